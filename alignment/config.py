@@ -1,0 +1,88 @@
+"""One frozen Config for a run; passed in explicitly, never read from globals."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from alignment.errors import InputError
+
+ENV_PREFIX = "ALIGN_"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Settings for one check.
+
+    Attributes:
+        min_similarity: cosine similarity between a claim and a review sentence at or above which the
+            sentence counts as speaking to the claim.
+        max_matches: cap on matches kept per claim (None keeps every relevant sentence).
+        min_evidence: stance-bearing mentions (supports + contradicts) below which a claim is reported
+            as "insufficient evidence".
+        interval_level: coverage of the alignment interval (a Bayesian credible interval).
+        stance_model: name of the stance model ("bundled" or "lexicon").
+        batch_size: sentences per embedding batch.
+        max_claims: upper bound on claims extracted from one call, so huge copy cannot stall a run.
+    """
+
+    min_similarity: float = 0.40
+    max_matches: int | None = None
+    min_evidence: int = 5
+    interval_level: float = 0.95
+    stance_model: str = "bundled"
+    batch_size: int = 64
+    max_claims: int = 500
+
+    def __post_init__(self) -> None:
+        if not -1.0 <= self.min_similarity <= 1.0:
+            raise InputError(f"min_similarity must be between -1 and 1, got {self.min_similarity}.")
+        if self.max_matches is not None and self.max_matches < 1:
+            raise InputError(f"max_matches must be at least 1 or None, got {self.max_matches}.")
+        if self.min_evidence < 1:
+            raise InputError(f"min_evidence must be at least 1, got {self.min_evidence}.")
+        if not 0.5 <= self.interval_level < 1.0:
+            raise InputError(f"interval_level must be in [0.5, 1), got {self.interval_level}.")
+        if self.batch_size < 1:
+            raise InputError(f"batch_size must be at least 1, got {self.batch_size}.")
+        if self.max_claims < 1:
+            raise InputError(f"max_claims must be at least 1, got {self.max_claims}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as a plain JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes: Any) -> Config:
+        """Return a copy with some settings changed."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Build a Config from ALIGN_* environment variables (e.g. ALIGN_MIN_SIMILARITY=0.5)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = env.get(ENV_PREFIX + field.name.upper())
+            if raw is None:
+                continue
+            values[field.name] = _parse_value(field.name, str(field.type), raw)
+        values.update(overrides)
+        return cls(**values)
+
+
+def _parse_value(name: str, type_name: str, raw: str) -> Any:
+    try:
+        if "None" in type_name and raw.strip().lower() in {"", "none"}:
+            return None
+        if "int" in type_name:
+            return int(raw)
+        if "float" in type_name:
+            return float(raw)
+    except ValueError:
+        raise InputError(
+            f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type_name}; set it to a number."
+        ) from None
+    return raw

@@ -1,0 +1,540 @@
+"""Read review and ad files into validated, counted records, and split reviews into sentences."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from alignment.errors import EmptyDatasetError, InputError, MissingColumnError, MissingFileError, UnreadableFileError
+from alignment.records import Ad, DatasetSummary, Review, Sentence
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".json", ".jsonl", ".ndjson", ".parquet")
+TEXT_COLUMN_NAMES = (
+    "text",
+    "review_text",
+    "review",
+    "review_body",
+    "body",
+    "content",
+    "comment",
+    "comments",
+    "complaint",
+    "complaint_text",
+    "feedback",
+    "message",
+    "tweet",
+    "description",
+    "narrative",
+)
+ID_COLUMN_NAMES = ("review_id", "id", "tweet_id", "complaint_id", "comment_id", "ticket_id", "uid")
+DATE_COLUMN_NAMES = (
+    "date",
+    "review_date",
+    "created_at",
+    "tweet_created",
+    "timestamp",
+    "created",
+    "time",
+    "submitted_at",
+)
+RATING_COLUMN_NAMES = ("rating", "stars", "star_rating", "score", "review_rating", "overall")
+SEGMENT_COLUMN_NAMES = (
+    "channel",
+    "region",
+    "product",
+    "plan",
+    "source",
+    "platform",
+    "country",
+    "state",
+    "store",
+    "category",
+    "department",
+    "division",
+    "segment",
+    "market",
+)
+MAX_SENTENCE_CHARS = 600
+_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    """Which column of a table plays which part; only ``text`` is required."""
+
+    text: str
+    id: str | None = None
+    date: str | None = None
+    rating: str | None = None
+    segments: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the mapping as a JSON-ready dict."""
+        return {
+            "text": self.text,
+            "id": self.id,
+            "date": self.date,
+            "rating": self.rating,
+            "segments": list(self.segments),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSet:
+    """Validated reviews, their sentences and a summary of what was read and skipped."""
+
+    reviews: tuple[Review, ...]
+    sentences: tuple[Sentence, ...]
+    summary: DatasetSummary
+    mapping: ColumnMapping
+
+
+def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV, TSV, Excel, JSON, JSON Lines or Parquet file into a DataFrame of strings.
+
+    Raises:
+        MissingFileError: the path does not exist.
+        UnreadableFileError: the file cannot be read in the format its suffix names.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"File not found: {path}. Check the path and try again.")
+    if path.is_dir():
+        raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of a data file.")
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise UnreadableFileError(
+            f"Unsupported file type {suffix or '(none)'!r} for {path.name}; use one of {', '.join(TABLE_SUFFIXES)}."
+        )
+    try:
+        if suffix in (".csv", ".tsv"):
+            frame = _read_delimited(path, "\t" if suffix == ".tsv" else ",")
+        elif suffix in (".xlsx", ".xls"):
+            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        elif suffix == ".json":
+            frame = _read_json(path)
+        else:
+            frame = _read_json_lines(path)
+    except InputError:
+        raise
+    except Exception as exc:  # every reader raises its own types; the user needs one message
+        raise UnreadableFileError(
+            f"Could not read {path.name} as {suffix.lstrip('.').upper()}: {_first_line(exc)}. "
+            "Check that the file is not damaged and that its name matches its format."
+        ) from exc
+    frame.columns = [str(column).strip() for column in frame.columns]
+    return frame
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode file bytes as UTF-8 (with or without BOM), falling back to cp1252 and then latin-1."""
+    for encoding in _ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1", errors="replace")  # latin-1 never fails; kept for type checkers
+
+
+def _read_delimited(path: Path, sep: str) -> pd.DataFrame:
+    text = decode_bytes(path.read_bytes())
+    if _looks_binary(text):
+        raise UnreadableFileError(
+            f"{path.name} looks like a binary file, not text. Export it as CSV (UTF-8) and try again."
+        )
+    text = text.replace("\x00", "")
+    if not text.strip():
+        raise EmptyDatasetError(f"{path.name} is empty. Give a file with a header row and at least one review.")
+    first_line = text.lstrip().split("\n", 1)[0]
+    if sep == "," and "," not in first_line:
+        sep = _sniff_separator(first_line, default=sep)
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError:
+        # A ragged or badly quoted row: fall back to the python engine, which can skip it.
+        return pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="python", on_bad_lines="skip"
+        )
+
+
+def _looks_binary(text: str) -> bool:
+    """True when control characters (other than tab and line breaks) make up over 2% of the start."""
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r") + sample.count("\ufffd")
+    return bool(sample) and controls > 0.02 * len(sample)
+
+
+def _sniff_separator(line: str, default: str) -> str:
+    try:
+        return csv.Sniffer().sniff(line, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return default
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    data = json.loads(decode_bytes(path.read_bytes()))
+    if isinstance(data, dict):
+        lists = [value for value in data.values() if isinstance(value, list)]
+        if len(lists) != 1:
+            raise UnreadableFileError(
+                f"{path.name} holds a JSON object; expected a list of records like "
+                '[{"text": "..."}], or an object with exactly one such list.'
+            )
+        data = lists[0]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise UnreadableFileError(f'{path.name} must hold a list of records like [{{"text": "..."}}].')
+    return pd.DataFrame.from_records(data)
+
+
+def _read_json_lines(path: Path) -> pd.DataFrame:
+    records: list[dict[str, object]] = []
+    bad = 0
+    for line in decode_bytes(path.read_bytes()).splitlines():
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            bad += 1
+            continue
+        if isinstance(item, dict):
+            records.append(item)
+        else:
+            bad += 1
+    frame = pd.DataFrame.from_records(records)
+    frame.attrs["bad_lines"] = bad
+    return frame
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def detect_columns(
+    frame: pd.DataFrame,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    date_column: str | None = None,
+    rating_column: str | None = None,
+    segment_columns: Sequence[str] | None = None,
+) -> ColumnMapping:
+    """Choose the text, id, date, rating and segment columns, honouring any the user named.
+
+    Raises:
+        MissingColumnError: a named column does not exist, or no text column can be found; the message
+            lists the columns that exist.
+    """
+    columns = [str(column) for column in frame.columns]
+    available = ", ".join(columns) if columns else "(none)"
+    for role, name in (("text", text_column), ("id", id_column), ("date", date_column), ("rating", rating_column)):
+        if name is not None and name not in columns:
+            raise MissingColumnError(
+                f"No {role} column named {name!r}. The columns are: {available}. Pass one of them."
+            )
+    for name in segment_columns or ():
+        if name not in columns:
+            raise MissingColumnError(f"No segment column named {name!r}. The columns are: {available}.")
+    text = text_column or _find_by_name(columns, TEXT_COLUMN_NAMES) or _guess_text_column(frame)
+    if text is None:
+        raise MissingColumnError(
+            f"Could not tell which column holds the review text. The columns are: {available}. "
+            "Name it with --text-column."
+        )
+    taken = {text}
+    identifier = id_column or _find_by_name(columns, ID_COLUMN_NAMES, exclude=taken)
+    date = date_column or _find_by_name(columns, DATE_COLUMN_NAMES, exclude=taken)
+    rating = rating_column or _find_by_name(columns, RATING_COLUMN_NAMES, exclude=taken)
+    if segment_columns is None:
+        used = {text, identifier, date, rating}
+        segments = tuple(c for c in columns if c.lower() in SEGMENT_COLUMN_NAMES and c not in used)
+    else:
+        segments = tuple(segment_columns)
+    return ColumnMapping(text=text, id=identifier, date=date, rating=rating, segments=segments)
+
+
+def _find_by_name(columns: Sequence[str], names: Sequence[str], exclude: Iterable[str] = ()) -> str | None:
+    lowered = {re.sub(r"[\s\-]+", "_", column.strip().lower()): column for column in columns if column not in exclude}
+    for name in names:
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def _guess_text_column(frame: pd.DataFrame) -> str | None:
+    """Pick the column of longest mostly non-numeric strings, if any column looks like free text."""
+    best: tuple[float, str] | None = None
+    sample = frame.head(500)
+    for column in sample.columns:
+        values = sample[column].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if values.empty:
+            continue
+        numeric_share = pd.to_numeric(values, errors="coerce").notna().mean()
+        has_spaces = values.str.contains(" ").mean()
+        mean_length = values.str.len().mean()
+        if numeric_share > 0.5 or has_spaces < 0.5 or mean_length < 15:
+            continue
+        if best is None or mean_length > best[0]:
+            best = (float(mean_length), str(column))
+    return best[1] if best else None
+
+
+def load_reviews(
+    source: pd.DataFrame | str | Path,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    date_column: str | None = None,
+    rating_column: str | None = None,
+    segment_columns: Sequence[str] | None = None,
+    sheet: str | int | None = None,
+) -> ReviewSet:
+    """Read reviews from a DataFrame or a file, validate them and split them into sentences.
+
+    Blank and duplicate rows are skipped and counted in ``summary.skipped``; values that cannot be
+    read (a date that does not parse, a rating that is not a number) are counted in
+    ``summary.columns["invalid_values"]`` and left empty.
+
+    Raises:
+        InputError: the file is missing or unreadable, a column is missing, or no review remains.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame, name = source, "DataFrame"
+    elif isinstance(source, (str, Path)):
+        frame, name = read_table(source, sheet=sheet), Path(source).name
+    else:
+        raise InputError(f"reviews must be a pandas DataFrame or a file path, not {type(source).__name__}.")
+    if frame.shape[1] == 0:
+        raise EmptyDatasetError(f"{name} has no columns. Give a table with a header row and a text column.")
+    mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
+    reviews, skipped, invalid = _validate_rows(frame, mapping)
+    if frame.attrs.get("bad_lines"):
+        skipped["unreadable line"] = int(frame.attrs["bad_lines"])
+    if not reviews:
+        detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
+        raise EmptyDatasetError(
+            f"{name} has no review text to check ({detail}) in column {mapping.text!r}. "
+            "Give a file with reviews in it, or name the right column with --text-column."
+        )
+    sentences = tuple(split_sentences(reviews))
+    summary = DatasetSummary(
+        source=name,
+        rows=len(frame) + int(frame.attrs.get("bad_lines", 0)),
+        reviews=len(reviews),
+        sentences=len(sentences),
+        skipped=dict(skipped),
+        columns={**mapping.to_dict(), "invalid_values": dict(invalid)},
+    )
+    return ReviewSet(reviews=tuple(reviews), sentences=sentences, summary=summary, mapping=mapping)
+
+
+def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Review], Counter[str], Counter[str]]:
+    skipped: Counter[str] = Counter()
+    invalid: Counter[str] = Counter()
+    texts = [_clean_text(value) for value in frame[mapping.text].tolist()]
+    ids = [_clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
+    dates = _parse_dates(frame[mapping.date], invalid) if mapping.date else None
+    ratings = _parse_ratings(frame[mapping.rating], invalid) if mapping.rating else None
+    segments = {name: [_clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
+    seen: set[tuple[object, ...]] = set()
+    seen_ids: set[str] = set()
+    reviews: list[Review] = []
+    for position in range(len(frame)):
+        text = texts[position]
+        if not text:
+            skipped["blank text"] += 1
+            continue
+        review_id = ids[position] if ids is not None else ""
+        if not review_id:
+            review_id = str(position + 1)
+        date = dates[position] if dates is not None else None
+        rating = ratings[position] if ratings is not None else None
+        segment_values = {name: values[position] for name, values in segments.items()}
+        key = (text, review_id, date, rating, tuple(segment_values.values()))
+        if key in seen:
+            skipped["duplicate row"] += 1
+            continue
+        seen.add(key)
+        if review_id in seen_ids:
+            invalid["duplicate id"] += 1
+        seen_ids.add(review_id)
+        reviews.append(
+            Review(
+                review_id=review_id,
+                text=text,
+                row=position + 1,
+                date=date,
+                rating=rating,
+                segments=segment_values,
+            )
+        )
+    return reviews, skipped, invalid
+
+
+def _clean_cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _clean_text(value: object) -> str:
+    text = _clean_cell(value).replace("\x00", "")
+    return text if any(ch.isalnum() for ch in text) else ""
+
+
+def _parse_dates(column: pd.Series, invalid: Counter[str]) -> list[str | None]:
+    raw = column.map(_clean_cell)
+    parsed = pd.to_datetime(raw.where(raw != ""), errors="coerce", format="mixed", utc=True)
+    bad = int(((raw != "") & parsed.isna()).sum())
+    if bad:
+        invalid["unparseable date"] += bad
+    return [None if pd.isna(value) else value.strftime("%Y-%m-%d") for value in parsed]
+
+
+def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | None]:
+    raw = column.map(_clean_cell)
+    parsed = pd.to_numeric(raw.where(raw != ""), errors="coerce")
+    bad = int(((raw != "") & parsed.isna()).sum())
+    if bad:
+        invalid["non-numeric rating"] += bad
+    return [None if pd.isna(value) else float(value) for value in parsed]
+
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n+")
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "approx", "no", "jr", "sr", "inc"}
+)
+
+
+def split_sentences(reviews: Sequence[Review]) -> list[Sentence]:
+    """Split each review into sentences with a fast rule-based splitter (no parser).
+
+    Boundaries are runs of . ! ? … followed by space, and line breaks; common abbreviations do not
+    end a sentence. Sentences longer than MAX_SENTENCE_CHARS are cut at a space, because the embedder
+    reads only the first few hundred word pieces anyway.
+    """
+    sentences: list[Sentence] = []
+    for index, review in enumerate(reviews):
+        for start, end in split_spans(review.text):
+            sentences.append(Sentence(review_index=index, text=review.text[start:end], start=start, end=end))
+    return sentences
+
+
+def split_spans(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) offsets of the sentences in ``text``, trimmed of surrounding space."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for boundary in _BOUNDARY.finditer(text):
+        end = boundary.end()
+        if text[boundary.start()] == "." and _ends_with_abbreviation(text, boundary.start()):
+            continue
+        spans.extend(_trimmed(text, start, end))
+        start = end
+    spans.extend(_trimmed(text, start, len(text)))
+    return spans
+
+
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
+    """True for "Dr." or dotted forms like "p.m." / "e.g." ending at ``dot``."""
+    word = re.search(r"(?<![A-Za-z.])([A-Za-z.]+)$", text[max(0, dot - 8) : dot])
+    if not word:
+        return False
+    token = word.group(1).lower()
+    return token in _ABBREVIATIONS or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", token))
+
+
+def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end or not any(ch.isalnum() for ch in text[start:end]):
+        return []
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    pieces.append((start, end))
+    return pieces
+
+
+def read_ads(path: str | Path, id_column: str | None = None, text_column: str | None = None) -> list[Ad]:
+    """Read ad copy: a .txt/.md file of ads separated by blank lines, or a table with id and text columns.
+
+    Raises:
+        InputError: the file is missing, unreadable, lacks the columns, or holds no ad text.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"File not found: {path}. Check the path and try again.")
+    if path.suffix.lower() in (".txt", ".md", ""):
+        ads = parse_ads_text(decode_bytes(path.read_bytes()))
+    else:
+        frame = read_table(path)
+        text_name = text_column or "text"
+        if text_name not in frame.columns:
+            raise MissingColumnError(
+                f"{path.name} has no {text_name!r} column. The columns are: {', '.join(map(str, frame.columns))}. "
+                "Name the ad text column with --text-column."
+            )
+        id_name = id_column or "id"
+        if id_column and id_name not in frame.columns:
+            raise MissingColumnError(
+                f"{path.name} has no {id_name!r} column. The columns are: {', '.join(map(str, frame.columns))}."
+            )
+        ids = [_clean_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
+        ads = [
+            Ad(ad_id=(ids[i] if ids is not None and ids[i] else f"ad{i + 1}"), text=_clean_cell(text))
+            for i, text in enumerate(frame[text_name].tolist())
+        ]
+        ads = [ad for ad in ads if ad.text]
+    if not ads:
+        raise EmptyDatasetError(f"{path.name} holds no ad copy. Put each ad in the file, separated by blank lines.")
+    return ads
+
+
+def parse_ads_text(text: str) -> list[Ad]:
+    """Split plain text into ads at blank lines; ads are numbered ad1, ad2, ..."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))]
+    return [Ad(ad_id=f"ad{i + 1}", text=block) for i, block in enumerate(b for b in blocks if b)]
+
+
+def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[Ad]:
+    """Turn a string, a list of strings or Ads, or a DataFrame with a text column into Ads.
+
+    Raises:
+        InputError: the value is of another type, or a DataFrame lacks a ``text`` column.
+    """
+    if isinstance(ads, str):
+        result = parse_ads_text(ads)
+    elif isinstance(ads, pd.DataFrame):
+        if "text" not in ads.columns:
+            raise MissingColumnError(
+                f"The ads DataFrame needs a 'text' column; it has: {', '.join(map(str, ads.columns))}."
+            )
+        ids = ads["id"].astype(str).tolist() if "id" in ads.columns else [f"ad{i + 1}" for i in range(len(ads))]
+        result = [Ad(ad_id=i, text=_clean_cell(t)) for i, t in zip(ids, ads["text"], strict=True)]
+    elif isinstance(ads, Sequence) and all(isinstance(item, (str, Ad)) for item in ads):
+        result = [
+            item if isinstance(item, Ad) else Ad(ad_id=f"ad{i + 1}", text=str(item).strip())
+            for i, item in enumerate(ads)
+        ]
+    else:
+        raise InputError(
+            f"ads must be a string, a list of strings or a DataFrame with a 'text' column, not {type(ads).__name__}."
+        )
+    return [ad for ad in result if ad.text]

@@ -1,0 +1,59 @@
+"""Find the review sentences that speak to each claim: pure numpy over normalised vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alignment.records import Match
+
+DEFAULT_CHUNK = 100_000
+
+
+def match_claims(
+    claim_vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    min_similarity: float,
+    max_matches: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> list[list[Match]]:
+    """Return, for each claim, every sentence with cosine similarity >= ``min_similarity``.
+
+    Vectors must be L2-normalised, so the dot product is the cosine. Each claim's matches are sorted by
+    similarity, highest first, ties by sentence index; ``max_matches`` keeps only the top ones. The
+    sentence matrix is processed in chunks so memory stays bounded for millions of sentences.
+    """
+    n_claims = int(claim_vectors.shape[0])
+    found_index: list[list[np.ndarray]] = [[] for _ in range(n_claims)]
+    found_score: list[list[np.ndarray]] = [[] for _ in range(n_claims)]
+    if n_claims == 0 or sentence_vectors.shape[0] == 0:
+        return [[] for _ in range(n_claims)]
+    claims = np.ascontiguousarray(claim_vectors, dtype=np.float32)
+    for begin in range(0, int(sentence_vectors.shape[0]), chunk_size):
+        block = np.asarray(sentence_vectors[begin : begin + chunk_size], dtype=np.float32)
+        scores = claims @ block.T
+        rows, cols = np.nonzero(scores >= min_similarity)
+        for claim in np.unique(rows):
+            selected = cols[rows == claim]
+            found_index[claim].append(selected + begin)
+            found_score[claim].append(scores[claim, selected])
+    result: list[list[Match]] = []
+    for claim in range(n_claims):
+        if not found_index[claim]:
+            result.append([])
+            continue
+        indices = np.concatenate(found_index[claim])
+        values = np.concatenate(found_score[claim])
+        order = np.lexsort((indices, -values))
+        if max_matches is not None:
+            order = order[:max_matches]
+        result.append([Match(sentence_index=int(indices[i]), similarity=float(values[i])) for i in order])
+    return result
+
+
+def top_k(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k most similar sentences per claim, best first (brute force)."""
+    scores = claim_vectors @ sentence_vectors.T
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    ranked = np.take_along_axis(scores, part, axis=1)
+    return np.take_along_axis(part, np.argsort(-ranked, axis=1, kind="stable"), axis=1)

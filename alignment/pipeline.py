@@ -1,0 +1,142 @@
+"""check(): ad copy and reviews in, a judged Report out; each stage is one call into its module."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alignment.claims import claims_from_lines, extract_claims
+from alignment.config import Config
+from alignment.embed import Embedder, MiniLMEmbedder
+from alignment.errors import InputError
+from alignment.ingest import ReviewSet, coerce_ads, load_reviews
+from alignment.match import match_claims
+from alignment.progress import Progress, SilentProgress
+from alignment.records import Ad, Claim, ClaimResult
+from alignment.report import Report
+from alignment.score import score_claim
+from alignment.stance import StanceModel, judge_matches, select_stance_model
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from spacy.language import Language
+
+
+@functools.cache
+def default_embedder() -> MiniLMEmbedder:
+    """The bundled MiniLM embedder, created once per process and loaded on first use."""
+    return MiniLMEmbedder()
+
+
+def check(
+    ads: str | Sequence[str] | Sequence[Ad] | pd.DataFrame | None,
+    reviews: pd.DataFrame | str | Path | ReviewSet,
+    config: Config | None = None,
+    *,
+    claims: Sequence[str] | Sequence[Claim] | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    date_column: str | None = None,
+    rating_column: str | None = None,
+    segment_columns: Sequence[str] | None = None,
+    embedder: Embedder | None = None,
+    stance_model: StanceModel | None = None,
+    nlp: Language | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Extract the claims from ``ads`` and judge them against ``reviews``.
+
+    Args:
+        ads: ad copy: a string (ads separated by blank lines), a list of strings, or a DataFrame with a
+            ``text`` column (and optionally ``id``). Pass None when giving ``claims``.
+        reviews: a DataFrame, a path to a CSV/TSV/Excel/JSON/JSONL/Parquet file, or a loaded ReviewSet.
+        config: settings; ``Config()`` when omitted.
+        claims: claims to use verbatim instead of extracting them from ``ads``.
+        text_column, id_column, date_column, rating_column, segment_columns: column names; detected
+            when omitted.
+        embedder, stance_model, nlp: swap the bundled models (e.g. a cached embedder).
+        progress: receives stage progress (embedding is the long one).
+
+    Returns:
+        A Report with every claim in input order and all of its relevant evidence.
+
+    Raises:
+        InputError: bad ads, unreadable or empty reviews, or missing columns.
+    """
+    config = config or Config()
+    progress = progress or SilentProgress()
+    if (ads is None) == (claims is None):
+        raise InputError("Give either ad copy (ads) or a list of claims, not both and not neither.")
+    review_set = (
+        reviews
+        if isinstance(reviews, ReviewSet)
+        else load_reviews(reviews, text_column, id_column, date_column, rating_column, segment_columns)
+    )
+    claim_list = _resolve_claims(ads, claims, config, nlp)
+    notes = []
+    if not claim_list:
+        notes.append("No checkable claims were found in the ad copy.")
+    elif claims is None and len(claim_list) >= config.max_claims:
+        notes.append(f"Only the first {config.max_claims} claims were checked (max_claims).")
+    results = judge_claims(claim_list, review_set, config, embedder, stance_model, progress)
+    return Report(
+        claims=tuple(results),
+        dataset=review_set.summary,
+        config=config,
+        reviews=review_set.reviews,
+        sentences=review_set.sentences,
+        notes=tuple(notes),
+    )
+
+
+def _resolve_claims(
+    ads: str | Sequence[str] | Sequence[Ad] | pd.DataFrame | None,
+    claims: Sequence[str] | Sequence[Claim] | None,
+    config: Config,
+    nlp: Language | None,
+) -> list[Claim]:
+    if claims is not None:
+        if isinstance(claims, str):
+            raise InputError("claims must be a list of strings, one claim each, not a single string.")
+        if all(isinstance(item, Claim) for item in claims):
+            return list(claims)  # type: ignore[arg-type]
+        if not all(isinstance(item, str) for item in claims):
+            raise InputError("claims must be a list of strings or Claim records.")
+        return claims_from_lines(claims, nlp)  # type: ignore[arg-type]
+    assert ads is not None  # guarded by check(); narrows the type only
+    ad_list = coerce_ads(ads)
+    if not ad_list:
+        raise InputError("The ad copy is empty. Give at least one ad with some text.")
+    return extract_claims(ad_list, nlp, limit=config.max_claims)
+
+
+def judge_claims(
+    claims: Sequence[Claim],
+    review_set: ReviewSet,
+    config: Config,
+    embedder: Embedder | None = None,
+    stance_model: StanceModel | None = None,
+    progress: Progress | None = None,
+) -> list[ClaimResult]:
+    """Embed, match, judge and score claims against already-loaded reviews."""
+    if not claims:
+        return []
+    progress = progress or SilentProgress()
+    embedder = embedder or default_embedder()
+    model = stance_model or select_stance_model(config.stance_model)
+    sentence_texts = [sentence.text for sentence in review_set.sentences]
+    progress.start("embedding review sentences", len(sentence_texts))
+    sentence_vectors = embedder.encode(sentence_texts, progress=progress.advance)
+    progress.finish()
+    claim_texts = [claim.text for claim in claims]
+    claim_vectors = embedder.encode(claim_texts)
+    matches = match_claims(claim_vectors, sentence_vectors, config.min_similarity, config.max_matches)
+    judgements = judge_matches(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model)
+    return [
+        ClaimResult(
+            claim=claim, score=score_claim(found, config.min_evidence, config.interval_level), judgements=tuple(found)
+        )
+        for claim, found in zip(claims, judgements, strict=True)
+    ]

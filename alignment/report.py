@@ -1,0 +1,218 @@
+"""The Report of a check: JSON, DataFrames and plotly charts (no Streamlit here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from alignment.config import Config
+from alignment.records import ClaimResult, DatasetSummary, Review, Sentence
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+
+SCHEMA = "alignment.report/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Every claim with its evidence, verdict and score, plus the dataset summary and the config."""
+
+    claims: tuple[ClaimResult, ...]
+    dataset: DatasetSummary
+    config: Config
+    reviews: tuple[Review, ...] = field(repr=False)
+    sentences: tuple[Sentence, ...] = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as the JSON-ready dict of schema alignment.report/1."""
+        return {
+            "schema": SCHEMA,
+            "claims": [self._claim_dict(result) for result in self.claims],
+            "dataset": {
+                "source": self.dataset.source,
+                "rows": self.dataset.rows,
+                "reviews": self.dataset.reviews,
+                "sentences": self.dataset.sentences,
+                "skipped": dict(self.dataset.skipped),
+                "columns": dict(self.dataset.columns),
+            },
+            "config": self.config.to_dict(),
+            "notes": list(self.notes),
+        }
+
+    def _claim_dict(self, result: ClaimResult) -> dict[str, Any]:
+        claim, score = result.claim, result.score
+        return {
+            "claim_id": claim.claim_id,
+            "text": claim.text,
+            "aspect": claim.aspect,
+            "type": claim.type,
+            "ad_id": claim.ad_id,
+            "start": claim.start,
+            "end": claim.end,
+            "mentions": score.mentions,
+            "supports": score.supports,
+            "contradicts": score.contradicts,
+            "neutral": score.neutral,
+            "alignment": None if score.alignment is None else round(score.alignment, 4),
+            "interval": None if score.interval is None else [round(v, 4) for v in score.interval],
+            "risk": score.risk,
+            "matches": [
+                {
+                    "review_id": self.reviews[self.sentences[j.sentence_index].review_index].review_id,
+                    "sentence": self.sentences[j.sentence_index].text,
+                    "similarity": round(j.similarity, 4),
+                    "stance": j.stance,
+                    "p_supports": round(j.p_supports, 4),
+                    "p_contradicts": round(j.p_contradicts, 4),
+                }
+                for j in result.judgements
+            ],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def claims_frame(self) -> pd.DataFrame:
+        """One row per claim: text, aspect, type, counts, alignment, interval and risk."""
+        import pandas as pd
+
+        rows = []
+        for result in self.claims:
+            claim, score = result.claim, result.score
+            rows.append(
+                {
+                    "claim_id": claim.claim_id,
+                    "ad_id": claim.ad_id,
+                    "text": claim.text,
+                    "aspect": claim.aspect,
+                    "type": claim.type,
+                    "mentions": score.mentions,
+                    "supports": score.supports,
+                    "contradicts": score.contradicts,
+                    "neutral": score.neutral,
+                    "alignment": score.alignment,
+                    "interval_low": None if score.interval is None else score.interval[0],
+                    "interval_high": None if score.interval is None else score.interval[1],
+                    "risk": score.risk,
+                }
+            )
+        columns = [
+            "claim_id",
+            "ad_id",
+            "text",
+            "aspect",
+            "type",
+            "mentions",
+            "supports",
+            "contradicts",
+            "neutral",
+            "alignment",
+            "interval_low",
+            "interval_high",
+            "risk",
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def matches_frame(self) -> pd.DataFrame:
+        """One row per (claim, matched sentence), with the review's date, rating and segment values."""
+        import pandas as pd
+
+        segment_names = list(self.dataset.columns.get("segments", []) or [])  # type: ignore[call-overload]
+        rows = []
+        for result in self.claims:
+            for j in result.judgements:
+                sentence = self.sentences[j.sentence_index]
+                review = self.reviews[sentence.review_index]
+                row: dict[str, Any] = {
+                    "claim_id": result.claim.claim_id,
+                    "claim": result.claim.text,
+                    "review_id": review.review_id,
+                    "sentence": sentence.text,
+                    "similarity": j.similarity,
+                    "stance": j.stance,
+                    "p_supports": j.p_supports,
+                    "p_contradicts": j.p_contradicts,
+                    "p_neutral": j.p_neutral,
+                    "date": review.date,
+                    "rating": review.rating,
+                }
+                for name in segment_names:
+                    row[name] = review.segments.get(name, "")
+                rows.append(row)
+        columns = [
+            "claim_id",
+            "claim",
+            "review_id",
+            "sentence",
+            "similarity",
+            "stance",
+            "p_supports",
+            "p_contradicts",
+            "p_neutral",
+            "date",
+            "rating",
+            *segment_names,
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
+        return frame
+
+
+RISK_ORDER: Sequence[str] = ("high", "medium", "low", "insufficient evidence")
+# Blue/orange rather than green/red so the charts read for colour-blind users.
+SUPPORT_COLOUR = "#1f77b4"
+CONTRADICT_COLOUR = "#ff7f0e"
+
+
+def plot_gap(report: Report) -> go.Figure:
+    """Promise against reality: a diverging bar per claim of supporting vs contradicting share."""
+    import plotly.graph_objects as go
+
+    frame = report.claims_frame()
+    decided = (frame["supports"] + frame["contradicts"]).clip(lower=1)
+    frame["support_share"] = 100 * frame["supports"] / decided
+    frame["contradict_share"] = -100 * frame["contradicts"] / decided
+    frame = frame.assign(gap=frame["support_share"] + frame["contradict_share"]).sort_values("gap")
+    labels = [_short(text) for text in frame["text"]]
+    figure = go.Figure()
+    figure.add_bar(
+        y=labels,
+        x=frame["contradict_share"],
+        orientation="h",
+        name="contradicting evidence",
+        marker_color=CONTRADICT_COLOUR,
+        customdata=frame[["contradicts", "mentions"]],
+        hovertemplate="%{y}<br>contradicting: %{customdata[0]} of %{customdata[1]} mentions<extra></extra>",
+    )
+    figure.add_bar(
+        y=labels,
+        x=frame["support_share"],
+        orientation="h",
+        name="supporting evidence",
+        marker_color=SUPPORT_COLOUR,
+        customdata=frame[["supports", "mentions"]],
+        hovertemplate="%{y}<br>supporting: %{customdata[0]} of %{customdata[1]} mentions<extra></extra>",
+    )
+    for label, mentions in zip(labels, frame["mentions"], strict=True):
+        figure.add_annotation(x=100, y=label, text=f"n={mentions}", showarrow=False, xanchor="left", xshift=6)
+    figure.update_layout(
+        barmode="relative",
+        title="Promise vs reality: share of stance-bearing evidence (%)",
+        xaxis={"title": "% of evidence (contradicting ← → supporting)", "range": [-100, 118]},
+        yaxis={"title": ""},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=max(300, 60 * len(labels) + 120),
+    )
+    return figure
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,176 @@
+"""Judge whether each matched review sentence supports, contradicts or is neutral towards its claim."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from alignment.errors import InputError, ModelIntegrityError
+from alignment.records import STANCES, Judgement, Match, Stance
+
+MODEL_DIR = Path(__file__).parent / "models"
+STANCE_MODEL_FILE = MODEL_DIR / "stance.npz"
+
+
+class StanceModel(Protocol):
+    """A swappable stance judge; returns probabilities in the order of ``STANCES``."""
+
+    name: str
+
+    def predict_proba(
+        self,
+        claim_texts: Sequence[str],
+        sentence_texts: Sequence[str],
+        claim_vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> np.ndarray:
+        """Return an (n, 3) array of (p_supports, p_contradicts, p_neutral) for n claim/sentence pairs."""
+        ...
+
+
+class EmbeddingStanceModel:
+    """A multinomial logistic regression over sentence embeddings, trained by ``make train`` on the
+    project's own labelled corpus (data/stance_train.jsonl) and stored as plain arrays (no pickle).
+
+    The features are the sentence vector and its elementwise product with the claim vector, so the
+    judgement can depend on what was promised, not only on the sentence's tone.
+    """
+
+    name = "bundled"
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, labels: Sequence[str], features: str) -> None:
+        if list(labels) != list(STANCES):
+            raise ModelIntegrityError(f"Stance model labels {list(labels)} differ from {list(STANCES)}.")
+        self.weights = weights.astype(np.float32)
+        self.bias = bias.astype(np.float32)
+        self.features = features
+
+    @classmethod
+    def load(cls, path: Path = STANCE_MODEL_FILE) -> EmbeddingStanceModel:
+        """Load the model arrays from an .npz file (allow_pickle is off)."""
+        if not path.is_file():
+            raise ModelIntegrityError(f"Stance model {path} is missing. Rebuild it with `make train`.")
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            return cls(data["weights"], data["bias"], meta["labels"], meta["features"])
+
+    def predict_proba(
+        self,
+        claim_texts: Sequence[str],
+        sentence_texts: Sequence[str],
+        claim_vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> np.ndarray:
+        """Return (p_supports, p_contradicts, p_neutral) per pair."""
+        features = build_features(claim_vectors, sentence_vectors, self.features)
+        return softmax(features @ self.weights + self.bias)
+
+
+def build_features(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, kind: str) -> np.ndarray:
+    """Feature rows for the stance classifier: "sentence" or "sentence+product"."""
+    if kind == "sentence":
+        return np.asarray(sentence_vectors, dtype=np.float32)
+    if kind == "sentence+product":
+        return np.hstack([sentence_vectors, claim_vectors * sentence_vectors]).astype(np.float32)
+    raise ModelIntegrityError(f"Unknown stance feature kind {kind!r}.")
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+class LexiconStanceModel:
+    """Baseline: VADER's sentence-level sentiment read as stance (positive supports, negative contradicts)."""
+
+    name = "lexicon"
+
+    def __init__(self) -> None:
+        try:
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        except ImportError as exc:
+            raise InputError("The lexicon stance model needs vaderSentiment: run `make install`.") from exc
+        self._analyzer = SentimentIntensityAnalyzer()
+
+    def predict_proba(
+        self,
+        claim_texts: Sequence[str],
+        sentence_texts: Sequence[str],
+        claim_vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> np.ndarray:
+        """Map VADER's pos/neg/neu shares to (supports, contradicts, neutral), sharpened by the compound."""
+        rows = []
+        for text in sentence_texts:
+            scores = self._analyzer.polarity_scores(text)
+            compound = scores["compound"]
+            if compound >= 0.05:
+                rows.append((0.5 + compound / 2, (1 - compound) / 4, (1 - compound) / 4))
+            elif compound <= -0.05:
+                rows.append(((1 + compound) / 4, 0.5 - compound / 2, (1 + compound) / 4))
+            else:
+                rows.append((0.25, 0.25, 0.5))
+        return np.asarray(rows, dtype=np.float32).reshape(len(sentence_texts), 3)
+
+
+@functools.cache
+def _bundled_model() -> EmbeddingStanceModel:
+    return EmbeddingStanceModel.load()
+
+
+def select_stance_model(model: str | StanceModel) -> StanceModel:
+    """Return a stance model from a name ("bundled", "lexicon") or pass an instance through."""
+    if not isinstance(model, str):
+        return model
+    if model == "bundled":
+        return _bundled_model()
+    if model == "lexicon":
+        return LexiconStanceModel()
+    raise InputError(f"Unknown stance model {model!r}; use 'bundled' or 'lexicon'.")
+
+
+def judge_matches(
+    claim_texts: Sequence[str],
+    matches: Sequence[Sequence[Match]],
+    sentence_texts: Sequence[str],
+    claim_vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    model: StanceModel,
+) -> list[list[Judgement]]:
+    """Judge every match of every claim in one batch; the stance is the most probable label."""
+    pair_claims = [c for c, found in enumerate(matches) for _ in found]
+    pair_sentences = [m.sentence_index for found in matches for m in found]
+    if not pair_claims:
+        return [[] for _ in matches]
+    probabilities = model.predict_proba(
+        [claim_texts[c] for c in pair_claims],
+        [sentence_texts[s] for s in pair_sentences],
+        claim_vectors[pair_claims],
+        sentence_vectors[pair_sentences],
+    )
+    labels = probabilities.argmax(axis=1)
+    result: list[list[Judgement]] = [[] for _ in matches]
+    position = 0
+    for claim, found in enumerate(matches):
+        for match in found:
+            p = probabilities[position]
+            stance: Stance = STANCES[int(labels[position])]  # type: ignore[assignment]
+            result[claim].append(
+                Judgement(
+                    sentence_index=match.sentence_index,
+                    similarity=match.similarity,
+                    stance=stance,
+                    p_supports=float(p[0]),
+                    p_contradicts=float(p[1]),
+                    p_neutral=float(p[2]),
+                )
+            )
+            position += 1
+    return result

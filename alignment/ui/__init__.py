@@ -1,0 +1,1 @@
+"""The Streamlit app's pages and cached resources; the only package that imports streamlit."""

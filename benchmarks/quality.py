@@ -1,0 +1,235 @@
+"""Quality benchmark on the public evaluation data in ../shared (never trained on): `make bench-quality`.
+
+(a) claim extraction P/R/F1 on eval/claims_dev.jsonl; (b) airline claims: mean AP of contradicting
+tweets and stance accuracy; (c) restaurants: AP of a category's negative sentences and aspect stance
+accuracy; (d) baselines in the same run: cosine similarity alone and the VADER lexicon.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alignment import Config, check
+from alignment.claims import extract_claims
+from alignment.embed import CachedEmbedder, MemoryCache
+from alignment.ingest import load_reviews
+from alignment.pipeline import default_embedder
+from alignment.records import Ad
+from alignment.report import Report
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+RESULTS = Path(__file__).resolve().parent / "results"
+AIRLINES = ("United", "American", "US Airways")
+RESTAURANT_CLAIMS = {
+    "food": "Delicious, fresh food made with care.",
+    "service": "Friendly, attentive service every time.",
+    "price": "Great value for money at fair prices.",
+    "ambience": "A cozy, pleasant atmosphere.",
+}
+
+
+def words(text: str) -> set[str]:
+    """Lower-cased word set used by the claim matching rule."""
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def jaccard(a: str, b: str) -> float:
+    """Jaccard overlap of two texts' word sets."""
+    x, y = words(a), words(b)
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def bench_claims(path: Path) -> dict[str, float]:
+    """(a) Precision against either annotator, recall over claims both marked, F1."""
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    predicted = extract_claims([Ad(item["id"], item["text"]) for item in items])
+    by_ad: dict[str, list[str]] = {}
+    for claim in predicted:
+        by_ad.setdefault(claim.ad_id, []).append(claim.text)
+    correct = total_pred = found = total_gold = 0
+    for item in items:
+        preds = by_ad.get(item["id"], [])
+        either = [c["text"] for c in item["claims_a"] + item["claims_b"]]
+        both = [
+            a["text"] for a in item["claims_a"] if any(jaccard(a["text"], b["text"]) >= 0.4 for b in item["claims_b"])
+        ]
+        total_pred += len(preds)
+        correct += sum(1 for p in preds if any(jaccard(p, g) >= 0.4 for g in either))
+        total_gold += len(both)
+        found += sum(1 for g in both if any(jaccard(p, g) >= 0.4 for p in preds))
+    precision = correct / total_pred if total_pred else 0.0
+    recall = found / total_gold if total_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "predicted": total_pred, "gold_agreed": total_gold}
+
+
+def average_precision(scores: np.ndarray, relevant: np.ndarray) -> float:
+    """AP of items ranked by score, highest first (ties broken by position)."""
+    order = np.argsort(-scores, kind="stable")
+    hits = relevant[order].astype(float)
+    if hits.sum() == 0:
+        return float("nan")
+    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float((precision_at * hits).sum() / hits.sum())
+
+
+def review_scores(report: Report, claim_index: int, n_reviews: int) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Per review: max p_contradicts and max similarity over its matched sentences (-1 when unmatched),
+    and the stance of its most similar matched sentence."""
+    contra = np.full(n_reviews, -1.0)
+    similar = np.full(n_reviews, -1.0)
+    best: dict[int, tuple[float, str]] = {}
+    for judgement in report.claims[claim_index].judgements:
+        row = report.sentences[judgement.sentence_index].review_index
+        contra[row] = max(contra[row], judgement.p_contradicts)
+        similar[row] = max(similar[row], judgement.similarity)
+        if row not in best or judgement.similarity > best[row][0]:
+            best[row] = (judgement.similarity, judgement.stance)
+    return contra, similar, {row: stance for row, (_, stance) in best.items()}
+
+
+def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: CachedEmbedder) -> dict[str, object]:
+    """(b) Mean AP of contradicting tweets per (airline, claim) and stance accuracy, with baselines."""
+    tweets = pd.read_csv(data / "airline_tweets_dev.csv", dtype=str, keep_default_na=False)
+    claims: dict[str, str] = json.loads(claims_path.read_text(encoding="utf-8"))
+    reasons, texts = list(claims), list(claims.values())
+    ap = {"alignment": [], "cosine": [], "lexicon": []}
+    stance_hits = {"alignment": [0, 0], "lexicon": [0, 0]}
+    for airline in AIRLINES:
+        frame = tweets[tweets["airline"] == airline].reset_index(drop=True)
+        reviews = load_reviews(frame[["tweet_id", "text"]], text_column="text", id_column="tweet_id")
+        rows = {tweet_id: i for i, tweet_id in enumerate(frame["tweet_id"])}
+        labels = [frame["airline_sentiment"][rows[r.review_id]] for r in reviews.reviews]
+        reasons_of = [frame["negativereason"][rows[r.review_id]] for r in reviews.reviews]
+        for model_name in ("bundled", "lexicon"):
+            report = check(None, reviews, config.replace(stance_model=model_name), claims=texts, embedder=embedder)
+            key = "alignment" if model_name == "bundled" else "lexicon"
+            for index, reason in enumerate(reasons):
+                relevant = np.array([r == reason for r in reasons_of])
+                contra, similar, stance = review_scores(report, index, len(reviews.reviews))
+                if relevant.sum() >= 10:
+                    ap[key].append(average_precision(contra, relevant))
+                    if key == "alignment":
+                        ap["cosine"].append(average_precision(similar, relevant))
+                for row, predicted in stance.items():
+                    if labels[row] in ("positive", "negative"):
+                        stance_hits[key][0] += predicted == ("supports" if labels[row] == "positive" else "contradicts")
+                        stance_hits[key][1] += 1
+    return {
+        "mean_ap": float(np.mean(ap["alignment"])),
+        "mean_ap_cosine": float(np.mean(ap["cosine"])),
+        "mean_ap_lexicon": float(np.mean(ap["lexicon"])),
+        "pairs": len(ap["alignment"]),
+        "stance_accuracy": stance_hits["alignment"][0] / max(1, stance_hits["alignment"][1]),
+        "stance_accuracy_lexicon": stance_hits["lexicon"][0] / max(1, stance_hits["lexicon"][1]),
+        "stance_pairs": stance_hits["alignment"][1],
+    }
+
+
+def read_restaurants(path: Path) -> pd.DataFrame:
+    """SemEval-2014 restaurant sentences with their aspect categories and polarities."""
+    rows = []
+    for sentence in ET.parse(path).getroot().iter("sentence"):
+        categories = {c.get("category"): c.get("polarity") for c in sentence.iter("aspectCategory")}
+        rows.append({"id": sentence.get("id"), "text": sentence.findtext("text") or "", "categories": categories})
+    return pd.DataFrame(rows)
+
+
+def bench_restaurants(path: Path, config: Config, embedder: CachedEmbedder) -> dict[str, object]:
+    """(c) AP of each category's negative sentences by p_contradicts, and aspect stance accuracy."""
+    frame = read_restaurants(path)
+    reviews = load_reviews(frame[["id", "text"]], text_column="text", id_column="id")
+    index_of = {r: i for i, r in enumerate(frame["id"])}
+    categories = [frame["categories"][index_of[r.review_id]] for r in reviews.reviews]
+    result: dict[str, object] = {}
+    aps = {"alignment": [], "cosine": [], "lexicon": []}
+    hits = {"alignment": [0, 0], "lexicon": [0, 0]}
+    for model_name in ("bundled", "lexicon"):
+        key = "alignment" if model_name == "bundled" else "lexicon"
+        report = check(
+            None,
+            reviews,
+            config.replace(stance_model=model_name),
+            claims=list(RESTAURANT_CLAIMS.values()),
+            embedder=embedder,
+        )
+        for index, category in enumerate(RESTAURANT_CLAIMS):
+            relevant = np.array([c.get(category) == "negative" for c in categories])
+            contra, similar, stance = review_scores(report, index, len(reviews.reviews))
+            aps[key].append(average_precision(contra, relevant))
+            if key == "alignment":
+                aps["cosine"].append(average_precision(similar, relevant))
+                result[f"ap_{category}"] = aps[key][-1]
+            for row, predicted in stance.items():
+                polarity = categories[row].get(category)
+                if polarity in ("positive", "negative"):
+                    hits[key][0] += predicted == ("supports" if polarity == "positive" else "contradicts")
+                    hits[key][1] += 1
+    result.update(
+        {
+            "mean_ap": float(np.mean(aps["alignment"])),
+            "mean_ap_cosine": float(np.mean(aps["cosine"])),
+            "mean_ap_lexicon": float(np.mean(aps["lexicon"])),
+            "stance_accuracy": hits["alignment"][0] / max(1, hits["alignment"][1]),
+            "stance_accuracy_lexicon": hits["lexicon"][0] / max(1, hits["lexicon"][1]),
+            "stance_pairs": hits["alignment"][1],
+        }
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every measure and print a table; results also go to benchmarks/results/quality.json."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=SHARED, help="folder holding data/ and eval/")
+    args = parser.parse_args(argv)
+    if not (args.shared / "data").is_dir() or not (args.shared / "eval").is_dir():
+        print(
+            f"bench-quality: {args.shared} has no data/ and eval/ folders; it needs the shared evaluation data.",
+            file=sys.stderr,
+        )
+        return 2
+    started = time.time()
+    config = Config()
+    embedder = CachedEmbedder(default_embedder(), MemoryCache())
+    results = {
+        "claims": bench_claims(args.shared / "eval" / "claims_dev.jsonl"),
+        "airlines": bench_airlines(
+            args.shared / "data", args.shared / "eval" / "airline_claims_dev.json", config, embedder
+        ),
+        "restaurants": bench_restaurants(args.shared / "data" / "semeval2014_restaurants_train.xml", config, embedder),
+        "config": config.to_dict(),
+        "seconds": round(time.time() - started, 1),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "quality.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    c, a, r = results["claims"], results["airlines"], results["restaurants"]
+    print("| measure | alignment | cosine baseline | lexicon baseline | target |")
+    print("|---|---|---|---|---|")
+    print(f"| claim extraction F1 (P {c['precision']:.2f}, R {c['recall']:.2f}) | {c['f1']:.3f} | – | – | ≥ 0.85 |")
+    print(
+        f"| airline mean AP ({a['pairs']} pairs) | {a['mean_ap']:.3f} | {a['mean_ap_cosine']:.3f} | {a['mean_ap_lexicon']:.3f} | ≥ 0.42 |"
+    )
+    print(
+        f"| airline stance accuracy ({a['stance_pairs']} pairs) | {a['stance_accuracy']:.3f} | – | {a['stance_accuracy_lexicon']:.3f} | ≥ 0.90 |"
+    )
+    print(f"| restaurants AP | {r['mean_ap']:.3f} | {r['mean_ap_cosine']:.3f} | {r['mean_ap_lexicon']:.3f} | ≥ 0.60 |")
+    print(
+        f"| restaurants aspect stance accuracy ({r['stance_pairs']} pairs) | {r['stance_accuracy']:.3f} | – | {r['stance_accuracy_lexicon']:.3f} | ≥ 0.95 |"
+    )
+    print(f"({results['seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""Shared fixtures: tiny inline data and the real models, loaded once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real bundled MiniLM embedder, loaded once."""
+    from alignment.pipeline import default_embedder
+
+    model = default_embedder()
+    model.load()
+    return model
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The real en_core_web_sm pipeline with the claim component."""
+    from alignment.claims import load_claim_pipeline
+
+    return load_claim_pipeline()
+
+
+@pytest.fixture
+def reviews_frame() -> pd.DataFrame:
+    """A small telecom review table with a story: dropped calls contradicted, fees supported."""
+    return pd.DataFrame(
+        {
+            "review_id": ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"],
+            "date": [
+                "2025-01-03",
+                "2025-01-09",
+                "2025-02-11",
+                "2025-02-20",
+                "2025-03-01",
+                "2025-03-05",
+                "2025-03-09",
+                "2025-03-09",
+            ],
+            "rating": [1, 2, 1, 5, 4, 5, 3, 3],
+            "region": ["Coastal", "Coastal", "North", "North", "South", "South", "East", "East"],
+            "text": [
+                "My calls drop every single day. Called support twice.",
+                "Dropped calls all the time since the tower upgrade.",
+                "Another dropped call in the middle of a meeting, unbelievable.",
+                "The bill was exactly what they quoted, no hidden fees at all.",
+                "No surprise charges on my bill in a year.",
+                "Transparent pricing, I always know what I pay.",
+                "Ordered a new SIM card on Monday.",
+                "",
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip when the evaluation data is absent."""
+    path = SHARED / "data"
+    if not path.is_dir():
+        pytest.skip("../shared/data is not available")
+    return path

@@ -1,0 +1,187 @@
+"""The command line: outputs, progress, and every user error as one line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alignment.cli import build_parser, main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse exits on its own for usage errors
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _assert_one_line_user_error(code: int, err: str, *fragments: str) -> None:
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_cli_every_command_has_help_text():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(commands) == {"claims", "check"}
+    for sub in commands.values():
+        assert sub.description and sub.format_help()
+
+
+@pytest.mark.models
+def test_cli_claims_writes_claims_with_exact_offsets(tmp_path, capsys):
+    ads = tmp_path / "ads.txt"
+    ads.write_text("Fewer dropped calls than any other network. Switch today.\n\nNo hidden fees, ever.\n")
+    out = tmp_path / "claims.json"
+    code, _, err = _run(capsys, "claims", str(ads), "--out", str(out))
+    assert code == 0, err
+    claims = json.loads(out.read_text())["claims"]
+    texts = ads.read_text().strip().split("\n\n")
+    assert [c["ad_id"] for c in claims] == ["ad1", "ad2"]
+    for claim in claims:
+        assert set(claim) == {"claim_id", "ad_id", "text", "start", "end", "aspect", "type"}
+        ad_text = texts[int(claim["ad_id"][2:]) - 1]
+        assert ad_text[claim["start"] : claim["end"]] == claim["text"]
+
+
+@pytest.mark.models
+def test_cli_claims_reads_a_table_with_custom_columns(tmp_path, capsys):
+    table = tmp_path / "ads.csv"
+    table.write_text("ref,copy\nspring,Free returns on every order.\n")
+    code, out, err = _run(capsys, "claims", str(table), "--id-column", "ref", "--text-column", "copy")
+    assert code == 0, err
+    assert json.loads(out)["claims"][0]["ad_id"] == "spring"
+
+
+@pytest.mark.models
+def test_cli_check_writes_the_report_and_shows_progress(tmp_path, capsys, reviews_frame):
+    reviews = tmp_path / "reviews.csv"
+    reviews_frame.to_csv(reviews, index=False)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Fewer dropped calls\n\nNo hidden fees, ever\n")
+    out = tmp_path / "report.json"
+    code, _, err = _run(
+        capsys,
+        "check",
+        "--claims",
+        str(claims),
+        "--reviews",
+        str(reviews),
+        "--segment-column",
+        "region",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    report = json.loads(out.read_text())
+    assert report["schema"] == "alignment.report/1"
+    assert [c["text"] for c in report["claims"]] == ["Fewer dropped calls", "No hidden fees, ever"]
+    assert report["dataset"]["rows"] == 8 and report["dataset"]["skipped"] == {"blank text": 1}
+    assert report["dataset"]["columns"]["segments"] == ["region"]
+    assert {m["review_id"] for m in report["claims"][0]["matches"]} >= {"r1", "r2"}
+    assert "embedding review sentences" in err and "it/s" in err
+
+
+@pytest.mark.models
+def test_cli_check_with_ads_uses_the_id_column_or_row_numbers(tmp_path, capsys):
+    reviews = tmp_path / "reviews.jsonl"
+    reviews.write_text(
+        '{"body": "The bill had a hidden fee again."}\n{"body": "No hidden fees, the bill matched the quote."}\n'
+    )
+    ads = tmp_path / "ads.txt"
+    ads.write_text("No hidden fees.")
+    code, out, err = _run(
+        capsys, "check", "--ads", str(ads), "--reviews", str(reviews), "--text-column", "body", "--quiet"
+    )
+    assert code == 0, err
+    matches = json.loads(out)["claims"][0]["matches"]
+    assert {m["review_id"] for m in matches} == {"1", "2"}
+
+
+def _write(path: Path, content: bytes | str) -> Path:
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("case", "fragments"),
+    [
+        ("missing reviews file", ("not found",)),
+        ("missing ads file", ("not found",)),
+        ("unsupported format", ("Unsupported file type",)),
+        ("binary garbage csv", ("binary",)),
+        ("no text column", ("columns are", "--text-column")),
+        ("named text column missing", ("No text column named", "columns are")),
+        ("empty dataset", ("empty",)),
+        ("header only", ("no review text",)),
+        ("empty claims file", ("no claims",)),
+        ("missing --reviews", ("--reviews",)),
+        ("both --ads and --claims", ("not allowed with",)),
+        ("unknown command", ("invalid choice",)),
+        ("bad number", ("invalid float value",)),
+        ("output folder missing", ("does not exist",)),
+        ("bad config value", ("min_evidence",)),
+    ],
+)
+def test_cli_user_errors_print_one_line_and_exit_2(tmp_path, capsys, case, fragments):
+    good = _write(tmp_path / "reviews.csv", "id,text\n1,Calls keep dropping.\n")
+    ads = _write(tmp_path / "ads.txt", "No hidden fees.")
+    argv = {
+        "missing reviews file": ["check", "--ads", str(ads), "--reviews", str(tmp_path / "nope.csv")],
+        "missing ads file": ["check", "--ads", str(tmp_path / "nope.txt"), "--reviews", str(good)],
+        "unsupported format": ["check", "--ads", str(ads), "--reviews", str(_write(tmp_path / "r.pdf", "%PDF"))],
+        "binary garbage csv": [
+            "check",
+            "--ads",
+            str(ads),
+            "--reviews",
+            str(_write(tmp_path / "b.csv", bytes(range(256)) * 8)),
+        ],
+        "no text column": ["check", "--ads", str(ads), "--reviews", str(_write(tmp_path / "n.csv", "a,b\n1,2\n"))],
+        "named text column missing": ["check", "--ads", str(ads), "--reviews", str(good), "--text-column", "body"],
+        "empty dataset": ["check", "--ads", str(ads), "--reviews", str(_write(tmp_path / "e.csv", ""))],
+        "header only": ["check", "--ads", str(ads), "--reviews", str(_write(tmp_path / "h.csv", "id,text\n"))],
+        "empty claims file": ["check", "--claims", str(_write(tmp_path / "c.txt", "\n\n")), "--reviews", str(good)],
+        "missing --reviews": ["check", "--ads", str(ads)],
+        "both --ads and --claims": ["check", "--ads", str(ads), "--claims", str(ads), "--reviews", str(good)],
+        "unknown command": ["frobnicate"],
+        "bad number": ["check", "--ads", str(ads), "--reviews", str(good), "--min-similarity", "high"],
+        "output folder missing": [
+            "check",
+            "--ads",
+            str(ads),
+            "--reviews",
+            str(good),
+            "--out",
+            str(tmp_path / "no" / "r.json"),
+        ],
+        "bad config value": ["check", "--ads", str(ads), "--reviews", str(good), "--min-evidence", "0"],
+    }[case]
+    code, _, err = _run(capsys, *argv)
+    _assert_one_line_user_error(code, err, *fragments)
+
+
+def test_cli_console_script_runs_as_a_real_process(tmp_path):
+    script = Path(sys.executable).parent / "alignment"
+    result = subprocess.run(
+        [str(script), "check", "--ads", str(tmp_path / "x.txt"), "--reviews", "y.csv"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "not found" in result.stderr
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("alignment ")

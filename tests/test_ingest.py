@@ -1,0 +1,159 @@
+"""Reading review files: formats, encodings, column detection, skipped rows and sentence splitting."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from alignment.errors import EmptyDatasetError, MissingColumnError, MissingFileError, UnreadableFileError
+from alignment.ingest import coerce_ads, detect_columns, load_reviews, parse_ads_text, read_ads, split_spans
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".parquet"])
+def test_ingest_reads_every_supported_format(tmp_path, reviews_frame, suffix):
+    path = tmp_path / f"reviews{suffix}"
+    frame = reviews_frame.astype(str)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    elif suffix == ".json":
+        path.write_text(frame.to_json(orient="records"), encoding="utf-8")
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_parquet(path)
+    loaded = load_reviews(path)
+    assert loaded.mapping.text == "text"
+    assert loaded.mapping.id == "review_id"
+    assert loaded.summary.reviews == 7
+    assert loaded.summary.skipped == {"blank text": 1}
+    assert loaded.reviews[0].review_id == "r1"
+    assert loaded.reviews[0].date == "2025-01-03"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1"])
+def test_ingest_decodes_utf8_bom_and_cp1252(tmp_path, encoding):
+    path = tmp_path / "reviews.csv"
+    path.write_bytes("id,text\n1,Caf\u00e9 staff were lovely \u2013 no fees\n".encode(encoding, errors="replace"))
+    loaded = load_reviews(path)
+    assert loaded.reviews[0].text.startswith("Caf\u00e9 staff")
+    assert next(iter(loaded.summary.columns)) == "text"
+
+
+def test_ingest_detects_text_column_by_content_when_name_is_unusual():
+    frame = pd.DataFrame(
+        {"n": [1, 2], "what_they_said": ["The signal keeps dropping at home.", "Great coverage in the hills."]}
+    )
+    assert detect_columns(frame).text == "what_they_said"
+
+
+def test_ingest_without_text_column_lists_the_columns():
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    with pytest.raises(MissingColumnError, match="The columns are: a, b"):
+        detect_columns(frame)
+
+
+def test_ingest_named_column_that_does_not_exist_lists_the_columns(reviews_frame):
+    with pytest.raises(MissingColumnError, match="review_id, date, rating, region, text"):
+        load_reviews(reviews_frame, text_column="body")
+
+
+def test_ingest_counts_blank_and_duplicate_rows():
+    frame = pd.DataFrame({"text": ["Good signal.", "Good signal.", "  ", None, "Bad bill."]})
+    loaded = load_reviews(frame)
+    assert loaded.summary.rows == 5
+    assert loaded.summary.reviews == 3  # the same text twice without ids: two customers, both kept
+    frame_with_ids = pd.DataFrame({"id": ["1", "1", "2"], "text": ["Good signal.", "Good signal.", "Bad bill."]})
+    loaded = load_reviews(frame_with_ids)
+    assert loaded.summary.skipped == {"duplicate row": 1}
+    assert loaded.summary.reviews == 2
+
+
+def test_ingest_uses_row_numbers_when_there_is_no_id_column():
+    loaded = load_reviews(pd.DataFrame({"text": ["First review here.", "Second review here."]}))
+    assert [r.review_id for r in loaded.reviews] == ["1", "2"]
+
+
+def test_ingest_counts_unparseable_dates_and_ratings():
+    frame = pd.DataFrame({"text": ["a b c", "d e f"], "date": ["2025-01-01", "not a date"], "rating": ["5", "five"]})
+    loaded = load_reviews(frame)
+    assert loaded.summary.columns["invalid_values"] == {"unparseable date": 1, "non-numeric rating": 1}
+    assert loaded.reviews[1].date is None and loaded.reviews[1].rating is None
+
+
+def test_ingest_rejects_missing_empty_and_unknown_files(tmp_path):
+    with pytest.raises(MissingFileError):
+        load_reviews(tmp_path / "nope.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(EmptyDatasetError):
+        load_reviews(empty)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("id,text\n")
+    with pytest.raises(EmptyDatasetError, match="no review text"):
+        load_reviews(header_only)
+    odd = tmp_path / "reviews.docx"
+    odd.write_text("x")
+    with pytest.raises(UnreadableFileError, match="Unsupported file type"):
+        load_reviews(odd)
+
+
+def test_ingest_rejects_binary_garbage_named_csv(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_bytes(bytes(range(256)) * 20)
+    with pytest.raises(UnreadableFileError):
+        load_reviews(path)
+
+
+def test_ingest_json_object_without_records_is_a_clear_error(tmp_path):
+    path = tmp_path / "reviews.json"
+    path.write_text(json.dumps({"a": 1}))
+    with pytest.raises(UnreadableFileError, match="list of records"):
+        load_reviews(path)
+
+
+def test_ingest_jsonl_bad_line_is_counted_not_fatal(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    path.write_text('{"text": "Signal is great."}\n{broken\n{"text": "Bill was wrong."}\n')
+    loaded = load_reviews(path)
+    assert loaded.summary.reviews == 2
+    assert loaded.summary.skipped == {"unreadable line": 1}
+
+
+def test_sentence_split_keeps_exact_offsets_and_abbreviations():
+    text = "Called Dr. Smith at 5 p.m. today! Waited 2 hours...  Nobody answered?\nNever again"
+    spans = split_spans(text)
+    pieces = [text[s:e] for s, e in spans]
+    assert pieces == ["Called Dr. Smith at 5 p.m. today!", "Waited 2 hours...", "Nobody answered?", "Never again"]
+
+
+def test_sentence_split_cuts_very_long_sentences():
+    text = "word " * 1000
+    spans = split_spans(text)
+    assert len(spans) > 1
+    assert all(e - s <= 600 for s, e in spans)
+
+
+def test_sentence_split_ignores_emoji_only_and_punctuation_only_text():
+    assert split_spans("🙂🙂 !!!") == []
+
+
+def test_ads_text_splits_at_blank_lines_and_tables_need_text_column(tmp_path):
+    ads = parse_ads_text("First ad. Still first.\n\n\nSecond ad.\r\n\r\nThird.")
+    assert [a.text for a in ads] == ["First ad. Still first.", "Second ad.", "Third."]
+    table = tmp_path / "ads.csv"
+    table.write_text("id,copy\nx,Free delivery\n")
+    with pytest.raises(MissingColumnError, match="--text-column"):
+        read_ads(table)
+    assert read_ads(table, text_column="copy")[0].ad_id == "x"
+
+
+def test_coerce_ads_accepts_string_list_and_frame():
+    assert len(coerce_ads("One.\n\nTwo.")) == 2
+    assert [a.ad_id for a in coerce_ads(["One.", "Two."])] == ["ad1", "ad2"]
+    assert coerce_ads(pd.DataFrame({"id": ["z"], "text": ["Free returns."]}))[0].ad_id == "z"

@@ -1,0 +1,59 @@
+"""check() end to end with the real models on a small inline dataset."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from alignment import Config, InputError, check
+
+pytestmark = pytest.mark.models
+
+
+def test_check_finds_the_evidence_for_each_claim_from_a_dataframe(reviews_frame):
+    report = check("Fewer dropped calls than any other network. No hidden fees.", reviews_frame, Config(min_evidence=2))
+    assert [r.claim.text for r in report.claims] == ["Fewer dropped calls than any other network", "No hidden fees"]
+    calls, fees = report.claims
+    call_reviews = {report.reviews[report.sentences[j.sentence_index].review_index].review_id for j in calls.judgements}
+    assert {"r1", "r2", "r3"} <= call_reviews
+    assert "r7" not in call_reviews  # "Ordered a new SIM card" does not speak to dropped calls
+    assert fees.score.supports >= 2 and fees.score.supports > fees.score.contradicts
+    assert report.dataset.skipped == {"blank text": 1}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="stance v1 reads the topic of 'dropped calls' as praise; the evidence-quality issue fixes it"
+)
+def test_check_reads_dropped_call_complaints_as_contradicting(reviews_frame):
+    report = check(None, reviews_frame, Config(min_evidence=2), claims=["Fewer dropped calls than any other network"])
+    score = report.claims[0].score
+    assert score.contradicts >= 2 and score.contradicts > score.supports
+
+
+def test_check_keeps_every_relevant_sentence_not_only_the_top_few(reviews_frame):
+    config = Config(min_similarity=-1.0)
+    report = check(None, reviews_frame, config, claims=["No hidden fees"])
+    assert len(report.claims[0].judgements) == report.dataset.sentences
+
+
+def test_check_accepts_list_and_frame_ads_and_a_path_for_reviews(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.csv"
+    reviews_frame.to_csv(path, index=False)
+    from_list = check(["No hidden fees."], path)
+    from_frame = check(pd.DataFrame({"id": ["promo"], "text": ["No hidden fees."]}), path)
+    assert from_list.claims[0].claim.ad_id == "ad1"
+    assert from_frame.claims[0].claim.ad_id == "promo"
+    assert from_list.to_dict()["claims"][0]["mentions"] == from_frame.to_dict()["claims"][0]["mentions"]
+
+
+def test_check_with_copy_that_has_no_claims_says_so(reviews_frame):
+    report = check("Shop now. Just do it.", reviews_frame)
+    assert report.claims == ()
+    assert report.notes and "No checkable claims" in report.notes[0]
+
+
+def test_check_requires_exactly_one_of_ads_and_claims(reviews_frame):
+    with pytest.raises(InputError):
+        check(None, reviews_frame)
+    with pytest.raises(InputError):
+        check("Free delivery.", reviews_frame, claims=["Free delivery"])

@@ -1,0 +1,80 @@
+"""The report: JSON schema, frames and charts, built from hand-made records."""
+
+from __future__ import annotations
+
+import json
+
+from alignment.config import Config
+from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Review, Sentence
+from alignment.report import SCHEMA, Report, plot_gap
+from alignment.score import score_claim
+
+
+def _report() -> Report:
+    reviews = (
+        Review("r1", "Calls drop daily. Support was kind.", 1, "2025-01-02", 1.0, {"region": "Coastal"}),
+        Review("r2", "Never a dropped call.", 2, None, 5.0, {"region": "North"}),
+    )
+    sentences = (
+        Sentence(0, "Calls drop daily.", 0, 17),
+        Sentence(0, "Support was kind.", 18, 35),
+        Sentence(1, "Never a dropped call.", 0, 21),
+    )
+    judgements = (
+        Judgement(0, 0.71, "contradicts", 0.1, 0.85, 0.05),
+        Judgement(2, 0.66, "supports", 0.9, 0.05, 0.05),
+    )
+    claim = Claim("c1", "ad1", "Fewer dropped calls", 0, 19, "dropped calls", "comparative")
+    result = ClaimResult(claim, score_claim(judgements, min_evidence=1), judgements)
+    summary = DatasetSummary("demo.csv", 3, 2, 3, {"blank text": 1}, {"text": "text", "segments": ["region"]})
+    return Report((result,), summary, Config(), reviews, sentences)
+
+
+def test_report_json_has_schema_claims_matches_dataset_and_config():
+    data = json.loads(_report().to_json())
+    assert data["schema"] == SCHEMA
+    claim = data["claims"][0]
+    for key in (
+        "claim_id",
+        "text",
+        "aspect",
+        "type",
+        "ad_id",
+        "mentions",
+        "supports",
+        "contradicts",
+        "neutral",
+        "alignment",
+        "interval",
+        "risk",
+        "matches",
+    ):
+        assert key in claim
+    assert claim["matches"][0] == {
+        "review_id": "r1",
+        "sentence": "Calls drop daily.",
+        "similarity": 0.71,
+        "stance": "contradicts",
+        "p_supports": 0.1,
+        "p_contradicts": 0.85,
+    }
+    assert data["dataset"]["rows"] == 3 and data["dataset"]["skipped"] == {"blank text": 1}
+    assert data["config"]["min_evidence"] == Config().min_evidence
+
+
+def test_report_frames_carry_review_metadata_and_segments():
+    report = _report()
+    claims = report.claims_frame()
+    assert claims.loc[0, "supports"] == 1 and claims.loc[0, "contradicts"] == 1
+    matches = report.matches_frame()
+    assert list(matches["region"]) == ["Coastal", "North"]
+    assert matches["date"].isna().tolist() == [False, True]
+
+
+def test_report_gap_chart_has_both_shares_and_evidence_counts():
+    figure = plot_gap(_report()).to_dict()
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["contradicting evidence", "supporting evidence"]
+    figure_object = plot_gap(_report())
+    assert list(figure_object.data[0].x) == [-50.0] and list(figure_object.data[1].x) == [50.0]
+    assert any(a["text"] == "n=2" for a in figure["layout"]["annotations"])

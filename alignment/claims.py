@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from alignment.records import Ad, Claim, ClaimType
 
@@ -336,9 +339,9 @@ def _register_factory() -> None:
     if COMPONENT_NAME in Language.factories:
         return
 
-    @Language.factory(COMPONENT_NAME)
-    def create_claim_finder(nlp: Language, name: str) -> ClaimFinder:
-        return ClaimFinder()
+    @Language.factory(COMPONENT_NAME, default_config={"use_model": True})
+    def create_claim_finder(nlp: Language, name: str, use_model: bool) -> ClaimFinder:
+        return ClaimFinder(ClaimSpanModel.load() if use_model and CLAIM_MODEL_FILE.is_file() else None)
 
 
 class ClaimFinder:
@@ -349,20 +352,51 @@ class ClaimFinder:
     action, drop units with no checkable content (slogans, questions, plain discounts, hashtags).
     """
 
+    def __init__(self, model: ClaimSpanModel | None = None) -> None:
+        self.model = model
+
     def __call__(self, doc: Doc) -> Doc:
         _ensure_extensions()
         spans = []
-        for unit in split_units(doc):
-            span = trim_unit(unit)
-            if span is None or not is_claim(span):
-                continue
-            claim_span = doc.char_span(span.start_char, span.end_char, label=classify_claim(span))
-            if claim_span is None:
-                continue
-            claim_span._.claim_aspect = find_aspect(span)
-            spans.append(claim_span)
+        for unit in candidate_units(doc):
+            chosen = self.model.choose(unit) if self.model is not None else ([unit] if is_claim(unit) else [])
+            for span in chosen:
+                claim_span = doc.char_span(span.start_char, span.end_char, label=classify_claim(span))
+                if claim_span is None:
+                    continue
+                claim_span._.claim_aspect = find_aspect(span)
+                spans.append(claim_span)
         doc.spans[SPAN_KEY] = spans
         return doc
+
+
+def candidate_units(doc: Doc) -> list[Span]:
+    """Every trimmed unit of the Doc: the stretches of copy that each hold at most one or two promises."""
+    units = []
+    for unit in split_units(doc):
+        span = trim_unit(unit)
+        if span is not None:
+            units.append(span)
+    return units
+
+
+def sub_spans(unit: Span) -> list[Span]:
+    """The unit and its shorter phrases (syntactic subtrees inside the unit, and each head with what
+    follows it), so a classifier can pick the shortest span that still holds the whole promise."""
+    doc = unit.doc
+    found = {(unit.start, unit.end): unit}
+    for token in unit:
+        start, end = max(token.left_edge.i, unit.start), min(token.right_edge.i + 1, unit.end)
+        for begin in (start, token.i):
+            if end - begin < 2 or (begin, end) in found:
+                continue
+            piece = trim_unit(doc[begin:end])
+            if piece is None or (piece.start, piece.end) in found:
+                continue
+            words = [t for t in piece if not t.is_punct and not t.is_space]
+            if len(words) >= 2:
+                found[(piece.start, piece.end)] = piece
+    return list(found.values())
 
 
 def split_units(doc: Doc) -> list[Span]:
@@ -386,8 +420,8 @@ def _is_separator(token: Token) -> bool:
         return True
     if text == "-" and token.whitespace_ == "" and token.i > 0 and token.nbor(-1).whitespace_ == "":
         return False  # a hyphen inside a word ("money-back"), not a dash between phrases
-    if text == "/" and token.i > 0 and token.nbor(-1).text == "24":
-        return False
+    if text == "/" and (token.whitespace_ == "" or (token.i > 0 and token.nbor(-1).whitespace_ == "")):
+        return False  # "$40/mo", "24/7": a slash inside a phrase
     return text in _SEPARATORS or text in {"?", "...", "…"}
 
 
@@ -494,6 +528,30 @@ def is_claim(span: Span) -> bool:
     return not (len(words) == 1 and words[0].text.lower() in _ABSOLUTE_WORDS | _QUALITY_WORDS)
 
 
+def _extend_to_cue(span: Span, unit: Span) -> Span:
+    """Never cut off the word that makes the promise ("Fewer", "No", "Free", "Best") just before a span."""
+    start = span.start
+    doc = span.doc
+    while start > unit.start:
+        before = doc[start - 1]
+        lower = before.text.lower()
+        if before.tag_ in {"JJR", "RBR", "JJS", "RBS"} or lower in _ABSOLUTE_WORDS or lower in _COMPARATIVE_WORDS:
+            start -= 1
+        else:
+            break
+    return doc[start : span.end]
+
+
+def _is_excluded_unit(unit: Span) -> bool:
+    """A question or a plain discount is never a claim, and neither is any phrase cut from it."""
+    text = unit.text
+    if text.rstrip().endswith("?") or _next_is_question(unit):
+        return True
+    return bool(_DISCOUNT_PATTERN.search(text)) and not (
+        _FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.IGNORECASE)
+    )
+
+
 def _next_is_question(span: Span) -> bool:
     doc = span.doc
     index = span.end
@@ -541,20 +599,145 @@ def find_aspect(span: Span) -> str:
     return " ".join(t.text.lower() for t in content[:2]) or span.root.text.lower()
 
 
-def load_claim_pipeline() -> Language:
-    """Load en_core_web_sm (from the pinned PyPI package) with the claim component added; cached."""
-    return _load_claim_pipeline()
+CLAIM_MODEL_FILE = Path(__file__).parent / "models" / "claims.npz"
+_DATE_PATTERN = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b(19|20)\d\d\b|"
+    r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b",
+    re.IGNORECASE,
+)
+_FINE_PRINT_PATTERN = re.compile(
+    r"(\*|\bterms\b|\bconditions\b|\bapply\b|\bapplies\b|\brequired\b|\bnot valid\b|\bexcludes?\b|"
+    r"\binsured\b|\badvertising\b|\bresults? (may|do not)\b|\bsubject to\b|\bbased on\b)",
+    re.IGNORECASE,
+)
+_FIRST_POS = ("VERB", "AUX", "NOUN", "PROPN", "ADJ", "ADV", "PRON", "DET", "NUM", "ADP", "SYM")
+
+
+def span_features(span: Span, unit: Span | None = None) -> np.ndarray:
+    """Features of a candidate span for the claim classifier: the mean tok2vec tensor of its tokens
+    (context from en_core_web_sm), the rule cues, and its share of the unit it was cut from."""
+    doc = span.doc
+    width = doc.tensor.shape[1] if doc.tensor is not None and doc.tensor.size else 96
+    tensor = (
+        doc.tensor[span.start : span.end].mean(axis=0)
+        if doc.tensor is not None and doc.tensor.size
+        else np.zeros(width)
+    )
+    text = span.text
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    n = len(words)
+    first = words[0] if words else span[0]
+    lowered = {t.text.lower() for t in span}
+    cues = [
+        bool(_FREE_PATTERN.search(text)),
+        bool(_GUARANTEE_PATTERN.search(text)),
+        bool(_SUPERLATIVE_PATTERN.search(text)),
+        bool(_QUANT_PATTERN.search(text)),
+        bool(_DISCOUNT_PATTERN.search(text)),
+        bool(lowered & (_ABSOLUTE_WORDS - {"any", "all"})),
+        any(t.tag_ in {"JJR", "RBR"} for t in span) or bool(lowered & _COMPARATIVE_WORDS),
+        any(t.tag_ in {"JJS", "RBS"} for t in span),
+        any(t.text.lower() in _QUALITY_WORDS for t in span),
+        any(t.pos_ == "VERB" and t.lemma_.lower() in _OUTCOME_LEMMAS for t in span),
+        _next_is_question(span) or text.rstrip().endswith("?"),
+        first.text.lower() in _CTA_VERBS,
+        all(t.pos_ == "PROPN" or t.text.startswith(("#", "@")) for t in words) if words else True,
+        bool(_DATE_PATTERN.search(text)),
+        bool(_FINE_PRINT_PATTERN.search(text)) or (span.end < len(doc) and doc[span.end].text == "*"),
+        bool(lowered & {"you", "your", "you'll", "yours"}),
+        bool(lowered & {"we", "our", "us", "we're", "we'll"}),
+        bool(re.search(r"\bthank|\bhappy|\bcongrat|\bwelcome\b", text, re.IGNORECASE)),
+        is_claim(span),
+        n == 1,
+        n == 2,
+        n == 3,
+        4 <= n <= 6,
+        7 <= n <= 12,
+        n > 12,
+    ]
+    position = [first.pos_ == pos for pos in _FIRST_POS]
+    unit = unit or span
+    unit_words = max(1, sum(1 for t in unit if not t.is_punct and not t.is_space))
+    share = [n / unit_words, float(n == unit_words), float(span.root.dep_ == "ROOT"), float(span.root.pos_ == "VERB")]
+    return np.concatenate([tensor, np.array(cues + position + share, dtype=np.float32)]).astype(np.float32)
+
+
+class ClaimSpanModel:
+    """Logistic regression over span_features, trained by `make train` on data/claims_train.jsonl."""
+
+    def __init__(self, weights: np.ndarray, bias: float, mean: np.ndarray, scale: np.ndarray, threshold: float = 0.5):
+        self.weights = weights.astype(np.float32)
+        self.bias = float(bias)
+        self.mean = mean.astype(np.float32)
+        self.scale = scale.astype(np.float32)
+        self.threshold = threshold
+
+    @classmethod
+    def load(cls, path: Path = CLAIM_MODEL_FILE) -> ClaimSpanModel:
+        """Load the arrays from an .npz file (no pickle)."""
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["weights"], float(data["bias"]), data["mean"], data["scale"], float(data["threshold"]))
+
+    def save(self, path: Path = CLAIM_MODEL_FILE) -> None:
+        """Write the arrays to an .npz file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            np.savez_compressed(
+                handle,
+                weights=self.weights,
+                bias=np.array(self.bias),
+                mean=self.mean,
+                scale=self.scale,
+                threshold=np.array(self.threshold),
+            )
+
+    def probabilities(self, spans: Sequence[Span], unit: Span) -> np.ndarray:
+        """Probability that each span, cut from ``unit``, is a claim as an annotator would mark it."""
+        features = (np.stack([span_features(span, unit) for span in spans]) - self.mean) / self.scale
+        return np.asarray(1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias))))
+
+    def choose(self, unit: Span) -> list[Span]:
+        """The claims in a unit: the most probable sub-spans above the threshold that do not overlap."""
+        if sum(1 for t in unit if not t.is_punct and not t.is_space) > 60:
+            return []
+        # The rules say which spans may be claims at all (a cue, no plain discount, no question or
+        # slogan); the classifier picks among them the span an annotator would mark, or none.
+        if _is_excluded_unit(unit):
+            return []
+        candidates = [span for span in sub_spans(unit) if is_claim(span)]
+        if not candidates:
+            return []
+        scores = self.probabilities(candidates, unit)
+        chosen: list[Span] = []
+        for index in np.argsort(-scores, kind="stable"):
+            span = candidates[int(index)]
+            if scores[index] < self.threshold:
+                break
+            span = _extend_to_cue(span, unit)
+            if all(span.end <= other.start or span.start >= other.end for other in chosen):
+                chosen.append(span)
+        return sorted(chosen, key=lambda span: span.start)
+
+
+def load_claim_pipeline(use_model: bool = True) -> Language:
+    """Load en_core_web_sm (from the pinned PyPI package) with the claim component added; cached.
+
+    Args:
+        use_model: decide with the trained span classifier (models/claims.npz) when it exists; with
+            False, or when the file is absent, the hand-written rules decide.
+    """
+    return _load_claim_pipeline(use_model)
 
 
 @functools.cache
-def _load_claim_pipeline() -> Language:
+def _load_claim_pipeline(use_model: bool) -> Language:
     import importlib
 
     _register_factory()
     _ensure_extensions()
     package = importlib.import_module(SPACY_MODEL_PACKAGE)
-    nlp: Language = package.load(exclude=["ner", "lemmatizer"])
-    nlp.add_pipe(COMPONENT_NAME, last=True)
+    nlp: Language = package.load(exclude=["ner"])  # the lemmatizer stays: the rules read lemmas
+    nlp.add_pipe(COMPONENT_NAME, last=True, config={"use_model": use_model})
     return nlp
 
 

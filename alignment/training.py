@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,15 +123,78 @@ def train(embedder: Embedder, corpus: Path = STANCE_CORPUS, out: Path = STANCE_M
     return metrics
 
 
+CLAIMS_CORPUS = REPO_DATA / "claims_train.jsonl"
+CLAIM_MATCH_JACCARD = 0.4  # the guideline's matching rule: word-set overlap of a span with a marked claim
+CLAIM_C = 0.5
+
+
+def word_jaccard(a: str, b: str) -> float:
+    """Jaccard overlap of the lower-cased word sets of two texts."""
+    x, y = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def claim_examples(corpus: Path = CLAIMS_CORPUS) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Candidate spans of the project's annotated ads with features, labels (1 = matches a marked
+    claim) and the ad id of each, for grouped splits."""
+    from alignment.claims import (
+        _is_excluded_unit,
+        candidate_units,
+        is_claim,
+        load_claim_pipeline,
+        span_features,
+        sub_spans,
+    )
+
+    nlp = load_claim_pipeline(use_model=False)
+    items = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    features, labels, groups = [], [], []
+    for item, doc in zip(items, nlp.pipe(item["text"] for item in items), strict=True):
+        gold = [claim["text"] for claim in item["claims"]]
+        for unit in candidate_units(doc):
+            if _is_excluded_unit(unit):
+                continue
+            for span in (span for span in sub_spans(unit) if is_claim(span)):
+                features.append(span_features(span, unit))
+                labels.append(int(any(word_jaccard(span.text, g) >= CLAIM_MATCH_JACCARD for g in gold)))
+                groups.append(item["id"])
+    return np.stack(features), np.array(labels), groups
+
+
+def train_claims(corpus: Path = CLAIMS_CORPUS, out: Path | None = None) -> dict[str, float]:
+    """Fit the claim span classifier on every annotated ad, save it, and return cross-validated scores."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    from alignment.claims import CLAIM_MODEL_FILE, ClaimSpanModel
+
+    features, labels, groups = claim_examples(corpus)
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0) + 1e-6
+    scaled = (features - mean) / scale
+    classifier = LogisticRegression(C=CLAIM_C, max_iter=5000)
+    predicted = cross_val_predict(classifier, scaled, labels, groups=groups, cv=GroupKFold(n_splits=5))
+    classifier.fit(scaled, labels)
+    model = ClaimSpanModel(classifier.coef_[0], float(classifier.intercept_[0]), mean, scale)
+    model.save(out or CLAIM_MODEL_FILE)
+    true_positive = float(((predicted == 1) & (labels == 1)).sum())
+    return {
+        "candidates": float(len(labels)),
+        "positive_candidates": float(labels.sum()),
+        "cv_span_precision": true_positive / max(1.0, float(predicted.sum())),
+        "cv_span_recall": true_positive / max(1.0, float(labels.sum())),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m alignment.training`: rebuild alignment/models/stance.npz."""
-    parser = argparse.ArgumentParser(description="Rebuild the shipped stance model from data/.")
+    """`python -m alignment.training`: rebuild every shipped model file from data/."""
+    parser = argparse.ArgumentParser(description="Rebuild the shipped stance and claim models from data/.")
     parser.add_argument("--corpus", type=Path, default=STANCE_CORPUS)
     parser.add_argument("--out", type=Path, default=STANCE_MODEL_FILE)
     args = parser.parse_args(argv)
     from alignment.pipeline import default_embedder
 
-    metrics = train(default_embedder(), args.corpus, args.out)
+    metrics = {"stance": train(default_embedder(), args.corpus, args.out), "claims": train_claims()}
     print(json.dumps(metrics, indent=2))
     return 0
 

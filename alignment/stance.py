@@ -37,8 +37,9 @@ class EmbeddingStanceModel:
     """A multinomial logistic regression over sentence embeddings, trained by ``make train`` on the
     project's own labelled corpus (data/stance_train.jsonl) and stored as plain arrays (no pickle).
 
-    The features are the sentence vector and its elementwise product with the claim vector, so the
-    judgement can depend on what was promised, not only on the sentence's tone.
+    The features are the sentence vector, its elementwise product with the claim vector and their
+    cosine, so the judgement depends on what was promised, not only on the sentence's tone: a sentence
+    about another aspect is neutral towards the claim however strongly it is worded.
     """
 
     name = "bundled"
@@ -72,11 +73,14 @@ class EmbeddingStanceModel:
 
 
 def build_features(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, kind: str) -> np.ndarray:
-    """Feature rows for the stance classifier: "sentence" or "sentence+product"."""
+    """Feature rows for the stance classifier: "sentence", or "claim-aware" (the sentence vector, its
+    elementwise product with the claim vector, and their cosine)."""
     if kind == "sentence":
         return np.asarray(sentence_vectors, dtype=np.float32)
-    if kind == "sentence+product":
-        return np.hstack([sentence_vectors, claim_vectors * sentence_vectors]).astype(np.float32)
+    if kind == "claim-aware":
+        product = claim_vectors * sentence_vectors
+        cosine = product.sum(axis=1, keepdims=True)
+        return np.hstack([sentence_vectors, product, cosine]).astype(np.float32)
     raise ModelIntegrityError(f"Unknown stance feature kind {kind!r}.")
 
 

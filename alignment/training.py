@@ -14,57 +14,66 @@ import numpy as np
 
 from alignment.embed import Embedder
 from alignment.records import STANCES
-from alignment.stance import STANCE_MODEL_FILE, EmbeddingStanceModel, LexiconStanceModel
+from alignment.stance import STANCE_MODEL_FILE, EmbeddingStanceModel, LexiconStanceModel, StanceModel, build_features
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
-STANCE_CORPUS = REPO_DATA / "stance_train.jsonl"
-LABEL_TO_STANCE = {"positive": "supports", "negative": "contradicts", "neutral": "neutral"}
+STANCE_PAIRS = REPO_DATA / "stance_pairs.jsonl"
 HELD_BACK_SHARE = 0.2
-REGULARISATION_C = 8.0  # chosen by accuracy on the held-back part of our own corpus
-FEATURES = "sentence"
+REGULARISATION_C = 4.0  # chosen by accuracy on the held-back claims of our own corpus
+FEATURES = "claim-aware"
 
 
 @dataclass(frozen=True, slots=True)
-class LabelledSentence:
-    """One sentence of the stance corpus with its stance label and domain."""
+class LabelledPair:
+    """A claim, a customer sentence, and the sentence's stance towards the claim."""
 
+    claim: str
     text: str
     stance: str
     domain: str
 
 
-def load_stance_corpus(path: Path = STANCE_CORPUS) -> list[LabelledSentence]:
-    """Read the JSONL corpus; labels positive/negative/neutral become supports/contradicts/neutral."""
+def load_stance_pairs(path: Path = STANCE_PAIRS) -> list[LabelledPair]:
+    """Read the claim-conditioned corpus (labels supports / contradicts / neutral)."""
     items = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        items.append(LabelledSentence(record["text"], LABEL_TO_STANCE[record["label"]], record.get("domain", "")))
+        if line.strip():
+            record = json.loads(line)
+            if record["label"] not in STANCES:
+                raise ValueError(f"Unknown stance label {record['label']!r} in {path.name}")
+            items.append(LabelledPair(record["claim"], record["text"], record["label"], record.get("domain", "")))
     return items
 
 
-def is_held_back(text: str) -> bool:
-    """Deterministic split by text hash: about HELD_BACK_SHARE of the corpus never trains the model."""
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return digest[0] < int(256 * HELD_BACK_SHARE)
+def is_held_back(claim: str) -> bool:
+    """Deterministic split by claim hash, so held-back claims are never seen in training."""
+    return hashlib.sha256(claim.encode("utf-8")).digest()[0] < int(256 * HELD_BACK_SHARE)
 
 
-def split_corpus(items: Sequence[LabelledSentence]) -> tuple[list[LabelledSentence], list[LabelledSentence]]:
-    """Return (train, held back)."""
-    train = [item for item in items if not is_held_back(item.text)]
-    held = [item for item in items if is_held_back(item.text)]
-    return train, held
+def split_pairs(items: Sequence[LabelledPair]) -> tuple[list[LabelledPair], list[LabelledPair]]:
+    """Return (train, held back), split by claim."""
+    return [i for i in items if not is_held_back(i.claim)], [i for i in items if is_held_back(i.claim)]
 
 
-def fit_stance(vectors: np.ndarray, stances: Sequence[str], c: float = REGULARISATION_C) -> EmbeddingStanceModel:
+def embed_pairs(embedder: Embedder, items: Sequence[LabelledPair]) -> tuple[np.ndarray, np.ndarray]:
+    """Claim vectors and sentence vectors, row by row."""
+    claims = sorted({item.claim for item in items})
+    claim_vectors = dict(zip(claims, embedder.encode(claims), strict=True))
+    sentences = embedder.encode([item.text for item in items])
+    return np.stack([claim_vectors[item.claim] for item in items]), sentences
+
+
+def fit_stance(
+    claim_vectors: np.ndarray, sentence_vectors: np.ndarray, stances: Sequence[str], c: float = REGULARISATION_C
+) -> EmbeddingStanceModel:
     """Fit the multinomial logistic regression; deterministic for the same input."""
     from sklearn.linear_model import LogisticRegression
 
+    features = build_features(claim_vectors, sentence_vectors, FEATURES)
     targets = np.array([STANCES.index(s) for s in stances])
     classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    classifier.fit(vectors, targets)
-    weights = np.zeros((vectors.shape[1], len(STANCES)), dtype=np.float32)
+    classifier.fit(features, targets)
+    weights = np.zeros((features.shape[1], len(STANCES)), dtype=np.float32)
     bias = np.zeros(len(STANCES), dtype=np.float32)
     for column, label in enumerate(classifier.classes_):
         weights[:, label] = classifier.coef_[column]
@@ -99,31 +108,37 @@ def polar_accuracy(probabilities: np.ndarray, stances: Sequence[str]) -> float:
     return float(np.mean([chosen[k] == stances[i] for k, i in enumerate(rows)]))
 
 
-def train(embedder: Embedder, corpus: Path = STANCE_CORPUS, out: Path = STANCE_MODEL_FILE) -> dict[str, float]:
-    """Train on the corpus minus the held-back part, save the model, and return held-back metrics."""
-    items = load_stance_corpus(corpus)
-    train_items, held_items = split_corpus(items)
-    train_vectors = embedder.encode([i.text for i in train_items])
-    model = fit_stance(train_vectors, [i.stance for i in train_items])
-    held_vectors = embedder.encode([i.text for i in held_items])
-    held_stances = [i.stance for i in held_items]
-    empty = np.zeros_like(held_vectors)
-    ours = model.predict_proba([], [i.text for i in held_items], empty, held_vectors)
-    lexicon = LexiconStanceModel().predict_proba([], [i.text for i in held_items], empty, held_vectors)
-    metrics = {
-        "train_sentences": float(len(train_items)),
-        "held_back_sentences": float(len(held_items)),
-        "held_back_accuracy": accuracy(ours, held_stances),
-        "held_back_polar_accuracy": polar_accuracy(ours, held_stances),
-        "lexicon_accuracy": accuracy(lexicon, held_stances),
-        "lexicon_polar_accuracy": polar_accuracy(lexicon, held_stances),
-    }
+def evaluate_stance(model: StanceModel, embedder: Embedder, items: Sequence[LabelledPair]) -> dict[str, float]:
+    """Accuracy (3 classes) and polar accuracy of a stance model on labelled pairs."""
+    claim_vectors, sentence_vectors = embed_pairs(embedder, items)
+    stances = [item.stance for item in items]
+    probabilities = model.predict_proba(
+        [item.claim for item in items], [item.text for item in items], claim_vectors, sentence_vectors
+    )
+    return {"accuracy": accuracy(probabilities, stances), "polar_accuracy": polar_accuracy(probabilities, stances)}
+
+
+def train(embedder: Embedder, corpus: Path = STANCE_PAIRS, out: Path = STANCE_MODEL_FILE) -> dict[str, float]:
+    """Train on the pairs of the non-held-back claims, save the model, and return held-back metrics."""
+    items = load_stance_pairs(corpus)
+    train_items, held_items = split_pairs(items)
+    claim_vectors, sentence_vectors = embed_pairs(embedder, train_items)
+    model = fit_stance(claim_vectors, sentence_vectors, [i.stance for i in train_items])
+    ours = evaluate_stance(model, embedder, held_items)
+    lexicon = evaluate_stance(LexiconStanceModel(), embedder, held_items)
     corpus_hash = hashlib.sha256(corpus.read_bytes()).hexdigest()
     save_stance(model, out, {"corpus_sha256": corpus_hash, "c": REGULARISATION_C})
-    return metrics
+    return {
+        "train_pairs": float(len(train_items)),
+        "held_back_pairs": float(len(held_items)),
+        "held_back_accuracy": ours["accuracy"],
+        "held_back_polar_accuracy": ours["polar_accuracy"],
+        "lexicon_accuracy": lexicon["accuracy"],
+        "lexicon_polar_accuracy": lexicon["polar_accuracy"],
+    }
 
 
-CLAIMS_CORPUS = REPO_DATA / "claims_train.jsonl"
+CLAIMS_CORPORA = (REPO_DATA / "claims_train.jsonl", REPO_DATA / "claims_train_social.jsonl")
 CLAIM_MATCH_JACCARD = 0.4  # the guideline's matching rule: word-set overlap of a span with a marked claim
 CLAIM_C = 0.5
 
@@ -134,7 +149,7 @@ def word_jaccard(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x | y else 0.0
 
 
-def claim_examples(corpus: Path = CLAIMS_CORPUS) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Candidate spans of the project's annotated ads with features, labels (1 = matches a marked
     claim) and the ad id of each, for grouped splits."""
     from alignment.claims import (
@@ -147,7 +162,12 @@ def claim_examples(corpus: Path = CLAIMS_CORPUS) -> tuple[np.ndarray, np.ndarray
     )
 
     nlp = load_claim_pipeline(use_model=False)
-    items = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        json.loads(line)
+        for corpus in corpora
+        for line in corpus.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     features, labels, groups = [], [], []
     for item, doc in zip(items, nlp.pipe(item["text"] for item in items), strict=True):
         gold = [claim["text"] for claim in item["claims"]]
@@ -161,14 +181,14 @@ def claim_examples(corpus: Path = CLAIMS_CORPUS) -> tuple[np.ndarray, np.ndarray
     return np.stack(features), np.array(labels), groups
 
 
-def train_claims(corpus: Path = CLAIMS_CORPUS, out: Path | None = None) -> dict[str, float]:
+def train_claims(corpora: Sequence[Path] = CLAIMS_CORPORA, out: Path | None = None) -> dict[str, float]:
     """Fit the claim span classifier on every annotated ad, save it, and return cross-validated scores."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
     from alignment.claims import CLAIM_MODEL_FILE, ClaimSpanModel
 
-    features, labels, groups = claim_examples(corpus)
+    features, labels, groups = claim_examples(corpora)
     mean = features.mean(axis=0)
     scale = features.std(axis=0) + 1e-6
     scaled = (features - mean) / scale
@@ -189,7 +209,7 @@ def train_claims(corpus: Path = CLAIMS_CORPUS, out: Path | None = None) -> dict[
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m alignment.training`: rebuild every shipped model file from data/."""
     parser = argparse.ArgumentParser(description="Rebuild the shipped stance and claim models from data/.")
-    parser.add_argument("--corpus", type=Path, default=STANCE_CORPUS)
+    parser.add_argument("--corpus", type=Path, default=STANCE_PAIRS)
     parser.add_argument("--out", type=Path, default=STANCE_MODEL_FILE)
     args = parser.parse_args(argv)
     from alignment.pipeline import default_embedder

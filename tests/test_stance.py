@@ -14,7 +14,7 @@ from alignment.stance import (
     judge_matches,
     select_stance_model,
 )
-from alignment.training import accuracy, load_stance_corpus, split_corpus
+from alignment.training import evaluate_stance, load_stance_pairs, split_pairs
 
 
 class FixedStance:
@@ -49,26 +49,24 @@ def test_stance_shipped_model_file_loads_without_pickle():
 
 
 @pytest.mark.models
-def test_stance_shipped_model_reads_obvious_experiences(embedder):
+def test_stance_shipped_model_reads_stance_towards_the_claim(embedder):
     model = select_stance_model("bundled")
+    claim = "Fewer dropped calls than any other network"
     texts = [
         "Haven't had a single dropped call since I switched.",
-        "Waited 3 hours on hold and nobody ever picked up.",
-        "What time does the store open on Sunday?",
+        "The store staff were rude and the shop was filthy.",  # strong words, but not about dropped calls
     ]
     vectors = embedder.encode(texts)
-    labels = model.predict_proba([], texts, np.zeros_like(vectors), vectors).argmax(axis=1).tolist()
-    assert labels == [0, 1, 2]
+    claim_vectors = np.repeat(embedder.encode([claim]), len(texts), axis=0)
+    labels = model.predict_proba([claim] * 2, texts, claim_vectors, vectors).argmax(axis=1).tolist()
+    assert labels == [0, 2]
 
 
 @pytest.mark.models
-def test_stance_shipped_model_beats_lexicon_on_held_back_project_data(embedder):
-    _, held = split_corpus(load_stance_corpus())
-    assert len(held) > 100
-    texts = [item.text for item in held]
-    stances = [item.stance for item in held]
-    vectors = embedder.encode(texts)
-    empty = np.zeros_like(vectors)
-    ours = accuracy(select_stance_model("bundled").predict_proba([], texts, empty, vectors), stances)
-    lexicon = accuracy(LexiconStanceModel().predict_proba([], texts, empty, vectors), stances)
-    assert ours > lexicon + 0.1
+def test_stance_shipped_model_beats_lexicon_on_held_back_project_claims(embedder):
+    _, held = split_pairs(load_stance_pairs())
+    assert len({item.claim for item in held}) >= 20
+    ours = evaluate_stance(select_stance_model("bundled"), embedder, held)
+    lexicon = evaluate_stance(LexiconStanceModel(), embedder, held)
+    assert ours["accuracy"] > lexicon["accuracy"] + 0.2
+    assert ours["polar_accuracy"] > lexicon["polar_accuracy"] + 0.1

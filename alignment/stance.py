@@ -35,7 +35,7 @@ class StanceModel(Protocol):
 
 class EmbeddingStanceModel:
     """A multinomial logistic regression over sentence embeddings, trained by ``make train`` on the
-    project's own labelled corpus (data/stance_train.jsonl) and stored as plain arrays (no pickle).
+    project's own claim/sentence pairs (data/stance_pairs.jsonl) and stored as plain arrays (no pickle).
 
     The features are the sentence vector, its elementwise product with the claim vector and their
     cosine, so the judgement depends on what was promised, not only on the sentence's tone: a sentence
@@ -44,12 +44,20 @@ class EmbeddingStanceModel:
 
     name = "bundled"
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, labels: Sequence[str], features: str) -> None:
+    def __init__(
+        self,
+        weights: np.ndarray,
+        bias: np.ndarray,
+        labels: Sequence[str],
+        features: str,
+        relevance: tuple[float, float] | None = None,
+    ) -> None:
         if list(labels) != list(STANCES):
             raise ModelIntegrityError(f"Stance model labels {list(labels)} differ from {list(STANCES)}.")
         self.weights = weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
         self.features = features
+        self.relevance = relevance
 
     @classmethod
     def load(cls, path: Path = STANCE_MODEL_FILE) -> EmbeddingStanceModel:
@@ -58,7 +66,8 @@ class EmbeddingStanceModel:
             raise ModelIntegrityError(f"Stance model {path} is missing. Rebuild it with `make train`.")
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            return cls(data["weights"], data["bias"], meta["labels"], meta["features"])
+            relevance = tuple(meta["relevance"]) if meta.get("relevance") else None
+            return cls(data["weights"], data["bias"], meta["labels"], meta["features"], relevance)  # type: ignore[arg-type]
 
     def predict_proba(
         self,
@@ -67,9 +76,22 @@ class EmbeddingStanceModel:
         claim_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
     ) -> np.ndarray:
-        """Return (p_supports, p_contradicts, p_neutral) per pair."""
+        """Return (p_supports, p_contradicts, p_neutral) per pair.
+
+        With a relevance calibration, supports and contradicts are scaled by the probability that the
+        sentence is about the claim's aspect at all (a logistic function of their cosine): a sentence
+        can only contradict a promise it speaks to.
+        """
         features = build_features(claim_vectors, sentence_vectors, self.features)
-        return softmax(features @ self.weights + self.bias)
+        probabilities = softmax(features @ self.weights + self.bias)
+        if self.relevance is not None:
+            slope, intercept = self.relevance
+            cosine = np.sum(claim_vectors * sentence_vectors, axis=1)
+            on_aspect = 1.0 / (1.0 + np.exp(-(slope * cosine + intercept)))
+            probabilities[:, 0] *= on_aspect
+            probabilities[:, 1] *= on_aspect
+            probabilities[:, 2] = 1.0 - probabilities[:, 0] - probabilities[:, 1]
+        return probabilities
 
 
 def build_features(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, kind: str) -> np.ndarray:

@@ -81,6 +81,20 @@ def fit_stance(
     return EmbeddingStanceModel(weights, bias, STANCES, FEATURES)
 
 
+def fit_relevance(
+    claim_vectors: np.ndarray, sentence_vectors: np.ndarray, stances: Sequence[str]
+) -> tuple[float, float]:
+    """Logistic calibration of "this sentence is about the claim's aspect" on the claim/sentence cosine:
+    supports and contradicts pairs are on-aspect, neutral pairs are not. Classes are balanced, because in
+    real reviews most sentences are about something else."""
+    from sklearn.linear_model import LogisticRegression
+
+    cosine = np.sum(claim_vectors * sentence_vectors, axis=1).reshape(-1, 1)
+    on_aspect = np.array([s != "neutral" for s in stances])
+    classifier = LogisticRegression(class_weight="balanced").fit(cosine, on_aspect)
+    return float(classifier.coef_[0][0]), float(classifier.intercept_[0])
+
+
 def save_stance(
     model: EmbeddingStanceModel, path: Path = STANCE_MODEL_FILE, extra: dict[str, object] | None = None
 ) -> None:
@@ -124,10 +138,11 @@ def train(embedder: Embedder, corpus: Path = STANCE_PAIRS, out: Path = STANCE_MO
     train_items, held_items = split_pairs(items)
     claim_vectors, sentence_vectors = embed_pairs(embedder, train_items)
     model = fit_stance(claim_vectors, sentence_vectors, [i.stance for i in train_items])
+    model.relevance = fit_relevance(claim_vectors, sentence_vectors, [i.stance for i in train_items])
     ours = evaluate_stance(model, embedder, held_items)
     lexicon = evaluate_stance(LexiconStanceModel(), embedder, held_items)
     corpus_hash = hashlib.sha256(corpus.read_bytes()).hexdigest()
-    save_stance(model, out, {"corpus_sha256": corpus_hash, "c": REGULARISATION_C})
+    save_stance(model, out, {"corpus_sha256": corpus_hash, "c": REGULARISATION_C, "relevance": list(model.relevance)})
     return {
         "train_pairs": float(len(train_items)),
         "held_back_pairs": float(len(held_items)),

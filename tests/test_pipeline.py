@@ -22,7 +22,8 @@ def test_check_finds_the_evidence_for_each_claim_from_a_dataframe(reviews_frame)
 
 
 @pytest.mark.xfail(
-    strict=True, reason="stance v1 reads the topic of 'dropped calls' as praise; the evidence-quality issue fixes it"
+    strict=True,
+    reason='the stance model reads a dropped-call complaint as praise of "fewer dropped calls" (evidence-quality issue)',
 )
 def test_check_reads_dropped_call_complaints_as_contradicting(reviews_frame):
     report = check(None, reviews_frame, Config(min_evidence=2), claims=["Fewer dropped calls than any other network"])

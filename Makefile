@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install app test lint train bench-quality demo-data clean
+.PHONY: install app test lint train bench-quality bench-speed fast-model demo-data clean
 
 install: $(STAMP)
 
@@ -32,6 +32,14 @@ train: install
 
 bench-quality: install
 	$(BIN)/python benchmarks/quality.py
+
+# Speed figures against a baseline measured in the same run (needs ../shared; about 15 minutes on 2 cores).
+bench-speed: install
+	$(BIN)/python benchmarks/speed.py
+
+# Build the int8 ONNX embedder (--embedder fast) now instead of on first use; cached in ~/.cache/alignment.
+fast-model: install
+	$(BIN)/python -m alignment.embed
 
 demo-data:
 	$(PYTHON) scripts/make_demo_data.py

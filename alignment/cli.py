@@ -1,4 +1,7 @@
-"""Command line: `alignment claims` and `alignment check`; turns AlignmentError into one line + exit 2."""
+"""Command line: `alignment claims`, `check`, `ingest`, `datasets` and `runs`.
+
+Turns InputError into one line on stderr and exit 2, any other AlignmentError into one line and exit 1.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from alignment.errors import AlignmentError, InputError, MissingFileError
+
+if TYPE_CHECKING:
+    from alignment.workspace import Workspace
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -53,18 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     source = check.add_mutually_exclusive_group(required=True)
     source.add_argument("--ads", metavar="ADS", help="ad copy to extract claims from (.txt or a table)")
     source.add_argument("--claims", metavar="CLAIMS.txt", help="one claim per line, used verbatim")
-    check.add_argument("--reviews", metavar="FILE", required=True, help="CSV, TSV, Excel, JSON, JSON Lines or Parquet")
-    check.add_argument("--text-column", metavar="C", help="review text column (detected when omitted)")
-    check.add_argument("--id-column", metavar="C", help="review id column (row numbers when omitted)")
-    check.add_argument("--date-column", metavar="C", help="review date column")
-    check.add_argument("--rating-column", metavar="C", help="review rating column")
-    check.add_argument(
-        "--segment-column",
-        metavar="C",
-        action="append",
-        dest="segment_columns",
-        help="a column to break results down by (channel, region, product); repeat for several",
+    reviews = check.add_mutually_exclusive_group(required=True)
+    reviews.add_argument("--reviews", metavar="FILE", help="CSV, TSV, Excel, JSON, JSON Lines or Parquet")
+    reviews.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="a dataset in the workspace (see `alignment ingest`); reuses its stored embeddings and saves the run",
     )
+    _add_column_options(check)
     check.add_argument("--ads-id-column", metavar="C", help="column of ad ids when ADS is a table")
     check.add_argument("--ads-text-column", metavar="C", help="column of ad text when ADS is a table")
     check.add_argument(
@@ -72,9 +75,105 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--min-evidence", type=int, metavar="N", help="stance-bearing mentions needed for a verdict")
     check.add_argument("--stance-model", choices=("bundled", "lexicon"), help="stance judge (default: bundled)")
+    _add_embedder_option(check)
+    check.add_argument("--label", metavar="TEXT", help="with --dataset: a name for the saved run (e.g. the campaign)")
+    check.add_argument("--no-save", action="store_true", help="with --dataset: do not record the run")
+    _add_workspace_option(check)
     check.add_argument("--out", metavar="FILE", help="write the report JSON here (default: standard output)")
     check.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="read a review file into the workspace as a named dataset",
+        description="Read, validate and split a review file into the workspace, streaming it in chunks so files "
+        "larger than memory work. Later checks use --dataset NAME and never embed a sentence twice.",
+    )
+    ingest.add_argument("file", metavar="FILE", help="CSV, TSV, JSON Lines or Parquet (streamed), Excel or JSON")
+    ingest.add_argument("--name", required=True, metavar="NAME", help="dataset name: letters, digits, . _ -")
+    _add_column_options(ingest)
+    ingest.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
+    ingest.add_argument(
+        "--embed", action="store_true", help="also embed every sentence now (else the first check does)"
+    )
+    _add_embedder_option(ingest)
+    _add_workspace_option(ingest)
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    datasets = commands.add_parser(
+        "datasets",
+        help="list, show or delete the workspace's datasets",
+        description="List the datasets in the workspace (default), show one, or delete one.",
+    )
+    _add_listing_options(datasets, action=False)
+    dataset_actions = datasets.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION")
+    _add_listing_options(dataset_actions.add_parser("list", help="list the datasets", description="List the datasets."))
+    for action, text in (("show", "show one dataset's provenance, columns and counts"), ("delete", "delete a dataset")):
+        sub = dataset_actions.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
+        sub.add_argument("name", metavar="NAME")
+        _add_listing_options(sub)
+
+    runs = commands.add_parser(
+        "runs",
+        help="the history of checks on workspace datasets",
+        description="List saved runs, newest first (default), show one run's claims, or delete one.",
+    )
+    _add_listing_options(runs, action=False)
+    runs.add_argument("--dataset", metavar="NAME", default=argparse.SUPPRESS, help="only runs on this dataset")
+    runs.add_argument("--limit", type=int, metavar="N", default=argparse.SUPPRESS, help="at most N runs")
+    run_actions = runs.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION")
+    run_list = run_actions.add_parser("list", help="list the runs", description="List the runs, newest first.")
+    _add_listing_options(run_list)
+    run_list.add_argument("--dataset", metavar="NAME", default=argparse.SUPPRESS, help="only runs on this dataset")
+    run_list.add_argument("--limit", type=int, metavar="N", default=argparse.SUPPRESS, help="at most N runs")
+    run_show = run_actions.add_parser(
+        "show", help="one run's claims and verdicts", description="Show one run's claims and verdicts."
+    )
+    run_show.add_argument("run_id", type=int, metavar="RUN")
+    run_show.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS, help="write the run's full report JSON")
+    _add_listing_options(run_show)
+    run_delete = run_actions.add_parser("delete", help="forget a run", description="Forget a saved run.")
+    run_delete.add_argument("run_id", type=int, metavar="RUN")
+    _add_listing_options(run_delete)
     return parser
+
+
+def _add_column_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text-column", metavar="C", help="review text column (detected when omitted)")
+    parser.add_argument("--id-column", metavar="C", help="review id column (row numbers when omitted)")
+    parser.add_argument("--date-column", metavar="C", help="review date column")
+    parser.add_argument("--rating-column", metavar="C", help="review rating column")
+    parser.add_argument(
+        "--segment-column",
+        metavar="C",
+        action="append",
+        dest="segment_columns",
+        help="a column to break results down by (channel, region, product); repeat for several",
+    )
+
+
+def _add_embedder_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--embedder",
+        choices=("exact", "fast"),
+        help="exact: fp32 MiniLM (default, or ALIGN_EMBEDDER); fast: the same model quantised to int8 with "
+        "ONNX Runtime, several times faster on a CPU, built locally on first use",
+    )
+
+
+def _add_workspace_option(parser: argparse.ArgumentParser, default: object = None) -> None:
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=default,
+        help="workspace folder (default: ALIGN_WORKSPACE, else ~/.local/share/alignment)",
+    )
+
+
+def _add_listing_options(parser: argparse.ArgumentParser, action: bool = True) -> None:
+    """--workspace and --json, given before or after the action (an action keeps what its command set)."""
+    default = argparse.SUPPRESS if action else None
+    _add_workspace_option(parser, default)
+    parser.add_argument("--json", action="store_true", default=default, help="print JSON instead of a table")
 
 
 def _version() -> str:
@@ -88,9 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "claims":
-            return _run_claims(args)
-        return _run_check(args)
+        handler = {
+            "claims": _run_claims,
+            "check": _run_check,
+            "ingest": _run_ingest,
+            "datasets": _run_datasets,
+            "runs": _run_runs,
+        }[args.command]
+        return handler(args)
     except InputError as exc:
         _fail(str(exc))
         return EXIT_USER_ERROR
@@ -144,6 +248,7 @@ def _run_claims(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from alignment.config import Config
+    from alignment.embed import embedder_kind
     from alignment.ingest import decode_bytes, read_ads
     from alignment.pipeline import check
     from alignment.progress import BarProgress, SilentProgress
@@ -158,32 +263,76 @@ def _run_check(args: argparse.Namespace) -> int:
         if value is not None
     }
     config = Config.from_env(**overrides)
-    if not Path(args.reviews).exists():
+    kind = embedder_kind(args.embedder)
+    workspace = None
+    if args.dataset is not None:
+        given = [
+            option
+            for option, value in (
+                ("--text-column", args.text_column),
+                ("--id-column", args.id_column),
+                ("--date-column", args.date_column),
+                ("--rating-column", args.rating_column),
+                ("--segment-column", args.segment_columns),
+            )
+            if value
+        ]
+        if given:
+            raise InputError(
+                f"{given[0]} applies to --reviews; a dataset's columns were chosen when it was ingested "
+                "(re-ingest it with --replace to change them)."
+            )
+        workspace = _open_workspace(args.workspace)
+        workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
+    elif args.label or args.no_save:
+        raise InputError("--label and --no-save apply to --dataset runs only.")
+    elif not Path(args.reviews).exists():
         raise MissingFileError(f"Reviews file not found: {args.reviews}. Check the path and try again.")
-    _check_out_path(args.out)
-    ads = None
-    claim_lines = None
-    if args.ads:
-        ads = read_ads(args.ads, id_column=args.ads_id_column, text_column=args.ads_text_column)
-    else:
-        path = Path(args.claims)
-        if not path.is_file():
-            raise MissingFileError(f"Claims file not found: {path}. Give a text file with one claim per line.")
-        claim_lines = [line.strip() for line in decode_bytes(path.read_bytes()).splitlines() if line.strip()]
-        if not claim_lines:
-            raise InputError(f"{path.name} has no claims. Put one claim per line.")
-    report = check(
-        ads,
-        args.reviews,
-        config,
-        claims=claim_lines,
-        text_column=args.text_column,
-        id_column=args.id_column,
-        date_column=args.date_column,
-        rating_column=args.rating_column,
-        segment_columns=args.segment_columns,
-        progress=SilentProgress() if args.quiet else BarProgress(),
-    )
+    try:
+        _check_out_path(args.out)
+        ads = None
+        claim_lines = None
+        if args.ads:
+            ads = read_ads(args.ads, id_column=args.ads_id_column, text_column=args.ads_text_column)
+        else:
+            path = Path(args.claims)
+            if not path.is_file():
+                raise MissingFileError(f"Claims file not found: {path}. Give a text file with one claim per line.")
+            claim_lines = [line.strip() for line in decode_bytes(path.read_bytes()).splitlines() if line.strip()]
+            if not claim_lines:
+                raise InputError(f"{path.name} has no claims. Put one claim per line.")
+        progress = SilentProgress() if args.quiet else BarProgress()
+        started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        run_note = None
+        if workspace is not None:
+            from alignment.embed import select_embedder
+
+            embedder = select_embedder(kind)
+            report = workspace.check(
+                ads, args.dataset, config, claims=claim_lines, embedder=embedder, progress=progress
+            )
+            if not args.no_save:
+                run = workspace.save_run(
+                    report, dataset=args.dataset, label=args.label, embedder=embedder.model_id, started_at=started
+                )
+                run_note = f"saved as run {run.run_id} (`alignment runs show {run.run_id}`)."
+        else:
+            report = check(
+                ads,
+                args.reviews,
+                config,
+                claims=claim_lines,
+                text_column=args.text_column,
+                id_column=args.id_column,
+                date_column=args.date_column,
+                rating_column=args.rating_column,
+                segment_columns=args.segment_columns,
+                embedder=None if kind == "exact" else _embedder(kind),
+                progress=progress,
+            )
+    finally:
+        if workspace is not None:
+            workspace.close()
     _write(args.out, report.to_json())
     summary = report.dataset
     skipped = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items()) or "none"
@@ -195,7 +344,197 @@ def _run_check(args: argparse.Namespace) -> int:
         )
         for note in report.notes:
             print(f"alignment: {note}", file=sys.stderr)
+        if run_note:
+            print(f"alignment: {run_note}", file=sys.stderr)
     return EXIT_OK
+
+
+def _embedder(kind: str) -> Any:
+    from alignment.embed import select_embedder
+
+    return select_embedder(kind)
+
+
+def _open_workspace(path: str | None) -> Workspace:
+    from alignment.workspace import Workspace
+
+    return Workspace.open(path)
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    from alignment.embed import embedder_kind
+    from alignment.progress import BarProgress, SilentProgress
+    from alignment.workspace import validate_name
+
+    validate_name(args.name)
+    kind = embedder_kind(args.embedder)
+    if not Path(args.file).exists():
+        raise MissingFileError(f"File not found: {args.file}. Check the path and try again.")
+    progress = SilentProgress() if args.quiet else BarProgress()
+    with _open_workspace(args.workspace) as workspace:
+        info = workspace.ingest(
+            args.file,
+            args.name,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            date_column=args.date_column,
+            rating_column=args.rating_column,
+            segment_columns=args.segment_columns,
+            replace=args.replace,
+            progress=progress,
+        )
+        skipped = ", ".join(f"{n} {reason}" for reason, n in info.skipped.items()) or "none"
+        print(
+            f"Ingested {info.name!r}: {info.reviews:,} reviews, {info.sentences:,} sentences from {info.source} "
+            f"({info.rows:,} rows; skipped: {skipped}) into {workspace.location}."
+        )
+        if args.embed:
+            embedded = workspace.embed_dataset(info.name, _embedder(kind), progress=progress)
+            print(f"Embedded {embedded:,} new distinct sentences with the {kind} embedder.")
+    return EXIT_OK
+
+
+def _run_datasets(args: argparse.Namespace) -> int:
+    action = args.action or "list"
+    with _open_workspace(args.workspace) as workspace:
+        if action == "list":
+            items = workspace.list_datasets()
+            if args.json:
+                print(json.dumps([item.to_dict() for item in items], indent=2, ensure_ascii=False))
+            elif not items:
+                print(f"No datasets in {workspace.location}. Add one with `alignment ingest FILE --name NAME`.")
+            else:
+                rows = [
+                    [
+                        d.name,
+                        f"{d.reviews:,}",
+                        f"{d.sentences:,}",
+                        d.source,
+                        d.created_at.strftime("%Y-%m-%d %H:%M"),
+                        (d.sha256 or "")[:12],
+                    ]
+                    for d in items
+                ]
+                _print_table(["name", "reviews", "sentences", "source", "ingested (UTC)", "sha256"], rows)
+        elif action == "show":
+            info = workspace.dataset(args.name)
+            coverage = workspace.embedding_coverage(args.name)
+            distinct = workspace.distinct_sentences(args.name)
+            if args.json:
+                payload = {**info.to_dict(), "distinct_sentences": distinct, "embedded": coverage}
+                print(json.dumps(payload, indent=2, ensure_ascii=False))
+            else:
+                columns = {k: v for k, v in info.columns.items() if k != "invalid_values"}
+                lines = [
+                    ("name", info.name),
+                    ("source", f"{info.source} ({info.size_bytes:,} bytes)"),
+                    ("path", info.source_path or "-"),
+                    ("sha256", info.sha256 or "-"),
+                    ("ingested", info.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
+                    ("rows", f"{info.rows:,}"),
+                    ("reviews", f"{info.reviews:,}"),
+                    ("sentences", f"{info.sentences:,} ({distinct:,} distinct)"),
+                    ("skipped", _counts(info.skipped)),
+                    ("invalid values", _counts(info.columns.get("invalid_values") or {})),
+                    ("columns", json.dumps(columns, ensure_ascii=False)),
+                ]
+                lines += [
+                    (f"embedded ({_short_model(model)})", f"{count:,} of {distinct:,}")
+                    for model, count in coverage.items()
+                ]
+                width = max(len(label) for label, _ in lines)
+                for label, value in lines:
+                    print(f"{label:<{width}}  {value}")
+        else:
+            workspace.delete_dataset(args.name)
+            print(f"Deleted dataset {args.name!r}.")
+    return EXIT_OK
+
+
+def _run_runs(args: argparse.Namespace) -> int:
+    action = args.action or "list"
+    with _open_workspace(args.workspace) as workspace:
+        if action == "list":
+            dataset = getattr(args, "dataset", None)
+            limit = getattr(args, "limit", None)
+            if limit is not None and limit < 1:
+                raise InputError(f"--limit must be at least 1, got {limit}.")
+            items = workspace.list_runs(dataset=dataset, limit=limit)
+            if args.json:
+                print(json.dumps([item.to_dict() for item in items], indent=2, ensure_ascii=False))
+            elif not items:
+                print("No runs saved yet. `alignment check --dataset NAME ...` saves one.")
+            else:
+                rows = []
+                for run in items:
+                    risks = [claim.risk for claim in run.claims]
+                    rows.append(
+                        [
+                            str(run.run_id),
+                            run.finished_at.strftime("%Y-%m-%d %H:%M"),
+                            run.dataset or "-",
+                            run.label or "",
+                            str(len(run.claims)),
+                            str(risks.count("high")),
+                            str(risks.count("medium")),
+                            str(risks.count("low")),
+                            str(risks.count("insufficient evidence")),
+                            _short_model(run.embedder),
+                        ]
+                    )
+                headers = ["run", "finished (UTC)", "dataset", "label", "claims", "high", "medium", "low", "thin"]
+                _print_table([*headers, "embedder"], rows)
+        elif action == "show":
+            run = workspace.run(args.run_id)
+            out = getattr(args, "out", None)
+            if out is not None:
+                _check_out_path(out)
+                _write(out, json.dumps(workspace.run_report(args.run_id), indent=2, ensure_ascii=False))
+            if args.json:
+                print(json.dumps(run.to_dict(), indent=2, ensure_ascii=False))
+            else:
+                print(
+                    f"run {run.run_id} on {run.dataset or '-'}"
+                    f"{f' ({run.label})' if run.label else ''}, finished "
+                    f"{run.finished_at.strftime('%Y-%m-%d %H:%M:%S')} UTC, embedder {_short_model(run.embedder)}"
+                )
+                rows = [
+                    [
+                        claim.text[:60],
+                        str(claim.mentions),
+                        str(claim.supports),
+                        str(claim.contradicts),
+                        "-" if claim.alignment is None else f"{claim.alignment:+.2f}",
+                        "-" if claim.interval is None else f"[{claim.interval[0]:+.2f}, {claim.interval[1]:+.2f}]",
+                        claim.risk,
+                    ]
+                    for claim in run.claims
+                ]
+                _print_table(["claim", "mentions", "supports", "contradicts", "alignment", "interval", "risk"], rows)
+        else:
+            workspace.delete_run(args.run_id)
+            print(f"Deleted run {args.run_id}.")
+    return EXIT_OK
+
+
+def _short_model(model_id: str | None) -> str:
+    if not model_id:
+        return "-"
+    from alignment.embed import FAST_MODEL_ID, MODEL_ID
+
+    return {MODEL_ID: "exact", FAST_MODEL_ID: "fast"}.get(model_id, model_id)
+
+
+def _counts(counts: object) -> str:
+    items = dict(counts) if isinstance(counts, dict) else {}
+    return ", ".join(f"{n:,} {reason}" for reason, n in items.items()) or "none"
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    print("  ".join(f"{header:<{width}}" for header, width in zip(headers, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def _check_out_path(out: str | None) -> None:

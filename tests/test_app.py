@@ -1,20 +1,388 @@
-"""The Streamlit app starts on the bundled demo data (headless AppTest)."""
+"""The Streamlit app: upload handling, claim edits, drill-down and HTML fragments as plain functions, then an
+AppTest per page on the bundled demo data (headless, real models)."""
 
 from __future__ import annotations
 
+import io
+import json
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alignment.errors import InputError
+from alignment.ingest import ColumnMapping, parse_ads_text
+from alignment.records import Ad, Claim
+from alignment.ui import edits, text
+from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
+from alignment.ui.uploads import build_dataset, read_copy_upload, read_dataset_upload
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
-pytestmark = pytest.mark.models
+TIMEOUT = 400  # the first check loads the models and embeds the demo on a small CPU
+SMALL_CSV = (
+    "id,when,stars,store,comment\n"
+    "1,2025-03-01,1,North,My calls drop every single day.\n"
+    "2,2025-03-02,5,South,No hidden fees at all and the bill was what they quoted.\n"
+    "3,2025-04-03,2,North,Waited two hours for support at night.\n"
+    "4,2025-04-04,,South,\n"
+)
 
 
+# ------------------------------------------------------------------------------------------ uploads
+
+
+def test_copy_upload_reads_text_markdown_and_word():
+    assert read_copy_upload(b"Fewer dropped calls.\r\n\r\nNo fees.", "copy.txt") == ("Fewer dropped calls.\n\nNo fees.")
+    assert read_copy_upload("# Ad\n\nNo hidden fees.".encode("utf-8-sig"), "copy.md").endswith("No hidden fees.")
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Fewer dropped calls than any network.")
+    document.add_paragraph("")
+    document.add_paragraph("No hidden fees, ever.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    copy = read_copy_upload(buffer.getvalue(), "draft.docx")
+    assert [ad.text for ad in parse_ads_text(copy)] == [
+        "Fewer dropped calls than any network.",
+        "No hidden fees, ever.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"hello", "copy.pdf", ".txt, .md or .docx"),
+        (b"not a zip", "copy.docx", "Word document"),
+        (b"   \n", "copy.txt", "no text"),
+        (bytes(range(0, 32)) * 20, "copy.txt", "binary"),
+    ],
+)
+def test_copy_upload_errors_are_one_line_messages(data, name, message):
+    with pytest.raises(InputError, match=message):
+        read_copy_upload(data, name)
+
+
+def _table_bytes(kind: str) -> bytes:
+    frame = pd.read_csv(io.StringIO(SMALL_CSV), dtype=str, keep_default_na=False)
+    if kind == "csv":
+        return SMALL_CSV.encode()
+    if kind == "tsv":
+        return frame.to_csv(sep="\t", index=False).encode()
+    if kind == "json":
+        return json.dumps(frame.to_dict(orient="records")).encode()
+    if kind == "jsonl":
+        return "\n".join(json.dumps(r) for r in frame.to_dict(orient="records")).encode()
+    buffer = io.BytesIO()
+    if kind == "xlsx":
+        frame.to_excel(buffer, index=False)
+    else:
+        frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["csv", "tsv", "xlsx", "json", "jsonl", "parquet"])
+def test_dataset_upload_reads_every_format_and_maps_columns(kind):
+    table = read_dataset_upload(_table_bytes(kind), f"reviews.{kind}")
+    assert table.name == f"reviews.{kind}" and len(table.frame) == 4
+    mapping = ColumnMapping(text="comment", id="id", date="when", rating="stars", segments=("store",))
+    dataset = build_dataset(table, mapping)
+    summary = dataset.review_set.summary
+    assert summary.source == f"reviews.{kind}"
+    assert summary.reviews == 3 and summary.skipped == {"blank text": 1}
+    assert summary.columns["date"] == "when" and list(summary.columns["segments"]) == ["store"]  # type: ignore[call-overload]
+    assert dataset.review_set.reviews[0].date == "2025-03-01"
+    assert build_dataset(table, mapping).key == dataset.key  # same bytes and mapping, same cache key
+    other = build_dataset(table, ColumnMapping(text="comment"))
+    assert other.key != dataset.key
+
+
+def test_dataset_upload_rejects_wrong_type_size_and_empty_files():
+    with pytest.raises(InputError, match="unsupported file type"):
+        read_dataset_upload(b"a,b\n1,2\n", "reviews.pdf")
+    with pytest.raises(InputError, match="limit"):
+        read_dataset_upload(b"text\n" + b"x" * 2000, "reviews.csv", max_bytes=1000)
+    with pytest.raises(InputError):
+        read_dataset_upload(b"", "reviews.csv")
+    table = read_dataset_upload(SMALL_CSV.encode(), "reviews.csv")
+    with pytest.raises(InputError, match="missing"):
+        build_dataset(table, ColumnMapping(text="missing"))
+    blank = read_dataset_upload(b"id,comment\n1,\n2,  \n", "blank.csv")
+    with pytest.raises(InputError, match="no review text"):
+        build_dataset(blank, ColumnMapping(text="comment", id="id"))
+
+
+# ------------------------------------------------------------------------------------------ edits
+
+
+def _infer(text_: str) -> Claim:
+    return Claim("x", "given", text_, 0, len(text_), text_.split()[-1].lower(), "qualitative")
+
+
+def _copy() -> tuple[list[Ad], list[edits.ClaimRow]]:
+    ad = Ad("ad1", "Fewer dropped calls than anyone. No hidden fees, ever.")
+    claims = [
+        Claim("c1", "ad1", "Fewer dropped calls than anyone", 0, 31, "dropped calls", "comparative"),
+        Claim("c2", "ad1", "No hidden fees, ever", 33, 53, "hidden fees", "absolute"),
+    ]
+    return [ad], edits.rows_from_claims(claims)
+
+
+def test_reword_rewrites_the_copy_and_moves_later_claims():
+    ads, rows = _copy()
+    new_ads, new_rows = edits.reword(ads, rows, "c1", "Fewer dropped calls in most regions", _infer)
+    assert new_ads[0].text == "Fewer dropped calls in most regions. No hidden fees, ever."
+    for row in new_rows:
+        claim = row.claim
+        assert new_ads[0].text[claim.start : claim.end] == claim.text
+    assert new_rows[0].origin == "reworded" and new_rows[0].original == "Fewer dropped calls than anyone"
+    assert new_rows[0].claim.aspect == "regions"
+    assert edits.copy_text(new_ads) == new_ads[0].text
+    with pytest.raises(InputError):
+        edits.reword(ads, rows, "c1", "   ", _infer)
+    with pytest.raises(InputError):
+        edits.reword(ads, rows, "c9", "Anything", _infer)
+
+
+def test_drop_restore_and_add_by_hand():
+    _, rows = _copy()
+    dropped = edits.set_kept(rows, "c2", keep=False)
+    assert [c.claim_id for c in edits.kept_claims(dropped)] == ["c1"]
+    restored = edits.set_kept(dropped, "c2", keep=True)
+    assert len(edits.kept_claims(restored)) == 2
+    added = edits.add(restored, "Free roaming in 40 countries", _infer)
+    assert added[-1].claim.claim_id == "h1" and added[-1].origin == "added" and added[-1].claim.ad_id == "added"
+    assert edits.add(added, "Real people 24/7", _infer)[-1].claim.claim_id == "h2"
+    with pytest.raises(InputError, match="already"):
+        edits.add(added, "free roaming in 40 countries", _infer)
+
+
+# ------------------------------------------------------------------------------------------ drill-down
+
+
+def _evidence() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "claim_id": ["c1", "c1", "c2"],
+            "claim": ["Fewer dropped calls", "Fewer dropped calls", "No hidden fees"],
+            "review_id": ["r1", "r2", "r3"],
+            "sentence": ["Calls drop daily.", "Never a dropped call.", "A surprise fee again."],
+            "stance": ["contradicts", "supports", "contradicts"],
+            "date": pd.to_datetime(["2025-01-02", "2025-02-03", None]),
+            "region": ["Coastal", "", "North"],
+        }
+    )
+
+
+def test_clicks_map_to_evidence_slices():
+    evidence = _evidence()
+    gap = drill_from_points("gap", [{"customdata": ["c1", "contradicts", 1, 2, "✖"]}])
+    assert gap == Drill(claim_id="c1", stance="contradicts")
+    assert list(apply_drill(evidence, gap)["review_id"]) == ["r1"]
+    trend = drill_from_points("trend", [{"customdata": ["c1", "2025-02"]}])
+    assert list(apply_drill(evidence, trend)["review_id"]) == ["r2"]
+    cell = drill_from_points("segments", [{"customdata": ["c1", 1]}], "region", ["Coastal", "(blank)"])
+    assert cell == Drill(claim_id="c1", segment=("region", "(blank)"))
+    assert list(apply_drill(evidence, cell)["review_id"]) == ["r2"]
+    assert drill_from_points("quadrant", [{"customdata": ["c2", 10]}]) == Drill(claim_id="c2")
+    assert drill_from_points("gap", [{"x": 1}]) is None
+    assert apply_drill(evidence, None) is evidence
+    texts = {"c1": "Fewer dropped calls"}
+    assert gap.describe(texts) == "Contradicting evidence for “Fewer dropped calls”"
+    assert "February 2025" in trend.describe(texts)
+
+
+def test_search_matches_every_word_across_columns():
+    evidence = _evidence()
+    assert list(search(evidence, "drop COASTAL")["review_id"]) == ["r1"]
+    assert len(search(evidence, "")) == 3
+
+
+# ------------------------------------------------------------------------------------------ HTML fragments
+
+
+def test_untrusted_copy_and_quotes_are_escaped():
+    ad = Ad("ad1", 'No hidden fees <script>alert(1)</script> <img src=x onerror="x()">')
+    claim = Claim("c1", "ad1", "No hidden fees", 0, 14, "hidden fees", "absolute")
+    from alignment.records import ClaimResult, ClaimScore
+
+    result = ClaimResult(claim, ClaimScore(10, 8, 1, 1, 0.78, (0.4, 0.95), "low"), ())
+    page = text.highlight_copy([ad], edits.rows_from_claims([claim]), {"c1": result})
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page and 'class="aln-claim aln-v-supported"' in page
+    marked = text.mark_phrases("No hidden fees", "No <b>hidden</b> fees at all")
+    assert "<b>" not in marked and "&lt;b&gt;" in marked
+
+
+def test_the_phrase_that_matched_is_marked():
+    spans = text.phrase_spans("Fewer dropped calls than any other network", "Another dropped call in a meeting.")
+    assert [("Another dropped call in a meeting."[s:e]) for s, e in spans] == ["dropped call"]
+    assert text.phrase_spans("No hidden fees", "Surprise 'network access fee'.") != []
+    assert text.phrase_spans("the and of", "anything") == []
+
+
+def test_interval_bar_and_legend_show_numbers_with_units():
+    from alignment.records import ClaimResult, ClaimScore
+
+    claim = Claim("c1", "ad1", "No hidden fees", 0, 14, "hidden fees", "absolute")
+    result = ClaimResult(claim, ClaimScore(125, 42, 73, 10, -0.27, (-0.44, -0.09), "high"), ())
+    bar = text.interval_bar(result)
+    assert "−0.27" in bar and "95% interval" in bar and "−0.44 to −0.09" in bar and "title=" in bar
+    assert "73</b> contradict (63%)" in text.counts_line(result)
+    assert "✖" in text.badge("contradicted") and "(1)" in text.legend({"contradicted": 1})
+
+
+# ------------------------------------------------------------------------------------------ AppTest per page
+
+
+def _vet_copy_page() -> None:
+    from alignment.ui import vet_copy
+
+    vet_copy.render()
+
+
+def _dashboard_page() -> None:
+    from alignment.ui import dashboard
+
+    dashboard.render()
+
+
+def _datasets_page() -> None:
+    from alignment.ui import datasets
+
+    datasets.render()
+
+
+def _html(app: AppTest) -> str:
+    return "".join(str(element.proto.body) for element in app.get("html"))
+
+
+@pytest.mark.models
 def test_app_opens_the_dashboard_on_demo_data_without_exceptions():
-    app = AppTest.from_file(str(APP), default_timeout=180).run()
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert int(metrics["Claims"]) >= 5
-    assert metrics["Reviews"].replace(",", "").isdigit()
-    assert len(app.dataframe) >= 1
+    assert metrics["Reviews in dataset"].replace(",", "").isdigit()
+    assert len(app.get("plotly_chart")) == 4
+    assert len(app.dataframe) >= 2
+    # The sidebar settings change the check (a new cache entry), and survive a rerun.
+    app.number_input(key="set_min_evidence").set_value(60).run()
+    assert not app.exception
+    assert app.session_state["aln_keep_set_min_evidence"] == 60
+    assert any(m.label == "Claims" for m in app.metric)
+
+
+@pytest.mark.models
+def test_vet_copy_page_checks_the_demo_copy_then_pasted_copy_and_edits():
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    assert any(h.value == "Claims at risk" for h in app.subheader)
+    page = _html(app)
+    assert 'class="aln-claim' in page and 'class="aln-quote"' in page and "aln-phrase" in page
+    assert app.metric[0].label == "At risk"
+    # Paste new copy and check it.
+    app.text_area(key="vet_copy_input").input(
+        "Brightwave never drops your calls.\n\nNo hidden fees on any plan <script>alert(1)</script>."
+    ).run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    page = _html(app)
+    assert "never drops your calls" in page and "&lt;script&gt;" in page and "<script>alert" not in page
+    ids = [row.claim.claim_id for row in app.session_state["aln_rows"]]
+    assert ids
+    generation = app.session_state["aln_generation"]
+    # Reword the first claim: the copy follows.
+    first = ids[0]
+    app.text_input(key=f"reword_{generation}_{first}").input("Brightwave drops fewer calls in most regions").run()
+    started = time.perf_counter()
+    app.button(key=f"recheck_{generation}_{first}").click().run()
+    assert time.perf_counter() - started < 15, "a re-check with warm models should take seconds"
+    assert not app.exception
+    assert "drops fewer calls in most regions" in app.session_state["aln_checked_copy"]
+    # Drop it, then add one by hand.
+    app.button(key=f"drop_{generation}_{first}").click().run()
+    assert any(not row.keep for row in app.session_state["aln_rows"])
+    app.text_input(key="vet_add_text").input("Real people answer 24/7")
+    app.button[[b.label for b in app.button].index("Add and check")].click().run()
+    assert not app.exception
+    assert any(row.origin == "added" for row in app.session_state["aln_rows"])
+    assert "Real people answer 24/7" in _html(app)
+
+
+@pytest.mark.models
+def test_vet_copy_upload_goes_through_the_copy_loader():
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    copy = read_copy_upload(b"Switching is easy.\n\nOur 30-day money-back guarantee has you covered.", "copy.txt")
+    app.session_state["vet_copy_input"] = copy
+    app.session_state["aln_copy"] = copy
+    app.session_state["aln_pending_copy"] = copy
+    app.run()
+    assert not app.exception
+    assert "money-back guarantee" in _html(app)
+
+
+@pytest.mark.models
+def test_dashboard_page_draws_every_chart_and_drills_down():
+    app = AppTest.from_function(_dashboard_page, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 4
+    labels = {m.label for m in app.metric}
+    assert {"Claims", "At risk", "Evidence sentences", "Reviews"} <= labels
+    assert app.select_slider[0].label == "Review dates"
+    assert {m.label for m in app.multiselect} >= {"Channel", "Region", "Plan"}
+    downloads = [d.label for d in app.get("download_button")]
+    assert any("JSON" in d for d in downloads) and any("CSV" in d for d in downloads)
+    assert any("HTML" in d for d in downloads)
+    claim_id = app.session_state["aln_rows"][0].claim.claim_id
+    app.session_state["aln_drill"] = Drill(claim_id=claim_id, stance="contradicts")
+    app.run()
+    assert any("Contradicting evidence for" in m.value for m in app.markdown)
+    # Filter to one region: the numbers follow.
+    app.multiselect[[m.label for m in app.multiselect].index("Region")].select("Coastal").run()
+    assert not app.exception
+
+
+@pytest.mark.models
+def test_datasets_page_states_the_limit_and_validates_an_upload_with_a_mapping():
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    assert "200 MB" in app.caption[0].value
+    assert any(m.label == "Rows read" for m in app.metric)
+    app.session_state["aln_staged_upload"] = read_dataset_upload(SMALL_CSV.encode(), "small.csv")
+    app.run()
+    assert not app.exception
+    selects = {s.label: s for s in app.selectbox}
+    assert selects["Review text"].value == "comment"  # detected
+    assert selects["Rating"].value == "stars"
+    assert selects["Date"].value == "(none)"  # "when" is not a usual name: the user maps it
+    selects["Date"].select("when").run()
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert not app.exception
+    assert any("is now the active dataset" in s.value for s in app.success)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Rows read"] == "4" and metrics["Reviews kept"] == "3" and metrics["Skipped rows"] == "1"
+    assert any("blank text" in m.value for m in app.markdown)
+    assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)
+
+
+@pytest.mark.models
+def test_dashboard_and_vet_copy_cope_with_a_tiny_undated_dataset_and_copy_without_claims():
+    table = read_dataset_upload(SMALL_CSV.encode(), "small.csv")
+    dataset = build_dataset(table, ColumnMapping(text="comment", id="id", rating="stars", segments=("store",)))
+    app = AppTest.from_function(_dashboard_page, default_timeout=TIMEOUT)
+    app.session_state["aln_datasets"] = {dataset.key: dataset}
+    app.session_state["aln_active_dataset"] = dataset.key
+    app.run()
+    assert not app.exception
+    assert "small.csv" in app.caption[0].value
+    vet = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT)
+    vet.session_state["aln_datasets"] = {dataset.key: dataset}
+    vet.session_state["aln_active_dataset"] = dataset.key
+    vet.run()
+    vet.text_area(key="vet_copy_input").input("Switch today!").run()
+    vet.button(key="vet_check").click().run()
+    assert not vet.exception
+    assert any("No checkable claims" in w.value for w in vet.warning)

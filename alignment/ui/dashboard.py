@@ -1,67 +1,400 @@
-"""Gap dashboard page: promise against reality per claim, on the active dataset (the demo at first)."""
+"""Gap dashboard: promise against reality per claim, over time and by segment, with drill-down to the quotes."""
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from alignment.config import Config
-from alignment.report import plot_gap
-from alignment.ui import resources
+from alignment.charts import (
+    ALIGNMENT_HELP,
+    AT_RISK,
+    INTERVAL_HELP,
+    PROMINENCE_HELP,
+    VERDICTS,
+    claims_overview,
+    figure_png,
+    filter_report,
+    plot_gap,
+    plot_quadrant,
+    plot_segments,
+    plot_trend,
+    png_export_status,
+    report_html,
+    review_count,
+    segment_columns,
+    segment_frame,
+    verdict_label,
+)
+from alignment.errors import AlignmentError
+from alignment.report import Report
+from alignment.ui import common, state
+from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
 
-RISK_LABELS = {
-    "high": "🔶 high risk",
-    "medium": "◐ medium",
-    "low": "🔷 low risk",
-    "insufficient evidence": "○ insufficient evidence",
+DRILL = "aln_drill"
+SEGMENT_VALUES = "aln_segment_values"
+CHART_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 
 
 def render() -> None:
-    """Draw the dashboard for the demo ad copy and reviews."""
+    """Draw the Gap dashboard for this session's claims on its active dataset."""
+    common.page_setup()
     st.title("Gap dashboard")
+    dataset = state.active_dataset()
     st.caption(
-        "Each claim from the ad copy, against what customers say. **Alignment** runs from −1 (all evidence "
-        "contradicts the claim) to +1 (all supports it); the **interval** is a 95% credible range that is wide "
-        "when evidence is thin."
+        f"The claims of the copy on **Vet copy**, against {common.dataset_caption(dataset)}. "
+        "Click a bar, a point or a cell to see the quotes behind it."
     )
-    reviews = resources.load_demo_reviews()
-    ads_text = st.session_state.get("ads_text", resources.demo_ads_text())
-    report = resources.run_check(ads_text, reviews, "demo", Config())
-    summary = report.dataset
-    skipped = sum(summary.skipped.values())
-    cols = st.columns(4)
-    cols[0].metric("Claims", len(report.claims))
-    cols[1].metric("Reviews", f"{summary.reviews:,}")
-    cols[2].metric("Sentences", f"{summary.sentences:,}")
-    cols[3].metric("Skipped rows", skipped, help=", ".join(f"{n} {r}" for r, n in summary.skipped.items()) or None)
-    if not report.claims:
-        st.info("No checkable claims were found in the ad copy.")
+    state.show_message()
+    try:
+        report, _ = state.current_report()
+    except AlignmentError as exc:
+        st.error(str(exc))
         return
-    st.plotly_chart(plot_gap(report), width="stretch")
-    frame = report.claims_frame()
-    frame["risk"] = frame["risk"].map(RISK_LABELS)
+    summary = report.dataset
+    if not report.claims:
+        st.info("No claims to show. Paste copy on the Vet copy page, or add a claim by hand there.")
+        return
+    filtered = _filters(report)
+    _metrics(filtered, report)
+    png_ok, png_reason = png_export_status()
+    gap = plot_gap(filtered)
+    _chart("gap", gap, png_ok, png_reason)
+    st.caption(
+        "Each bar splits the review sentences that take a side on a claim into those that contradict it (orange, "
+        "left) and those that support it (blue, right); n is every sentence that mentions it, neutral ones "
+        "included. Faded bars have too little evidence to judge. " + ALIGNMENT_HELP
+    )
+    trend = _trend(filtered, png_ok, png_reason)
+    segments = _segments(filtered, png_ok, png_reason)
+    ads = {ad.ad_id: ad.text for ad in state.ads()}
+    quadrant = plot_quadrant(filtered, ads)
+    _chart("quadrant", quadrant, png_ok, png_reason)
+    st.caption(
+        PROMINENCE_HELP + " Bubble area: number of mentions. Top right: promises customers confirm; bottom "
+        "right: loud promises they contradict, the first to fix."
+    )
+    _evidence(filtered)
+    _claims_table(filtered)
+    _downloads(filtered, [f for f in (gap, trend, segments, quadrant) if f is not None], png_ok, png_reason)
+    st.caption(f"Dataset {summary.source}: {summary.rows:,} rows read, {summary.reviews:,} reviews kept.")
+
+
+# --------------------------------------------------------------------------------------- filters
+
+
+def month_options(report: Report) -> list[pd.Period]:
+    """Every calendar month from the first to the last dated review."""
+    dates = sorted(r.date for r in report.reviews if r.date)
+    if not dates:
+        return []
+    return list(pd.period_range(dates[0][:7], dates[-1][:7], freq="M"))
+
+
+def _filters(report: Report) -> Report:
+    dataset_key = state.active_dataset().key
+    months = month_options(report)
+    columns = segment_columns(report)
+    start: date | None = None
+    end: date | None = None
+    chosen: dict[str, list[str]] = {}
+    with st.container(border=True):
+        cols = st.columns([3] + [2] * len(columns)) if columns else [st.container()]
+        if len(months) > 1:
+            key = f"dash_months_{dataset_key}"
+            labels = [m.strftime("%Y-%m") for m in months]
+            remember = state.keep(key, (labels[0], labels[-1]))
+            if not (isinstance(st.session_state[key], (tuple, list)) and set(st.session_state[key]) <= set(labels)):
+                st.session_state[key] = (labels[0], labels[-1])
+            with cols[0]:
+                first, last = st.select_slider(  # type: ignore[misc,str-unpack]
+                    "Review dates",
+                    options=labels,
+                    key=key,
+                    on_change=remember,
+                    format_func=lambda m: pd.Period(m, freq="M").strftime("%b %Y"),
+                    help="Only evidence from reviews dated in these months counts; undated reviews drop out "
+                    "when the range is narrowed.",
+                )
+            if (first, last) != (labels[0], labels[-1]):
+                start_period, end_period = pd.Period(first, freq="M"), pd.Period(last, freq="M")
+                start = date(start_period.year, start_period.month, 1)
+                end = date(end_period.year, end_period.month, calendar.monthrange(end_period.year, end_period.month)[1])
+        values = _segment_values(report)
+        for index, column in enumerate(columns):
+            key = f"dash_seg_{dataset_key}_{column}"
+            remember = state.keep(key, [])
+            st.session_state[key] = [v for v in st.session_state[key] if v in values[column]]
+            with cols[index + 1]:
+                chosen[column] = st.multiselect(
+                    column.capitalize(),
+                    values[column],
+                    key=key,
+                    on_change=remember,
+                    placeholder=f"All {column} values",
+                )
+    return filter_report(report, start, end, chosen)
+
+
+def _segment_values(report: Report) -> dict[str, list[str]]:
+    values: dict[str, set[str]] = {name: set() for name in segment_columns(report)}
+    for review in report.reviews:
+        for name in values:
+            values[name].add(review.segments.get(name, "") or "(blank)")
+    return {name: sorted(found) for name, found in values.items()}
+
+
+def _metrics(filtered: Report, full: Report) -> None:
+    counts = common.verdict_counts(filtered)
+    risky = sum(counts[name] for name in AT_RISK)
+    mentions = sum(r.score.mentions for r in filtered.claims)
+    cols = st.columns(5)
+    cols[0].metric("Claims", len(filtered.claims), help="Claims checked (from Vet copy).")
+    cols[1].metric(
+        "At risk",
+        f"{risky} of {len(filtered.claims)}",
+        help=f"{VERDICTS['contradicted'].symbol} contradicted or {VERDICTS['mixed'].symbol} mixed claims.",
+    )
+    cols[2].metric(
+        "Evidence sentences", f"{mentions:,}", help="Review sentences that speak to a claim, in the filtered period."
+    )
+    cols[3].metric("Reviews", f"{review_count(filtered):,}", help="Distinct reviews the evidence comes from.")
+    cols[4].metric(
+        "Reviews in dataset", f"{full.dataset.reviews:,}", help=f"{full.dataset.sentences:,} sentences in all."
+    )
+
+
+# --------------------------------------------------------------------------------------- charts
+
+
+def _chart(name: str, figure: go.Figure, png_ok: bool, png_reason: str) -> None:
+    st.plotly_chart(
+        figure,
+        key=f"chart_{name}",
+        on_select=_on_select(name),
+        selection_mode="points",
+        config={**CHART_CONFIG, "toImageButtonOptions": {**CHART_CONFIG["toImageButtonOptions"], "filename": name}},
+        theme=None,
+    )
+    if png_ok:
+        st.download_button(
+            "⬇ PNG",
+            data=_png(figure),
+            file_name=f"alignment-{name}.png",
+            mime="image/png",
+            on_click="ignore",
+            key=f"png_{name}",
+            help="Render this chart as a PNG on the server (takes a few seconds).",
+        )
+
+
+def _png(figure: go.Figure) -> Callable[[], bytes]:
+    return lambda: figure_png(figure)
+
+
+def _on_select(chart: str) -> Callable[[], None]:
+    def remember() -> None:
+        event = st.session_state.get(f"chart_{chart}")
+        points = list(event["selection"]["points"]) if event else []
+        column, values = st.session_state.get(SEGMENT_VALUES, (None, []))
+        drill = drill_from_points(chart, points, column, values)
+        if drill is not None or points == []:
+            st.session_state[DRILL] = drill
+
+    return remember
+
+
+def _trend(report: Report, png_ok: bool, png_reason: str) -> go.Figure:
+    figure = plot_trend(report)
+    _chart("trend", figure, png_ok, png_reason)
+    st.caption(
+        "The line is the claim's alignment in each month (−1 to +1); the band is its 95% interval, wide where "
+        "evidence is thin; hollow points have fewer than the minimum evidence and are not joined. Grey bars: "
+        "how many review sentences took a side that month (right axis)."
+    )
+    return figure
+
+
+def _segments(report: Report, png_ok: bool, png_reason: str) -> go.Figure | None:
+    columns = segment_columns(report)
+    if not columns:
+        st.info("No segment columns in this dataset. Map one (channel, region, product…) on the Datasets page.")
+        return None
+    key = f"dash_segment_column_{state.active_dataset().key}"
+    remember = state.keep(key, columns[0])
+    if st.session_state[key] not in columns:
+        st.session_state[key] = columns[0]
+    column = st.columns([1, 3])[0].selectbox("Segment column", columns, key=key, on_change=remember)
+    st.session_state[SEGMENT_VALUES] = (column, list(dict.fromkeys(segment_frame(report, column)["value"])))
+    figure = plot_segments(report, column)
+    _chart("segments", figure, png_ok, png_reason)
+    st.caption(
+        f"Alignment per claim and {column} value, −1 (orange, contradicted) to +1 (blue, supported); n is the "
+        f"number of sentences that take a side. Grey cells have fewer than {report.config.min_evidence}."
+    )
+    return figure
+
+
+# --------------------------------------------------------------------------------------- evidence
+
+
+def _evidence(report: Report) -> None:
+    st.subheader("Evidence")
+    drill: Drill | None = st.session_state.get(DRILL)
+    texts = {r.claim.claim_id: r.claim.text for r in report.claims}
+    if drill is not None and drill.claim_id is not None and drill.claim_id not in texts:
+        drill = None
+    evidence = report.matches_frame()
+    head, clear = st.columns([5, 1], vertical_alignment="bottom")
+    with head:
+        if drill is None:
+            st.markdown("**All evidence** — click a chart to narrow it down.")
+        else:
+            st.markdown(f"**{_md(drill.describe(texts))}**")
+    if drill is not None:
+        clear.button("Show all evidence", on_click=lambda: st.session_state.__setitem__(DRILL, None), key="drill_clear")
+    search_col, stance_col = st.columns([3, 2])
+    query = search_col.text_input(
+        "Search the quotes", key="evidence_search", placeholder="words in the quote, claim, review id or segment"
+    )
+    stances = stance_col.multiselect(
+        "Stance",
+        ["contradicts", "supports", "neutral"],
+        key="evidence_stance",
+        placeholder="Every stance",
+    )
+    shown = search(apply_drill(evidence, drill), query)
+    if stances:
+        shown = shown[shown["stance"].isin(stances)]
+    shown = shown.assign(
+        confidence=shown[["p_supports", "p_contradicts", "p_neutral"]].max(axis=1),
+        stance=shown["stance"].map({"supports": "✔ supports", "contradicts": "✖ contradicts", "neutral": "– neutral"}),
+    )
+    segment_names = segment_columns(report)
+    columns = ["date", "stance", "sentence", "claim", "rating", *segment_names, "confidence", "similarity", "review_id"]
+    if drill is not None and drill.claim_id is not None:
+        columns.remove("claim")  # the heading names it
+    st.caption(f"{len(shown):,} of {len(evidence):,} evidence sentences. Click a column header to sort.")
+    st.dataframe(
+        shown[columns].sort_values("date", ascending=False, na_position="last"),
+        hide_index=True,
+        width="stretch",
+        height=380,
+        column_config={
+            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            "stance": st.column_config.TextColumn("stance", help="How the sentence stands towards the claim."),
+            "sentence": st.column_config.TextColumn("quote", width="large"),
+            "claim": st.column_config.TextColumn("claim", width="medium"),
+            "rating": st.column_config.NumberColumn("rating", format="%.0f ★", help="The review's rating."),
+            "confidence": st.column_config.NumberColumn(
+                "confidence", format="percent", help="The stance judge's probability for the stance shown."
+            ),
+            "similarity": st.column_config.NumberColumn(
+                "similarity", format="%.2f", help="Cosine similarity of the sentence to the claim (0 to 1)."
+            ),
+            "review_id": st.column_config.TextColumn("review"),
+        },
+    )
+    st.download_button(
+        f"⬇ These {len(shown):,} rows (CSV)",
+        data=shown[columns].to_csv(index=False),
+        file_name="alignment-evidence-selection.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_selection",
+    )
+
+
+def _md(text: str) -> str:
+    """Escape Markdown and HTML in text shown through st.markdown."""
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char in "\\`*_{}[]#+!|~$":
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+def _claims_table(report: Report) -> None:
+    st.subheader("Claims")
+    frame = claims_overview(report)
+    frame["verdict"] = frame["verdict"].map(verdict_label)
     st.dataframe(
         frame[
             [
+                "verdict",
                 "text",
                 "aspect",
                 "type",
                 "mentions",
                 "supports",
                 "contradicts",
+                "neutral",
                 "alignment",
                 "interval_low",
                 "interval_high",
-                "risk",
             ]
         ],
         hide_index=True,
         width="stretch",
         column_config={
-            "alignment": st.column_config.NumberColumn("alignment (−1..1)", format="%.2f"),
-            "interval_low": st.column_config.NumberColumn("interval low", format="%.2f"),
-            "interval_high": st.column_config.NumberColumn("interval high", format="%.2f"),
+            "text": st.column_config.TextColumn("claim", width="large"),
+            "mentions": st.column_config.NumberColumn("mentions", help="Review sentences that speak to the claim."),
+            "supports": st.column_config.NumberColumn("support", help="Sentences that support it."),
+            "contradicts": st.column_config.NumberColumn("contradict", help="Sentences that contradict it."),
+            "alignment": st.column_config.NumberColumn("alignment (−1..+1)", format="%+.2f", help=ALIGNMENT_HELP),
+            "interval_low": st.column_config.NumberColumn("95% interval from", format="%+.2f", help=INTERVAL_HELP),
+            "interval_high": st.column_config.NumberColumn("95% interval to", format="%+.2f", help=INTERVAL_HELP),
         },
     )
-    with st.expander("Evidence (every matched review sentence)"):
-        st.dataframe(report.matches_frame(), hide_index=True, width="stretch")
+
+
+def _downloads(report: Report, figures: list[go.Figure], png_ok: bool, png_reason: str) -> None:
+    st.subheader("Downloads")
+    cols = st.columns(3)
+    cols[0].download_button(
+        "⬇ Report (JSON)",
+        data=lambda: report.to_json(),
+        file_name="alignment-report.json",
+        mime="application/json",
+        on_click="ignore",
+        key="download_json",
+        width="stretch",
+        help="Every claim with its counts, alignment, interval, risk and matches (schema alignment.report/1).",
+    )
+    cols[1].download_button(
+        "⬇ Evidence (CSV)",
+        data=lambda: report.matches_frame().to_csv(index=False),
+        file_name="alignment-evidence.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_csv",
+        width="stretch",
+        help="Every matched review sentence with stance, probabilities, date, rating and segments.",
+    )
+    cols[2].download_button(
+        "⬇ HTML report with charts",
+        data=lambda: report_html(report, figures).encode("utf-8"),
+        file_name="alignment-report.html",
+        mime="text/html",
+        on_click="ignore",
+        key="download_html",
+        width="stretch",
+        help="One self-contained file (it opens offline): summary, claims table, the charts and the top quotes.",
+    )
+    if report.notes:
+        st.caption("The downloads follow the filters: " + " ".join(report.notes))
+    if png_ok:
+        st.caption("Each chart has its own PNG button; the camera icon in a chart's toolbar also saves a PNG.")
+    else:
+        st.caption(
+            f"{png_reason} The HTML report keeps every chart; the camera icon in a chart's toolbar saves a PNG "
+            "from your browser."
+        )

@@ -1,49 +1,167 @@
-"""Models and results cached at the app edge: models once per server, results per (data, claims, config)."""
+"""Models and results cached at the app edge: models once per server, results per (dataset, claims, config).
+
+The models (MiniLM, spaCy) are held with ``st.cache_resource``; sentence vectors go through a shared
+in-memory cache, so a re-check with new wording embeds only the new claims. Results live in a small LRU
+keyed by a hash of the dataset's content and mapping, the claims and the config: a session can only hit an
+entry for data it holds itself, so nothing leaks between sessions.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from alignment.config import Config
-from alignment.embed import MemoryCache
+from alignment.embed import CachedEmbedder, MemoryCache, MiniLMEmbedder
 from alignment.ingest import ReviewSet, load_reviews, parse_ads_text
-from alignment.pipeline import check, default_embedder
+from alignment.records import Claim
 from alignment.report import Report
+from alignment.ui.progress import StreamlitProgress
+from alignment.ui.uploads import Dataset, dataset_from_review_set
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 DEMO_ADS = DATA_DIR / "demo_ads.txt"
 DEMO_REVIEWS = DATA_DIR / "demo_reviews.csv"
+DEMO_NAME = "Brightwave demo reviews"
+RESULT_ENTRIES = 48
 
 
-@st.cache_resource(show_spinner="Loading the language models…")
-def load_models() -> tuple[object, MemoryCache]:
-    """Load the embedder and the claim pipeline once per server; the cache is shared and thread-safe enough
-    for reads (vectors for a text never change)."""
+@dataclass(frozen=True)
+class Models:
+    """The loaded models, shared by every session of this server."""
+
+    embedder: CachedEmbedder
+    nlp: Language
+
+
+@st.cache_resource(show_spinner="Loading the language models (once per server)…")
+def load_models() -> Models:
+    """Verify and load MiniLM and the spaCy claim pipeline once per server process."""
     from alignment.claims import load_claim_pipeline
 
-    embedder = default_embedder()
+    # Smaller chunks than the library default, so the progress bar moves every few hundred sentences.
+    embedder = MiniLMEmbedder(chunk_size=256)
     embedder.load()
-    load_claim_pipeline()
-    return embedder, MemoryCache()
+    return Models(embedder=CachedEmbedder(embedder, MemoryCache()), nlp=load_claim_pipeline())
 
 
 @st.cache_data(show_spinner=False)
-def load_demo_reviews() -> ReviewSet:
-    """The bundled demo reviews, validated."""
+def _demo_review_set() -> ReviewSet:
     return load_reviews(DEMO_REVIEWS)
+
+
+def demo_dataset() -> Dataset:
+    """The bundled demo reviews as a Dataset (validated once per server)."""
+    return dataset_from_review_set(_demo_review_set(), DEMO_NAME, "bundled demo", DEMO_REVIEWS.read_bytes())
 
 
 def demo_ads_text() -> str:
     """The bundled demo ad copy."""
-    return DEMO_ADS.read_text(encoding="utf-8")
+    return DEMO_ADS.read_text(encoding="utf-8").strip()
 
 
-@st.cache_data(show_spinner="Checking claims against the reviews…", max_entries=32)
-def run_check(ads_text: str, _reviews: ReviewSet, reviews_key: str, config: Config) -> Report:
-    """Run check() once per (ad copy, dataset key, config); ``_reviews`` is not hashed, ``reviews_key`` is."""
-    from alignment.embed import CachedEmbedder
+@st.cache_data(show_spinner=False, max_entries=256)
+def extract(copy: str, max_claims: int) -> list[Claim]:
+    """The claims of a piece of copy (ads separated by blank lines), cached per copy text."""
+    from alignment.claims import extract_claims
 
-    embedder, cache = load_models()
-    return check(parse_ads_text(ads_text), _reviews, config, embedder=CachedEmbedder(embedder, cache))  # type: ignore[arg-type]
+    return extract_claims(parse_ads_text(copy), load_models().nlp, limit=max_claims)
+
+
+def infer_claim(text: str) -> Claim:
+    """A claim for text typed by hand, with its aspect and type inferred (used verbatim)."""
+    from alignment.claims import claims_from_lines
+
+    return claims_from_lines([text], load_models().nlp)[0]
+
+
+class ResultStore:
+    """A small thread-safe LRU of Reports keyed by content hashes."""
+
+    def __init__(self, entries: int = RESULT_ENTRIES) -> None:
+        self._entries = entries
+        self._items: OrderedDict[str, Report] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Report | None:
+        """The report for this key, if held (and mark it recently used)."""
+        with self._lock:
+            report = self._items.get(key)
+            if report is not None:
+                self._items.move_to_end(key)
+            return report
+
+    def put(self, key: str, report: Report) -> None:
+        """Hold a report, dropping the least recently used beyond the limit."""
+        with self._lock:
+            self._items[key] = report
+            self._items.move_to_end(key)
+            while len(self._items) > self._entries:
+                self._items.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def result_store() -> ResultStore:
+    """The server's result cache."""
+    return ResultStore()
+
+
+def report_key(claims: Sequence[Claim], dataset_key: str, config: Config) -> str:
+    """The cache key of a check: the dataset's content key, every claim field and every setting."""
+    payload = json.dumps(
+        [dataset_key, [dataclasses.astuple(c) for c in claims], config.to_dict()], sort_keys=True, default=str
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tuple[Report, float | None]:
+    """The report for these claims on this dataset: from the cache, or computed with visible progress.
+
+    Returns the report and the seconds the check took (None when it came from the cache).
+
+    Raises:
+        AlignmentError: the check failed on the input (shown to the user by the page).
+    """
+    from alignment.pipeline import judge_claims
+
+    key = report_key(claims, dataset.key, config)
+    store = result_store()
+    cached = store.get(key)
+    if cached is not None:
+        return cached, None
+    review_set = dataset.review_set
+    started = time.perf_counter()
+    placeholder = st.empty()
+    label = f"Checking {len(claims)} claims against {review_set.summary.sentences:,} review sentences…"
+    with placeholder.container(), st.status(label, expanded=True) as status:
+        loading = st.empty()
+        loading.write("Loading the language models (once per server)…")
+        models = load_models()
+        loading.empty()
+        progress = StreamlitProgress(st.container())
+        results = judge_claims(list(claims), review_set, config, models.embedder, None, progress)
+        status.update(label="Checked", state="complete", expanded=False)
+    placeholder.empty()
+    report = Report(
+        claims=tuple(results),
+        dataset=review_set.summary,
+        config=config,
+        reviews=review_set.reviews,
+        sentences=review_set.sentences,
+        notes=() if claims else ("No checkable claims were found in the ad copy.",),
+    )
+    store.put(key, report)
+    return report, time.perf_counter() - started

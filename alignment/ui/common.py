@@ -1,0 +1,86 @@
+"""Pieces every page shares: page setup, the sidebar (active dataset and settings) and small displays."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import streamlit as st
+
+from alignment.charts import ALIGNMENT_HELP, AT_RISK, VERDICT_ORDER, VERDICTS, verdict
+from alignment.report import Report
+from alignment.ui import state
+from alignment.ui.text import CSS
+from alignment.ui.uploads import Dataset
+
+
+def page_setup() -> None:
+    """Styles and session defaults; every page calls this first."""
+    st.html(CSS)
+    state.init()
+
+
+def render_sidebar(datasets_page: Any = None) -> None:
+    """The active dataset (with a link to the Datasets page) and the check settings, on every page."""
+    state.init()
+    with st.sidebar:
+        dataset = state.active_dataset()
+        summary = dataset.review_set.summary
+        st.markdown(
+            f"**Active dataset**  \n{dataset.name}  \n{summary.reviews:,} reviews · {summary.sentences:,} sentences"
+        )
+        if datasets_page is not None:
+            st.page_link(datasets_page, label="Change or upload a dataset", icon=":material/table_view:")
+        with st.expander("Check settings", expanded=False):
+            st.slider(
+                "Relevance threshold (cosine similarity)",
+                min_value=0.25,
+                max_value=0.75,
+                step=0.01,
+                key="set_min_similarity",
+                on_change=state.keep("set_min_similarity", state.DEFAULTS["min_similarity"]),
+                help="A review sentence counts as speaking to a claim when its meaning is at least this close "
+                "(cosine similarity of sentence embeddings, 0 to 1). Higher: fewer, more on-topic quotes.",
+            )
+            st.number_input(
+                "Minimum evidence (mentions that take a side)",
+                min_value=1,
+                max_value=100,
+                step=1,
+                key="set_min_evidence",
+                on_change=state.keep("set_min_evidence", state.DEFAULTS["min_evidence"]),
+                help="Below this many supporting plus contradicting sentences a claim is 'unproven'.",
+            )
+            st.selectbox(
+                "Stance judge",
+                state.STANCE_MODELS,
+                key="set_stance_model",
+                on_change=state.keep("set_stance_model", "bundled"),
+                format_func=lambda name: {
+                    "bundled": "bundled model (trained, recommended)",
+                    "lexicon": "VADER lexicon (baseline)",
+                }[name],
+                help="How each matched sentence is judged as supporting, contradicting or neutral.",
+            )
+        st.caption(ALIGNMENT_HELP)
+
+
+def verdict_counts(report: Report) -> Counter[str]:
+    """How many claims have each verdict."""
+    return Counter(verdict(result.score) for result in report.claims)
+
+
+def at_risk_line(report: Report) -> str:
+    """One sentence: how many claims are at risk and why."""
+    counts = verdict_counts(report)
+    risky = sum(counts[name] for name in AT_RISK)
+    parts = [f"{counts[name]} {VERDICTS[name].label}" for name in VERDICT_ORDER if counts[name]]
+    return f"{risky} of {len(report.claims)} claims at risk · " + " · ".join(parts)
+
+
+def dataset_caption(dataset: Dataset) -> str:
+    """The active dataset in one line, for page captions."""
+    summary = dataset.review_set.summary
+    dates = sorted(r.date for r in dataset.review_set.reviews if r.date)
+    span = f", {dates[0]} to {dates[-1]}" if dates else ""
+    return f"**{dataset.name}** ({summary.reviews:,} reviews, {summary.sentences:,} sentences{span})"

@@ -1,0 +1,287 @@
+"""Datasets: upload review tables, map their columns, read the validation summary, choose the active one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from alignment.charts import DatasetOverview, dataset_overview
+from alignment.errors import AlignmentError, InputError
+from alignment.ingest import ColumnMapping, detect_columns
+from alignment.ui import common, state
+from alignment.ui.uploads import DATASET_TYPES, Dataset, UploadedTable, build_dataset, read_dataset_upload
+
+STAGED = "aln_staged_upload"
+UPLOAD_GENERATION = "aln_upload_generation"  # bumped after a validation, so the uploader starts empty
+NONE = "(none)"
+SKIP_REASONS = {
+    "blank text": "the text column was empty or held no letters or digits",
+    "duplicate row": "an exact copy of an earlier row (same text, id, date, rating and segments)",
+    "unreadable line": "a JSON Lines line that is not valid JSON",
+}
+INVALID_REASONS = {
+    "unparseable date": "a date that could not be read; the review is kept without a date",
+    "non-numeric rating": "a rating that is not a number; the review is kept without a rating",
+    "duplicate id": "an id used by an earlier review; both reviews are kept",
+}
+
+
+def upload_limit_mb() -> int:
+    """The upload size limit set in .streamlit/config.toml (server.maxUploadSize), in MB."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def render() -> None:
+    """Draw the Datasets page."""
+    common.page_setup()
+    st.title("Datasets")
+    limit = upload_limit_mb()
+    st.caption(
+        f"Reviews, complaints or survey answers to check claims against. Upload CSV, TSV, XLSX, JSON, JSONL or "
+        f"Parquet files up to **{limit} MB** each. Uploads stay in your session only; nobody else sees them."
+    )
+    state.show_message()
+    _choose_active()
+    st.divider()
+    _add_dataset(limit)
+
+
+# ----------------------------------------------------------------------------------------- active
+
+
+def _choose_active() -> None:
+    st.subheader("Active dataset")
+    found = state.datasets()
+    keys = list(found)
+    active = state.active_dataset()
+    choice = st.radio(
+        "Check claims against",
+        keys,
+        index=keys.index(active.key),
+        format_func=lambda key: (
+            f"{found[key].name} · {found[key].review_set.summary.reviews:,} reviews ({found[key].origin})"
+        ),
+        key=f"active_choice_{len(keys)}_{active.key}",
+    )
+    if choice != active.key:
+        st.session_state[state.ACTIVE] = choice
+        st.rerun()
+    if active.origin != "bundled demo":
+        st.button(
+            "Remove this dataset",
+            key=f"remove_{active.key}",
+            on_click=lambda: state.remove_dataset(active.key),
+        )
+    show_validation(active)
+
+
+def show_validation(dataset: Dataset) -> None:
+    """The validation summary of a dataset: counts, skipped rows by reason, dates, ratings, segments."""
+    overview = dataset_overview(dataset.review_set)
+    skipped = sum(overview.skipped.values())
+    cols = st.columns(5)
+    cols[0].metric("Rows read", f"{overview.rows:,}")
+    cols[1].metric("Reviews kept", f"{overview.reviews:,}")
+    cols[2].metric("Skipped rows", f"{skipped:,}", help="Rows left out; the reasons are listed below.")
+    cols[3].metric("Sentences", f"{overview.sentences:,}", help="Review sentences that claims are matched against.")
+    cols[4].metric("Rating scale", overview.rating_scale, help=_rating_help(overview))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Rows skipped or values left empty**")
+        st.markdown(_issues_markdown(overview))
+        st.markdown("**Dates**")
+        if overview.first_date:
+            st.markdown(
+                f"{overview.first_date} to {overview.last_date} · {overview.dated:,} of {overview.reviews:,} "
+                "reviews dated"
+            )
+        else:
+            st.markdown("No dates: map a date column to see trends and filter by period.")
+        st.markdown("**Ratings**")
+        if overview.rated:
+            st.markdown(
+                f"{overview.rating_min:g} to {overview.rating_max:g} on a {overview.rating_scale} scale · mean "
+                f"{overview.rating_mean:.2f} · {overview.rated:,} of {overview.reviews:,} reviews rated"
+            )
+        else:
+            st.markdown("No ratings mapped.")
+    with right:
+        st.markdown("**Column mapping**")
+        columns = overview.columns
+        segment_names = [str(name) for name in columns.get("segments") or []]  # type: ignore[attr-defined]
+        mapping = pd.DataFrame(
+            [
+                ("review text", columns.get("text") or NONE),
+                ("review id", columns.get("id") or "(row number)"),
+                ("date", columns.get("date") or NONE),
+                ("rating", columns.get("rating") or NONE),
+                ("segments", ", ".join(segment_names) or NONE),
+            ],
+            columns=["role", "column"],
+        )
+        st.dataframe(mapping, hide_index=True, width="stretch")
+        if overview.segments:
+            st.markdown("**Segment values** (reviews per value)")
+            for name, counts in overview.segments.items():
+                top = ", ".join(f"{value} {count:,}" for value, count in list(counts.items())[:8])
+                more = f" and {len(counts) - 8} more" if len(counts) > 8 else ""
+                st.markdown(f"*{_md(name)}* ({len(counts)} values): {_md(top)}{more}")
+    with st.expander(f"Preview of the reviews in {dataset.name}"):
+        st.dataframe(_reviews_preview(dataset), hide_index=True, width="stretch")
+
+
+def _rating_help(overview: DatasetOverview) -> str:
+    if not overview.rated:
+        return "No rating column is mapped."
+    return f"Ratings run {overview.rating_min:g} to {overview.rating_max:g}; read as a {overview.rating_scale} scale."
+
+
+def _issues_markdown(overview: DatasetOverview) -> str:
+    lines = [
+        f"- **{count:,} {'row' if count == 1 else 'rows'} skipped: {_md(reason)}**, "
+        f"{_md(SKIP_REASONS.get(reason, reason))}"
+        for reason, count in overview.skipped.items()
+    ]
+    lines += [
+        f"- **{count:,} {'value' if count == 1 else 'values'} left empty: {_md(reason)}**, "
+        f"{_md(INVALID_REASONS.get(reason, reason))}"
+        for reason, count in overview.invalid_values.items()
+    ]
+    return "\n".join(lines) if lines else "None: every row was read and every value understood."
+
+
+def _reviews_preview(dataset: Dataset, limit: int = 200) -> pd.DataFrame:
+    records = []
+    for review in dataset.review_set.reviews[:limit]:
+        records.append(
+            {
+                "review_id": review.review_id,
+                "date": review.date,
+                "rating": review.rating,
+                **review.segments,
+                "text": review.text,
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB" if size >= 1e3 else f"{size} bytes"
+
+
+def _md(text: str) -> str:
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char in "\\`*_{}[]#+!|~$":
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+# ----------------------------------------------------------------------------------------- upload
+
+
+def stage_upload(data: bytes, filename: str) -> UploadedTable:
+    """Read an uploaded file and keep it in this session for column mapping.
+
+    Raises:
+        InputError: the file type is not supported, or the file is too large, empty or unreadable.
+    """
+    table = read_dataset_upload(data, filename, max_bytes=upload_limit_mb() * 1024 * 1024)
+    st.session_state[STAGED] = table
+    return table
+
+
+def suggested_mapping(frame: pd.DataFrame) -> ColumnMapping | None:
+    """The auto-detected column mapping, or None when no text column can be told."""
+    try:
+        return detect_columns(frame)
+    except InputError:
+        return None
+
+
+def validate_staged(mapping: ColumnMapping) -> Dataset:
+    """Validate the staged upload under ``mapping``, keep it in this session and make it active.
+
+    Raises:
+        InputError: a mapped column is missing, or no review text remains.
+    """
+    table: UploadedTable = st.session_state[STAGED]
+    dataset = build_dataset(table, mapping)
+    state.add_dataset(dataset)
+    st.session_state.pop(STAGED, None)
+    st.session_state[UPLOAD_GENERATION] = st.session_state.get(UPLOAD_GENERATION, 0) + 1
+    return dataset
+
+
+def _add_dataset(limit: int) -> None:
+    st.subheader("Add a dataset")
+    uploaded = st.file_uploader(
+        f"Review file (CSV, TSV, XLSX, JSON, JSONL or Parquet; up to {limit} MB)",
+        type=list(DATASET_TYPES),
+        key=f"dataset_upload_{st.session_state.get(UPLOAD_GENERATION, 0)}",
+        help="One review per row, with a column of review text. Dates, ratings, ids and segment columns "
+        "(channel, region, product…) are optional and detected by name.",
+    )
+    staged: UploadedTable | None = st.session_state.get(STAGED)
+    if uploaded is not None and (staged is None or staged.name != uploaded.name or staged.size != uploaded.size):
+        try:
+            with st.spinner(f"Reading {uploaded.name}…"):
+                staged = stage_upload(uploaded.getvalue(), uploaded.name)
+        except AlignmentError as exc:
+            st.error(str(exc))
+            return
+    if staged is None:
+        return
+    _mapping_form(staged)
+
+
+def _mapping_form(table: UploadedTable) -> None:
+    frame = table.frame
+    st.markdown(f"**{_md(table.name)}** · {len(frame):,} rows × {frame.shape[1]} columns · {_size(table.size)}")
+    preview = frame.head(50)
+    st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
+    suggested = suggested_mapping(frame)
+    columns = [str(c) for c in frame.columns]
+    if suggested is None:
+        st.warning("Could not tell which column holds the review text. Choose it below.")
+    elif suggested.date is None:
+        st.info("No date column was recognised by its name. Choose one below to see trends and filter by period.")
+    key = table.fingerprint[:12]
+    st.markdown("**Column mapping** (detected automatically; change any of them)")
+    first, second, third, fourth = st.columns(4)
+    text = first.selectbox(
+        "Review text",
+        columns,
+        index=columns.index(suggested.text) if suggested else 0,
+        key=f"map_text_{key}",
+        help="The column with the words customers wrote.",
+    )
+    optional = [NONE, *columns]
+
+    def pick(where: st.delta_generator.DeltaGenerator, label: str, found: str | None, role: str) -> str | None:
+        value = where.selectbox(label, optional, index=optional.index(found) if found else 0, key=f"map_{role}_{key}")
+        return None if value == NONE else value
+
+    identifier = pick(second, "Review id", suggested.id if suggested else None, "id")
+    when = pick(third, "Date", suggested.date if suggested else None, "date")
+    rating = pick(fourth, "Rating", suggested.rating if suggested else None, "rating")
+    segments = st.multiselect(
+        "Segment columns (for the heatmap and filters)",
+        [c for c in columns if c not in {text, identifier, when, rating}],
+        default=[c for c in (suggested.segments if suggested else ()) if c not in {text, identifier, when, rating}],
+        key=f"map_segments_{key}",
+        help="Columns whose values split the reviews into groups, such as channel, region or product.",
+    )
+    if st.button("Validate and make active", type="primary", key=f"map_validate_{key}"):
+        mapping = ColumnMapping(text=text, id=identifier, date=when, rating=rating, segments=tuple(segments))
+        try:
+            with st.spinner("Validating the rows and splitting sentences…"):
+                dataset = validate_staged(mapping)
+        except AlignmentError as exc:
+            st.error(str(exc))
+            return
+        state.tell(
+            f"{dataset.name} is now the active dataset: {dataset.review_set.summary.reviews:,} reviews. "
+            "The Vet copy and Gap dashboard pages check against it.",
+            "success",
+        )
+        st.rerun()

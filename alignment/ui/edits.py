@@ -1,0 +1,133 @@
+"""The marketer's edits to the claims of a piece of copy: reword, drop, restore, add. Pure functions over
+immutable records (no Streamlit), so the Vet copy page only stores their results in session state.
+
+Rewording a claim found in the copy rewrites that span of the ad, so the highlighted copy always shows the
+wording that was checked, and the offsets of later claims in the same ad move with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from alignment.errors import InputError
+from alignment.records import Ad, Claim
+
+ADDED_AD = "added"
+Origin = Literal["copy", "reworded", "added"]
+# Given a claim's text, return a Claim with its aspect and type inferred (the page passes the library's
+# claims_from_lines); ids and offsets are set here.
+Infer = Callable[[str], Claim]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One claim of the copy under review, whether it is checked, and where it came from."""
+
+    claim: Claim
+    keep: bool = True
+    origin: Origin = "copy"
+    original: str | None = None
+
+
+def rows_from_claims(claims: Sequence[Claim]) -> list[ClaimRow]:
+    """Rows for freshly extracted claims: all kept, all from the copy."""
+    return [ClaimRow(claim=claim) for claim in claims]
+
+
+def kept_claims(rows: Sequence[ClaimRow]) -> tuple[Claim, ...]:
+    """The claims to check, in row order."""
+    return tuple(row.claim for row in rows if row.keep)
+
+
+def copy_text(ads: Sequence[Ad]) -> str:
+    """The copy as one text, ads separated by blank lines (what parse_ads_text reads back)."""
+    return "\n\n".join(ad.text for ad in ads)
+
+
+def _clean(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InputError("A claim cannot be empty. Type the wording, or drop the claim instead.")
+    if len(cleaned) > 400:
+        raise InputError("A claim can be at most 400 characters. Shorten it to the promise itself.")
+    return cleaned
+
+
+def reword(
+    ads: Sequence[Ad], rows: Sequence[ClaimRow], claim_id: str, new_text: str, infer: Infer
+) -> tuple[list[Ad], list[ClaimRow]]:
+    """Give a claim new wording; a claim from the copy is rewritten in its ad too.
+
+    Raises:
+        InputError: the wording is empty or too long, or the claim id is unknown.
+    """
+    text = _clean(new_text)
+    position = _find(rows, claim_id)
+    row = rows[position]
+    old = row.claim
+    if text == old.text:
+        return list(ads), list(rows)
+    inferred = infer(text)
+    new_ads = list(ads)
+    new_rows = list(rows)
+    ad_index = next((i for i, ad in enumerate(ads) if ad.ad_id == old.ad_id), None)
+    if ad_index is not None and ads[ad_index].text[old.start : old.end] == old.text:
+        ad = ads[ad_index]
+        new_ads[ad_index] = Ad(ad.ad_id, ad.text[: old.start] + text + ad.text[old.end :])
+        delta = len(text) - (old.end - old.start)
+        for i, other in enumerate(rows):
+            if i != position and other.claim.ad_id == old.ad_id and other.claim.start >= old.end:
+                moved = dataclasses.replace(other.claim, start=other.claim.start + delta, end=other.claim.end + delta)
+                new_rows[i] = dataclasses.replace(other, claim=moved)
+        start, end = old.start, old.start + len(text)
+    else:
+        start, end = 0, len(text)
+    claim = dataclasses.replace(old, text=text, start=start, end=end, aspect=inferred.aspect, type=inferred.type)
+    origin: Origin = "added" if row.origin == "added" else "reworded"
+    new_rows[position] = ClaimRow(claim=claim, keep=True, origin=origin, original=row.original or old.text)
+    return new_ads, new_rows
+
+
+def set_kept(rows: Sequence[ClaimRow], claim_id: str, keep: bool) -> list[ClaimRow]:
+    """Drop a claim from the check (keep=False) or restore it (keep=True)."""
+    position = _find(rows, claim_id)
+    new_rows = list(rows)
+    new_rows[position] = dataclasses.replace(rows[position], keep=keep)
+    return new_rows
+
+
+def add(rows: Sequence[ClaimRow], text: str, infer: Infer) -> list[ClaimRow]:
+    """Add a claim typed by hand (checked as written; it is not part of the copy).
+
+    Raises:
+        InputError: the wording is empty, too long, or the same as a claim already checked.
+    """
+    cleaned = _clean(text)
+    if any(row.claim.text.lower() == cleaned.lower() and row.keep for row in rows):
+        raise InputError(f"“{cleaned}” is already being checked.")
+    inferred = infer(cleaned)
+    number = 1 + max((int(r.claim.claim_id[1:]) for r in rows if _is_added_id(r.claim.claim_id)), default=0)
+    claim = Claim(
+        claim_id=f"h{number}",
+        ad_id=ADDED_AD,
+        text=cleaned,
+        start=0,
+        end=len(cleaned),
+        aspect=inferred.aspect,
+        type=inferred.type,
+    )
+    return [*rows, ClaimRow(claim=claim, keep=True, origin="added")]
+
+
+def _is_added_id(claim_id: str) -> bool:
+    return claim_id.startswith("h") and claim_id[1:].isdigit()
+
+
+def _find(rows: Sequence[ClaimRow], claim_id: str) -> int:
+    for index, row in enumerate(rows):
+        if row.claim.claim_id == claim_id:
+            return index
+    raise InputError(f"No claim {claim_id!r} in this copy; check the copy again.")

@@ -1,0 +1,138 @@
+"""Uploaded files to library inputs: ad copy (.txt/.md/.docx) and review tables. No Streamlit here, so the
+upload handling can be tested with plain bytes and a file name."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from alignment.errors import EmptyDatasetError, InputError, UnreadableFileError
+from alignment.ingest import ColumnMapping, ReviewSet, decode_bytes, load_reviews, read_table
+
+COPY_TYPES = ("txt", "md", "docx")
+DATASET_TYPES = ("csv", "tsv", "xlsx", "json", "jsonl", "ndjson", "parquet")
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedTable:
+    """A review table read from an upload, before its columns are mapped."""
+
+    name: str
+    fingerprint: str
+    size: int
+    frame: pd.DataFrame = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A validated review dataset a session can make active; ``key`` identifies its content and mapping."""
+
+    key: str
+    name: str
+    origin: str
+    review_set: ReviewSet = field(repr=False)
+    frame: pd.DataFrame | None = field(default=None, repr=False)
+
+
+def fingerprint(data: bytes) -> str:
+    """A content hash of uploaded bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_copy_upload(data: bytes, filename: str) -> str:
+    """The ad copy in an uploaded .txt, .md or .docx file; ads are separated by blank lines.
+
+    In a .docx every non-empty paragraph (and table cell) becomes its own block.
+
+    Raises:
+        UnreadableFileError: another file type, a damaged .docx, or a binary file named .txt.
+        EmptyDatasetError: the file holds no text.
+    """
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix not in COPY_TYPES:
+        raise UnreadableFileError(
+            f"{filename} is not a .txt, .md or .docx file. Save the copy in one of those formats and try again."
+        )
+    if suffix == "docx":
+        text = _docx_text(data, filename)
+    else:
+        text = decode_bytes(data).replace("\x00", "")
+        controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r")
+        if controls > 0.02 * max(1, len(text[:4096])):
+            raise UnreadableFileError(f"{filename} looks like a binary file, not text. Save it as plain text.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise EmptyDatasetError(f"{filename} holds no text. Upload a file with the ad copy in it.")
+    return text
+
+
+def _docx_text(data: bytes, filename: str) -> str:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises zipfile, KeyError and lxml errors alike
+        raise UnreadableFileError(f"Could not read {filename} as a Word document: it may be damaged.") from exc
+    blocks = [p.text.strip() for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            blocks.extend(cell.text.strip() for cell in row.cells)
+    return "\n\n".join(block for block in blocks if block)
+
+
+def read_dataset_upload(data: bytes, filename: str, max_bytes: int | None = None) -> UploadedTable:
+    """Read an uploaded CSV, TSV, XLSX, JSON, JSONL or Parquet file into a table.
+
+    Raises:
+        InputError: the type is not supported, the file is too large, empty or unreadable.
+    """
+    name = Path(filename).name or "upload"
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in DATASET_TYPES:
+        raise UnreadableFileError(
+            f"{name}: unsupported file type. Upload one of: {', '.join('.' + t for t in DATASET_TYPES)}."
+        )
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
+    if not data:
+        raise EmptyDatasetError(f"{name} is empty. Upload a file with a header row and at least one review.")
+    with tempfile.TemporaryDirectory(prefix="alignment-upload-") as folder:
+        path = Path(folder) / f"upload.{suffix}"
+        path.write_bytes(data)
+        frame = read_table(path)
+    frame.attrs["source"] = name
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise EmptyDatasetError(f"{name} holds no rows. Upload a file with a header row and at least one review.")
+    return UploadedTable(name=name, fingerprint=fingerprint(data), size=len(data), frame=frame)
+
+
+def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
+    """Validate an uploaded table under a column mapping and split its reviews into sentences.
+
+    Raises:
+        InputError: a mapped column is missing, or no review text remains.
+    """
+    review_set = load_reviews(
+        upload.frame,
+        text_column=mapping.text,
+        id_column=mapping.id,
+        date_column=mapping.date,
+        rating_column=mapping.rating,
+        segment_columns=list(mapping.segments),
+    )
+    summary = dataclasses.replace(review_set.summary, source=upload.name)
+    review_set = dataclasses.replace(review_set, summary=summary)
+    key = hashlib.sha256(f"{upload.fingerprint}|{mapping.to_dict()}".encode()).hexdigest()[:20]
+    return Dataset(key=key, name=upload.name, origin="uploaded", review_set=review_set, frame=upload.frame)
+
+
+def dataset_from_review_set(review_set: ReviewSet, name: str, origin: str, content: bytes) -> Dataset:
+    """Wrap an already validated ReviewSet (e.g. the bundled demo) as a Dataset keyed by its content."""
+    key = hashlib.sha256(f"{fingerprint(content)}|{review_set.mapping.to_dict()}".encode()).hexdigest()[:20]
+    return Dataset(key=key, name=name, origin=origin, review_set=review_set)

@@ -1,0 +1,317 @@
+"""Vet copy: paste or upload draft ad copy, see each claim's verdict inline and on a card, edit and re-check."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from alignment.charts import AT_RISK, INTERVAL_HELP, VERDICT_ORDER, VERDICTS, dataset_overview, top_quotes, verdict
+from alignment.errors import AlignmentError, InputError
+from alignment.records import ClaimResult, ClaimScore
+from alignment.report import Report
+from alignment.ui import common, edits, resources, state
+from alignment.ui.text import card_head, counts_line, esc, highlight_copy, interval_bar, legend, quotes_html
+from alignment.ui.uploads import COPY_TYPES, read_copy_upload
+
+COPY_INPUT = "vet_copy_input"
+PENDING = "aln_pending_copy"
+QUOTES = 3
+
+
+def render() -> None:
+    """Draw the Vet copy page."""
+    common.page_setup()
+    st.title("Vet copy")
+    dataset = state.active_dataset()
+    st.caption(
+        "Paste draft ad copy (separate ads with a blank line) or upload a .txt, .md or .docx file. Each claim is "
+        f"checked against what customers say in {common.dataset_caption(dataset)}."
+    )
+    state.show_message()
+    _extract_pending()
+    try:
+        report, seconds = state.current_report()
+    except AlignmentError as exc:
+        st.error(str(exc))
+        report, seconds = None, None
+    if report is not None:
+        _risk_summary(report, seconds)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        _copy_input()
+    with right:
+        _highlighted_copy(report)
+    if report is None:
+        return
+    _claim_cards(report)
+    _add_and_dropped()
+
+
+# ------------------------------------------------------------------------------------------ input
+
+
+def _copy_input() -> None:
+    st.subheader("Your copy")
+    state_ = st.session_state
+    if COPY_INPUT not in state_:
+        state_[COPY_INPUT] = state_.get(state.COPY, "")
+    st.text_area(
+        "Ad copy",
+        key=COPY_INPUT,
+        height=260,
+        on_change=_remember_copy,
+        placeholder="Paste your draft here. Separate ads with a blank line.",
+        label_visibility="collapsed",
+    )
+    st.file_uploader(
+        "…or upload the copy (.txt, .md, .docx)",
+        type=list(COPY_TYPES),
+        key="vet_upload",
+        on_change=state.guarded(_load_uploaded_copy),
+        help="A Word file is read paragraph by paragraph; each paragraph is one ad.",
+    )
+    first, second = st.columns(2)
+    first.button("Check copy", type="primary", on_click=_request_check, width="stretch", key="vet_check")
+    second.button("Load the example copy", on_click=_load_example, width="stretch", key="vet_example")
+    if (state_.get(COPY_INPUT) or "").strip() != (state_.get(state.CHECKED_COPY) or "").strip():
+        st.info("The copy has changed since the last check. Press **Check copy** to find and check its claims.")
+
+
+def _remember_copy() -> None:
+    st.session_state[state.COPY] = st.session_state[COPY_INPUT]
+
+
+def _request_check() -> None:
+    text = (st.session_state.get(COPY_INPUT) or "").strip()
+    if not text:
+        state.tell("The copy is empty. Paste some ad copy or upload a file first.", "warning")
+        return
+    st.session_state[state.COPY] = text
+    st.session_state[PENDING] = text
+
+
+def _load_example() -> None:
+    text = resources.demo_ads_text()
+    st.session_state[COPY_INPUT] = text
+    st.session_state[state.COPY] = text
+    st.session_state[PENDING] = text
+
+
+def _load_uploaded_copy() -> None:
+    uploaded = st.session_state.get("vet_upload")
+    if uploaded is None:
+        return
+    load_copy_file(uploaded.getvalue(), uploaded.name)
+
+
+def load_copy_file(data: bytes, filename: str) -> str:
+    """Put an uploaded file's copy in the copy box and queue a check; returns the text.
+
+    Raises:
+        InputError: the file is of another type, damaged or empty.
+    """
+    text = read_copy_upload(data, filename)
+    st.session_state[COPY_INPUT] = text
+    st.session_state[state.COPY] = text
+    st.session_state[PENDING] = text
+    return text
+
+
+def _extract_pending() -> None:
+    text = st.session_state.pop(PENDING, None)
+    if text is None:
+        return
+    with st.spinner("Finding the claims in your copy…"):
+        try:
+            claims = resources.extract(text, state.config().max_claims)
+        except AlignmentError as exc:
+            st.error(str(exc))
+            return
+    state.set_copy(text, claims)
+    if not claims:
+        st.warning(
+            "No checkable claims were found in this copy (calls to action, prices and slogans are skipped). "
+            "Add a claim by hand below to check it anyway."
+        )
+
+
+# ------------------------------------------------------------------------------------------ summary
+
+
+def _risk_summary(report: Report, seconds: float | None) -> None:
+    counts = common.verdict_counts(report)
+    risky = [r for r in report.claims if verdict(r.score) in AT_RISK]
+    with st.container(border=True):
+        st.subheader("Claims at risk")
+        columns = st.columns(5)
+        columns[0].metric(
+            "At risk", f"{len(risky)} of {len(report.claims)}", help="Claims customers contradict or are split on."
+        )
+        for column, name in zip(columns[1:], VERDICT_ORDER, strict=True):
+            style = VERDICTS[name]
+            column.metric(f"{style.symbol} {style.label.capitalize()}", counts.get(name, 0), help=style.meaning)
+        if risky:
+            risky.sort(key=lambda r: (VERDICT_ORDER.index(verdict(r.score)), r.score.alignment or 0.0))
+            lines = []
+            for result in risky:
+                style = VERDICTS[verdict(result.score)]
+                score = result.score
+                lines.append(
+                    f'<div class="aln-risk-line"><b style="color:{style.colour}">{style.symbol} {style.label}</b> · '
+                    f"“{esc(result.claim.text)}” · {score.contradicts} of {score.supports + score.contradicts} "
+                    f"mentions that take a side contradict it ({_share(score.contradicts, score)})</div>"
+                )
+            st.html("".join(lines))
+        elif report.claims:
+            st.success("No claim is contradicted or disputed by the reviews.")
+        timing = "from the cache" if seconds is None else f"in {seconds:.1f} s"
+        st.caption(
+            f"{len(report.claims)} claims checked against {report.dataset.sentences:,} review sentences ({timing})."
+        )
+
+
+def _share(part: int, score: ClaimScore) -> str:
+    decided = score.supports + score.contradicts
+    return f"{part / decided:.0%}" if decided else "n/a"
+
+
+def _highlighted_copy(report: Report | None) -> None:
+    st.subheader("Claims in the copy")
+    rows = state.rows()
+    if report is None:
+        st.info("The claims will show here once the check works.")
+        return
+    results = {r.claim.claim_id: r for r in report.claims}
+    counts = common.verdict_counts(report)
+    st.html(legend(counts))
+    st.html(highlight_copy(state.ads(), rows, results))
+    added = [row for row in rows if row.origin == "added" and row.keep and row.claim.claim_id in results]
+    if added:
+        items = "".join(
+            f'<li><mark class="aln-claim aln-v-{VERDICTS[verdict(results[r.claim.claim_id].score)].label}" '
+            f'style="background:{VERDICTS[verdict(results[r.claim.claim_id].score)].tint}">{esc(r.claim.text)}</mark> '
+            f"{VERDICTS[verdict(results[r.claim.claim_id].score)].symbol} "
+            f"{VERDICTS[verdict(results[r.claim.claim_id].score)].label}</li>"
+            for r in added
+        )
+        st.html(f'<div class="aln-copy"><div class="aln-ad-label">Added by hand</div><ul>{items}</ul></div>')
+    st.caption("Hover a highlighted claim for its numbers. Edit the wording on its card below.")
+
+
+# ------------------------------------------------------------------------------------------ cards
+
+
+def _claim_cards(report: Report) -> None:
+    if not report.claims:
+        return
+    st.subheader("Evidence per claim")
+    order = st.radio(
+        "Order",
+        ["Most at risk first", "As in the copy"],
+        horizontal=True,
+        key="vet_order",
+        label_visibility="collapsed",
+    )
+    results = list(report.claims)
+    if order == "Most at risk first":
+        results.sort(key=lambda r: (VERDICT_ORDER.index(verdict(r.score)), r.score.alignment or 0.0))
+    rows = {row.claim.claim_id: row for row in state.rows()}
+    rating_max = dataset_overview(state.active_dataset().review_set).scale_max
+    generation = st.session_state.get(state.GENERATION, 0)
+    for result in results:
+        _card(report, result, rows.get(result.claim.claim_id), rating_max, generation)
+
+
+def _card(report: Report, result: ClaimResult, row: edits.ClaimRow | None, rating_max: float | None, gen: int) -> None:
+    claim_id = result.claim.claim_id
+    with st.container(border=True, key=f"card_{claim_id}"):
+        st.html(card_head(result, row) + interval_bar(result) + counts_line(result))
+        against, backing = st.columns(2, gap="medium")
+        with against:
+            st.markdown("**Strongest contradicting quotes**")
+            st.html(
+                quotes_html(
+                    result.claim.text, top_quotes(report, result, "contradicts", QUOTES), "contradicts", rating_max
+                )
+            )
+        with backing:
+            st.markdown("**Strongest supporting quotes**")
+            st.html(
+                quotes_html(result.claim.text, top_quotes(report, result, "supports", QUOTES), "supports", rating_max)
+            )
+        with st.expander("✎ Reword or drop this claim"):
+            key = f"reword_{gen}_{claim_id}"
+            if key not in st.session_state:
+                st.session_state[key] = result.claim.text
+            st.text_input("Wording", key=key, help="Rewording a claim from the copy rewrites it in the copy too.")
+            first, second = st.columns(2)
+            first.button(
+                "Re-check with this wording",
+                key=f"recheck_{gen}_{claim_id}",
+                on_click=state.guarded(lambda: reword_claim(claim_id, st.session_state[key])),
+                type="primary",
+                width="stretch",
+            )
+            second.button(
+                "Drop this claim",
+                key=f"drop_{gen}_{claim_id}",
+                on_click=state.guarded(lambda: drop_claim(claim_id)),
+                width="stretch",
+            )
+
+
+def reword_claim(claim_id: str, text: str) -> None:
+    """Give a claim new wording and re-check (the copy is rewritten where the claim came from it).
+
+    Raises:
+        InputError: empty or too long wording, or an unknown claim.
+    """
+    new_ads, new_rows = edits.reword(state.ads(), state.rows(), claim_id, text, resources.infer_claim)
+    state.set_rows(new_ads, new_rows)
+
+
+def drop_claim(claim_id: str) -> None:
+    """Leave a claim out of the check."""
+    state.set_rows(state.ads(), edits.set_kept(state.rows(), claim_id, keep=False))
+
+
+def restore_claim(claim_id: str) -> None:
+    """Put a dropped claim back into the check."""
+    state.set_rows(state.ads(), edits.set_kept(state.rows(), claim_id, keep=True))
+
+
+def add_claim(text: str) -> None:
+    """Check a claim typed by hand.
+
+    Raises:
+        InputError: empty, too long or already checked.
+    """
+    state.set_rows(state.ads(), edits.add(state.rows(), text, resources.infer_claim))
+
+
+def _add_and_dropped() -> None:
+    with st.container(border=True):
+        st.subheader("Add a claim by hand")
+        st.caption("Check a promise as you would word it, e.g. a line you are thinking of adding.")
+        with st.form("vet_add_form", clear_on_submit=True, border=False):
+            text = st.text_input("Claim", placeholder="e.g. Free roaming in 40 countries", key="vet_add_text")
+            if st.form_submit_button("Add and check", type="primary"):
+                try:
+                    add_claim(text)
+                except InputError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+    dropped = [row for row in state.rows() if not row.keep]
+    if dropped:
+        with st.container(border=True):
+            st.subheader(f"Dropped claims ({len(dropped)})")
+            for row in dropped:
+                first, second = st.columns([5, 1], vertical_alignment="center")
+                with first:
+                    st.html(f'<span class="aln-dropped">{esc(row.claim.text)}</span>')
+                second.button(
+                    "Restore",
+                    key=f"restore_{row.claim.claim_id}",
+                    on_click=lambda cid=row.claim.claim_id: restore_claim(cid),
+                )
+    st.caption(INTERVAL_HELP)

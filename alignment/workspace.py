@@ -1,0 +1,1294 @@
+"""A persistent workspace: datasets, their sentences, embeddings and runs in one embedded DuckDB file.
+
+A marketer trying five wordings of a headline should not wait for the same 100,000 reviews to be embedded
+five times. The workspace keeps:
+
+- **datasets**: the validated reviews (text, id, data row, date, rating, segments), the column mapping,
+  the validation summary and the provenance (file name and path, size, sha256, ingest time);
+- **sentences**: each review's sentences as offsets into its text plus the key of the sentence text;
+- **embeddings**: one float16 vector per (model id, sha1 of the sentence text), shared by every dataset
+  and run, so the same sentence is never embedded twice by the same model;
+- **runs**: each check against a dataset (claims, config, the full report, per-claim scores, timestamps),
+  the history for comparing campaigns over time.
+
+Ingest streams the file in chunks of rows (see :class:`alignment.ingest.ReviewStream`) into rows marked
+``staging``; only when the whole file has been read is the dataset switched to ``ready`` (and an older
+dataset of the same name removed) in one transaction. An interrupted ingest therefore leaves no dataset
+and never half of one; its staging rows are removed at once, or when the workspace is next opened.
+
+The location is ``ALIGN_WORKSPACE`` when set, else a per-user data folder (``~/.local/share/alignment`` on
+Linux). DuckDB lets one process at a time open the file for writing.
+
+Example::
+
+    from alignment.workspace import Workspace
+
+    with Workspace.open() as ws:
+        ws.ingest("reviews.csv", "spring-reviews")
+        report = ws.check(None, "spring-reviews", claims=["No hidden fees"])
+        ws.save_run(report, dataset="spring-reviews", label="headline v2")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import sys
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from alignment.config import Config
+from alignment.embed import CachedEmbedder, Embedder, hash_text, select_embedder
+from alignment.errors import AlignmentError, InputError
+from alignment.ingest import STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
+from alignment.progress import Progress, SilentProgress
+from alignment.records import Ad, Claim, DatasetSummary, Judgement, Review, Sentence
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from alignment.report import Report
+    from alignment.stance import StanceModel
+
+WORKSPACE_ENV = "ALIGN_WORKSPACE"
+DATABASE_FILE = "workspace.duckdb"
+SCHEMA_VERSION = 1
+STORAGE_DTYPE = np.float16  # embeddings on disk: half the bytes of float32, cosine to fp32 above 0.99999
+EMBED_BATCH = 8192
+LOADED_DATASETS = 2  # ReviewSets held in memory per Workspace, so a re-check does not rebuild them
+MEMORY_VECTORS_BYTES = 768 << 20  # a dataset's float32 sentence matrix is kept in memory up to this size
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_ACTIVE_STAGING: set[tuple[str, int]] = set()  # (database, dataset id) being ingested by this process
+_ACTIVE_LOCK = threading.Lock()
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1",
+    """CREATE TABLE IF NOT EXISTS datasets (
+        dataset_id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, status VARCHAR NOT NULL,
+        source VARCHAR, source_path VARCHAR, sha256 VARCHAR, size_bytes BIGINT, created_at TIMESTAMP,
+        rows BIGINT, reviews BIGINT, sentences BIGINT, skipped VARCHAR, columns VARCHAR, mapping VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS reviews (
+        dataset_id BIGINT, review_index INTEGER, review_id VARCHAR, data_row BIGINT, review_date VARCHAR,
+        rating DOUBLE, segments VARCHAR[], text VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS sentences (
+        dataset_id BIGINT, sentence_index INTEGER, review_index INTEGER, start_offset INTEGER,
+        end_offset INTEGER, text_hash VARCHAR)""",
+    "CREATE TABLE IF NOT EXISTS embeddings (model_id VARCHAR, text_hash VARCHAR, vector BLOB)",
+    "CREATE SEQUENCE IF NOT EXISTS run_ids START 1",
+    """CREATE TABLE IF NOT EXISTS runs (
+        run_id BIGINT PRIMARY KEY, dataset VARCHAR, dataset_id BIGINT, dataset_sha256 VARCHAR, label VARCHAR,
+        embedder VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, claims VARCHAR, config VARCHAR,
+        summary VARCHAR, judgements BLOB)""",
+    """CREATE TABLE IF NOT EXISTS run_claims (
+        run_id BIGINT, position INTEGER, claim_id VARCHAR, ad_id VARCHAR, text VARCHAR, aspect VARCHAR,
+        type VARCHAR, mentions INTEGER, supports INTEGER, contradicts INTEGER, neutral INTEGER,
+        alignment DOUBLE, interval_low DOUBLE, interval_high DOUBLE, risk VARCHAR)""",
+)
+
+
+class DatasetNameError(InputError):
+    """A dataset name that could be mistaken for a path or option, or is too long."""
+
+
+class UnknownDatasetError(InputError):
+    """No dataset of that name in the workspace."""
+
+
+class DuplicateDatasetError(InputError):
+    """A dataset of that name exists and replacing it was not asked for."""
+
+
+class UnknownRunError(InputError):
+    """No run with that id in the workspace."""
+
+
+class WorkspaceBusyError(InputError):
+    """Another process holds the workspace open for writing."""
+
+
+class WorkspaceError(AlignmentError):
+    """The workspace file cannot be used (damaged, or written by a newer alignment)."""
+
+
+def default_location() -> Path:
+    """``ALIGN_WORKSPACE`` when set, else the per-user data folder of the platform, plus ``alignment``."""
+    configured = os.environ.get(WORKSPACE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "alignment"
+
+
+def validate_name(name: str) -> str:
+    """Return ``name`` if it is a valid dataset name.
+
+    Raises:
+        DatasetNameError: the name is empty, longer than 64 characters, or has characters other than
+            letters, digits, '.', '_' and '-' (so no path separators), or does not start with a letter or digit.
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
+        shown = name if isinstance(name, str) else type(name).__name__
+        raise DatasetNameError(
+            f"Dataset name {shown!r} is not allowed: use 1 to 64 letters, digits, '.', '_' or '-', starting "
+            "with a letter or digit (for example spring-reviews-2025)."
+        )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetInfo:
+    """A dataset in the workspace: what was read, how, and from where."""
+
+    dataset_id: int
+    name: str
+    source: str
+    source_path: str | None
+    sha256: str | None
+    size_bytes: int
+    created_at: datetime
+    rows: int
+    reviews: int
+    sentences: int
+    skipped: Mapping[str, int]
+    columns: Mapping[str, object]
+    mapping: ColumnMapping
+
+    @property
+    def summary(self) -> DatasetSummary:
+        """The validation summary, as a check's report gives it."""
+        return DatasetSummary(
+            source=self.source,
+            rows=self.rows,
+            reviews=self.reviews,
+            sentences=self.sentences,
+            skipped=dict(self.skipped),
+            columns=dict(self.columns),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "source_path": self.source_path,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "ingested_at": _iso(self.created_at),
+            "rows": self.rows,
+            "reviews": self.reviews,
+            "sentences": self.sentences,
+            "skipped": dict(self.skipped),
+            "columns": dict(self.columns),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunClaim:
+    """One claim's verdict in a saved run."""
+
+    claim_id: str
+    ad_id: str
+    text: str
+    aspect: str
+    type: str
+    mentions: int
+    supports: int
+    contradicts: int
+    neutral: int
+    alignment: float | None
+    interval: tuple[float, float] | None
+    risk: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description."""
+        return {
+            "claim_id": self.claim_id,
+            "ad_id": self.ad_id,
+            "text": self.text,
+            "aspect": self.aspect,
+            "type": self.type,
+            "mentions": self.mentions,
+            "supports": self.supports,
+            "contradicts": self.contradicts,
+            "neutral": self.neutral,
+            "alignment": self.alignment,
+            "interval": None if self.interval is None else list(self.interval),
+            "risk": self.risk,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """A saved check: when, on which dataset, with which embedder and config, and each claim's verdict."""
+
+    run_id: int
+    dataset: str | None
+    dataset_sha256: str | None
+    label: str | None
+    embedder: str | None
+    started_at: datetime | None
+    finished_at: datetime
+    config: Mapping[str, object]
+    claims: tuple[RunClaim, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description."""
+        return {
+            "run_id": self.run_id,
+            "dataset": self.dataset,
+            "dataset_sha256": self.dataset_sha256,
+            "label": self.label,
+            "embedder": self.embedder,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "config": dict(self.config),
+            "claims": [claim.to_dict() for claim in self.claims],
+        }
+
+
+def _now() -> datetime:
+    """Current UTC time, naive (DuckDB TIMESTAMP), to the second."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Workspace:
+    """The persistent store; open it with :meth:`Workspace.open` and close it (or use ``with``).
+
+    Methods are safe to call from several threads of one process (a lock serialises them).
+    """
+
+    def __init__(self, connection: Any, location: Path, database: Path, read_only: bool) -> None:
+        self._con = connection
+        self.location = location
+        self.database = database
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        self._loaded: OrderedDict[int, ReviewSet] = OrderedDict()
+        self._staged_sentences: dict[int, int] = {}  # sentences stored so far, per dataset being ingested
+        self._vectors: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()  # (dataset id, model id)
+
+    # --- opening -------------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Workspace:
+        """Open (creating if needed) the workspace at ``path``: a folder, or a ``.duckdb`` file.
+
+        Without ``path``: ``ALIGN_WORKSPACE``, else the per-user data folder (:func:`default_location`).
+
+        Raises:
+            WorkspaceBusyError: another process has the workspace open for writing.
+            WorkspaceError: the file is not a workspace, or was written by a newer alignment.
+            InputError: the folder cannot be created.
+        """
+        import duckdb
+
+        location = Path(path).expanduser() if path is not None else default_location()
+        database = location if location.suffix == ".duckdb" else location / DATABASE_FILE
+        if read_only and not database.is_file():
+            raise InputError(f"No workspace at {location}. Ingest a dataset first with `alignment ingest`.")
+        try:
+            database.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"Cannot create the workspace folder {database.parent}: {exc.strerror}. "
+                f"Set {WORKSPACE_ENV} to a writable folder."
+            ) from exc
+        # Rows are always read back with ORDER BY, so DuckDB need not keep insertion order (less memory).
+        config: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": False}
+        if os.environ.get("ALIGN_DUCKDB_MEMORY"):
+            config["memory_limit"] = os.environ["ALIGN_DUCKDB_MEMORY"]
+        try:
+            connection = duckdb.connect(str(database), read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                holder = re.search(r"PID \d+", message)
+                raise WorkspaceBusyError(
+                    f"The workspace {database} is in use by another alignment process"
+                    f"{f' ({holder.group(0)})' if holder else ''}, such as the app. Close it and try again, "
+                    f"or set {WORKSPACE_ENV} to another folder."
+                ) from exc
+            raise WorkspaceError(f"Cannot open the workspace {database}: {message.splitlines()[0]}") from exc
+        except duckdb.Error as exc:
+            raise WorkspaceError(
+                f"{database} is not a usable alignment workspace: {str(exc).splitlines()[0]}. "
+                f"Move it away or set {WORKSPACE_ENV} to another folder."
+            ) from exc
+        workspace = cls(connection, location, database, read_only)
+        try:
+            workspace._prepare()
+        except BaseException:
+            connection.close()
+            raise
+        return workspace
+
+    def _prepare(self) -> None:
+        if not self.read_only:
+            for statement in _SCHEMA:
+                self._con.execute(statement)
+            self._con.execute(
+                "INSERT INTO meta SELECT 'schema_version', ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM meta WHERE key = 'schema_version')",
+                [str(SCHEMA_VERSION)],
+            )
+        row = _first(self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall())
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"The workspace {self.database} was written by a newer alignment (schema {version}); "
+                "upgrade alignment to use it."
+            )
+        if not self.read_only:
+            self._remove_abandoned_staging()
+
+    def _remove_abandoned_staging(self) -> None:
+        """Drop what an interrupted ingest left (only one process can write, so none is still running)."""
+        rows = self._con.execute("SELECT dataset_id FROM datasets WHERE status = 'staging'").fetchall()
+        with _ACTIVE_LOCK:
+            active = {dataset_id for database, dataset_id in _ACTIVE_STAGING if database == str(self.database)}
+        for (dataset_id,) in rows:
+            if dataset_id not in active:
+                self._delete_rows(int(dataset_id))
+
+    def close(self) -> None:
+        """Close the database file (further calls fail)."""
+        with self._lock:
+            self._loaded.clear()
+            self._vectors.clear()
+            self._con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise InputError(f"The workspace {self.database} was opened read-only.")
+
+    # --- datasets ------------------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        source: pd.DataFrame | str | Path,
+        name: str,
+        *,
+        text_column: str | None = None,
+        id_column: str | None = None,
+        date_column: str | None = None,
+        rating_column: str | None = None,
+        segment_columns: Sequence[str] | None = None,
+        sheet: str | int | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+        chunk_rows: int = STREAM_CHUNK_ROWS,
+    ) -> DatasetInfo:
+        """Read, validate and split a review table into a new dataset called ``name``.
+
+        The file is streamed in chunks of ``chunk_rows`` rows (CSV/TSV, JSON Lines, Parquet; Excel and
+        JSON are read whole), so memory does not grow with its size. Column options work as in
+        :func:`alignment.ingest.load_reviews`, and the dataset loads back as the same ReviewSet.
+        Sentences are not embedded here: the first check (or :meth:`embed_dataset`) does it, once.
+
+        Raises:
+            DatasetNameError: the name is not allowed.
+            DuplicateDatasetError: the name is taken and ``replace`` is false.
+            InputError: the file is missing, unreadable, lacks a column, or holds no review text.
+        """
+        validate_name(name)
+        self._require_writable()
+        progress = progress or SilentProgress()
+        with self._lock:
+            existing = self._find(name)
+            if existing is not None and not replace:
+                raise DuplicateDatasetError(
+                    f"A dataset named {name!r} already exists. Choose another name, or replace it "
+                    "(--replace on the command line, replace=True in Python)."
+                )
+            stream = ReviewStream(
+                source,
+                text_column=text_column,
+                id_column=id_column,
+                date_column=date_column,
+                rating_column=rating_column,
+                segment_columns=segment_columns,
+                sheet=sheet,
+                chunk_rows=chunk_rows,
+            )
+            table = stream.table
+            row = _first(self._con.execute("SELECT nextval('dataset_ids')").fetchall())
+            assert row is not None
+            dataset_id = int(row[0])
+            key = (str(self.database), dataset_id)
+            with _ACTIVE_LOCK:
+                _ACTIVE_STAGING.add(key)
+            try:
+                self._con.execute(
+                    "INSERT INTO datasets (dataset_id, name, status, source, source_path, sha256, size_bytes, "
+                    "created_at) VALUES (?, ?, 'staging', ?, ?, ?, ?, ?)",
+                    [
+                        dataset_id,
+                        name,
+                        table.name,
+                        None if table.path is None else str(table.path.resolve()),
+                        table.sha256,
+                        table.size,
+                        _now(),
+                    ],
+                )
+                bar = _LateBar(progress, f"reading {table.name} ({table.unit})", table.total)
+                for reviews, sentences in stream.chunks(bar.advance):
+                    if reviews:  # not before: a file with a wrong column or no text fails with one line only
+                        bar.begin()
+                    self._append(dataset_id, stream.reviews - len(reviews), reviews, sentences, stream.mapping)
+                progress.finish()
+                self._publish(dataset_id, name, stream.summary())
+            except BaseException:
+                progress.finish()
+                with contextlib.suppress(Exception):
+                    self._delete_rows(dataset_id)
+                raise
+            finally:
+                with _ACTIVE_LOCK:
+                    _ACTIVE_STAGING.discard(key)
+            info = self._find(name)
+            assert info is not None
+            return info
+
+    def _append(
+        self,
+        dataset_id: int,
+        first_review: int,
+        reviews: Sequence[Review],
+        sentences: Sequence[Sentence],
+        mapping: ColumnMapping | None,
+    ) -> None:
+        import pyarrow as pa
+
+        segments = mapping.segments if mapping is not None else ()
+        review_rows = pa.table(
+            {
+                "dataset_id": pa.array([dataset_id] * len(reviews), pa.int64()),
+                "review_index": pa.array(range(first_review, first_review + len(reviews)), pa.int32()),
+                "review_id": pa.array([r.review_id for r in reviews], pa.string()),
+                "data_row": pa.array([r.row for r in reviews], pa.int64()),
+                "review_date": pa.array([r.date for r in reviews], pa.string()),
+                "rating": pa.array([r.rating for r in reviews], pa.float64()),
+                "segments": pa.array(
+                    [[r.segments.get(s, "") for s in segments] for r in reviews], pa.list_(pa.string())
+                ),
+                "text": pa.array([r.text for r in reviews], pa.string()),
+            }
+        )
+        first_sentence = self._staged_sentences.get(dataset_id, 0)
+        sentence_rows = pa.table(
+            {
+                "dataset_id": pa.array([dataset_id] * len(sentences), pa.int64()),
+                "sentence_index": pa.array(range(first_sentence, first_sentence + len(sentences)), pa.int32()),
+                "review_index": pa.array([s.review_index for s in sentences], pa.int32()),
+                "start_offset": pa.array([s.start for s in sentences], pa.int32()),
+                "end_offset": pa.array([s.end for s in sentences], pa.int32()),
+                "text_hash": pa.array([hash_text(s.text) for s in sentences], pa.string()),
+            }
+        )
+        self._con.register("_staged_reviews", review_rows)
+        self._con.register("_staged_sentences", sentence_rows)
+        try:
+            self._con.execute("BEGIN TRANSACTION")
+            self._con.execute("INSERT INTO reviews SELECT * FROM _staged_reviews")
+            self._con.execute("INSERT INTO sentences SELECT * FROM _staged_sentences")
+            self._con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._con.execute("ROLLBACK")
+            raise
+        finally:
+            self._con.unregister("_staged_reviews")
+            self._con.unregister("_staged_sentences")
+        self._staged_sentences[dataset_id] = first_sentence + len(sentences)
+
+    def _publish(self, dataset_id: int, name: str, summary: DatasetSummary) -> None:
+        """Make the staged dataset the one called ``name``, dropping any older one, in one transaction."""
+        mapping = {key: summary.columns[key] for key in ("text", "id", "date", "rating", "segments")}
+        columns = dict(summary.columns)
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            for (old_id,) in self._con.execute(
+                "SELECT dataset_id FROM datasets WHERE name = ? AND status = 'ready'", [name]
+            ).fetchall():
+                self._delete_rows(int(old_id), transaction=False)
+            self._con.execute(
+                "UPDATE datasets SET status = 'ready', rows = ?, reviews = ?, sentences = ?, skipped = ?, "
+                "columns = ?, mapping = ? WHERE dataset_id = ?",
+                [
+                    summary.rows,
+                    summary.reviews,
+                    summary.sentences,
+                    json.dumps(dict(summary.skipped)),
+                    json.dumps(columns),
+                    json.dumps(mapping),
+                    dataset_id,
+                ],
+            )
+            self._con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._con.execute("ROLLBACK")
+            raise
+        finally:
+            self._staged_sentences.pop(dataset_id, None)
+        self._loaded.clear()
+        self._vectors.clear()
+
+    def _delete_rows(self, dataset_id: int, transaction: bool = True) -> None:
+        statements = (
+            "DELETE FROM sentences WHERE dataset_id = ?",
+            "DELETE FROM reviews WHERE dataset_id = ?",
+            "DELETE FROM datasets WHERE dataset_id = ?",
+        )
+        if not transaction:
+            for statement in statements:
+                self._con.execute(statement, [dataset_id])
+            return
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                self._con.execute(statement, [dataset_id])
+            self._con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._con.execute("ROLLBACK")
+            raise
+        self._loaded.pop(dataset_id, None)
+        for key in [key for key in self._vectors if key[0] == dataset_id]:
+            del self._vectors[key]
+
+    _DATASET_COLUMNS = (
+        "dataset_id, name, source, source_path, sha256, size_bytes, created_at, rows, reviews, sentences, "
+        "skipped, columns, mapping"
+    )
+
+    def _find(self, name: str) -> DatasetInfo | None:
+        row = _first(
+            self._con.execute(
+                f"SELECT {self._DATASET_COLUMNS} FROM datasets WHERE name = ? AND status = 'ready'", [name]
+            ).fetchall()
+        )
+        return None if row is None else _dataset_info(row)
+
+    def list_datasets(self) -> list[DatasetInfo]:
+        """Every complete dataset, by name."""
+        with self._lock:
+            rows = self._con.execute(
+                f"SELECT {self._DATASET_COLUMNS} FROM datasets WHERE status = 'ready' ORDER BY name"
+            ).fetchall()
+        return [_dataset_info(row) for row in rows]
+
+    def dataset(self, name: str) -> DatasetInfo:
+        """The dataset called ``name``.
+
+        Raises:
+            DatasetNameError, UnknownDatasetError: the name is not allowed, or no such dataset exists.
+        """
+        validate_name(name)
+        with self._lock:
+            info = self._find(name)
+        if info is None:
+            known = [d.name for d in self.list_datasets()]
+            hint = f" The datasets are: {', '.join(known)}." if known else " The workspace has no datasets yet."
+            raise UnknownDatasetError(
+                f"No dataset named {name!r} in the workspace {self.location}.{hint} "
+                f"Add one with `alignment ingest FILE --name {name}`."
+            )
+        return info
+
+    def load_dataset(self, name: str) -> ReviewSet:
+        """The dataset's reviews and sentences, as :func:`alignment.ingest.load_reviews` returned them.
+
+        The last few datasets loaded are held in memory, so a re-check does not read them again.
+
+        Raises:
+            UnknownDatasetError: no such dataset.
+        """
+        info = self.dataset(name)
+        with self._lock:
+            cached = self._loaded.get(info.dataset_id)
+            if cached is not None:
+                self._loaded.move_to_end(info.dataset_id)
+                return cached
+            review_table = self._con.sql(
+                "SELECT review_id, data_row, review_date, rating, segments, text FROM reviews "
+                "WHERE dataset_id = ? ORDER BY review_index",
+                params=[info.dataset_id],
+            ).to_arrow_table()
+            sentence_arrays = self._con.execute(
+                "SELECT review_index, start_offset, end_offset FROM sentences WHERE dataset_id = ? "
+                "ORDER BY sentence_index",
+                [info.dataset_id],
+            ).fetchnumpy()
+        segment_names = info.mapping.segments
+        columns = {name: review_table.column(name).to_pylist() for name in review_table.column_names}
+        reviews = tuple(
+            Review(
+                review_id=review_id,
+                text=text,
+                row=int(data_row),
+                date=date,
+                rating=rating,
+                segments=dict(zip(segment_names, segments or (), strict=False)),
+            )
+            for review_id, data_row, date, rating, segments, text in zip(
+                columns["review_id"],
+                columns["data_row"],
+                columns["review_date"],
+                columns["rating"],
+                columns["segments"],
+                columns["text"],
+                strict=True,
+            )
+        )
+        texts = [review.text for review in reviews]
+        sentences = tuple(
+            Sentence(review_index=index, text=texts[index][start:end], start=start, end=end)
+            for index, start, end in zip(
+                np.asarray(sentence_arrays["review_index"]).tolist(),
+                np.asarray(sentence_arrays["start_offset"]).tolist(),
+                np.asarray(sentence_arrays["end_offset"]).tolist(),
+                strict=True,
+            )
+        )
+        review_set = ReviewSet(reviews=reviews, sentences=sentences, summary=info.summary, mapping=info.mapping)
+        with self._lock:
+            self._loaded[info.dataset_id] = review_set
+            while len(self._loaded) > LOADED_DATASETS:
+                self._loaded.popitem(last=False)
+        return review_set
+
+    def delete_dataset(self, name: str) -> None:
+        """Remove a dataset (its reviews and sentences; cached embeddings stay for other datasets).
+
+        Raises:
+            UnknownDatasetError: no such dataset.
+        """
+        self._require_writable()
+        info = self.dataset(name)
+        with self._lock:
+            self._delete_rows(info.dataset_id)
+
+    def embedding_coverage(self, name: str) -> dict[str, int]:
+        """For each model id: how many of the dataset's distinct sentences have a stored vector."""
+        info = self.dataset(name)
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT e.model_id, count(*) FROM (SELECT DISTINCT text_hash FROM sentences WHERE dataset_id = ?) s "
+                "JOIN embeddings e ON e.text_hash = s.text_hash GROUP BY e.model_id ORDER BY e.model_id",
+                [info.dataset_id],
+            ).fetchall()
+        return {str(model): int(count) for model, count in rows}
+
+    def distinct_sentences(self, name: str) -> int:
+        """How many different sentence texts the dataset has (what embedding it costs)."""
+        info = self.dataset(name)
+        with self._lock:
+            row = _first(
+                self._con.execute(
+                    "SELECT count(DISTINCT text_hash) FROM sentences WHERE dataset_id = ?", [info.dataset_id]
+                ).fetchall()
+            )
+        return int(row[0]) if row else 0
+
+    # --- embeddings ----------------------------------------------------------------------------------------
+
+    def embedding_cache(self) -> WorkspaceEmbeddingCache:
+        """An :class:`alignment.embed.EmbeddingCache` backed by this workspace (float16 on disk)."""
+        return WorkspaceEmbeddingCache(self)
+
+    def embed_dataset(
+        self, name: str, embedder: Embedder | None = None, progress: Progress | None = None, batch: int = EMBED_BATCH
+    ) -> int:
+        """Embed every sentence of the dataset that has no stored vector for this model yet.
+
+        Works through the dataset ``batch`` sentences at a time, storing each batch, so memory stays
+        bounded and an interruption keeps what was done. Returns the number of sentences embedded.
+        """
+        self._require_writable()
+        info = self.dataset(name)
+        model = embedder or select_embedder()
+        progress = progress or SilentProgress()
+        missing_sql = (
+            "FROM sentences s WHERE s.dataset_id = ? AND NOT EXISTS (SELECT 1 FROM embeddings e "
+            "WHERE e.model_id = ? AND e.text_hash = s.text_hash)"
+        )
+        with self._lock:
+            row = _first(
+                self._con.execute(
+                    f"SELECT count(DISTINCT s.text_hash) {missing_sql}", [info.dataset_id, model.model_id]
+                ).fetchall()
+            )
+        total = int(row[0]) if row else 0
+        if not total:
+            return 0
+        cache = self.embedding_cache()
+        reader = self._con.cursor()
+        done = 0
+        seen: set[bytes] = set()
+        progress.start("embedding review sentences", total)
+        try:
+            reader.execute(
+                "SELECT s.text_hash, r.text, s.start_offset, s.end_offset FROM sentences s JOIN reviews r "
+                "ON r.dataset_id = s.dataset_id AND r.review_index = s.review_index WHERE s.dataset_id = ? "
+                "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = ? AND e.text_hash = s.text_hash) "
+                "ORDER BY s.sentence_index",
+                [info.dataset_id, model.model_id],
+            )
+            while True:
+                rows = reader.fetchmany(batch)
+                if not rows:
+                    break
+                pending: dict[str, str] = {}
+                for text_hash, text, start, end in rows:
+                    digest = bytes.fromhex(text_hash)
+                    if digest in seen:
+                        continue
+                    seen.add(digest)
+                    pending[text_hash] = text[start:end]
+                if not pending:
+                    continue
+                keys = list(pending)
+                vectors = model.encode([pending[key] for key in keys], progress=progress.advance)
+                cache.put_many(model.model_id, dict(zip(keys, vectors, strict=True)))
+                done += len(keys)
+        finally:
+            reader.close()
+            progress.finish()
+        return done
+
+    # --- checks and runs -----------------------------------------------------------------------------------
+
+    def check(
+        self,
+        ads: str | Sequence[str] | Sequence[Ad] | pd.DataFrame | None,
+        dataset: str,
+        config: Config | None = None,
+        *,
+        claims: Sequence[str] | Sequence[Claim] | None = None,
+        embedder: Embedder | None = None,
+        stance_model: StanceModel | None = None,
+        nlp: Language | None = None,
+        progress: Progress | None = None,
+    ) -> Report:
+        """:func:`alignment.pipeline.check` against a stored dataset, with vectors from (and into) the workspace.
+
+        ``embedder`` is the raw model (default: :func:`alignment.embed.select_embedder`); it is wrapped so
+        that only sentences never embedded by that model are computed. The run is not saved: call
+        :meth:`save_run` with the report.
+        """
+        from alignment.pipeline import check
+
+        info = self.dataset(dataset)
+        review_set = self.load_dataset(dataset)
+        model = embedder or select_embedder()
+        served = _DatasetVectors(self, info.dataset_id, review_set, CachedEmbedder(model, self.embedding_cache()))
+        return check(
+            ads,
+            review_set,
+            config,
+            claims=claims,
+            embedder=served,
+            stance_model=stance_model,
+            nlp=nlp,
+            progress=progress,
+        )
+
+    def save_run(
+        self,
+        report: Report,
+        *,
+        dataset: str | None = None,
+        label: str | None = None,
+        embedder: str | None = None,
+        started_at: datetime | None = None,
+        finished_at: datetime | None = None,
+    ) -> RunInfo:
+        """Store a check: its claims, config, dataset summary, per-claim scores and every judged match.
+
+        The matches are kept compactly (sentence index, similarity, probabilities, stance: 21 bytes each,
+        compressed), not as report JSON, so saving a run with 100,000 matches takes a fraction of a second;
+        :meth:`run_report` rebuilds the full report from them and the dataset.
+        """
+        self._require_writable()
+        info = self.dataset(dataset) if dataset is not None else None
+        finished = finished_at or _now()
+        claims = [dataclasses.asdict(result.claim) for result in report.claims]
+        summary = {"dataset": dataclasses.asdict(report.dataset), "notes": list(report.notes)}
+        judgements = _pack_judgements(report)
+        with self._lock:
+            row = _first(self._con.execute("SELECT nextval('run_ids')").fetchall())
+            assert row is not None
+            run_id = int(row[0])
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                self._con.execute(
+                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        dataset,
+                        None if info is None else info.dataset_id,
+                        None if info is None else info.sha256,
+                        label,
+                        embedder,
+                        started_at,
+                        finished,
+                        json.dumps(claims, ensure_ascii=False),
+                        json.dumps(report.config.to_dict()),
+                        json.dumps(summary, ensure_ascii=False, default=str),
+                        judgements,
+                    ],
+                )
+                rows = []
+                for position, result in enumerate(report.claims):
+                    score = result.score
+                    low, high = score.interval if score.interval is not None else (None, None)
+                    claim = result.claim
+                    rows.append(
+                        (
+                            run_id,
+                            position,
+                            claim.claim_id,
+                            claim.ad_id,
+                            claim.text,
+                            claim.aspect,
+                            claim.type,
+                            score.mentions,
+                            score.supports,
+                            score.contradicts,
+                            score.neutral,
+                            score.alignment,
+                            low,
+                            high,
+                            score.risk,
+                        )
+                    )
+                if rows:
+                    self._con.executemany(
+                        "INSERT INTO run_claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                    )
+                self._con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self._con.execute("ROLLBACK")
+                raise
+        return self.run(run_id)
+
+    _RUN_COLUMNS = "run_id, dataset, dataset_sha256, label, embedder, started_at, finished_at, config"
+
+    def list_runs(self, dataset: str | None = None, limit: int | None = None) -> list[RunInfo]:
+        """Saved runs, newest first; only those on ``dataset`` when given."""
+        query = f"SELECT {self._RUN_COLUMNS} FROM runs"
+        params: list[object] = []
+        if dataset is not None:
+            query += " WHERE dataset = ?"
+            params.append(dataset)
+        query += " ORDER BY run_id DESC"
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(int(limit))
+        with self._lock:
+            rows = self._con.execute(query, params).fetchall()
+            ids = [int(row[0]) for row in rows]
+            claims = self._run_claims(ids)
+        return [_run_info(row, claims.get(int(row[0]), ())) for row in rows]
+
+    def run(self, run_id: int) -> RunInfo:
+        """One saved run.
+
+        Raises:
+            UnknownRunError: no run has that id.
+        """
+        with self._lock:
+            row = _first(
+                self._con.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id = ?", [int(run_id)]).fetchall()
+            )
+            if row is None:
+                raise UnknownRunError(f"No run {run_id} in the workspace {self.location}. `alignment runs` lists them.")
+            claims = self._run_claims([int(run_id)])
+        return _run_info(row, claims.get(int(run_id), ()))
+
+    def run_report(self, run_id: int) -> dict[str, Any]:
+        """The full report (schema alignment.report/1) of a saved run, rebuilt from what it stored.
+
+        Matched sentences are read from the run's dataset; when that dataset has since been deleted or
+        replaced, the report keeps every count and verdict but no matches, and a note says why.
+        """
+        from alignment.records import ClaimResult, ClaimScore
+        from alignment.report import Report
+
+        info = self.run(run_id)
+        with self._lock:
+            row = _first(
+                self._con.execute(
+                    "SELECT r.claims, r.summary, r.judgements, r.dataset_id, d.name FROM runs r LEFT JOIN datasets d "
+                    "ON d.dataset_id = r.dataset_id AND d.status = 'ready' WHERE r.run_id = ?",
+                    [int(run_id)],
+                ).fetchall()
+            )
+        assert row is not None
+        claims = [Claim(**item) for item in json.loads(row[0])]
+        summary = json.loads(row[1])
+        notes = list(summary.get("notes", ()))
+        known = {f.name for f in dataclasses.fields(Config)}
+        settings: dict[str, Any] = {k: v for k, v in info.config.items() if k in known}
+        config = Config(**settings)
+        review_set = self.load_dataset(row[4]) if row[4] is not None else None
+        judged: Sequence[Sequence[Judgement]] = (
+            _unpack_judgements(row[2], len(claims)) if review_set is not None else [() for _ in claims]
+        )
+        if review_set is None and any(claim.mentions for claim in info.claims):
+            notes.append(
+                f"The dataset {info.dataset!r} was deleted or replaced after this run, so its matched sentences "
+                "are not included; the counts and verdicts are as they were."
+            )
+        results = tuple(
+            ClaimResult(
+                claim=claim,
+                score=ClaimScore(
+                    mentions=stored.mentions,
+                    supports=stored.supports,
+                    contradicts=stored.contradicts,
+                    neutral=stored.neutral,
+                    alignment=stored.alignment,
+                    interval=stored.interval,
+                    risk=stored.risk,  # type: ignore[arg-type]
+                ),
+                judgements=tuple(judgements),
+            )
+            for claim, stored, judgements in zip(claims, info.claims, judged, strict=True)
+        )
+        report = Report(
+            claims=results,
+            dataset=DatasetSummary(**summary["dataset"]),
+            config=config,
+            reviews=review_set.reviews if review_set is not None else (),
+            sentences=review_set.sentences if review_set is not None else (),
+            notes=tuple(notes),
+        )
+        return report.to_dict()
+
+    def delete_run(self, run_id: int) -> None:
+        """Forget a saved run."""
+        self._require_writable()
+        self.run(run_id)
+        with self._lock:
+            self._con.execute("DELETE FROM run_claims WHERE run_id = ?", [int(run_id)])
+            self._con.execute("DELETE FROM runs WHERE run_id = ?", [int(run_id)])
+
+    def _run_claims(self, run_ids: Sequence[int]) -> dict[int, tuple[RunClaim, ...]]:
+        if not run_ids:
+            return {}
+        placeholders = ", ".join("?" for _ in run_ids)
+        rows = self._con.execute(
+            "SELECT run_id, claim_id, ad_id, text, aspect, type, mentions, supports, contradicts, neutral, "
+            f"alignment, interval_low, interval_high, risk FROM run_claims WHERE run_id IN ({placeholders}) "
+            "ORDER BY run_id, position",
+            list(run_ids),
+        ).fetchall()
+        grouped: dict[int, list[RunClaim]] = {}
+        for row in rows:
+            grouped.setdefault(int(row[0]), []).append(
+                RunClaim(
+                    claim_id=row[1],
+                    ad_id=row[2],
+                    text=row[3],
+                    aspect=row[4],
+                    type=row[5],
+                    mentions=int(row[6]),
+                    supports=int(row[7]),
+                    contradicts=int(row[8]),
+                    neutral=int(row[9]),
+                    alignment=row[10],
+                    interval=None if row[11] is None else (float(row[11]), float(row[12])),
+                    risk=row[13],
+                )
+            )
+        return {run_id: tuple(items) for run_id, items in grouped.items()}
+
+
+class _LateBar:
+    """Progress whose bar opens only when :meth:`begin` is called; advances before that are held back."""
+
+    def __init__(self, progress: Progress, stage: str, total: int) -> None:
+        self.progress = progress
+        self.stage = stage
+        self.total = total
+        self.pending = 0
+        self.started = False
+
+    def begin(self) -> None:
+        if not self.started:
+            self.started = True
+            self.progress.start(self.stage, self.total)
+            if self.pending:
+                self.progress.advance(self.pending)
+
+    def advance(self, done: int) -> None:
+        if self.started:
+            self.progress.advance(done)
+        else:
+            self.pending += done
+
+
+class _DatasetVectors:
+    """The embedder a workspace check uses: a dataset's whole sentence matrix is kept in memory after the
+    first check, so a re-check with new claims embeds only the claims; anything else goes to the cache."""
+
+    def __init__(self, workspace: Workspace, dataset_id: int, review_set: ReviewSet, inner: CachedEmbedder) -> None:
+        self.workspace = workspace
+        self.inner = inner
+        self.model_id = inner.model_id
+        self._key = (dataset_id, inner.model_id)
+        self._texts = [sentence.text for sentence in review_set.sentences]
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """The dataset's sentence vectors (from memory once loaded), or the cached embedder's result."""
+        if len(texts) != len(self._texts) or list(texts) != self._texts:
+            return self.inner.encode(texts, progress)
+        workspace = self.workspace
+        with workspace._lock:
+            matrix = workspace._vectors.get(self._key)
+            if matrix is not None:
+                workspace._vectors.move_to_end(self._key)
+        if matrix is not None:
+            if progress is not None:
+                progress(len(texts))
+            return matrix
+        matrix = self.inner.encode(texts, progress)
+        if matrix.nbytes <= MEMORY_VECTORS_BYTES:
+            matrix.flags.writeable = False
+            with workspace._lock:
+                workspace._vectors[self._key] = matrix
+                while len(workspace._vectors) > 1:
+                    workspace._vectors.popitem(last=False)
+        return matrix
+
+
+class WorkspaceEmbeddingCache:
+    """Embeddings stored in the workspace as float16, keyed by (model id, sha1 of the text).
+
+    Implements :class:`alignment.embed.EmbeddingCache`, plus ``get_matrix`` (all vectors of a list of keys
+    in one query) and ``as_stored`` (round vectors as storage will), which :class:`CachedEmbedder` uses.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the vectors found for these keys."""
+        matrix, found = self.get_matrix(model_id, keys)
+        if matrix is None:
+            return {}
+        return {keys[i]: matrix[i] for i in np.flatnonzero(found).tolist()}
+
+    def get_matrix(self, model_id: str, keys: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
+        """A float32 matrix with the vector of each key (zeros where absent) and a mask of keys found."""
+        import pyarrow as pa
+
+        found = np.zeros(len(keys), dtype=bool)
+        if not keys:
+            return None, found
+        lookup = pa.table(
+            {"pos": pa.array(np.arange(len(keys), dtype=np.int64)), "text_hash": pa.array(keys, pa.string())}
+        )
+        workspace = self.workspace
+        with workspace._lock:
+            workspace._con.register("_lookup", lookup)
+            try:
+                result = workspace._con.sql(
+                    "SELECT q.pos, e.vector FROM _lookup q JOIN embeddings e ON e.text_hash = q.text_hash "
+                    "WHERE e.model_id = ?",
+                    params=[model_id],
+                ).to_arrow_table()
+            finally:
+                workspace._con.unregister("_lookup")
+        if result.num_rows == 0:
+            return None, found
+        positions = result.column("pos").to_numpy()
+        vectors = _stored_vectors(result.column("vector"))
+        matrix = np.zeros((len(keys), vectors.shape[1]), dtype=np.float32)
+        matrix[positions] = vectors  # float16 to float32 in the same pass
+        found[positions] = True
+        return matrix, found
+
+    def put_many(self, model_id: str, items: Mapping[str, np.ndarray]) -> None:
+        """Store vectors for these keys (keys already stored for this model are left as they are)."""
+        import pyarrow as pa
+
+        if not items:
+            return
+        workspace = self.workspace
+        workspace._require_writable()
+        keys = list(items)
+        matrix = np.ascontiguousarray(np.stack([np.asarray(items[key]) for key in keys]), dtype=STORAGE_DTYPE)
+        for begin in range(0, len(keys), 100_000):
+            part = matrix[begin : begin + 100_000]
+            width = part.shape[1] * part.itemsize
+            offsets = pa.py_buffer((np.arange(part.shape[0] + 1, dtype=np.int32) * width).tobytes())
+            blobs = pa.Array.from_buffers(pa.binary(), part.shape[0], [None, offsets, pa.py_buffer(part.tobytes())])
+            rows = pa.table({"text_hash": pa.array(keys[begin : begin + 100_000], pa.string()), "vector": blobs})
+            with workspace._lock:
+                workspace._con.register("_new_vectors", rows)
+                try:
+                    workspace._con.execute(
+                        "INSERT INTO embeddings SELECT ?, n.text_hash, n.vector FROM _new_vectors n WHERE NOT EXISTS "
+                        "(SELECT 1 FROM embeddings e WHERE e.model_id = ? AND e.text_hash = n.text_hash)",
+                        [model_id, model_id],
+                    )
+                finally:
+                    workspace._con.unregister("_new_vectors")
+
+    @staticmethod
+    def as_stored(vectors: np.ndarray) -> np.ndarray:
+        """The vectors as they will come back from storage (rounded to float16)."""
+        return np.asarray(vectors, dtype=STORAGE_DTYPE).astype(np.float32)
+
+    def count(self, model_id: str | None = None) -> int:
+        """How many vectors are stored (for one model, or in all)."""
+        workspace = self.workspace
+        with workspace._lock:
+            if model_id is None:
+                row = _first(workspace._con.execute("SELECT count(*) FROM embeddings").fetchall())
+            else:
+                row = _first(
+                    workspace._con.execute("SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]).fetchall()
+                )
+        return int(row[0]) if row else 0
+
+
+def _stored_vectors(column: Any) -> np.ndarray:
+    """Equal-length float16 BLOBs (an Arrow binary column) as one float16 matrix, without a copy per row."""
+    import pyarrow as pa
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if array.null_count == 0 and len(array) > 0:
+        offset_type = np.int64 if pa.types.is_large_binary(array.type) else np.int32
+        offsets = np.frombuffer(array.buffers()[1], dtype=offset_type)[array.offset : array.offset + len(array) + 1]
+        lengths = np.diff(offsets)
+        width = int(lengths[0])
+        if width > 0 and width % 2 == 0 and bool(np.all(lengths == width)):
+            data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+            return data.view(STORAGE_DTYPE).reshape(len(array), width // 2)
+    return np.stack([np.frombuffer(blob, dtype=STORAGE_DTYPE) for blob in array.to_pylist()])
+
+
+_JUDGEMENT = np.dtype(
+    [
+        ("claim", "<i4"),
+        ("sentence", "<i4"),
+        ("similarity", "<f4"),
+        ("p_supports", "<f4"),
+        ("p_contradicts", "<f4"),
+        ("p_neutral", "<f4"),
+        ("stance", "u1"),
+    ]
+)
+
+
+def _pack_judgements(report: Report) -> bytes:
+    """Every judged match of a report as a compressed array of fixed-size records."""
+    from alignment.records import STANCES
+
+    codes = {stance: code for code, stance in enumerate(STANCES)}
+    rows = [
+        (position, j.sentence_index, j.similarity, j.p_supports, j.p_contradicts, j.p_neutral, codes[j.stance])
+        for position, result in enumerate(report.claims)
+        for j in result.judgements
+    ]
+    return zlib.compress(np.array(rows, dtype=_JUDGEMENT).tobytes(), 1)
+
+
+def _unpack_judgements(blob: bytes | None, claims: int) -> list[list[Judgement]]:
+    from alignment.records import STANCES
+
+    grouped: list[list[Judgement]] = [[] for _ in range(claims)]
+    if not blob:
+        return grouped
+    array = np.frombuffer(zlib.decompress(blob), dtype=_JUDGEMENT)
+    for record in array.tolist():
+        claim, sentence, similarity, p_supports, p_contradicts, p_neutral, stance = record
+        grouped[claim].append(
+            Judgement(
+                sentence_index=sentence,
+                similarity=similarity,
+                stance=STANCES[stance],  # type: ignore[arg-type]
+                p_supports=p_supports,
+                p_contradicts=p_contradicts,
+                p_neutral=p_neutral,
+            )
+        )
+    return grouped
+
+
+def _first(rows: list[Any]) -> Any:
+    """The first row of a fully fetched result, or None (DuckDB needs results read to the end)."""
+    return rows[0] if rows else None
+
+
+def _dataset_info(row: Sequence[Any]) -> DatasetInfo:
+    mapping = json.loads(row[12]) if row[12] else {}
+    return DatasetInfo(
+        dataset_id=int(row[0]),
+        name=row[1],
+        source=row[2],
+        source_path=row[3],
+        sha256=row[4],
+        size_bytes=int(row[5] or 0),
+        created_at=row[6],
+        rows=int(row[7] or 0),
+        reviews=int(row[8] or 0),
+        sentences=int(row[9] or 0),
+        skipped=json.loads(row[10]) if row[10] else {},
+        columns=json.loads(row[11]) if row[11] else {},
+        mapping=ColumnMapping(
+            text=mapping.get("text", ""),
+            id=mapping.get("id"),
+            date=mapping.get("date"),
+            rating=mapping.get("rating"),
+            segments=tuple(mapping.get("segments") or ()),
+        ),
+    )
+
+
+def _run_info(row: Sequence[Any], claims: Sequence[RunClaim]) -> RunInfo:
+    return RunInfo(
+        run_id=int(row[0]),
+        dataset=row[1],
+        dataset_sha256=row[2],
+        label=row[3],
+        embedder=row[4],
+        started_at=row[5],
+        finished_at=row[6],
+        config=json.loads(row[7]) if row[7] else {},
+        claims=tuple(claims),
+    )

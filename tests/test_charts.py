@@ -1,0 +1,226 @@
+"""The app's figures (alignment.charts), built from a hand-made Report: frames, charts, filters, HTML export."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import plotly.graph_objects as go
+import pytest
+
+from alignment import charts
+from alignment.config import Config
+from alignment.ingest import load_reviews
+from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Review, Sentence
+from alignment.report import Report
+from alignment.score import score_claim
+
+XSS = "<script>alert('x')</script>"
+
+
+def _report(min_evidence: int = 2) -> Report:
+    """Two claims over three months and two regions; c1 breaks in Coastal, c2 has one mention only."""
+    rows = [
+        # (date, region, rating, text, stance for c1)
+        ("2025-01-05", "North", 5.0, "Calls never drop.", "supports"),
+        ("2025-01-20", "Coastal", 4.0, "Rock solid calls.", "supports"),
+        ("2025-02-03", "North", 5.0, "No dropped calls at all.", "supports"),
+        ("2025-02-14", "Coastal", 1.0, f"Calls drop daily {XSS}.", "contradicts"),
+        ("2025-03-01", "Coastal", 1.0, "Dropped again mid call.", "contradicts"),
+        ("2025-03-09", "Coastal", 2.0, "Calls drop daily <script>alert('x')</script>.", "contradicts"),
+        (None, "North", 3.0, "Ordered a case.", "neutral"),
+    ]
+    reviews = tuple(
+        Review(f"r{i + 1}", text, i + 1, day, rating, {"region": region})
+        for i, (day, region, rating, text, _) in enumerate(rows)
+    )
+    sentences = tuple(Sentence(i, review.text, 0, len(review.text)) for i, review in enumerate(reviews))
+    probabilities = {"supports": (0.9, 0.05, 0.05), "contradicts": (0.05, 0.9, 0.05), "neutral": (0.1, 0.1, 0.8)}
+    first = tuple(
+        Judgement(i, 0.6 + i / 100, stance, *probabilities[stance])  # type: ignore[arg-type]
+        for i, (*_, stance) in enumerate(rows)
+    )
+    second = (Judgement(0, 0.5, "supports", 0.8, 0.1, 0.1),)
+    claims = (
+        Claim("c1", "ad1", "Fewer dropped calls", 0, 19, "dropped calls", "comparative"),
+        Claim("c2", "ad1", XSS, 21, 21 + len(XSS), "script", "absolute"),
+    )
+    config = Config(min_evidence=min_evidence)
+    results = tuple(
+        ClaimResult(claim, score_claim(found, config.min_evidence, config.interval_level), found)
+        for claim, found in zip(claims, (first, second), strict=True)
+    )
+    summary = DatasetSummary("demo.csv", 8, 7, 7, {"blank text": 1}, {"text": "text", "segments": ["region"]})
+    return Report(results, summary, config, reviews, sentences)
+
+
+def test_verdicts_follow_the_risk_levels_and_carry_symbols():
+    report = _report()
+    assert charts.verdict(report.claims[0].score) == "mixed"  # 3 support, 3 contradict
+    assert charts.verdict(report.claims[1].score) == "unproven"  # 1 mention < min_evidence
+    labels = {charts.verdict_label(name) for name in charts.VERDICT_ORDER}
+    assert labels == {"✖ contradicted", "◐ mixed", "? unproven", "✔ supported"}
+    colours = {style.colour.lower() for style in charts.VERDICTS.values()}
+    assert len(colours) == 4 and "#00ff00" not in colours and "#ff0000" not in colours
+
+
+def test_numbers_are_formatted_with_signs_and_units():
+    assert charts.format_alignment(0.5) == "+0.50"
+    assert charts.format_alignment(-0.27) == "−0.27"
+    assert charts.format_alignment(None) == "n/a"
+    assert charts.format_interval((-0.44, -0.09)) == "−0.44 to −0.09"
+
+
+def test_filter_report_rescored_by_date_and_segment():
+    report = _report()
+    coastal = charts.filter_report(report, segments={"region": ["Coastal"]})
+    score = coastal.claims[0].score
+    assert (score.supports, score.contradicts) == (1, 3)
+    assert charts.verdict(score) in {"contradicted", "mixed"}
+    assert "region in Coastal" in coastal.notes[-1]
+    january = charts.filter_report(report, start=date(2025, 1, 1), end=date(2025, 1, 31))
+    assert (january.claims[0].score.supports, january.claims[0].score.contradicts) == (2, 0)
+    assert january.claims[0].score.mentions == 2  # the undated review drops out under a date filter
+    assert charts.filter_report(report) is report
+    assert charts.filter_report(report, segments={"region": []}) is report
+
+
+def test_gap_frame_sorts_worst_first_and_unknown_last():
+    report = _report()
+    frame = charts.gap_frame(report)
+    assert list(frame["claim_id"]) == ["c1", "c2"]
+    row = frame.iloc[0]
+    assert row["support_share"] == pytest.approx(50.0) and row["contradict_share"] == pytest.approx(50.0)
+
+
+def test_plot_gap_has_diverging_shares_counts_and_claim_ids_for_drill_down():
+    figure = charts.plot_gap(_report())
+    assert isinstance(figure, go.Figure)
+    contradicting, supporting = figure.data
+    assert contradicting.name == "contradicting evidence" and supporting.name == "supporting evidence"
+    assert all(x <= 0 for x in contradicting.x) and all(x >= 0 for x in supporting.x)
+    assert contradicting.customdata[0][0] == "c1" and contradicting.customdata[0][1] == "contradicts"
+    texts = [a.text for a in figure.layout.annotations]
+    assert "n=7" in texts and "n=1" in texts
+    # Clicking a bar with text needs explicit selected/unselected text styles (a plotly.js quirk).
+    assert supporting.selected.textfont.color and supporting.unselected.textfont.color
+    # Untrusted claim text is escaped in labels.
+    assert all("<script>" not in str(label) for label in supporting.y)
+    assert any("&lt;script&gt;" in str(label) for label in supporting.y)
+
+
+def test_trend_frame_counts_each_month_with_an_interval():
+    frame = charts.trend_frame(_report())
+    c1 = frame[frame["claim_id"] == "c1"].set_index(frame[frame["claim_id"] == "c1"]["month"].dt.strftime("%Y-%m"))
+    assert list(c1.index) == ["2025-01", "2025-02", "2025-03"]
+    assert c1.loc["2025-01", "alignment"] == pytest.approx(1.0)
+    assert c1.loc["2025-03", "alignment"] == pytest.approx(-1.0)
+    assert c1.loc["2025-02", "interval_low"] < 0 < c1.loc["2025-02", "interval_high"]
+    assert bool(c1.loc["2025-02", "enough"]) and not bool(frame[frame["claim_id"] == "c2"]["enough"].iloc[0])
+
+
+def test_plot_trend_draws_one_panel_per_claim_with_volume_bars():
+    figure = charts.plot_trend(_report())
+    bars = [trace for trace in figure.data if trace.type == "bar"]
+    points = [trace for trace in figure.data if trace.type == "scatter" and trace.customdata is not None]
+    assert len(bars) == 2 and len(points) == 2
+    assert points[0].customdata[0][0] == "c1" and points[0].customdata[0][1] == "2025-01"
+
+
+def test_plot_trend_without_dates_explains_what_to_do():
+    report = _report()
+    undated = Report(
+        report.claims,
+        report.dataset,
+        report.config,
+        tuple(Review(r.review_id, r.text, r.row, None, r.rating, r.segments) for r in report.reviews),
+        report.sentences,
+    )
+    figure = charts.plot_trend(undated)
+    assert "date column" in figure.layout.annotations[0].text
+
+
+def test_segment_frame_and_heatmap_are_clickable_per_cell():
+    report = _report()
+    frame = charts.segment_frame(report, "region")
+    coastal = frame[(frame["claim_id"] == "c1") & (frame["value"] == "Coastal")].iloc[0]
+    assert (coastal["supports"], coastal["contradicts"]) == (1, 3)
+    assert len(frame) == 4  # every claim x value, zeros included
+    figure = charts.plot_segments(report, "region")
+    heatmap, overlay = figure.data
+    assert heatmap.type == "heatmap" and heatmap.zmin == -1 and heatmap.zmax == 1
+    assert overlay.type == "scatter" and list(overlay.customdata[0]) == ["c1", 0]
+    with pytest.raises(KeyError):
+        charts.segment_frame(report, "channel")
+
+
+def test_prominence_ranks_headline_absolutes_above_late_soft_claims():
+    report = _report()
+    frame = charts.prominence_frame(report, {"ad1": "Fewer dropped calls. " + XSS})
+    by_id = frame.set_index("claim_id")
+    assert by_id["prominence"].min() >= 0 and by_id["prominence"].max() <= 100
+    assert by_id.loc["c1", "position"] == pytest.approx(1.0)
+    figure = charts.plot_quadrant(report, {"ad1": "Fewer dropped calls. " + XSS})
+    ids = {row[0] for trace in figure.data for row in (trace.customdata if trace.customdata is not None else [])}
+    assert ids == {"c1", "c2"}
+    assert all("<script>" not in str(t) for trace in figure.data for t in (trace.text or []))
+
+
+def test_label_placement_keeps_close_labels_apart():
+    positions = charts._place_labels([50, 51], [0.5, 0.5], ["first long label", "second long label"], [20, 20])
+    assert positions[0] != positions[1]
+
+
+def test_top_quotes_are_the_most_confident_and_merge_repeats():
+    report = _report()
+    quotes = charts.top_quotes(report, report.claims[0], "contradicts", k=2)
+    assert [q.review.review_id for q in quotes] == ["r6", "r5"]
+    assert quotes[0].repeats == 1  # r4 says the same (case and spacing aside)
+    meta = charts.quote_meta(quotes[0], scale_max=5)
+    assert "2025-03-09" in meta and "★ 2/5" in meta and "Coastal" in meta and "r6" in meta
+
+
+def test_html_report_is_self_contained_and_escapes_untrusted_text():
+    report = _report()
+    page = charts.report_html(report, [charts.plot_gap(report)])
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script>alert('x')</script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "plotly" in page.lower() and "Alignment." in page
+    assert "cdn.plot.ly" not in page.split("<script", 2)[1][:200]  # plotly.js inlined, opens offline
+
+
+def test_dataset_overview_reports_dates_ratings_skips_and_segments(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "id,date,rating,channel,text\n1,2025-01-02,5,Store,Great calls.\n2,not a date,1,App,Calls drop.\n"
+        "3,2025-03-04,3,App,\n4,2025-02-01,x,App,Fine.\n",
+        encoding="utf-8",
+    )
+    overview = charts.dataset_overview(load_reviews(path))
+    assert (overview.rows, overview.reviews) == (4, 3)
+    assert overview.skipped == {"blank text": 1}
+    assert overview.invalid_values == {"unparseable date": 1, "non-numeric rating": 1}
+    assert (overview.first_date, overview.last_date, overview.dated) == ("2025-01-02", "2025-02-01", 2)
+    assert overview.rating_scale == "1–5" and overview.scale_max == 5
+    assert overview.segments["channel"] == {"App": 2, "Store": 1}
+
+
+def test_rating_scale_names_common_scales():
+    assert charts.rating_scale([1, 2, 5]) == "1–5"
+    assert charts.rating_scale([0, 7, 10]) == "0–10"
+    assert charts.rating_scale([]) == "no ratings"
+
+
+def test_png_export_is_available_or_says_why():
+    ok, reason = charts.png_export_status()
+    assert reason
+    if not ok:
+        pytest.skip(reason)
+    png = charts.figure_png(charts.plot_gap(_report()), width=600, scale=1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_json_still_matches_the_schema_after_filtering():
+    data = json.loads(charts.filter_report(_report(), segments={"region": ["North"]}).to_json())
+    assert data["schema"] == "alignment.report/1" and data["notes"][-1].startswith("Filtered:")

@@ -1,0 +1,232 @@
+"""The workspace commands: `alignment ingest`, `datasets`, `runs` and `check --dataset`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alignment.cli import main
+from alignment.config import Config
+from alignment.records import Claim
+from alignment.workspace import Workspace
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_line_error(code: int, err: str, *fragments: str) -> None:
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture
+def workspace_dir(tmp_path, monkeypatch):
+    """A fresh workspace, named by ALIGN_WORKSPACE as a user would."""
+    location = tmp_path / "workspace"
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(location))
+    return location
+
+
+@pytest.fixture
+def reviews_csv(tmp_path, reviews_frame) -> Path:
+    path = tmp_path / "reviews.csv"
+    reviews_frame.to_csv(path, index=False)
+    return path
+
+
+class _FakeEmbedder:
+    model_id = "fake-model"
+
+    def encode(self, texts, progress=None):
+        rng = np.random.default_rng(len(texts))
+        vectors = rng.normal(size=(len(texts), 8)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class _EvenStance:
+    name = "even"
+
+    def predict_proba(self, claim_texts, sentence_texts, claim_vectors, sentence_vectors):
+        return np.tile(np.array([[0.6, 0.3, 0.1]], dtype=np.float32), (len(sentence_texts), 1))
+
+
+def test_cli_ingest_then_list_show_and_delete(workspace_dir, reviews_csv, capsys):
+    code, out, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--segment-column", "region")
+    assert code == 0, err
+    assert "Ingested 'telecom': 7 reviews" in out and "1 blank text" in out
+    assert "reading reviews.csv" in err and "it/s" in err  # the progress bar: counts, rate
+    code, out, _ = _run(capsys, "datasets")
+    assert code == 0 and "telecom" in out and "sha256" in out.splitlines()[0]
+    code, out, _ = _run(capsys, "datasets", "list", "--json")
+    listed = json.loads(out)
+    assert [d["name"] for d in listed] == ["telecom"] and listed[0]["columns"]["segments"] == ["region"]
+    code, out, _ = _run(capsys, "datasets", "show", "telecom")
+    assert code == 0 and "reviews.csv" in out and "blank text" in out and "distinct" in out
+    code, out, _ = _run(capsys, "datasets", "show", "telecom", "--json")
+    shown = json.loads(out)
+    assert shown["reviews"] == 7 and shown["embedded"] == {} and len(shown["sha256"]) == 64
+    code, out, _ = _run(capsys, "datasets", "delete", "telecom")
+    assert code == 0 and "Deleted" in out
+    code, out, _ = _run(capsys, "datasets")
+    assert code == 0 and "No datasets" in out
+
+
+def test_cli_workspace_option_overrides_the_environment(workspace_dir, tmp_path, reviews_csv, capsys):
+    other = tmp_path / "other"
+    code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "x", "--workspace", str(other), "--quiet")
+    assert code == 0 and err == ""
+    assert (other / "workspace.duckdb").is_file() and not workspace_dir.exists()
+    code, out, _ = _run(capsys, "datasets", "--workspace", str(other), "--json")
+    assert [d["name"] for d in json.loads(out)] == ["x"]
+    code, out, _ = _run(capsys, "datasets", "show", "x", "--workspace", str(other))
+    assert code == 0 and "reviews.csv" in out
+
+
+def test_cli_duplicate_name_offers_replace_and_replace_works(workspace_dir, reviews_csv, tmp_path, capsys):
+    assert _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--quiet")[0] == 0
+    code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom")
+    _one_line_error(code, err, "already exists", "--replace")
+    smaller = tmp_path / "small.csv"
+    smaller.write_text("id,text\n1,Calls keep dropping.\n")
+    code, out, err = _run(capsys, "ingest", str(smaller), "--name", "telecom", "--replace", "--quiet")
+    assert code == 0, err and "1 reviews" in out
+    with Workspace.open(workspace_dir) as ws:
+        assert ws.dataset("telecom").reviews == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        (["ingest", "{csv}", "--name", "../escape"], ("not allowed",)),
+        (["ingest", "{csv}", "--name", "a/b"], ("not allowed",)),
+        (["ingest", "{missing}", "--name", "ok"], ("not found",)),
+        (["ingest", "{csv}", "--name", "ok", "--text-column", "body"], ("No text column named", "columns are")),
+        (["ingest", "{csv}"], ("--name",)),
+        (["ingest", "{header}", "--name", "ok"], ("no review text",)),
+        (["datasets", "show", "nope"], ("No dataset named 'nope'",)),
+        (["datasets", "delete", "nope"], ("No dataset named 'nope'",)),
+        (["datasets", "show", "bad/name"], ("not allowed",)),
+        (["check", "--claims", "{claims}", "--dataset", "nope"], ("No dataset named 'nope'",)),
+        (["check", "--claims", "{claims}", "--dataset", "telecom", "--text-column", "text"], ("--text-column",)),
+        (["check", "--claims", "{claims}", "--reviews", "{csv}", "--label", "v1"], ("--dataset",)),
+        (["check", "--claims", "{claims}", "--reviews", "{csv}", "--dataset", "telecom"], ("not allowed with",)),
+        (["check", "--claims", "{claims}"], ("--reviews", "--dataset")),
+        (["check", "--claims", "{claims}", "--dataset", "telecom", "--embedder", "turbo"], ("invalid choice",)),
+        (["runs", "show", "99"], ("No run 99",)),
+        (["runs", "delete", "99"], ("No run 99",)),
+        (["runs", "--limit", "0"], ("--limit",)),
+    ],
+)
+def test_cli_workspace_user_errors_are_one_line_with_exit_2(
+    workspace_dir, reviews_csv, tmp_path, capsys, argv, fragments
+):
+    claims = tmp_path / "claims.txt"
+    claims.write_text("No hidden fees\n")
+    assert _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--quiet")[0] == 0
+    header = tmp_path / "header.csv"
+    header.write_text("id,text\n")
+    values = {
+        "csv": str(reviews_csv),
+        "missing": str(tmp_path / "nope.csv"),
+        "claims": str(claims),
+        "header": str(header),
+    }
+    code, _, err = _run(capsys, *[part.format(**values) for part in argv])
+    _one_line_error(code, err, *fragments)
+
+
+def test_cli_bad_embedder_setting_in_the_environment_is_a_user_error(workspace_dir, reviews_csv, capsys, monkeypatch):
+    monkeypatch.setenv("ALIGN_EMBEDDER", "turbo")
+    code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom")
+    _one_line_error(code, err, "Unknown embedder 'turbo'")
+
+
+def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_path, capsys):
+    with Workspace.open(workspace_dir) as ws:
+        ws.ingest(reviews_frame, "telecom")
+        claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+        for label in ("spring", "summer"):
+            report = ws.check(
+                None,
+                "telecom",
+                Config(min_similarity=-1.0),
+                claims=claims,
+                embedder=_FakeEmbedder(),
+                stance_model=_EvenStance(),
+            )
+            ws.save_run(report, dataset="telecom", label=label, embedder="fake-model")
+    code, out, _ = _run(capsys, "runs")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["run", "finished", "(UTC)", "dataset"]
+    assert "summer" in lines[1] and "spring" in lines[2]  # newest first
+    code, out, _ = _run(capsys, "runs", "--json", "--limit", "1")
+    assert [r["label"] for r in json.loads(out)] == ["summer"]
+    code, out, _ = _run(capsys, "runs", "list", "--dataset", "other")
+    assert "No runs" in out
+    report_path = tmp_path / "run1.json"
+    code, out, _ = _run(capsys, "runs", "show", "1", "--out", str(report_path))
+    assert code == 0 and "No hidden fees" in out and "spring" in out
+    assert json.loads(report_path.read_text())["schema"] == "alignment.report/1"
+    code, out, _ = _run(capsys, "runs", "show", "2", "--json")
+    assert json.loads(out)["claims"][0]["text"] == "No hidden fees"
+    code, out, _ = _run(capsys, "runs", "delete", "1")
+    assert code == 0 and "Deleted run 1" in out
+    assert [r["run_id"] for r in json.loads(_run(capsys, "runs", "--json")[1])] == [2]
+
+
+@pytest.mark.models
+def test_cli_check_against_a_dataset_reuses_its_vectors_and_saves_the_run(workspace_dir, reviews_csv, tmp_path, capsys):
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Fewer dropped calls\nNo hidden fees, ever\n")
+    code, out, err = _run(
+        capsys, "ingest", str(reviews_csv), "--name", "telecom", "--segment-column", "region", "--embed"
+    )
+    assert code == 0, err
+    assert "Embedded" in out and "embedding review sentences" in err
+    direct = tmp_path / "direct.json"
+    code, _, err = _run(
+        capsys,
+        "check",
+        "--claims",
+        str(claims),
+        "--reviews",
+        str(reviews_csv),
+        "--segment-column",
+        "region",
+        "--out",
+        str(direct),
+        "--quiet",
+    )
+    assert code == 0, err
+    stored = tmp_path / "stored.json"
+    code, _, err = _run(
+        capsys, "check", "--claims", str(claims), "--dataset", "telecom", "--label", "v1", "--out", str(stored)
+    )
+    assert code == 0, err
+    assert "embedding review sentences" in err and "saved as run 1" in err
+    first, second = json.loads(direct.read_text()), json.loads(stored.read_text())
+    assert second["dataset"] == first["dataset"]
+    assert [c["text"] for c in second["claims"]] == [c["text"] for c in first["claims"]]
+    for a, b in zip(first["claims"], second["claims"], strict=True):  # float16 storage changes only the 3rd decimal
+        assert abs(a["mentions"] - b["mentions"]) <= 1
+    code, out, _ = _run(capsys, "runs", "--json")
+    (run,) = json.loads(out)
+    assert run["dataset"] == "telecom" and run["label"] == "v1" and len(run["claims"]) == 2
+    assert run["embedder"] == "sentence-transformers/all-MiniLM-L6-v2"
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--dataset", "telecom", "--no-save", "--quiet")
+    assert code == 0 and err == ""
+    assert len(json.loads(_run(capsys, "runs", "--json")[1])) == 1

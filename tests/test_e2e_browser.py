@@ -1,0 +1,237 @@
+"""End to end in a real Chromium: the app is served by `streamlit run` and driven with Playwright.
+
+The test pastes copy on Vet copy and checks it, opens the Gap dashboard and drills into a bar, and uploads
+a small CSV on Datasets. Screenshots go to test-artifacts/ (gitignored). It needs /usr/bin/chromium
+(`apt-get install -y chromium`; .ci/run installs it) and never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FIRST_CHECK_MS = 300_000  # the first check loads the models and embeds 1,741 sentences on a small CPU
+STEP_MS = 120_000
+
+pytestmark = [pytest.mark.browser, pytest.mark.models]
+
+COPY = (
+    "Brightwave never drops your calls. No hidden fees on any plan, ever.\n\n"
+    'Our support team answers 24/7. <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+)
+SMALL_CSV = (
+    "id,when,stars,store,comment\n"
+    "1,2025-03-01,1,North,My calls drop every single day.\n"
+    "2,2025-03-02,5,South,No hidden fees at all and the bill was what they quoted.\n"
+    "3,2025-03-03,2,North,Waited two hours for support at night.\n"
+    "4,2025-03-04,,South,\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    """Serve app.py with `streamlit run` on a free port until the tests are done."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install -y chromium); browser test skipped")
+    pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "streamlit.log").open("w")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ}
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with code {process.returncode}; see test-artifacts/streamlit.log")
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit did not answer /_stcore/health within 120 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url: str) -> Iterator[object]:
+    """A Chromium page (the system browser, headless)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _wait_idle(page, timeout: int = STEP_MS) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the current script run and no element is stale."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-stale=\"true\"]'); }",
+        timeout=timeout,
+    )
+
+
+def _screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Save the whole page: Streamlit scrolls inside its own container, so grow the viewport to fit it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = page.evaluate(
+        "() => { const main = document.querySelector('[data-testid=\"stMain\"]') || document.body;"
+        " return Math.max(main.scrollHeight, document.body.scrollHeight); }"
+    )
+    page.set_viewport_size({"width": 1440, "height": min(max(int(height) + 40, 1000), 12000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def test_vet_copy_dashboard_and_datasets_in_a_real_browser(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    # Vet copy: the demo copy is checked on first open; then paste new copy and check it.
+    page.goto(f"{app_url}/vet-copy", wait_until="domcontentloaded")
+    try:  # the first check on a fresh server shows its progress with counts
+        page.wait_for_selector("[data-testid=stProgress]", timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "first-check-progress.png"))
+    except Exception:  # the check may already be over; the screenshot is only for people to look at
+        pass
+    page.wait_for_selector("mark.aln-claim", timeout=FIRST_CHECK_MS)
+    _wait_idle(page, FIRST_CHECK_MS)
+    box = page.get_by_label("Ad copy")
+    box.fill(COPY)
+    box.press("Control+Enter")
+    _wait_idle(page)
+    page.get_by_role("button", name="Check copy").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.aln-copy')].some(c => /pwned=2/.test(c.innerText))"
+        " && [...document.querySelectorAll('mark.aln-claim')].some(m => /any plan/i.test(m.innerText))",
+        timeout=STEP_MS,
+    )
+    _wait_idle(page)
+    _screenshot(page, "vet-copy.png")
+    marks = page.locator("mark.aln-claim")
+    assert marks.count() >= 2
+    assert page.locator(".aln-quote").count() >= 1, "no evidence quotes on the claim cards"
+    assert page.locator(".aln-quote mark.aln-phrase").count() >= 1, "no matched phrase marked in a quote"
+    assert page.get_by_text("Claims at risk").count() >= 1
+    # Untrusted copy is shown as text, never run.
+    assert page.evaluate("() => window.__pwned") is None
+    assert "<script>window.__pwned=2</script>" in page.locator(".aln-copy").first.inner_text()
+
+    # Gap dashboard (navigating inside the app keeps the session and its copy).
+    page.get_by_role("link", name="Gap dashboard").click()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=STEP_MS)
+    _wait_idle(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4", timeout=STEP_MS)
+    assert page.locator(".js-plotly-plot .barlayer .point").count() >= 4, "the gap chart drew no bars"
+    assert page.locator(".js-plotly-plot .heatmaplayer").count() >= 1, "the segment heatmap did not render"
+    assert page.locator(".js-plotly-plot .scatterlayer .point").count() >= 3, "no points in trend or quadrant"
+    _screenshot(page, "dashboard.png")
+
+    # Downloads: a chart as PNG (kaleido on the server) and the self-contained HTML report.
+    with page.expect_download(timeout=STEP_MS) as download:
+        page.get_by_role("button", name="HTML report with charts").click()
+    html_report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert html_report.startswith("<!DOCTYPE html>") and "Claim alignment report" in html_report
+    assert "window.__pwned=2</script>" not in html_report
+    from alignment.charts import png_export_status
+
+    png_buttons = page.get_by_role("button", name="⬇ PNG", exact=True)
+    if png_export_status()[0]:
+        assert png_buttons.count() == 4, "a PNG button per chart"
+        with page.expect_download(timeout=STEP_MS) as download:
+            png_buttons.first.click()
+        assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # Drill down: click the first bar of the gap chart; the evidence table narrows to that claim.
+    bar = page.locator(".js-plotly-plot").first.locator(".barlayer .point path").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)  # plotly picks the clicked point from the hover, so hover first
+    page.wait_for_timeout(400)
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "() => /(Contradicting|Supporting) evidence for/.test(document.body.innerText)", timeout=STEP_MS
+    )
+    _wait_idle(page)
+    page.get_by_text("Show all evidence").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-drilldown.png"), full_page=False)
+
+    # Datasets: upload a small CSV, keep the detected mapping, validate.
+    page.get_by_role("link", name="Datasets").click()
+    page.wait_for_selector("text=Active dataset", timeout=STEP_MS)
+    _wait_idle(page)
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "small.csv", "mimeType": "text/csv", "buffer": SMALL_CSV.encode()}]
+    )
+    page.wait_for_selector("text=Column mapping", timeout=STEP_MS)
+    _wait_idle(page)
+    assert page.get_by_text("small.csv · 4 rows × 5 columns").count() == 1  # the preview's header
+    _screenshot(page, "datasets-mapping.png")
+    page.get_by_role("button", name="Validate and make active").click(timeout=STEP_MS)
+    page.wait_for_selector("text=is now the active dataset", timeout=STEP_MS)
+    _wait_idle(page)
+    assert page.get_by_text("blank text").count() >= 1, "the skipped blank row is not reported"
+    _screenshot(page, "datasets.png")

@@ -1,0 +1,469 @@
+"""The DuckDB workspace: streamed ingest, provenance, names, atomic swaps, the embedding cache and runs."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alignment.config import Config
+from alignment.embed import CachedEmbedder, hash_text
+from alignment.errors import EmptyDatasetError, InputError, MissingColumnError
+from alignment.ingest import ReviewStream, TableStream, load_reviews
+from alignment.records import Claim
+from alignment.workspace import (
+    DatasetNameError,
+    DuplicateDatasetError,
+    UnknownDatasetError,
+    UnknownRunError,
+    Workspace,
+    WorkspaceBusyError,
+    default_location,
+    validate_name,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class CountingEmbedder:
+    """Deterministic fake vectors (from the text's hash) and a record of every text it embedded."""
+
+    model_id = "fake-model"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts, progress=None):
+        self.seen.extend(texts)
+        rows = []
+        for text in texts:
+            seed = int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
+            rows.append(np.random.default_rng(seed).normal(size=16))
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), 16)
+        if progress:
+            progress(len(texts))
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class EvenStance:
+    """A stance model that needs no weights: every pair is neutral-leaning."""
+
+    name = "even"
+
+    def predict_proba(self, claim_texts, sentence_texts, claim_vectors, sentence_vectors):
+        return np.tile(np.array([[0.3, 0.2, 0.5]], dtype=np.float32), (len(sentence_texts), 1))
+
+
+class StopAfter:
+    """A Progress that raises after ``n`` advances, like a user pressing Ctrl-C mid-ingest."""
+
+    def __init__(self, n: int, error: type[BaseException] = KeyboardInterrupt) -> None:
+        self.n = n
+        self.error = error
+
+    def start(self, stage, total):
+        pass
+
+    def advance(self, done):
+        self.n -= 1
+        if self.n < 0:
+            raise self.error()
+
+    def finish(self):
+        pass
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    with Workspace.open(tmp_path / "ws") as ws:
+        yield ws
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    elif suffix == ".json":
+        path.write_text(frame.to_json(orient="records"), encoding="utf-8")
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_parquet(path)
+    return path
+
+
+def _table_rows(ws: Workspace, table: str) -> int:
+    return ws._con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".parquet"])
+def test_workspace_dataset_loads_back_exactly_as_load_reviews_reads_the_file(
+    workspace, tmp_path, reviews_frame, suffix
+):
+    frame = pd.concat([reviews_frame, reviews_frame.iloc[[0, 3]]], ignore_index=True).astype(str)  # 2 duplicate rows
+    frame.loc[2, "date"] = "not a date"
+    path = _write(frame, tmp_path / f"reviews{suffix}")
+    info = workspace.ingest(path, "telecom", chunk_rows=3, segment_columns=["region"])
+    expected = load_reviews(path, segment_columns=["region"])
+    loaded = workspace.load_dataset("telecom")
+    assert loaded.reviews == expected.reviews
+    assert loaded.sentences == expected.sentences
+    assert loaded.summary == expected.summary
+    assert loaded.mapping == expected.mapping
+    assert info.summary == expected.summary
+    assert info.skipped == {"blank text": 1, "duplicate row": 2}
+
+
+def test_workspace_records_provenance(workspace, tmp_path, reviews_frame):
+    path = _write(reviews_frame, tmp_path / "reviews.csv")
+    info = workspace.ingest(path, "telecom")
+    assert info.source == "reviews.csv"
+    assert info.source_path == str(path.resolve())
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert info.size_bytes == path.stat().st_size
+    assert abs((pd.Timestamp.now(tz="UTC").tz_localize(None) - pd.Timestamp(info.created_at)).total_seconds()) < 120
+    assert [d.name for d in workspace.list_datasets()] == ["telecom"]
+    assert workspace.dataset("telecom").to_dict()["sha256"] == info.sha256
+
+
+def test_workspace_ingests_a_dataframe(workspace, reviews_frame):
+    info = workspace.ingest(reviews_frame, "frame")
+    assert info.source == "DataFrame" and info.sha256 is None
+    assert workspace.load_dataset("frame").reviews == load_reviews(reviews_frame).reviews
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a/b", "a\\b", "-rf", ".hidden", "a b", "x" * 65, "name;drop", "a..b"])
+def test_workspace_rejects_names_that_could_be_paths_or_options(workspace, reviews_frame, name):
+    with pytest.raises(DatasetNameError, match="not allowed") as error:
+        workspace.ingest(reviews_frame, name)
+    assert "\n" not in str(error.value)
+
+
+def test_workspace_accepts_ordinary_names():
+    for name in ("spring-2025", "Reviews_v2", "q1.tickets", "7eleven"):
+        assert validate_name(name) == name
+
+
+def test_workspace_duplicate_name_needs_replace_and_replace_swaps_the_data(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "telecom")
+    with pytest.raises(DuplicateDatasetError, match="replace"):
+        workspace.ingest(reviews_frame.head(3), "telecom")
+    assert workspace.dataset("telecom").reviews == 7
+    info = workspace.ingest(reviews_frame.head(3), "telecom", replace=True)
+    assert info.reviews == 3
+    assert [d.name for d in workspace.list_datasets()] == ["telecom"]
+    assert len(workspace.load_dataset("telecom").reviews) == 3
+    assert _table_rows(workspace, "reviews") == 3  # the old rows are gone
+
+
+def test_workspace_unknown_dataset_names_the_ones_that_exist(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "telecom")
+    with pytest.raises(UnknownDatasetError, match=r"No dataset named 'nope'.*telecom"):
+        workspace.load_dataset("nope")
+    with pytest.raises(UnknownDatasetError):
+        workspace.delete_dataset("nope")
+
+
+def test_workspace_delete_removes_only_that_dataset(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "a")
+    workspace.ingest(reviews_frame.head(4), "b")
+    workspace.delete_dataset("a")
+    assert [d.name for d in workspace.list_datasets()] == ["b"]
+    assert _table_rows(workspace, "reviews") == len(workspace.load_dataset("b").reviews)
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
+def test_workspace_interrupted_ingest_leaves_no_dataset_and_keeps_the_others(workspace, tmp_path, reviews_frame, error):
+    workspace.ingest(reviews_frame, "kept")
+    before = (_table_rows(workspace, "reviews"), _table_rows(workspace, "sentences"))
+    big = pd.concat([reviews_frame] * 50, ignore_index=True)
+    big["review_id"] = [f"r{i}" for i in range(len(big))]
+    path = _write(big, tmp_path / "big.parquet")
+    with pytest.raises(error):
+        workspace.ingest(path, "broken", chunk_rows=20, progress=StopAfter(3, error))
+    assert [d.name for d in workspace.list_datasets()] == ["kept"]
+    assert (_table_rows(workspace, "reviews"), _table_rows(workspace, "sentences")) == before
+    assert workspace.load_dataset("kept").summary.reviews == 7
+
+
+def test_workspace_interrupted_replace_keeps_the_old_version(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "telecom")
+    bigger = pd.concat([reviews_frame] * 10, ignore_index=True)
+    bigger["review_id"] = [f"r{i}" for i in range(len(bigger))]
+    with pytest.raises(KeyboardInterrupt):
+        workspace.ingest(bigger, "telecom", replace=True, chunk_rows=10, progress=StopAfter(2))
+    assert workspace.dataset("telecom").reviews == 7
+
+
+def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "kept")
+    big = pd.concat([reviews_frame] * 400, ignore_index=True)
+    big["review_id"] = [f"r{i}" for i in range(len(big))]
+    path = _write(big, tmp_path / "big.csv")
+    marker = tmp_path / "started"
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from alignment.workspace import Workspace
+
+        class Slow:
+            def start(self, stage, total): pass
+            def advance(self, done):
+                Path({str(marker)!r}).touch()
+                time.sleep(0.5)
+            def finish(self): pass
+
+        ws = Workspace.open({str(location)!r})
+        ws.ingest({str(path)!r}, "killed", chunk_rows=100, progress=Slow())
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.time() + 60
+        while not marker.exists() and child.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the child never started ingesting"
+        time.sleep(0.6)  # at least one chunk stored
+    finally:
+        child.kill()
+        child.wait()
+    with Workspace.open(location) as ws:
+        assert [d.name for d in ws.list_datasets()] == ["kept"]
+        assert _table_rows(ws, "datasets") == 1
+        assert _table_rows(ws, "reviews") == 7
+
+
+def test_workspace_held_by_another_process_is_a_one_line_error(tmp_path):
+    location = tmp_path / "ws"
+    Workspace.open(location).close()
+    script = f"from alignment.workspace import Workspace; import time; w = Workspace.open({str(location)!r}); print('ready', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        with pytest.raises(WorkspaceBusyError, match="in use by another alignment process") as error:
+            Workspace.open(location)
+        assert "\n" not in str(error.value)
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_workspace_location_comes_from_align_workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "custom"))
+    assert default_location() == tmp_path / "custom"
+    with Workspace.open() as ws:
+        assert ws.database == tmp_path / "custom" / "workspace.duckdb"
+    assert (tmp_path / "custom" / "workspace.duckdb").is_file()
+    monkeypatch.delenv("ALIGN_WORKSPACE")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    if sys.platform.startswith("linux"):
+        assert default_location() == tmp_path / "data" / "alignment"
+
+
+def test_workspace_read_only_open_of_a_missing_workspace_says_so(tmp_path):
+    with pytest.raises(InputError, match="No workspace"):
+        Workspace.open(tmp_path / "absent", read_only=True)
+
+
+def test_workspace_ingest_errors_are_the_same_input_errors(workspace, tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        workspace.ingest(tmp_path / "nope.csv", "x")
+    (tmp_path / "n.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(MissingColumnError, match="columns are"):
+        workspace.ingest(tmp_path / "n.csv", "x")
+    (tmp_path / "h.csv").write_text("id,text\n")
+    with pytest.raises(EmptyDatasetError, match="no review text"):
+        workspace.ingest(tmp_path / "h.csv", "x")
+    (tmp_path / "e.csv").write_text("")
+    with pytest.raises(EmptyDatasetError, match="empty"):
+        workspace.ingest(tmp_path / "e.csv", "x")
+    assert workspace.list_datasets() == []
+    assert _table_rows(workspace, "datasets") == 0
+
+
+def test_stream_reads_csv_in_bounded_chunks_with_progress_in_kilobytes(tmp_path):
+    rows = 5_000
+    frame = pd.DataFrame({"id": range(rows), "text": [f"Review number {i}. It was fine." for i in range(rows)]})
+    path = _write(frame, tmp_path / "r.csv")
+    stream = TableStream(path, chunk_rows=700)
+    seen: list[int] = []
+    sizes = [len(chunk) for chunk in stream.chunks(seen.append)]
+    assert max(sizes) <= 700 and sum(sizes) == rows
+    assert stream.unit == "kB" and sum(seen) == stream.total == -(-path.stat().st_size // 1024)
+    assert stream.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_stream_handles_cp1252_semicolons_nul_bytes_and_bad_json_lines(tmp_path):
+    csv = tmp_path / "r.csv"
+    csv.write_bytes("id;text\n1;Caf\u00e9 staff were lovely \u2013 no fees\n2;Dropped\x00 calls\n".encode("cp1252"))
+    for path in (csv,):
+        streamed = ReviewStream(path, chunk_rows=1)
+        reviews = [r for chunk, _ in streamed.chunks() for r in chunk]
+        assert [r.text for r in reviews] == [r.text for r in load_reviews(path).reviews]
+        assert reviews[0].text.startswith("Caf\u00e9")
+    lines = tmp_path / "r.jsonl"
+    lines.write_text('{"text": "Great signal."}\nnot json\n[1, 2]\n{"text": "Slow data."}\n', encoding="utf-8")
+    streamed = ReviewStream(lines, chunk_rows=1)
+    assert sum(len(chunk) for chunk, _ in streamed.chunks()) == 2
+    assert streamed.summary() == load_reviews(lines).summary
+    assert streamed.summary().skipped == {"unreadable line": 2}
+
+
+def test_workspace_cache_stores_float16_and_returns_what_it_stores(workspace):
+    cache = workspace.embedding_cache()
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    keys = [hash_text(str(i)) for i in range(5)]
+    cache.put_many("m", dict(zip(keys, vectors, strict=True)))
+    cache.put_many("m", dict(zip(keys, vectors * 0, strict=True)))  # stored keys are never overwritten
+    found = cache.get_many("m", [*keys, "absent"])
+    assert set(found) == set(keys)
+    for key, vector in zip(keys, vectors, strict=True):
+        np.testing.assert_array_equal(found[key], cache.as_stored(vector[None])[0])
+        assert float(found[key] @ vector) > 0.9999
+    matrix, mask = cache.get_matrix("m", ["absent", keys[2], keys[2]])
+    assert mask.tolist() == [False, True, True] and matrix is not None and not matrix[0].any()
+    assert cache.get_many("other model", keys) == {}
+    assert cache.count("m") == 5 and cache.count() == 5
+
+
+def test_workspace_never_embeds_a_sentence_twice_across_datasets_runs_and_sessions(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    inner = CountingEmbedder()
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "a")
+        extended = pd.concat([reviews_frame, reviews_frame.head(2).assign(review_id=["x1", "x2"])])
+        ws.ingest(extended, "b")
+        ws.check(None, "a", Config(), claims=claims, embedder=inner, stance_model=EvenStance())
+        ws.check(None, "b", Config(), claims=claims, embedder=inner, stance_model=EvenStance())
+        ws.check(None, "a", Config(), claims=claims, embedder=inner, stance_model=EvenStance())
+    with Workspace.open(location) as ws:
+        report = ws.check(None, "b", Config(), claims=claims, embedder=inner, stance_model=EvenStance())
+        assert ws.embed_dataset("b", inner) == 0
+    assert len(inner.seen) == len(set(inner.seen))
+    sentence_texts = {s.text for s in load_reviews(reviews_frame).sentences}
+    assert set(inner.seen) == sentence_texts | {"No hidden fees"}
+    assert report.dataset.sentences == len(load_reviews(extended).sentences) > len(sentence_texts)
+
+
+def test_workspace_check_gives_the_same_report_as_check_on_the_file(workspace, tmp_path, reviews_frame):
+    from alignment.pipeline import check
+
+    path = _write(reviews_frame, tmp_path / "r.csv")
+    workspace.ingest(path, "telecom")
+    claims = [
+        Claim("c1", "manual", "Fewer dropped calls", 0, 19, "dropped calls", "comparative"),
+        Claim("c2", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute"),
+    ]
+    config = Config(min_similarity=-1.0)
+    stored = CountingEmbedder()
+    first = workspace.check(None, "telecom", config, claims=claims, embedder=stored, stance_model=EvenStance())
+    again = workspace.check(None, "telecom", config, claims=claims, embedder=stored, stance_model=EvenStance())
+    from alignment.workspace import WorkspaceEmbeddingCache
+
+    class Rounded:
+        """The fake embedder with the workspace's float16 rounding, for a like-for-like comparison."""
+
+        model_id = "fake-model"
+
+        def encode(self, texts, progress=None):
+            return WorkspaceEmbeddingCache.as_stored(CountingEmbedder().encode(texts, progress))
+
+    direct = check(None, path, config, claims=claims, embedder=Rounded(), stance_model=EvenStance())
+    assert first.to_dict() == direct.to_dict() == again.to_dict()
+    assert len(stored.seen) == len(set(stored.seen))
+
+
+def test_workspace_embed_dataset_embeds_distinct_missing_sentences_in_batches(workspace, reviews_frame):
+    doubled = pd.concat([reviews_frame, reviews_frame.assign(review_id=lambda f: f.review_id + "b")])
+    workspace.ingest(doubled, "doubled")
+    inner = CountingEmbedder()
+    seen: list[int] = []
+
+    class Bar:
+        def start(self, stage, total):
+            seen.append(-total)
+
+        def advance(self, done):
+            seen.append(done)
+
+        def finish(self):
+            pass
+
+    distinct = workspace.distinct_sentences("doubled")
+    assert workspace.embed_dataset("doubled", inner, progress=Bar(), batch=3) == distinct
+    assert len(inner.seen) == distinct == len(set(inner.seen))
+    assert seen[0] == -distinct and sum(seen[1:]) == distinct
+    assert workspace.embedding_coverage("doubled") == {"fake-model": distinct}
+    assert workspace.embed_dataset("doubled", inner) == 0
+
+
+def test_workspace_runs_keep_claims_config_scores_and_the_report(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "telecom")
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    config = Config(min_similarity=-1.0, min_evidence=2)
+    report = workspace.check(
+        None, "telecom", config, claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    first = workspace.save_run(report, dataset="telecom", label="spring", embedder="fake-model")
+    second = workspace.save_run(report, dataset="telecom", label="summer")
+    assert [r.run_id for r in workspace.list_runs()] == [second.run_id, first.run_id]
+    assert workspace.list_runs(dataset="telecom", limit=1)[0].label == "summer"
+    assert workspace.list_runs(dataset="other") == []
+    run = workspace.run(first.run_id)
+    assert run.dataset == "telecom" and run.label == "spring" and run.embedder == "fake-model"
+    assert run.dataset_sha256 is None  # a DataFrame has no file hash
+    assert run.config["min_evidence"] == 2
+    assert [c.text for c in run.claims] == ["No hidden fees"]
+    assert run.claims[0].mentions == report.claims[0].score.mentions
+    assert run.to_dict()["claims"][0]["risk"] == report.claims[0].score.risk
+    assert workspace.run_report(first.run_id) == report.to_dict()
+    workspace.delete_run(first.run_id)
+    with pytest.raises(UnknownRunError, match="No run"):
+        workspace.run(first.run_id)
+    workspace.delete_dataset("telecom")
+    assert workspace.run(second.run_id).dataset == "telecom"  # the history outlives the dataset
+    kept = workspace.run_report(second.run_id)
+    assert kept["claims"][0]["mentions"] == report.claims[0].score.mentions and kept["claims"][0]["matches"] == []
+    assert "deleted or replaced" in kept["notes"][-1]
+
+
+def test_workspace_recheck_serves_the_sentence_vectors_from_memory(workspace, reviews_frame, monkeypatch):
+    workspace.ingest(reviews_frame, "telecom")
+    inner = CountingEmbedder()
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    workspace.check(None, "telecom", Config(), claims=claims, embedder=inner, stance_model=EvenStance())
+    (vectors,) = workspace._vectors.values()
+    assert not vectors.flags.writeable  # shared between checks, so nobody may change it in place
+
+    from alignment.workspace import WorkspaceEmbeddingCache
+
+    asked: list[int] = []
+    original = WorkspaceEmbeddingCache.get_matrix
+
+    def recording(self, model_id, keys):
+        asked.append(len(keys))
+        return original(self, model_id, keys)
+
+    monkeypatch.setattr(WorkspaceEmbeddingCache, "get_matrix", recording)
+    again = [Claim("c2", "manual", "Transparent pricing", 0, 19, "pricing", "qualitative")]
+    report = workspace.check(None, "telecom", Config(), claims=again, embedder=inner, stance_model=EvenStance())
+    assert inner.seen[-1] == "Transparent pricing" and report.claims[0].claim.text == "Transparent pricing"
+    assert asked == [1]  # only the new claim was looked up; the sentences came from memory
+    assert CachedEmbedder(inner, workspace.embedding_cache()).model_id == "fake-model"

@@ -15,6 +15,7 @@ from alignment.records import STANCES, Judgement, Match, Stance
 
 MODEL_DIR = Path(__file__).parent / "models"
 STANCE_MODEL_FILE = MODEL_DIR / "stance.npz"
+PAIR_BLOCK = 32_768
 
 
 class StanceModel(Protocol):
@@ -82,8 +83,14 @@ class EmbeddingStanceModel:
         sentence is about the claim's aspect at all (a logistic function of their cosine): a sentence
         can only contradict a promise it speaks to.
         """
-        features = build_features(claim_vectors, sentence_vectors, self.features)
-        probabilities = softmax(features @ self.weights + self.bias)
+        # In blocks: the feature matrix is twice the width of the vectors, and a large re-check can
+        # judge hundreds of thousands of pairs.
+        logits = np.empty((len(sentence_vectors), len(STANCES)), dtype=np.float32)
+        for begin in range(0, len(sentence_vectors), PAIR_BLOCK):
+            block = slice(begin, begin + PAIR_BLOCK)
+            features = build_features(claim_vectors[block], sentence_vectors[block], self.features)
+            logits[block] = features @ self.weights + self.bias
+        probabilities = softmax(logits)
         if self.relevance is not None:
             slope, intercept = self.relevance
             cosine = np.sum(claim_vectors * sentence_vectors, axis=1)

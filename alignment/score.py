@@ -45,8 +45,9 @@ def score_claim(judgements: Sequence[Judgement], min_evidence: int, level: float
 
 def alignment_interval(supports: int, contradicts: int, level: float = 0.95) -> tuple[float, float]:
     """Equal-tailed credible interval of 2p - 1, where p ~ Beta(supports + 1/2, contradicts + 1/2)."""
-    from scipy.stats import beta
+    from scipy.special import betaincinv  # the Beta quantile, without importing all of scipy.stats
 
     tail = (1.0 - level) / 2.0
-    low, high = beta.ppf([tail, 1.0 - tail], supports + PRIOR, contradicts + PRIOR)
+    low = betaincinv(supports + PRIOR, contradicts + PRIOR, tail)
+    high = betaincinv(supports + PRIOR, contradicts + PRIOR, 1.0 - tail)
     return float(2 * low - 1), float(2 * high - 1)

@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from alignment.errors import InputError, ModelIntegrityError
-from alignment.records import STANCES, Judgement, Match, Stance
+from alignment.records import STANCES, Judgement, Match
 
 MODEL_DIR = Path(__file__).parent / "models"
 STANCE_MODEL_FILE = MODEL_DIR / "stance.npz"
@@ -60,6 +60,11 @@ class EmbeddingStanceModel:
         self.features = features
         self.relevance = relevance
 
+    def _logits(self, claim_vectors: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
+        if self.features == "claim-aware":
+            return _claim_aware_logits(self.weights, self.bias, claim_vectors, sentence_vectors)
+        return np.asarray(build_features(claim_vectors, sentence_vectors, self.features) @ self.weights + self.bias)
+
     @classmethod
     def load(cls, path: Path = STANCE_MODEL_FILE) -> EmbeddingStanceModel:
         """Load the model arrays from an .npz file (allow_pickle is off)."""
@@ -88,8 +93,7 @@ class EmbeddingStanceModel:
         logits = np.empty((len(sentence_vectors), len(STANCES)), dtype=np.float32)
         for begin in range(0, len(sentence_vectors), PAIR_BLOCK):
             block = slice(begin, begin + PAIR_BLOCK)
-            features = build_features(claim_vectors[block], sentence_vectors[block], self.features)
-            logits[block] = features @ self.weights + self.bias
+            logits[block] = self._logits(claim_vectors[block], sentence_vectors[block])
         probabilities = softmax(logits)
         if self.relevance is not None:
             slope, intercept = self.relevance
@@ -99,6 +103,18 @@ class EmbeddingStanceModel:
             probabilities[:, 1] *= on_aspect
             probabilities[:, 2] = 1.0 - probabilities[:, 0] - probabilities[:, 1]
         return probabilities
+
+
+def _claim_aware_logits(
+    weights: np.ndarray, bias: np.ndarray, claim_vectors: np.ndarray, sentence_vectors: np.ndarray
+) -> np.ndarray:
+    """The same as build_features(..., "claim-aware") @ weights + bias, without building the wide matrix."""
+    width = sentence_vectors.shape[1]
+    product = claim_vectors * sentence_vectors
+    cosine = product.sum(axis=1, keepdims=True)
+    return np.asarray(
+        sentence_vectors @ weights[:width] + product @ weights[width : 2 * width] + cosine * weights[2 * width] + bias
+    )
 
 
 def build_features(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, kind: str) -> np.ndarray:
@@ -177,33 +193,30 @@ def judge_matches(
     sentence_vectors: np.ndarray,
     model: StanceModel,
 ) -> list[list[Judgement]]:
-    """Judge every match of every claim in one batch; the stance is the most probable label."""
-    pair_claims = [c for c, found in enumerate(matches) for _ in found]
-    pair_sentences = [m.sentence_index for found in matches for m in found]
-    if not pair_claims:
-        return [[] for _ in matches]
-    probabilities = model.predict_proba(
-        [claim_texts[c] for c in pair_claims],
-        [sentence_texts[s] for s in pair_sentences],
-        claim_vectors[pair_claims],
-        sentence_vectors[pair_sentences],
-    )
-    labels = probabilities.argmax(axis=1)
-    result: list[list[Judgement]] = [[] for _ in matches]
-    position = 0
+    """Judge every match of every claim; the stance is the most probable label.
+
+    Each claim is judged in one call over its matched sentences, with its vector broadcast rather than
+    copied per pair, so memory stays proportional to the matches of one claim.
+    """
+    result: list[list[Judgement]] = []
     for claim, found in enumerate(matches):
-        for match in found:
-            p = probabilities[position]
-            stance: Stance = STANCES[int(labels[position])]  # type: ignore[assignment]
-            result[claim].append(
-                Judgement(
-                    sentence_index=match.sentence_index,
-                    similarity=match.similarity,
-                    stance=stance,
-                    p_supports=float(p[0]),
-                    p_contradicts=float(p[1]),
-                    p_neutral=float(p[2]),
-                )
-            )
-            position += 1
+        if not found:
+            result.append([])
+            continue
+        indices = [m.sentence_index for m in found]
+        vectors = sentence_vectors[indices]
+        probabilities = model.predict_proba(
+            [claim_texts[claim]] * len(found),
+            [sentence_texts[i] for i in indices],
+            np.broadcast_to(claim_vectors[claim], vectors.shape),
+            vectors,
+        )
+        labels = probabilities.argmax(axis=1).tolist()
+        rows = probabilities.tolist()  # plain floats once, rather than a numpy scalar per field
+        result.append(
+            [
+                Judgement(m.sentence_index, m.similarity, STANCES[label], *row)  # type: ignore[arg-type]
+                for m, label, row in zip(found, labels, rows, strict=True)
+            ]
+        )
     return result

@@ -70,3 +70,31 @@ def test_stance_shipped_model_beats_lexicon_on_held_back_project_claims(embedder
     lexicon = evaluate_stance(LexiconStanceModel(), embedder, held)
     assert ours["accuracy"] > lexicon["accuracy"] + 0.2
     assert ours["polar_accuracy"] > lexicon["polar_accuracy"] + 0.1
+
+
+def test_stance_claim_aware_logits_equal_the_wide_feature_computation():
+    from alignment.stance import _claim_aware_logits, build_features
+
+    rng = np.random.default_rng(7)
+    claims, sentences = rng.normal(size=(50, 8)).astype(np.float32), rng.normal(size=(50, 8)).astype(np.float32)
+    weights, bias = rng.normal(size=(17, 3)).astype(np.float32), rng.normal(size=3).astype(np.float32)
+    wide = build_features(claims, sentences, "claim-aware") @ weights + bias
+    np.testing.assert_allclose(_claim_aware_logits(weights, bias, claims, sentences), wide, rtol=1e-4, atol=1e-4)
+
+
+def test_stance_judging_per_claim_matches_judging_pair_by_pair():
+    model = EmbeddingStanceModel.load()
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(30, model.weights.shape[0] // 2)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    matches = [[Match(i, 0.5) for i in range(0, 30, 3)], [Match(i, 0.4) for i in range(1, 30, 7)]]
+    judged = judge_matches(["a", "b"], matches, [str(i) for i in range(30)], vectors[:2], vectors, model)
+    for claim, group in enumerate(judged):
+        for judgement in group:
+            single = model.predict_proba(
+                ["x"],
+                ["y"],
+                vectors[claim : claim + 1],
+                vectors[judgement.sentence_index : judgement.sentence_index + 1],
+            )[0]
+            assert judgement.p_contradicts == pytest.approx(float(single[1]), abs=1e-5)

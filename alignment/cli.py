@@ -149,6 +149,9 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
         dest="segment_columns",
         help="a column to break results down by (channel, region, product); repeat for several",
     )
+    parser.add_argument(
+        "--sheet", metavar="S", help="Excel only: the sheet to read, by name or number from 1 (default: the first)"
+    )
 
 
 def _add_embedder_option(parser: argparse.ArgumentParser) -> None:
@@ -274,6 +277,7 @@ def _run_check(args: argparse.Namespace) -> int:
                 ("--date-column", args.date_column),
                 ("--rating-column", args.rating_column),
                 ("--segment-column", args.segment_columns),
+                ("--sheet", args.sheet),
             )
             if value
         ]
@@ -288,6 +292,7 @@ def _run_check(args: argparse.Namespace) -> int:
         raise InputError("--label and --no-save apply to --dataset runs only.")
     elif not Path(args.reviews).exists():
         raise MissingFileError(f"Reviews file not found: {args.reviews}. Check the path and try again.")
+    sheet = None if args.dataset is not None else _sheet(args.sheet, args.reviews)
     try:
         _check_out_path(args.out)
         ads = None
@@ -317,9 +322,22 @@ def _run_check(args: argparse.Namespace) -> int:
                 )
                 run_note = f"saved as run {run.run_id} (`alignment runs show {run.run_id}`)."
         else:
+            reviews: Any = args.reviews
+            if sheet is not None:
+                from alignment.ingest import load_reviews
+
+                reviews = load_reviews(
+                    args.reviews,
+                    text_column=args.text_column,
+                    id_column=args.id_column,
+                    date_column=args.date_column,
+                    rating_column=args.rating_column,
+                    segment_columns=args.segment_columns,
+                    sheet=sheet,
+                )
             report = check(
                 ads,
-                args.reviews,
+                reviews,
                 config,
                 claims=claim_lines,
                 text_column=args.text_column,
@@ -349,6 +367,20 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sheet(value: str | None, path: str) -> str | int | None:
+    """The --sheet value for pandas: a name, or a number from 1 turned into a 0-based index."""
+    if value is None:
+        return None
+    if Path(path).suffix.lower() not in (".xlsx", ".xls"):
+        raise InputError(f"--sheet applies to Excel files (.xlsx, .xls) only; {Path(path).name} is not one.")
+    if value.strip().isdigit():
+        number = int(value)
+        if number < 1:
+            raise InputError(f"--sheet {value}: sheets are numbered from 1; give a number of 1 or more, or a name.")
+        return number - 1
+    return value
+
+
 def _embedder(kind: str) -> Any:
     from alignment.embed import select_embedder
 
@@ -370,6 +402,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     kind = embedder_kind(args.embedder)
     if not Path(args.file).exists():
         raise MissingFileError(f"File not found: {args.file}. Check the path and try again.")
+    sheet = _sheet(args.sheet, args.file)
     progress = SilentProgress() if args.quiet else BarProgress()
     with _open_workspace(args.workspace) as workspace:
         info = workspace.ingest(
@@ -380,6 +413,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
             date_column=args.date_column,
             rating_column=args.rating_column,
             segment_columns=args.segment_columns,
+            sheet=sheet,
             replace=args.replace,
             progress=progress,
         )

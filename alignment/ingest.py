@@ -7,7 +7,10 @@ import csv
 import hashlib
 import io
 import json
+import math
+import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -65,6 +68,11 @@ SEGMENT_COLUMN_NAMES = (
     "market",
 )
 MAX_SENTENCE_CHARS = 600
+MAX_FILE_MB_ENV = "ALIGN_MAX_FILE_MB"
+DEFAULT_MAX_FILE_MB = 2048.0
+MALFORMED_ROW = "malformed row"
+# Ratings outside every scale the reports know (0-5, 1-10, 0-100) are data errors, not opinions.
+RATING_RANGE = (0.0, 100.0)
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
@@ -116,6 +124,7 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
         raise UnreadableFileError(
             f"Unsupported file type {suffix or '(none)'!r} for {path.name}; use one of {', '.join(TABLE_SUFFIXES)}."
         )
+    check_file_size(path)
     try:
         if suffix in (".csv", ".tsv"):
             frame = _read_delimited(path, "\t" if suffix == ".tsv" else ",")
@@ -136,6 +145,48 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
         ) from exc
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
+
+
+def max_file_bytes() -> int:
+    """The largest review file accepted, from ``ALIGN_MAX_FILE_MB`` (default 2048 MB).
+
+    Raises:
+        InputError: the variable is set but is not a positive number.
+    """
+    raw = os.environ.get(MAX_FILE_MB_ENV, "").strip()
+    if not raw:
+        return int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
+    try:
+        limit = float(raw)
+    except ValueError:
+        limit = float("nan")
+    if not math.isfinite(limit) or limit <= 0:
+        raise InputError(f"{MAX_FILE_MB_ENV}={raw!r} is not a positive number of megabytes; set it to e.g. 4096.")
+    return max(1, int(limit * 1024 * 1024))
+
+
+def check_file_size(path: Path) -> None:
+    """Refuse a file larger than :func:`max_file_bytes`, naming the limit and how to raise it.
+
+    Raises:
+        UnreadableFileError: the file is over the limit.
+    """
+    limit = max_file_bytes()
+    size = path.stat().st_size
+    if size > limit:
+        raise UnreadableFileError(
+            f"{path.name} is {size / 1048576:,.6g} MB, over the {limit / 1048576:,.6g} MB limit; "
+            f"raise it with {MAX_FILE_MB_ENV}=<megabytes> if the machine has the memory and disk."
+        )
+
+
+def _count_skipped_lines(caught: Iterable[warnings.WarningMessage]) -> int:
+    """How many rows pandas' C parser skipped (too many fields), from its ParserWarnings."""
+    return sum(
+        str(item.message).count("Skipping line")
+        for item in caught
+        if issubclass(item.category, pd.errors.ParserWarning)
+    )
 
 
 def decode_bytes(data: bytes) -> str:
@@ -161,19 +212,45 @@ def _read_delimited(path: Path, sep: str) -> pd.DataFrame:
     if sep == "," and "," not in first_line:
         sep = _sniff_separator(first_line, default=sep)
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError:
-        # A ragged or badly quoted row: fall back to the python engine, which can skip it.
-        return pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="python", on_bad_lines="skip"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, on_bad_lines="warn")
+        frame.attrs["malformed_rows"] = _count_skipped_lines(caught)
+        return frame
+    except pd.errors.ParserError as exc:
+        unclosed = _unclosed_quote(path.name, exc)
+        if unclosed is not None:
+            raise unclosed from exc
+        # A badly quoted row: fall back to the python engine, which can skip it; count what it skips.
+        malformed = 0
+
+        def skip(_fields: list[str]) -> None:
+            nonlocal malformed
+            malformed += 1
+
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="python", on_bad_lines=skip
         )
+        frame.attrs["malformed_rows"] = malformed
+        return frame
+
+
+def _unclosed_quote(name: str, exc: BaseException) -> UnreadableFileError | None:
+    """A clear error for a quote that is never closed (the rest of the file would be one field), else None."""
+    found = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+    if found is None:
+        return None
+    return UnreadableFileError(
+        f'{name} has a quote (") that is never closed, starting at data row {found.group(1)}; '
+        'close or remove that quote (or double it as "") and try again.'
+    )
 
 
 def _looks_binary(text: str) -> bool:
-    """True when control characters (other than tab and line breaks) make up over 2% of the start."""
+    """True when control characters (other than tab and line breaks) make up over 2% of the start (and > 4)."""
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r") + sample.count("\ufffd")
-    return bool(sample) and controls > 0.02 * len(sample)
+    return bool(sample) and controls > max(4, 0.02 * len(sample))  # a stray NUL or two is damage, not binary
 
 
 def _sniff_separator(line: str, default: str) -> str:
@@ -322,6 +399,8 @@ def load_reviews(
     reviews, skipped, invalid = _validate_rows(frame, mapping)
     if frame.attrs.get("bad_lines"):
         skipped["unreadable line"] = int(frame.attrs["bad_lines"])
+    if frame.attrs.get("malformed_rows"):
+        skipped[MALFORMED_ROW] = int(frame.attrs["malformed_rows"])
     if not reviews:
         detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
         raise EmptyDatasetError(
@@ -331,7 +410,7 @@ def load_reviews(
     sentences = tuple(split_sentences(reviews))
     summary = DatasetSummary(
         source=name,
-        rows=len(frame) + int(frame.attrs.get("bad_lines", 0)),
+        rows=len(frame) + int(frame.attrs.get("bad_lines", 0)) + int(frame.attrs.get("malformed_rows", 0)),
         reviews=len(reviews),
         sentences=len(sentences),
         skipped=dict(skipped),
@@ -435,7 +514,16 @@ def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | Non
     bad = int(((raw != "") & parsed.isna()).sum())
     if bad:
         invalid["non-numeric rating"] += bad
-    return [None if pd.isna(value) else float(value) for value in parsed]
+    values: list[float | None] = []
+    for value in parsed:
+        if pd.isna(value):
+            values.append(None)
+        elif not math.isfinite(float(value)) or not RATING_RANGE[0] <= float(value) <= RATING_RANGE[1]:
+            invalid["rating out of range"] += 1
+            values.append(None)
+        else:
+            values.append(float(value))
+    return values
 
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n+")
@@ -585,8 +673,8 @@ class TableStream:
     batches. Excel and single-document JSON cannot be streamed: they are read whole and handed out in
     chunks. A DataFrame is handed out in slices.
 
-    Ragged CSV rows (too many fields) are skipped by the parser. ``bad_lines`` counts unreadable JSON
-    lines once the stream has been read through.
+    Ragged CSV rows (too many fields) are skipped by the parser and counted in ``malformed_rows``;
+    ``bad_lines`` counts unreadable JSON lines. Both are final once the stream has been read through.
 
     Raises (on construction, before any row is read):
         MissingFileError, UnreadableFileError, EmptyDatasetError: as :func:`read_table` does.
@@ -601,6 +689,7 @@ class TableStream:
         self.chunk_rows = max(1, int(chunk_rows))
         self.sheet = sheet
         self.bad_lines = 0
+        self.malformed_rows = 0
         self.frame: pd.DataFrame | None = None
         self.path: Path | None = None
         self.encoding: str | None = None
@@ -622,6 +711,7 @@ class TableStream:
                 f"Unsupported file type {self.suffix or '(none)'!r} for {path.name}; "
                 f"use one of {', '.join(TABLE_SUFFIXES)}."
             )
+        check_file_size(path)
         self.path, self.name, self.size = path, path.name, path.stat().st_size
         self.unit, self.total = "kB", max(1, -(-self.size // 1024))
         if self.suffix in (".csv", ".tsv", ".jsonl", ".ndjson"):
@@ -699,6 +789,7 @@ class TableStream:
                 assert self.path is not None
                 frame = read_table(self.path, sheet=self.sheet)
                 self.bad_lines = int(frame.attrs.get("bad_lines", 0))
+                self.malformed_rows = int(frame.attrs.get("malformed_rows", 0))
                 report(self.total)
                 yield from self._slices(frame, lambda _: None)
         except _CallerError as failed:
@@ -706,7 +797,7 @@ class TableStream:
         except InputError:
             raise
         except Exception as exc:  # every reader raises its own types; the user needs one message
-            raise self._unreadable(exc) from exc
+            raise (_unclosed_quote(self.name, exc) or self._unreadable(exc)) from exc
 
     def _slices(self, frame: pd.DataFrame, report: ChunkProgress) -> Iterator[pd.DataFrame]:
         if frame.empty:
@@ -729,11 +820,18 @@ class TableStream:
                 dtype=str,
                 keep_default_na=False,
                 chunksize=self.chunk_rows,
-                on_bad_lines="skip",
+                on_bad_lines="warn",
             )
             yielded = False
             with reader:
-                for chunk in reader:
+                while True:
+                    # Catch the parser's warnings around each read only: a generator must not hold the filter.
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always", pd.errors.ParserWarning)
+                        chunk = next(reader, None)
+                    self.malformed_rows += _count_skipped_lines(caught)
+                    if chunk is None:
+                        break
                     chunk.columns = [str(column).strip() for column in chunk.columns]
                     yielded = True
                     yield chunk
@@ -960,6 +1058,8 @@ class ReviewStream:
         skipped = Counter(self.validator.skipped)
         if self.table.bad_lines:
             skipped["unreadable line"] = self.table.bad_lines
+        if self.table.malformed_rows:
+            skipped[MALFORMED_ROW] = self.table.malformed_rows
         return skipped
 
     def summary(self) -> DatasetSummary:
@@ -968,7 +1068,7 @@ class ReviewStream:
             raise InputError("The review stream has not been read yet.")
         return DatasetSummary(
             source=self.table.name,
-            rows=self.validator.rows + self.table.bad_lines,
+            rows=self.validator.rows + self.table.bad_lines + self.table.malformed_rows,
             reviews=self.reviews,
             sentences=self.sentences,
             skipped=dict(self._skipped()),

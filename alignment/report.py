@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -170,3 +171,27 @@ RISK_ORDER: Sequence[str] = ("high", "medium", "low", "insufficient evidence")
 from alignment.charts import CONTRADICT_COLOUR, SUPPORT_COLOUR, plot_gap  # noqa: E402
 
 __all__ = ["CONTRADICT_COLOUR", "RISK_ORDER", "SCHEMA", "SUPPORT_COLOUR", "Report", "plot_gap"]
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would read as a formula with a single quote (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_safe_csv(frame: pd.DataFrame) -> str:
+    """CSV text of a frame with every formula-like text cell neutralised, for downloads opened in Excel."""
+    import pandas as pd
+
+    safe = frame.copy()
+    for column in safe.columns:
+        kind = safe[column].dtype
+        if not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind)):
+            safe[column] = safe[column].map(neutralise_formula)
+    safe.columns = [str(neutralise_formula(str(column))) for column in safe.columns]
+    # Quote every text cell: a carriage return inside an unquoted cell would split the row.
+    return str(safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC))

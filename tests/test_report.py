@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from alignment.config import Config
@@ -78,3 +79,20 @@ def test_report_gap_chart_has_both_shares_and_evidence_counts():
     figure_object = plot_gap(_report())
     assert list(figure_object.data[0].x) == [-50.0] and list(figure_object.data[1].x) == [50.0]
     assert any(a["text"] == "n=2" for a in figure["layout"]["annotations"])
+
+
+def test_report_csv_export_neutralises_formula_cells():
+    import pandas as pd
+
+    from alignment.report import to_safe_csv
+
+    frame = pd.DataFrame(
+        {
+            "sentence": ['=HYPERLINK("http://x")', "+1 great", "-2 bad", "@SUM(A1)", "\tTab", "\rCR", "plain"],
+            "rating": [1, 2, 3, 4, 5, 1, 2],
+        }
+    )
+    round_trip = pd.read_csv(io.StringIO(to_safe_csv(frame)))
+    assert round_trip["sentence"].tolist()[:6] == ["'" + v for v in frame["sentence"].tolist()[:6]]
+    assert round_trip["sentence"].tolist()[6] == "plain"
+    assert round_trip["rating"].tolist() == [1, 2, 3, 4, 5, 1, 2]

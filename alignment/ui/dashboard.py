@@ -32,7 +32,7 @@ from alignment.charts import (
     verdict_label,
 )
 from alignment.errors import AlignmentError
-from alignment.report import Report
+from alignment.report import Report, to_safe_csv
 from alignment.ui import common, state
 from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
 
@@ -306,7 +306,7 @@ def _evidence(report: Report) -> None:
     )
     st.download_button(
         f"⬇ These {len(shown):,} rows (CSV)",
-        data=shown[columns].to_csv(index=False),
+        data=to_safe_csv(shown[columns]),
         file_name="alignment-evidence-selection.csv",
         mime="text/csv",
         on_click="ignore",
@@ -371,7 +371,7 @@ def _downloads(report: Report, figures: list[go.Figure], png_ok: bool, png_reaso
     )
     cols[1].download_button(
         "⬇ Evidence (CSV)",
-        data=lambda: report.matches_frame().to_csv(index=False),
+        data=lambda: to_safe_csv(report.matches_frame()),
         file_name="alignment-evidence.csv",
         mime="text/csv",
         on_click="ignore",

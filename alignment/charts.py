@@ -463,48 +463,32 @@ def plot_gap(report: Report) -> go.Figure:
         "unselected": {"marker": {"opacity": 0.35}, "textfont": {"color": "white"}},
     }
     figure = go.Figure()
-    figure.add_bar(
-        x=(-frame["contradict_share"]).round(1).tolist(),
-        name="contradicting evidence",
-        marker={"color": CONTRADICT_COLOUR, "opacity": opacity, "pattern": {"shape": ""}},
-        text=[f"{v:.0f}%" if v >= 1 else "" for v in frame["contradict_share"]],
-        customdata=list(
-            zip(
-                frame["claim_id"],
-                ["contradicts"] * len(frame),
-                frame["contradicts"],
-                frame["decided"],
-                verdicts,
-                strict=True,
-            )
-        ),
-        hovertemplate=(
-            "<b>%{y}</b><br>%{customdata[2]} of %{customdata[3]} stance-bearing mentions contradict it "
-            "(%{x:.0f}%)<br>verdict: %{customdata[4]}<br><i>click to see the quotes</i><extra></extra>"
-        ),
-        **common,
-    )
-    figure.add_bar(
-        x=frame["support_share"].round(1).tolist(),
-        name="supporting evidence",
-        marker={"color": SUPPORT_COLOUR, "opacity": opacity},
-        text=[f"{v:.0f}%" if v >= 1 else "" for v in frame["support_share"]],
-        customdata=list(
-            zip(
-                frame["claim_id"],
-                ["supports"] * len(frame),
-                frame["supports"],
-                frame["decided"],
-                verdicts,
-                strict=True,
-            )
-        ),
-        hovertemplate=(
-            "<b>%{y}</b><br>%{customdata[2]} of %{customdata[3]} stance-bearing mentions support it "
-            "(%{x:.0f}%)<br>verdict: %{customdata[4]}<br><i>click to see the quotes</i><extra></extra>"
-        ),
-        **common,
-    )
+    # Trace 0: contradicting shares drawn to the left; trace 1: supporting shares to the right.
+    for stance, share, sign, colour, verb in (
+        ("contradicts", "contradict_share", -1, CONTRADICT_COLOUR, "contradict"),
+        ("supports", "support_share", 1, SUPPORT_COLOUR, "support"),
+    ):
+        figure.add_bar(
+            x=(sign * frame[share]).round(1).tolist(),
+            name=f"{'contradicting' if sign < 0 else 'supporting'} evidence",
+            marker={"color": colour, "opacity": opacity, "pattern": {"shape": ""}},
+            text=[f"{v:.0f}%" if v >= 1 else "" for v in frame[share]],
+            customdata=list(
+                zip(
+                    frame["claim_id"],
+                    [stance] * len(frame),
+                    frame[stance],
+                    frame["decided"],
+                    verdicts,
+                    strict=True,
+                )
+            ),
+            hovertemplate=(
+                f"<b>%{{y}}</b><br>%{{customdata[2]}} of %{{customdata[3]}} stance-bearing mentions {verb} it "
+                "(%{x:.0f}%)<br>verdict: %{customdata[4]}<br><i>click to see the quotes</i><extra></extra>"
+            ),
+            **common,
+        )
     for label, mentions, decided, verdict_name in zip(
         labels, frame["mentions"], frame["decided"], frame["verdict"], strict=True
     ):

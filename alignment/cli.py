@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -353,7 +353,7 @@ def _run_check(args: argparse.Namespace) -> int:
             workspace.close()
     _write(args.out, report.to_json())
     summary = report.dataset
-    skipped = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items()) or "none"
+    skipped = _counts(summary.skipped)
     if not args.quiet:
         print(
             f"alignment: {len(report.claims)} claims checked against {summary.sentences} sentences "
@@ -417,7 +417,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
             replace=args.replace,
             progress=progress,
         )
-        skipped = ", ".join(f"{n} {reason}" for reason, n in info.skipped.items()) or "none"
+        skipped = _counts(info.skipped)
         print(
             f"Ingested {info.name!r}: {info.reviews:,} reviews, {info.sentences:,} sentences from {info.source} "
             f"({info.rows:,} rows; skipped: {skipped}) into {workspace.location}."
@@ -560,7 +560,8 @@ def _short_model(model_id: str | None) -> str:
 
 
 def _counts(counts: object) -> str:
-    items = dict(counts) if isinstance(counts, dict) else {}
+    """Counts by reason as "3 blank text, 1,204 duplicate row", or "none"."""
+    items = dict(counts) if isinstance(counts, Mapping) else {}
     return ", ".join(f"{n:,} {reason}" for reason, n in items.items()) or "none"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alignment.records import Match
+from alignment.records import Matches
 
 DEFAULT_CHUNK = 100_000
 
@@ -15,39 +15,48 @@ def match_claims(
     min_similarity: float,
     max_matches: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
-) -> list[list[Match]]:
+) -> list[Matches]:
     """Return, for each claim, every sentence with cosine similarity >= ``min_similarity``.
 
     Vectors must be L2-normalised, so the dot product is the cosine. Each claim's matches are sorted by
     similarity, highest first, ties by sentence index; ``max_matches`` keeps only the top ones. The
-    sentence matrix is processed in chunks so memory stays bounded for millions of sentences.
+    sentence matrix is processed in chunks so memory stays bounded for millions of sentences. Each claim's
+    matches come back as arrays (a :class:`Matches`, which reads as a sequence of Match records).
     """
     n_claims = int(claim_vectors.shape[0])
+    if n_claims == 0 or sentence_vectors.shape[0] == 0:
+        return [_no_matches() for _ in range(n_claims)]
     found_index: list[list[np.ndarray]] = [[] for _ in range(n_claims)]
     found_score: list[list[np.ndarray]] = [[] for _ in range(n_claims)]
-    if n_claims == 0 or sentence_vectors.shape[0] == 0:
-        return [[] for _ in range(n_claims)]
     claims = np.ascontiguousarray(claim_vectors, dtype=np.float32)
     for begin in range(0, int(sentence_vectors.shape[0]), chunk_size):
         block = np.asarray(sentence_vectors[begin : begin + chunk_size], dtype=np.float32)
         scores = claims @ block.T
         rows, cols = np.nonzero(scores >= min_similarity)
-        for claim in np.unique(rows):
-            selected = cols[rows == claim]
+        # nonzero walks the matrix row by row, so each claim's hits are one run of ``rows``.
+        bounds = np.searchsorted(rows, np.arange(n_claims + 1)).tolist()
+        for claim in range(n_claims):
+            if bounds[claim] == bounds[claim + 1]:
+                continue
+            selected = cols[bounds[claim] : bounds[claim + 1]]
             found_index[claim].append(selected + begin)
             found_score[claim].append(scores[claim, selected])
-    result: list[list[Match]] = []
+    result: list[Matches] = []
     for claim in range(n_claims):
         if not found_index[claim]:
-            result.append([])
+            result.append(_no_matches())
             continue
         indices = np.concatenate(found_index[claim])
         values = np.concatenate(found_score[claim])
         order = np.lexsort((indices, -values))
         if max_matches is not None:
             order = order[:max_matches]
-        result.append([Match(sentence_index=int(indices[i]), similarity=float(values[i])) for i in order])
+        result.append(Matches(sentence_index=indices[order], similarity=values[order]))
     return result
+
+
+def _no_matches() -> Matches:
+    return Matches(sentence_index=np.zeros(0, dtype=np.int64), similarity=np.zeros(0, dtype=np.float32))
 
 
 def top_k(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, k: int) -> np.ndarray:

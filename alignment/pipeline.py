@@ -134,9 +134,8 @@ def judge_claims(
     claim_vectors = embedder.encode(claim_texts)
     matches = match_claims(claim_vectors, sentence_vectors, config.min_similarity, config.max_matches)
     judgements = judge_matches(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model)
+    # The judgements stay as arrays (Judgements): counting and scoring read them without a record per match.
     return [
-        ClaimResult(
-            claim=claim, score=score_claim(found, config.min_evidence, config.interval_level), judgements=tuple(found)
-        )
+        ClaimResult(claim=claim, score=score_claim(found, config.min_evidence, config.interval_level), judgements=found)
         for claim, found in zip(claims, judgements, strict=True)
     ]

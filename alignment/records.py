@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, overload
+
+import numpy as np
 
 ClaimType = Literal["comparative", "superlative", "quantitative", "guarantee", "absolute", "qualitative"]
 CLAIM_TYPES: tuple[str, ...] = (
@@ -83,6 +85,193 @@ class Judgement:
     p_neutral: float
 
 
+def _frozen(values: np.ndarray) -> np.ndarray:
+    """A read-only 1-D view of ``values`` (the caller's own array stays writable)."""
+    array = np.asarray(values).view()
+    if array.ndim != 1:
+        raise ValueError(f"expected a 1-D array, got shape {array.shape}")
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Matches(Sequence[Match]):
+    """The matches of one claim as parallel arrays: a read-only sequence of Match, built on access.
+
+    A claim can match tens of thousands of sentences; keeping them as arrays lets the stance stage read
+    them without a Python object per match.
+    """
+
+    sentence_index: np.ndarray  # (n,) integer positions in the review set's sentences
+    similarity: np.ndarray  # (n,) cosine, as the matcher computed it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sentence_index", _frozen(self.sentence_index))
+        object.__setattr__(self, "similarity", _frozen(self.similarity))
+        if len(self.sentence_index) != len(self.similarity):
+            raise ValueError("sentence_index and similarity differ in length")
+
+    def __len__(self) -> int:
+        return len(self.sentence_index)
+
+    @overload
+    def __getitem__(self, index: int) -> Match: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Matches: ...
+
+    def __getitem__(self, index: int | slice) -> Match | Matches:
+        if isinstance(index, slice):
+            return Matches(self.sentence_index[index], self.similarity[index])
+        return Match(self.sentence_index[index].item(), self.similarity[index].item())
+
+    def __iter__(self) -> Iterator[Match]:
+        # .tolist() gives plain ints and floats, the values a Match built one by one would hold
+        for sentence, similarity in zip(self.sentence_index.tolist(), self.similarity.tolist(), strict=True):
+            yield Match(sentence, similarity)
+
+    def __eq__(self, other: object) -> bool:
+        # Equal to a tuple, list or array-backed sequence with equal items in the same order.
+        if not isinstance(other, tuple | list | Matches | Judgements):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __reduce__(self) -> tuple[type[Matches], tuple[np.ndarray, np.ndarray]]:
+        return Matches, (self.sentence_index, self.similarity)
+
+    def __repr__(self) -> str:
+        return f"Matches({len(self)} sentences)"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Judgements(Sequence[Judgement]):
+    """The judged matches of one claim as parallel arrays: a read-only sequence of Judgement.
+
+    A re-check can judge hundreds of thousands of matches. Scoring, counting and saving a run read the
+    arrays; a Judgement record is built only when a consumer asks for one (on the first iteration, all of
+    them are built once and kept). Item ``i`` equals the Judgement of ``sentence_index[i]``, with
+    ``stance == STANCES[label[i]]``.
+    """
+
+    sentence_index: np.ndarray  # (n,) integer positions in the review set's sentences
+    similarity: np.ndarray  # (n,) cosine, as the matcher computed it
+    p_supports: np.ndarray  # (n,) probabilities as the stance model returned them
+    p_contradicts: np.ndarray
+    p_neutral: np.ndarray
+    label: np.ndarray  # (n,) index into STANCES
+    _records: tuple[Judgement, ...] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("sentence_index", "similarity", "p_supports", "p_contradicts", "p_neutral", "label"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        n = len(self.sentence_index)
+        if any(
+            len(column) != n
+            for column in (self.similarity, self.p_supports, self.p_contradicts, self.p_neutral, self.label)
+        ):
+            raise ValueError("the judgement arrays differ in length")
+
+    @classmethod
+    def from_records(cls, judgements: Iterable[Judgement]) -> Judgements:
+        """The arrays of a sequence of Judgement records (values kept exactly: int64 and float64)."""
+        if isinstance(judgements, Judgements):
+            return judgements
+        items = tuple(judgements)
+        codes = {stance: code for code, stance in enumerate(STANCES)}
+        return cls(
+            sentence_index=np.array([j.sentence_index for j in items], dtype=np.int64),
+            similarity=np.array([j.similarity for j in items], dtype=np.float64),
+            p_supports=np.array([j.p_supports for j in items], dtype=np.float64),
+            p_contradicts=np.array([j.p_contradicts for j in items], dtype=np.float64),
+            p_neutral=np.array([j.p_neutral for j in items], dtype=np.float64),
+            label=np.array([codes[j.stance] for j in items], dtype=np.uint8),
+        )
+
+    def stance_counts(self) -> tuple[int, int, int]:
+        """How many matches were judged (supports, contradicts, neutral)."""
+        counts = np.bincount(self.label, minlength=len(STANCES))
+        return int(counts[0]), int(counts[1]), len(self) - int(counts[0]) - int(counts[1])
+
+    def records(self) -> tuple[Judgement, ...]:
+        """Every match as a Judgement record, built on the first call and kept."""
+        if self._records is None:
+            # .tolist() gives plain ints and floats, the values a Judgement built one by one would hold
+            records = tuple(
+                Judgement(sentence, similarity, STANCES[label], p_supports, p_contradicts, p_neutral)  # type: ignore[arg-type]
+                for sentence, similarity, label, p_supports, p_contradicts, p_neutral in zip(
+                    self.sentence_index.tolist(),
+                    self.similarity.tolist(),
+                    self.label.tolist(),
+                    self.p_supports.tolist(),
+                    self.p_contradicts.tolist(),
+                    self.p_neutral.tolist(),
+                    strict=True,
+                )
+            )
+            object.__setattr__(self, "_records", records)
+            return records
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self.sentence_index)
+
+    @overload
+    def __getitem__(self, index: int) -> Judgement: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Judgements: ...
+
+    def __getitem__(self, index: int | slice) -> Judgement | Judgements:
+        if isinstance(index, slice):
+            return Judgements(
+                self.sentence_index[index],
+                self.similarity[index],
+                self.p_supports[index],
+                self.p_contradicts[index],
+                self.p_neutral[index],
+                self.label[index],
+            )
+        if self._records is not None:
+            return self._records[index]
+        return Judgement(
+            self.sentence_index[index].item(),
+            self.similarity[index].item(),
+            STANCES[self.label[index]],  # type: ignore[arg-type]
+            self.p_supports[index].item(),
+            self.p_contradicts[index].item(),
+            self.p_neutral[index].item(),
+        )
+
+    def __iter__(self) -> Iterator[Judgement]:
+        return iter(self.records())
+
+    def __eq__(self, other: object) -> bool:
+        # Equal to a tuple, list or array-backed sequence with equal items in the same order.
+        if not isinstance(other, tuple | list | Matches | Judgements):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(self.records())
+
+    def __reduce__(self) -> tuple[type[Judgements], tuple[np.ndarray, ...]]:
+        # Pickle (and copy) the arrays only, not the records built from them.
+        return Judgements, (
+            self.sentence_index,
+            self.similarity,
+            self.p_supports,
+            self.p_contradicts,
+            self.p_neutral,
+            self.label,
+        )
+
+    def __repr__(self) -> str:
+        return f"Judgements({len(self)} matches)"
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimScore:
     """Counts and the alignment index for one claim.
@@ -102,11 +291,11 @@ class ClaimScore:
 
 @dataclass(frozen=True, slots=True)
 class ClaimResult:
-    """A claim with its score and every judged match."""
+    """A claim with its score and every judged match (a tuple of records, or the arrays of Judgements)."""
 
     claim: Claim
     score: ClaimScore
-    judgements: tuple[Judgement, ...]
+    judgements: Sequence[Judgement]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alignment.config import Config
-from alignment.records import ClaimResult, DatasetSummary, Review, Sentence
+from alignment.records import STANCES, ClaimResult, DatasetSummary, Judgement, Judgements, Review, Sentence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,14 +64,14 @@ class Report:
             "risk": score.risk,
             "matches": [
                 {
-                    "review_id": self.reviews[self.sentences[j.sentence_index].review_index].review_id,
-                    "sentence": self.sentences[j.sentence_index].text,
-                    "similarity": round(j.similarity, 4),
-                    "stance": j.stance,
-                    "p_supports": round(j.p_supports, 4),
-                    "p_contradicts": round(j.p_contradicts, 4),
+                    "review_id": self.reviews[self.sentences[sentence].review_index].review_id,
+                    "sentence": self.sentences[sentence].text,
+                    "similarity": round(similarity, 4),
+                    "stance": stance,
+                    "p_supports": round(p_supports, 4),
+                    "p_contradicts": round(p_contradicts, 4),
                 }
-                for j in result.judgements
+                for sentence, similarity, stance, p_supports, p_contradicts, _ in _judgement_rows(result.judgements)
             ],
         }
 
@@ -127,19 +127,19 @@ class Report:
         segment_names = list(self.dataset.columns.get("segments", []) or [])  # type: ignore[call-overload]
         rows = []
         for result in self.claims:
-            for j in result.judgements:
-                sentence = self.sentences[j.sentence_index]
+            for index, similarity, stance, p_supports, p_contradicts, p_neutral in _judgement_rows(result.judgements):
+                sentence = self.sentences[index]
                 review = self.reviews[sentence.review_index]
                 row: dict[str, Any] = {
                     "claim_id": result.claim.claim_id,
                     "claim": result.claim.text,
                     "review_id": review.review_id,
                     "sentence": sentence.text,
-                    "similarity": j.similarity,
-                    "stance": j.stance,
-                    "p_supports": j.p_supports,
-                    "p_contradicts": j.p_contradicts,
-                    "p_neutral": j.p_neutral,
+                    "similarity": similarity,
+                    "stance": stance,
+                    "p_supports": p_supports,
+                    "p_contradicts": p_contradicts,
+                    "p_neutral": p_neutral,
                     "date": review.date,
                     "rating": review.rating,
                 }
@@ -163,6 +163,28 @@ class Report:
         frame = pd.DataFrame(rows, columns=columns)
         frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
         return frame
+
+
+def _judgement_rows(judgements: Sequence[Judgement]) -> Iterator[tuple[int, float, str, float, float, float]]:
+    """(sentence index, similarity, stance, p_supports, p_contradicts, p_neutral) per judged match.
+
+    Read column by column from the arrays of :class:`Judgements`, so a report of a large re-check is written
+    without first building a Judgement record per match; the values are those the records would hold.
+    """
+    if not isinstance(judgements, Judgements):
+        return (
+            (j.sentence_index, j.similarity, j.stance, j.p_supports, j.p_contradicts, j.p_neutral) for j in judgements
+        )
+    stances = [STANCES[label] for label in judgements.label.tolist()]
+    return zip(
+        judgements.sentence_index.tolist(),
+        judgements.similarity.tolist(),
+        stances,
+        judgements.p_supports.tolist(),
+        judgements.p_contradicts.tolist(),
+        judgements.p_neutral.tolist(),
+        strict=True,
+    )
 
 
 RISK_ORDER: Sequence[str] = ("high", "medium", "low", "insufficient evidence")

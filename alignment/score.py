@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from alignment.records import ClaimScore, Judgement, Risk
+from alignment.records import ClaimScore, Judgement, Judgements, Risk
 
 # A Jeffreys prior Beta(1/2, 1/2) on the share of stance-bearing evidence that supports the claim:
 # it adds little to large samples but keeps 3 mentions from looking as sure as 300.
@@ -19,13 +19,17 @@ def score_claim(judgements: Sequence[Judgement], min_evidence: int, level: float
     """Count stances and compute the alignment index, its interval and the risk.
 
     Args:
-        judgements: every judged match of one claim.
+        judgements: every judged match of one claim (records, or the arrays of :class:`Judgements`, which
+            are counted without building a record per match).
         min_evidence: supports + contradicts below this gives "insufficient evidence".
         level: coverage of the credible interval.
     """
-    supports = sum(1 for j in judgements if j.stance == "supports")
-    contradicts = sum(1 for j in judgements if j.stance == "contradicts")
-    neutral = len(judgements) - supports - contradicts
+    if isinstance(judgements, Judgements):
+        supports, contradicts, neutral = judgements.stance_counts()
+    else:
+        supports = sum(1 for j in judgements if j.stance == "supports")
+        contradicts = sum(1 for j in judgements if j.stance == "contradicts")
+        neutral = len(judgements) - supports - contradicts
     decided = supports + contradicts
     if decided == 0:
         return ClaimScore(len(judgements), supports, contradicts, neutral, None, None, "insufficient evidence")

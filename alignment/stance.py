@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, overload
 
 import numpy as np
 
 from alignment.errors import InputError, ModelIntegrityError
-from alignment.records import STANCES, Judgement, Match
+from alignment.records import Judgements, Match, Matches
 
 MODEL_DIR = Path(__file__).parent / "models"
 STANCE_MODEL_FILE = MODEL_DIR / "stance.npz"
 PAIR_BLOCK = 32_768
+POLAR_LABELS: tuple[str, ...] = ("supports", "contradicts")  # the polarity head's columns
 
 
 class StanceModel(Protocol):
@@ -35,12 +36,22 @@ class StanceModel(Protocol):
 
 
 class EmbeddingStanceModel:
-    """A multinomial logistic regression over sentence embeddings, trained by ``make train`` on the
-    project's own claim/sentence pairs (data/stance_pairs.jsonl) and stored as plain arrays (no pickle).
+    """Stance from sentence embeddings, trained by ``make train`` on the project's own claim/sentence pairs
+    (data/stance_pairs.jsonl) and stored as plain arrays (no pickle).
 
-    The features are the sentence vector, its elementwise product with the claim vector and their
-    cosine, so the judgement depends on what was promised, not only on the sentence's tone: a sentence
-    about another aspect is neutral towards the claim however strongly it is worded.
+    Two parts, each a logistic model:
+
+    - **polarity**: given that a sentence speaks to the claim, does it support or contradict it? The
+      features are the sentence vector, its elementwise product with the claim vector and their cosine, so
+      the reading depends on what was promised ("haven't had a dropped call since I switched" supports
+      "fewer dropped calls");
+    - **relevance**: how likely the sentence is about the claim's aspect at all, a logistic function of
+      their cosine.
+
+    ``p_supports = relevance * (1 - q)``, ``p_contradicts = relevance * q`` and ``p_neutral = 1 - relevance``,
+    where q is the polarity model's probability of "contradicts". A sentence is neutral when it is more
+    likely off the claim's aspect than on it with either reading; a matched sentence that speaks to the
+    claim takes a side, which is how customers write (a complaint next to "on time" is about lateness).
     """
 
     name = "bundled"
@@ -51,10 +62,15 @@ class EmbeddingStanceModel:
         bias: np.ndarray,
         labels: Sequence[str],
         features: str,
-        relevance: tuple[float, float] | None = None,
+        relevance: tuple[float, float],
     ) -> None:
-        if list(labels) != list(STANCES):
-            raise ModelIntegrityError(f"Stance model labels {list(labels)} differ from {list(STANCES)}.")
+        if list(labels) != list(POLAR_LABELS):
+            raise ModelIntegrityError(f"Stance model labels {list(labels)} differ from {list(POLAR_LABELS)}.")
+        if weights.ndim != 2 or weights.shape[1] != len(POLAR_LABELS) or bias.shape != (len(POLAR_LABELS),):
+            raise ModelIntegrityError(
+                f"Stance model weights have shape {weights.shape}; expected (features, {len(POLAR_LABELS)}). "
+                "Rebuild it with `make train`."
+            )
         self.weights = weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
         self.features = features
@@ -72,8 +88,29 @@ class EmbeddingStanceModel:
             raise ModelIntegrityError(f"Stance model {path} is missing. Rebuild it with `make train`.")
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            relevance = tuple(meta["relevance"]) if meta.get("relevance") else None
-            return cls(data["weights"], data["bias"], meta["labels"], meta["features"], relevance)  # type: ignore[arg-type]
+            if not meta.get("relevance"):
+                raise ModelIntegrityError(
+                    f"Stance model {path} has no relevance calibration. Rebuild it with `make train`."
+                )
+            slope, intercept = meta["relevance"]
+            return cls(
+                data["weights"], data["bias"], meta["labels"], meta["features"], (float(slope), float(intercept))
+            )
+
+    def contradiction_odds(self, claim_vectors: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
+        """q per pair: the probability that the sentence contradicts the claim, given it speaks to it."""
+        q = np.empty(len(sentence_vectors), dtype=np.float32)
+        # In blocks: the products are as wide as the vectors, and a large re-check judges hundreds of
+        # thousands of pairs.
+        for begin in range(0, len(sentence_vectors), PAIR_BLOCK):
+            block = slice(begin, begin + PAIR_BLOCK)
+            q[block] = softmax(self._logits(claim_vectors[block], sentence_vectors[block]))[:, 1]
+        return q
+
+    def on_aspect(self, cosine: np.ndarray) -> np.ndarray:
+        """The relevance calibration: P(the sentence is about the claim's aspect) from their cosine."""
+        slope, intercept = self.relevance
+        return np.asarray(1.0 / (1.0 + np.exp(-(slope * cosine + intercept))), dtype=np.float32)
 
     def predict_proba(
         self,
@@ -82,27 +119,10 @@ class EmbeddingStanceModel:
         claim_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
     ) -> np.ndarray:
-        """Return (p_supports, p_contradicts, p_neutral) per pair.
-
-        With a relevance calibration, supports and contradicts are scaled by the probability that the
-        sentence is about the claim's aspect at all (a logistic function of their cosine): a sentence
-        can only contradict a promise it speaks to.
-        """
-        # In blocks: the feature matrix is twice the width of the vectors, and a large re-check can
-        # judge hundreds of thousands of pairs.
-        logits = np.empty((len(sentence_vectors), len(STANCES)), dtype=np.float32)
-        for begin in range(0, len(sentence_vectors), PAIR_BLOCK):
-            block = slice(begin, begin + PAIR_BLOCK)
-            logits[block] = self._logits(claim_vectors[block], sentence_vectors[block])
-        probabilities = softmax(logits)
-        if self.relevance is not None:
-            slope, intercept = self.relevance
-            cosine = np.sum(claim_vectors * sentence_vectors, axis=1)
-            on_aspect = 1.0 / (1.0 + np.exp(-(slope * cosine + intercept)))
-            probabilities[:, 0] *= on_aspect
-            probabilities[:, 1] *= on_aspect
-            probabilities[:, 2] = 1.0 - probabilities[:, 0] - probabilities[:, 1]
-        return probabilities
+        """Return (p_supports, p_contradicts, p_neutral) per pair."""
+        q = self.contradiction_odds(claim_vectors, sentence_vectors)
+        relevance = self.on_aspect(np.sum(claim_vectors * sentence_vectors, axis=1))
+        return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1)
 
 
 def _claim_aware_logits(
@@ -192,31 +212,76 @@ def judge_matches(
     claim_vectors: np.ndarray,
     sentence_vectors: np.ndarray,
     model: StanceModel,
-) -> list[list[Judgement]]:
+) -> list[Judgements]:
     """Judge every match of every claim; the stance is the most probable label.
 
     Each claim is judged in one call over its matched sentences, with its vector broadcast rather than
-    copied per pair, so memory stays proportional to the matches of one claim.
+    copied per pair, so memory stays proportional to the matches of one claim. The judgements stay as
+    arrays (:class:`Judgements`): a re-check can judge hundreds of thousands of matches, and a record per
+    match is built only if a consumer reads them one by one.
     """
-    result: list[list[Judgement]] = []
+    result: list[Judgements] = []
     for claim, found in enumerate(matches):
-        if not found:
-            result.append([])
+        indices, similarity = _match_arrays(found)
+        if len(indices) == 0:
+            result.append(Judgements.from_records(()))
             continue
-        indices = [m.sentence_index for m in found]
         vectors = sentence_vectors[indices]
-        probabilities = model.predict_proba(
-            [claim_texts[claim]] * len(found),
-            [sentence_texts[i] for i in indices],
-            np.broadcast_to(claim_vectors[claim], vectors.shape),
-            vectors,
+        probabilities = np.asarray(
+            model.predict_proba(
+                [claim_texts[claim]] * len(indices),
+                _PickedTexts(sentence_texts, indices),
+                np.broadcast_to(claim_vectors[claim], vectors.shape),
+                vectors,
+            )
         )
-        labels = probabilities.argmax(axis=1).tolist()
-        rows = probabilities.tolist()  # plain floats once, rather than a numpy scalar per field
         result.append(
-            [
-                Judgement(m.sentence_index, m.similarity, STANCES[label], *row)  # type: ignore[arg-type]
-                for m, label, row in zip(found, labels, rows, strict=True)
-            ]
+            Judgements(
+                sentence_index=indices,
+                similarity=similarity,
+                p_supports=probabilities[:, 0],
+                p_contradicts=probabilities[:, 1],
+                p_neutral=probabilities[:, 2],
+                label=probabilities.argmax(axis=1).astype(np.uint8),
+            )
         )
     return result
+
+
+class _PickedTexts(Sequence[str]):
+    """The texts of the matched sentences, looked up on access.
+
+    The bundled model reads only the vectors, so a list of every matched text (hundreds of thousands in a
+    re-check) would be built for nothing; a model that reads the texts gets them one by one.
+    """
+
+    __slots__ = ("_indices", "_texts")
+
+    def __init__(self, texts: Sequence[str], indices: np.ndarray) -> None:
+        self._texts = texts
+        self._indices = indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._texts[i] for i in self._indices[index].tolist()]
+        return self._texts[int(self._indices[index])]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._texts[i] for i in self._indices.tolist())
+
+
+def _match_arrays(found: Sequence[Match]) -> tuple[np.ndarray, np.ndarray]:
+    """The sentence indices and similarities of one claim's matches (read directly from a Matches)."""
+    if isinstance(found, Matches):
+        return found.sentence_index, found.similarity
+    indices = np.array([m.sentence_index for m in found], dtype=np.int64)
+    return indices, np.array([m.similarity for m in found], dtype=np.float64)

@@ -13,6 +13,7 @@ import re
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -83,19 +84,40 @@ def average_precision(scores: np.ndarray, relevant: np.ndarray) -> float:
     return float((precision_at * hits).sum() / hits.sum())
 
 
-def review_scores(report: Report, claim_index: int, n_reviews: int) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+def review_scores(
+    report: Report, claim_index: int, n_reviews: int
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]:
     """Per review: max p_contradicts and max similarity over its matched sentences (-1 when unmatched),
-    and the stance of its most similar matched sentence."""
+    and the stance of its most similar matched sentence with P(contradicts | it takes a side)."""
     contra = np.full(n_reviews, -1.0)
     similar = np.full(n_reviews, -1.0)
-    best: dict[int, tuple[float, str]] = {}
+    best: dict[int, tuple[float, str, float]] = {}
     for judgement in report.claims[claim_index].judgements:
         row = report.sentences[judgement.sentence_index].review_index
         contra[row] = max(contra[row], judgement.p_contradicts)
         similar[row] = max(similar[row], judgement.similarity)
         if row not in best or judgement.similarity > best[row][0]:
-            best[row] = (judgement.similarity, judgement.stance)
-    return contra, similar, {row: stance for row, (_, stance) in best.items()}
+            sided = judgement.p_supports + judgement.p_contradicts
+            best[row] = (judgement.similarity, judgement.stance, judgement.p_contradicts / sided if sided else 0.5)
+    return contra, similar, {row: (stance, q) for row, (_, stance, q) in best.items()}
+
+
+def calibration_error(predicted: Sequence[float], outcomes: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error of P(contradicts | the sentence takes a side) against the gold
+    negative/positive label: the confidence of the chosen side against its accuracy, in equal-width bins."""
+    q = np.asarray(predicted, dtype=float)
+    truth = np.asarray(outcomes, dtype=bool)
+    if len(q) == 0:
+        return float("nan")
+    confidence = np.maximum(q, 1 - q)
+    correct = (q >= 0.5) == truth
+    which = np.minimum(((confidence - 0.5) * 2 * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            error += members.mean() * abs(confidence[members].mean() - correct[members].mean())
+    return float(error)
 
 
 def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: CachedEmbedder) -> dict[str, object]:
@@ -105,6 +127,7 @@ def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: Cach
     reasons, texts = list(claims), list(claims.values())
     ap = {"alignment": [], "cosine": [], "lexicon": []}
     stance_hits = {"alignment": [0, 0], "lexicon": [0, 0]}
+    calibration: dict[str, tuple[list[float], list[bool]]] = {"alignment": ([], []), "lexicon": ([], [])}
     for airline in AIRLINES:
         frame = tweets[tweets["airline"] == airline].reset_index(drop=True)
         reviews = load_reviews(frame[["tweet_id", "text"]], text_column="text", id_column="tweet_id")
@@ -121,10 +144,12 @@ def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: Cach
                     ap[key].append(average_precision(contra, relevant))
                     if key == "alignment":
                         ap["cosine"].append(average_precision(similar, relevant))
-                for row, predicted in stance.items():
+                for row, (predicted, q) in stance.items():
                     if labels[row] in ("positive", "negative"):
                         stance_hits[key][0] += predicted == ("supports" if labels[row] == "positive" else "contradicts")
                         stance_hits[key][1] += 1
+                        calibration[key][0].append(q)
+                        calibration[key][1].append(labels[row] == "negative")
     return {
         "mean_ap": float(np.mean(ap["alignment"])),
         "mean_ap_cosine": float(np.mean(ap["cosine"])),
@@ -133,6 +158,8 @@ def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: Cach
         "stance_accuracy": stance_hits["alignment"][0] / max(1, stance_hits["alignment"][1]),
         "stance_accuracy_lexicon": stance_hits["lexicon"][0] / max(1, stance_hits["lexicon"][1]),
         "stance_pairs": stance_hits["alignment"][1],
+        "ece": calibration_error(*calibration["alignment"]),
+        "ece_lexicon": calibration_error(*calibration["lexicon"]),
     }
 
 
@@ -154,6 +181,7 @@ def bench_restaurants(path: Path, config: Config, embedder: CachedEmbedder) -> d
     result: dict[str, object] = {}
     aps = {"alignment": [], "cosine": [], "lexicon": []}
     hits = {"alignment": [0, 0], "lexicon": [0, 0]}
+    calibration: dict[str, tuple[list[float], list[bool]]] = {"alignment": ([], []), "lexicon": ([], [])}
     for model_name in ("bundled", "lexicon"):
         key = "alignment" if model_name == "bundled" else "lexicon"
         report = check(
@@ -170,11 +198,13 @@ def bench_restaurants(path: Path, config: Config, embedder: CachedEmbedder) -> d
             if key == "alignment":
                 aps["cosine"].append(average_precision(similar, relevant))
                 result[f"ap_{category}"] = aps[key][-1]
-            for row, predicted in stance.items():
+            for row, (predicted, q) in stance.items():
                 polarity = categories[row].get(category)
                 if polarity in ("positive", "negative"):
                     hits[key][0] += predicted == ("supports" if polarity == "positive" else "contradicts")
                     hits[key][1] += 1
+                    calibration[key][0].append(q)
+                    calibration[key][1].append(polarity == "negative")
     result.update(
         {
             "mean_ap": float(np.mean(aps["alignment"])),
@@ -183,6 +213,8 @@ def bench_restaurants(path: Path, config: Config, embedder: CachedEmbedder) -> d
             "stance_accuracy": hits["alignment"][0] / max(1, hits["alignment"][1]),
             "stance_accuracy_lexicon": hits["lexicon"][0] / max(1, hits["lexicon"][1]),
             "stance_pairs": hits["alignment"][1],
+            "ece": calibration_error(*calibration["alignment"]),
+            "ece_lexicon": calibration_error(*calibration["lexicon"]),
         }
     )
     return result
@@ -226,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| restaurants AP | {r['mean_ap']:.3f} | {r['mean_ap_cosine']:.3f} | {r['mean_ap_lexicon']:.3f} | ≥ 0.60 |")
     print(
         f"| restaurants aspect stance accuracy ({r['stance_pairs']} pairs) | {r['stance_accuracy']:.3f} | – | {r['stance_accuracy_lexicon']:.3f} | ≥ 0.95 |"
+    )
+    print(
+        f"| expected calibration error of the side taken, airline / restaurants | {a['ece']:.3f} / {r['ece']:.3f} "
+        f"| – | {a['ece_lexicon']:.3f} / {r['ece_lexicon']:.3f} | lower is better |"
     )
     print(f"({results['seconds']} s)")
     return 0

@@ -1,7 +1,8 @@
 """End to end in a real Chromium: the app is served by `streamlit run` and driven with Playwright.
 
-The test pastes copy on Vet copy and checks it, opens the Gap dashboard and drills into a bar, and uploads
-a small CSV on Datasets. Screenshots go to test-artifacts/ (gitignored). It needs /usr/bin/chromium
+The first test pastes copy on Vet copy and checks it, opens the Gap dashboard and drills into a bar, and
+uploads a small CSV on Datasets; the second drives two sessions at once and checks that neither sees the
+other's uploads, copy or results. Screenshots go to test-artifacts/ (gitignored). It needs /usr/bin/chromium
 (`apt-get install -y chromium`; .ci/run installs it) and never downloads a browser.
 """
 
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,16 +112,28 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(app_url: str) -> Iterator[object]:
-    """A Chromium page (the system browser, headless)."""
+def browser(app_url: str) -> Iterator[Any]:
+    """The system Chromium, headless, shared by the tests of this module (each opens its own contexts)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
-        yield context.new_page()
-        context.close()
+        yield browser
         browser.close()
+
+
+def _new_page(browser: Any) -> Any:
+    """A page in a fresh browser context: its own cookies and connection, so a new app session."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+    return context.new_page()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any) -> Iterator[object]:
+    """A Chromium page (the system browser, headless)."""
+    page = _new_page(browser)
+    yield page
+    page.context.close()
 
 
 def _wait_idle(page, timeout: int = STEP_MS) -> None:  # type: ignore[no-untyped-def]
@@ -235,3 +249,133 @@ def test_vet_copy_dashboard_and_datasets_in_a_real_browser(app_url: str, page) -
     _wait_idle(page)
     assert page.get_by_text("blank text").count() >= 1, "the skipped blank row is not reported"
     _screenshot(page, "datasets.png")
+
+
+# ------------------------------------------------------------------------------------------ two sessions
+
+A_FILE = "quillfeather-a.csv"
+A_CSV = (
+    "id,when,stars,comment\n"
+    "a1,2025-03-01,1,The Quillfeather router overheats every evening.\n"
+    "a2,2025-03-02,2,My Quillfeather router gets too hot to touch.\n"
+    "a3,2025-03-03,5,The Zephyr mesh covers every room of the house.\n"
+)
+A_COPY = "Quillfeather routers never overheat.\n\nZephyr mesh covers every room."
+A_WORDS = ("quillfeather", "zephyr", "overheat")
+B_FILE = "marigold-b.csv"
+B_CSV = (
+    "id,when,stars,comment\n"
+    "b1,2025-05-01,1,The Marigold app crashes when I pay my bill.\n"
+    "b2,2025-05-02,5,Paying in the Marigold app takes seconds.\n"
+)
+B_COPY = "The Marigold app never crashes when you pay your bill."
+B_WORDS = ("marigold", "crashes")
+DEMO_NAME = "Brightwave demo reviews"
+
+
+def _text(page) -> str:  # type: ignore[no-untyped-def]
+    """Everything the page shows (main area and sidebar), lower-cased."""
+    return str(page.locator("[data-testid=stApp]").inner_text()).lower()
+
+
+def _dataset_choices(page) -> str:  # type: ignore[no-untyped-def]
+    """The text of the Datasets page's choice of active dataset (the radio group that lists the demo)."""
+    return str(page.locator("[data-testid=stRadio]").filter(has_text=DEMO_NAME).first.inner_text())
+
+
+def _upload_and_activate(page, name: str, csv: str) -> None:  # type: ignore[no-untyped-def]
+    """On the Datasets page: upload a file (not saved anywhere), keep the detected mapping, make it active."""
+    page.get_by_role("link", name="Datasets").click()
+    page.wait_for_selector("text=Active dataset", timeout=STEP_MS)
+    _wait_idle(page)
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": csv.encode()}]
+    )
+    validate = page.get_by_role("button", name="Validate and make active")
+    validate.wait_for(timeout=STEP_MS)
+    _wait_idle(page)
+    validate.click(timeout=STEP_MS)
+    page.wait_for_selector("text=is now the active dataset", timeout=STEP_MS)
+    _wait_idle(page)
+    assert name in page.locator("[data-testid=stSidebar]").inner_text()  # the sidebar names the active dataset
+
+
+def _check_copy(page, copy: str, claim: str) -> None:  # type: ignore[no-untyped-def]
+    """On Vet copy: paste the copy, check it and wait for ``claim`` to be marked in it."""
+    page.get_by_role("link", name="Vet copy").click()
+    page.wait_for_selector("mark.aln-claim", timeout=FIRST_CHECK_MS)
+    _wait_idle(page, FIRST_CHECK_MS)
+    box = page.get_by_label("Ad copy")
+    box.fill(copy)
+    box.press("Control+Enter")
+    _wait_idle(page)
+    page.get_by_role("button", name="Check copy").click()
+    page.wait_for_function(
+        "claim => [...document.querySelectorAll('mark.aln-claim')].some(m => m.innerText.includes(claim))",
+        arg=claim,
+        timeout=STEP_MS,
+    )
+    _wait_idle(page)
+
+
+def test_two_browser_sessions_do_not_see_each_others_uploads_copy_or_results(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Two browser contexts are two users on one server at once; the uploads are never saved to a workspace."""
+    a, b = _new_page(browser), _new_page(browser)
+    try:
+        # Session A uploads its reviews, makes them active and checks its copy on them.
+        a.goto(f"{app_url}/datasets", wait_until="domcontentloaded")
+        a.wait_for_selector("text=Active dataset", timeout=STEP_MS)
+        _wait_idle(a)
+        _upload_and_activate(a, A_FILE, A_CSV)
+        _check_copy(a, A_COPY, "Quillfeather routers never overheat")
+        a.wait_for_function(
+            "() => [...document.querySelectorAll('.aln-quote')].some(q => /overheats every evening/.test(q.innerText))",
+            timeout=STEP_MS,
+        )  # A's reviews are quoted as evidence
+
+        # Session B opens while A is live: only the bundled demo (active) and the demo copy; nothing of A's.
+        b.goto(f"{app_url}/datasets", wait_until="domcontentloaded")
+        b.wait_for_selector("text=Active dataset", timeout=STEP_MS)
+        _wait_idle(b)
+        choices = _dataset_choices(b)
+        assert DEMO_NAME in choices and A_FILE not in choices
+        assert DEMO_NAME in b.locator("[data-testid=stSidebar]").inner_text()
+        seen_by_b = _text(b)
+        assert not [word for word in (*A_WORDS, A_FILE) if word in seen_by_b], "B sees A's upload"
+        _screenshot(b, "session-b-datasets.png")
+
+        # B uploads and checks its own; still nothing of A's data, copy or results.
+        _upload_and_activate(b, B_FILE, B_CSV)
+        assert A_FILE not in _dataset_choices(b) and B_FILE in _dataset_choices(b)
+        _check_copy(b, B_COPY, "Marigold app never crashes")
+        b.wait_for_function(
+            "() => [...document.querySelectorAll('.aln-quote')].some(q => /crashes when I pay/.test(q.innerText))",
+            timeout=STEP_MS,
+        )
+        seen_by_b = _text(b)
+        assert not [word for word in (*A_WORDS, A_FILE) if word in seen_by_b], "B sees A's copy or results"
+        assert A_COPY not in b.get_by_label("Ad copy").input_value()
+
+        # A is unaffected (each page below is a fresh run of A's session on the server): its dataset is still
+        # active and it lists none of B's; its copy, claims and evidence are still there.
+        a.get_by_role("link", name="Datasets").click()
+        a.wait_for_selector("text=Active dataset", timeout=STEP_MS)
+        _wait_idle(a)
+        choices = _dataset_choices(a)
+        assert A_FILE in choices and B_FILE not in choices
+        assert A_FILE in a.locator("[data-testid=stSidebar]").inner_text()
+        assert not [word for word in (*B_WORDS, B_FILE) if word in _text(a)]
+        _screenshot(a, "session-a-datasets.png")
+        a.get_by_role("link", name="Vet copy").click()
+        a.wait_for_function(
+            "() => [...document.querySelectorAll('mark.aln-claim')].some(m => /Quillfeather/.test(m.innerText))",
+            timeout=STEP_MS,
+        )
+        _wait_idle(a)
+        assert a.get_by_label("Ad copy").input_value() == A_COPY
+        seen_by_a = _text(a)
+        assert "overheats every evening" in seen_by_a
+        assert not [word for word in (*B_WORDS, B_FILE) if word in seen_by_a]
+    finally:
+        a.context.close()
+        b.context.close()

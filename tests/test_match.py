@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
+import pytest
 
 from alignment.match import match_claims, top_k
+from alignment.records import Match, Matches
 
 
 def _unit(rows: int, dim: int, seed: int) -> np.ndarray:
@@ -39,3 +43,50 @@ def test_match_max_matches_keeps_the_top_ones_like_brute_force_top_k():
 def test_match_handles_no_claims_and_no_sentences():
     assert match_claims(np.zeros((0, 8), np.float32), _unit(5, 8, 1), 0.1) == []
     assert match_claims(_unit(2, 8, 1), np.zeros((0, 8), np.float32), 0.1) == [[], []]
+
+
+def _match_one_by_one(claim_vectors, sentence_vectors, min_similarity, max_matches=None, chunk_size=100_000):
+    """The per-record matching the arrays replaced: a Match built for every sentence above the threshold."""
+    found_index = [[] for _ in range(len(claim_vectors))]
+    found_score = [[] for _ in range(len(claim_vectors))]
+    for begin in range(0, len(sentence_vectors), chunk_size):
+        scores = claim_vectors @ sentence_vectors[begin : begin + chunk_size].T
+        rows, cols = np.nonzero(scores >= min_similarity)
+        for claim in np.unique(rows):
+            selected = cols[rows == claim]
+            found_index[claim].append(selected + begin)
+            found_score[claim].append(scores[claim, selected])
+    result = []
+    for claim in range(len(claim_vectors)):
+        if not found_index[claim]:
+            result.append([])
+            continue
+        indices, values = np.concatenate(found_index[claim]), np.concatenate(found_score[claim])
+        order = np.lexsort((indices, -values))[:max_matches]
+        result.append([Match(sentence_index=int(indices[i]), similarity=float(values[i])) for i in order])
+    return result
+
+
+def test_match_arrays_hold_exactly_the_matches_of_the_per_record_loop():
+    claims, sentences = _unit(6, 16, 7), _unit(900, 16, 8)
+    sentences[10] = sentences[11]  # a tie: the lower sentence index comes first
+    for chunk_size, max_matches in ((100_000, None), (128, None), (128, 25)):
+        found = match_claims(claims, sentences, 0.2, max_matches=max_matches, chunk_size=chunk_size)
+        expected = _match_one_by_one(claims, sentences, 0.2, max_matches, chunk_size)
+        assert all(isinstance(matches, Matches) for matches in found)
+        assert [list(matches) for matches in found] == expected
+        assert found == expected
+        for matches in found:  # plain Python values, as a Match built one by one holds
+            assert all(type(m.sentence_index) is int and type(m.similarity) is float for m in matches)
+
+
+def test_match_arrays_read_as_a_sequence_of_match_records():
+    claims, sentences = _unit(1, 8, 9), _unit(50, 8, 10)
+    (matches,) = match_claims(claims, sentences, -1.0)
+    records = list(matches)
+    assert len(matches) == 50 and matches[0] == records[0] and matches[-1] == records[-1]
+    assert list(matches[2:5]) == records[2:5] and isinstance(matches[2:5], Matches)
+    assert matches.sentence_index.dtype.kind == "i" and not matches.sentence_index.flags.writeable
+    assert pickle.loads(pickle.dumps(matches)) == matches
+    with pytest.raises(IndexError):
+        matches[50]

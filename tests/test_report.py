@@ -6,7 +6,7 @@ import io
 import json
 
 from alignment.config import Config
-from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Review, Sentence
+from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Judgements, Review, Sentence
 from alignment.report import SCHEMA, Report, plot_gap
 from alignment.score import score_claim
 
@@ -96,3 +96,31 @@ def test_report_csv_export_neutralises_formula_cells():
     assert round_trip["sentence"].tolist()[:6] == ["'" + v for v in frame["sentence"].tolist()[:6]]
     assert round_trip["sentence"].tolist()[6] == "plain"
     assert round_trip["rating"].tolist() == [1, 2, 3, 4, 5, 1, 2]
+
+
+def test_report_from_judgement_arrays_is_the_report_from_their_records():
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    report = _report()
+    (result,) = report.claims
+    arrays = Judgements(  # float32, as the stance stage gives them
+        sentence_index=np.array([0, 2, 1]),
+        similarity=np.array([0.71, 0.66, 0.52], dtype=np.float32),
+        p_supports=np.array([0.1, 0.9, 0.3], dtype=np.float32),
+        p_contradicts=np.array([0.85, 0.05, 0.3], dtype=np.float32),
+        p_neutral=np.array([0.05, 0.05, 0.4], dtype=np.float32),
+        label=np.array([1, 0, 2], dtype=np.uint8),
+    )
+    from_arrays = dataclasses.replace(report, claims=(dataclasses.replace(result, judgements=arrays),))
+    from_records = dataclasses.replace(
+        report, claims=(dataclasses.replace(result, judgements=tuple(arrays.records())),)
+    )
+    object.__setattr__(arrays, "_records", None)  # forget the records: the report must not need them
+    assert from_arrays.to_dict() == from_records.to_dict()
+    pd.testing.assert_frame_equal(from_arrays.matches_frame(), from_records.matches_frame())
+    pd.testing.assert_frame_equal(from_arrays.claims_frame(), from_records.claims_frame())
+    assert arrays._records is None
+    assert from_arrays.to_dict()["claims"][0]["matches"][2]["stance"] == "neutral"

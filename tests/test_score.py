@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from alignment.records import Judgement
+import pickle
+import random
+
+import numpy as np
+import pytest
+
+from alignment.records import STANCES, Judgement, Judgements
 from alignment.score import score_claim
 
 
@@ -35,3 +41,49 @@ def test_score_risk_levels_follow_the_interval():
     assert score_claim(_judgements(5, 40), min_evidence=5).risk == "high"
     assert score_claim(_judgements(40, 5), min_evidence=5).risk == "low"
     assert score_claim(_judgements(20, 18), min_evidence=5).risk == "medium"
+
+
+def _arrays(records: list[Judgement]) -> Judgements:
+    return Judgements(
+        sentence_index=np.array([j.sentence_index for j in records]),
+        similarity=np.array([j.similarity for j in records], dtype=np.float32),
+        p_supports=np.array([j.p_supports for j in records], dtype=np.float32),
+        p_contradicts=np.array([j.p_contradicts for j in records], dtype=np.float32),
+        p_neutral=np.array([j.p_neutral for j in records], dtype=np.float32),
+        label=np.array([STANCES.index(j.stance) for j in records], dtype=np.uint8),
+    )
+
+
+@pytest.mark.parametrize("counts", [(6, 2, 3), (0, 0, 0), (0, 0, 9), (40, 5, 0), (3, 0, 1)])
+def test_score_of_judgement_arrays_equals_the_score_of_their_records(counts):
+    records = _judgements(*counts)
+    random.Random(sum(counts)).shuffle(records)
+    arrays = Judgements.from_records(records)
+    assert list(arrays) == records
+    for min_evidence in (1, 5):
+        assert score_claim(arrays, min_evidence) == score_claim(records, min_evidence)
+        assert score_claim(arrays, min_evidence) == score_claim(tuple(arrays), min_evidence)
+
+
+def test_judgement_arrays_read_as_a_sequence_of_judgement_records():
+    records = [
+        Judgement(4, 0.75, "supports", 0.75, 0.125, 0.125),
+        Judgement(1, 0.5, "neutral", 0.25, 0.25, 0.5),
+        Judgement(9, 0.375, "contradicts", 0.125, 0.75, 0.125),
+    ]
+    arrays = _arrays(records)  # float32 values that are exact in binary, so the records compare equal
+    assert len(arrays) == 3 and arrays[0] == records[0] and arrays[-1] == records[-1]
+    assert list(arrays) == records and arrays == tuple(records) and arrays == records
+    assert arrays[1:] == records[1:] and isinstance(arrays[1:], Judgements)
+    assert records[2] in arrays and arrays.index(records[1]) == 1
+    assert all(type(j.sentence_index) is int and type(j.similarity) is float for j in arrays)
+    assert hash(arrays) == hash(tuple(records))
+    assert arrays.stance_counts() == (1, 1, 1)
+    assert not arrays.label.flags.writeable
+    assert arrays.records() is arrays.records()  # built once, then kept
+    copied = pickle.loads(pickle.dumps(arrays))
+    assert copied._records is None and copied == arrays  # only the arrays travel
+    with pytest.raises(IndexError):
+        arrays[3]
+    with pytest.raises(ValueError, match="differ in length"):
+        Judgements(np.arange(2), np.ones(3), np.ones(3), np.ones(3), np.ones(3), np.zeros(3, dtype=np.uint8))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import subprocess
 import sys
 import textwrap
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +19,19 @@ from alignment.config import Config
 from alignment.embed import CachedEmbedder, hash_text
 from alignment.errors import EmptyDatasetError, InputError, MissingColumnError
 from alignment.ingest import ReviewStream, TableStream, load_reviews
-from alignment.records import Claim
+from alignment.match import match_claims
+from alignment.records import STANCES, Claim, Judgement, Judgements
+from alignment.score import score_claim
 from alignment.workspace import (
+    _JUDGEMENT,
     DatasetNameError,
     DuplicateDatasetError,
     UnknownDatasetError,
     UnknownRunError,
     Workspace,
     WorkspaceBusyError,
+    _pack_judgements,
+    _unpack_judgements,
     default_location,
     validate_name,
 )
@@ -467,3 +474,105 @@ def test_workspace_recheck_serves_the_sentence_vectors_from_memory(workspace, re
     assert inner.seen[-1] == "Transparent pricing" and report.claims[0].claim.text == "Transparent pricing"
     assert asked == [1]  # only the new claim was looked up; the sentences came from memory
     assert CachedEmbedder(inner, workspace.embedding_cache()).model_id == "fake-model"
+
+
+class VariedStance:
+    """A stance model whose probabilities differ from pair to pair (a softmax of a few vector components)."""
+
+    name = "varied"
+
+    def predict_proba(self, claim_texts, sentence_texts, claim_vectors, sentence_vectors):
+        assert len(claim_texts) == len(sentence_texts) == len(list(sentence_texts)) == len(sentence_vectors)
+        logits = 4.0 * sentence_vectors[:, :3] + claim_vectors[:, 3:6]
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model):
+    """The per-record judging the arrays replaced: a Judgement built for every match."""
+    result = []
+    for claim, found in enumerate(matches):
+        found = list(found)
+        if not found:
+            result.append(())
+            continue
+        indices = [m.sentence_index for m in found]
+        vectors = sentence_vectors[indices]
+        probabilities = model.predict_proba(
+            [claim_texts[claim]] * len(found),
+            [sentence_texts[i] for i in indices],
+            np.broadcast_to(claim_vectors[claim], vectors.shape),
+            vectors,
+        )
+        labels, rows = probabilities.argmax(axis=1).tolist(), probabilities.tolist()
+        result.append(
+            tuple(
+                Judgement(m.sentence_index, m.similarity, STANCES[label], *row)
+                for m, label, row in zip(found, labels, rows, strict=True)
+            )
+        )
+    return result
+
+
+def _pack_one_by_one(claims):
+    """A run's judgements as the per-record packing wrote them (runs saved before the arrays)."""
+    codes = {stance: code for code, stance in enumerate(STANCES)}
+    rows = [
+        (position, j.sentence_index, j.similarity, j.p_supports, j.p_contradicts, j.p_neutral, codes[j.stance])
+        for position, judgements in enumerate(claims)
+        for j in judgements
+    ]
+    return zlib.compress(np.array(rows, dtype=_JUDGEMENT).tobytes(), 1)
+
+
+def _unpack_one_by_one(blob, claims):
+    grouped = [[] for _ in range(claims)]
+    for claim, sentence, similarity, p_supports, p_contradicts, p_neutral, stance in np.frombuffer(
+        zlib.decompress(blob), dtype=_JUDGEMENT
+    ).tolist():
+        grouped[claim].append(Judgement(sentence, similarity, STANCES[stance], p_supports, p_contradicts, p_neutral))
+    return grouped
+
+
+def test_workspace_recheck_judgements_are_the_per_record_ones_and_saved_runs_read_both_formats(
+    workspace, reviews_frame
+):
+    workspace.ingest(reviews_frame, "telecom")
+    claims = [
+        Claim("c1", "manual", "Fewer dropped calls", 0, 19, "dropped calls", "comparative"),
+        Claim("c2", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute"),
+        Claim("c3", "manual", "Free parking", 0, 12, "parking", "qualitative"),
+    ]
+    config = Config(min_similarity=-0.2, min_evidence=1)
+    report = workspace.check(
+        None, "telecom", config, claims=claims, embedder=CountingEmbedder(), stance_model=VariedStance()
+    )
+
+    # The per-record path on the same (stored) vectors: Match records in, a Judgement per match out.
+    cached = CachedEmbedder(CountingEmbedder(), workspace.embedding_cache())
+    texts = [sentence.text for sentence in report.sentences]
+    sentence_vectors, claim_vectors = cached.encode(texts), cached.encode([claim.text for claim in claims])
+    matches = [list(found) for found in match_claims(claim_vectors, sentence_vectors, config.min_similarity)]
+    expected = _judge_one_by_one(
+        [c.text for c in claims], matches, texts, claim_vectors, sentence_vectors, VariedStance()
+    )
+    assert sum(map(len, expected)) > 10 and {j.stance for found in expected for j in found} == set(STANCES)
+    for result, records in zip(report.claims, expected, strict=True):
+        assert isinstance(result.judgements, Judgements)
+        assert tuple(result.judgements) == records
+        assert result.score == score_claim(records, config.min_evidence, config.interval_level)
+
+    run = workspace.save_run(report, dataset="telecom")
+    blob = workspace._con.execute("SELECT judgements FROM runs WHERE run_id = ?", [run.run_id]).fetchall()[0][0]
+    legacy = _pack_one_by_one(expected)
+    assert zlib.decompress(blob) == zlib.decompress(legacy)  # the same records, byte for byte
+    as_records = dataclasses.replace(
+        report, claims=tuple(dataclasses.replace(r, judgements=tuple(r.judgements)) for r in report.claims)
+    )
+    assert zlib.decompress(_pack_judgements(as_records)) == zlib.decompress(legacy)
+    assert _unpack_judgements(blob, 3) == _unpack_judgements(legacy, 3) == _unpack_one_by_one(legacy, 3)
+    interleaved = np.frombuffer(zlib.decompress(legacy), dtype=_JUDGEMENT)[::-1]  # claims out of order
+    reordered = zlib.compress(interleaved.tobytes())
+    assert _unpack_judgements(reordered, 3) == _unpack_one_by_one(reordered, 3)
+    assert _unpack_judgements(None, 2) == [[], []]
+    assert workspace.run_report(run.run_id) == report.to_dict()

@@ -33,7 +33,7 @@ from alignment.charts import (
 )
 from alignment.errors import AlignmentError
 from alignment.report import Report, to_safe_csv
-from alignment.ui import common, state
+from alignment.ui import common, state, workspace_view
 from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
 
 DRILL = "aln_drill"
@@ -63,6 +63,7 @@ def render() -> None:
     summary = report.dataset
     if not report.claims:
         st.info("No claims to show. Paste copy on the Vet copy page, or add a claim by hand there.")
+        workspace_view.render_runs(None)
         return
     filtered = _filters(report)
     _metrics(filtered, report)
@@ -87,6 +88,7 @@ def render() -> None:
     _claims_table(filtered)
     _downloads(filtered, [f for f in (gap, trend, segments, quadrant) if f is not None], png_ok, png_reason)
     st.caption(f"Dataset {summary.source}: {summary.rows:,} rows read, {summary.reviews:,} reviews kept.")
+    workspace_view.render_runs(report)
 
 
 # --------------------------------------------------------------------------------------- filters

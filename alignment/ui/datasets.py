@@ -8,7 +8,7 @@ import streamlit as st
 from alignment.charts import DatasetOverview, dataset_overview
 from alignment.errors import AlignmentError, InputError
 from alignment.ingest import ColumnMapping, detect_columns
-from alignment.ui import common, state
+from alignment.ui import common, state, workspace_view
 from alignment.ui.uploads import DATASET_TYPES, Dataset, UploadedTable, build_dataset, read_dataset_upload
 
 STAGED = "aln_staged_upload"
@@ -38,10 +38,14 @@ def render() -> None:
     limit = upload_limit_mb()
     st.caption(
         f"Reviews, complaints or survey answers to check claims against. Upload CSV, TSV, XLSX, JSON, JSONL or "
-        f"Parquet files up to **{limit} MB** each. Uploads stay in your session only; nobody else sees them."
+        f"Parquet files up to **{limit} MB** each. Uploads stay in your session only and nobody else sees them, "
+        "unless you save them to the workspace: saved datasets are kept on this machine and shared by everyone who "
+        "uses this app server or its workspace folder."
     )
     state.show_message()
     _choose_active()
+    st.divider()
+    workspace_view.render_saved_datasets()
     st.divider()
     _add_dataset(limit)
 
@@ -68,10 +72,11 @@ def _choose_active() -> None:
         st.rerun()
     if active.origin != "bundled demo":
         st.button(
-            "Remove this dataset",
+            "Remove this dataset" if active.workspace_name is None else "Remove from my session (stays saved)",
             key=f"remove_{active.key}",
             on_click=lambda: state.remove_dataset(active.key),
         )
+    workspace_view.render_save_form(active)
     show_validation(active)
 
 

@@ -1,9 +1,11 @@
 """Models and results cached at the app edge: models once per server, results per (dataset, claims, config).
 
 The models (MiniLM, spaCy) are held with ``st.cache_resource``; sentence vectors go through a shared
-in-memory cache, so a re-check with new wording embeds only the new claims. Results live in a small LRU
-keyed by a hash of the dataset's content and mapping, the claims and the config: a session can only hit an
-entry for data it holds itself, so nothing leaks between sessions.
+in-memory cache, so a re-check with new wording embeds only the new claims. For a dataset saved in the
+workspace they also come from and go to the workspace, so neither another session nor the command line
+embeds them again. Results live in a small LRU keyed by a hash of the dataset's content and mapping, the
+claims and the config: a session can only hit an entry for data it holds itself, so nothing leaks between
+sessions.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from alignment.config import Config
-from alignment.embed import CachedEmbedder, MemoryCache, MiniLMEmbedder
+from alignment.embed import CachedEmbedder, Embedder, MemoryCache, MiniLMEmbedder
 from alignment.ingest import ReviewSet, load_reviews, parse_ads_text
 from alignment.records import Claim
 from alignment.report import Report
 from alignment.ui.progress import StreamlitProgress
 from alignment.ui.uploads import Dataset, dataset_from_review_set
+from alignment.ui.workspace_store import WorkspaceVectors
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -127,6 +130,18 @@ def report_key(claims: Sequence[Claim], dataset_key: str, config: Config) -> str
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _embedder_for(dataset: Dataset, models: Models) -> tuple[Embedder, WorkspaceVectors | None]:
+    """The embedder for a check: for a workspace dataset, vectors come from (and go to) the workspace.
+
+    The workspace cache sits in front of the server's in-memory one, so a sentence already embedded by this
+    server (say, before its upload was saved) or by the command line is not embedded again.
+    """
+    if dataset.workspace_name is None:
+        return models.embedder, None
+    stored = WorkspaceVectors()
+    return CachedEmbedder(models.embedder, stored), stored
+
+
 def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tuple[Report, float | None]:
     """The report for these claims on this dataset: from the cache, or computed with visible progress.
 
@@ -141,7 +156,9 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
     store = result_store()
     cached = store.get(key)
     if cached is not None:
-        return cached, None
+        # The key hashes the data, not the file name: another session may have computed this report from
+        # byte-identical data under another name, so the summary (which names the file) is this session's.
+        return dataclasses.replace(cached, dataset=dataset.review_set.summary), None
     review_set = dataset.review_set
     started = time.perf_counter()
     placeholder = st.empty()
@@ -152,9 +169,15 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
         models = load_models()
         loading.empty()
         progress = StreamlitProgress(st.container())
-        results = judge_claims(list(claims), review_set, config, models.embedder, None, progress)
+        embedder, stored = _embedder_for(dataset, models)
+        results = judge_claims(list(claims), review_set, config, embedder, None, progress)
         status.update(label="Checked", state="complete", expanded=False)
     placeholder.empty()
+    if stored is not None and stored.unavailable:
+        st.warning(
+            "The sentence vectors were computed here but not kept in the workspace, so the next check may compute "
+            f"them again. {stored.unavailable}"
+        )
     report = Report(
         claims=tuple(results),
         dataset=review_set.summary,

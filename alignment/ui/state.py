@@ -1,6 +1,7 @@
 """Per-session state: the datasets a user loaded, the active one, the copy under review and the settings.
 
-Everything a user brings lives in ``st.session_state`` only, so one session never sees another's data.
+Everything a user brings lives in ``st.session_state`` only, so one session never sees another's data,
+until the user saves a dataset to the workspace (shared; see alignment.ui.workspace_store).
 Widget values that must survive a switch of page are mirrored into plain keys (Streamlit forgets the value
 of a widget that a page run did not draw).
 """
@@ -83,6 +84,25 @@ def remove_dataset(key: str) -> None:
         del datasets()[key]
 
 
+def replace_dataset(old_key: str, dataset: Dataset) -> None:
+    """Put ``dataset`` in place of the session's dataset ``old_key`` (e.g. an upload now saved to the
+    workspace), keeping it active if the old one was."""
+    found = datasets()
+    was_active = st.session_state.get(ACTIVE) == old_key
+    found[dataset.key] = dataset
+    if old_key != dataset.key:
+        found.pop(old_key, None)
+    if was_active:
+        st.session_state[ACTIVE] = dataset.key
+
+
+def forget_workspace_dataset(name: str) -> None:
+    """Drop from this session the datasets loaded from the workspace under ``name`` (it was deleted there)."""
+    found = datasets()
+    for key in [key for key, dataset in found.items() if dataset.workspace_name == name]:
+        del found[key]
+
+
 def ads() -> list[Ad]:
     """The ads of the checked copy."""
     return st.session_state[ADS]  # type: ignore[no-any-return]
@@ -124,6 +144,11 @@ def current_report() -> tuple[Report, float | None]:
         AlignmentError: the check failed on the input.
     """
     return resources.get_report(kept_claims(rows()), active_dataset(), config())
+
+
+def current_report_key() -> str:
+    """The result-cache key of :func:`current_report` (the same claims, dataset and settings give the same key)."""
+    return resources.report_key(kept_claims(rows()), active_dataset().key, config())
 
 
 def keep(key: str, default: Any) -> Callable[[], None]:

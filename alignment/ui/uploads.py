@@ -27,17 +27,25 @@ class UploadedTable:
     fingerprint: str
     size: int
     frame: pd.DataFrame = field(repr=False)
+    data: bytes = field(default=b"", repr=False)  # the file as uploaded, so it can be saved to the workspace
 
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """A validated review dataset a session can make active; ``key`` identifies its content and mapping."""
+    """A validated review dataset a session can make active; ``key`` identifies its content and mapping.
+
+    ``data`` is the uploaded file (kept so the upload can be saved to the workspace as the file it was);
+    ``workspace_name`` and ``workspace_id`` are set when the dataset was loaded from the workspace.
+    """
 
     key: str
     name: str
     origin: str
     review_set: ReviewSet = field(repr=False)
     frame: pd.DataFrame | None = field(default=None, repr=False)
+    data: bytes | None = field(default=None, repr=False)
+    workspace_name: str | None = None
+    workspace_id: int | None = None
 
 
 def fingerprint(data: bytes) -> str:
@@ -109,7 +117,7 @@ def read_dataset_upload(data: bytes, filename: str, max_bytes: int | None = None
     frame.attrs["source"] = name
     if frame.shape[1] == 0 or len(frame) == 0:
         raise EmptyDatasetError(f"{name} holds no rows. Upload a file with a header row and at least one review.")
-    return UploadedTable(name=name, fingerprint=fingerprint(data), size=len(data), frame=frame)
+    return UploadedTable(name=name, fingerprint=fingerprint(data), size=len(data), frame=frame, data=data)
 
 
 def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
@@ -129,7 +137,9 @@ def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
     summary = dataclasses.replace(review_set.summary, source=upload.name)
     review_set = dataclasses.replace(review_set, summary=summary)
     key = hashlib.sha256(f"{upload.fingerprint}|{mapping.to_dict()}".encode()).hexdigest()[:20]
-    return Dataset(key=key, name=upload.name, origin="uploaded", review_set=review_set, frame=upload.frame)
+    # The file's bytes are kept rather than the table: they are smaller, and saving to the workspace reads
+    # them as the command line would read the file (same source name, sha256 and skipped-row counts).
+    return Dataset(key=key, name=upload.name, origin="uploaded", review_set=review_set, data=upload.data or None)
 
 
 def dataset_from_review_set(review_set: ReviewSet, name: str, origin: str, content: bytes) -> Dataset:

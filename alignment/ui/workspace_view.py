@@ -1,0 +1,488 @@
+"""The workspace in the app: save an upload, list, load and delete saved datasets (Datasets page); save a check as
+a run, list a dataset's runs, chart them and open one (Gap dashboard).
+
+Every action opens the workspace briefly through alignment.ui.workspace_store and shows what went wrong as
+one line (st.error), so a busy or damaged workspace never breaks the session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from alignment.charts import (
+    ALIGNMENT_HELP,
+    AT_RISK,
+    VERDICT_ORDER,
+    VERDICTS,
+    short_text,
+    verdict,
+    verdict_label,
+)
+from alignment.errors import AlignmentError
+from alignment.records import ClaimScore
+from alignment.report import Report, to_safe_csv
+from alignment.ui import resources, state, workspace_store
+from alignment.ui.progress import StreamlitProgress
+from alignment.ui.uploads import Dataset
+from alignment.workspace import DatasetInfo, RunClaim, RunInfo, WorkspaceBusyError
+
+CONFIRM_DELETE = "aln_ws_confirm_delete"  # the dataset name awaiting "Yes, delete it"
+CONFIRM_DELETE_RUN = "aln_ws_confirm_delete_run"  # the run id awaiting "Yes, delete it"
+SAVED_RUNS = "aln_ws_saved_runs"  # report cache key -> run id, so one check is not saved twice by accident
+OPEN_RUN = "aln_ws_open_run"  # (RunInfo, report dict) of the run opened in the history
+PICK = "ws_pick"
+PICK_RUN = "ws_pick_run"
+HISTORY_CLAIMS = 12  # claims drawn in the history chart (the most often checked ones)
+
+
+def show_error(exc: AlignmentError, *, busy_as_warning: bool = False) -> None:
+    """Show a workspace failure in one line; a busy workspace is said plainly (a warning when only reading)."""
+    if isinstance(exc, WorkspaceBusyError):
+        message = (
+            f"The workspace is busy: another program, such as `alignment ingest` on the command line, is writing "
+            f"to {workspace_store.database_path()}. Try again when it has finished."
+        )
+        (st.warning if busy_as_warning else st.error)(message)
+    else:
+        st.error(str(exc))
+
+
+def sharing_note() -> str:
+    """Where saved datasets go and who sees them, in one sentence."""
+    return (
+        f"Saved datasets go to the workspace on this machine (`{workspace_store.location()}`), shared by everyone "
+        "who uses this app server or that folder (including the `alignment` command line)."
+    )
+
+
+# ----------------------------------------------------------------------------------- Datasets page
+
+
+def render_save_form(dataset: Dataset) -> None:
+    """ "Save to workspace" for a session dataset that is not in the workspace yet (an upload, or the demo)."""
+    source_file = resources.DEMO_REVIEWS if dataset.origin == "bundled demo" else None
+    if dataset.workspace_name is not None or (dataset.data is None and source_file is None):
+        return
+    with st.container(border=True):
+        st.markdown("**Save to workspace**")
+        st.caption(
+            f"Until you save it, {'this upload' if source_file is None else 'this dataset'} stays in your session "
+            f"only. {sharing_note()} A saved dataset is kept after your session ends, its sentences are embedded "
+            "once for every later check, and the Gap dashboard can save and compare runs of it."
+        )
+        name_col, replace_col, button_col = st.columns([3, 2, 1.4], vertical_alignment="bottom")
+        default = workspace_store.suggest_name(
+            source_file.name if source_file is not None else dataset.review_set.summary.source or dataset.name
+        )
+        name = name_col.text_input(
+            "Name in the workspace",
+            value=default,
+            max_chars=64,
+            key=f"ws_save_name_{dataset.key}",
+            help="1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit. The command line "
+            "uses it too: `alignment check --dataset NAME`.",
+        )
+        replace = replace_col.checkbox(
+            "Replace the saved dataset of that name",
+            key=f"ws_save_replace_{dataset.key}",
+            help="Off: a name already in the workspace is refused. On: the saved dataset of that name is replaced "
+            "for everyone; its runs keep their counts but no longer show their quotes.",
+        )
+        if button_col.button("Save to workspace", key=f"ws_save_{dataset.key}", width="stretch"):
+            _save_dataset(dataset, name, replace, source_file)
+
+
+def _save_dataset(dataset: Dataset, name: str, replace: bool, source_file: Path | None) -> None:
+    try:
+        name = workspace_store.check_name(name)  # a bad name fails before any progress bar appears
+        progress = StreamlitProgress(st.container())
+        with st.spinner(f"Saving {name} to the workspace…"):
+            saved = workspace_store.save_dataset(
+                dataset, name, source_file=source_file, replace=replace, progress=progress
+            )
+    except AlignmentError as exc:
+        show_error(exc)
+        return
+    state.forget_workspace_dataset(saved.name)  # a copy this session loaded before a replace is out of date
+    if dataset.origin != "bundled demo":  # the demo stays in the session; an upload becomes its saved copy
+        state.replace_dataset(dataset.key, saved)
+    state.add_dataset(saved)
+    state.tell(
+        f"Saved {name} to the workspace ({saved.review_set.summary.reviews:,} reviews). It is the active dataset; "
+        "checks on it reuse its stored sentence vectors, and the Gap dashboard can save runs of it.",
+        "success",
+    )
+    st.rerun()
+
+
+def render_saved_datasets() -> None:
+    """The workspace's datasets: a table, and a choice to load one (make it active) or delete it."""
+    st.subheader("Saved in the workspace")
+    st.caption(
+        f"{sharing_note()} Loading one makes it the active dataset in your session; deleting one removes it for "
+        "everyone."
+    )
+    try:
+        items = workspace_store.list_datasets()
+    except AlignmentError as exc:
+        show_error(exc, busy_as_warning=True)
+        return
+    if not items:
+        st.info(
+            "No datasets saved yet. Validate an upload below and press **Save to workspace**, or run "
+            "`alignment ingest FILE --name NAME` on this machine."
+        )
+        return
+    st.dataframe(_datasets_frame(items), hide_index=True, width="stretch")
+    by_name = {info.name: info for info in items}
+    if st.session_state.get(PICK) not in by_name:  # deleted meanwhile (maybe by someone else)
+        active = state.active_dataset().workspace_name
+        st.session_state[PICK] = active if active in by_name else items[0].name
+    pick_col, load_col, delete_col = st.columns([3, 1.4, 1.4], vertical_alignment="bottom")
+    name = pick_col.selectbox(
+        "Saved dataset",
+        list(by_name),
+        key=PICK,
+        format_func=lambda found: f"{found} · {by_name[found].reviews:,} reviews ({by_name[found].source})",
+    )
+    if load_col.button("Load and make active", key="ws_load", type="primary", width="stretch"):
+        _load_dataset(by_name[name])
+    if delete_col.button("Delete…", key="ws_delete", width="stretch", help="Asks for confirmation first."):
+        st.session_state[CONFIRM_DELETE] = name
+    if st.session_state.get(CONFIRM_DELETE) == name:
+        _confirm_delete(by_name[name])
+
+
+def _datasets_frame(items: Sequence[DatasetInfo]) -> pd.DataFrame:
+    here = {d.workspace_id: d.key for d in state.datasets().values() if d.workspace_id is not None}
+    active = state.active_dataset().key
+    return pd.DataFrame(
+        [
+            {
+                "name": info.name,
+                "reviews": info.reviews,
+                "rows": info.rows,
+                "sentences": info.sentences,
+                "source file": info.source,
+                "ingested (UTC)": info.created_at.strftime("%Y-%m-%d %H:%M"),
+                "in your session": (
+                    "active" if here.get(info.dataset_id) == active else "loaded" if info.dataset_id in here else ""
+                ),
+            }
+            for info in items
+        ]
+    )
+
+
+def _load_dataset(info: DatasetInfo) -> None:
+    loaded = next((d for d in state.datasets().values() if d.workspace_id == info.dataset_id), None)
+    if loaded is None:
+        try:
+            with st.spinner(f"Loading {info.name} from the workspace…"):
+                loaded = workspace_store.load_dataset(info.name)
+        except AlignmentError as exc:
+            show_error(exc)
+            return
+        # An older copy of the same name (replaced in the workspace since) is dropped from the session.
+        state.forget_workspace_dataset(info.name)
+    state.add_dataset(loaded)
+    state.tell(f"{info.name} is now the active dataset: {info.reviews:,} reviews from the workspace.", "success")
+    st.rerun()
+
+
+def _confirm_delete(info: DatasetInfo) -> None:
+    with st.container(border=True):
+        st.warning(
+            f"Delete `{info.name}` ({info.reviews:,} reviews) from the workspace? Everyone using this workspace "
+            "loses it. Its saved runs keep their counts and verdicts but no longer show their quotes."
+        )
+        yes, no, _ = st.columns([1.4, 1, 3])
+        if yes.button("Yes, delete it", key="ws_delete_confirm", type="primary", width="stretch"):
+            try:
+                workspace_store.delete_dataset(info.name)
+            except AlignmentError as exc:
+                show_error(exc)
+                return
+            st.session_state.pop(CONFIRM_DELETE, None)
+            state.forget_workspace_dataset(info.name)
+            state.tell(f"Deleted {info.name} from the workspace.", "success")
+            st.rerun()
+        if no.button("Cancel", key="ws_delete_cancel", width="stretch"):
+            st.session_state.pop(CONFIRM_DELETE, None)
+            st.rerun()
+
+
+# ----------------------------------------------------------------------------------- Gap dashboard
+
+
+def render_runs(report: Report | None) -> None:
+    """Save the current check as a run, and the run history of the active workspace dataset."""
+    dataset = state.active_dataset()
+    st.subheader("Saved runs")
+    if dataset.workspace_name is None:
+        st.info(
+            "Runs are kept for datasets saved in the workspace. Save this dataset with **Save to workspace** on "
+            "the Datasets page (or load a saved one there) to save checks and compare them over time."
+        )
+        return
+    if report is not None and report.claims:
+        _save_run(dataset, report)
+    try:
+        runs = workspace_store.list_runs(dataset.workspace_name)
+    except AlignmentError as exc:
+        show_error(exc, busy_as_warning=True)
+        return
+    _run_history(dataset.workspace_name, runs)
+
+
+def _save_run(dataset: Dataset, report: Report) -> None:
+    saved: dict[str, int] = st.session_state.setdefault(SAVED_RUNS, {})
+    key = state.current_report_key()
+    label_col, button_col = st.columns([4, 1.2], vertical_alignment="bottom")
+    label = label_col.text_input(
+        "Run label (optional)", key="run_label", max_chars=120, placeholder="e.g. headline v2, spring campaign"
+    )
+    clicked = button_col.button(
+        "Save run",
+        key="run_save",
+        type="primary",
+        width="stretch",
+        disabled=key in saved,
+        help="Keep these claims and their results on the whole dataset (the filters above do not apply).",
+    )
+    if clicked:
+        try:
+            run = workspace_store.save_run(
+                dataset, report, label=label.strip() or None, embedder=resources.load_models().embedder.model_id
+            )
+        except AlignmentError as exc:
+            show_error(exc)
+            return
+        saved[key] = run.run_id
+        st.success(f"Saved as run {run.run_id} in the workspace (`alignment runs show {run.run_id}` shows it too).")
+    elif key in saved:
+        st.caption(f"This check is saved as run {saved[key]}. Change the claims or the settings to save another.")
+
+
+def _run_history(name: str, runs: Sequence[RunInfo]) -> None:
+    st.markdown(f"**Run history of `{name}`**")
+    if not runs:
+        st.caption("No runs saved on this dataset yet.")
+        return
+    st.dataframe(
+        _runs_frame(runs),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "at risk": st.column_config.NumberColumn(
+                "at risk", help=f"{VERDICTS['contradicted'].symbol} contradicted or {VERDICTS['mixed'].symbol} mixed."
+            )
+        },
+    )
+    figure = contradiction_history(runs)
+    if figure is not None:
+        st.plotly_chart(figure, key="chart_run_history", theme=None, config={"displaylogo": False})
+        st.caption(
+            "Share of the sentences taking a side on each claim that contradict it, in each saved run (claims are "
+            "matched across runs by their wording). A run with no point for a claim did not check it, or found "
+            "no sentence taking a side."
+        )
+    by_id = {run.run_id: run for run in runs}
+    if st.session_state.get(PICK_RUN) not in by_id:
+        st.session_state[PICK_RUN] = runs[0].run_id
+    pick_col, open_col, delete_col = st.columns([3, 1.2, 1.2], vertical_alignment="bottom")
+    run_id = pick_col.selectbox("Saved run", list(by_id), key=PICK_RUN, format_func=lambda i: _run_title(by_id[i]))
+    if open_col.button("Open run", key="run_open", width="stretch"):
+        try:
+            st.session_state[OPEN_RUN] = workspace_store.open_run(run_id)
+        except AlignmentError as exc:
+            show_error(exc)
+    if delete_col.button("Delete run…", key="run_delete", width="stretch", help="Asks for confirmation first."):
+        st.session_state[CONFIRM_DELETE_RUN] = run_id
+    if st.session_state.get(CONFIRM_DELETE_RUN) == run_id:
+        _confirm_delete_run(by_id[run_id])
+    opened: tuple[RunInfo, dict[str, Any]] | None = st.session_state.get(OPEN_RUN)
+    if opened is not None and opened[0].run_id in by_id:
+        _show_run(*opened)
+
+
+def _run_title(run: RunInfo) -> str:
+    label = f" · {run.label}" if run.label else ""
+    return f"Run {run.run_id}{label} · {run.finished_at:%Y-%m-%d %H:%M} UTC · {len(run.claims)} claims"
+
+
+def _score(claim: RunClaim) -> ClaimScore:
+    return ClaimScore(
+        mentions=claim.mentions,
+        supports=claim.supports,
+        contradicts=claim.contradicts,
+        neutral=claim.neutral,
+        alignment=claim.alignment,
+        interval=claim.interval,
+        risk=claim.risk,  # type: ignore[arg-type]
+    )
+
+
+def _runs_frame(runs: Sequence[RunInfo]) -> pd.DataFrame:
+    rows = []
+    for run in runs:
+        verdicts = [verdict(_score(claim)) for claim in run.claims]
+        config = run.config
+        rows.append(
+            {
+                "run": run.run_id,
+                "saved (UTC)": run.finished_at.strftime("%Y-%m-%d %H:%M"),
+                "label": run.label or "",
+                "claims": len(run.claims),
+                "at risk": sum(1 for name in verdicts if name in AT_RISK),
+                **{VERDICTS[name].label: verdicts.count(name) for name in VERDICT_ORDER},
+                "settings": f"relevance ≥ {config.get('min_similarity', '?')}, evidence ≥ "
+                f"{config.get('min_evidence', '?')}, {config.get('stance_model', '?')} judge",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def contradiction_history(runs: Sequence[RunInfo]) -> go.Figure | None:
+    """Per claim (by wording), the contradicting share of its stance-taking sentences in each run, over time.
+
+    None when fewer than two runs have a claim with evidence.
+    """
+    points = [
+        {
+            "when": run.finished_at,
+            "run": run.run_id,
+            "claim": claim.text,
+            "share": claim.contradicts / (claim.supports + claim.contradicts),
+            "sided": claim.supports + claim.contradicts,
+        }
+        for run in sorted(runs, key=lambda run: (run.finished_at, run.run_id))
+        for claim in run.claims
+        if claim.supports + claim.contradicts
+    ]
+    frame = pd.DataFrame(points)
+    if frame.empty or frame["run"].nunique() < 2:
+        return None
+    shown = frame["claim"].value_counts(sort=True).index[:HISTORY_CLAIMS]
+    figure = go.Figure()
+    for claim in shown:
+        part = frame[frame["claim"] == claim]
+        figure.add_trace(
+            go.Scatter(
+                x=part["when"],
+                y=part["share"],
+                mode="lines+markers",
+                name=short_text(claim),
+                customdata=part[["run", "sided"]].to_numpy(),
+                hovertemplate="<b>%{fullData.name}</b><br>run %{customdata[0]}, %{x|%Y-%m-%d %H:%M}: "
+                "%{y:.0%} of %{customdata[1]} sentences contradict<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        template="plotly_white",
+        title={"text": "<b>Contradiction share per claim across saved runs</b>", "x": 0, "xanchor": "left"},
+        height=380,
+        yaxis={"title": "contradicting share", "tickformat": ".0%", "range": [0, 1.02]},
+        xaxis={"title": "run saved (UTC)"},
+        legend={"title": {"text": "claim"}},
+        margin={"t": 60, "r": 20},
+    )
+    return figure
+
+
+def _confirm_delete_run(run: RunInfo) -> None:
+    with st.container(border=True):
+        st.warning(f"Delete {_run_title(run)} from the workspace? Everyone using this workspace loses it.")
+        yes, no, _ = st.columns([1.4, 1, 3])
+        if yes.button("Yes, delete it", key="run_delete_confirm", type="primary", width="stretch"):
+            try:
+                workspace_store.delete_run(run.run_id)
+            except AlignmentError as exc:
+                show_error(exc)
+                return
+            st.session_state.pop(CONFIRM_DELETE_RUN, None)
+            saved: dict[str, int] = st.session_state.get(SAVED_RUNS, {})
+            for key in [key for key, run_id in saved.items() if run_id == run.run_id]:
+                del saved[key]
+            state.tell(f"Deleted run {run.run_id}.", "success")
+            st.rerun()
+        if no.button("Cancel", key="run_delete_cancel", width="stretch"):
+            st.session_state.pop(CONFIRM_DELETE_RUN, None)
+            st.rerun()
+
+
+def _show_run(run: RunInfo, report: dict[str, Any]) -> None:
+    config = report.get("config", {})
+    with st.container(border=True):
+        head, close = st.columns([5, 1], vertical_alignment="top")
+        head.markdown(f"**{_run_title(run)}**")
+        head.caption(
+            f"On `{run.dataset}` · relevance threshold {config.get('min_similarity')} · minimum evidence "
+            f"{config.get('min_evidence')} · {config.get('stance_model')} stance judge"
+        )
+        close.button("Close run", key="run_close", on_click=lambda: st.session_state.pop(OPEN_RUN, None))
+        for note in report.get("notes", ()):
+            st.caption(note)
+        claims = report.get("claims", [])
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "verdict": verdict_label(verdict(_score(stored))),
+                        "claim": item["text"],
+                        "mentions": item["mentions"],
+                        "supports": item["supports"],
+                        "contradicts": item["contradicts"],
+                        "neutral": item["neutral"],
+                        "alignment": item["alignment"],
+                    }
+                    for item, stored in zip(claims, run.claims, strict=True)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "claim": st.column_config.TextColumn("claim", width="large"),
+                "alignment": st.column_config.NumberColumn("alignment (−1..+1)", format="%+.2f", help=ALIGNMENT_HELP),
+            },
+        )
+        evidence = pd.DataFrame(
+            [
+                {
+                    "claim": item["text"],
+                    "stance": match["stance"],
+                    "quote": match["sentence"],
+                    "review_id": match["review_id"],
+                    "similarity": match["similarity"],
+                }
+                for item in claims
+                for match in item.get("matches", ())
+            ],
+            columns=["claim", "stance", "quote", "review_id", "similarity"],
+        )
+        with st.expander(f"Evidence of run {run.run_id} ({len(evidence):,} sentences)"):
+            st.dataframe(evidence, hide_index=True, width="stretch", height=320)
+        json_col, csv_col, _ = st.columns([1, 1, 2])
+        json_col.download_button(
+            "⬇ Run report (JSON)",
+            data=json.dumps(report, indent=2, ensure_ascii=False),
+            file_name=f"alignment-run-{run.run_id}.json",
+            mime="application/json",
+            on_click="ignore",
+            key="run_download_json",
+        )
+        csv_col.download_button(
+            "⬇ Run evidence (CSV)",
+            data=to_safe_csv(evidence),
+            file_name=f"alignment-run-{run.run_id}-evidence.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="run_download_csv",
+        )

@@ -120,9 +120,36 @@ class EmbeddingStanceModel:
         sentence_vectors: np.ndarray,
     ) -> np.ndarray:
         """Return (p_supports, p_contradicts, p_neutral) per pair."""
+        if len(sentence_vectors) and claim_vectors.ndim == 2 and claim_vectors.strides[0] == 0:
+            # One claim broadcast over its matches (how judge_matches calls): fold the claim into the weights.
+            return self.predict_for_claim(claim_vectors[0], sentence_vectors)
         q = self.contradiction_odds(claim_vectors, sentence_vectors)
         relevance = self.on_aspect(np.sum(claim_vectors * sentence_vectors, axis=1))
         return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1)
+
+    def predict_for_claim(self, claim_vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
+        """predict_proba for one claim against many sentences, in one matrix product.
+
+        The polarity logit is linear in the sentence vector once the claim is fixed:
+        ``s·w_s + (c⊙s)·w_p + (c·s)·w_cos = s·(w_s + c⊙w_p) + (c·s)·w_cos``, so the claim's weights are folded
+        in once and each sentence costs one dot product, instead of an elementwise product per pair.
+        """
+        width = sentence_vectors.shape[1]
+        difference = (self.weights[:, 1] - self.weights[:, 0]).astype(
+            np.float32
+        )  # logit(contradicts) − logit(supports)
+        claim = np.asarray(claim_vector, dtype=np.float32)
+        folded = difference[:width].copy()
+        if self.features == "claim-aware":
+            folded += claim * difference[width : 2 * width]
+        products = np.asarray(sentence_vectors, dtype=np.float32) @ np.stack([folded, claim], axis=1)
+        cosine = products[:, 1]
+        logit = products[:, 0] + float(self.bias[1] - self.bias[0])
+        if self.features == "claim-aware":
+            logit += cosine * difference[2 * width]
+        q = 1.0 / (1.0 + np.exp(-logit))
+        relevance = self.on_aspect(cosine)
+        return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1).astype(np.float32)
 
 
 def _claim_aware_logits(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+
+from alignment.records import STANCES, Judgement
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -68,3 +71,35 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data is not available")
     return path
+
+
+def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model):
+    """The per-record judging the arrays replaced: a Judgement built for every match."""
+    result = []
+    for claim, found in enumerate(matches):
+        found = list(found)
+        if not found:
+            result.append(())
+            continue
+        indices = [m.sentence_index for m in found]
+        vectors = sentence_vectors[indices]
+        probabilities = model.predict_proba(
+            [claim_texts[claim]] * len(found),
+            [sentence_texts[i] for i in indices],
+            np.broadcast_to(claim_vectors[claim], vectors.shape),
+            vectors,
+        )
+        labels, rows = probabilities.argmax(axis=1).tolist(), probabilities.tolist()
+        result.append(
+            tuple(
+                Judgement(m.sentence_index, m.similarity, STANCES[label], *row)
+                for m, label, row in zip(found, labels, rows, strict=True)
+            )
+        )
+    return result
+
+
+@pytest.fixture
+def judge_one_by_one():  # type: ignore[no-untyped-def]
+    """The per-record judging that the array-backed Judgements replaced, as a reference for equality tests."""
+    return _judge_one_by_one

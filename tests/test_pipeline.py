@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -61,9 +60,9 @@ def test_check_requires_exactly_one_of_ads_and_claims(reviews_frame):
         check("Free delivery.", reviews_frame, claims=["Free delivery"])
 
 
-def test_check_judgements_are_arrays_equal_to_a_record_per_match(reviews_frame, embedder):
+def test_check_judgements_are_arrays_equal_to_a_record_per_match(reviews_frame, embedder, judge_one_by_one):
     from alignment.match import match_claims
-    from alignment.records import STANCES, Judgement, Judgements
+    from alignment.records import Judgements
     from alignment.score import score_claim
     from alignment.stance import select_stance_model
 
@@ -72,23 +71,9 @@ def test_check_judgements_are_arrays_equal_to_a_record_per_match(reviews_frame, 
     report = check(None, reviews_frame, config, claims=claims, embedder=embedder)
     texts = [sentence.text for sentence in report.sentences]
     sentence_vectors, claim_vectors = embedder.encode(texts), embedder.encode(claims)
-    model = select_stance_model("bundled")
-    for claim, (result, found) in enumerate(
-        zip(report.claims, match_claims(claim_vectors, sentence_vectors, config.min_similarity), strict=True)
-    ):
-        # The per-record path: one call per claim, then a Judgement built for every match.
-        indices = [m.sentence_index for m in found]
-        vectors = sentence_vectors[indices]
-        probabilities = model.predict_proba(
-            [claims[claim]] * len(indices),
-            [texts[i] for i in indices],
-            np.broadcast_to(claim_vectors[claim], vectors.shape),
-            vectors,
-        )
-        records = tuple(
-            Judgement(m.sentence_index, m.similarity, STANCES[label], *row)  # type: ignore[arg-type]
-            for m, label, row in zip(found, probabilities.argmax(axis=1).tolist(), probabilities.tolist(), strict=True)
-        )
+    matches = match_claims(claim_vectors, sentence_vectors, config.min_similarity)
+    expected = judge_one_by_one(claims, matches, texts, claim_vectors, sentence_vectors, select_stance_model("bundled"))
+    for result, records in zip(report.claims, expected, strict=True):
         assert isinstance(result.judgements, Judgements) and len(records) > 0
         assert tuple(result.judgements) == records
         assert result.score == score_claim(records, config.min_evidence, config.interval_level)

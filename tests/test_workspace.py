@@ -488,32 +488,6 @@ class VariedStance:
         return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model):
-    """The per-record judging the arrays replaced: a Judgement built for every match."""
-    result = []
-    for claim, found in enumerate(matches):
-        found = list(found)
-        if not found:
-            result.append(())
-            continue
-        indices = [m.sentence_index for m in found]
-        vectors = sentence_vectors[indices]
-        probabilities = model.predict_proba(
-            [claim_texts[claim]] * len(found),
-            [sentence_texts[i] for i in indices],
-            np.broadcast_to(claim_vectors[claim], vectors.shape),
-            vectors,
-        )
-        labels, rows = probabilities.argmax(axis=1).tolist(), probabilities.tolist()
-        result.append(
-            tuple(
-                Judgement(m.sentence_index, m.similarity, STANCES[label], *row)
-                for m, label, row in zip(found, labels, rows, strict=True)
-            )
-        )
-    return result
-
-
 def _pack_one_by_one(claims):
     """A run's judgements as the per-record packing wrote them (runs saved before the arrays)."""
     codes = {stance: code for code, stance in enumerate(STANCES)}
@@ -535,7 +509,7 @@ def _unpack_one_by_one(blob, claims):
 
 
 def test_workspace_recheck_judgements_are_the_per_record_ones_and_saved_runs_read_both_formats(
-    workspace, reviews_frame
+    workspace, reviews_frame, judge_one_by_one
 ):
     workspace.ingest(reviews_frame, "telecom")
     claims = [
@@ -553,7 +527,7 @@ def test_workspace_recheck_judgements_are_the_per_record_ones_and_saved_runs_rea
     texts = [sentence.text for sentence in report.sentences]
     sentence_vectors, claim_vectors = cached.encode(texts), cached.encode([claim.text for claim in claims])
     matches = [list(found) for found in match_claims(claim_vectors, sentence_vectors, config.min_similarity)]
-    expected = _judge_one_by_one(
+    expected = judge_one_by_one(
         [c.text for c in claims], matches, texts, claim_vectors, sentence_vectors, VariedStance()
     )
     assert sum(map(len, expected)) > 10 and {j.stance for found in expected for j in found} == set(STANCES)

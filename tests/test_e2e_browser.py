@@ -57,8 +57,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    """Serve app.py with `streamlit run` on a free port until the tests are done."""
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve app.py with `streamlit run` on a free port until the tests are done, with a workspace of its own
+    (never the user's)."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (apt-get install -y chromium); browser test skipped")
     pytest.importorskip("playwright.sync_api")
@@ -83,7 +84,12 @@ def app_url() -> Iterator[str]:
         "none",
     ]
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ}
+        command,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "ALIGN_WORKSPACE": str(tmp_path_factory.mktemp("workspace"))},
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -287,6 +287,32 @@ def train_claims(corpora: Sequence[Path] = CLAIMS_CORPORA, out: Path | None = No
     }
 
 
+def calibrate_fast_model(
+    corpora: Sequence[Path] = STANCE_CORPORA, out: Path | None = None, ratio: float | None = None
+) -> dict[str, object]:
+    """Find the fast embedder's fp32 outlier channels on the project's own sentences and write them as JSON.
+
+    The calibration texts are every distinct claim and customer sentence of the training corpora, in sorted
+    order, so the file is rebuilt byte for byte.
+    """
+    from alignment.embed import OUTLIER_RATIO, OUTLIERS_FILE, find_outlier_channels
+
+    out = out or OUTLIERS_FILE
+    ratio = OUTLIER_RATIO if ratio is None else ratio
+    pairs = load_stance_pairs(corpora)
+    texts = sorted({pair.text for pair in pairs} | {pair.claim for pair in pairs})
+    channels = find_outlier_channels(texts, ratio=ratio)
+    record = {
+        "about": "fp32 input channels of the fast embedder's feed-forward matrices (python -m alignment.training)",
+        "ratio": ratio,
+        "calibration": {"corpora": [path.name for path in corpora], "texts": len(texts)},
+        "channels": channels,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return {"texts": len(texts), "channels": sum(len(found) for found in channels.values())}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m alignment.training`: rebuild every shipped model file from data/."""
     parser = argparse.ArgumentParser(description="Rebuild the shipped stance and claim models from data/.")
@@ -295,7 +321,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from alignment.pipeline import default_embedder
 
-    metrics = {"stance": train(default_embedder(), args.corpus, args.out), "claims": train_claims()}
+    metrics = {
+        "stance": train(default_embedder(), args.corpus, args.out),
+        "claims": train_claims(),
+        "fast_outliers": calibrate_fast_model(),
+    }
     print(json.dumps(metrics, indent=2))
     return 0
 

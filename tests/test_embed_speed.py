@@ -10,6 +10,7 @@ import pytest
 from alignment.embed import (
     FAST_MODEL_ID,
     MODEL_ID,
+    OUTLIERS_FILE,
     CachedEmbedder,
     FastEmbedder,
     MemoryCache,
@@ -17,6 +18,7 @@ from alignment.embed import (
     build_fast_model,
     embedder_kind,
     fast_model_path,
+    load_outlier_channels,
 )
 from alignment.errors import InputError, ModelIntegrityError
 
@@ -177,3 +179,33 @@ def test_fast_model_build_refuses_altered_source_weights(tmp_path):
         build_fast_model(source, tmp_path / "out.onnx", quiet=True)
     assert not (tmp_path / "out.onnx").exists()
     assert "vocab.txt" in MODEL_SHA256
+
+
+@pytest.mark.models
+def test_shipped_outlier_channels_are_what_calibration_on_the_project_corpus_finds(tmp_path):
+    from alignment.training import calibrate_fast_model
+
+    rebuilt = tmp_path / "fast_outliers.json"
+    calibrate_fast_model(out=rebuilt)
+    assert rebuilt.read_bytes() == OUTLIERS_FILE.read_bytes()  # `make train` rebuilds it byte for byte
+    channels = load_outlier_channels()
+    assert set(channels) == {f"layer.{i}.{kind}" for i in range(6) for kind in ("intermediate", "output")}
+    assert 0 < sum(len(found) for found in channels.values()) < 40  # a few channels, not a float model
+
+
+@pytest.mark.models
+def test_fast_model_keeps_outlier_channels_in_float_and_agrees_closely_with_fp32(embedder, fast_model):
+    import onnx
+
+    nodes = onnx.load(str(fast_model)).graph.node
+    side = [node for node in nodes if "/outlier/" in node.name and node.op_type == "MatMul"]
+    quantised = [node for node in nodes if node.op_type in ("MatMulInteger", "DynamicQuantizeMatMul")]
+    assert len(side) == sum(1 for found in load_outlier_channels().values() if found)
+    assert len(quantised) >= 36  # every weight matrix of the six layers still runs in int8
+    measured = agreement(embedder.encode(TEXTS), FastEmbedder(model_path=fast_model).encode(TEXTS), k=3)
+    assert measured["mean_cosine"] > 0.995, measured
+
+
+def test_missing_outlier_file_names_the_command_that_rebuilds_it(tmp_path):
+    with pytest.raises(ModelIntegrityError, match="make train"):
+        load_outlier_channels(tmp_path / "absent.json")

@@ -300,6 +300,18 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def list_columns(columns: Sequence[object]) -> str:
+    """The column names for a one-line message: a name with a line break, a control character or
+    surrounding spaces is shown quoted and escaped, so the message stays one readable line."""
+    if not len(columns):
+        return "(none)"
+    shown = []
+    for column in map(str, columns):
+        plain = column.strip() == column and column and all(ch.isprintable() for ch in column)
+        shown.append(column if plain else repr(column))
+    return ", ".join(shown)
+
+
 def detect_columns(
     frame: pd.DataFrame,
     text_column: str | None = None,
@@ -315,7 +327,7 @@ def detect_columns(
             lists the columns that exist.
     """
     columns = [str(column) for column in frame.columns]
-    available = ", ".join(columns) if columns else "(none)"
+    available = list_columns(columns)
     for role, name in (("text", text_column), ("id", id_column), ("date", date_column), ("rating", rating_column)):
         if name is not None and name not in columns:
             raise MissingColumnError(
@@ -604,13 +616,13 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
         text_name = text_column or "text"
         if text_name not in frame.columns:
             raise MissingColumnError(
-                f"{path.name} has no {text_name!r} column. The columns are: {', '.join(map(str, frame.columns))}. "
+                f"{path.name} has no {text_name!r} column. The columns are: {list_columns(list(frame.columns))}. "
                 "Name the ad text column with --text-column."
             )
         id_name = id_column or "id"
         if id_column and id_name not in frame.columns:
             raise MissingColumnError(
-                f"{path.name} has no {id_name!r} column. The columns are: {', '.join(map(str, frame.columns))}."
+                f"{path.name} has no {id_name!r} column. The columns are: {list_columns(list(frame.columns))}."
             )
         ids = [_clean_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
         ads = [

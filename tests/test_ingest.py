@@ -157,3 +157,11 @@ def test_coerce_ads_accepts_string_list_and_frame():
     assert len(coerce_ads("One.\n\nTwo.")) == 2
     assert [a.ad_id for a in coerce_ads(["One.", "Two."])] == ["ad1", "ad2"]
     assert coerce_ads(pd.DataFrame({"id": ["z"], "text": ["Free returns."]}))[0].ad_id == "z"
+
+
+def test_a_column_name_with_a_line_break_keeps_the_missing_column_message_on_one_line():
+    frame = pd.DataFrame({"\x01\n\x01": [1, 2], " padded ": [3, 4], "rating": [5, 4]})
+    with pytest.raises(MissingColumnError) as caught:
+        detect_columns(frame)
+    message = str(caught.value)
+    assert "\n" not in message and "'\\x01\\n\\x01'" in message and "' padded '" in message and "rating" in message

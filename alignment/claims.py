@@ -504,7 +504,13 @@ def _has_cue(span: Span) -> bool:
 
 
 def is_claim(span: Span) -> bool:
-    """Decide whether a trimmed unit is a checkable claim under the annotation guideline."""
+    """Decide whether a trimmed unit is a checkable claim under the annotation guideline (the rules alone)."""
+    return may_be_claim(span) and _has_cue(span)
+
+
+def may_be_claim(span: Span) -> bool:
+    """False for what the guideline never marks (a question, a plain discount, a bare name, a slogan);
+    True for anything else, with or without a cue word: the span classifier decides among those."""
     words = [t for t in span if not t.is_punct and not t.is_space]
     if not words or len(words) > 40:
         return False
@@ -514,8 +520,6 @@ def is_claim(span: Span) -> bool:
     if all(t.text.startswith(("#", "@", "http")) or t.like_url or t.like_email or t.pos_ == "PROPN" for t in words):
         return False
     if _DISCOUNT_PATTERN.search(text) and not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)):
-        return False
-    if not _has_cue(span):
         return False
     first = words[0]
     slogan_verbs = _CTA_VERBS | {"live", "think", "keep", "be", "dream", "do", "love", "feel", "stay", "make"}
@@ -540,6 +544,29 @@ def _extend_to_cue(span: Span, unit: Span) -> Span:
         else:
             break
     return doc[start : span.end]
+
+
+_MODIFIER_DEPS = frozenset({"amod", "compound", "nummod", "npadvmod", "poss", "nmod", "quantmod"})
+
+
+def _extend_to_head_modifiers(span: Span, unit: Span) -> Span:
+    """Keep a phrase whole, as the guideline asks ("a noun phrase with its modifier").
+
+    A span that starts at its head word gets back the modifiers standing before it ("Blazing-fast 5G data"
+    before "speeds"), and a predicate that starts at its verb gets back its subject ("Switching" before
+    "is easy"), when they lie in the same unit.
+    """
+    head = span.root
+    if head.i != span.start:
+        return span
+    start = span.start
+    for child in head.lefts:
+        wanted = child.dep_ in _MODIFIER_DEPS or (
+            head.pos_ in {"AUX", "VERB"} and child.dep_ in {"nsubj", "nsubjpass", "csubj"} and child.pos_ != "PROPN"
+        )
+        if wanted and child.left_edge.i >= unit.start:
+            start = min(start, child.left_edge.i)
+    return span.doc[start : span.end] if start < span.start else span
 
 
 def _is_excluded_unit(unit: Span) -> bool:
@@ -704,7 +731,7 @@ class ClaimSpanModel:
         # slogan); the classifier picks among them the span an annotator would mark, or none.
         if _is_excluded_unit(unit):
             return []
-        candidates = [span for span in sub_spans(unit) if is_claim(span)]
+        candidates = [span for span in sub_spans(unit) if may_be_claim(span)]
         if not candidates:
             return []
         scores = self.probabilities(candidates, unit)
@@ -713,7 +740,7 @@ class ClaimSpanModel:
             span = candidates[int(index)]
             if scores[index] < self.threshold:
                 break
-            span = _extend_to_cue(span, unit)
+            span = _extend_to_head_modifiers(_extend_to_cue(span, unit), unit)
             if all(span.end <= other.start or span.start >= other.end for other in chosen):
                 chosen.append(span)
         return sorted(chosen, key=lambda span: span.start)

@@ -236,8 +236,8 @@ def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray
     from alignment.claims import (
         _is_excluded_unit,
         candidate_units,
-        is_claim,
         load_claim_pipeline,
+        may_be_claim,
         span_features,
         sub_spans,
     )
@@ -255,7 +255,7 @@ def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray
         for unit in candidate_units(doc):
             if _is_excluded_unit(unit):
                 continue
-            for span in (span for span in sub_spans(unit) if is_claim(span)):
+            for span in (span for span in sub_spans(unit) if may_be_claim(span)):
                 features.append(span_features(span, unit))
                 labels.append(int(any(word_jaccard(span.text, g) >= CLAIM_MATCH_JACCARD for g in gold)))
                 groups.append(item["id"])

@@ -82,3 +82,32 @@ def test_claims_from_lines_keeps_each_line_verbatim(nlp):
     assert [c.text for c in claims] == ["Our flights leave on time.", "No hidden fees"]
     assert claims[1].type == "absolute"
     assert [c.claim_id for c in claims] == ["c1", "c2"]
+
+
+def test_a_chosen_phrase_keeps_the_modifiers_and_subject_the_guideline_counts_as_the_promise(nlp):
+    from alignment.claims import _extend_to_head_modifiers
+
+    doc = nlp("Blazing-fast 5G data speeds for streaming. Switching is easy.")
+    speeds = next(t for t in doc if t.text == "speeds")
+    first = doc[speeds.i : speeds.i + 3]  # "speeds for streaming", cut at the head noun
+    assert _extend_to_head_modifiers(first, doc[0 : speeds.i + 3]).text == "Blazing-fast 5G data speeds for streaming"
+    verb = next(t for t in doc if t.text == "is")
+    unit = doc[verb.i - 1 : verb.i + 2]
+    assert _extend_to_head_modifiers(doc[verb.i : verb.i + 2], unit).text == "Switching is easy"
+    # a span that does not start at its head word is left as it is
+    assert _extend_to_head_modifiers(doc[1:5], doc[0 : speeds.i + 3]).start == 1
+
+
+def test_candidates_need_no_cue_word_but_questions_discounts_and_slogans_stay_out(nlp):
+    from alignment.claims import is_claim, may_be_claim
+
+    def whole(text: str):
+        doc = nlp(text)
+        return doc[0 : len(doc)]
+
+    cueless = whole("Our technicians show up when they say they will")
+    assert may_be_claim(cueless) and not is_claim(cueless)  # the classifier decides, not a word list
+    for text in ("Are you ready for summer?", "20% off new arrivals", "Think different", "Brightwave Mobile"):
+        assert not may_be_claim(whole(text)), text
+    # a slogan the rules let through is still turned down by the span classifier
+    assert extract_claims([Ad("slogans", "Keep climbing. Just do it. Impossible is nothing.")], nlp) == []

@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from alignment.errors import InputError
 
 ENV_PREFIX = "ALIGN_"
+
+
+def user_folder(kind: Literal["cache", "data"], override_env: str) -> Path:
+    """The per-user folder alignment keeps its ``kind`` of files in: the ``override_env`` variable when set,
+    else the platform's convention (``~/.cache/alignment`` and ``~/.local/share/alignment`` on Linux,
+    ``~/Library/Caches`` or ``Application Support`` on macOS, ``%LOCALAPPDATA%`` on Windows)."""
+    configured = os.environ.get(override_env)
+    if configured:
+        return Path(configured).expanduser()
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / ("Caches" if kind == "cache" else "Application Support")
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif kind == "cache":
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "alignment"
 
 
 @dataclass(frozen=True, slots=True)

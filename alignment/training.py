@@ -219,7 +219,12 @@ def train(
     }
 
 
-CLAIMS_CORPORA = (REPO_DATA / "claims_train.jsonl", REPO_DATA / "claims_train_social.jsonl")
+CLAIMS_CORPORA = (
+    REPO_DATA / "claims_train.jsonl",
+    REPO_DATA / "claims_train_social.jsonl",
+    REPO_DATA / "claims_train_web_a.jsonl",
+    REPO_DATA / "claims_train_web_b.jsonl",
+)
 CLAIM_MATCH_JACCARD = 0.4  # the guideline's matching rule: word-set overlap of a span with a marked claim
 CLAIM_C = 0.5
 

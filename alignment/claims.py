@@ -619,11 +619,24 @@ def find_aspect(span: Span) -> str:
             continue
         if chunk.root.pos_ == "PROPN":
             continue  # a brand name is not what the promise is about
-        candidates.append(words[-3:])
+        words = words[-3:]
+        before = span.doc[words[0].i - 1] if words[0].i > chunk.start else None
+        if before is not None and not before.whitespace_ and before.text.isalnum():
+            words.insert(0, before)  # "5G" is tokenised as "5" + "G": keep it one word
+        candidates.append(words)
     if candidates:
-        return " ".join(t.text.lower() for t in candidates[0])
+        return _render_words(candidates[0])
     content = [t for t in span if t.pos_ in {"NOUN", "VERB", "ADJ"} and t.text.lower() not in _ASPECT_DROP_WORDS]
     return " ".join(t.text.lower() for t in content[:2]) or span.root.text.lower()
+
+
+def _render_words(tokens: Sequence[Token]) -> str:
+    """Lower-cased words joined by spaces, except where the copy itself had none between them ("5g")."""
+    text = ""
+    for token, following in zip(tokens, [*tokens[1:], None], strict=True):
+        glued = following is not None and following.i == token.i + 1 and not token.whitespace_
+        text += token.text.lower() + ("" if glued or following is None else " ")
+    return text
 
 
 CLAIM_MODEL_FILE = Path(__file__).parent / "models" / "claims.npz"

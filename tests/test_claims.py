@@ -111,3 +111,12 @@ def test_candidates_need_no_cue_word_but_questions_discounts_and_slogans_stay_ou
         assert not may_be_claim(whole(text)), text
     # a slogan the rules let through is still turned down by the span classifier
     assert extract_claims([Ad("slogans", "Keep climbing. Just do it. Impossible is nothing.")], nlp) == []
+
+
+def test_aspect_keeps_a_number_glued_to_its_word(nlp):
+    from alignment.claims import find_aspect
+
+    doc = nlp("Blazing-fast 5G data speeds for streaming.")
+    assert find_aspect(doc[0 : len(doc) - 1]) == "5g data speeds"
+    doc = nlp("Friendly staff at every store.")
+    assert find_aspect(doc[0 : len(doc) - 1]) == "friendly staff"

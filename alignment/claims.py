@@ -87,6 +87,12 @@ _QUANT_PATTERN = re.compile(
     r"(\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|hundred|thousand|million|half|double|twice)\b|%|24/7)",
     re.IGNORECASE,
 )
+# A time with no number in it still makes a claim quantitative ("set up in minutes", "same-day delivery").
+_TIME_PATTERN = re.compile(
+    r"\b(in|within|under) (a (few|couple of) )?(seconds|minutes|hours|days|weeks)\b"
+    r"|\b(same|next)[- ]day\b|\bovernight\b",
+    re.IGNORECASE,
+)
 _DISCOUNT_PATTERN = re.compile(
     r"(\d+\s?%\s?off\b|\boff\b.*\b(sale|orders?|everything|sitewide|new arrivals)\b|\bsale\b|\bbogo\b|"
     r"\bbuy \w+,? get \w+ (\d+%|half)|\bpromo\b|\bcoupon\b|\bclearance\b|\bdeals?\b)",
@@ -595,7 +601,7 @@ def classify_claim(span: Span) -> ClaimType:
         return "comparative"
     if any(t.tag_ in {"JJS", "RBS"} for t in span) or _SUPERLATIVE_PATTERN.search(text):
         return "superlative"
-    if _QUANT_PATTERN.search(text):
+    if _QUANT_PATTERN.search(text) or _TIME_PATTERN.search(text):
         return "quantitative"
     if _GUARANTEE_PATTERN.search(text):
         return "guarantee"

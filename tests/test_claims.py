@@ -26,6 +26,8 @@ def _doc(words: list[str], tags: list[str]) -> Doc:
         (["No", "hidden", "fees"], ["DT", "JJ", "NNS"], "absolute"),
         (["Friendly", "staff"], ["JJ", "NNS"], "qualitative"),
         (["30-day", "money-back", "guarantee"], ["JJ", "JJ", "NN"], "quantitative"),
+        (["Set", "up", "in", "minutes"], ["VB", "RP", "IN", "NNS"], "quantitative"),
+        (["Same-day", "delivery"], ["JJ", "NN"], "quantitative"),
     ],
 )
 def test_claims_type_follows_guideline_precedence(words, tags, expected):

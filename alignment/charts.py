@@ -270,21 +270,22 @@ def gap_frame(report: Report) -> pd.DataFrame:
     return frame.sort_values(["_known", "gap"], ascending=[False, True], kind="stable").drop(columns="_known")
 
 
+# The counts and alignment columns every per-claim breakdown (by month, by segment value) carries.
+_STANCE_COLUMNS = (
+    "supports",
+    "contradicts",
+    "neutral",
+    "mentions",
+    "alignment",
+    "interval_low",
+    "interval_high",
+    "enough",
+)
+
+
 def trend_frame(report: Report) -> pd.DataFrame:
     """Per claim and calendar month: counts, alignment and its interval (months without evidence omitted)."""
-    columns = [
-        "claim_id",
-        "claim",
-        "month",
-        "supports",
-        "contradicts",
-        "neutral",
-        "mentions",
-        "alignment",
-        "interval_low",
-        "interval_high",
-        "enough",
-    ]
+    columns = ["claim_id", "claim", "month", *_STANCE_COLUMNS]
     matches = report.matches_frame()
     matches = matches[matches["date"].notna()]
     if matches.empty:
@@ -308,19 +309,7 @@ def segment_frame(report: Report, column: str) -> pd.DataFrame:
     Every claim × value pair appears (zero counts where there is no evidence); values are ordered by how
     much evidence they hold, and blank values are shown as "(blank)".
     """
-    columns = [
-        "claim_id",
-        "claim",
-        "value",
-        "supports",
-        "contradicts",
-        "neutral",
-        "mentions",
-        "alignment",
-        "interval_low",
-        "interval_high",
-        "enough",
-    ]
+    columns = ["claim_id", "claim", "value", *_STANCE_COLUMNS]
     if column not in segment_columns(report):
         raise KeyError(f"{column!r} is not a segment column of this report; they are {segment_columns(report)}.")
     matches = report.matches_frame()

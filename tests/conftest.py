@@ -64,6 +64,30 @@ def reviews_frame() -> pd.DataFrame:
     )
 
 
+def _write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` in the format its file suffix names (.csv, .tsv, .xlsx, .json, .jsonl, .parquet)."""
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    elif suffix == ".json":
+        path.write_text(frame.to_json(orient="records"), encoding="utf-8")
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_parquet(path)
+    return path
+
+
+@pytest.fixture
+def write_table():  # type: ignore[no-untyped-def]
+    """A function writing a frame as the file its suffix names; returns the path."""
+    return _write_table
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """../shared/data, or skip when the evaluation data is absent."""

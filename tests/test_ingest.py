@@ -12,21 +12,8 @@ from alignment.ingest import coerce_ads, detect_columns, load_reviews, parse_ads
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".parquet"])
-def test_ingest_reads_every_supported_format(tmp_path, reviews_frame, suffix):
-    path = tmp_path / f"reviews{suffix}"
-    frame = reviews_frame.astype(str)
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".tsv":
-        frame.to_csv(path, index=False, sep="\t")
-    elif suffix == ".xlsx":
-        frame.to_excel(path, index=False)
-    elif suffix == ".json":
-        path.write_text(frame.to_json(orient="records"), encoding="utf-8")
-    elif suffix == ".jsonl":
-        frame.to_json(path, orient="records", lines=True)
-    else:
-        frame.to_parquet(path)
+def test_ingest_reads_every_supported_format(tmp_path, reviews_frame, write_table, suffix):
+    path = write_table(reviews_frame.astype(str), tmp_path / f"reviews{suffix}")
     loaded = load_reviews(path)
     assert loaded.mapping.text == "text"
     assert loaded.mapping.id == "review_id"

@@ -93,34 +93,17 @@ def workspace(tmp_path):
         yield ws
 
 
-def _write(frame: pd.DataFrame, path: Path) -> Path:
-    suffix = path.suffix
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".tsv":
-        frame.to_csv(path, index=False, sep="\t")
-    elif suffix == ".xlsx":
-        frame.to_excel(path, index=False)
-    elif suffix == ".json":
-        path.write_text(frame.to_json(orient="records"), encoding="utf-8")
-    elif suffix == ".jsonl":
-        frame.to_json(path, orient="records", lines=True)
-    else:
-        frame.to_parquet(path)
-    return path
-
-
 def _table_rows(ws: Workspace, table: str) -> int:
     return ws._con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".parquet"])
 def test_workspace_dataset_loads_back_exactly_as_load_reviews_reads_the_file(
-    workspace, tmp_path, reviews_frame, suffix
+    workspace, tmp_path, reviews_frame, write_table, suffix
 ):
     frame = pd.concat([reviews_frame, reviews_frame.iloc[[0, 3]]], ignore_index=True).astype(str)  # 2 duplicate rows
     frame.loc[2, "date"] = "not a date"
-    path = _write(frame, tmp_path / f"reviews{suffix}")
+    path = write_table(frame, tmp_path / f"reviews{suffix}")
     info = workspace.ingest(path, "telecom", chunk_rows=3, segment_columns=["region"])
     expected = load_reviews(path, segment_columns=["region"])
     loaded = workspace.load_dataset("telecom")
@@ -132,8 +115,8 @@ def test_workspace_dataset_loads_back_exactly_as_load_reviews_reads_the_file(
     assert info.skipped == {"blank text": 1, "duplicate row": 2}
 
 
-def test_workspace_records_provenance(workspace, tmp_path, reviews_frame):
-    path = _write(reviews_frame, tmp_path / "reviews.csv")
+def test_workspace_records_provenance(workspace, tmp_path, reviews_frame, write_table):
+    path = write_table(reviews_frame, tmp_path / "reviews.csv")
     info = workspace.ingest(path, "telecom")
     assert info.source == "reviews.csv"
     assert info.source_path == str(path.resolve())
@@ -191,12 +174,14 @@ def test_workspace_delete_removes_only_that_dataset(workspace, reviews_frame):
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
-def test_workspace_interrupted_ingest_leaves_no_dataset_and_keeps_the_others(workspace, tmp_path, reviews_frame, error):
+def test_workspace_interrupted_ingest_leaves_no_dataset_and_keeps_the_others(
+    workspace, tmp_path, reviews_frame, error, write_table
+):
     workspace.ingest(reviews_frame, "kept")
     before = (_table_rows(workspace, "reviews"), _table_rows(workspace, "sentences"))
     big = pd.concat([reviews_frame] * 50, ignore_index=True)
     big["review_id"] = [f"r{i}" for i in range(len(big))]
-    path = _write(big, tmp_path / "big.parquet")
+    path = write_table(big, tmp_path / "big.parquet")
     with pytest.raises(error):
         workspace.ingest(path, "broken", chunk_rows=20, progress=StopAfter(3, error))
     assert [d.name for d in workspace.list_datasets()] == ["kept"]
@@ -213,13 +198,13 @@ def test_workspace_interrupted_replace_keeps_the_old_version(workspace, reviews_
     assert workspace.dataset("telecom").reviews == 7
 
 
-def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened(tmp_path, reviews_frame):
+def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened(tmp_path, reviews_frame, write_table):
     location = tmp_path / "ws"
     with Workspace.open(location) as ws:
         ws.ingest(reviews_frame, "kept")
     big = pd.concat([reviews_frame] * 400, ignore_index=True)
     big["review_id"] = [f"r{i}" for i in range(len(big))]
-    path = _write(big, tmp_path / "big.csv")
+    path = write_table(big, tmp_path / "big.csv")
     marker = tmp_path / "started"
     script = textwrap.dedent(
         f"""
@@ -302,10 +287,10 @@ def test_workspace_ingest_errors_are_the_same_input_errors(workspace, tmp_path):
     assert _table_rows(workspace, "datasets") == 0
 
 
-def test_stream_reads_csv_in_bounded_chunks_with_progress_in_kilobytes(tmp_path):
+def test_stream_reads_csv_in_bounded_chunks_with_progress_in_kilobytes(tmp_path, write_table):
     rows = 5_000
     frame = pd.DataFrame({"id": range(rows), "text": [f"Review number {i}. It was fine." for i in range(rows)]})
-    path = _write(frame, tmp_path / "r.csv")
+    path = write_table(frame, tmp_path / "r.csv")
     stream = TableStream(path, chunk_rows=700)
     seen: list[int] = []
     sizes = [len(chunk) for chunk in stream.chunks(seen.append)]
@@ -369,10 +354,10 @@ def test_workspace_never_embeds_a_sentence_twice_across_datasets_runs_and_sessio
     assert report.dataset.sentences == len(load_reviews(extended).sentences) > len(sentence_texts)
 
 
-def test_workspace_check_gives_the_same_report_as_check_on_the_file(workspace, tmp_path, reviews_frame):
+def test_workspace_check_gives_the_same_report_as_check_on_the_file(workspace, tmp_path, reviews_frame, write_table):
     from alignment.pipeline import check
 
-    path = _write(reviews_frame, tmp_path / "r.csv")
+    path = write_table(reviews_frame, tmp_path / "r.csv")
     workspace.ingest(path, "telecom")
     claims = [
         Claim("c1", "manual", "Fewer dropped calls", 0, 19, "dropped calls", "comparative"),

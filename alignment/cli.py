@@ -101,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     datasets = commands.add_parser(
         "datasets",
-        help="list, show or delete the workspace's datasets",
-        description="List the datasets in the workspace (default), show one, or delete one.",
+        help="list, show, delete or prune the workspace's datasets",
+        description="List the datasets in the workspace (default), show one, delete one, or prune unused vectors.",
     )
     _add_listing_options(datasets, action=False)
     dataset_actions = datasets.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION")
@@ -111,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub = dataset_actions.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
         sub.add_argument("name", metavar="NAME")
         _add_listing_options(sub)
+    _add_listing_options(
+        dataset_actions.add_parser(
+            "prune",
+            help="drop cached vectors that no dataset uses",
+            description="Drop the cached sentence vectors that no saved dataset uses (after deletes and replaces).",
+        )
+    )
 
     runs = commands.add_parser(
         "runs",
@@ -479,9 +486,18 @@ def _run_datasets(args: argparse.Namespace) -> int:
                 width = max(len(label) for label, _ in lines)
                 for label, value in lines:
                     print(f"{label:<{width}}  {value}")
+        elif action == "prune":
+            pruned = workspace.prune_embeddings()
+            if args.json:
+                print(json.dumps(pruned))
+            else:
+                print(f"Removed {pruned['removed']:,} cached vectors no dataset uses; {pruned['remaining']:,} remain.")
         else:
             workspace.delete_dataset(args.name)
-            print(f"Deleted dataset {args.name!r}.")
+            print(
+                f"Deleted dataset {args.name!r}. Its cached vectors stay for the other datasets; "
+                "`alignment datasets prune` drops those none uses."
+            )
     return EXIT_OK
 
 

@@ -682,7 +682,8 @@ class Workspace:
         return review_set
 
     def delete_dataset(self, name: str) -> None:
-        """Remove a dataset (its reviews and sentences; cached embeddings stay for other datasets).
+        """Remove a dataset (its reviews and sentences; cached embeddings stay for other datasets until
+        :meth:`prune_embeddings`).
 
         Raises:
             UnknownDatasetError: no such dataset.
@@ -691,6 +692,24 @@ class Workspace:
         info = self.dataset(name)
         with self._lock:
             self._delete_rows(info.dataset_id)
+
+    def prune_embeddings(self) -> dict[str, int]:
+        """Drop the stored vectors that no saved dataset's sentences use (left by deleted datasets, replaced
+        ones and embedded claims); return how many were removed and how many remain.
+
+        Nothing a dataset needs is touched: every vector of a sentence still in some dataset stays, so no
+        check re-embeds after a prune (claims are re-embedded, a few at a time, when next checked).
+        """
+        self._require_writable()
+        with self._lock:
+            before = _first(self._con.execute("SELECT count(*) FROM embeddings").fetchall())
+            self._con.execute(
+                "DELETE FROM embeddings WHERE text_hash NOT IN (SELECT DISTINCT text_hash FROM sentences)"
+            )
+            after = _first(self._con.execute("SELECT count(*) FROM embeddings").fetchall())
+            self._con.execute("CHECKPOINT")  # hands the freed blocks back for reuse now, not at close
+        removed = int(before[0] if before else 0) - int(after[0] if after else 0)
+        return {"removed": removed, "remaining": int(after[0]) if after else 0}
 
     def embedding_coverage(self, name: str) -> dict[str, int]:
         """For each model id: how many of the dataset's distinct sentences have a stored vector."""

@@ -79,9 +79,11 @@ def test_cli_ingest_then_list_show_and_delete(workspace_dir, reviews_csv, capsys
     shown = json.loads(out)
     assert shown["reviews"] == 7 and shown["embedded"] == {} and len(shown["sha256"]) == 64
     code, out, _ = _run(capsys, "datasets", "delete", "telecom")
-    assert code == 0 and "Deleted" in out
+    assert code == 0 and "Deleted" in out and "datasets prune" in out
     code, out, _ = _run(capsys, "datasets")
     assert code == 0 and "No datasets" in out
+    code, out, _ = _run(capsys, "datasets", "prune", "--json")
+    assert code == 0 and json.loads(out) == {"removed": 0, "remaining": 0}  # nothing was embedded here
 
 
 def test_cli_workspace_option_overrides_the_environment(workspace_dir, tmp_path, reviews_csv, capsys):

@@ -173,6 +173,21 @@ def test_workspace_delete_removes_only_that_dataset(workspace, reviews_frame):
     assert _table_rows(workspace, "reviews") == len(workspace.load_dataset("b").reviews)
 
 
+def test_prune_drops_only_the_vectors_no_remaining_dataset_uses(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "a")
+    workspace.ingest(reviews_frame.head(3), "b")
+    inner = CountingEmbedder()
+    workspace.embed_dataset("a", inner)
+    kept = workspace.distinct_sentences("b")
+    only_in_a = workspace.distinct_sentences("a") - kept
+    assert only_in_a > 0 and workspace.embedding_coverage("b") == {"fake-model": kept}
+    assert workspace.prune_embeddings() == {"removed": 0, "remaining": kept + only_in_a}  # nothing unused yet
+    workspace.delete_dataset("a")
+    assert workspace.prune_embeddings() == {"removed": only_in_a, "remaining": kept}
+    assert workspace.embedding_coverage("b") == {"fake-model": kept}
+    assert workspace.embed_dataset("b", inner) == 0  # b's vectors were all kept: nothing to re-embed
+
+
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
 def test_workspace_interrupted_ingest_leaves_no_dataset_and_keeps_the_others(
     workspace, tmp_path, reviews_frame, error, write_table

@@ -127,6 +127,7 @@ def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: Cach
     reasons, texts = list(claims), list(claims.values())
     ap = {"alignment": [], "cosine": [], "lexicon": []}
     stance_hits = {"alignment": [0, 0], "lexicon": [0, 0]}
+    by_label = {"positive": [0, 0], "negative": [0, 0]}  # alignment's hits and totals per gold label
     calibration: dict[str, tuple[list[float], list[bool]]] = {"alignment": ([], []), "lexicon": ([], [])}
     for airline in AIRLINES:
         frame = tweets[tweets["airline"] == airline].reset_index(drop=True)
@@ -146,8 +147,12 @@ def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: Cach
                         ap["cosine"].append(average_precision(similar, relevant))
                 for row, (predicted, q) in stance.items():
                     if labels[row] in ("positive", "negative"):
-                        stance_hits[key][0] += predicted == ("supports" if labels[row] == "positive" else "contradicts")
+                        hit = predicted == ("supports" if labels[row] == "positive" else "contradicts")
+                        stance_hits[key][0] += hit
                         stance_hits[key][1] += 1
+                        if key == "alignment":
+                            by_label[labels[row]][0] += hit
+                            by_label[labels[row]][1] += 1
                         calibration[key][0].append(q)
                         calibration[key][1].append(labels[row] == "negative")
     return {
@@ -158,6 +163,10 @@ def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: Cach
         "stance_accuracy": stance_hits["alignment"][0] / max(1, stance_hits["alignment"][1]),
         "stance_accuracy_lexicon": stance_hits["lexicon"][0] / max(1, stance_hits["lexicon"][1]),
         "stance_pairs": stance_hits["alignment"][1],
+        # accuracy within each gold label: 89% of the matched tweets are negative, so accuracy alone
+        # rewards reading everything as a contradiction
+        "stance_recall_negative": by_label["negative"][0] / max(1, by_label["negative"][1]),
+        "stance_recall_positive": by_label["positive"][0] / max(1, by_label["positive"][1]),
         "ece": calibration_error(*calibration["alignment"]),
         "ece_lexicon": calibration_error(*calibration["lexicon"]),
     }
@@ -253,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         f"| airline mean AP ({a['pairs']} pairs) | {a['mean_ap']:.3f} | {a['mean_ap_cosine']:.3f} | {a['mean_ap_lexicon']:.3f} | ≥ 0.42 |"
     )
     print(
-        f"| airline stance accuracy ({a['stance_pairs']} pairs) | {a['stance_accuracy']:.3f} | – | {a['stance_accuracy_lexicon']:.3f} | ≥ 0.90 |"
+        f"| airline stance accuracy ({a['stance_pairs']} pairs; on negative / positive tweets "
+        f"{a['stance_recall_negative']:.2f} / {a['stance_recall_positive']:.2f}) | {a['stance_accuracy']:.3f} | – "
+        f"| {a['stance_accuracy_lexicon']:.3f} | ≥ 0.90 |"
     )
     print(f"| restaurants AP | {r['mean_ap']:.3f} | {r['mean_ap_cosine']:.3f} | {r['mean_ap_lexicon']:.3f} | ≥ 0.60 |")
     print(

@@ -1,0 +1,138 @@
+"""Stance ablation: how the polarity head changes with the project's sentence-level sentiment corpora.
+
+Trains, in memory, three polarity heads over the same frozen MiniLM vectors and scores each with the
+airline and restaurant measures of ``benchmarks/quality.py`` (needs ``../shared``) and on the project's own
+held-back and test pairs:
+
+- ``shipped``: the recipe ``make train`` uses (claim/sentence pairs only);
+- ``pairs+sentences``: the pairs plus ``data/polarity_*.jsonl`` (1,800 customer sentences the project wrote,
+  labelled positive/negative) as rows with no claim;
+- ``stacked``: the shipped head's cross-validated logit and a sentence-only sentiment head's logit,
+  combined by a logistic model fitted on the pairs (still one linear function of the sentence vector).
+
+Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 5 minutes on 2 cores). Nothing is written
+to the shipped model files; the corpora are measured here, not trained into the product.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import quality
+
+from alignment import stance, training
+from alignment.config import Config
+from alignment.embed import CachedEmbedder, MemoryCache
+from alignment.pipeline import default_embedder
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SENTENCE_CORPORA = sorted(training.REPO_DATA.glob("polarity_*.jsonl"))
+
+
+def load_sentences(paths: Sequence[Path]) -> tuple[list[str], np.ndarray]:
+    """Texts and labels (1 = negative) of the sentence-level corpora."""
+    rows = [
+        json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    return [row["text"] for row in rows], np.array([row["label"] == "negative" for row in rows], dtype=int)
+
+
+def main() -> int:
+    """Print one line per variant: own held-back/test polar accuracy, then the dev measures."""
+    if not (SHARED / "data").is_dir():
+        print(f"stance_ablation: {SHARED} has no data/ folder; it needs the shared evaluation data.", file=sys.stderr)
+        return 2
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    embedder = CachedEmbedder(default_embedder(), MemoryCache())
+    train_items, held_items = training.split_pairs(training.load_stance_pairs())
+    test_items = training.load_stance_pairs([training.STANCE_TEST])
+    claims, sentences = training.embed_pairs(embedder, train_items)
+    stances = [item.stance for item in train_items]
+    rows = training.polar_rows(stances)
+    features = stance.build_features(claims[rows], sentences[rows], training.FEATURES)
+    targets = np.array([s == "contradicts" for s in np.asarray(stances)[rows]], dtype=int)
+    groups = [item.claim for item, keep in zip(train_items, rows, strict=True) if keep]
+    texts, sentiment = load_sentences(SENTENCE_CORPORA)
+    sentence_vectors = embedder.encode(texts)
+    width = sentences.shape[1]
+    c = training.choose_regularisation(claims, sentences, train_items)
+    relevance = training.fit_relevance(claims, sentences, stances)
+
+    def model_from(weights: np.ndarray, bias: float) -> stance.EmbeddingStanceModel:
+        matrix = np.zeros((features.shape[1], 2), dtype=np.float32)
+        matrix[:, 1] = weights
+        return stance.EmbeddingStanceModel(
+            matrix, np.array([0.0, bias], dtype=np.float32), stance.POLAR_LABELS, training.FEATURES, relevance
+        )
+
+    def shipped() -> stance.EmbeddingStanceModel:
+        head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(features, targets)
+        return model_from(head.coef_[0], float(head.intercept_[0]))
+
+    def with_sentences() -> stance.EmbeddingStanceModel:
+        claimless = np.hstack([sentence_vectors, np.zeros((len(texts), features.shape[1] - width), np.float32)])
+        head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(
+            np.vstack([features, claimless]), np.concatenate([targets, sentiment])
+        )
+        return model_from(head.coef_[0], float(head.intercept_[0]))
+
+    def stacked() -> stance.EmbeddingStanceModel:
+        head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        held_out_logit = np.zeros(len(targets))
+        for fit_rows, test_rows in GroupKFold(n_splits=5).split(features, groups=groups):
+            held_out_logit[test_rows] = head.fit(features[fit_rows], targets[fit_rows]).decision_function(
+                features[test_rows]
+            )
+        head.fit(features, targets)
+        tone = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit(sentence_vectors, sentiment)
+        tone_logit = tone.decision_function(sentences[rows])
+        stack = LogisticRegression(C=1e4, max_iter=5000).fit(np.c_[held_out_logit, tone_logit], targets)
+        (a, b), offset = stack.coef_[0], float(stack.intercept_[0])
+        weights = a * head.coef_[0]
+        weights[:width] += b * tone.coef_[0]
+        return model_from(weights, float(a * head.intercept_[0] + b * tone.intercept_[0] + offset))
+
+    variants: dict[str, Callable[[], stance.EmbeddingStanceModel]] = {
+        "shipped": shipped,
+        "pairs+sentences": with_sentences,
+        "stacked": stacked,
+    }
+    config = Config()
+    print(f"sentence corpora: {', '.join(p.name for p in SENTENCE_CORPORA)} ({len(texts)} sentences); C = {c}")
+    for name, build in variants.items():
+        model = build()
+        own = {
+            label: training.evaluate_stance(model, embedder, items)["polar_accuracy"]
+            for label, items in (("held", held_items), ("test", test_items))
+        }
+        stance._bundled_model.cache_clear()
+        original = stance._bundled_model
+        stance._bundled_model = lambda model=model: model  # type: ignore[assignment]  # the check's "bundled" model
+        try:
+            airline = quality.bench_airlines(
+                SHARED / "data", SHARED / "eval" / "airline_claims_dev.json", config, embedder
+            )
+            food = quality.bench_restaurants(SHARED / "data" / "semeval2014_restaurants_train.xml", config, embedder)
+        finally:
+            stance._bundled_model = original  # type: ignore[assignment]
+        print(
+            f"{name:16} own held {own['held']:.3f} test {own['test']:.3f} | airline stance "
+            f"{airline['stance_accuracy']:.3f} (negative {airline['stance_recall_negative']:.2f}, positive "
+            f"{airline['stance_recall_positive']:.2f}) AP {airline['mean_ap']:.3f} ECE {airline['ece']:.3f} | "
+            f"restaurants stance {food['stance_accuracy']:.3f} AP {food['mean_ap']:.3f} ECE {food['ece']:.3f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

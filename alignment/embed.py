@@ -399,9 +399,9 @@ def load_outlier_channels(path: Path = OUTLIERS_FILE) -> dict[str, list[int]]:
     """The shipped outlier channels (``make train`` writes them; see :func:`find_outlier_channels`)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelIntegrityError(f"Cannot read {path} ({exc}); rebuild it with `make train`.") from exc
-    return {str(name): [int(i) for i in channels] for name, channels in data["channels"].items()}
+        return {str(name): [int(i) for i in channels] for name, channels in data["channels"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelIntegrityError(f"Cannot read {path} ({exc!r}); rebuild it with `make train`.") from exc
 
 
 def _load_transformer(directory: Path) -> Any:
@@ -415,8 +415,9 @@ def _load_transformer(directory: Path) -> Any:
     return transformer.eval()
 
 
-def _feed_forward(transformer: Any) -> dict[str, Any]:
-    """The two feed-forward matrices of every layer, by name: ``layer.N.intermediate`` and ``layer.N.output``."""
+def _feed_forward(transformer: Any) -> dict[str, tuple[Any, str]]:
+    """Where the two feed-forward matrices of every layer live, as (module, attribute), by name:
+    ``layer.N.intermediate`` and ``layer.N.output``."""
     found = {}
     for index, layer in enumerate(transformer.encoder.layer):
         found[f"layer.{index}.intermediate"] = (layer.intermediate, "dense")

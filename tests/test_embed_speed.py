@@ -209,3 +209,6 @@ def test_fast_model_keeps_outlier_channels_in_float_and_agrees_closely_with_fp32
 def test_missing_outlier_file_names_the_command_that_rebuilds_it(tmp_path):
     with pytest.raises(ModelIntegrityError, match="make train"):
         load_outlier_channels(tmp_path / "absent.json")
+    (tmp_path / "wrong.json").write_text('{"channels": [1, 2]}')
+    with pytest.raises(ModelIntegrityError, match="make train"):
+        load_outlier_channels(tmp_path / "wrong.json")

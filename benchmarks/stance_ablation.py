@@ -10,7 +10,7 @@ held-back and test pairs:
 - ``stacked``: the shipped head's cross-validated logit and a sentence-only sentiment head's logit,
   combined by a logistic model fitted on the pairs (still one linear function of the sentence vector).
 
-Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 5 minutes on 2 cores). Nothing is written
+Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 2 minutes on 2 cores). Nothing is written
 to the shipped model files; the corpora are measured here, not trained into the product.
 """
 

@@ -75,8 +75,7 @@ def main() -> int:
         )
 
     def shipped() -> stance.EmbeddingStanceModel:
-        head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(features, targets)
-        return model_from(head.coef_[0], float(head.intercept_[0]))
+        return training.fit_stance(claims, sentences, stances, c)  # exactly what `make train` fits
 
     def with_sentences() -> stance.EmbeddingStanceModel:
         claimless = np.hstack([sentence_vectors, np.zeros((len(texts), features.shape[1] - width), np.float32)])

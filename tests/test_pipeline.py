@@ -21,10 +21,6 @@ def test_check_finds_the_evidence_for_each_claim_from_a_dataframe(reviews_frame)
     assert report.dataset.skipped == {"blank text": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='the stance model reads a dropped-call complaint as praise of "fewer dropped calls" (evidence-quality issue)',
-)
 def test_check_reads_dropped_call_complaints_as_contradicting(reviews_frame):
     report = check(None, reviews_frame, Config(min_evidence=2), claims=["Fewer dropped calls than any other network"])
     score = report.claims[0].score

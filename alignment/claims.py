@@ -525,7 +525,7 @@ def may_be_claim(span: Span) -> bool:
         return False
     if all(t.text.startswith(("#", "@", "http")) or t.like_url or t.like_email or t.pos_ == "PROPN" for t in words):
         return False
-    if _DISCOUNT_PATTERN.search(text) and not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)):
+    if not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)) and _touches_discount(span):
         return False
     first = words[0]
     slogan_verbs = _CTA_VERBS | {"live", "think", "keep", "be", "dream", "do", "love", "feel", "stay", "make"}
@@ -536,6 +536,21 @@ def may_be_claim(span: Span) -> bool:
         if not content or (len(words) <= 3 and not strong):
             return False
     return not (len(words) == 1 and words[0].text.lower() in _ABSOLUTE_WORDS | _QUALITY_WORDS)
+
+
+def _touches_discount(span: Span) -> bool:
+    """Whether the span holds a discount, cuts through one ("Up to 50" of "Up to 50% off"), or is what
+    the discount applies to ("your first three months" of "20% off your first three months")."""
+    sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+    start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
+    head = span.root.head
+    head_start = head.idx - sentence.start_char
+    for match in _DISCOUNT_PATTERN.finditer(sentence.text):
+        if match.start() < end and start < match.end():
+            return True
+        if head not in span and match.start() <= head_start < match.end():
+            return True
+    return False
 
 
 def _extend_to_cue(span: Span, unit: Span) -> Span:
@@ -576,13 +591,10 @@ def _extend_to_head_modifiers(span: Span, unit: Span) -> Span:
 
 
 def _is_excluded_unit(unit: Span) -> bool:
-    """A question or a plain discount is never a claim, and neither is any phrase cut from it."""
-    text = unit.text
-    if text.rstrip().endswith("?") or _next_is_question(unit):
-        return True
-    return bool(_DISCOUNT_PATTERN.search(text)) and not (
-        _FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.IGNORECASE)
-    )
+    """A question is never a claim, and neither is any phrase cut from it. A unit with a discount in it
+    is not excluded: the discount is not a claim (may_be_claim rules out every phrase that holds it), but
+    the same unit can make another promise ("save with daily deals from $1.99 and NO subscription fees")."""
+    return unit.text.rstrip().endswith("?") or _next_is_question(unit)
 
 
 def _next_is_question(span: Span) -> bool:

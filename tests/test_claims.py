@@ -115,6 +115,22 @@ def test_candidates_need_no_cue_word_but_questions_discounts_and_slogans_stay_ou
     assert extract_claims([Ad("slogans", "Keep climbing. Just do it. Impossible is nothing.")], nlp) == []
 
 
+def test_a_promise_beside_a_discount_is_kept_and_no_phrase_cuts_through_the_discount(nlp):
+    from alignment.claims import may_be_claim
+
+    doc = nlp("Up to 50% off select styles.")
+    assert not any(
+        may_be_claim(doc[i:j])
+        for i in range(len(doc))
+        for j in range(i + 1, len(doc) + 1)
+        if "50" in doc[i:j].text or "off" in doc[i:j].text
+    )
+    assert extract_claims([Ad("offer", "Get 20% off your first three months.")], nlp) == []  # what it applies to
+    claims = extract_claims([Ad("deals", "Listen with daily deals from just $1.99 and no subscription fees.")], nlp)
+    assert any("no subscription fees" in claim.text for claim in claims)
+    assert not any("deals" in claim.text for claim in claims)
+
+
 def test_aspect_keeps_a_number_glued_to_its_word(nlp):
     from alignment.claims import find_aspect
 

@@ -107,13 +107,8 @@ def main() -> int:
 
     def refit(items: Sequence[training.LabelledPair], balanced: bool) -> stance.EmbeddingStanceModel:
         vectors = training.embed_pairs(embedder, items)
-        labels = [item.stance for item in items]
-        polar = training.polar_rows(labels)
-        head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced" if balanced else None).fit(
-            stance.build_features(vectors[0][polar], vectors[1][polar], training.FEATURES),
-            np.array([s == "contradicts" for s in np.asarray(labels)[polar]], dtype=int),
-        )
-        return model_from(head.coef_[0], float(head.intercept_[0]))
+        weights, bias = training.fit_polarity(*vectors, [item.stance for item in items], c, balanced=balanced)
+        return stance.EmbeddingStanceModel(weights, bias, stance.POLAR_LABELS, training.FEATURES, relevance)
 
     first_corpus = set(training.load_stance_pairs(training.STANCE_CORPORA[:1]))
     pairs_only = [item for item in train_items if item in first_corpus]

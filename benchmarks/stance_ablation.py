@@ -1,6 +1,6 @@
-"""Stance ablation: how the polarity head changes with the project's sentence-level sentiment corpora.
+"""Stance ablation: how the polarity head changes with its training data and its prior.
 
-Trains, in memory, three polarity heads over the same frozen MiniLM vectors and scores each with the
+Trains, in memory, six polarity heads over the same frozen MiniLM vectors and scores each with the
 airline and restaurant measures of ``benchmarks/quality.py`` (needs ``../shared``) and on the project's own
 held-back and test pairs:
 
@@ -15,7 +15,7 @@ held-back and test pairs:
 - ``stacked``: the shipped head's cross-validated logit and a sentence-only sentiment head's logit,
   combined by a logistic model fitted on the pairs (still one linear function of the sentence vector).
 
-Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 2 minutes on 2 cores). Nothing is written
+Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 5 minutes on 2 cores). Nothing is written
 to the shipped model files; the corpora are measured here, not trained into the product.
 """
 

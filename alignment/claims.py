@@ -99,6 +99,13 @@ _DISCOUNT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 _FREE_PATTERN = re.compile(r"\bfree\b(?! to\b)", re.IGNORECASE)
+# Urgency, which the guideline never marks on its own ("for a limited time", "while stocks last").
+_URGENCY_PATTERN = re.compile(
+    r"\b(for a limited time( only)?|limited[- ]time( offer| only)?|(only )?while (stocks?|supplies) lasts?|"
+    r"today only|this week(end)? only|(ends?|ending) (soon|today|tonight|tomorrow|at midnight)|last chance|"
+    r"don'?t miss (out|it)|before it'?s gone|until midnight|for today)\b",
+    re.IGNORECASE,
+)
 _QUALITY_WORDS = frozenset(
     {
         "easy",
@@ -527,6 +534,8 @@ def may_be_claim(span: Span) -> bool:
         return False
     if not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)) and _touches_discount(span):
         return False
+    if _is_only_urgency(text):
+        return False
     first = words[0]
     slogan_verbs = _CTA_VERBS | {"live", "think", "keep", "be", "dream", "do", "love", "feel", "stay", "make"}
     if first.text.lower() in slogan_verbs and (first.tag_ == "VB" or len(words) <= 3):
@@ -536,6 +545,12 @@ def may_be_claim(span: Span) -> bool:
         if not content or (len(words) <= 3 and not strong):
             return False
     return not (len(words) == 1 and words[0].text.lower() in _ABSOLUTE_WORDS | _QUALITY_WORDS)
+
+
+def _is_only_urgency(text: str) -> bool:
+    """Whether nothing but urgency is left of the text ("only while stocks last", "for a limited time!")."""
+    rest = re.sub(r"\bonly\b", "", _URGENCY_PATTERN.sub("", text), flags=re.IGNORECASE)
+    return not re.search(r"[^\W_]", rest)
 
 
 def _touches_discount(span: Span) -> bool:

@@ -131,6 +131,16 @@ def test_a_promise_beside_a_discount_is_kept_and_no_phrase_cuts_through_the_disc
     assert not any("deals" in claim.text for claim in claims)
 
 
+def test_urgency_alone_is_not_a_claim_but_a_promise_with_a_deadline_is(nlp):
+    from alignment.claims import may_be_claim
+
+    for text in ("for a limited time", "Only while stocks last!", "Last chance", "Ends tonight"):
+        doc = nlp(text)
+        assert not may_be_claim(doc[0 : len(doc)]), text
+    doc = nlp("Free shipping for a limited time")
+    assert may_be_claim(doc[0 : len(doc)])
+
+
 def test_aspect_keeps_a_number_glued_to_its_word(nlp):
     from alignment.claims import find_aspect
 

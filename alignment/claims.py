@@ -522,7 +522,7 @@ def is_claim(span: Span) -> bool:
 
 
 def may_be_claim(span: Span) -> bool:
-    """False for what the guideline never marks (a question, a plain discount, a bare name, a slogan);
+    """False for what the guideline never marks (a question, a discount, urgency alone, a bare name, a slogan);
     True for anything else, with or without a cue word: the span classifier decides among those."""
     words = [t for t in span if not t.is_punct and not t.is_space]
     if not words or len(words) > 40:
@@ -559,11 +559,12 @@ def _touches_discount(span: Span) -> bool:
     sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
     start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
     head = span.root.head
-    head_start = head.idx - sentence.start_char
+    # where the span's head word lies outside it, the discount may govern the span; -1 never matches
+    head_start = head.idx - sentence.start_char if not span.start <= head.i < span.end else -1
     for match in _DISCOUNT_PATTERN.finditer(sentence.text):
         if match.start() < end and start < match.end():
             return True
-        if head not in span and match.start() <= head_start < match.end():
+        if match.start() <= head_start < match.end():
             return True
     return False
 
@@ -773,7 +774,7 @@ class ClaimSpanModel:
         """The claims in a unit: the most probable sub-spans above the threshold that do not overlap."""
         if sum(1 for t in unit if not t.is_punct and not t.is_space) > 60:
             return []
-        # The rules say which spans may be claims at all (a cue, no plain discount, no question or
+        # The rules say which spans may be claims at all (no question, discount, urgency alone or
         # slogan); the classifier picks among them the span an annotator would mark, or none.
         if _is_excluded_unit(unit):
             return []

@@ -39,17 +39,19 @@ class EmbeddingStanceModel:
     """Stance from sentence embeddings, trained by ``make train`` on the project's own claim/sentence pairs
     (data/stance_pairs.jsonl, data/promise_cases_*.jsonl) and stored as plain arrays (no pickle).
 
-    Two parts, each a logistic model:
+    Two parts:
 
     - **polarity**: given that a sentence speaks to the claim, does it support or contradict it? The
-      features are the sentence vector, its elementwise product with the claim vector and their cosine, so
-      the reading depends on what was promised ("haven't had a dropped call since I switched" supports
-      "fewer dropped calls");
+      features are the sentence vector, its elementwise product with the claim vector, their cosine and
+      (kind "claim-aware+claim") the claim vector itself, so the reading depends on what was promised
+      ("haven't had a dropped call since I switched" supports "fewer dropped calls"). The head is either
+      logistic (``hidden`` is None) or a network with one ReLU layer (``hidden`` = its weights and bias),
+      which can weigh a word by the claim it meets: "late" breaks "on time" and not "open late";
     - **relevance**: how likely the sentence is about the claim's aspect at all, a logistic function of
       their cosine.
 
     ``p_supports = relevance * (1 - q)``, ``p_contradicts = relevance * q`` and ``p_neutral = 1 - relevance``,
-    where q is the polarity model's probability of "contradicts". A sentence is neutral when it is more
+    where q is the polarity head's probability of "contradicts". A sentence is neutral when it is more
     likely off the claim's aspect than on it with either reading; a matched sentence that speaks to the
     claim takes a side, which is how customers write (a complaint next to "on time" is about lateness).
     """
@@ -63,23 +65,54 @@ class EmbeddingStanceModel:
         labels: Sequence[str],
         features: str,
         relevance: tuple[float, float],
+        hidden: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         if list(labels) != list(POLAR_LABELS):
             raise ModelIntegrityError(f"Stance model labels {list(labels)} differ from {list(POLAR_LABELS)}.")
-        if weights.ndim != 2 or weights.shape[1] != len(POLAR_LABELS) or bias.shape != (len(POLAR_LABELS),):
+        if features not in FEATURE_PARTS:
+            raise ModelIntegrityError(f"Unknown stance feature kind {features!r}. Rebuild it with `make train`.")
+        first = hidden[0] if hidden is not None else weights
+        shapes_agree = (
+            weights.ndim == 2
+            and weights.shape[1] == len(POLAR_LABELS)
+            and bias.shape == (len(POLAR_LABELS),)
+            and first.ndim == 2
+            and (first.shape[0] - 1) % FEATURE_PARTS[features] == 0
+            and (hidden is None or (hidden[1].shape == (first.shape[1],) and weights.shape[0] == first.shape[1]))
+        )
+        if not shapes_agree:
             raise ModelIntegrityError(
-                f"Stance model weights have shape {weights.shape}; expected (features, {len(POLAR_LABELS)}). "
-                "Rebuild it with `make train`."
+                f"Stance model weights have shapes {[a.shape for a in (*(hidden or ()), weights, bias)]}, which "
+                f"do not fit together as a {features!r} head. Rebuild it with `make train`."
             )
         self.weights = weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
+        self.hidden = None if hidden is None else (hidden[0].astype(np.float32), hidden[1].astype(np.float32))
         self.features = features
         self.relevance = relevance
+        self.width = (first.shape[0] - 1) // FEATURE_PARTS[features]  # the sentence vectors' width
+
+    @property
+    def _first(self) -> tuple[np.ndarray, np.ndarray]:
+        """The weights and bias applied to the features: the hidden layer's, or the logistic head's."""
+        return self.hidden if self.hidden is not None else (self.weights, self.bias)
+
+    def _output(self, first_layer: np.ndarray) -> np.ndarray:
+        """Polar logits from the first layer's output (the ReLU and output layer, when there is a hidden one)."""
+        if self.hidden is None:
+            return first_layer
+        return np.asarray(np.maximum(first_layer, 0.0) @ self.weights + self.bias)
 
     def _logits(self, claim_vectors: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
-        if self.features == "claim-aware":
-            return _claim_aware_logits(self.weights, self.bias, claim_vectors, sentence_vectors)
-        return np.asarray(build_features(claim_vectors, sentence_vectors, self.features) @ self.weights + self.bias)
+        """The same as ``build_features(...) @ W + b`` through the head, without building the wide matrix."""
+        matrix, offset = self._first
+        width = self.width
+        product = claim_vectors * sentence_vectors
+        cosine = product.sum(axis=1, keepdims=True)
+        first = sentence_vectors @ matrix[:width] + product @ matrix[width : 2 * width] + cosine * matrix[2 * width]
+        if self.features == "claim-aware+claim":
+            first += claim_vectors @ matrix[2 * width + 1 :]
+        return self._output(first + offset)
 
     @classmethod
     def load(cls, path: Path = STANCE_MODEL_FILE) -> EmbeddingStanceModel:
@@ -93,8 +126,14 @@ class EmbeddingStanceModel:
                     f"Stance model {path} has no relevance calibration. Rebuild it with `make train`."
                 )
             slope, intercept = meta["relevance"]
+            hidden = (data["hidden_weights"], data["hidden_bias"]) if "hidden_weights" in data.files else None
             return cls(
-                data["weights"], data["bias"], meta["labels"], meta["features"], (float(slope), float(intercept))
+                data["weights"],
+                data["bias"],
+                meta["labels"],
+                meta["features"],
+                (float(slope), float(intercept)),
+                hidden,
             )
 
     def contradiction_odds(self, claim_vectors: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
@@ -128,51 +167,43 @@ class EmbeddingStanceModel:
         return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1)
 
     def predict_for_claim(self, claim_vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
-        """predict_proba for one claim against many sentences, in one matrix product.
+        """predict_proba for one claim against many sentences, with one matrix product for the first layer.
 
-        The polarity logit is linear in the sentence vector once the claim is fixed:
-        ``s·w_s + (c⊙s)·w_p + (c·s)·w_cos = s·(w_s + c⊙w_p) + (c·s)·w_cos``, so the claim's weights are folded
-        in once and each sentence costs one dot product, instead of an elementwise product per pair.
+        The first layer is linear in the sentence vector once the claim is fixed:
+        ``s·W_s + (c⊙s)·W_p + (c·s)·w_cos + c·W_c = s·(W_s + c⊙W_p) + (c·s)·w_cos + c·W_c``, so the claim is
+        folded into the weights once and each sentence costs one product with a (width × units) matrix,
+        instead of an elementwise product per pair.
         """
-        width = sentence_vectors.shape[1]
-        difference = (self.weights[:, 1] - self.weights[:, 0]).astype(
-            np.float32
-        )  # logit(contradicts) − logit(supports)
+        matrix, offset = self._first
+        width = self.width
         claim = np.asarray(claim_vector, dtype=np.float32)
-        folded = difference[:width].copy()
-        if self.features == "claim-aware":
-            folded += claim * difference[width : 2 * width]
-        products = np.asarray(sentence_vectors, dtype=np.float32) @ np.stack([folded, claim], axis=1)
-        cosine = products[:, 1]
-        logit = products[:, 0] + float(self.bias[1] - self.bias[0])
-        if self.features == "claim-aware":
-            logit += cosine * difference[2 * width]
-        q = 1.0 / (1.0 + np.exp(-logit))
+        folded = matrix[:width] + claim[:, None] * matrix[width : 2 * width]
+        constant = offset.copy()
+        if self.features == "claim-aware+claim":
+            constant += claim @ matrix[2 * width + 1 :]
+        products = np.asarray(sentence_vectors, dtype=np.float32) @ np.column_stack([folded, claim])
+        cosine = products[:, -1]
+        logits = self._output(products[:, :-1] + cosine[:, None] * matrix[2 * width] + constant)
+        q = 1.0 / (1.0 + np.exp(-(logits[:, 1] - logits[:, 0])))
         relevance = self.on_aspect(cosine)
         return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1).astype(np.float32)
 
 
-def _claim_aware_logits(
-    weights: np.ndarray, bias: np.ndarray, claim_vectors: np.ndarray, sentence_vectors: np.ndarray
-) -> np.ndarray:
-    """The same as build_features(..., "claim-aware") @ weights + bias, without building the wide matrix."""
-    width = sentence_vectors.shape[1]
-    product = claim_vectors * sentence_vectors
-    cosine = product.sum(axis=1, keepdims=True)
-    return np.asarray(
-        sentence_vectors @ weights[:width] + product @ weights[width : 2 * width] + cosine * weights[2 * width] + bias
-    )
+# How many vector-wide blocks each feature kind has (plus one cosine column).
+FEATURE_PARTS = {"claim-aware": 2, "claim-aware+claim": 3}
 
 
 def build_features(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, kind: str) -> np.ndarray:
-    """Feature rows for the stance classifier: "sentence", or "claim-aware" (the sentence vector, its
-    elementwise product with the claim vector, and their cosine)."""
+    """Feature rows for the stance classifier: "sentence"; "claim-aware" (the sentence vector, its
+    elementwise product with the claim vector, and their cosine); or "claim-aware+claim" (those, then the
+    claim vector)."""
     if kind == "sentence":
         return np.asarray(sentence_vectors, dtype=np.float32)
-    if kind == "claim-aware":
+    if kind in FEATURE_PARTS:
         product = claim_vectors * sentence_vectors
         cosine = product.sum(axis=1, keepdims=True)
-        return np.hstack([sentence_vectors, product, cosine]).astype(np.float32)
+        parts = [sentence_vectors, product, cosine] + ([claim_vectors] if kind == "claim-aware+claim" else [])
+        return np.hstack(parts).astype(np.float32)
     raise ModelIntegrityError(f"Unknown stance feature kind {kind!r}.")
 
 

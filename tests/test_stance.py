@@ -46,6 +46,7 @@ def test_stance_select_accepts_names_and_instances():
 def test_stance_shipped_model_file_loads_without_pickle():
     model = EmbeddingStanceModel.load(STANCE_MODEL_FILE)
     assert model.weights.shape[1] == 2 and model.bias.shape == (2,)
+    assert model.hidden is not None and model.width == 384  # the network head over MiniLM's vectors
     slope, _ = model.relevance
     assert slope > 0  # a higher cosine means more likely on the claim's aspect
 
@@ -68,8 +69,15 @@ def test_stance_probabilities_split_relevance_between_the_two_sides():
 def test_stance_model_with_a_wrong_shape_fails_with_a_rebuild_hint(tmp_path):
     from alignment.errors import ModelIntegrityError
 
+    polar = ("supports", "contradicts")
     with pytest.raises(ModelIntegrityError, match="make train"):
-        EmbeddingStanceModel(np.zeros((17, 3)), np.zeros(3), ("supports", "contradicts"), "claim-aware", (1, 0))
+        EmbeddingStanceModel(np.zeros((17, 3)), np.zeros(3), polar, "claim-aware", (1, 0))
+    with pytest.raises(ModelIntegrityError, match="make train"):  # the output does not fit the hidden layer
+        hidden = (np.zeros((25, 6)), np.zeros(6))
+        EmbeddingStanceModel(np.zeros((5, 2)), np.zeros(2), polar, "claim-aware+claim", (1, 0), hidden)
+    with pytest.raises(ModelIntegrityError, match="make train"):  # 25 rows are not 3 blocks and a cosine
+        hidden = (np.zeros((24, 6)), np.zeros(6))
+        EmbeddingStanceModel(np.zeros((6, 2)), np.zeros(2), polar, "claim-aware+claim", (1, 0), hidden)
 
 
 @pytest.mark.models
@@ -121,20 +129,41 @@ def test_stance_shipped_model_beats_lexicon_on_mixed_aspect_and_polite_texts_it_
     assert ours["polar_accuracy"] > lexicon["polar_accuracy"] + 0.1
 
 
-def test_stance_claim_aware_logits_equal_the_wide_feature_computation():
-    from alignment.stance import _claim_aware_logits, build_features
+@pytest.mark.parametrize("features", ["claim-aware", "claim-aware+claim"])
+@pytest.mark.parametrize("units", [None, 6])
+def test_stance_logits_equal_the_wide_feature_computation(features, units):
+    from alignment.stance import FEATURE_PARTS, build_features
 
     rng = np.random.default_rng(7)
     claims, sentences = rng.normal(size=(50, 8)).astype(np.float32), rng.normal(size=(50, 8)).astype(np.float32)
-    weights, bias = rng.normal(size=(17, 3)).astype(np.float32), rng.normal(size=3).astype(np.float32)
-    wide = build_features(claims, sentences, "claim-aware") @ weights + bias
-    np.testing.assert_allclose(_claim_aware_logits(weights, bias, claims, sentences), wide, rtol=1e-4, atol=1e-4)
+    rows = FEATURE_PARTS[features] * 8 + 1
+    polar = ("supports", "contradicts")
+    wide = build_features(claims, sentences, features)
+    assert wide.shape == (50, rows)
+    if units is None:
+        weights, bias = rng.normal(size=(rows, 2)).astype(np.float32), rng.normal(size=2).astype(np.float32)
+        model = EmbeddingStanceModel(weights, bias, polar, features, (1, 0))
+        expected = wide @ weights + bias
+    else:
+        first = rng.normal(size=(rows, units)).astype(np.float32), rng.normal(size=units).astype(np.float32)
+        weights, bias = rng.normal(size=(units, 2)).astype(np.float32), rng.normal(size=2).astype(np.float32)
+        model = EmbeddingStanceModel(weights, bias, polar, features, (1, 0), first)
+        expected = np.maximum(wide @ first[0] + first[1], 0) @ weights + bias
+    np.testing.assert_allclose(model._logits(claims, sentences), expected, rtol=1e-4, atol=1e-4)
+    # The per-claim path folds the claim into the first layer and must agree with the pairwise one.
+    one_claim = np.broadcast_to(claims[0], sentences.shape)
+    np.testing.assert_allclose(
+        model.predict_proba(["c"] * 50, ["s"] * 50, one_claim, sentences),
+        model.predict_proba(["c"] * 50, ["s"] * 50, np.ascontiguousarray(one_claim), sentences),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_stance_judging_per_claim_matches_judging_pair_by_pair():
     model = EmbeddingStanceModel.load()
     rng = np.random.default_rng(3)
-    vectors = rng.normal(size=(30, model.weights.shape[0] // 2)).astype(np.float32)
+    vectors = rng.normal(size=(30, model.width)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     matches = [[Match(i, 0.5) for i in range(0, 30, 3)], [Match(i, 0.4) for i in range(1, 30, 7)]]
     judged = judge_matches(["a", "b"], matches, [str(i) for i in range(30)], vectors[:2], vectors, model)

@@ -35,9 +35,10 @@ FAST_CALIBRATION_CORPORA = (REPO_DATA / "stance_pairs.jsonl",)
 STANCE_TEST = REPO_DATA / "stance_pairs_more.jsonl"
 # A harder test, also never trained on: 768 claims in 64 other industries (every text new; a few generic
 # slogans recur), where a third of the texts are mixed (praise for one aspect, a complaint about the
-# claim's, or the reverse) or polite on the surface. Training on it was measured: the linear head cannot
+# claim's, or the reverse) or polite on the surface. Training on it was measured: the logistic head cannot
 # separate the aspects of a mixed text, and it then read 0.58 of the restaurant sentences right instead
-# of 0.80 (README, Quality).
+# of 0.80. Mixed texts written for training (data/mixed_cases_*.jsonl) cost the network 0.04 restaurants
+# and 0.03 airline, so neither is trained on (README, Quality; benchmarks/stance_ablation.py).
 STANCE_TEST_MIXED = tuple(sorted(REPO_DATA.glob("stance_test_mixed_*.jsonl")))
 HELD_BACK_SHARE = 0.2
 REGULARISATION_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # the logistic head's C, searched by grouped CV

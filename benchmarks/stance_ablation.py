@@ -18,7 +18,7 @@ held-back and test pairs:
   polite-surface texts; its own "mixed" score is then not out of sample);
 - ``pairs+sentences``: the pairs plus ``data/polarity_*.jsonl`` (1,800 customer sentences the project wrote,
   labelled positive/negative) as rows with no claim;
-- ``stacked``: the shipped head's cross-validated logit and a sentence-only sentiment head's logit,
+- ``stacked``: the logistic head's cross-validated logit and a sentence-only sentiment head's logit,
   combined by a logistic model fitted on the pairs (still one linear function of the sentence vector).
 
 Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 10 minutes on 2 cores). Nothing is written

@@ -176,3 +176,26 @@ def test_stance_judging_per_claim_matches_judging_pair_by_pair():
                 vectors[judgement.sentence_index : judgement.sentence_index + 1],
             )[0]
             assert judgement.p_contradicts == pytest.approx(float(single[1]), abs=1e-5)
+
+
+def test_stance_network_fit_is_deterministic_and_reads_what_it_learned():
+    from alignment.stance import POLAR_LABELS
+    from alignment.training import NETWORK_FEATURES, fit_polarity_network
+
+    rng = np.random.default_rng(5)
+    claims = rng.normal(size=(4000, 8)).astype(np.float32)
+    sentences = rng.normal(size=(4000, 8)).astype(np.float32)
+    claims /= np.linalg.norm(claims, axis=1, keepdims=True)
+    sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+    # A rule that needs the claim: contradicts when the sentence's first channel has the opposite sign to
+    # the claim's.
+    contradicts = np.sign(sentences[:, 0]) != np.sign(claims[:, 0])
+    stances = ["contradicts" if c else "supports" for c in contradicts]
+    first = fit_polarity_network(claims, sentences, stances, units=16)
+    second = fit_polarity_network(claims, sentences, stances, units=16)
+    for a, b in zip((*first[0], first[1], first[2]), (*second[0], second[1], second[2]), strict=True):
+        np.testing.assert_array_equal(a, b)
+    hidden, weights, bias = first
+    model = EmbeddingStanceModel(weights, bias, POLAR_LABELS, NETWORK_FEATURES, (1.0, 0.0), hidden)
+    q = model.contradiction_odds(claims, sentences)
+    assert np.mean((q >= 0.5) == contradicts) > 0.85  # the converted weights read as sklearn trained them

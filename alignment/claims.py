@@ -106,6 +106,21 @@ _URGENCY_PATTERN = re.compile(
     r"don'?t miss (out|it)|before it'?s gone|until midnight|for today)\b",
     re.IGNORECASE,
 )
+# A prize draw is a promotion with nothing a customer's experience could confirm (the guideline's "promotion
+# with no checkable experience in it"), and so is everything in its sentence: the prizes, the entry steps and
+# the closing time ("a chance to win a one-year membership and a year's supply of vitamins, ends 11:59 pm").
+_CONTEST_PATTERN = re.compile(
+    r"\b((a |the |your |their )?chances? (to|of) win(ning)?|enter(ed|ing)? (to|for a chance to) win|"
+    r"giv(e|es|ing) ?away|give-?aways?|sweepstakes|raffle|prize draw|lucky winners?)\b",
+    re.IGNORECASE,
+)
+# An event date or closing time is never a claim on its own (the guideline): "at 11:59 pm PT", "on May 3".
+_CLOCK_PATTERN = re.compile(
+    r"\b\d{1,2}(:\d\d)?\s?([ap]\.?m\.?)(?![a-z])|\b(noon|midnight)\b|"
+    r"\b([ECMP][SD]?T|GMT|UTC)\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b",
+    re.IGNORECASE,
+)
+_DATE_WORDS = re.compile(r"\b(at|on|by|from|until|till|to|through|thru|and|the|of|starting|ends?|begins?)\b", re.I)
 _QUALITY_WORDS = frozenset(
     {
         "easy",
@@ -534,7 +549,7 @@ def may_be_claim(span: Span) -> bool:
         return False
     if not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)) and _touches_discount(span):
         return False
-    if _is_only_urgency(text):
+    if _is_only_urgency(text) or _is_only_date(text) or _in_contest(span):
         return False
     first = words[0]
     slogan_verbs = _CTA_VERBS | {"live", "think", "keep", "be", "dream", "do", "love", "feel", "stay", "make"}
@@ -551,6 +566,21 @@ def _is_only_urgency(text: str) -> bool:
     """Whether nothing but urgency is left of the text ("only while stocks last", "for a limited time!")."""
     rest = re.sub(r"\bonly\b", "", _URGENCY_PATTERN.sub("", text), flags=re.IGNORECASE)
     return not re.search(r"[^\W_]", rest)
+
+
+def _is_only_date(text: str) -> bool:
+    """Whether nothing but a date or time is left of the text, with its prepositions ("at 12:01 am PT")."""
+    rest = _DATE_PATTERN.sub("", _CLOCK_PATTERN.sub("", text))
+    if rest == text:
+        return False
+    rest = _DATE_WORDS.sub("", rest)
+    return not re.search(r"[^\W_]", rest)
+
+
+def _in_contest(span: Span) -> bool:
+    """Whether the span's sentence announces a prize draw (a promotion, not a promise: the guideline)."""
+    sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+    return bool(_CONTEST_PATTERN.search(sentence.text))
 
 
 def _touches_discount(span: Span) -> bool:

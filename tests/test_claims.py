@@ -148,3 +148,25 @@ def test_aspect_keeps_a_number_glued_to_its_word(nlp):
     assert find_aspect(doc[0 : len(doc) - 1]) == "5g data speeds"
     doc = nlp("Friendly staff at every store.")
     assert find_aspect(doc[0 : len(doc) - 1]) == "friendly staff"
+
+
+def test_a_prize_draw_is_a_promotion_so_nothing_in_its_sentence_is_a_claim(nlp):
+    ads = [
+        Ad("draw", "Enter now for your chance to win a year of free coffee and a branded mug!"),
+        Ad("away", "We're giving away three e-bikes with a two-year warranty to our followers."),
+        Ad("kept", "Win back your evenings: dinner ready in 15 minutes, with free delivery on every order."),
+    ]
+    by_ad = {claim.ad_id for claim in extract_claims(ads, nlp)}
+    assert "draw" not in by_ad and "away" not in by_ad
+    assert "kept" in by_ad  # "win back" is a promise, not a prize draw
+
+
+def test_an_event_date_or_closing_time_alone_is_not_a_claim(nlp):
+    from alignment.claims import may_be_claim
+
+    for text in ("at 11:59 pm PT", "on May 3", "from 9am to 5pm", "by 12/31"):
+        doc = nlp(text)
+        assert not may_be_claim(doc[0 : len(doc)]), text
+    for text in ("Delivered by 9am", "at the end of the day"):  # a delivery time is a promise; no date here
+        doc = nlp(text)
+        assert may_be_claim(doc[0 : len(doc)]), text

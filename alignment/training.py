@@ -25,8 +25,17 @@ from alignment.stance import (
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 # The pairs, then the promise cases: for each of 2,304 ad claims in 192 industries, 6 customer texts that
-# break the promise and 3 that confirm it (data/promise_cases_*.jsonl, written by the project).
-STANCE_CORPORA = (REPO_DATA / "stance_pairs.jsonl", *sorted(REPO_DATA.glob("promise_cases_*.jsonl")))
+# break the promise and 3 that confirm it (data/promise_cases_*.jsonl), then the aspect cases: for 371
+# claims in 62 of those industries, 4 texts that praise and 4 that fault the claim's aspect through one
+# instance or a terse verdict, without the claim's words ("Dave who came out for the boiler was a legend"
+# for "Friendly, expert engineers"; data/aspect_cases_*.jsonl). All written by the project. The aspect
+# cases lifted restaurants stance and AP and positive-tweet recall under every seed tried, at some
+# negative-tweet recall (README, Quality; benchmarks/stance_ablation.py).
+STANCE_CORPORA = (
+    REPO_DATA / "stance_pairs.jsonl",
+    *sorted(REPO_DATA.glob("promise_cases_*.jsonl")),
+    *sorted(REPO_DATA.glob("aspect_cases_*.jsonl")),
+)
 # The fast embedder's outlier channels are calibrated on the first corpus only, so adding stance training
 # data leaves the fast model (and every vector cached under its id) unchanged.
 FAST_CALIBRATION_CORPORA = (REPO_DATA / "stance_pairs.jsonl",)

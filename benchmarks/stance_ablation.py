@@ -1,20 +1,24 @@
 """Stance ablation: how the polarity head changes with its form, its training data and its prior.
 
-Trains, in memory, ten polarity heads over the same frozen MiniLM vectors and scores each with the
+Trains, in memory, eleven polarity heads over the same frozen MiniLM vectors and scores each with the
 airline and restaurant measures of ``benchmarks/quality.py`` (needs ``../shared``) and on the project's own
 held-back and test pairs:
 
 - ``pairs, balanced``: the logistic head shipped until 2026-11-29: ``data/stance_pairs.jsonl`` only, classes
   reweighted to a 50/50 prior;
-- ``+promises, balanced``: the same head on the pairs plus ``data/promise_cases_*.jsonl``, still reweighted;
+- ``+promises, balanced``: the same head on the pairs plus ``data/promise_cases_*.jsonl``, still reweighted
+  (this corpus, without the aspect cases, is what every row but ``shipped`` starts from);
 - ``logistic``: that head with the corpus's own prior (shipped from 2026-11-29 until the network);
-- ``shipped``: the recipe ``make train`` uses: the same data and prior, through a network with one hidden
-  layer of 64 ReLU units that also sees the claim vector;
-- ``network, 256``: the same network with 256 units (four times the cost per judged pair);
-- ``network +mixed cases``: the shipped network also trained on ``data/mixed_cases_*.jsonl`` (4,096 texts
+- ``shipped``: the recipe ``make train`` uses: the same data plus ``data/aspect_cases_*.jsonl`` (2,976
+  texts for 371 claims in 62 of the training industries, half supporting: the claim's aspect praised or
+  faulted through one instance or a terse verdict, without the claim's words) and the corpus's own prior,
+  through a network with one hidden layer of 64 ReLU units that also sees the claim vector;
+- ``network, no aspect cases``: that network without the aspect cases (shipped until 2026-11-29 evening);
+- ``network, 256``: the network with 256 units (four times the cost per judged pair), no aspect cases;
+- ``network +mixed cases``: the network (no aspect cases) also trained on ``data/mixed_cases_*.jsonl`` (4,096 texts
   the project wrote for 506 claims in 64 of the training industries, half supporting: each praises or
   faults the claim's aspect before or after a strong opposite remark about another aspect);
-- ``network +negation cases``: the shipped network also trained on ``data/negation_cases_*.jsonl`` (3,072
+- ``network +negation cases``: the network (no aspect cases) also trained on ``data/negation_cases_*.jsonl`` (3,072
   texts for 379 claims in 64 other training industries, half supporting: each side told through a negation
   three times in four, and half of each side addressed to the brand as "@Brand ...");
 - ``+mixed``: the logistic head also trained on ``data/stance_test_mixed_*.jsonl`` (mixed-aspect and
@@ -24,7 +28,9 @@ held-back and test pairs:
 - ``stacked``: the logistic head's cross-validated logit and a sentence-only sentiment head's logit,
   combined by a logistic model fitted on the pairs (still one linear function of the sentence vector).
 
-Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 11 minutes on 2 cores). Nothing is written
+Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 12 minutes on 2 cores; ``--only ROW ...``
+runs some rows, by name). The project's held-back pairs are those of the corpus without the aspect cases,
+so every row is scored on the same ones. Nothing is written
 to the shipped model files; the corpora are measured here, not trained into the product.
 """
 
@@ -50,6 +56,20 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SENTENCE_CORPORA = sorted(training.REPO_DATA.glob("polarity_*.jsonl"))
 MIXED_CASES = sorted(training.REPO_DATA.glob("mixed_cases_*.jsonl"))
 NEGATION_CASES = sorted(training.REPO_DATA.glob("negation_cases_*.jsonl"))
+ASPECT_CASES = sorted(training.REPO_DATA.glob("aspect_cases_*.jsonl"))
+ROWS = (
+    "pairs, balanced",
+    "+promises, bal.",
+    "logistic",
+    "shipped",
+    "network, 256",
+    "network +mixed cases",
+    "network +negation cases",
+    "network, no aspect cases",
+    "+mixed",
+    "pairs+sentences",
+    "stacked",
+)
 
 
 def load_sentences(paths: Sequence[Path]) -> tuple[list[str], np.ndarray]:
@@ -60,8 +80,17 @@ def load_sentences(paths: Sequence[Path]) -> tuple[list[str], np.ndarray]:
     return [row["text"] for row in rows], np.array([row["label"] == "negative" for row in rows], dtype=int)
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Print one line per variant: own held-back/test polar accuracy, then the dev measures."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Train and score stance heads in memory (needs ../shared).")
+    parser.add_argument("--only", nargs="+", metavar="ROW", help="run only these rows, by name (default: all)")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.only or ()) - set(ROWS))
+    if unknown:
+        print(f"stance_ablation: no row named {unknown}; the rows are {list(ROWS)}.", file=sys.stderr)
+        return 2
     if not (SHARED / "data").is_dir():
         print(f"stance_ablation: {SHARED} has no data/ folder; it needs the shared evaluation data.", file=sys.stderr)
         return 2
@@ -69,7 +98,12 @@ def main() -> int:
     from sklearn.model_selection import GroupKFold
 
     embedder = CachedEmbedder(default_embedder(), MemoryCache())
-    train_items, held_items = training.split_pairs(training.load_stance_pairs())
+    all_items, held_items = training.split_pairs(training.load_stance_pairs())
+    # Every row but "shipped" starts from the corpus before the aspect cases (pairs and promise cases), so
+    # the rows measured before them keep their meaning; the held-back pairs are that corpus's too.
+    aspect_items = set(training.load_stance_pairs(ASPECT_CASES))
+    train_items = [item for item in all_items if item not in aspect_items]
+    held_items = [item for item in held_items if item not in aspect_items]
     test_items = training.load_stance_pairs([training.STANCE_TEST])
     claims, sentences = training.embed_pairs(embedder, train_items)
     stances = [item.stance for item in train_items]
@@ -91,7 +125,8 @@ def main() -> int:
         )
 
     def shipped() -> stance.EmbeddingStanceModel:
-        return training.fit_stance(claims, sentences, stances)  # exactly what `make train` fits
+        vectors = training.embed_pairs(embedder, all_items)
+        return training.fit_stance(*vectors, [item.stance for item in all_items])  # what `make train` fits
 
     def network(items: Sequence[training.LabelledPair], units: int) -> stance.EmbeddingStanceModel:
         vectors = training.embed_pairs(embedder, items)
@@ -145,13 +180,17 @@ def main() -> int:
             [*train_items, *training.split_pairs(training.load_stance_pairs(NEGATION_CASES))[0]],
             training.NETWORK_UNITS,
         ),
+        "network, no aspect cases": lambda: network(train_items, training.NETWORK_UNITS),
         "+mixed": lambda: refit([*train_items, *training.split_pairs(mixed_items)[0]], balanced=False),
         "pairs+sentences": with_sentences,
         "stacked": stacked,
     }
     config = Config()
     print(f"sentence corpora: {', '.join(p.name for p in SENTENCE_CORPORA)} ({len(texts)} sentences); C = {c}")
+    assert tuple(variants) == ROWS
     for name, build in variants.items():
+        if args.only and name not in args.only:
+            continue
         model = build()
         own = {
             label: training.evaluate_stance(model, embedder, items)["polar_accuracy"]

@@ -552,6 +552,10 @@ def may_be_claim(span: Span) -> bool:
     if _is_only_urgency(text) or _is_only_date(text) or _in_contest(span):
         return False
     first = words[0]
+    if first.text.lower() == "with" and first.tag_ == "IN":
+        # "with" only attaches a phrase to something else: the promise, if any, is the phrase after it,
+        # which is a candidate of its own (none of the project's 2,537 marked claims starts with it)
+        return False
     slogan_verbs = _CTA_VERBS | {"live", "think", "keep", "be", "dream", "do", "love", "feel", "stay", "make"}
     if first.text.lower() in slogan_verbs and (first.tag_ == "VB" or len(words) <= 3):
         # An imperative slogan ("Live brighter", "Think bigger") is not a claim unless a concrete promise follows.

@@ -170,3 +170,14 @@ def test_an_event_date_or_closing_time_alone_is_not_a_claim(nlp):
     for text in ("Delivered by 9am", "at the end of the day"):  # a delivery time is a promise; no date here
         doc = nlp(text)
         assert may_be_claim(doc[0 : len(doc)]), text
+
+
+def test_a_phrase_that_starts_with_with_is_not_offered_but_the_promise_inside_it_is(nlp):
+    from alignment.claims import may_be_claim
+
+    doc = nlp("Relax with free delivery on every order.")
+    phrase = doc[1:7]  # "with free delivery on every order"
+    assert phrase.text.startswith("with") and not may_be_claim(phrase)
+    assert may_be_claim(doc[2:7])  # "free delivery on every order"
+    claims = extract_claims([Ad("w", "Relax with free delivery on every order.")], nlp)
+    assert any("free delivery" in claim.text and not claim.text.startswith("with") for claim in claims)

@@ -117,7 +117,7 @@ _CONTEST_PATTERN = re.compile(
 # An event date or closing time is never a claim on its own (the guideline): "at 11:59 pm PT", "on May 3".
 _CLOCK_PATTERN = re.compile(
     r"\b\d{1,2}(:\d\d)?\s?([ap]\.?m\.?)(?![a-z])|\b(noon|midnight)\b|"
-    r"\b([ECMP][SD]?T|GMT|UTC)\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b",
+    r"\b([ECMP][SD]?T|GMT|UTC)\b|\b(?!24/7\b)\d{1,2}/\d{1,2}(/\d{2,4})?\b",  # a date, not "24/7"
     re.IGNORECASE,
 )
 _DATE_WORDS = re.compile(r"\b(at|on|by|from|until|till|to|through|thru|and|the|of|starting|ends?|begins?)\b", re.I)

@@ -167,7 +167,7 @@ def test_an_event_date_or_closing_time_alone_is_not_a_claim(nlp):
     for text in ("at 11:59 pm PT", "on May 3", "from 9am to 5pm", "by 12/31"):
         doc = nlp(text)
         assert not may_be_claim(doc[0 : len(doc)]), text
-    for text in ("Delivered by 9am", "at the end of the day"):  # a delivery time is a promise; no date here
+    for text in ("Delivered by 9am", "at the end of the day", "24/7"):  # a promise; no date here
         doc = nlp(text)
         assert may_be_claim(doc[0 : len(doc)]), text
 

@@ -31,7 +31,7 @@ held-back and test pairs:
   combined by a logistic model fitted on the pairs (still one linear function of the sentence vector).
 
 Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 13 minutes on 2 cores; ``--only ROW ...``
-runs some rows, by name). The project's held-back pairs are those of the corpus without the aspect cases,
+runs some rows, by name; ``--seed N`` fits the networks from another seed). The project's held-back pairs are those of the corpus without the aspect cases,
 so every row is scored on the same ones. Nothing is written
 to the shipped model files; the corpora are measured here, not trained into the product.
 """
@@ -90,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="Train and score stance heads in memory (needs ../shared).")
     parser.add_argument("--only", nargs="+", metavar="ROW", help="run only these rows, by name (default: all)")
+    parser.add_argument(
+        "--seed", type=int, default=training.NETWORK_SEED, help="the networks' seed (default: the shipped one)"
+    )
     args = parser.parse_args(argv)
+    training.NETWORK_SEED = args.seed  # read by fit_polarity_network for every network row
     unknown = sorted(set(args.only or ()) - set(ROWS))
     if unknown:
         print(f"stance_ablation: no row named {unknown}; the rows are {list(ROWS)}.", file=sys.stderr)

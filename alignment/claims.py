@@ -581,16 +581,20 @@ def _is_only_date(text: str) -> bool:
     return not re.search(r"[^\W_]", rest)
 
 
+def _sentence_of(span: Span) -> Span:
+    """The sentence holding the span (the whole Doc when it was never split into sentences)."""
+    return span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+
+
 def _in_contest(span: Span) -> bool:
     """Whether the span's sentence announces a prize draw (a promotion, not a promise: the guideline)."""
-    sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
-    return bool(_CONTEST_PATTERN.search(sentence.text))
+    return bool(_CONTEST_PATTERN.search(_sentence_of(span).text))
 
 
 def _touches_discount(span: Span) -> bool:
     """Whether the span holds a discount, cuts through one ("Up to 50" of "Up to 50% off"), or is what
     the discount applies to ("your first three months" of "20% off your first three months")."""
-    sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+    sentence = _sentence_of(span)
     start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
     head = span.root.head
     # where the span's head word lies outside it, the discount may govern the span; -1 never matches

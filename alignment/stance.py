@@ -37,7 +37,8 @@ class StanceModel(Protocol):
 
 class EmbeddingStanceModel:
     """Stance from sentence embeddings, trained by ``make train`` on the project's own claim/sentence pairs
-    (data/stance_pairs.jsonl, data/promise_cases_*.jsonl) and stored as plain arrays (no pickle).
+    (data/stance_pairs.jsonl, data/promise_cases_*.jsonl, data/aspect_cases_*.jsonl) and stored as plain
+    arrays (no pickle).
 
     Two parts:
 

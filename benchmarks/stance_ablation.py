@@ -31,9 +31,9 @@ held-back and test pairs:
   combined by a logistic model fitted on the pairs (still one linear function of the sentence vector).
 
 Run: ``.venv/bin/python benchmarks/stance_ablation.py`` (about 13 minutes on 2 cores; ``--only ROW ...``
-runs some rows, by name; ``--seed N`` fits the networks from another seed). The project's held-back pairs are those of the corpus without the aspect cases,
-so every row is scored on the same ones. Nothing is written
-to the shipped model files; the corpora are measured here, not trained into the product.
+runs some rows, by name; ``--seed N`` fits the networks from another seed). The project's held-back pairs
+are those of the corpus without the aspect cases, so every row is scored on the same ones. Nothing is
+written to the shipped model files; the corpora are measured here, not trained into the product.
 """
 
 from __future__ import annotations
@@ -132,11 +132,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             matrix, np.array([0.0, bias], dtype=np.float32), stance.POLAR_LABELS, training.FEATURES, relevance
         )
 
-    def shipped() -> stance.EmbeddingStanceModel:
-        vectors = training.embed_pairs(embedder, all_items)
-        return training.fit_stance(*vectors, [item.stance for item in all_items])  # what `make train` fits
+    def recipe(items: Sequence[training.LabelledPair]) -> stance.EmbeddingStanceModel:
+        """What `make train` fits (network and relevance), on these pairs."""
+        vectors = training.embed_pairs(embedder, items)
+        return training.fit_stance(*vectors, [item.stance for item in items])
 
-    def network(items: Sequence[training.LabelledPair], units: int) -> stance.EmbeddingStanceModel:
+    def trained_part(paths: Sequence[Path]) -> list[training.LabelledPair]:
+        """The pairs of a corpus that training would use (its held-back claims left out)."""
+        return training.split_pairs(training.load_stance_pairs(paths))[0]
+
+    def network(
+        items: Sequence[training.LabelledPair], units: int = training.NETWORK_UNITS
+    ) -> stance.EmbeddingStanceModel:
         vectors = training.embed_pairs(embedder, items)
         hidden, weights, bias = training.fit_polarity_network(*vectors, [item.stance for item in items], units)
         return stance.EmbeddingStanceModel(
@@ -179,20 +186,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pairs, balanced": lambda: refit(pairs_only, balanced=True),
         "+promises, bal.": lambda: refit(train_items, balanced=True),
         "logistic": lambda: refit(train_items, balanced=False),
-        "shipped": shipped,
+        "shipped": lambda: recipe(all_items),
         "network, 256": lambda: network(train_items, 256),
-        "network +mixed cases": lambda: network(
-            [*train_items, *training.split_pairs(training.load_stance_pairs(MIXED_CASES))[0]], training.NETWORK_UNITS
-        ),
-        "network +negation cases": lambda: network(
-            [*train_items, *training.split_pairs(training.load_stance_pairs(NEGATION_CASES))[0]],
-            training.NETWORK_UNITS,
-        ),
-        "network, no aspect cases": lambda: network(train_items, training.NETWORK_UNITS),
-        "shipped +more aspect cases": lambda: network(
-            [*all_items, *training.split_pairs(training.load_stance_pairs(MORE_ASPECT_CASES))[0]],
-            training.NETWORK_UNITS,
-        ),
+        "network +mixed cases": lambda: network([*train_items, *trained_part(MIXED_CASES)]),
+        "network +negation cases": lambda: network([*train_items, *trained_part(NEGATION_CASES)]),
+        "network, no aspect cases": lambda: network(train_items),
+        "shipped +more aspect cases": lambda: recipe([*all_items, *trained_part(MORE_ASPECT_CASES)]),
         "+mixed": lambda: refit([*train_items, *training.split_pairs(mixed_items)[0]], balanced=False),
         "pairs+sentences": with_sentences,
         "stacked": stacked,

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from alignment.claims import claims_from_lines, extract_claims
 from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder
@@ -133,7 +135,12 @@ def judge_claims(
     claim_texts = [claim.text for claim in claims]
     claim_vectors = embedder.encode(claim_texts)
     matches = match_claims(claim_vectors, sentence_vectors, config.min_similarity, config.max_matches)
-    judgements = judge_matches(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model)
+    sentence_reviews = np.fromiter(
+        (sentence.review_index for sentence in review_set.sentences), dtype=np.int64, count=len(sentence_texts)
+    )
+    judgements = judge_matches(
+        claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model, sentence_reviews
+    )
     # The judgements stay as arrays (Judgements): counting and scoring read them without a record per match.
     return [
         ClaimResult(claim=claim, score=score_claim(found, config.min_evidence, config.interval_level), judgements=found)

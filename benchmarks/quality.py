@@ -26,6 +26,7 @@ from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
 from alignment.records import Ad
 from alignment.report import Report
+from alignment.stance import StanceModel
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -128,8 +129,11 @@ def calibration_error(predicted: Sequence[float], outcomes: Sequence[bool], bins
     return float(error)
 
 
-def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: CachedEmbedder) -> dict[str, object]:
-    """(b) Mean AP of contradicting tweets per (airline, claim) and stance accuracy, with baselines."""
+def bench_airlines(
+    data: Path, claims_path: Path, config: Config, embedder: CachedEmbedder, bundled: StanceModel | None = None
+) -> dict[str, object]:
+    """(b) Mean AP of contradicting tweets per (airline, claim) and stance accuracy, with baselines.
+    ``bundled`` replaces the shipped stance model (benchmarks/context_reading.py compares readings)."""
     tweets = pd.read_csv(data / "airline_tweets_dev.csv", dtype=str, keep_default_na=False)
     claims: dict[str, str] = json.loads(claims_path.read_text(encoding="utf-8"))
     reasons, texts = list(claims), list(claims.values())
@@ -146,7 +150,14 @@ def bench_airlines(data: Path, claims_path: Path, config: Config, embedder: Cach
         labels = [frame["airline_sentiment"][rows[r.review_id]] for r in reviews.reviews]
         reasons_of = [frame["negativereason"][rows[r.review_id]] for r in reviews.reviews]
         for model_name in ("bundled", "lexicon"):
-            report = check(None, reviews, config.replace(stance_model=model_name), claims=texts, embedder=embedder)
+            report = check(
+                None,
+                reviews,
+                config.replace(stance_model=model_name),
+                claims=texts,
+                embedder=embedder,
+                stance_model=bundled if model_name == "bundled" else None,
+            )
             key = "alignment" if model_name == "bundled" else "lexicon"
             for index, reason in enumerate(reasons):
                 relevant = np.array([r == reason for r in reasons_of])
@@ -198,8 +209,11 @@ def read_restaurants(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def bench_restaurants(path: Path, config: Config, embedder: CachedEmbedder) -> dict[str, object]:
-    """(c) AP of each category's negative sentences by p_contradicts, and aspect stance accuracy."""
+def bench_restaurants(
+    path: Path, config: Config, embedder: CachedEmbedder, bundled: StanceModel | None = None
+) -> dict[str, object]:
+    """(c) AP of each category's negative sentences by p_contradicts, and aspect stance accuracy.
+    ``bundled`` replaces the shipped stance model, as in :func:`bench_airlines`."""
     frame = read_restaurants(path)
     reviews = load_reviews(frame[["id", "text"]], text_column="text", id_column="id")
     index_of = {r: i for i, r in enumerate(frame["id"])}
@@ -217,6 +231,7 @@ def bench_restaurants(path: Path, config: Config, embedder: CachedEmbedder) -> d
             config.replace(stance_model=model_name),
             claims=list(RESTAURANT_CLAIMS.values()),
             embedder=embedder,
+            stance_model=bundled if model_name == "bundled" else None,
         )
         for index, category in enumerate(RESTAURANT_CLAIMS):
             relevant = np.array([c.get(category) == "negative" for c in categories])

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from alignment.records import STANCES, Judgement
+from alignment.stance import read_in_context
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -97,8 +98,9 @@ def shared_data() -> Path:
     return path
 
 
-def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model):
-    """The per-record judging the arrays replaced: a Judgement built for every match."""
+def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model, reviews=None):
+    """The per-record judging the arrays replaced: a Judgement built for every match (each read in its
+    review's context when ``reviews`` gives the sentences' review indices)."""
     result = []
     for claim, found in enumerate(matches):
         found = list(found)
@@ -107,12 +109,18 @@ def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sente
             continue
         indices = [m.sentence_index for m in found]
         vectors = sentence_vectors[indices]
-        probabilities = model.predict_proba(
+        arguments = (
             [claim_texts[claim]] * len(found),
             [sentence_texts[i] for i in indices],
             np.broadcast_to(claim_vectors[claim], vectors.shape),
             vectors,
         )
+        if reviews is None:
+            probabilities = model.predict_proba(*arguments)
+        else:
+            context = np.concatenate([read_in_context(sentence_vectors, reviews, np.array([i])) for i in indices])
+            similarity = np.array([m.similarity for m in found], dtype=np.float32)
+            probabilities = model.predict_proba_in_context(*arguments[:3], context, similarity)
         labels, rows = probabilities.argmax(axis=1).tolist(), probabilities.tolist()
         result.append(
             tuple(

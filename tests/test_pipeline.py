@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -68,7 +69,9 @@ def test_check_judgements_are_arrays_equal_to_a_record_per_match(reviews_frame, 
     texts = [sentence.text for sentence in report.sentences]
     sentence_vectors, claim_vectors = embedder.encode(texts), embedder.encode(claims)
     matches = match_claims(claim_vectors, sentence_vectors, config.min_similarity)
-    expected = judge_one_by_one(claims, matches, texts, claim_vectors, sentence_vectors, select_stance_model("bundled"))
+    reviews = np.array([sentence.review_index for sentence in report.sentences])
+    model = select_stance_model("bundled")
+    expected = judge_one_by_one(claims, matches, texts, claim_vectors, sentence_vectors, model, reviews)
     for result, records in zip(report.claims, expected, strict=True):
         assert isinstance(result.judgements, Judgements) and len(records) > 0
         assert tuple(result.judgements) == records

@@ -107,7 +107,7 @@ _URGENCY_PATTERN = re.compile(
     re.IGNORECASE,
 )
 # A prize draw is a promotion with nothing a customer's experience could confirm (the guideline's "promotion
-# with no checkable experience in it"), and so is everything in its sentence: the prizes, the entry steps and
+# with no checkable experience in it"), and so is everything in its ad: the prizes, the entry steps and
 # the closing time ("a chance to win a one-year membership and a year's supply of vitamins, ends 11:59 pm").
 _CONTEST_PATTERN = re.compile(
     r"\b((a |the |your |their )?chances? (to|of) win(ning)?|enter(ed|ing)? (to|for a chance to) win|"
@@ -551,7 +551,12 @@ def may_be_claim(span: Span) -> bool:
         return False
     if _is_only_urgency(text) or _is_only_date(text) or _in_contest(span):
         return False
-    first = words[0]
+    first, last = words[0], words[-1]
+    if first.pos_ == "CCONJ" or last.pos_ in {"CCONJ", "DET"}:
+        # A phrase cut at a conjunction or before its noun ("pancakes, buttercream, and") is a parse
+        # fragment, not a promise: none of the project's 2,537 marked claims starts with a conjunction or
+        # ends with one or with a determiner.
+        return False
     if first.text.lower() == "with" and first.tag_ == "IN":
         # "with" only attaches a phrase to something else: the promise, if any, is the phrase after it,
         # which is a candidate of its own (none of the project's 2,537 marked claims starts with it)
@@ -587,8 +592,10 @@ def _sentence_of(span: Span) -> Span:
 
 
 def _in_contest(span: Span) -> bool:
-    """Whether the span's sentence announces a prize draw (a promotion, not a promise: the guideline)."""
-    return bool(_CONTEST_PATTERN.search(_sentence_of(span).text))
+    """Whether the span's ad announces a prize draw: a promotion, not a promise (the guideline). The whole
+    ad, not only the sentence: what follows the draw describes its prizes and rules ("$500 to the story
+    with the most votes"), and none of the project's own prize-draw ads has a marked claim."""
+    return bool(_CONTEST_PATTERN.search(span.doc.text))
 
 
 def _touches_discount(span: Span) -> bool:

@@ -428,9 +428,9 @@ def read_in_context(
     sentence before it), and a sentence read alone loses that; it lifted stance accuracy on the project's
     demo reviews and on real tweets (README, Quality; benchmarks/context_reading.py). The window stays
     local, so a long review that praises one aspect and faults another three sentences later is not read
-    as one tone, and it counts half, so a neutral neighbour does not turn a plain complaint into support. A sentence alone in its review keeps its own
-    vector. Sentences of a review must be adjacent and in order (as
-    :func:`alignment.ingest.split_sentences` gives them).
+    as one tone, and it counts half, so a neutral neighbour does not turn a plain complaint into support.
+    A sentence alone in its review keeps its own vector. Sentences of a review must be adjacent and in
+    order (as :func:`alignment.ingest.split_sentences` gives them).
     """
     chosen = np.asarray(indices, dtype=np.int64)
     reviews = np.asarray(sentence_reviews)

@@ -300,3 +300,26 @@ def test_stance_reads_a_sentence_better_with_its_neighbours_than_alone(embedder)
             right[way] += (q[0, 1] > q[0, 0]) == (item.stance == "contradicts")
     # measured: 186 of 222 right in context, 174 alone
     assert right["in context"] > right["alone"] + 0.03 * len(several)
+
+
+def test_stance_in_context_gives_the_same_judgements_when_read_in_several_blocks(monkeypatch):
+    # A large re-check reads its matched sentences in context CONTEXT_BLOCK at a time; the blocks must not
+    # change any judgement, only bound the memory.
+    import alignment.stance as stance
+
+    model = EmbeddingStanceModel.load()
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(40, model.width)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    reviews = np.repeat(np.arange(14), 3)[:40]
+    matches = [
+        [Match(int(i), float(vectors[i] @ vectors[c])) for i in rng.choice(40, 15, replace=False)] for c in range(3)
+    ]
+    texts = [str(i) for i in range(40)]
+    whole = judge_matches(["a", "b", "c"], matches, texts, vectors[:3], vectors, model, reviews)
+    monkeypatch.setattr(stance, "CONTEXT_BLOCK", 4)
+    blocks = judge_matches(["a", "b", "c"], matches, texts, vectors[:3], vectors, model, reviews)
+    for one, other in zip(whole, blocks, strict=True):
+        assert one.sentence_index.tolist() == other.sentence_index.tolist()
+        np.testing.assert_allclose(one.p_contradicts, other.p_contradicts, atol=1e-6)
+        np.testing.assert_allclose(one.p_neutral, other.p_neutral, atol=1e-6)

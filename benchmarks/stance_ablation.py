@@ -133,9 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     def recipe(items: Sequence[training.LabelledPair]) -> stance.EmbeddingStanceModel:
-        """What `make train` fits (network and relevance), on these pairs."""
-        vectors = training.embed_pairs(embedder, items)
-        return training.fit_stance(*vectors, [item.stance for item in items])
+        """What `make train` fits (network and relevance), on these pairs and their texts read in context."""
+        return training.fit_stance(*training.embed_training_rows(embedder, items))
 
     def trained_part(paths: Sequence[Path]) -> list[training.LabelledPair]:
         """The pairs of a corpus that training would use (its held-back claims left out)."""

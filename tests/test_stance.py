@@ -21,6 +21,8 @@ from alignment.training import (
     REPO_DATA,
     STANCE_TEST,
     STANCE_TEST_MIXED,
+    LabelledPair,
+    embed_training_rows,
     evaluate_stance,
     load_stance_pairs,
     split_pairs,
@@ -323,3 +325,31 @@ def test_stance_in_context_gives_the_same_judgements_when_read_in_several_blocks
         assert one.sentence_index.tolist() == other.sentence_index.tolist()
         np.testing.assert_allclose(one.p_contradicts, other.p_contradicts, atol=1e-6)
         np.testing.assert_allclose(one.p_neutral, other.p_neutral, atol=1e-6)
+
+
+class _HashEmbedder:
+    """A small fake embedder: a fixed unit vector per text, from its hash."""
+
+    def encode(self, texts, progress=None):
+        rows = [np.random.default_rng(abs(hash(text)) % 2**32).normal(size=8) for text in texts]
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), 8)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_training_rows_add_each_multi_sentence_text_read_in_context_as_check_reads_it():
+    items = [
+        LabelledPair("Fast delivery", "Arrived in two days.", "supports", "retail"),
+        LabelledPair("Fast delivery", "Ordered Monday. Still waiting on Friday. Never again.", "contradicts", "retail"),
+        LabelledPair("No hidden fees", "A fee I was never told about!", "contradicts", "banking"),
+    ]
+    embedder = _HashEmbedder()
+    claims, texts, stances = embed_training_rows(embedder, items)
+    assert len(claims) == len(texts) == len(stances) == 4  # three whole texts, one text of three sentences again
+    assert stances == ["supports", "contradicts", "contradicts", "contradicts"]
+    np.testing.assert_allclose(texts[:3], embedder.encode([item.text for item in items]))
+    sentences = embedder.encode(["Ordered Monday.", "Still waiting on Friday.", "Never again."])
+    claim = embedder.encode(["Fast delivery"])[0]
+    np.testing.assert_allclose(claims[3], claim)
+    best = int(np.argmax(sentences @ claim))
+    expected = read_in_context(sentences, np.zeros(3, dtype=np.int64), np.array([best]))[0]
+    np.testing.assert_allclose(texts[3], expected, atol=1e-6)

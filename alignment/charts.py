@@ -202,7 +202,11 @@ def review_count(report: Report) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A review sentence quoted as evidence, with its review and how sure the stance judge was."""
+    """A review sentence quoted as evidence, with its review and how sure the stance judge was.
+
+    ``before`` and ``after`` are the sentences either side of it in the same review ("" at an edge): the
+    stance judge reads the sentence with them (alignment.stance.read_in_context), so a reader sees them too.
+    """
 
     text: str
     stance: str
@@ -210,6 +214,8 @@ class Quote:
     similarity: float
     review: Review
     repeats: int
+    before: str = ""
+    after: str = ""
 
 
 def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> list[Quote]:
@@ -236,9 +242,20 @@ def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> 
                 similarity=judgement.similarity,
                 review=report.reviews[sentence.review_index],
                 repeats=0,
+                before=_neighbour_text(report, judgement.sentence_index, -1),
+                after=_neighbour_text(report, judgement.sentence_index, 1),
             )
         )
     return [dataclasses.replace(q, repeats=repeats.get(" ".join(q.text.lower().split()), 0)) for q in quotes]
+
+
+def _neighbour_text(report: Report, index: int, step: int) -> str:
+    """The text of the sentence ``step`` away from sentence ``index`` when it is in the same review, else ""."""
+    other = index + step
+    if not 0 <= other < len(report.sentences):
+        return ""
+    neighbour = report.sentences[other]
+    return neighbour.text if neighbour.review_index == report.sentences[index].review_index else ""
 
 
 def _probability(judgement: Judgement, stance: str) -> float:
@@ -1116,7 +1133,10 @@ def report_html(
                 continue
             parts.append(f"<h4>{heading}</h4><ul>")
             for quote in quotes:
-                parts.append(f"<li><q>{esc(quote.text)}</q> <span class='meta'>{esc(quote_meta(quote))}</span></li>")
+                before = f"<span class='ctx'>{esc(quote.before)}</span> " if quote.before else ""
+                after = f" <span class='ctx'>{esc(quote.after)}</span>" if quote.after else ""
+                meta = f"<span class='meta'>{esc(quote_meta(quote))}</span>"
+                parts.append(f"<li>{before}<q>{esc(quote.text)}</q>{after} {meta}</li>")
             parts.append("</ul>")
         parts.append("</section>")
     parts.append("</body></html>")
@@ -1144,5 +1164,5 @@ h1{margin-bottom:.2em} .meta{color:#555;font-size:.9em} .note{background:#fff4e5
 table{border-collapse:collapse;width:100%;margin:1em 0;font-size:.92em}
 th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f4f6f8} .chart{margin:1.5em 0} q{font-style:italic} li{margin:.3em 0}
-section{border-top:1px solid #eee;padding-top:.4em}
+section{border-top:1px solid #eee;padding-top:.4em} .ctx{color:#777;font-size:.92em}
 """

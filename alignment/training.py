@@ -106,6 +106,26 @@ def embed_pairs(embedder: Embedder, items: Sequence[LabelledPair]) -> tuple[np.n
     return np.stack([claim_vectors[item.claim] for item in items]), sentences
 
 
+def most_similar_sentences(
+    embedder: Embedder, texts: Sequence[str], claim_vectors: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split each text into sentences as check() splits a review, and find its sentence most similar to its
+    claim (``claim_vectors[i]`` is text i's): every sentence's vector, the text each sentence belongs to (in
+    order, as :func:`alignment.stance.read_in_context` needs them), and each text's chosen sentence."""
+    pieces = [[text[start:end] for start, end in split_spans(text)] or [text] for text in texts]
+    owner = np.repeat(np.arange(len(texts)), [len(sentences) for sentences in pieces])
+    sentence_vectors = embedder.encode([sentence for sentences in pieces for sentence in sentences])
+    starts = np.searchsorted(owner, np.arange(len(texts) + 1))
+    best = np.array(
+        [
+            starts[k] + int(np.argmax(sentence_vectors[starts[k] : starts[k + 1]] @ claim_vectors[k]))
+            for k in range(len(texts))
+        ],
+        dtype=np.int64,
+    )
+    return sentence_vectors, owner, best
+
+
 def embed_training_rows(embedder: Embedder, items: Sequence[LabelledPair]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The stance model's training rows: claim vectors, text vectors and stances.
 
@@ -117,25 +137,16 @@ def embed_training_rows(embedder: Embedder, items: Sequence[LabelledPair]) -> tu
     +0.008, the airline tweets level (README, Quality).
     """
     claim_vectors, text_vectors = embed_pairs(embedder, items)
-    pieces = [[item.text[start:end] for start, end in split_spans(item.text)] for item in items]
-    several = [row for row, sentences in enumerate(pieces) if len(sentences) > 1]
     stances = [item.stance for item in items]
-    if not several:
+    several = np.array([row for row, item in enumerate(items) if len(split_spans(item.text)) > 1], dtype=np.int64)
+    if not len(several):
         return claim_vectors, text_vectors, stances
-    owner = np.repeat(np.arange(len(several)), [len(pieces[row]) for row in several])
-    sentence_vectors = embedder.encode([sentence for row in several for sentence in pieces[row]])
-    starts = np.searchsorted(owner, np.arange(len(several)))
-    best = np.array(
-        [
-            starts[k] + int(np.argmax(sentence_vectors[starts[k] : starts[k] + len(pieces[row])] @ claim_vectors[row]))
-            for k, row in enumerate(several)
-        ]
+    sentence_vectors, owner, best = most_similar_sentences(
+        embedder, [items[row].text for row in several], claim_vectors[several]
     )
-    read = read_in_context(sentence_vectors, owner, best)
-    rows = np.array(several)
     return (
-        np.concatenate([claim_vectors, claim_vectors[rows]]),
-        np.concatenate([text_vectors, read]),
+        np.concatenate([claim_vectors, claim_vectors[several]]),
+        np.concatenate([text_vectors, read_in_context(sentence_vectors, owner, best)]),
         stances + [stances[row] for row in several],
     )
 

@@ -44,6 +44,7 @@ from alignment.training import (
     STANCE_TEST_MIXED,
     LabelledPair,
     load_stance_pairs,
+    most_similar_sentences,
     split_pairs,
 )
 
@@ -91,32 +92,21 @@ def own_texts(
 ) -> dict[str, Any]:
     """Polar accuracy of each text's sentence most similar to its claim, read alone and in context."""
     items = [item for item in items if item.stance != "neutral"]
-    frame = pd.DataFrame({"id": [str(i) for i in range(len(items))], "text": [item.text for item in items]})
-    review_set = load_reviews(frame, text_column="text", id_column="id")
-    reviews = np.array([sentence.review_index for sentence in review_set.sentences])
-    vectors = embedder.encode([sentence.text for sentence in review_set.sentences])
     claims = sorted({item.claim for item in items})
     claim_vector = dict(zip(claims, embedder.encode(claims), strict=True))
-    starts = np.searchsorted(reviews, np.arange(len(review_set.reviews) + 1))
-    right: dict[str, list[bool]] = {way_name(weight): [] for weight in weights}
-    several: list[bool] = []
-    for review, record in enumerate(review_set.reviews):
-        item = items[int(record.review_id)]
-        rows = np.arange(starts[review], starts[review + 1])
-        best = rows[np.argmax(vectors[rows] @ claim_vector[item.claim])]
-        several.append(len(rows) > 1)
-        claim = claim_vector[item.claim][None]
-        for weight in weights:
-            read = vectors[[best]] if weight is None else read_in_context(vectors, reviews, np.array([best]), weight)
-            p = model.predict_proba_in_context(["c"], ["s"], claim, read, vectors[[best]] @ claim[0])[0]
-            right[way_name(weight)].append((p[1] > p[0]) == (item.stance == "contradicts"))
-    many = np.array(several)
-    return {
-        "texts": len(many),
-        "texts_of_several_sentences": int(many.sum()),
-        **{way: float(np.mean(hits)) for way, hits in right.items()},
-        **{f"{way}, several sentences": float(np.mean(np.array(hits)[many])) for way, hits in right.items()},
-    }
+    claim_vectors = np.stack([claim_vector[item.claim] for item in items])
+    vectors, owner, best = most_similar_sentences(embedder, [item.text for item in items], claim_vectors)
+    similarity = np.einsum("ij,ij->i", vectors[best], claim_vectors)
+    contradicts = np.array([item.stance == "contradicts" for item in items])
+    several = np.bincount(owner, minlength=len(items)) > 1
+    result: dict[str, Any] = {"texts": len(items), "texts_of_several_sentences": int(several.sum())}
+    for weight in weights:
+        read = vectors[best] if weight is None else read_in_context(vectors, owner, best, weight)
+        p = model.predict_proba_in_context([""] * len(items), [""] * len(items), claim_vectors, read, similarity)
+        right = (p[:, 1] > p[:, 0]) == contradicts
+        result[way_name(weight)] = float(right.mean())
+        result[f"{way_name(weight)}, several sentences"] = float(right[several].mean())
+    return result
 
 
 def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Sequence[float | None]) -> dict[str, Any]:

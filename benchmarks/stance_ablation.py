@@ -12,7 +12,9 @@ held-back and test pairs:
 - ``shipped``: the recipe ``make train`` uses: the same data plus ``data/aspect_cases_*.jsonl`` (2,976
   texts for 371 claims in 62 of the training industries, half supporting: the claim's aspect praised or
   faulted through one instance or a terse verdict, without the claim's words) and the corpus's own prior,
-  through a network with one hidden layer of 64 ReLU units that also sees the claim vector;
+  through a network with one hidden layer of 64 ReLU units that also sees the claim vector, trained also
+  on each multi-sentence text's sentence most similar to its claim read in context
+  (``training.embed_training_rows``; the rows ``shipped +more aspect cases`` too, the others not);
 - ``network, no aspect cases``: that network without the aspect cases (shipped until 2026-11-29 evening);
 - ``shipped +more aspect cases``: the shipped recipe plus ``data/aspect_more_*.jsonl`` (3,072 more aspect
   cases, written the same way for 384 claims in the 64 industries of the negation cases);

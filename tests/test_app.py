@@ -386,3 +386,18 @@ def test_dashboard_and_vet_copy_cope_with_a_tiny_undated_dataset_and_copy_withou
     vet.button(key="vet_check").click().run()
     assert not vet.exception
     assert any("No checkable claims" in w.value for w in vet.warning)
+
+
+def test_quote_cards_show_the_neighbouring_sentences_the_judge_read_greyed_and_escaped():
+    from alignment.charts import Quote
+    from alignment.records import Review
+
+    review = Review("r1", "Long time customer. Calls cut out. <i>Never again</i>.", 1)
+    quote = Quote("Calls cut out.", "contradicts", 0.9, 0.6, review, 0, "Long time customer.", "<i>Never again</i>.")
+    html = text.quotes_html("Fewer dropped calls", [quote], "contradicts")
+    assert html.index("Long time customer.") < html.index("Calls") < html.index("Never again")
+    assert html.count('class="aln-context"') == 2 and "&lt;i&gt;Never again&lt;/i&gt;" in html
+    alone = text.quotes_html(
+        "Fewer dropped calls", [Quote("Calls drop.", "contradicts", 0.9, 0.6, review, 0)], "contradicts"
+    )
+    assert "aln-context" not in alone

@@ -224,3 +224,22 @@ def test_png_export_is_available_or_says_why():
 def test_report_json_still_matches_the_schema_after_filtering():
     data = json.loads(charts.filter_report(_report(), segments={"region": ["North"]}).to_json())
     assert data["schema"] == "alignment.report/1" and data["notes"][-1].startswith("Filtered:")
+
+
+def test_quotes_carry_the_sentences_either_side_in_their_review_and_show_them_escaped():
+    text = "Long time customer. Calls cut out every day. <b>Never again</b>."
+    spans = [(0, 19), (20, 44), (45, len(text))]
+    reviews = (Review("r1", text, 1), Review("r2", "Calls drop.", 2))
+    sentences = (*(Sentence(0, text[a:b], a, b) for a, b in spans), Sentence(1, "Calls drop.", 0, 11))
+    judgements = (Judgement(1, 0.6, "contradicts", 0.05, 0.9, 0.05), Judgement(3, 0.5, "contradicts", 0.1, 0.8, 0.1))
+    claim = Claim("c1", "ad1", "Fewer dropped calls", 0, 19, "dropped calls", "comparative")
+    config = Config(min_evidence=1)
+    result = ClaimResult(claim, score_claim(judgements, 1, config.interval_level), judgements)
+    summary = DatasetSummary("x.csv", 2, 2, 2, {}, {"text": "text"})
+    report = Report((result,), summary, config, reviews, sentences)
+    first, second = charts.top_quotes(report, result, "contradicts")
+    assert (first.before, first.text, first.after) == ("Long time customer.", "Calls cut out every day.", text[45:])
+    assert second.before == second.after == ""  # alone in its review, and never a sentence of another one
+    page = charts.report_html(report, [])
+    assert "<span class='ctx'>Long time customer.</span> <q>Calls cut out every day.</q>" in page
+    assert "&lt;b&gt;Never again&lt;/b&gt;" in page and "<b>Never again</b>" not in page

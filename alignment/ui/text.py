@@ -53,6 +53,7 @@ CSS = """
 .aln-counts{font-size:.9rem;color:#333;margin:.3rem 0 .1rem 0}
 .aln-quote{border-left:3px solid #ccc;padding:.2rem .6rem;margin:.35rem 0 .55rem 0}
 .aln-quote-text{font-size:.95rem;color:#1f1f1f}
+.aln-context{color:#8a8f98;font-size:.88rem}
 .aln-quote-meta{font-size:.76rem;color:#6b7280;margin-top:.1rem}
 .aln-phrase{background:#fff2a8;color:#111;padding:0 .1rem;border-radius:2px;font-weight:600}
 .aln-warn{color:#8a4b00;font-weight:600;cursor:help}
@@ -342,6 +343,14 @@ def rating_disagrees(quote: Quote, rating_max: float | None) -> bool:
     return (quote.stance == "supports" and share <= 0.4) or (quote.stance == "contradicts" and share >= 0.8)
 
 
+def _context(text: str, gap: str, before: bool = True) -> str:
+    """A neighbouring sentence of a quote, greyed: the judge read the quote with it."""
+    if not text:
+        return ""
+    inner = f'<span class="aln-context" title="the sentence next to it in the review, read with it">{esc(text)}</span>'
+    return inner + gap if before else gap + inner
+
+
 def quotes_html(claim_text: str, quotes: Sequence[Quote], stance: str, rating_max: float | None = None) -> str:
     """A list of quotes of one stance, each with its phrase marked and its date, rating and segments."""
     colour = VERDICTS["supported" if stance == "supports" else "contradicted"].colour
@@ -358,7 +367,8 @@ def quotes_html(claim_text: str, quotes: Sequence[Quote], stance: str, rating_ma
             )
         items.append(
             f'<div class="aln-quote" style="border-left-color:{colour}">'
-            f'<div class="aln-quote-text">“{mark_phrases(claim_text, quote.text)}”</div>'
+            f'<div class="aln-quote-text">{_context(quote.before, " ")}“{mark_phrases(claim_text, quote.text)}”'
+            f"{_context(quote.after, ' ', before=False)}</div>"
             f'<div class="aln-quote-meta">{esc(quote_meta(quote, rating_max))}{warning}</div></div>'
         )
     return "".join(items)

@@ -15,8 +15,12 @@ def match_claims(
     min_similarity: float,
     max_matches: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    breach_vectors: np.ndarray | None = None,
 ) -> list[Matches]:
     """Return, for each claim, every sentence with cosine similarity >= ``min_similarity``.
+
+    With ``breach_vectors`` (one per claim: what its complaints sound like, from the stance model's
+    ``breach_queries``) a sentence's similarity is the higher of its cosine to the claim and to its breach.
 
     Vectors must be L2-normalised, so the dot product is the cosine. Each claim's matches are sorted by
     similarity, highest first, ties by sentence index; ``max_matches`` keeps only the top ones. The
@@ -29,9 +33,12 @@ def match_claims(
     found_index: list[list[np.ndarray]] = [[] for _ in range(n_claims)]
     found_score: list[list[np.ndarray]] = [[] for _ in range(n_claims)]
     claims = np.ascontiguousarray(claim_vectors, dtype=np.float32)
+    breaches = None if breach_vectors is None else np.ascontiguousarray(breach_vectors, dtype=np.float32)
     for begin in range(0, int(sentence_vectors.shape[0]), chunk_size):
         block = np.asarray(sentence_vectors[begin : begin + chunk_size], dtype=np.float32)
         scores = claims @ block.T
+        if breaches is not None:
+            np.maximum(scores, breaches @ block.T, out=scores)
         rows, cols = np.nonzero(scores >= min_similarity)
         # nonzero walks the matrix row by row, so each claim's hits are one run of ``rows``.
         bounds = np.searchsorted(rows, np.arange(n_claims + 1)).tolist()

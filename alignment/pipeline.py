@@ -134,7 +134,13 @@ def judge_claims(
     progress.finish()
     claim_texts = [claim.text for claim in claims]
     claim_vectors = embedder.encode(claim_texts)
-    matches = match_claims(claim_vectors, sentence_vectors, config.min_similarity, config.max_matches)
+    # The bundled model also matches each claim by what its complaints sound like (breach_queries); a
+    # model without that matches by the claim alone.
+    breach_queries = getattr(model, "breach_queries", None)
+    breach_vectors = breach_queries(claim_vectors) if callable(breach_queries) else None
+    matches = match_claims(
+        claim_vectors, sentence_vectors, config.min_similarity, config.max_matches, breach_vectors=breach_vectors
+    )
     sentence_reviews = np.fromiter(
         (sentence.review_index for sentence in review_set.sentences), dtype=np.int64, count=len(sentence_texts)
     )

@@ -55,30 +55,16 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEMO_TOPICS = ("calls", "fees", "fees", "support", "speed", "coverage", "coverage", "switching", "switching", "refund")
 
 
-class ReadAlone:
-    """The bundled model without its context reading: every matched sentence is judged on its own."""
-
-    name = "bundled, read alone"
-
-    def __init__(self, model: EmbeddingStanceModel) -> None:
-        self.model = model
-
-    def predict_proba(self, *arguments: Any) -> np.ndarray:
-        """The bundled model's predict_proba, unchanged."""
-        return self.model.predict_proba(*arguments)
-
-
-def way_name(weight: float | None) -> str:
-    """A reading's name in the results: "alone", or "in context, weight W"."""
-    return "alone" if weight is None else f"in context, weight {weight:g}"
+def way_name(weight: float) -> str:
+    """A reading's name in the results: "alone" (weight 0: the sentence's own vector), or "in context,
+    weight W"."""
+    return "alone" if weight == 0 else f"in context, weight {weight:g}"
 
 
 @contextlib.contextmanager
-def reading(model: EmbeddingStanceModel, weight: float | None) -> Iterator[StanceModel]:
-    """The stance model that reads alone (weight None) or in context at ``weight``, for check()."""
-    if weight is None:
-        yield ReadAlone(model)
-        return
+def reading(model: EmbeddingStanceModel, weight: float) -> Iterator[StanceModel]:
+    """The bundled model reading each matched sentence's window at ``weight`` (0: alone), for check():
+    everything else (matching, relevance) as the shipped check does it."""
     shipped = stance.CONTEXT_WEIGHT
     stance.CONTEXT_WEIGHT = weight
     try:
@@ -88,7 +74,7 @@ def reading(model: EmbeddingStanceModel, weight: float | None) -> Iterator[Stanc
 
 
 def own_texts(
-    model: EmbeddingStanceModel, embedder: Embedder, items: Sequence[LabelledPair], weights: Sequence[float | None]
+    model: EmbeddingStanceModel, embedder: Embedder, items: Sequence[LabelledPair], weights: Sequence[float]
 ) -> dict[str, Any]:
     """Polar accuracy of each text's sentence most similar to its claim, read alone and in context."""
     items = [item for item in items if item.stance != "neutral"]
@@ -101,7 +87,7 @@ def own_texts(
     several = np.bincount(owner, minlength=len(items)) > 1
     result: dict[str, Any] = {"texts": len(items), "texts_of_several_sentences": int(several.sum())}
     for weight in weights:
-        read = vectors[best] if weight is None else read_in_context(vectors, owner, best, weight)
+        read = read_in_context(vectors, owner, best, weight)
         p = model.predict_proba_in_context([""] * len(items), [""] * len(items), claim_vectors, read, similarity)
         right = (p[:, 1] > p[:, 0]) == contradicts
         result[way_name(weight)] = float(right.mean())
@@ -109,7 +95,7 @@ def own_texts(
     return result
 
 
-def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Sequence[float | None]) -> dict[str, Any]:
+def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Sequence[float]) -> dict[str, Any]:
     """Stance accuracy on the demo reviews against the topic polarity each was generated from, and the
     demo's headline breach: the dropped-calls claim in the Coastal region from July 2025."""
     spec = importlib.util.spec_from_file_location("make_demo_data", REPO / "scripts" / "make_demo_data.py")
@@ -161,7 +147,7 @@ def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Seque
 
 
 def public_sets(
-    shared: Path, model: EmbeddingStanceModel, embedder: CachedEmbedder, weights: Sequence[float | None]
+    shared: Path, model: EmbeddingStanceModel, embedder: CachedEmbedder, weights: Sequence[float]
 ) -> dict[str, Any]:
     """benchmarks/quality.py's airline and restaurant figures with the sentences read alone and in context."""
     spec = importlib.util.spec_from_file_location("bench_quality", Path(__file__).with_name("quality.py"))
@@ -194,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "context_reading.json")
     args = parser.parse_args(argv)
-    weights: list[float | None] = [None, *dict.fromkeys(args.weights)]
+    weights: list[float] = [0.0, *dict.fromkeys(w for w in args.weights if w != 0)]
     model = EmbeddingStanceModel.load()
     embedder = CachedEmbedder(default_embedder(), MemoryCache())
     results: dict[str, Any] = {"shipped_weight": stance.CONTEXT_WEIGHT}

@@ -90,3 +90,14 @@ def test_match_arrays_read_as_a_sequence_of_match_records():
     assert pickle.loads(pickle.dumps(matches)) == matches
     with pytest.raises(IndexError):
         matches[50]
+
+
+def test_match_claims_also_matches_by_the_breach_vector_with_the_higher_similarity():
+    claims = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
+    breaches = np.array([[0.0, 1.0, 0.0]], dtype=np.float32)
+    sentences = np.array([[0.8, 0.6, 0.0], [0.0, 0.9, 0.436], [0.0, 0.0, 1.0]], dtype=np.float32)
+    alone = match_claims(claims, sentences, 0.5)[0]
+    both = match_claims(claims, sentences, 0.5, breach_vectors=breaches, chunk_size=2)[0]
+    assert alone.sentence_index.tolist() == [0]
+    assert both.sentence_index.tolist() == [1, 0]  # sentence 1 speaks only to the breach; ranked by 0.9
+    assert both.similarity.tolist() == pytest.approx([0.9, 0.8])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from alignment.config import Config
 from alignment.errors import InputError
 from alignment.ingest import split_spans
 from alignment.records import Match
@@ -345,3 +346,32 @@ def test_training_rows_add_each_multi_sentence_text_read_in_context_as_check_rea
     best = int(np.argmax(sentences @ claim))
     expected = read_in_context(sentences, np.zeros(3, dtype=np.int64), np.array([best]))[0]
     np.testing.assert_allclose(texts[3], expected, atol=1e-6)
+
+
+@pytest.mark.models
+def test_stance_breach_queries_match_more_of_the_complaints_of_claims_never_trained_on(embedder):
+    # A claim is worded as praise, so matching by it alone misses many of its complaints. Matched by the
+    # claim or its breach query, more of them reach min_similarity, and they rank no worse among all the
+    # held-back texts of the training corpus (claims and texts the breach map never saw).
+    model = EmbeddingStanceModel.load()
+    _, held = split_pairs(load_stance_pairs())
+    texts = sorted({item.text for item in held})
+    row = {text: i for i, text in enumerate(texts)}
+    claims = sorted({item.claim for item in held})[:150]
+    vectors, claim_vectors = embedder.encode(texts), embedder.encode(claims)
+    queries = model.breach_queries(claim_vectors)
+    assert queries is not None and queries.shape == claim_vectors.shape
+    np.testing.assert_allclose(np.linalg.norm(queries, axis=1), 1.0, atol=1e-5)
+    recall = {"claim": [], "claim or breach": []}
+    precision = {"claim": [], "claim or breach": []}
+    for k, claim in enumerate(claims):
+        own = np.zeros(len(texts), dtype=bool)
+        own[[row[item.text] for item in held if item.claim == claim and item.stance == "contradicts"]] = True
+        by_claim = vectors @ claim_vectors[k]
+        for way, score in (("claim", by_claim), ("claim or breach", np.maximum(by_claim, vectors @ queries[k]))):
+            recall[way].append((score[own] >= Config().min_similarity).mean())
+            order = np.argsort(-score)[: own.sum()]
+            precision[way].append(own[order].mean())  # R-precision: the claim's complaints among its top texts
+    # measured: recall 0.515 -> 0.661, R-precision 0.218 -> 0.213
+    assert np.mean(recall["claim or breach"]) > np.mean(recall["claim"]) + 0.08
+    assert np.mean(precision["claim or breach"]) >= np.mean(precision["claim"]) - 0.01

@@ -356,12 +356,16 @@ def judge_matches(
     match is built only if a consumer reads them one by one.
 
     ``sentence_reviews`` (each sentence's review index, sentences of a review adjacent and in order) lets a
-    :class:`ContextStanceModel` read each matched sentence with its neighbours (:func:`read_in_context`).
+    :class:`ContextStanceModel` read each matched sentence with its neighbours (:func:`read_in_context`);
+    such a model takes its relevance from the matches' similarity either way.
     """
     found_arrays = [_match_arrays(found) for found in matches]
-    if sentence_reviews is not None and isinstance(model, ContextStanceModel):
+    if isinstance(model, ContextStanceModel):
+        # Without the reviews each sentence is its own review: no neighbours, but the relevance still
+        # reads the match's similarity (which includes the breach query's, for the bundled model).
+        reviews = np.arange(len(sentence_vectors)) if sentence_reviews is None else sentence_reviews
         judged = _judge_in_context(
-            claim_texts, found_arrays, sentence_texts, claim_vectors, sentence_vectors, model, sentence_reviews
+            claim_texts, found_arrays, sentence_texts, claim_vectors, sentence_vectors, model, reviews
         )
     else:
         judged = [

@@ -178,7 +178,11 @@ def test_stance_judging_per_claim_matches_judging_pair_by_pair():
     rng = np.random.default_rng(3)
     vectors = rng.normal(size=(30, model.width)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    matches = [[Match(i, 0.5) for i in range(0, 30, 3)], [Match(i, 0.4) for i in range(1, 30, 7)]]
+    # each match carries its real cosine, as match_claims gives it (the model reads its relevance from it)
+    matches = [
+        [Match(i, float(vectors[i] @ vectors[0])) for i in range(0, 30, 3)],
+        [Match(i, float(vectors[i] @ vectors[1])) for i in range(1, 30, 7)],
+    ]
     judged = judge_matches(["a", "b"], matches, [str(i) for i in range(30)], vectors[:2], vectors, model)
     for claim, group in enumerate(judged):
         for judgement in group:

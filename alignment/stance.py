@@ -218,9 +218,9 @@ class EmbeddingStanceModel:
         if len(sentence_vectors) and claim_vectors.ndim == 2 and claim_vectors.strides[0] == 0:
             # One claim broadcast over its matches (how judge_matches calls): fold the claim into the weights.
             return self.predict_for_claim(claim_vectors[0], sentence_vectors)
-        q = self.contradiction_odds(claim_vectors, sentence_vectors)
-        relevance = self.on_aspect(np.sum(claim_vectors * sentence_vectors, axis=1))
-        return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1)
+        # A sentence read alone is its own context, and its cosine to the claim is its similarity.
+        cosine = np.sum(claim_vectors * sentence_vectors, axis=1)
+        return self.predict_proba_in_context(claim_texts, sentence_texts, claim_vectors, sentence_vectors, cosine)
 
     def predict_proba_in_context(
         self,
@@ -236,8 +236,7 @@ class EmbeddingStanceModel:
         if len(context_vectors) and claim_vectors.ndim == 2 and claim_vectors.strides[0] == 0:
             return self.predict_for_claim(claim_vectors[0], context_vectors, similarity)
         q = self.contradiction_odds(claim_vectors, context_vectors)
-        relevance = self.on_aspect(np.asarray(similarity, dtype=np.float32))
-        return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1)
+        return _by_stance(self.on_aspect(np.asarray(similarity, dtype=np.float32)), q)
 
     def predict_for_claim(
         self, claim_vector: np.ndarray, sentence_vectors: np.ndarray, similarity: np.ndarray | None = None
@@ -262,7 +261,12 @@ class EmbeddingStanceModel:
         logits = self._output(products[:, :-1] + cosine[:, None] * matrix[2 * width] + constant)
         q = 1.0 / (1.0 + np.exp(-(logits[:, 1] - logits[:, 0])))
         relevance = self.on_aspect(cosine if similarity is None else np.asarray(similarity, dtype=np.float32))
-        return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1).astype(np.float32)
+        return _by_stance(relevance, q)
+
+
+def _by_stance(relevance: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """(p_supports, p_contradicts, p_neutral) per pair from the relevance and q = P(contradicts | on aspect)."""
+    return np.stack([relevance * (1.0 - q), relevance * q, 1.0 - relevance], axis=1).astype(np.float32)
 
 
 # How many vector-wide blocks each feature kind has (plus one cosine column).

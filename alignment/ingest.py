@@ -539,6 +539,16 @@ def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | Non
 
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n+")
+# A contrast starts a clause: the space (and comma) before it is where the cut goes. Not after "nothing",
+# "anything", "all", "everything" ("nothing but praise") or "as" ("as though"), nor before "but also"
+# ("not only … but also") or an aside's "though," ("Filled with suits, though, so …"). "However" mostly
+# sits inside a clause ("The dim sum however was very good"), so it is not cut at.
+_CONTRAST = re.compile(
+    r"(?<!\bnothing)(?<!\banything)(?<!\ball)(?<!\beverything)(?<!\bas),?\s+"
+    r"(?=(?:but(?!\s+also\b)|although|(?:even\s+)?though(?!\s*,)|whereas)\b)",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"\w+")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "approx", "no", "jr", "sr", "inc"}
 )
@@ -548,8 +558,10 @@ def split_sentences(reviews: Sequence[Review]) -> list[Sentence]:
     """Split each review into sentences with a fast rule-based splitter (no parser).
 
     Boundaries are runs of . ! ? … followed by space, and line breaks; common abbreviations do not
-    end a sentence. Sentences longer than MAX_SENTENCE_CHARS are cut at a space, because the embedder
-    reads only the first few hundred word pieces anyway.
+    end a sentence. A sentence that turns on a contrast ("Great food, but the service was slow") is split
+    into its clauses (:func:`split_clauses`), each of them a sentence here. Sentences longer than
+    MAX_SENTENCE_CHARS are cut at a space, because the embedder reads only the first few hundred word
+    pieces anyway.
     """
     sentences: list[Sentence] = []
     for index, review in enumerate(reviews):
@@ -558,8 +570,10 @@ def split_sentences(reviews: Sequence[Review]) -> list[Sentence]:
     return sentences
 
 
-def split_spans(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) offsets of the sentences in ``text``, trimmed of surrounding space."""
+def split_spans(text: str, clauses: bool = True) -> list[tuple[int, int]]:
+    """Return (start, end) offsets of the sentences in ``text``, trimmed of surrounding space; with
+    ``clauses`` (the default, how a check reads a review) a sentence that turns on a contrast gives its
+    clauses instead (:func:`split_clauses`)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
@@ -569,7 +583,29 @@ def split_spans(text: str) -> list[tuple[int, int]]:
         spans.extend(_trimmed(text, start, end))
         start = end
     spans.extend(_trimmed(text, start, len(text)))
-    return spans
+    if not clauses:
+        return spans
+    return [clause for span in spans for clause in split_clauses(text, *span)]
+
+
+def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut the sentence ``text[start:end]`` before each contrast ("…, but", "although", "though",
+    "whereas") that has at least two words on either side.
+
+    Why: customers praise one thing and fault another in one sentence ("Great food, but the service was
+    slow"), and a sentence vector carries both, so each claim it matched read the same side. Cut, the
+    food claim reads the praise and the service claim the complaint; each clause keeps the rest of the
+    sentence as its context (:func:`alignment.stance.read_in_context`). On the project's own mixed test
+    texts (data/stance_test_mixed_*.jsonl, never trained on) this lifted polar accuracy 0.675 → 0.708
+    (README, Quality). "nothing but" and "but also" are not contrasts.
+    """
+    clauses: list[tuple[int, int]] = []
+    for cut in _CONTRAST.finditer(text, start, end):
+        if len(_WORDS.findall(text, start, cut.start())) >= 2 and len(_WORDS.findall(text, cut.end(), end)) >= 2:
+            clauses.append((start, cut.start()))
+            start = cut.end()
+    clauses.append((start, end))
+    return clauses
 
 
 def _ends_with_abbreviation(text: str, dot: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, overload, runtime_checkable
@@ -360,14 +361,19 @@ def judge_matches(
     match is built only if a consumer reads them one by one.
 
     ``sentence_reviews`` (each sentence's review index, sentences of a review adjacent and in order) lets a
-    :class:`ContextStanceModel` read each matched sentence with its neighbours (:func:`read_in_context`);
-    such a model takes its relevance from the matches' similarity either way.
+    :class:`ContextStanceModel` read each matched sentence with its neighbours (:func:`read_in_context`,
+    windows broken at contrasts by :func:`context_windows`); such a model takes its relevance from the
+    matches' similarity either way.
     """
     found_arrays = [_match_arrays(found) for found in matches]
     if isinstance(model, ContextStanceModel):
         # Without the reviews each sentence is its own review: no neighbours, but the relevance still
         # reads the match's similarity (which includes the breach query's, for the bundled model).
-        reviews = np.arange(len(sentence_vectors)) if sentence_reviews is None else sentence_reviews
+        reviews = (
+            np.arange(len(sentence_vectors))
+            if sentence_reviews is None
+            else context_windows(sentence_reviews, sentence_texts)
+        )
         judged = _judge_in_context(
             claim_texts, found_arrays, sentence_texts, claim_vectors, sentence_vectors, model, reviews
         )
@@ -417,6 +423,9 @@ def _arguments(
     )
 
 
+_OPENS_WITH_CONTRAST = re.compile(r"(?:but|although|though|however|whereas)\b", re.IGNORECASE)
+
+
 def _judge_in_context(
     claim_texts: Sequence[str],
     found_arrays: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -457,12 +466,33 @@ def _judge_in_context(
     return judged
 
 
+def context_windows(sentence_reviews: np.ndarray, sentence_texts: Sequence[str]) -> np.ndarray:
+    """Each sentence's window for :func:`read_in_context`: the sentences of one review, broken before each
+    sentence that opens with a contrast ("but", "although", "though", "however", "whereas").
+
+    Why: what follows a contrast says the opposite of what precedes it ("Great food" | "but the service
+    was slow", the clauses :func:`alignment.ingest.split_spans` cuts), so reading one with the other blends
+    praise into a complaint. Measured on the project's own sets (README, Quality): the mixed test texts
+    read 0.708 with the review as the window and 0.729 with it broken at contrasts, the test pairs 0.770
+    and 0.782, the held-back pairs and aspect_more level.
+    """
+    reviews = np.asarray(sentence_reviews, dtype=np.int64)
+    if len(reviews) == 0:
+        return reviews
+    opens = np.fromiter((bool(_OPENS_WITH_CONTRAST.match(text)) for text in sentence_texts), bool, len(reviews))
+    starts = opens
+    starts[0] = True
+    starts[1:] |= reviews[1:] != reviews[:-1]
+    return np.cumsum(starts) - 1
+
+
 def read_in_context(
     sentence_vectors: np.ndarray, sentence_reviews: np.ndarray, indices: np.ndarray, weight: float | None = None
 ) -> np.ndarray:
     """The vectors the side is read from: each chosen sentence's own vector plus ``weight`` (default
     CONTEXT_WEIGHT) times the mean direction of its window (itself and the sentences either side of it in
-    the same review), normalised.
+    the same window: ``sentence_reviews`` holds each sentence's review, or its :func:`context_windows`),
+    normalised.
 
     Why: customers spread one opinion over short sentences ("Never again." carries the complaint of the
     sentence before it), and a sentence read alone loses that; it lifted stance accuracy on the project's

@@ -81,13 +81,13 @@ def own_texts(
     claims = sorted({item.claim for item in items})
     claim_vector = dict(zip(claims, embedder.encode(claims), strict=True))
     claim_vectors = np.stack([claim_vector[item.claim] for item in items])
-    vectors, owner, best = most_similar_sentences(embedder, [item.text for item in items], claim_vectors)
+    vectors, owner, windows, best = most_similar_sentences(embedder, [item.text for item in items], claim_vectors)
     similarity = np.einsum("ij,ij->i", vectors[best], claim_vectors)
     contradicts = np.array([item.stance == "contradicts" for item in items])
     several = np.bincount(owner, minlength=len(items)) > 1
     result: dict[str, Any] = {"texts": len(items), "texts_of_several_sentences": int(several.sum())}
     for weight in weights:
-        read = read_in_context(vectors, owner, best, weight)
+        read = read_in_context(vectors, windows, best, weight)
         p = model.predict_proba_in_context([""] * len(items), [""] * len(items), claim_vectors, read, similarity)
         right = (p[:, 1] > p[:, 0]) == contradicts
         result[way_name(weight)] = float(right.mean())

@@ -119,6 +119,27 @@ def test_sentence_split_keeps_exact_offsets_and_abbreviations():
     assert pieces == ["Called Dr. Smith at 5 p.m. today!", "Waited 2 hours...", "Nobody answered?", "Never again"]
 
 
+def test_sentence_split_reads_a_contrast_as_two_clauses_and_keeps_their_offsets():
+    text = "Great food, but the service was slow. The wine was fine although pricey here."
+    pieces = [text[s:e] for s, e in split_spans(text)]
+    assert pieces == ["Great food", "but the service was slow.", "The wine was fine", "although pricey here."]
+    assert [text[s:e] for s, e in split_spans(text, clauses=False)] == [
+        "Great food, but the service was slow.",
+        "The wine was fine although pricey here.",
+    ]
+
+
+def test_sentence_split_leaves_phrases_that_are_not_contrasts_whole():
+    for text in (
+        "I have nothing but praise for them.",  # "nothing but" means "only"
+        "Not only fast but also cheap.",
+        "Great food though.",  # one word after the contrast: no clause of its own
+        "Fine, but no.",
+        "Butter was fresh.",
+    ):
+        assert [text[s:e] for s, e in split_spans(text)] == [text]
+
+
 def test_sentence_split_cuts_very_long_sentences():
     text = "word " * 1000
     spans = split_spans(text)

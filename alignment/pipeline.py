@@ -128,6 +128,10 @@ def judge_claims(
     progress = progress or SilentProgress()
     embedder = embedder or default_embedder()
     model = stance_model or select_stance_model(config.stance_model)
+    # The bundled model reads each embedder's vectors with the offset `make train` measured for it.
+    for_embedder = getattr(model, "for_embedder", None)
+    if callable(for_embedder):
+        model = for_embedder(embedder.model_id)
     sentence_texts = [sentence.text for sentence in review_set.sentences]
     progress.start("embedding review sentences", len(sentence_texts))
     sentence_vectors = embedder.encode(sentence_texts, progress=progress.advance)

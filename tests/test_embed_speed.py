@@ -212,3 +212,21 @@ def test_missing_outlier_file_names_the_command_that_rebuilds_it(tmp_path):
     (tmp_path / "wrong.json").write_text('{"channels": [1, 2]}')
     with pytest.raises(ModelIntegrityError, match="make train"):
         load_outlier_channels(tmp_path / "wrong.json")
+
+
+@pytest.mark.models
+def test_shipped_stance_offset_for_the_fast_embedder_is_what_its_vectors_measure(embedder, fast_model):
+    from alignment.stance import EmbeddingStanceModel
+    from alignment.training import embed_pairs, embedder_offset, load_stance_pairs, split_pairs
+
+    model = EmbeddingStanceModel.load()
+    shipped = model.embedder_offsets[FAST_MODEL_ID]
+    assert 0 < shipped < 0.2  # a small lean of the int8 vectors towards "supports", not a different model
+    polar = [item for item in split_pairs(load_stance_pairs())[0] if item.stance != "neutral"]
+    sample = [polar[i] for i in np.random.default_rng(0).choice(len(polar), 600, replace=False)]
+    claim_vectors, text_vectors = embed_pairs(embedder, sample)
+    measured = embedder_offset(model, claim_vectors, text_vectors, FastEmbedder(model_path=fast_model), sample)
+    # make train measures it on all ~20,000 polar pairs; 600 of them give the same lean within sampling noise
+    assert measured > 0 and abs(measured - shipped) < 0.05
+    assert model.for_embedder(FAST_MODEL_ID).bias[1] == pytest.approx(model.bias[1] + shipped)
+    assert model.for_embedder(MODEL_ID) is model  # the exact embedder's vectors are read as trained

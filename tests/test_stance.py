@@ -414,3 +414,57 @@ def test_stance_breach_queries_match_more_of_the_complaints_of_claims_never_trai
     # measured: recall 0.515 -> 0.661, R-precision 0.218 -> 0.213
     assert np.mean(recall["claim or breach"]) > np.mean(recall["claim"]) + 0.08
     assert np.mean(precision["claim or breach"]) >= np.mean(precision["claim"]) - 0.01
+
+
+def test_stance_model_reads_an_embedders_vectors_with_its_offset_and_keeps_it_when_saved(tmp_path):
+    from alignment.training import save_stance
+
+    rng = np.random.default_rng(5)
+    width = 8
+    weights = rng.normal(size=(2 * width + 1, 2)).astype(np.float32)
+    offsets = {"int8-model": 0.7}
+    model = EmbeddingStanceModel(
+        weights, np.zeros(2, np.float32), ("supports", "contradicts"), "claim-aware", (10, -3), None, None, offsets
+    )
+    claims, sentences = rng.normal(size=(30, width)), rng.normal(size=(30, width))
+    claims /= np.linalg.norm(claims, axis=1, keepdims=True)
+    sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+    assert model.for_embedder("exact-model") is model  # no offset: read as it is
+    shifted = model.for_embedder("int8-model")
+    q, q_shifted = model.contradiction_odds(claims, sentences), shifted.contradiction_odds(claims, sentences)
+    logit = np.log(q / (1 - q))
+    np.testing.assert_allclose(np.log(q_shifted / (1 - q_shifted)) - logit, 0.7, atol=1e-4)
+    np.testing.assert_allclose(model.contradiction_odds(claims, sentences), q)  # the original is untouched
+    save_stance(model, tmp_path / "stance.npz")
+    assert EmbeddingStanceModel.load(tmp_path / "stance.npz").embedder_offsets == offsets
+
+
+def test_judge_claims_reads_each_embedders_vectors_with_the_models_offset_for_it():
+    import pandas as pd
+
+    from alignment.ingest import load_reviews
+    from alignment.pipeline import judge_claims
+    from alignment.records import Claim
+
+    class Fake:
+        model_id = "int8-model"
+
+        def encode(self, texts, progress=None):
+            vectors = np.array([[1.0, 0.2 * (len(t) % 3), 0.1 * t.count("o")] for t in texts], dtype=np.float32)
+            return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    rng = np.random.default_rng(2)
+    weights = rng.normal(size=(7, 2)).astype(np.float32)
+    plain = EmbeddingStanceModel(weights, np.zeros(2, np.float32), ("supports", "contradicts"), "claim-aware", (5, 0))
+    offsets = {"int8-model": 2.0}
+    offset = EmbeddingStanceModel(
+        weights, np.zeros(2, np.float32), ("supports", "contradicts"), "claim-aware", (5, 0), None, None, offsets
+    )
+    reviews = load_reviews(pd.DataFrame({"text": ["Calls drop.", "Good coverage too.", "Slow support."]}))
+    claims = [Claim("c1", "a", "Reliable calls", 0, 14, "calls", "qualitative")]
+    config = Config(min_similarity=-1.0)
+    before = judge_claims(claims, reviews, config, Fake(), plain)[0].judgements
+    after = judge_claims(claims, reviews, config, Fake(), offset)[0].judgements
+    q_before = np.asarray(before.p_contradicts) / (np.asarray(before.p_contradicts) + np.asarray(before.p_supports))
+    q_after = np.asarray(after.p_contradicts) / (np.asarray(after.p_contradicts) + np.asarray(after.p_supports))
+    np.testing.assert_allclose(np.log(q_after / (1 - q_after)) - np.log(q_before / (1 - q_before)), 2.0, atol=1e-3)

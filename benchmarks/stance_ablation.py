@@ -1,6 +1,6 @@
 """Stance ablation: how the polarity head changes with its form, its training data and its prior.
 
-Trains, in memory, twelve polarity heads over the same frozen MiniLM vectors and scores each with the
+Trains, in memory, thirteen polarity heads over the same frozen MiniLM vectors and scores each with the
 airline and restaurant measures of ``benchmarks/quality.py`` (needs ``../shared``) and on the project's own
 held-back and test pairs:
 
@@ -12,12 +12,16 @@ held-back and test pairs:
 - ``shipped``: the recipe ``make train`` uses: the same data plus ``data/aspect_cases_*.jsonl`` (2,976
   texts for 371 claims in 62 of the training industries, half supporting: the claim's aspect praised or
   faulted through one instance or a terse verdict, without the claim's words) and the corpus's own prior,
-  through a network with one hidden layer of 64 ReLU units that also sees the claim vector, trained also
+  through the mean of three networks (``training.NETWORK_SEEDS``; ``--seed`` does not change it), each
+  with one hidden layer of 64 ReLU units that also sees the claim vector, trained also
   on each multi-sentence text's sentence most similar to its claim read in context
   (``training.embed_training_rows``; the rows ``shipped +more aspect cases`` too, the others not);
 - ``network, no aspect cases``: that network without the aspect cases (shipped until 2026-11-29 evening);
 - ``shipped +more aspect cases``: the shipped recipe plus ``data/aspect_more_*.jsonl`` (3,072 more aspect
   cases, written the same way for 384 claims in the 64 industries of the negation cases);
+- ``shipped +care cases``: the shipped recipe plus ``data/care_cases_*.jsonl`` (1,600 messages addressed to
+  a brand for 200 claims in 60 industries: genuine thanks and plain praise that support the claim,
+  polite-thankful and sarcastic ones that contradict it);
 - ``network, 256``: the network with 256 units (four times the cost per judged pair), no aspect cases;
 - ``network +mixed cases``: the network (no aspect cases) also trained on ``data/mixed_cases_*.jsonl`` (4,096 texts
   the project wrote for 506 claims in 64 of the training industries, half supporting: each praises or
@@ -62,6 +66,7 @@ MIXED_CASES = sorted(training.REPO_DATA.glob("mixed_cases_*.jsonl"))
 NEGATION_CASES = sorted(training.REPO_DATA.glob("negation_cases_*.jsonl"))
 ASPECT_CASES = sorted(training.REPO_DATA.glob("aspect_cases_*.jsonl"))
 MORE_ASPECT_CASES = sorted(training.REPO_DATA.glob("aspect_more_*.jsonl"))
+CARE_CASES = sorted(training.REPO_DATA.glob("care_cases_*.jsonl"))
 ROWS = (
     "pairs, balanced",
     "+promises, bal.",
@@ -72,6 +77,7 @@ ROWS = (
     "network +negation cases",
     "network, no aspect cases",
     "shipped +more aspect cases",
+    "shipped +care cases",
     "+mixed",
     "pairs+sentences",
     "stacked",
@@ -193,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "network +negation cases": lambda: network([*train_items, *trained_part(NEGATION_CASES)]),
         "network, no aspect cases": lambda: network(train_items),
         "shipped +more aspect cases": lambda: recipe([*all_items, *trained_part(MORE_ASPECT_CASES)]),
+        "shipped +care cases": lambda: recipe([*all_items, *trained_part(CARE_CASES)]),
         "+mixed": lambda: refit([*train_items, *training.split_pairs(mixed_items)[0]], balanced=False),
         "pairs+sentences": with_sentences,
         "stacked": stacked,

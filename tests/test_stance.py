@@ -283,12 +283,13 @@ def test_stance_judge_matches_reads_in_context_only_when_given_the_reviews():
 
 @pytest.mark.models
 def test_stance_reads_a_sentence_better_with_its_neighbours_than_alone(embedder):
-    # The multi-sentence texts of data/aspect_more_*.jsonl (never trained on; the fixed held-back fifth of
-    # their claims), each judged as check() does: its sentence most similar to the claim, read alone and
-    # read with the sentences either side of it.
-    _, sample = split_pairs(load_stance_pairs(sorted(REPO_DATA.glob("aspect_more_*.jsonl"))))
+    # The multi-sentence texts of data/aspect_more_*.jsonl (never trained on), each judged as check() does:
+    # its sentence most similar to the claim, read alone and read with the sentences either side of it.
+    # All of them, not a fifth: on the 225 of the held-back fifth the margin was 6 to 8 texts, too few to
+    # tell a real loss from a reshuffle of borderline texts.
+    sample = load_stance_pairs(sorted(REPO_DATA.glob("aspect_more_*.jsonl")))
     sample = [item for item in sample if len(split_spans(item.text)) > 1]
-    assert len(sample) >= 150
+    assert len(sample) >= 1000
     claim_vectors = embedder.encode([item.claim for item in sample])
     vectors, _, windows, best = most_similar_sentences(embedder, [item.text for item in sample], claim_vectors)
     similarity = np.einsum("ij,ij->i", vectors[best], claim_vectors)
@@ -298,8 +299,8 @@ def test_stance_reads_a_sentence_better_with_its_neighbours_than_alone(embedder)
     for way, read in (("alone", vectors[best]), ("in context", read_in_context(vectors, windows, best))):
         p = model.predict_proba_in_context([""] * len(sample), [""] * len(sample), claim_vectors, read, similarity)
         right[way] = int(((p[:, 1] > p[:, 0]) == contradicts).sum())
-    # measured: 193 of 225 right in context, 185 alone
-    assert right["in context"] > right["alone"] + 0.03 * len(sample)
+    # measured: 1,066 of 1,235 right in context, 994 alone (the single network before: 1,070 and 1,000)
+    assert right["in context"] > right["alone"] + 0.04 * len(sample)
 
 
 @pytest.mark.models
@@ -357,6 +358,37 @@ def test_stance_in_context_gives_the_same_judgements_when_read_in_several_blocks
         assert one.sentence_index.tolist() == other.sentence_index.tolist()
         np.testing.assert_allclose(one.p_contradicts, other.p_contradicts, atol=1e-6)
         np.testing.assert_allclose(one.p_neutral, other.p_neutral, atol=1e-6)
+
+
+def test_stance_keeps_the_context_reading_of_a_read_only_matrix_and_judges_as_it_would_read_anew():
+    # The workspace serves a dataset's sentence matrix read-only; a re-check then reuses the sentences'
+    # reading in context instead of reading them again, and must judge exactly as a fresh reading would.
+    import alignment.stance as stance
+
+    model = EmbeddingStanceModel.load()
+    rng = np.random.default_rng(8)
+    vectors = rng.normal(size=(40, model.width)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    reviews = np.repeat(np.arange(14), 3)[:40]
+    texts = ["But it was slow." if i % 7 == 3 else f"Sentence {i}." for i in range(40)]  # some windows break
+    matches = [
+        [Match(int(i), float(vectors[i] @ vectors[c])) for i in rng.choice(40, 15, replace=False)] for c in range(3)
+    ]
+    fresh = judge_matches(["a", "b", "c"], matches, texts, vectors[:3], vectors, model, reviews)
+    assert stance._kept_context(vectors, reviews, texts) is None  # a writable matrix is read per check
+    served = vectors.copy()
+    served.flags.writeable = False
+    first = judge_matches(["a", "b", "c"], matches, texts, vectors[:3], served, model, reviews)
+    kept = stance._kept_context(served, reviews, texts)
+    assert kept is not None and stance._kept_context(served, reviews, texts) is kept  # read once, then reused
+    again = judge_matches(["a", "b", "c"], matches, texts, vectors[:3], served, model, reviews)
+    for one, other, third in zip(fresh, first, again, strict=True):
+        assert one.sentence_index.tolist() == other.sentence_index.tolist() == third.sentence_index.tolist()
+        np.testing.assert_allclose(one.p_contradicts, other.p_contradicts, atol=1e-6)
+        np.testing.assert_allclose(one.p_supports, third.p_supports, atol=1e-6)
+    other_matrix = served.copy()
+    other_matrix.flags.writeable = False
+    assert stance._kept_context(other_matrix, reviews, texts) is not kept  # another matrix: read anew
 
 
 class _HashEmbedder:

@@ -482,8 +482,17 @@ def _kept_context(
     read = read_in_context(matrix, windows, np.arange(len(matrix)))
     read.flags.writeable = False
     _kept = None  # the previous reading goes before the next is kept
-    _kept = (weakref.ref(matrix), CONTEXT_WEIGHT, read)
+    _kept = (weakref.ref(matrix, _forget_kept), CONTEXT_WEIGHT, read)
     return read
+
+
+def _forget_kept(reference: weakref.ReferenceType[np.ndarray]) -> None:
+    """Drop the kept reading when its matrix is gone (the workspace closed or evicted the dataset), so its
+    memory goes with it."""
+    global _kept
+    entry = _kept
+    if entry is not None and entry[0] is reference:
+        _kept = None
 
 
 def _judge_read(

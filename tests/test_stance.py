@@ -389,6 +389,8 @@ def test_stance_keeps_the_context_reading_of_a_read_only_matrix_and_judges_as_it
     other_matrix = served.copy()
     other_matrix.flags.writeable = False
     assert stance._kept_context(other_matrix, reviews, texts) is not kept  # another matrix: read anew
+    del other_matrix  # the workspace let the dataset go: its reading goes too
+    assert stance._kept is None
 
 
 class _HashEmbedder:

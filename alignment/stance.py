@@ -478,10 +478,9 @@ def _kept_context(
     entry = _kept
     if entry is not None and entry[0]() is matrix and entry[1] == CONTEXT_WEIGHT:
         return entry[2]
-    windows = context_windows(sentence_reviews, sentence_texts)
-    read = read_in_context(matrix, windows, np.arange(len(matrix)))
+    _kept = None  # the previous reading goes before the next one is read, not after
+    read = read_in_context(matrix, context_windows(sentence_reviews, sentence_texts), np.arange(len(matrix)))
     read.flags.writeable = False
-    _kept = None  # the previous reading goes before the next is kept
     _kept = (weakref.ref(matrix, _forget_kept), CONTEXT_WEIGHT, read)
     return read
 
@@ -504,24 +503,36 @@ def _judge_read(
     model: ContextStanceModel,
 ) -> list[np.ndarray]:
     """Each claim's probabilities from the kept reading of every sentence in context (:func:`_kept_context`)."""
-    judged = []
-    for claim, (indices, similarity) in enumerate(found_arrays):
-        if len(indices) == 0:
-            judged.append(np.zeros((0, 3), dtype=np.float32))
-            continue
-        context = read[indices]
-        judged.append(
-            np.asarray(
-                model.predict_proba_in_context(
-                    [claim_texts[claim]] * len(indices),
-                    _PickedTexts(sentence_texts, indices),
-                    np.broadcast_to(claim_vectors[claim], context.shape),
-                    context,
-                    similarity,
-                )
-            )
+    return [
+        _judge_claim(
+            model, claim_texts[claim], claim_vectors[claim], sentence_texts, indices, read[indices], similarity
         )
-    return judged
+        if len(indices)
+        else np.zeros((0, 3), dtype=np.float32)
+        for claim, (indices, similarity) in enumerate(found_arrays)
+    ]
+
+
+def _judge_claim(
+    model: ContextStanceModel,
+    claim_text: str,
+    claim_vector: np.ndarray,
+    sentence_texts: Sequence[str],
+    indices: np.ndarray,
+    context: np.ndarray,
+    similarity: np.ndarray,
+) -> np.ndarray:
+    """One claim's probabilities for its matched sentences ``indices``, read from ``context`` (their rows
+    read in context), the claim's vector broadcast rather than copied."""
+    return np.asarray(
+        model.predict_proba_in_context(
+            [claim_text] * len(indices),
+            _PickedTexts(sentence_texts, indices),
+            np.broadcast_to(claim_vector, context.shape),
+            context,
+            similarity,
+        )
+    )
 
 
 def _judge_in_context(
@@ -553,12 +564,13 @@ def _judge_in_context(
             inside = np.arange(len(rows)) if whole else np.flatnonzero((rows >= 0) & (rows < len(read)))
             if len(inside) == 0:
                 continue
-            context = read[rows[inside]]
-            judged[claim][inside] = model.predict_proba_in_context(
-                [claim_texts[claim]] * len(context),
-                _PickedTexts(sentence_texts, indices[inside]),
-                np.broadcast_to(claim_vectors[claim], context.shape),
-                context,
+            judged[claim][inside] = _judge_claim(
+                model,
+                claim_texts[claim],
+                claim_vectors[claim],
+                sentence_texts,
+                indices[inside],
+                read[rows[inside]],
                 similarity[inside],
             )
     return judged

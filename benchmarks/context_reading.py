@@ -190,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         "own test pairs": load_stance_pairs([STANCE_TEST]),
         "own mixed test": load_stance_pairs(STANCE_TEST_MIXED),
         "aspect_more (never trained on)": load_stance_pairs(sorted(REPO_DATA.glob("aspect_more_*.jsonl"))),
+        # product reviews that report whether a stated spec held (size, colour, battery, dimensions),
+        # half of them in the opposite tone to their side (README, Training data)
+        "spec test (never trained on)": load_stance_pairs(sorted(REPO_DATA.glob("spec_test_*.jsonl"))),
     }
     for name, items in corpora.items():
         results[name] = own_texts(model, embedder, items, weights)

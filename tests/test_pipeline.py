@@ -47,6 +47,18 @@ def test_check_reads_each_side_of_a_contrast_for_the_claim_it_speaks_to():
     assert support.score.contradicts == 2 and support.score.supports == 0  # read whole, neither matched it
 
 
+def test_check_reads_a_spec_that_failed_in_a_glad_review_as_contradicting():
+    # The sentence turns back on the praise before it ("however"), so it is read without that praise
+    # (measured: P(contradicts) 0.77; 0.36, read as support, when the praise was its context).
+    text = (
+        "Really pleased with this jacket overall, it looks great with everything. "
+        "The sizing, however, is off: my usual medium is tight across the shoulders."
+    )
+    report = check(None, pd.DataFrame({"id": ["a"], "text": [text]}), Config(min_evidence=1), claims=["True to size"])
+    stances = {report.sentences[j.sentence_index].text: j.stance for j in report.claims[0].judgements}
+    assert stances["The sizing, however, is off: my usual medium is tight across the shoulders."] == "contradicts"
+
+
 def test_check_keeps_every_relevant_sentence_not_only_the_top_few(reviews_frame):
     config = Config(min_similarity=-1.0)
     report = check(None, reviews_frame, config, claims=["No hidden fees"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -304,6 +306,32 @@ def test_stance_reads_a_sentence_better_with_its_neighbours_than_alone(embedder)
 
 
 @pytest.mark.models
+def test_stance_reads_a_sentence_that_turns_back_apart_from_the_praise_before_it(embedder, monkeypatch):
+    # data/spec_test_1.jsonl (never trained on): product reviews of a claimed spec, half of them glad
+    # reviews of a spec that failed ("Love the sound! The battery is closer to 5 hours though.") or unhappy
+    # ones of a spec that held. Judged as check() does, in context: a sentence that sets itself against
+    # the one before with an adverbial "however" or "though" is read without it.
+    import alignment.stance as stance
+
+    sample = [item for item in load_stance_pairs(sorted(REPO_DATA.glob("spec_test_*.jsonl")))]
+    assert len(sample) == 320
+    claim_vectors = embedder.encode([item.claim for item in sample])
+    contradicts = np.array([item.stance == "contradicts" for item in sample])
+    model = EmbeddingStanceModel.load()
+    right = {}
+    for breaks in (True, False):
+        if not breaks:
+            monkeypatch.setattr(stance, "_TURNS_BACK", re.compile(r"(?!)"))  # matches nothing
+        vectors, _, windows, best = most_similar_sentences(embedder, [item.text for item in sample], claim_vectors)
+        similarity = np.einsum("ij,ij->i", vectors[best], claim_vectors)
+        read = read_in_context(vectors, windows, best)
+        p = model.predict_proba_in_context([""] * len(sample), [""] * len(sample), claim_vectors, read, similarity)
+        right[breaks] = int(((p[:, 1] > p[:, 0]) == contradicts).sum())
+    # measured: 197 of 320 right with the break, 182 without
+    assert right[True] >= right[False] + 10
+
+
+@pytest.mark.models
 def test_stance_reads_mixed_texts_better_cut_into_clauses_that_are_read_apart(embedder):
     # The mixed test texts (data/stance_test_mixed_*.jsonl, never trained on; the fixed held-back fifth of
     # their claims) praise one thing and fault another, often in one sentence. Judged as check() does, the
@@ -335,6 +363,19 @@ def test_context_windows_break_at_a_contrast_and_at_each_new_review():
     read = read_in_context(vectors, windows, np.arange(5))
     assert read[0, 1] == 0 and read[1, 0] == 0  # praise and the complaint after "but" are read apart
     assert read[1, 2] > 0 and read[2, 1] > 0  # "Never again." still carries the complaint before it
+
+
+def test_context_windows_break_before_a_sentence_that_turns_back_with_however_or_though():
+    texts = [
+        "Gorgeous top, so soft!",
+        "It runs a size small though.",
+        "Size up.",
+        "The colour, however, is darker than the photo.",
+        "It feels as though it will last.",  # "as though" does not turn back
+        "I can dress it up however I like.",  # nor does "however I like"
+    ]
+    windows = context_windows(np.zeros(len(texts), dtype=np.int64), texts)
+    assert windows.tolist() == [0, 1, 1, 2, 2, 2]
 
 
 def test_stance_in_context_gives_the_same_judgements_when_read_in_several_blocks(monkeypatch):

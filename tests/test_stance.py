@@ -313,7 +313,7 @@ def test_stance_reads_a_sentence_that_turns_back_apart_from_the_praise_before_it
     # the one before with an adverbial "however" or "though" is read without it.
     import alignment.stance as stance
 
-    sample = [item for item in load_stance_pairs(sorted(REPO_DATA.glob("spec_test_*.jsonl")))]
+    sample = load_stance_pairs(sorted(REPO_DATA.glob("spec_test_*.jsonl")))
     assert len(sample) == 320
     claim_vectors = embedder.encode([item.claim for item in sample])
     contradicts = np.array([item.stance == "contradicts" for item in sample])

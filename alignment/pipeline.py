@@ -83,6 +83,9 @@ def check(
     elif claims is None and len(claim_list) >= config.max_claims:
         notes.append(f"Only the first {config.max_claims} claims were checked (max_claims).")
     results = judge_claims(claim_list, review_set, config, embedder, stance_model, progress)
+    note = broad_match_note(results, review_set.summary.sentences, config)
+    if note:
+        notes.append(note)
     return Report(
         claims=tuple(results),
         dataset=review_set.summary,
@@ -90,6 +93,31 @@ def check(
         reviews=review_set.reviews,
         sentences=review_set.sentences,
         notes=tuple(notes),
+    )
+
+
+# A claim that matches more than this share of a dataset's sentences is likely matching the dataset's topic
+# (every review of a dress mentions the dress), not its promise; below BROAD_MATCH_MIN_SENTENCES a share
+# says little. UX bounds, not fitted: the demo's busiest claim matches 21% of its sentences.
+BROAD_MATCH_SHARE = 0.25
+BROAD_MATCH_MIN_SENTENCES = 500
+
+
+def broad_match_note(results: Sequence[ClaimResult], sentences: int, config: Config) -> str | None:
+    """A note naming the claims that match over a quarter of the dataset's sentences, with what to do, or
+    None. On a dataset about one product, a claim that names the product ("Our dresses are true to size")
+    matches what customers say about the product in general, and each such sentence takes a side."""
+    if sentences < BROAD_MATCH_MIN_SENTENCES:
+        return None
+    broad = [r for r in results if r.score.mentions > BROAD_MATCH_SHARE * sentences]
+    if not broad:
+        return None
+    named = ", ".join(f"“{r.claim.text}” ({r.score.mentions / sentences:.0%})" for r in broad)
+    return (
+        f"Matched by over {BROAD_MATCH_SHARE:.0%} of all review sentences: {named}. Such a claim is likely "
+        "matching the product or topic every review talks about, not its promise: raise the similarity "
+        f"threshold (now {config.min_similarity:.2f}; 0.45–0.50 suits a dataset about one product) or word "
+        "the claim without the product's name for stricter evidence."
     )
 
 

@@ -107,3 +107,43 @@ def test_check_judgements_are_arrays_equal_to_a_record_per_match(reviews_frame, 
         assert isinstance(result.judgements, Judgements) and len(records) > 0
         assert tuple(result.judgements) == records
         assert result.score == score_claim(records, config.min_evidence, config.interval_level)
+
+
+def test_check_notes_a_claim_that_matches_most_of_a_one_product_dataset():
+    # Every review is about the dress; a claim that names the dress matches them all, whatever they say
+    # about its size, so the report says so and what to do. A claim about something they rarely mention
+    # is not named.
+    colours = ["red", "blue", "green", "black", "white", "navy", "pink", "grey"]
+    remarks = [
+        "I love this dress",
+        "The {} dress looks lovely on",
+        "This {} dress was a gift for my sister",
+        "The dress came in a nice box",
+        "Wore the {} dress to a wedding",
+        "My {} dress arrived on Tuesday",
+        "The dress has pockets",
+        "Bought the {} dress for summer",
+    ]
+    texts = [f"{remark.format(colour)}." for remark in remarks for colour in colours for _ in range(9)]
+    frame = pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": texts})
+    report = check(None, frame, Config(), claims=["Our dresses are true to size", "Free returns within 30 days"])
+    assert report.dataset.sentences >= 500
+    dresses, returns = report.claims
+    assert dresses.score.mentions > 0.25 * report.dataset.sentences >= returns.score.mentions
+    note = next(note for note in report.notes if note.startswith("Matched by over 25%"))
+    assert "“Our dresses are true to size”" in note and "Free returns" not in note
+    assert "0.30" in note  # the threshold in force, and what to raise it to
+
+
+def test_broad_match_note_needs_a_dataset_large_enough_for_a_share_to_mean_something():
+    from alignment.pipeline import broad_match_note
+    from alignment.records import Claim, ClaimResult, ClaimScore
+
+    def result(mentions: int) -> ClaimResult:
+        claim = Claim("c1", "given", "Fast delivery", 0, 13, "delivery", "qualitative")
+        return ClaimResult(claim, ClaimScore(mentions, mentions, 0, 0, 1.0, (0.9, 1.0), "low"), ())
+
+    assert broad_match_note([result(300)], 400, Config()) is None  # too few sentences to judge a share
+    assert broad_match_note([result(250)], 1000, Config()) is None  # a quarter exactly is not over it
+    note = broad_match_note([result(251)], 1000, Config(min_similarity=0.35))
+    assert note is not None and "“Fast delivery” (25%)" in note and "now 0.35" in note

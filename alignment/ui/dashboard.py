@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -65,6 +65,8 @@ def render() -> None:
         st.info("No claims to show. Paste copy on the Vet copy page, or add a claim by hand there.")
         workspace_view.render_runs(None)
         return
+    for note in report.notes:  # what the check itself says (the filters add theirs below)
+        st.info(note)
     filtered = _filters(report)
     _metrics(filtered, report)
     png_ok, png_reason = png_export_status()
@@ -86,7 +88,8 @@ def render() -> None:
     )
     _evidence(filtered)
     _claims_table(filtered)
-    _downloads(filtered, [f for f in (gap, trend, segments, quadrant) if f is not None], png_ok, png_reason)
+    figures = [f for f in (gap, trend, segments, quadrant) if f is not None]
+    _downloads(filtered, figures, png_ok, png_reason, filtered.notes[len(report.notes) :])
     st.caption(f"Dataset {summary.source}: {summary.rows:,} rows read, {summary.reviews:,} reviews kept.")
     workspace_view.render_runs(report)
 
@@ -358,7 +361,9 @@ def _claims_table(report: Report) -> None:
     )
 
 
-def _downloads(report: Report, figures: list[go.Figure], png_ok: bool, png_reason: str) -> None:
+def _downloads(
+    report: Report, figures: list[go.Figure], png_ok: bool, png_reason: str, filter_notes: Sequence[str]
+) -> None:
     st.subheader("Downloads")
     cols = st.columns(3)
     cols[0].download_button(
@@ -391,8 +396,8 @@ def _downloads(report: Report, figures: list[go.Figure], png_ok: bool, png_reaso
         width="stretch",
         help="One self-contained file (it opens offline): summary, claims table, the charts and the top quotes.",
     )
-    if report.notes:
-        st.caption("The downloads follow the filters: " + " ".join(report.notes))
+    if filter_notes:
+        st.caption("The downloads follow the filters: " + " ".join(filter_notes))
     if png_ok:
         st.caption("Each chart has its own PNG button; the camera icon in a chart's toolbar also saves a PNG.")
     else:

@@ -167,6 +167,8 @@ def _risk_summary(report: Report, seconds: float | None) -> None:
         st.caption(
             f"{len(report.claims)} claims checked against {report.dataset.sentences:,} review sentences ({timing})."
         )
+        for note in report.notes:
+            st.info(note)
 
 
 def _share(part: int, score: ClaimScore) -> str:

@@ -77,23 +77,32 @@ def check(
         else load_reviews(reviews, text_column, id_column, date_column, rating_column, segment_columns)
     )
     claim_list = _resolve_claims(ads, claims, config, nlp)
-    notes = []
-    if not claim_list:
-        notes.append("No checkable claims were found in the ad copy.")
-    elif claims is None and len(claim_list) >= config.max_claims:
-        notes.append(f"Only the first {config.max_claims} claims were checked (max_claims).")
     results = judge_claims(claim_list, review_set, config, embedder, stance_model, progress)
-    note = broad_match_note(results, review_set.summary.sentences, config)
-    if note:
-        notes.append(note)
+    truncated = claims is None and len(claim_list) >= config.max_claims
     return Report(
         claims=tuple(results),
         dataset=review_set.summary,
         config=config,
         reviews=review_set.reviews,
         sentences=review_set.sentences,
-        notes=tuple(notes),
+        notes=check_notes(results, review_set.summary.sentences, config, truncated=truncated),
     )
+
+
+def check_notes(
+    results: Sequence[ClaimResult], sentences: int, config: Config, *, truncated: bool = False
+) -> tuple[str, ...]:
+    """What a report says about the check itself: no claim found, or only the first max_claims checked
+    (``truncated``), and the claims matched too broadly (:func:`broad_match_note`)."""
+    notes = []
+    if not results:
+        notes.append("No checkable claims were found in the ad copy.")
+    elif truncated:
+        notes.append(f"Only the first {config.max_claims} claims were checked (max_claims).")
+    broad = broad_match_note(results, sentences, config)
+    if broad:
+        notes.append(broad)
+    return tuple(notes)
 
 
 # A claim that matches more than this share of a dataset's sentences is likely matching the dataset's topic

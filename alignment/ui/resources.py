@@ -150,7 +150,7 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
     Raises:
         AlignmentError: the check failed on the input (shown to the user by the page).
     """
-    from alignment.pipeline import broad_match_note, judge_claims
+    from alignment.pipeline import check_notes, judge_claims
 
     key = report_key(claims, dataset.key, config)
     store = result_store()
@@ -184,14 +184,7 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
         config=config,
         reviews=review_set.reviews,
         sentences=review_set.sentences,
-        notes=tuple(
-            note
-            for note in (
-                None if claims else "No checkable claims were found in the ad copy.",
-                broad_match_note(results, review_set.summary.sentences, config),
-            )
-            if note
-        ),
+        notes=check_notes(results, review_set.summary.sentences, config),
     )
     store.put(key, report)
     return report, time.perf_counter() - started

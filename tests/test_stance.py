@@ -373,9 +373,10 @@ def test_context_windows_break_before_a_sentence_that_turns_back_with_however_or
         "The colour, however, is darker than the photo.",
         "It feels as though it will last.",  # "as though" does not turn back
         "I can dress it up however I like.",  # nor does "however I like"
+        "I thought it would fit.",  # nor "thought"
     ]
     windows = context_windows(np.zeros(len(texts), dtype=np.int64), texts)
-    assert windows.tolist() == [0, 1, 1, 2, 2, 2]
+    assert windows.tolist() == [0, 1, 1, 2, 2, 2, 2]
 
 
 def test_stance_in_context_gives_the_same_judgements_when_read_in_several_blocks(monkeypatch):

@@ -73,6 +73,20 @@ def reading(model: EmbeddingStanceModel, weight: float) -> Iterator[StanceModel]
         stance.CONTEXT_WEIGHT = shipped
 
 
+def own_sets() -> dict[str, list[LabelledPair]]:
+    """The project's labelled sets that a check's reading is measured on, by name."""
+    _, held_back = split_pairs(load_stance_pairs())
+    return {
+        "own held-back pairs (claims never trained on)": held_back,
+        "own test pairs": load_stance_pairs([STANCE_TEST]),
+        "own mixed test": load_stance_pairs(STANCE_TEST_MIXED),
+        "aspect_more (never trained on)": load_stance_pairs(sorted(REPO_DATA.glob("aspect_more_*.jsonl"))),
+        # product reviews that report whether a stated spec held (size, colour, battery, dimensions),
+        # half of them in the opposite tone to their side (README, Training data)
+        "spec test (never trained on)": load_stance_pairs(sorted(REPO_DATA.glob("spec_test_*.jsonl"))),
+    }
+
+
 def own_texts(
     model: EmbeddingStanceModel, embedder: Embedder, items: Sequence[LabelledPair], weights: Sequence[float]
 ) -> dict[str, Any]:
@@ -184,17 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     model = EmbeddingStanceModel.load()
     embedder = CachedEmbedder(default_embedder(), MemoryCache())
     results: dict[str, Any] = {"shipped_weight": stance.CONTEXT_WEIGHT}
-    _, held_back = split_pairs(load_stance_pairs())
-    corpora = {
-        "own held-back pairs (claims never trained on)": held_back,
-        "own test pairs": load_stance_pairs([STANCE_TEST]),
-        "own mixed test": load_stance_pairs(STANCE_TEST_MIXED),
-        "aspect_more (never trained on)": load_stance_pairs(sorted(REPO_DATA.glob("aspect_more_*.jsonl"))),
-        # product reviews that report whether a stated spec held (size, colour, battery, dimensions),
-        # half of them in the opposite tone to their side (README, Training data)
-        "spec test (never trained on)": load_stance_pairs(sorted(REPO_DATA.glob("spec_test_*.jsonl"))),
-    }
-    for name, items in corpora.items():
+    for name, items in own_sets().items():
         results[name] = own_texts(model, embedder, items, weights)
         print(name, json.dumps(results[name]), flush=True)
     results["demo reviews"] = demo_reviews(model, embedder, weights)

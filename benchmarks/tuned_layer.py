@@ -6,17 +6,24 @@ transformer layer is trained together with a polarity head (one hidden layer of 
 shipped features: the sentence vector, its product with the claim vector, their cosine and the claim
 vector) on the same polar training rows as `make train` (each training text whole, plus each
 multi-sentence text's sentence most similar to its claim), with the corpus's own prior. The first five
-layers stay frozen, so their output is computed once. The claim vectors stay the frozen ones.
+layers stay frozen, so their output is computed once. The head reads the claims' frozen vectors.
 
 Each variant is then read the way a check reads: the matched sentence in context (weight 0.5, windows
 broken at contrasts), its relevance from the shipped model on the match's similarity. Only the polarity
-head and the vectors it reads change. Rows: the same head over frozen vectors (the control); the tuned
-layer with its head, for each seed; and the first seed's tuned layer with its head dropped and the shipped
-recipe (make train's rows, texts whole and read in context, and its three averaged networks) fitted on the
-tuned vectors of claims and texts. Sets: the project's held-back pairs, test pairs, mixed test, aspect_more, spec test
-and demo reviews (as benchmarks/context_reading.py reads them); with --public, benchmarks/quality.py's
-airline and restaurant figures (../shared is read, never trained on). Writes
-benchmarks/results/tuned_layer.json. About 5 minutes per row on 2 cores, 8 with --public (the recipe row 15).
+head and the vectors it reads change. Rows (--only picks some):
+- control: the same head over frozen vectors;
+- tuned: the tuned layer with its head, for each seed;
+- ensemble: the seeds' tuned layers and heads, their contradiction logits averaged;
+- recipe: the first seed's tuned layer, its head dropped, and the shipped recipe (make train's rows, texts
+  whole and read in context, and its three averaged networks) fitted on the tuned vectors of claims and
+  texts;
+- recipe ensemble: that for every seed, averaged.
+
+Sets: the project's held-back pairs, test pairs, mixed test, aspect_more, spec test and demo reviews (as
+benchmarks/context_reading.py reads them); with --public, benchmarks/quality.py's airline and restaurant
+figures (../shared is read, never trained on). Writes benchmarks/results/tuned_layer.json, keeping rows an
+earlier run measured. On 2 cores: about 3 minutes to train each seed, 2 to measure a row (5 with
+--public), 4 to fit a recipe; an average of two takes twice the measuring.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -39,12 +47,9 @@ import alignment.pipeline as pipeline
 from alignment import Config
 from alignment.embed import CachedEmbedder, MemoryCache, MiniLMEmbedder
 from alignment.ingest import split_spans
-from alignment.stance import EmbeddingStanceModel, StanceModel, read_in_context, select_stance_model
+from alignment.stance import EmbeddingStanceModel, read_in_context, select_stance_model
 from alignment.training import (
-    REPO_DATA,
     STANCE_CORPORA,
-    STANCE_TEST,
-    STANCE_TEST_MIXED,
     LabelledPair,
     embed_training_rows,
     fit_polarity_ensemble,
@@ -226,19 +231,56 @@ class TunedVectors:
         return np.stack([self.known[text] for text in texts])
 
 
+@dataclasses.dataclass(frozen=True)
+class Reader:
+    """One trained variant: a polarity head (``model``) reading ``tuned`` vectors, and, with
+    ``tuned_claims``, the claims' tuned vectors too (otherwise the frozen ones)."""
+
+    tuned: TunedVectors
+    model: EmbeddingStanceModel
+    tuned_claims: bool = False
+
+
+def mean_logit(q: Sequence[np.ndarray]) -> np.ndarray:
+    """Several readers' P(contradicts) joined as the mean of their logits (the shipped networks' way)."""
+    clipped = np.clip(np.stack([np.asarray(v, dtype=np.float64) for v in q]), 1e-7, 1 - 1e-7)
+    return np.asarray(1.0 / (1.0 + np.exp(-np.log(clipped / (1 - clipped)).mean(axis=0))))
+
+
 @contextlib.contextmanager
-def reading_with(tuned: TunedVectors, model: EmbeddingStanceModel, tuned_claims: bool) -> Iterator[None]:
-    """check() with the bundled model's polarity read from the tuned vectors (and, with ``tuned_claims``,
-    the claims' too); everything else (matching, relevance, the lexicon baseline) as shipped. A
-    benchmark-only patch of the pipeline's judging step."""
+def reading_with(readers: Sequence[Reader]) -> Iterator[None]:
+    """check() with the bundled model's polarity read by ``readers`` (their logits averaged); everything
+    else (matching, relevance, the lexicon baseline) as shipped. A benchmark-only patch of the pipeline's
+    judging step."""
     plain = pipeline.judge_matches
 
     def judge(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, chosen, reviews=None):
         if getattr(chosen, "name", "") != "bundled":
             return plain(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, chosen, reviews)
-        vectors = tuned.encode(list(sentence_texts))
-        claims = tuned.encode(list(claim_texts)) if tuned_claims else claim_vectors
-        return plain(claim_texts, matches, sentence_texts, claims, vectors, model, reviews)
+        each = [
+            plain(
+                claim_texts,
+                matches,
+                sentence_texts,
+                reader.tuned.encode(claim_texts) if reader.tuned_claims else claim_vectors,
+                reader.tuned.encode(sentence_texts),
+                reader.model,
+                reviews,
+            )
+            for reader in readers
+        ]
+        joined = []
+        for found in zip(*each, strict=True):
+            first = found[0]
+            relevance = first.p_supports + first.p_contradicts
+            q = mean_logit([j.p_contradicts / np.maximum(j.p_supports + j.p_contradicts, 1e-12) for j in found])
+            p = np.stack([relevance * (1 - q), relevance * q, first.p_neutral], axis=1).astype(np.float32)
+            joined.append(
+                dataclasses.replace(
+                    first, p_supports=p[:, 0], p_contradicts=p[:, 1], label=p.argmax(1).astype(np.uint8)
+                )
+            )
+        return joined
 
     pipeline.judge_matches = judge
     try:
@@ -247,52 +289,35 @@ def reading_with(tuned: TunedVectors, model: EmbeddingStanceModel, tuned_claims:
         pipeline.judge_matches = plain
 
 
-def own_accuracy(
-    embedder: MiniLMEmbedder,
-    tuned: TunedVectors,
-    model: StanceModel,
-    items: Sequence[LabelledPair],
-    tuned_claims: bool,
-) -> float:
+def own_accuracy(embedder: MiniLMEmbedder, readers: Sequence[Reader], items: Sequence[LabelledPair]) -> float:
     """Polar accuracy of each text's sentence most similar to its claim (chosen by the frozen vectors, as a
     check matches), read in context from the tuned vectors (benchmarks/context_reading.py's measure)."""
     items = [item for item in items if item.stance != "neutral"]
     claims = sorted({item.claim for item in items})
     vector_of = dict(zip(claims, embedder.encode(claims), strict=True))
     claim_vectors = np.stack([vector_of[item.claim] for item in items])
-    vectors, _, windows, best = most_similar_sentences(embedder, [item.text for item in items], claim_vectors)
+    _, _, windows, best = most_similar_sentences(embedder, [item.text for item in items], claim_vectors)
     flat = [item.text[a:b] for item in items for a, b in (split_spans(item.text, True) or [(0, len(item.text))])]
-    read = read_in_context(tuned.encode(flat), windows, best)
-    similarity = np.einsum("ij,ij->i", vectors[best], claim_vectors)
-    head_claims = tuned.encode([item.claim for item in items]) if tuned_claims else claim_vectors
-    p = np.asarray(model.predict_proba_in_context([""] * len(items), [""] * len(items), head_claims, read, similarity))
+    # A side is taken where P(contradicts | on aspect) passes one half, whatever the relevance.
+    q = []
+    for reader in readers:
+        read = read_in_context(reader.tuned.encode(flat), windows, best)
+        head_claims = reader.tuned.encode([item.claim for item in items]) if reader.tuned_claims else claim_vectors
+        q.append(reader.model.contradiction_odds(head_claims, read))
     contradicts = np.array([item.stance == "contradicts" for item in items])
-    return float(((p[:, 1] > p[:, 0]) == contradicts).mean())
+    return float(((mean_logit(q) > 0.5) == contradicts).mean())
 
 
 def measure(
-    embedder: MiniLMEmbedder,
-    tuned: TunedVectors,
-    model: EmbeddingStanceModel,
-    shipped: EmbeddingStanceModel,
-    public: bool,
-    tuned_claims: bool = False,
+    embedder: MiniLMEmbedder, readers: Sequence[Reader], shipped: EmbeddingStanceModel, public: bool
 ) -> dict[str, Any]:
-    """Every set's figure for one trained variant: ``model``'s polarity head reading ``tuned`` vectors."""
-    held = split_pairs(load_stance_pairs(STANCE_CORPORA))[1]
-    sets = {
-        "held-back": held,
-        "test": load_stance_pairs([STANCE_TEST]),
-        "mixed test": load_stance_pairs(STANCE_TEST_MIXED),
-        "aspect_more": load_stance_pairs(sorted(REPO_DATA.glob("aspect_more_*.jsonl"))),
-        "spec test": load_stance_pairs([REPO_DATA / "spec_test_1.jsonl"]),
-    }
+    """Every set's figure for one trained variant (or several, their logits averaged)."""
+    context = load_module("context_reading", Path(__file__).with_name("context_reading.py"))
     result: dict[str, Any] = {
-        name: own_accuracy(embedder, tuned, model, items, tuned_claims) for name, items in sets.items()
+        name: own_accuracy(embedder, readers, items) for name, items in context.own_sets().items()
     }
     cached = CachedEmbedder(embedder, MemoryCache())
-    context = load_module("context_reading", Path(__file__).with_name("context_reading.py"))
-    with reading_with(tuned, model, tuned_claims):
+    with reading_with(readers):
         demo = context.demo_reviews(shipped, cached, [0.5])
         result["demo"] = next(iter(demo.values()))["accuracy"]
         if public:
@@ -331,12 +356,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--public", action="store_true", help="also measure on ../shared (never trained on)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--epochs", type=int, default=4)
+    rows = ("control", "tuned", "ensemble", "recipe", "recipe ensemble")
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=("control", "tuned", "recipe"),
-        default=("control", "tuned", "recipe"),
-        help="the rows to measure (recipe: the first seed's tuned layer with the shipped recipe on top)",
+        choices=rows,
+        default=rows,
+        help="the rows to measure: the control; each seed's tuned layer with its head; the seeds' heads "
+        "averaged; the first seed's tuned layer with the shipped recipe on top; every seed's, averaged",
     )
     args = parser.parse_args(argv)
     if args.public and not (SHARED / "data").is_dir():
@@ -350,22 +377,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_items = [item for item in split_pairs(load_stance_pairs(STANCE_CORPORA))[0] if item.stance != "neutral"]
     texts, claim_vectors, targets = training_rows(embedder, train_items)
     states = encoder.last_layer_inputs(texts)
-    variants = [("frozen last layer (control), 6 epochs", False, 0, 6)] if "control" in args.only else []
-    variants += [
-        (f"tuned last layer, seed {seed}, {args.epochs} epochs", True, seed, args.epochs) for seed in args.seeds
-    ]
     results: dict[str, Any] = {"training rows": len(texts), "contradicting share": float(targets.mean())}
-    for name, tune, seed, epochs in variants:
-        layer, head = fit(encoder, states, claim_vectors, targets, tune, seed, epochs)
+
+    def report(name: str, readers: Sequence[Reader]) -> None:
+        results[name] = measure(embedder, readers, shipped, args.public)
+        print(name, json.dumps(results[name]), flush=True)
+
+    if "control" in args.only:
+        layer, head = fit(encoder, states, claim_vectors, targets, False, 0, 6)
+        report(
+            "frozen last layer (control), 6 epochs",
+            [Reader(TunedVectors(encoder, layer), head.as_stance_model(shipped))],
+        )
+    heads, recipes = [], []
+    for seed in args.seeds:
+        layer, head = fit(encoder, states, claim_vectors, targets, True, seed, args.epochs)
         tuned = TunedVectors(encoder, layer)
-        if "tuned" in args.only or not tune:
-            results[name] = measure(embedder, tuned, head.as_stance_model(shipped), shipped, args.public)
-            print(name, json.dumps(results[name]), flush=True)
-        if tune and seed == args.seeds[0] and "recipe" in args.only:
-            recipe = f"tuned last layer, seed {seed}, then the shipped recipe on its vectors"
-            results[recipe] = measure(embedder, tuned, with_shipped_recipe(tuned, shipped), shipped, args.public, True)
-            print(recipe, json.dumps(results[recipe]), flush=True)
-    results["seconds"] = round(time.time() - started, 1)
+        heads.append(Reader(tuned, head.as_stance_model(shipped)))
+        if "tuned" in args.only:
+            report(f"tuned last layer, seed {seed}, {args.epochs} epochs", heads[-1:])
+        if "recipe ensemble" in args.only or ("recipe" in args.only and seed == args.seeds[0]):
+            recipes.append(Reader(tuned, with_shipped_recipe(tuned, shipped), tuned_claims=True))
+        if "recipe" in args.only and seed == args.seeds[0]:
+            report(
+                f"tuned last layer, seed {seed}, {args.epochs} epochs, then the shipped recipe on its vectors",
+                recipes[-1:],
+            )
+    seeds = ", ".join(str(seed) for seed in args.seeds)
+    if "ensemble" in args.only:
+        report(f"tuned last layers of seeds {seeds}, {args.epochs} epochs, their heads' logits averaged", heads)
+    if "recipe ensemble" in args.only:
+        report(
+            f"tuned last layers of seeds {seeds}, {args.epochs} epochs, each with the shipped recipe, averaged", recipes
+        )
+    results["seconds of the latest run"] = round(time.time() - started, 1)
     RESULTS.mkdir(exist_ok=True)
     # Rows measured in another run (--only) are kept.
     path = RESULTS / "tuned_layer.json"

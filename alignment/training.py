@@ -120,6 +120,14 @@ def embed_pairs(embedder: Embedder, items: Sequence[LabelledPair]) -> tuple[np.n
     return np.stack([claim_vectors[item.claim] for item in items]), sentences
 
 
+def sentence_pieces(texts: Sequence[str], as_checked: bool = True) -> tuple[list[str], np.ndarray]:
+    """Every text's sentences in order, as :func:`most_similar_sentences` reads them (clauses cut at
+    contrasts when ``as_checked``; a text with no sentence is one piece), and the text each belongs to."""
+    pieces = [[text[start:end] for start, end in split_spans(text, as_checked)] or [text] for text in texts]
+    owner = np.repeat(np.arange(len(texts)), [len(sentences) for sentences in pieces])
+    return [sentence for sentences in pieces for sentence in sentences], owner
+
+
 def most_similar_sentences(
     embedder: Embedder, texts: Sequence[str], claim_vectors: np.ndarray, as_checked: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -132,9 +140,7 @@ def most_similar_sentences(
     (:func:`alignment.stance.context_windows`); otherwise whole sentences, the text their window, as make
     train's in-context rows are read (:func:`embed_training_rows`).
     """
-    pieces = [[text[start:end] for start, end in split_spans(text, as_checked)] or [text] for text in texts]
-    owner = np.repeat(np.arange(len(texts)), [len(sentences) for sentences in pieces])
-    flat = [sentence for sentences in pieces for sentence in sentences]
+    flat, owner = sentence_pieces(texts, as_checked)
     sentence_vectors = embedder.encode(flat)
     windows = context_windows(owner, flat) if as_checked else owner
     starts = np.searchsorted(owner, np.arange(len(texts) + 1))

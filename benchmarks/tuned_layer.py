@@ -55,6 +55,7 @@ from alignment.training import (
     fit_polarity_ensemble,
     load_stance_pairs,
     most_similar_sentences,
+    sentence_pieces,
     split_pairs,
 )
 
@@ -153,13 +154,10 @@ def training_rows(embedder: MiniLMEmbedder, items: Sequence[LabelledPair]) -> tu
     claims = sorted({item.claim for item in items})
     vector_of = dict(zip(claims, embedder.encode(claims), strict=True))
     several = [k for k, item in enumerate(items) if len(split_spans(item.text, clauses=False)) > 1]
-    texts = [
-        [item.text[a:b] for a, b in split_spans(item.text, False)] or [item.text]
-        for item in (items[k] for k in several)
-    ]
-    flat = [sentence for pieces in texts for sentence in pieces]
+    texts = [items[k].text for k in several]
+    flat, _ = sentence_pieces(texts, as_checked=False)
     _, _, _, best = most_similar_sentences(
-        embedder, [items[k].text for k in several], np.stack([vector_of[items[k].claim] for k in several]), False
+        embedder, texts, np.stack([vector_of[items[k].claim] for k in several]), as_checked=False
     )
     rows = [item.text for item in items] + [flat[b] for b in best]
     owners = list(items) + [items[k] for k in several]
@@ -297,7 +295,7 @@ def own_accuracy(embedder: MiniLMEmbedder, readers: Sequence[Reader], items: Seq
     vector_of = dict(zip(claims, embedder.encode(claims), strict=True))
     claim_vectors = np.stack([vector_of[item.claim] for item in items])
     _, _, windows, best = most_similar_sentences(embedder, [item.text for item in items], claim_vectors)
-    flat = [item.text[a:b] for item in items for a, b in (split_spans(item.text, True) or [(0, len(item.text))])]
+    flat, _ = sentence_pieces([item.text for item in items])
     # A side is taken where P(contradicts | on aspect) passes one half, whatever the relevance.
     q = []
     for reader in readers:

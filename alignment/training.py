@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from alignment.stance import (
     context_windows,
     read_in_context,
 )
+
+if TYPE_CHECKING:
+    from alignment.claims import ClaimSpanModel
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 # The pairs, then the promise cases: for each of 2,304 ad claims in 192 industries, 6 customer texts that
@@ -506,12 +510,26 @@ def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray
     return np.stack(features), np.array(labels), groups
 
 
+def fit_claim_model(features: np.ndarray, labels: np.ndarray) -> ClaimSpanModel:
+    """The span classifier fitted on candidate-span features and labels (1 = matches a marked claim):
+    standardised features, logistic regression with C=CLAIM_C."""
+    from sklearn.linear_model import LogisticRegression
+
+    from alignment.claims import ClaimSpanModel
+
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0) + 1e-6
+    classifier = LogisticRegression(C=CLAIM_C, max_iter=5000)
+    classifier.fit((features - mean) / scale, labels)
+    return ClaimSpanModel(classifier.coef_[0], float(classifier.intercept_[0]), mean, scale)
+
+
 def train_claims(corpora: Sequence[Path] = CLAIMS_CORPORA, out: Path | None = None) -> dict[str, float]:
     """Fit the claim span classifier on every annotated ad, save it, and return cross-validated scores."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    from alignment.claims import CLAIM_MODEL_FILE, ClaimSpanModel
+    from alignment.claims import CLAIM_MODEL_FILE
 
     features, labels, groups = claim_examples(corpora)
     mean = features.mean(axis=0)
@@ -519,9 +537,7 @@ def train_claims(corpora: Sequence[Path] = CLAIMS_CORPORA, out: Path | None = No
     scaled = (features - mean) / scale
     classifier = LogisticRegression(C=CLAIM_C, max_iter=5000)
     predicted = cross_val_predict(classifier, scaled, labels, groups=groups, cv=GroupKFold(n_splits=5))
-    classifier.fit(scaled, labels)
-    model = ClaimSpanModel(classifier.coef_[0], float(classifier.intercept_[0]), mean, scale)
-    model.save(out or CLAIM_MODEL_FILE)
+    fit_claim_model(features, labels).save(out or CLAIM_MODEL_FILE)
     true_positive = float(((predicted == 1) & (labels == 1)).sum())
     return {
         "candidates": float(len(labels)),

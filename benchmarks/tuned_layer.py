@@ -17,7 +17,10 @@ head and the vectors it reads change. Rows (--only picks some):
 - recipe: the first seed's tuned layer, its head dropped, and the shipped recipe (make train's rows, texts
   whole and read in context, and its three averaged networks) fitted on the tuned vectors of claims and
   texts;
-- recipe ensemble: that for every seed, averaged.
+- recipe ensemble: that for every seed, averaged;
+- everywhere: the first seed's tuned layer put in place of MiniLM's own, so matching, relevance and stance
+  all read its vectors, with make train's whole stance recipe refitted on them (--keep-weight charges the
+  tuned vectors' drift from the frozen ones while training, to keep what matching was built on).
 
 Sets: the project's held-back pairs, test pairs, mixed test, aspect_more, spec test and demo reviews (as
 benchmarks/context_reading.py reads them); with --public, benchmarks/quality.py's airline and restaurant
@@ -32,6 +35,7 @@ import argparse
 import contextlib
 import copy
 import dataclasses
+import functools
 import importlib.util
 import json
 import sys
@@ -69,8 +73,9 @@ LAYER_RATE = 3e-5  # the tuned layer's AdamW learning rate; the head's is 1e-3
 HEAD_RATE = 1e-3
 
 
+@functools.cache
 def load_module(name: str, path: Path) -> Any:
-    """A sibling benchmark script as a module (they are scripts, not a package)."""
+    """A sibling benchmark script as a module (they are scripts, not a package), loaded once per run."""
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -174,11 +179,16 @@ def fit(
     tune: bool,
     seed: int,
     epochs: int,
+    keep_weight: float = 0.0,
 ) -> tuple[torch.nn.Module, PolarityHead]:
-    """Train the head (and, with ``tune``, the last layer) by AdamW on length-bucketed, shuffled batches."""
+    """Train the head (and, with ``tune``, the last layer) by AdamW on length-bucketed, shuffled batches.
+
+    With ``keep_weight``, the loss also charges ``keep_weight × (1 − cosine)`` between each text's tuned
+    vector and its frozen one, so the tuned vectors stay near the ones matching was built on."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     layer, head = encoder.fresh_last_layer(), PolarityHead()
+    frozen = encoder.fresh_last_layer().eval()
     groups: list[dict[str, Any]] = [{"params": head.parameters(), "lr": HEAD_RATE, "weight_decay": 1e-4}]
     if tune:
         layer.train()
@@ -196,8 +206,13 @@ def fit(
         batches = [order[begin : begin + BATCH] for begin in range(0, len(order), BATCH)]
         rng.shuffle(batches)
         for rows in batches:
-            logits = head(claims[rows], pooled(layer, [states[i] for i in rows]))
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, wanted[rows])
+            batch = [states[i] for i in rows]
+            vectors = pooled(layer, batch)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(head(claims[rows], vectors), wanted[rows])
+            if keep_weight:
+                with torch.no_grad():
+                    target = pooled(frozen, batch)
+                loss = loss + keep_weight * (1 - (vectors * target).sum(1)).mean()
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -338,6 +353,56 @@ def measure(
     return result
 
 
+class TunedEverywhere(MiniLMEmbedder):
+    """The bundled MiniLM with ``layer`` as its last layer: every vector a check computes (matching,
+    relevance, stance, the claims') comes from it."""
+
+    def __init__(self, layer: torch.nn.Module, name: str) -> None:
+        super().__init__()
+        self.layer, self.model_id = layer, f"all-MiniLM-L6-v2, last layer tuned ({name})"
+
+    def load(self) -> Any:
+        model = super().load()
+        model[0].auto_model.encoder.layer[-1].load_state_dict(self.layer.state_dict())
+        return model
+
+
+def measure_everywhere(layer: torch.nn.Module, name: str, public: bool) -> dict[str, Any]:
+    """``make train``'s whole stance recipe (polarity, relevance, breach map) refitted on the vectors of
+    MiniLM with the tuned last layer, and every set read through that embedder alone, as a check would be
+    if the tuned layer replaced the bundled one."""
+    import tempfile
+
+    from alignment.training import train
+
+    context = load_module("context_reading", Path(__file__).with_name("context_reading.py"))
+    embedder = CachedEmbedder(TunedEverywhere(layer, name), MemoryCache())
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "stance.npz"
+        train(embedder, STANCE_CORPORA, out)
+        model = EmbeddingStanceModel.load(out)
+    weight = 0.5
+    result: dict[str, Any] = {
+        set_name: context.own_texts(model, embedder, items, [weight])[context.way_name(weight)]
+        for set_name, items in context.own_sets().items()
+    }
+    demo = context.demo_reviews(model, embedder, [weight])[context.way_name(weight)]
+    result |= {"demo": demo["accuracy"], "demo judged": demo["judged"]}
+    if public:
+        found = context.public_sets(SHARED, model, embedder, [weight])[context.way_name(weight)]
+        airline, restaurants = found["airline"], found["restaurants"]
+        result |= {
+            "airline stance": airline["stance_accuracy"],
+            "airline negative / positive": [airline["stance_recall_negative"], airline["stance_recall_positive"]],
+            "airline AP": airline["mean_ap"],
+            "airline ECE": airline["ece"],
+            "restaurants stance": restaurants["stance_accuracy"],
+            "restaurants AP": restaurants["mean_ap"],
+            "restaurants ECE": restaurants["ece"],
+        }
+    return result
+
+
 def with_shipped_recipe(tuned: TunedVectors, shipped: EmbeddingStanceModel) -> EmbeddingStanceModel:
     """The tuned layer kept, its head dropped, and the shipped polarity recipe fitted on the tuned vectors
     of claims and texts: make train's rows (texts whole and read in context) and its three networks."""
@@ -354,14 +419,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--public", action="store_true", help="also measure on ../shared (never trained on)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--epochs", type=int, default=4)
-    rows = ("control", "tuned", "ensemble", "recipe", "recipe ensemble")
+    parser.add_argument(
+        "--keep-weight",
+        type=float,
+        default=0.0,
+        help="for the everywhere row: how much the loss charges a tuned vector's drift from its frozen one",
+    )
+    rows = ("control", "tuned", "ensemble", "recipe", "recipe ensemble", "everywhere")
     parser.add_argument(
         "--only",
         nargs="+",
         choices=rows,
         default=rows,
         help="the rows to measure: the control; each seed's tuned layer with its head; the seeds' heads "
-        "averaged; the first seed's tuned layer with the shipped recipe on top; every seed's, averaged",
+        "averaged; the first seed's tuned layer with the shipped recipe on top; every seed's, averaged; "
+        "the first seed's layer used for every vector, make train's stance recipe refitted on it",
     )
     args = parser.parse_args(argv)
     if args.public and not (SHARED / "data").is_dir():
@@ -389,6 +461,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     heads, recipes = [], []
     for seed in args.seeds:
+        if "everywhere" in args.only and seed == args.seeds[0]:
+            layer, _ = fit(encoder, states, claim_vectors, targets, True, seed, args.epochs, args.keep_weight)
+            name = f"seed {seed}, {args.epochs} epochs, drift weight {args.keep_weight:g}"
+            results[f"tuned last layer for every vector, {name}"] = measure_everywhere(layer, name, args.public)
+            print(name, json.dumps(results[f"tuned last layer for every vector, {name}"]), flush=True)
+        if not set(args.only) - {"control", "everywhere"}:
+            break
         layer, head = fit(encoder, states, claim_vectors, targets, True, seed, args.epochs)
         tuned = TunedVectors(encoder, layer)
         heads.append(Reader(tuned, head.as_stance_model(shipped)))

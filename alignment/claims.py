@@ -388,7 +388,9 @@ class ClaimFinder:
         spans = []
         for unit in candidate_units(doc):
             chosen = self.model.choose(unit) if self.model is not None else ([unit] if is_claim(unit) else [])
-            for span in chosen:
+            for span in (_without_decoration(span) for span in chosen):
+                if not len(span):
+                    continue
                 claim_span = doc.char_span(span.start_char, span.end_char, label=classify_claim(span))
                 if claim_span is None:
                     continue
@@ -396,6 +398,37 @@ class ClaimFinder:
                 spans.append(claim_span)
         doc.spans[SPAN_KEY] = spans
         return doc
+
+
+def _is_decoration(token: Token) -> bool:
+    """An emoji, arrow or other symbol with no letter, digit or money sign in it ("🚙", "→", "✨"); not
+    punctuation ("“", "*", "!")."""
+    return not (token.is_punct or token.is_space) and not any(
+        char.isalnum() or char in "$£€¥%#&+" for char in token.text
+    )
+
+
+def _without_decoration(span: Span) -> Span:
+    """The span without the emoji and arrows at its edges ("🚙 Seats 7 with room to spare" → "Seats 7 with
+    room to spare"), with the punctuation between them and the words: copy decorates a promise with them,
+    and a marketer reads the claim's text on its card. The span is chosen first, with them, as the
+    classifier was trained; an edge with no symbol on it is left as it was."""
+    doc, start, end = span.doc, span.start, span.end
+
+    def bare(token: Token) -> bool:
+        return _is_decoration(token) or token.is_punct or token.is_space
+
+    head = start
+    while head < end and bare(doc[head]):
+        head += 1
+    if any(_is_decoration(token) for token in doc[start:head]):
+        start = head
+    tail = end
+    while tail > start and bare(doc[tail - 1]):
+        tail -= 1
+    if any(_is_decoration(token) for token in doc[tail:end]):
+        end = tail
+    return span if (start, end) == (span.start, span.end) else doc[start:end]
 
 
 def candidate_units(doc: Doc) -> list[Span]:

@@ -8,7 +8,7 @@ import pytest
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from alignment.claims import claims_from_lines, classify_claim, extract_claims
+from alignment.claims import _without_decoration, claims_from_lines, classify_claim, extract_claims
 from alignment.records import CLAIM_TYPES, Ad
 
 
@@ -181,3 +181,25 @@ def test_a_phrase_that_starts_with_with_is_not_offered_but_the_promise_inside_it
     assert may_be_claim(doc[2:7])  # "free delivery on every order"
     claims = extract_claims([Ad("w", "Relax with free delivery on every order.")], nlp)
     assert any("free delivery" in claim.text and not claim.text.startswith("with") for claim in claims)
+
+
+@pytest.mark.models
+def test_a_claims_text_leaves_out_the_emoji_and_arrows_at_its_edges(nlp):
+    text = "🚙 Seats 7 with room to spare. Satisfaction guaranteed, or your next cleaning is on us. 🧽 Free delivery →"
+    claims = extract_claims([Ad("a1", text)], nlp)
+    found = [claim.text for claim in claims]
+    assert "Seats 7 with room to spare" in found
+    assert any(claim.startswith("Satisfaction guaranteed") and claim.endswith("on us") for claim in found)
+    assert "Free delivery" in found
+    for claim in claims:
+        assert claim.text == text[claim.start : claim.end]
+        assert claim.text[0].isalnum() and claim.text[-1].isalnum()
+
+
+@pytest.mark.models
+def test_only_symbols_come_off_a_claims_edges_not_money_signs_percentages_or_plain_punctuation(nlp):
+    assert _without_decoration(nlp("Trusted by 98%")[:]).text == "Trusted by 98%"
+    assert _without_decoration(nlp("Plans from $$$ to $")[:]).text == "Plans from $$$ to $"
+    assert _without_decoration(nlp("“No hidden fees”")[:]).text == "“No hidden fees”"  # no symbol: as chosen
+    assert _without_decoration(nlp("✨ “No hidden fees” ✅")[:]).text == "No hidden fees"
+    assert _without_decoration(nlp("Rated ★ 4.9 by customers")[:]).text == "Rated ★ 4.9 by customers"

@@ -321,6 +321,19 @@ def own_accuracy(embedder: MiniLMEmbedder, readers: Sequence[Reader], items: Seq
     return float(((mean_logit(q) > 0.5) == contradicts).mean())
 
 
+def public_figures(airline: dict[str, Any], restaurants: dict[str, Any]) -> dict[str, Any]:
+    """The public figures a row reports, from quality.py's airline and restaurant results."""
+    return {
+        "airline stance": airline["stance_accuracy"],
+        "airline negative / positive": [airline["stance_recall_negative"], airline["stance_recall_positive"]],
+        "airline AP": airline["mean_ap"],
+        "airline ECE": airline["ece"],
+        "restaurants stance": restaurants["stance_accuracy"],
+        "restaurants AP": restaurants["mean_ap"],
+        "restaurants ECE": restaurants["ece"],
+    }
+
+
 def measure(
     embedder: MiniLMEmbedder, readers: Sequence[Reader], shipped: EmbeddingStanceModel, public: bool
 ) -> dict[str, Any]:
@@ -341,15 +354,7 @@ def measure(
             restaurants = quality.bench_restaurants(
                 SHARED / "data" / "semeval2014_restaurants_train.xml", Config(), cached
             )
-            result |= {
-                "airline stance": airline["stance_accuracy"],
-                "airline negative / positive": [airline["stance_recall_negative"], airline["stance_recall_positive"]],
-                "airline AP": airline["mean_ap"],
-                "airline ECE": airline["ece"],
-                "restaurants stance": restaurants["stance_accuracy"],
-                "restaurants AP": restaurants["mean_ap"],
-                "restaurants ECE": restaurants["ece"],
-            }
+            result |= public_figures(airline, restaurants)
     return result
 
 
@@ -391,15 +396,7 @@ def measure_everywhere(layer: torch.nn.Module, name: str, public: bool) -> dict[
     if public:
         found = context.public_sets(SHARED, model, embedder, [weight])[context.way_name(weight)]
         airline, restaurants = found["airline"], found["restaurants"]
-        result |= {
-            "airline stance": airline["stance_accuracy"],
-            "airline negative / positive": [airline["stance_recall_negative"], airline["stance_recall_positive"]],
-            "airline AP": airline["mean_ap"],
-            "airline ECE": airline["ece"],
-            "restaurants stance": restaurants["stance_accuracy"],
-            "restaurants AP": restaurants["mean_ap"],
-            "restaurants ECE": restaurants["ece"],
-        }
+        result |= public_figures(airline, restaurants)
     return result
 
 

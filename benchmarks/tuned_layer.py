@@ -392,7 +392,11 @@ def measure_everywhere(layer: torch.nn.Module, name: str, public: bool) -> dict[
         for set_name, items in context.own_sets().items()
     }
     demo = context.demo_reviews(model, embedder, [weight])[context.way_name(weight)]
-    result |= {"demo": demo["accuracy"], "demo judged": demo["judged"]}
+    result |= {
+        "demo": demo["accuracy"],
+        "demo judged": demo["judged"],
+        "demo breach (dropped calls, Coastal, from July 2025)": demo["dropped_calls_coastal_from_july_2025"],
+    }
     if public:
         found = context.public_sets(SHARED, model, embedder, [weight])[context.way_name(weight)]
         airline, restaurants = found["airline"], found["restaurants"]

@@ -845,8 +845,12 @@ class ClaimSpanModel:
 
     def probabilities(self, spans: Sequence[Span], unit: Span) -> np.ndarray:
         """Probability that each span, cut from ``unit``, is a claim as an annotator would mark it."""
-        features = (np.stack([span_features(span, unit) for span in spans]) - self.mean) / self.scale
-        return np.asarray(1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias))))
+        return self.read(np.stack([span_features(span, unit) for span in spans]))
+
+    def read(self, features: np.ndarray) -> np.ndarray:
+        """The claim probability of each row of span_features (as computed, not yet standardised)."""
+        scaled = (features - self.mean) / self.scale
+        return np.asarray(1.0 / (1.0 + np.exp(-(scaled @ self.weights + self.bias))))
 
     def choose(self, unit: Span) -> list[Span]:
         """The claims in a unit: the most probable sub-spans above the threshold that do not overlap."""

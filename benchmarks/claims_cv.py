@@ -38,7 +38,6 @@ from alignment.claims import (  # noqa: E402
     ClaimFinder,
     ClaimSpanModel,
     load_claim_pipeline,
-    span_features,
 )
 from alignment.training import (  # noqa: E402
     CLAIM_MATCH_JACCARD,
@@ -68,8 +67,8 @@ class NetworkSpanModel(ClaimSpanModel):
             for seed in seeds
         ]
 
-    def probabilities(self, spans: Sequence[Any], unit: Any) -> np.ndarray:
-        scaled = (np.stack([span_features(span, unit) for span in spans]) - self.mean) / self.scale
+    def read(self, features: np.ndarray) -> np.ndarray:
+        scaled = (features - self.mean) / self.scale
         logits = []
         for network in self.networks:
             hidden = np.maximum(scaled @ network.coefs_[0] + network.intercepts_[0], 0.0)

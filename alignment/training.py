@@ -190,11 +190,15 @@ def embed_training_rows(embedder: Embedder, items: Sequence[LabelledPair]) -> tu
 
 
 def fit_breach_map(
-    claims: Sequence[str], claim_vectors: np.ndarray, text_vectors: np.ndarray, stances: Sequence[str]
+    claims: Sequence[str],
+    claim_vectors: np.ndarray,
+    text_vectors: np.ndarray,
+    stances: Sequence[str],
+    ridge: float = BREACH_RIDGE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The stance model's breach map (see :meth:`EmbeddingStanceModel.breach_queries`): a ridge regression
-    from each claim's vector to the mean direction of its contradicting texts (claims with at least two),
-    and the mean of its normalised predictions over those claims."""
+    (penalty ``ridge``) from each claim's vector to the mean direction of its contradicting texts (claims
+    with at least two), and the mean of its normalised predictions over those claims."""
     targets: dict[str, list[int]] = {}
     for row, (claim, stance) in enumerate(zip(claims, stances, strict=True)):
         if stance == "contradicts":
@@ -204,7 +208,7 @@ def fit_breach_map(
     outputs = np.stack([text_vectors[found].mean(axis=0) for found in rows]).astype(np.float64)
     outputs /= np.linalg.norm(outputs, axis=1, keepdims=True)
     width = inputs.shape[1]
-    matrix = np.linalg.solve(inputs.T @ inputs + BREACH_RIDGE * np.eye(width), inputs.T @ outputs)
+    matrix = np.linalg.solve(inputs.T @ inputs + ridge * np.eye(width), inputs.T @ outputs)
     predicted = inputs @ matrix
     predicted /= np.linalg.norm(predicted, axis=1, keepdims=True)
     return matrix.astype(np.float32), predicted.mean(axis=0).astype(np.float32)

@@ -89,12 +89,10 @@ def main() -> int:
     shipped = EmbeddingStanceModel.load()
 
     def refitted(ridge: float) -> Queries:
-        model, kept = copy.copy(shipped), training.BREACH_RIDGE
-        training.BREACH_RIDGE = ridge
-        try:
-            model.breach = training.fit_breach_map([i.claim for i in train_items], train_claims, train_texts, stances)
-        finally:
-            training.BREACH_RIDGE = kept
+        model = copy.copy(shipped)
+        model.breach = training.fit_breach_map(
+            [i.claim for i in train_items], train_claims, train_texts, stances, ridge
+        )
         return model.breach_queries
 
     rows: dict[str, Queries] = {"the claim alone": lambda vectors: None, "shipped ridge map": shipped.breach_queries}

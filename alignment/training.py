@@ -189,6 +189,22 @@ def embed_training_rows(embedder: Embedder, items: Sequence[LabelledPair]) -> tu
     )
 
 
+def breach_targets(
+    claims: Sequence[str], claim_vectors: np.ndarray, text_vectors: np.ndarray, stances: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a breach map is fitted on: for each claim with at least two contradicting texts, its vector
+    (input) and the normalised mean of those texts' vectors (output), both float64."""
+    targets: dict[str, list[int]] = {}
+    for row, (claim, stance) in enumerate(zip(claims, stances, strict=True)):
+        if stance == "contradicts":
+            targets.setdefault(claim, []).append(row)
+    rows = [found for found in targets.values() if len(found) >= 2]
+    inputs = np.stack([claim_vectors[found[0]] for found in rows]).astype(np.float64)
+    outputs = np.stack([text_vectors[found].mean(axis=0) for found in rows]).astype(np.float64)
+    outputs /= np.linalg.norm(outputs, axis=1, keepdims=True)
+    return inputs, outputs
+
+
 def fit_breach_map(
     claims: Sequence[str],
     claim_vectors: np.ndarray,
@@ -199,14 +215,7 @@ def fit_breach_map(
     """The stance model's breach map (see :meth:`EmbeddingStanceModel.breach_queries`): a ridge regression
     (penalty ``ridge``) from each claim's vector to the mean direction of its contradicting texts (claims
     with at least two), and the mean of its normalised predictions over those claims."""
-    targets: dict[str, list[int]] = {}
-    for row, (claim, stance) in enumerate(zip(claims, stances, strict=True)):
-        if stance == "contradicts":
-            targets.setdefault(claim, []).append(row)
-    rows = [found for found in targets.values() if len(found) >= 2]
-    inputs = np.stack([claim_vectors[found[0]] for found in rows]).astype(np.float64)
-    outputs = np.stack([text_vectors[found].mean(axis=0) for found in rows]).astype(np.float64)
-    outputs /= np.linalg.norm(outputs, axis=1, keepdims=True)
+    inputs, outputs = breach_targets(claims, claim_vectors, text_vectors, stances)
     width = inputs.shape[1]
     matrix = np.linalg.solve(inputs.T @ inputs + ridge * np.eye(width), inputs.T @ outputs)
     predicted = inputs @ matrix

@@ -30,15 +30,11 @@ from alignment.embed import CachedEmbedder, MemoryCache  # noqa: E402
 from alignment.pipeline import default_embedder  # noqa: E402
 from alignment.stance import EmbeddingStanceModel  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from quality import average_precision  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "breach_map.json"
 Queries = Callable[[np.ndarray], "np.ndarray | None"]
-
-
-def average_precision(scores: np.ndarray, relevant: np.ndarray) -> float:
-    """AP of the relevant items ranked by score, highest first."""
-    ranked = relevant[np.argsort(-scores, kind="stable")]
-    hits = np.cumsum(ranked)
-    return float((hits[ranked] / (np.flatnonzero(ranked) + 1)).sum() / max(1, ranked.sum()))
 
 
 def retrieval(
@@ -97,14 +93,7 @@ def main() -> int:
 
     rows: dict[str, Queries] = {"the claim alone": lambda vectors: None, "shipped ridge map": shipped.breach_queries}
     rows |= {f"ridge map refitted, penalty {ridge:g}": refitted(ridge) for ridge in (0.1, 10.0)}
-    complaints: dict[str, list[int]] = collections.defaultdict(list)
-    for row, item in enumerate(train_items):
-        if item.stance == "contradicts":
-            complaints[item.claim].append(row)
-    groups = [found for found in complaints.values() if len(found) >= 2]
-    inputs = np.stack([train_claims[found[0]] for found in groups])
-    targets = np.stack([train_texts[found].mean(axis=0) for found in groups])
-    targets /= np.linalg.norm(targets, axis=1, keepdims=True)
+    inputs, targets = training.breach_targets([i.claim for i in train_items], train_claims, train_texts, stances)
     rows["network map, mean subtracted"] = network_queries(inputs, targets, True)
     rows["network map, mean kept"] = network_queries(inputs, targets, False)
     results = {name: retrieval(held_items, held_claims, held_texts, queries) for name, queries in rows.items()}

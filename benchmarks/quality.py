@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -27,6 +26,7 @@ from alignment.pipeline import default_embedder
 from alignment.records import Ad
 from alignment.report import Report
 from alignment.stance import StanceModel
+from alignment.training import CLAIM_MATCH_JACCARD, word_jaccard
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -38,17 +38,6 @@ RESTAURANT_CLAIMS = {
     "price": "Great value for money at fair prices.",
     "ambience": "A cozy, pleasant atmosphere.",
 }
-
-
-def words(text: str) -> set[str]:
-    """Lower-cased word set used by the claim matching rule."""
-    return set(re.findall(r"\w+", text.lower()))
-
-
-def jaccard(a: str, b: str) -> float:
-    """Jaccard overlap of two texts' word sets."""
-    x, y = words(a), words(b)
-    return len(x & y) / len(x | y) if x | y else 0.0
 
 
 def bench_claims(path: Path) -> dict[str, float]:
@@ -63,12 +52,14 @@ def bench_claims(path: Path) -> dict[str, float]:
         preds = by_ad.get(item["id"], [])
         either = [c["text"] for c in item["claims_a"] + item["claims_b"]]
         both = [
-            a["text"] for a in item["claims_a"] if any(jaccard(a["text"], b["text"]) >= 0.4 for b in item["claims_b"])
+            a["text"]
+            for a in item["claims_a"]
+            if any(word_jaccard(a["text"], b["text"]) >= CLAIM_MATCH_JACCARD for b in item["claims_b"])
         ]
         total_pred += len(preds)
-        correct += sum(1 for p in preds if any(jaccard(p, g) >= 0.4 for g in either))
+        correct += sum(1 for p in preds if any(word_jaccard(p, g) >= CLAIM_MATCH_JACCARD for g in either))
         total_gold += len(both)
-        found += sum(1 for g in both if any(jaccard(p, g) >= 0.4 for p in preds))
+        found += sum(1 for g in both if any(word_jaccard(p, g) >= CLAIM_MATCH_JACCARD for p in preds))
     precision = correct / total_pred if total_pred else 0.0
     recall = found / total_gold if total_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -481,6 +481,9 @@ CLAIMS_CORPORA = (
     REPO_DATA / "claims_train_web_a.jsonl",
     REPO_DATA / "claims_train_web_b.jsonl",
 )
+# Ad copy written like real ads (long social posts, sponsored posts, slogans, shop promotions), annotated the
+# same way and never trained on: benchmarks/claims_cv.py reads it as a test of other writing.
+CLAIMS_TEST_CORPORA = tuple(sorted(REPO_DATA.glob("claims_test_real_*.jsonl")))
 CLAIM_MATCH_JACCARD = 0.4  # the guideline's matching rule: word-set overlap of a span with a marked claim
 CLAIM_C = 0.5
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from spacy.tokens import Doc
@@ -203,3 +204,21 @@ def test_only_symbols_come_off_a_claims_edges_not_money_signs_percentages_or_pla
     assert _without_decoration(nlp("“No hidden fees”")[:]).text == "“No hidden fees”"  # no symbol: as chosen
     assert _without_decoration(nlp("✨ “No hidden fees” ✅")[:]).text == "No hidden fees"
     assert _without_decoration(nlp("Rated ★ 4.9 by customers")[:]).text == "Rated ★ 4.9 by customers"
+
+
+def test_every_annotated_ad_marks_exact_substrings_and_the_test_corpora_are_never_trained_on():
+    from alignment.training import CLAIMS_CORPORA, CLAIMS_TEST_CORPORA
+
+    assert len(CLAIMS_TEST_CORPORA) == 4
+    assert not set(CLAIMS_TEST_CORPORA) & set(CLAIMS_CORPORA)
+    ids: set[str] = set()
+    for corpus in (*CLAIMS_CORPORA, *CLAIMS_TEST_CORPORA):
+        for line in corpus.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            assert item["id"] not in ids, f"{corpus.name}: id {item['id']} appears twice"
+            ids.add(item["id"])
+            for claim in item["claims"]:
+                assert claim["text"] and claim["text"] in item["text"], f"{corpus.name} {item['id']}: {claim}"
+                assert claim["type"] in CLAIM_TYPES

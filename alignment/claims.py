@@ -487,8 +487,11 @@ def _is_separator(token: Token) -> bool:
 
 
 def _starts_new_promise(token: Token) -> bool:
-    """True at "and"/"," joining two promises that each carry their own cue ("free delivery and 30-day returns")."""
-    if token.text.lower() not in {"and", "plus", "&", ","}:
+    """True at "and"/"," joining two promises: each side carries its own cue ("free delivery and 30-day
+    returns"), or a comma (or the "and" after one) starts the next item of a list of features, cue or not
+    ("20-hour battery, and pairs with a second speaker"): the guideline marks one claim per promise."""
+    lower = token.text.lower()
+    if lower not in {"and", "plus", "&", ","}:
         return False
     doc = token.doc
     sent = token.sent
@@ -498,13 +501,40 @@ def _starts_new_promise(token: Token) -> bool:
     if len(left) < 2 or len(right_words) < 2:
         return False
     # "fast, free delivery" is one promise: a comma before an adjective that leads into a noun does not split.
-    if (
-        token.text.lower() == ","
-        and right[0].pos_ in {"ADJ", "ADV"}
-        and any(t.pos_ in {"NOUN", "PROPN"} for t in right[1:3])
-    ):
+    if lower == "," and right[0].pos_ in {"ADJ", "ADV"} and any(t.pos_ in {"NOUN", "PROPN"} for t in right[1:3]):
         return False
-    return _has_cue(left) and _has_cue(right) and any(t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"} for t in right)
+    if _has_cue(left) and _has_cue(right) and any(t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"} for t in right):
+        return True
+    return lower in {"and", ","} and _lists_another_item(token, right_words)
+
+
+# A list whose items are the objects of one verb or preposition lists what a single promise covers.
+_OBJECT_DEPS = frozenset({"pobj", "dobj", "pcomp", "attr", "oprd", "dative"})
+
+
+def _lists_another_item(token: Token, right_words: Sequence[Token]) -> bool:
+    """Whether a comma, or an "and" right after one, starts the next item of a list of promises: what stands
+    before it is complete without what follows (no word of it hangs on a word after it, as an opening
+    "Within a week," or "If it breaks," or a subject does), the items are not the objects of one verb or
+    preposition, and both sides hold content words."""
+    doc = token.doc
+    if token.text.lower() == "and" and not (token.i > 0 and doc[token.i - 1].text == ","):
+        return False  # a bare "and" joins two words of one phrase as often as two promises
+    if token.text == "," and right_words[0].pos_ in {"CCONJ", "SCONJ"}:
+        # "and" after it starts the item itself; "or", "but", "so" join a remedy or a contrast to the
+        # promise before it ("Satisfaction guaranteed, or your next cleaning is on us" is one guarantee)
+        return False
+    start = token.sent.start
+    before = [t for t in doc[start : token.i] if not t.is_punct and not t.is_space and t.dep_ != "cc"]
+    if len(before) < 2 or any(t.head.i > token.i for t in before):
+        return False
+    joined = next((t for t in doc[token.i + 1 : token.sent.end] if t.head.i < token.i), None)
+    if joined is not None and joined.dep_ == "conj" and joined.head.dep_ in _OBJECT_DEPS:
+        return False  # items of one object ("speeds for streaming, gaming and more"), not promises of their own
+    near = doc[max(start, token.i - 4) : token.i]
+    return any(t.pos_ in {"NOUN", "PROPN", "VERB", "NUM", "ADJ"} for t in near) and any(
+        t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"} for t in right_words[:5]
+    )
 
 
 def trim_unit(unit: Span) -> Span | None:

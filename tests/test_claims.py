@@ -222,3 +222,32 @@ def test_every_annotated_ad_marks_exact_substrings_and_the_test_corpora_are_neve
             for claim in item["claims"]:
                 assert claim["text"] and claim["text"] in item["text"], f"{corpus.name} {item['id']}: {claim}"
                 assert claim["type"] in CLAIM_TYPES
+
+
+@pytest.mark.models
+def test_a_list_of_features_is_cut_into_one_unit_per_item_but_not_an_opening_phrase_a_remedy_or_a_list_of_objects(nlp):
+    from alignment.claims import split_units
+
+    def units(text: str) -> list[str]:
+        return [unit.text.strip(" ,.") for unit in split_units(nlp(text))]
+
+    listed = (
+        "The Pulse X has a 20-hour battery, pairs with a second speaker in one tap, and survives a drop in the pool."
+    )
+    assert units(listed) == [
+        "The Pulse X has a 20-hour battery",
+        "pairs with a second speaker in one tap",
+        "survives a drop in the pool",
+    ]
+    claims = [c.text for c in extract_claims([Ad("p", listed)], nlp)]
+    assert any("20-hour battery" in text for text in claims)
+    assert any(text.startswith("pairs with a second speaker") for text in claims)
+    assert not any("battery" in text and "speaker" in text for text in claims)  # one claim per promise
+    whole_units = (
+        "Within a week, your skin feels softer and looks brighter.",  # an opening phrase hangs on its clause
+        "If it breaks, we replace it for free.",
+        "Fast 5G speeds for streaming, gaming and everything in between.",  # the objects of one preposition
+        "Satisfaction guaranteed, or your next cleaning is on us.",  # a remedy joined by "or"
+    )
+    for whole in whole_units:
+        assert len(units(whole)) == 1, whole

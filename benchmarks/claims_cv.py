@@ -19,7 +19,8 @@ ReLU units (L2 1.0, early stopping, seeds 0-2), their logits averaged, over the 
 ``--rule cue-only`` measures the rule shipped before the list split (units cut at "," or "and" only where
 both sides carry a cue word). ``--refits N`` refits the classifier on N fixed nine-tenths of the training
 ads and reports the spread of the test-corpora (and, with ``--dev``, dev) F1: how much of a difference
-between two recipes is the luck of one fit.
+between two recipes is the luck of one fit. ``--train-also FILE ...`` adds annotated ads to the training
+ads of every fit (the story-led ads were measured this way and are not trained on).
 About 30 s per run on 2 cores. Writes benchmarks/results/claims_cv.json, keeping other runs' rows.
 """
 
@@ -117,16 +118,18 @@ def fold_of(ad_id: str) -> int:
     return hashlib.sha256(ad_id.encode("utf-8")).digest()[0] % FOLDS
 
 
-def cross_validate(classifier: str = "logistic", by_corpus: bool = False) -> dict[str, Any]:
+def cross_validate(
+    classifier: str = "logistic", by_corpus: bool = False, corpora: Sequence[Path] = CLAIMS_CORPORA
+) -> dict[str, Any]:
     """Fit on the other folds, extract on each held-out fold, and score every fold's claims together (and,
     by corpus, each corpus on its own)."""
     items, corpus_of = [], {}
-    for number, corpus in enumerate(CLAIMS_CORPORA):
+    for number, corpus in enumerate(corpora):
         for item in read_ads(corpus):
             items.append(item)
             corpus_of[item["id"]] = number
     group_of = (lambda ad_id: corpus_of[ad_id]) if by_corpus else fold_of
-    features, labels, groups = claim_examples()
+    features, labels, groups = claim_examples(corpora)
     folds = np.array([group_of(group) for group in groups])
     nlp = load_claim_pipeline(use_model=False)
     docs = list(nlp.pipe(item["text"] for item in items))
@@ -141,7 +144,7 @@ def cross_validate(classifier: str = "logistic", by_corpus: bool = False) -> dic
     if by_corpus:
         result["f1 by held-out corpus"] = {
             corpus.name: score(predicted, {k: v for k, v in gold.items() if corpus_of[k] == number})["f1"]
-            for number, corpus in enumerate(CLAIMS_CORPORA)
+            for number, corpus in enumerate(corpora)
         }
     return result
 
@@ -185,10 +188,10 @@ def score_dev(model: ClaimSpanModel, path: Path = DEV) -> dict[str, float]:
         component.model = shipped
 
 
-def refit_spread(classifier: str, refits: int, dev: bool) -> dict[str, Any]:
+def refit_spread(classifier: str, refits: int, dev: bool, corpora: Sequence[Path] = CLAIMS_CORPORA) -> dict[str, Any]:
     """F1 on the test corpora (and dev) of ``refits`` classifiers, each fitted on a fixed nine-tenths of
     the training ads (by a seeded hash of the ad id): the spread one recipe shows from the luck of its fit."""
-    features, labels, groups = claim_examples()
+    features, labels, groups = claim_examples(corpora)
     ads = np.array(groups)
     found: dict[str, list[float]] = {"test corpora": [], "dev": []}
     for seed in range(refits):
@@ -211,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rule", choices=("shipped", "cue-only"), default="shipped")
     parser.add_argument("--dev", action="store_true", help="also score ../shared/eval/claims_dev.jsonl")
     parser.add_argument("--refits", type=int, default=0, help="refit on N nine-tenths of the ads (spread)")
+    parser.add_argument("--train-also", type=Path, nargs="+", default=[], help="more annotated ads to train on")
     args = parser.parse_args(argv)
     use_rule(args.rule)
     if args.dev and not DEV.is_file():
@@ -219,14 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     name = args.classifier + (", by corpus" if args.by_corpus else f", {FOLDS} folds of ads")
     name += "" if args.rule == "shipped" else f", rule {args.rule}"
-    result = cross_validate(args.classifier, args.by_corpus)
-    features, labels, _ = claim_examples()
+    name += "".join(f", + {path.name}" for path in args.train_also)
+    corpora = (*CLAIMS_CORPORA, *args.train_also)
+    result = cross_validate(args.classifier, args.by_corpus, corpora)
+    features, labels, _ = claim_examples(corpora)
     model = fit(args.classifier, features, labels)  # fitted on every training ad, as `make train` does
     result["test corpora"] = score_test_corpora(model)
     if args.dev:
         result["dev"] = score_dev(model)
     if args.refits:
-        result["refits"] = refit_spread(args.classifier, args.refits, args.dev)
+        result["refits"] = refit_spread(args.classifier, args.refits, args.dev, corpora)
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(name, json.dumps(result, indent=2))
     earlier = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}

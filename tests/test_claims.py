@@ -212,7 +212,9 @@ def test_every_annotated_ad_marks_exact_substrings_and_the_test_corpora_are_neve
     assert len(CLAIMS_TEST_CORPORA) == 4
     assert not set(CLAIMS_TEST_CORPORA) & set(CLAIMS_CORPORA)
     ids: set[str] = set()
-    for corpus in (*CLAIMS_CORPORA, *CLAIMS_TEST_CORPORA):
+    every_corpus = sorted(CLAIMS_CORPORA[0].parent.glob("claims_*.jsonl"))  # training, test and measured-only
+    assert set(CLAIMS_CORPORA) | set(CLAIMS_TEST_CORPORA) <= set(every_corpus)
+    for corpus in every_corpus:
         for line in corpus.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue

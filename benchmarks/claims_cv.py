@@ -21,21 +21,25 @@ both sides carry a cue word). ``--refits N`` refits the classifier on N fixed ni
 ads and reports the spread of the test-corpora (and, with ``--dev``, dev) F1: how much of a difference
 between two recipes is the luck of one fit. ``--train-also FILE ...`` adds annotated ads to the training
 ads of every fit (the story-led ads were measured this way and are not trained on).
-About 30 s per run on 2 cores. Writes benchmarks/results/claims_cv.json, keeping other runs' rows.
+About 30 s per run on 2 cores (a minute with ``--refits 12``). Writes benchmarks/results/claims_cv.json, keeping other runs' rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -118,18 +122,19 @@ def fold_of(ad_id: str) -> int:
     return hashlib.sha256(ad_id.encode("utf-8")).digest()[0] % FOLDS
 
 
-def cross_validate(
-    classifier: str = "logistic", by_corpus: bool = False, corpora: Sequence[Path] = CLAIMS_CORPORA
-) -> dict[str, Any]:
+Examples = tuple[np.ndarray, np.ndarray, list[str]]  # claim_examples(): features, labels, ad id of each
+
+
+def cross_validate(classifier: str, by_corpus: bool, corpora: Sequence[Path], examples: Examples) -> dict[str, Any]:
     """Fit on the other folds, extract on each held-out fold, and score every fold's claims together (and,
-    by corpus, each corpus on its own)."""
+    by corpus, each corpus on its own). ``examples`` are ``claim_examples(corpora)``."""
     items, corpus_of = [], {}
     for number, corpus in enumerate(corpora):
         for item in read_ads(corpus):
             items.append(item)
             corpus_of[item["id"]] = number
     group_of = (lambda ad_id: corpus_of[ad_id]) if by_corpus else fold_of
-    features, labels, groups = claim_examples(corpora)
+    features, labels, groups = examples
     folds = np.array([group_of(group) for group in groups])
     nlp = load_claim_pipeline(use_model=False)
     docs = list(nlp.pipe(item["text"] for item in items))
@@ -154,17 +159,26 @@ def read_ads(corpus: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@functools.cache
+def parsed_test_corpora() -> list[tuple[str, list[dict[str, Any]], list[Doc]]]:
+    """Each test corpus's name, ads and parsed Docs, parsed once per process (every refit reads them)."""
+    nlp = load_claim_pipeline(use_model=False)
+    found = []
+    for corpus in CLAIMS_TEST_CORPORA:
+        items = read_ads(corpus)
+        found.append((corpus.name, items, list(nlp.pipe(item["text"] for item in items))))
+    return found
+
+
 def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
     """Claims of the never-trained-on test corpora extracted with ``model``: all together and each corpus
     on its own."""
     finder = ClaimFinder(model)
-    nlp = load_claim_pipeline(use_model=False)
     predicted: dict[str, list[str]] = {}
     gold: dict[str, dict[str, list[str]]] = {}
-    for corpus in CLAIMS_TEST_CORPORA:
-        items = read_ads(corpus)
-        gold[corpus.name] = {item["id"]: [claim["text"] for claim in item["claims"]] for item in items}
-        for item, doc in zip(items, nlp.pipe(item["text"] for item in items), strict=True):
+    for name, items, docs in parsed_test_corpora():
+        gold[name] = {item["id"]: [claim["text"] for claim in item["claims"]] for item in items}
+        for item, doc in zip(items, docs, strict=True):
             predicted[item["id"]] = [span.text for span in finder(doc).spans["claims"]]
     every = {ad: marked for by_ad in gold.values() for ad, marked in by_ad.items()}
     return score(predicted, every) | {
@@ -188,10 +202,10 @@ def score_dev(model: ClaimSpanModel, path: Path = DEV) -> dict[str, float]:
         component.model = shipped
 
 
-def refit_spread(classifier: str, refits: int, dev: bool, corpora: Sequence[Path] = CLAIMS_CORPORA) -> dict[str, Any]:
+def refit_spread(classifier: str, refits: int, dev: bool, examples: Examples) -> dict[str, Any]:
     """F1 on the test corpora (and dev) of ``refits`` classifiers, each fitted on a fixed nine-tenths of
     the training ads (by a seeded hash of the ad id): the spread one recipe shows from the luck of its fit."""
-    features, labels, groups = claim_examples(corpora)
+    features, labels, groups = examples
     ads = np.array(groups)
     found: dict[str, list[float]] = {"test corpora": [], "dev": []}
     for seed in range(refits):
@@ -225,14 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     name += "" if args.rule == "shipped" else f", rule {args.rule}"
     name += "".join(f", + {path.name}" for path in args.train_also)
     corpora = (*CLAIMS_CORPORA, *args.train_also)
-    result = cross_validate(args.classifier, args.by_corpus, corpora)
-    features, labels, _ = claim_examples(corpora)
-    model = fit(args.classifier, features, labels)  # fitted on every training ad, as `make train` does
+    examples = claim_examples(corpora)
+    result = cross_validate(args.classifier, args.by_corpus, corpora, examples)
+    model = fit(args.classifier, examples[0], examples[1])  # fitted on every training ad, as `make train` does
     result["test corpora"] = score_test_corpora(model)
     if args.dev:
         result["dev"] = score_dev(model)
     if args.refits:
-        result["refits"] = refit_spread(args.classifier, args.refits, args.dev, corpora)
+        result["refits"] = refit_spread(args.classifier, args.refits, args.dev, examples)
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(name, json.dumps(result, indent=2))
     earlier = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}

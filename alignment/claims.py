@@ -714,6 +714,23 @@ def _extend_to_head_modifiers(span: Span, unit: Span) -> Span:
     return span.doc[start : span.end] if start < span.start else span
 
 
+def _extend_to_verb(span: Span, unit: Span) -> Span:
+    """Give an object phrase back the verb just before it that makes it a promise ("a drop in the pool" of
+    "survives a drop in the pool", "a 400 sq ft room in 12 minutes" of "cleans a 400 sq ft room in 12
+    minutes"), unless that verb is an imperative or a call to action ("Get", "Shop")."""
+    verb = span.root.head
+    if (
+        span.root.dep_ == "dobj"
+        and verb.i == span.start - 1
+        and verb.i >= unit.start
+        and verb.pos_ == "VERB"
+        and verb.tag_ != "VB"
+        and verb.lemma_.lower() not in _CTA_VERBS
+    ):
+        return span.doc[verb.i : span.end]
+    return span
+
+
 def _is_excluded_unit(unit: Span) -> bool:
     """A question is never a claim, and neither is any phrase cut from it. A unit with a discount in it
     is not excluded: the discount is not a claim (may_be_claim rules out every phrase that holds it), but
@@ -899,7 +916,7 @@ class ClaimSpanModel:
             span = candidates[int(index)]
             if scores[index] < self.threshold:
                 break
-            span = _extend_to_head_modifiers(_extend_to_cue(span, unit), unit)
+            span = _extend_to_verb(_extend_to_head_modifiers(_extend_to_cue(span, unit), unit), unit)
             if all(span.end <= other.start or span.start >= other.end for other in chosen):
                 chosen.append(span)
         return sorted(chosen, key=lambda span: span.start)

@@ -253,3 +253,23 @@ def test_a_list_of_features_is_cut_into_one_unit_per_item_but_not_an_opening_phr
     )
     for whole in whole_units:
         assert len(units(whole)) == 1, whole
+
+
+@pytest.mark.models
+def test_an_object_phrase_gets_back_the_verb_that_makes_it_a_promise_but_not_a_call_to_action(nlp):
+    from alignment.claims import _extend_to_verb
+
+    def extended(text: str, phrase: str) -> str:
+        doc = nlp(text)
+        start = text.index(phrase)
+        span = doc.char_span(start, start + len(phrase))
+        assert span is not None
+        return _extend_to_verb(span, doc[:]).text
+
+    assert extended("The Pulse X survives a drop in the pool.", "a drop in the pool") == "survives a drop in the pool"
+    assert extended("It cleans a 400 sq ft room in 12 minutes.", "a 400 sq ft room in 12 minutes") == (
+        "cleans a 400 sq ft room in 12 minutes"
+    )
+    assert extended("Get free shipping on every order.", "free shipping on every order") == (
+        "free shipping on every order"
+    )

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from quality import bench_claims, score_claim_texts  # noqa: E402
 
 import alignment.claims as claims_module  # noqa: E402
 from alignment.claims import (  # noqa: E402
@@ -52,12 +55,10 @@ from alignment.claims import (  # noqa: E402
     load_claim_pipeline,
 )
 from alignment.training import (  # noqa: E402
-    CLAIM_MATCH_JACCARD,
     CLAIMS_CORPORA,
     CLAIMS_TEST_CORPORA,
     claim_examples,
     fit_claim_model,
-    word_jaccard,
 )
 
 RESULTS = ROOT / "benchmarks" / "results" / "claims_cv.json"
@@ -103,18 +104,9 @@ def fit(classifier: str, features: np.ndarray, labels: np.ndarray) -> ClaimSpanM
 
 
 def score(predicted: dict[str, list[str]], gold: dict[str, list[str]]) -> dict[str, float]:
-    """Precision, recall and F1 of predicted claim texts against gold ones, ad by ad, by the Jaccard rule."""
-    correct = total = found = wanted = 0
-    for ad_id, marked in gold.items():
-        spans = predicted.get(ad_id, [])
-        total += len(spans)
-        correct += sum(1 for p in spans if any(word_jaccard(p, g) >= CLAIM_MATCH_JACCARD for g in marked))
-        wanted += len(marked)
-        found += sum(1 for g in marked if any(word_jaccard(p, g) >= CLAIM_MATCH_JACCARD for p in spans))
-    precision = correct / total if total else 0.0
-    recall = found / wanted if wanted else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "predicted": float(total), "gold": float(wanted)}
+    """Precision, recall and F1 of predicted claim texts against gold ones, ad by ad, by the Jaccard rule
+    (one annotator here, so precision and recall are both against its claims)."""
+    return score_claim_texts((predicted.get(ad_id, []), marked, marked) for ad_id, marked in gold.items())
 
 
 def fold_of(ad_id: str) -> int:
@@ -190,9 +182,6 @@ def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
 def score_dev(model: ClaimSpanModel, path: Path = DEV) -> dict[str, float]:
     """benchmarks/quality.py's claim measure on the dev ads, with ``model`` in place of the shipped
     classifier for the duration."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from quality import bench_claims
-
     component = load_claim_pipeline().get_pipe(COMPONENT_NAME)  # the pipeline extract_claims uses
     shipped = component.model
     component.model = model

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -47,23 +47,36 @@ def bench_claims(path: Path) -> dict[str, float]:
     by_ad: dict[str, list[str]] = {}
     for claim in predicted:
         by_ad.setdefault(claim.ad_id, []).append(claim.text)
-    correct = total_pred = found = total_gold = 0
-    for item in items:
-        preds = by_ad.get(item["id"], [])
-        either = [c["text"] for c in item["claims_a"] + item["claims_b"]]
-        both = [
-            a["text"]
-            for a in item["claims_a"]
-            if any(word_jaccard(a["text"], b["text"]) >= CLAIM_MATCH_JACCARD for b in item["claims_b"])
-        ]
-        total_pred += len(preds)
-        correct += sum(1 for p in preds if any(word_jaccard(p, g) >= CLAIM_MATCH_JACCARD for g in either))
-        total_gold += len(both)
-        found += sum(1 for g in both if any(word_jaccard(p, g) >= CLAIM_MATCH_JACCARD for p in preds))
-    precision = correct / total_pred if total_pred else 0.0
-    recall = found / total_gold if total_gold else 0.0
+    scores = score_claim_texts(
+        (
+            by_ad.get(item["id"], []),
+            [c["text"] for c in item["claims_a"] + item["claims_b"]],
+            [a["text"] for a in item["claims_a"] if any(claims_match(a["text"], b["text"]) for b in item["claims_b"])],
+        )
+        for item in items
+    )
+    agreed = scores.pop("gold")  # recall is over the claims both annotators marked
+    return scores | {"gold_agreed": agreed}
+
+
+def claims_match(a: str, b: str) -> bool:
+    """Whether two claim texts are the same claim by the guideline's rule (word-set Jaccard >= 0.4)."""
+    return word_jaccard(a, b) >= CLAIM_MATCH_JACCARD
+
+
+def score_claim_texts(ads: Iterable[tuple[Sequence[str], Sequence[str], Sequence[str]]]) -> dict[str, float]:
+    """Precision, recall and F1 of extracted claim texts, ad by ad: each ad's (extracted, the marked claims
+    an extracted one may match to count as right, the marked claims recall is over)."""
+    correct = total = found = wanted = 0
+    for extracted, right_if_matching, to_find in ads:
+        total += len(extracted)
+        correct += sum(1 for p in extracted if any(claims_match(p, g) for g in right_if_matching))
+        wanted += len(to_find)
+        found += sum(1 for g in to_find if any(claims_match(p, g) for p in extracted))
+    precision = correct / total if total else 0.0
+    recall = found / wanted if wanted else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "predicted": total_pred, "gold_agreed": total_gold}
+    return {"precision": precision, "recall": recall, "f1": f1, "predicted": total, "gold": wanted}
 
 
 def average_precision(scores: np.ndarray, relevant: np.ndarray) -> float:

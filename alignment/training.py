@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -494,6 +494,11 @@ def word_jaccard(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x | y else 0.0
 
 
+def read_annotated_ads(corpus: Path) -> list[dict[str, Any]]:
+    """The annotated ads of one JSON-lines corpus file (``id``, ``text`` and the marked claims)."""
+    return [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Candidate spans of the project's annotated ads with features, labels (1 = matches a marked
     claim) and the ad id of each, for grouped splits."""
@@ -507,12 +512,7 @@ def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray
     )
 
     nlp = load_claim_pipeline(use_model=False)
-    items = [
-        json.loads(line)
-        for corpus in corpora
-        for line in corpus.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    items = [item for corpus in corpora for item in read_annotated_ads(corpus)]
     features, labels, groups = [], [], []
     for item, doc in zip(items, nlp.pipe(item["text"] for item in items), strict=True):
         gold = [claim["text"] for claim in item["claims"]]

@@ -59,6 +59,7 @@ from alignment.training import (  # noqa: E402
     CLAIMS_TEST_CORPORA,
     claim_examples,
     fit_claim_model,
+    read_annotated_ads,
 )
 
 RESULTS = ROOT / "benchmarks" / "results" / "claims_cv.json"
@@ -122,7 +123,7 @@ def cross_validate(classifier: str, by_corpus: bool, corpora: Sequence[Path], ex
     by corpus, each corpus on its own). ``examples`` are ``claim_examples(corpora)``."""
     items, corpus_of = [], {}
     for number, corpus in enumerate(corpora):
-        for item in read_ads(corpus):
+        for item in read_annotated_ads(corpus):
             items.append(item)
             corpus_of[item["id"]] = number
     group_of = (lambda ad_id: corpus_of[ad_id]) if by_corpus else fold_of
@@ -146,18 +147,13 @@ def cross_validate(classifier: str, by_corpus: bool, corpora: Sequence[Path], ex
     return result
 
 
-def read_ads(corpus: Path) -> list[dict[str, Any]]:
-    """The annotated ads of one corpus file."""
-    return [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 @functools.cache
 def parsed_test_corpora() -> list[tuple[str, list[dict[str, Any]], list[Doc]]]:
     """Each test corpus's name, ads and parsed Docs, parsed once per process (every refit reads them)."""
     nlp = load_claim_pipeline(use_model=False)
     found = []
     for corpus in CLAIMS_TEST_CORPORA:
-        items = read_ads(corpus)
+        items = read_annotated_ads(corpus)
         found.append((corpus.name, items, list(nlp.pipe(item["text"] for item in items))))
     return found
 

@@ -26,7 +26,7 @@ from alignment.pipeline import default_embedder
 from alignment.records import Ad
 from alignment.report import Report
 from alignment.stance import StanceModel
-from alignment.training import CLAIM_MATCH_JACCARD, word_jaccard
+from alignment.training import CLAIM_MATCH_JACCARD, read_annotated_ads, word_jaccard
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -42,7 +42,7 @@ RESTAURANT_CLAIMS = {
 
 def bench_claims(path: Path) -> dict[str, float]:
     """(a) Precision against either annotator, recall over claims both marked, F1."""
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = read_annotated_ads(path)
     predicted = extract_claims([Ad(item["id"], item["text"]) for item in items])
     by_ad: dict[str, list[str]] = {}
     for claim in predicted:

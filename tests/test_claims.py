@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 
 import pytest
 from spacy.tokens import Doc
@@ -207,7 +206,7 @@ def test_only_symbols_come_off_a_claims_edges_not_money_signs_percentages_or_pla
 
 
 def test_every_annotated_ad_marks_exact_substrings_and_the_test_corpora_are_never_trained_on():
-    from alignment.training import CLAIMS_CORPORA, CLAIMS_TEST_CORPORA
+    from alignment.training import CLAIMS_CORPORA, CLAIMS_TEST_CORPORA, read_annotated_ads
 
     assert len(CLAIMS_TEST_CORPORA) == 4
     assert not set(CLAIMS_TEST_CORPORA) & set(CLAIMS_CORPORA)
@@ -215,10 +214,7 @@ def test_every_annotated_ad_marks_exact_substrings_and_the_test_corpora_are_neve
     every_corpus = sorted(CLAIMS_CORPORA[0].parent.glob("claims_*.jsonl"))  # training, test and measured-only
     assert set(CLAIMS_CORPORA) | set(CLAIMS_TEST_CORPORA) <= set(every_corpus)
     for corpus in every_corpus:
-        for line in corpus.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
+        for item in read_annotated_ads(corpus):
             assert item["id"] not in ids, f"{corpus.name}: id {item['id']} appears twice"
             ids.add(item["id"])
             for claim in item["claims"]:

@@ -731,6 +731,42 @@ def _extend_to_verb(span: Span, unit: Span) -> Span:
     return span
 
 
+# The words before a head that belong to its phrase: a noun's determiner and modifiers ("a 4,000mAh"
+# battery), a verb's subject, auxiliaries and negation ("every procedure is" performed).
+_NOUN_PHRASE_DEPS = frozenset({"det", "predet", "amod", "compound", "nummod", "poss", "nmod", "quantmod"})
+_VERB_PHRASE_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl", "aux", "auxpass", "neg", "advmod"})
+
+
+def _phrase_start(head: Token, unit: Span) -> int:
+    """Where ``head``'s own phrase starts in the unit: the head with the words next before it that belong to
+    it (nearest first, up to the first that does not: an opening "At Lakeshore," or "Finally," stays out)."""
+    wanted = _VERB_PHRASE_DEPS if head.pos_ in {"VERB", "AUX"} else _NOUN_PHRASE_DEPS
+    start = head.i
+    for child in reversed(list(head.lefts)):
+        in_word = child.dep_ == "punct" and child.text == "-" and not child.whitespace_  # "Wi-Fi"
+        if not (child.dep_ in wanted or in_word) or child.left_edge.i < unit.start or child.right_edge.i != start - 1:
+            break
+        start = child.left_edge.i
+    return start
+
+
+def _extend_to_attachment(span: Span, unit: Span) -> Span:
+    """Give a phrase that only attaches to what stands before it the words it attaches to, as the guideline
+    asks for the whole promise: a relative clause its noun ("Battery that lasts two full days", not "that
+    lasts two full days"), a prepositional phrase its head ("Trusted by 12,000 growing teams", "Plans from
+    $9.99/month", not "by 12,000 growing teams"). Not past an imperative or a call to action ("Order by
+    3pm" keeps "by 3pm" to itself, and the rules drop it as urgency)."""
+    root, first = span.root, span[0]
+    relative = root.dep_ == "relcl" and first.tag_ in {"WDT", "WP", "WP$"}
+    attached = root.i == first.i and first.pos_ == "ADP" and root.dep_ in {"prep", "agent"}
+    head = root.head
+    if not (relative or attached) or not unit.start <= head.i < span.start:
+        return span
+    if head.tag_ == "VB" or head.lemma_.lower() in _CTA_VERBS:
+        return span
+    return span.doc[_phrase_start(head, unit) : span.end]
+
+
 def _is_excluded_unit(unit: Span) -> bool:
     """A question is never a claim, and neither is any phrase cut from it. A unit with a discount in it
     is not excluded: the discount is not a claim (may_be_claim rules out every phrase that holds it), but
@@ -916,7 +952,9 @@ class ClaimSpanModel:
             span = candidates[int(index)]
             if scores[index] < self.threshold:
                 break
-            span = _extend_to_verb(_extend_to_head_modifiers(_extend_to_cue(span, unit), unit), unit)
+            # The classifier chose the words; these give the span back what the promise needs around them.
+            for extend in (_extend_to_cue, _extend_to_head_modifiers, _extend_to_verb, _extend_to_attachment):
+                span = extend(span, unit)
             if all(span.end <= other.start or span.start >= other.end for other in chosen):
                 chosen.append(span)
         return sorted(chosen, key=lambda span: span.start)

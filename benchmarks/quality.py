@@ -66,17 +66,27 @@ def claims_match(a: str, b: str) -> bool:
 
 def score_claim_texts(ads: Iterable[tuple[Sequence[str], Sequence[str], Sequence[str]]]) -> dict[str, float]:
     """Precision, recall and F1 of extracted claim texts, ad by ad: each ad's (extracted, the marked claims
-    an extracted one may match to count as right, the marked claims recall is over)."""
-    correct = total = found = wanted = 0
+    an extracted one may match to count as right, the marked claims recall is over). ``exact`` is the share
+    of extracted claims with the very words of a marked one (word-set Jaccard 1): how often a marketer reads
+    the claim as an annotator cut it, which the 0.4 rule does not see."""
+    correct = total = found = wanted = exact = 0
     for extracted, right_if_matching, to_find in ads:
         total += len(extracted)
         correct += sum(1 for p in extracted if any(claims_match(p, g) for g in right_if_matching))
+        exact += sum(1 for p in extracted if any(word_jaccard(p, g) == 1.0 for g in right_if_matching))
         wanted += len(to_find)
         found += sum(1 for g in to_find if any(claims_match(p, g) for p in extracted))
     precision = correct / total if total else 0.0
     recall = found / wanted if wanted else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "predicted": total, "gold": wanted}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "exact": exact / total if total else 0.0,
+        "predicted": total,
+        "gold": wanted,
+    }
 
 
 def average_precision(scores: np.ndarray, relevant: np.ndarray) -> float:
@@ -303,7 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     c, a, r = results["claims"], results["airlines"], results["restaurants"]
     print("| measure | alignment | cosine baseline | lexicon baseline | target |")
     print("|---|---|---|---|---|")
-    print(f"| claim extraction F1 (P {c['precision']:.2f}, R {c['recall']:.2f}) | {c['f1']:.3f} | – | – | ≥ 0.85 |")
+    print(
+        f"| claim extraction F1 (P {c['precision']:.2f}, R {c['recall']:.2f}; {c['exact']:.2f} of the claims with "
+        f"exactly a marked claim's words) | {c['f1']:.3f} | – | – | ≥ 0.85 |"
+    )
     print(
         f"| airline mean AP ({a['pairs']} pairs) | {a['mean_ap']:.3f} | {a['mean_ap_cosine']:.3f} | {a['mean_ap_lexicon']:.3f} | ≥ 0.42 |"
     )

@@ -269,3 +269,33 @@ def test_an_object_phrase_gets_back_the_verb_that_makes_it_a_promise_but_not_a_c
     assert extended("Get free shipping on every order.", "free shipping on every order") == (
         "free shipping on every order"
     )
+
+
+@pytest.mark.models
+def test_a_phrase_that_only_attaches_to_what_stands_before_it_gets_back_what_it_attaches_to(nlp):
+    from alignment.claims import _extend_to_attachment
+
+    def extended(text: str, phrase: str) -> str:
+        doc = nlp(text)
+        start = text.index(phrase)
+        span = doc.char_span(start, start + len(phrase))
+        assert span is not None
+        return _extend_to_attachment(span, doc[:]).text
+
+    # a prepositional phrase gets its head, and a relative clause its noun, with their own modifiers
+    assert extended("Loved by 8,000 home cooks.", "by 8,000 home cooks") == "Loved by 8,000 home cooks"
+    assert extended("Plans from $12/month.", "from $12/month") == "Plans from $12/month"
+    assert extended("A battery that lasts two full days.", "that lasts two full days") == (
+        "A battery that lasts two full days"
+    )
+    assert extended("Whole-home Wi-Fi that reaches every corner.", "that reaches every corner") == (
+        "Whole-home Wi-Fi that reaches every corner"
+    )
+    # the subject comes too, an opening phrase does not
+    assert extended("At Harbor Dental, every filling is done by a licensed dentist.", "by a licensed dentist") == (
+        "every filling is done by a licensed dentist"
+    )
+    # not past an imperative: the rules judge "by 3pm" on its own
+    assert extended("Order by 3pm for same-day dispatch.", "by 3pm") == "by 3pm"
+    # a phrase that stands on its own is left as it is
+    assert extended("Free shipping on every order.", "Free shipping on every order") == "Free shipping on every order"

@@ -505,7 +505,31 @@ def _starts_new_promise(token: Token) -> bool:
         return False
     if _has_cue(left) and _has_cue(right) and any(t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"} for t in right):
         return True
-    return lower in {"and", ","} and _lists_another_item(token, right_words)
+    return (lower in {"and", ","} and _lists_another_item(token, right_words)) or _joins_two_predicates(token)
+
+
+# What completes a predicate after its verb: an object, a phrase, a particle, a complement.
+_COMPLEMENT_DEPS = frozenset(
+    {"dobj", "prep", "advmod", "acomp", "npadvmod", "xcomp", "ccomp", "prt", "oprd", "attr", "dative", "agent"}
+)
+
+
+def _joins_two_predicates(token: Token) -> bool:
+    """Whether a bare "and" joins two complete predicates, each a promise of its own ("cooked in small
+    batches and delivered frozen to your door", "watches your network 24/7 and isolates an infected laptop"):
+    both verbs have their own complement, so neither shares the other's object ("We design and build
+    kitchens" stays whole), and neither is an imperative ("Sign up in minutes and save" is a call to action)."""
+    doc = token.doc
+    if token.text.lower() != "and" or token.dep_ != "cc" or (token.i > 0 and doc[token.i - 1].text == ","):
+        return False  # "and" after a comma is the list rule's (_lists_another_item)
+    verb = token.head
+    if verb.pos_ != "VERB" or verb.tag_ == "VB" or verb.i > token.i:
+        return False
+    other = next((child for child in verb.children if child.dep_ == "conj" and child.i > token.i), None)
+    if other is None or other.pos_ != "VERB" or other.tag_ == "VB":
+        return False
+    completed = any(child.dep_ in _COMPLEMENT_DEPS and verb.i < child.i < token.i for child in verb.children)
+    return completed and any(child.dep_ in _COMPLEMENT_DEPS and child.i > other.i for child in other.children)
 
 
 # A list whose items are the objects of one verb or preposition lists what a single promise covers.

@@ -17,11 +17,12 @@ project's own yardstick for a change to claim extraction; ``--dev`` also scores
 ``--classifier network`` is a measured alternative, not shipped: three networks of one hidden layer of 64
 ReLU units (L2 1.0, early stopping, seeds 0-2), their logits averaged, over the same features.
 ``--rule cue-only`` measures the rule shipped before the list split (units cut at "," or "and" only where
-both sides carry a cue word). ``--refits N`` refits the classifier on N fixed nine-tenths of the training
-ads and reports the spread of the test-corpora (and, with ``--dev``, dev) F1: how much of a difference
-between two recipes is the luck of one fit. ``--train-also FILE ...`` adds annotated ads to the training
-ads of every fit (the story-led ads were measured this way and are not trained on).
-About 30 s per run on 2 cores (a minute with ``--refits 12``). Writes benchmarks/results/claims_cv.json, keeping other runs' rows.
+both sides carry a cue word; no list split, no predicate split). ``--refits N`` refits the classifier on N
+fixed nine-tenths of the training ads and reports the spread of the test-corpora (and, with ``--dev``, dev)
+F1: how much of a difference between two recipes is the luck of one fit. ``--train-also FILE ...`` adds
+annotated ads to the training ads of every fit (the story-led ads were measured this way and are not
+trained on). About 30 s per run on 2 cores (a minute with ``--refits 12``). Writes
+benchmarks/results/claims_cv.json, keeping other runs' rows.
 """
 
 from __future__ import annotations
@@ -94,9 +95,10 @@ class NetworkSpanModel(ClaimSpanModel):
 def use_rule(rule: str) -> None:
     """Put the measured rule variant in place of the shipped one for this process. ``cue-only`` is the rule
     before 2026-11-30: units are cut at "," or "and" only where both sides carry a cue word, never between
-    the items of a list (``shipped``: no change)."""
+    the items of a list or between two predicates (``shipped``: no change)."""
     if rule == "cue-only":
         claims_module._lists_another_item = lambda token, right_words: False  # type: ignore[assignment]
+        claims_module._joins_two_predicates = lambda token: False  # type: ignore[assignment]
 
 
 def fit(classifier: str, features: np.ndarray, labels: np.ndarray) -> ClaimSpanModel:

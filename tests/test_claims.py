@@ -242,13 +242,39 @@ def test_a_list_of_features_is_cut_into_one_unit_per_item_but_not_an_opening_phr
     assert any(text.startswith("pairs with a second speaker") for text in claims)
     assert not any("battery" in text and "speaker" in text for text in claims)  # one claim per promise
     whole_units = (
-        "Within a week, your skin feels softer and looks brighter.",  # an opening phrase hangs on its clause
+        "Within a week, your skin feels softer.",  # an opening phrase hangs on its clause
         "If it breaks, we replace it for free.",
         "Fast 5G speeds for streaming, gaming and everything in between.",  # the objects of one preposition
         "Satisfaction guaranteed, or your next cleaning is on us.",  # a remedy joined by "or"
     )
     for whole in whole_units:
         assert len(units(whole)) == 1, whole
+
+
+@pytest.mark.models
+def test_two_complete_predicates_joined_by_and_are_two_units_but_a_shared_object_or_an_imperative_is_one(nlp):
+    from alignment.claims import split_units
+
+    def units(text: str) -> list[str]:
+        return [unit.text.strip(" ,.") for unit in split_units(nlp(text))]
+
+    assert units("Our coffee is roasted in small batches and shipped the same day.") == [
+        "Our coffee is roasted in small batches",
+        "shipped the same day",
+    ]
+    assert units("It watches your network 24/7 and isolates an infected laptop in seconds.") == [
+        "It watches your network 24/7",
+        "isolates an infected laptop in seconds",
+    ]
+    claims = [
+        c.text
+        for c in extract_claims(
+            [Ad("w", "It watches your network 24/7 and isolates an infected laptop in seconds.")], nlp
+        )
+    ]
+    assert not any("network" in text and "laptop" in text for text in claims)  # one claim per promise
+    assert len(units("We design and build kitchens that last a lifetime.")) == 1  # the verbs share one object
+    assert len(units("Sign up in minutes and save 20% on your first order.")) == 1  # a call to action
 
 
 @pytest.mark.models

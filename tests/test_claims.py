@@ -277,16 +277,22 @@ def test_two_complete_predicates_joined_by_and_are_two_units_but_a_shared_object
     assert len(units("Sign up in minutes and save 20% on your first order.")) == 1  # a call to action
 
 
+def extend_phrase(nlp, extend, text: str, phrase: str) -> str:
+    """What one of the span extensions makes of ``phrase`` as the classifier's choice in ``text`` (the whole
+    text is the unit)."""
+    doc = nlp(text)
+    start = text.index(phrase)
+    span = doc.char_span(start, start + len(phrase))
+    assert span is not None
+    return extend(span, doc[:]).text
+
+
 @pytest.mark.models
 def test_an_object_phrase_gets_back_the_verb_that_makes_it_a_promise_but_not_a_call_to_action(nlp):
     from alignment.claims import _extend_to_verb
 
     def extended(text: str, phrase: str) -> str:
-        doc = nlp(text)
-        start = text.index(phrase)
-        span = doc.char_span(start, start + len(phrase))
-        assert span is not None
-        return _extend_to_verb(span, doc[:]).text
+        return extend_phrase(nlp, _extend_to_verb, text, phrase)
 
     assert extended("The Pulse X survives a drop in the pool.", "a drop in the pool") == "survives a drop in the pool"
     assert extended("It cleans a 400 sq ft room in 12 minutes.", "a 400 sq ft room in 12 minutes") == (
@@ -302,11 +308,7 @@ def test_a_phrase_that_only_attaches_to_what_stands_before_it_gets_back_what_it_
     from alignment.claims import _extend_to_attachment
 
     def extended(text: str, phrase: str) -> str:
-        doc = nlp(text)
-        start = text.index(phrase)
-        span = doc.char_span(start, start + len(phrase))
-        assert span is not None
-        return _extend_to_attachment(span, doc[:]).text
+        return extend_phrase(nlp, _extend_to_attachment, text, phrase)
 
     # a prepositional phrase gets its head, and a relative clause its noun, with their own modifiers
     assert extended("Loved by 8,000 home cooks.", "by 8,000 home cooks") == "Loved by 8,000 home cooks"

@@ -806,19 +806,47 @@ def _next_is_question(span: Span) -> bool:
     return index < len(doc) and doc[index].text == "?"
 
 
+# For the claim's type only (the extraction's cues are the patterns above): an amount said in words ("in a
+# week", "within the hour", "first month free"), a bound on a number ("30 minutes or less", "at least 4.8
+# stars": a quantity, not a comparison), a remedy or a pause ("or we fix it free", "pause anytime": a
+# guarantee, as "cancel anytime" is), and "unlimited", "on us", "around the clock" (an absolute, as "free" and
+# "always" are). A negation alone ("won't itch") is not made absolute: the project's corpora disagree on it.
+_AMOUNT_IN_WORDS = re.compile(
+    r"\b(a|an|one|single)\s+(single\s+|full\s+)?(second|minute|hour|day|week|month|year|afternoon)\b"
+    r"|\bwithin the hour\b|\b(tomorrow|tonight|yesterday|midnight|noon)\b|\bsame[- ]week\b"
+    r"|\bfirst (day|week|month|year)\b",
+    re.IGNORECASE,
+)
+_BOUND_PATTERN = re.compile(r"\bor (less|fewer|more)\b|\bat (least|most)\b", re.IGNORECASE)
+_REMEDY_PATTERN = re.compile(
+    r"\b(cancel|pause|skip|freeze|leave)\b.*\bany ?(time|month)\b|\bno cancell?ation fees?\b"
+    r"|,? or (we|we'll|we’ll|your|it's|it’s)\b.*\b(free|back|again|on us|refund(ed)?)\b"
+    r"|\bif\b.*\bwe('ll|’ll| will)? (replace|refund|fix|redo|pay)\b",
+    re.IGNORECASE,
+)
+_ABSOLUTE_PHRASE = re.compile(
+    r"\b(unlimited|on us|nobody|no one|everyone|everything|whenever|wherever|around the clock)\b", re.IGNORECASE
+)
+
+
 def classify_claim(span: Span) -> ClaimType:
-    """Give a claim its type, taking the first that applies in the guideline's order."""
+    """Give a claim its type, taking the first that applies in the guideline's order. A bound on a number
+    ("30 minutes or less", "at least 4.8 stars") is a quantity, not a comparison or a superlative."""
     text = span.text
-    lowered = {t.text.lower() for t in span}
-    if any(t.tag_ in {"JJR", "RBR"} for t in span) or lowered & {"more", "fewer", "less", "than"}:
+    quantity = bool(_QUANT_PATTERN.search(text) or _TIME_PATTERN.search(text) or _AMOUNT_IN_WORDS.search(text))
+    bounds = [match.span() for match in _BOUND_PATTERN.finditer(text)] if quantity else []
+    words = [t for t in span if not any(start <= t.idx - span.start_char < end for start, end in bounds)]
+    lowered = {t.text.lower() for t in words}
+    if any(t.tag_ in {"JJR", "RBR"} for t in words) or lowered & {"more", "fewer", "less", "than"}:
         return "comparative"
-    if any(t.tag_ in {"JJS", "RBS"} for t in span) or _SUPERLATIVE_PATTERN.search(text):
+    unbounded = _BOUND_PATTERN.sub(" ", text) if bounds else text
+    if any(t.tag_ in {"JJS", "RBS"} for t in words) or _SUPERLATIVE_PATTERN.search(unbounded):
         return "superlative"
-    if _QUANT_PATTERN.search(text) or _TIME_PATTERN.search(text):
+    if quantity:
         return "quantitative"
-    if _GUARANTEE_PATTERN.search(text):
+    if _GUARANTEE_PATTERN.search(text) or _REMEDY_PATTERN.search(text):
         return "guarantee"
-    if lowered & _ABSOLUTE_WORDS or _FREE_PATTERN.search(text):
+    if lowered & _ABSOLUTE_WORDS or _FREE_PATTERN.search(text) or _ABSOLUTE_PHRASE.search(text):
         return "absolute"
     return "qualitative"
 

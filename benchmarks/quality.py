@@ -14,12 +14,13 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from alignment import Config, check
-from alignment.claims import extract_claims
+from alignment.claims import classify_claim, extract_claims, load_claim_pipeline
 from alignment.embed import CachedEmbedder, MemoryCache
 from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
@@ -27,6 +28,9 @@ from alignment.records import Ad
 from alignment.report import Report
 from alignment.stance import StanceModel
 from alignment.training import CLAIM_MATCH_JACCARD, read_annotated_ads, word_jaccard
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -56,7 +60,26 @@ def bench_claims(path: Path) -> dict[str, float]:
         for item in items
     )
     agreed = scores.pop("gold")  # recall is over the claims both annotators marked
-    return scores | {"gold_agreed": agreed}
+    docs = list(load_claim_pipeline(use_model=False).pipe(item["text"] for item in items))
+    types = {
+        f"type_agreement_{who}": type_agreement(zip(docs, [item[f"claims_{who}"] for item in items], strict=True))
+        for who in ("a", "b")
+    }
+    return scores | {"gold_agreed": agreed} | types
+
+
+def type_agreement(ads: Iterable[tuple[Doc, Sequence[dict[str, str]]]]) -> float:
+    """Share of marked claims whose type, as ``classify_claim`` reads the marked span itself, is the one the
+    annotator gave: the typing rules on their own, apart from where extraction cuts the claim."""
+    right = total = 0
+    for doc, marked in ads:
+        for claim in marked:
+            start = doc.text.find(claim["text"])
+            span = doc.char_span(start, start + len(claim["text"]), alignment_mode="expand") if start >= 0 else None
+            if span is not None:
+                total += 1
+                right += classify_claim(span) == claim["type"]
+    return right / total if total else float("nan")
 
 
 def claims_match(a: str, b: str) -> bool:
@@ -316,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"| claim extraction F1 (P {c['precision']:.2f}, R {c['recall']:.2f}; {c['exact']:.2f} of the claims with "
         f"exactly a marked claim's words) | {c['f1']:.3f} | – | – | ≥ 0.85 |"
+    )
+    print(
+        f"| claim type of the marked claims, as each annotator typed them (a / b) | {c['type_agreement_a']:.2f} / "
+        f"{c['type_agreement_b']:.2f} | – | – | – |"
     )
     print(
         f"| airline mean AP ({a['pairs']} pairs) | {a['mean_ap']:.3f} | {a['mean_ap_cosine']:.3f} | {a['mean_ap_lexicon']:.3f} | ≥ 0.42 |"

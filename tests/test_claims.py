@@ -28,6 +28,24 @@ def _doc(words: list[str], tags: list[str]) -> Doc:
         (["30-day", "money-back", "guarantee"], ["JJ", "JJ", "NN"], "quantitative"),
         (["Set", "up", "in", "minutes"], ["VB", "RP", "IN", "NNS"], "quantitative"),
         (["Same-day", "delivery"], ["JJ", "NN"], "quantitative"),
+        # a bound on a number is a quantity, not a comparison or a superlative
+        (["Ready", "in", "30", "minutes", "or", "less"], ["JJ", "IN", "CD", "NNS", "CC", "JJR"], "quantitative"),
+        (["Rated", "at", "least", "4.8", "stars"], ["VBN", "IN", "JJS", "CD", "NNS"], "quantitative"),
+        (["More", "legroom", "than", "ever"], ["JJR", "NN", "IN", "RB"], "comparative"),
+        # an amount said in words
+        (["Delivered", "within", "the", "hour"], ["VBN", "IN", "DT", "NN"], "quantitative"),
+        (["First", "month", "free"], ["JJ", "NN", "JJ"], "quantitative"),
+        # a pause or a remedy is a guarantee, as "cancel anytime" is
+        (["Pause", "anytime"], ["VB", "RB"], "guarantee"),
+        (
+            ["Done", "right", ",", "or", "we", "fix", "it", "free"],
+            ["VBN", "RB", ",", "CC", "PRP", "VBP", "PRP", "JJ"],
+            "guarantee",
+        ),
+        # "unlimited", "on us" and "around the clock" are absolutes, as "free" and "always" are
+        (["Unlimited", "classes"], ["JJ", "NNS"], "absolute"),
+        (["Your", "first", "class", "is", "on", "us"], ["PRP$", "JJ", "NN", "VBZ", "IN", "PRP"], "absolute"),
+        (["Nurses", "on", "site", "around", "the", "clock"], ["NNS", "IN", "NN", "IN", "DT", "NN"], "absolute"),
     ],
 )
 def test_claims_type_follows_guideline_precedence(words, tags, expected):

@@ -322,6 +322,11 @@ _ASPECT_STOP = frozenset(
         "which",
     }
 )
+# Units a promise is measured in: never what it is about.
+_MEASURES = frozenset(
+    {"second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months"}
+    | {"year", "years", "night", "nights", "mo", "yr", "hr", "hrs", "min", "mins", "sec", "secs", "%", "percent"}
+)
 _ASPECT_DROP_WORDS = frozenset(
     {
         "no",
@@ -862,8 +867,8 @@ def find_aspect(span: Span) -> str:
             and not t.is_punct
             and t.pos_ in {"NOUN", "ADJ", "PROPN", "VERB"}
         ]
-        if not words or chunk.root.text.lower() in _ASPECT_STOP or chunk.root.pos_ == "PRON":
-            continue
+        if not words or chunk.root.text.lower() in _ASPECT_STOP | _MEASURES or chunk.root.pos_ == "PRON":
+            continue  # "in 2 minutes" says how fast, not what is fast
         if chunk.root.pos_ == "PROPN":
             continue  # a brand name is not what the promise is about
         words = words[-3:]
@@ -873,8 +878,13 @@ def find_aspect(span: Span) -> str:
         candidates.append(words)
     if candidates:
         return _render_words(candidates[0])
-    content = [t for t in span if t.pos_ in {"NOUN", "VERB", "ADJ"} and t.text.lower() not in _ASPECT_DROP_WORDS]
-    return " ".join(t.text.lower() for t in content[:2]) or span.root.text.lower()
+    content: list[str] = []
+    for token in span:
+        lower = token.text.lower()
+        wanted = token.pos_ in {"NOUN", "VERB", "ADJ"} and lower not in _ASPECT_DROP_WORDS | _MEASURES
+        if wanted and lower not in content:
+            content.append(lower)
+    return " ".join(content[:2]) or span.root.text.lower()
 
 
 def _render_words(tokens: Sequence[Token]) -> str:

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quality import bench_claims, score_claim_texts, type_agreement  # noqa: E402
+from quality import bench_claims, marked_claim_labels, score_claim_texts  # noqa: E402
 
 import alignment.claims as claims_module  # noqa: E402
 from alignment.claims import (  # noqa: E402
@@ -187,7 +187,7 @@ def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
     return score(predicted, every) | {
         "ads": len(every),
         "f1 by corpus": {name: score(predicted, by_ad)["f1"] for name, by_ad in gold.items()},
-        "type agreement": type_agreement(marked),
+        "marked claims labelled as annotated": marked_claim_labels(marked),
     }
 
 

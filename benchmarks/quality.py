@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from alignment import Config, check
-from alignment.claims import classify_claim, extract_claims, load_claim_pipeline
+from alignment.claims import classify_claim, extract_claims, find_aspect, load_claim_pipeline
 from alignment.embed import CachedEmbedder, MemoryCache
 from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
@@ -61,25 +61,33 @@ def bench_claims(path: Path) -> dict[str, float]:
     )
     agreed = scores.pop("gold")  # recall is over the claims both annotators marked
     docs = list(load_claim_pipeline(use_model=False).pipe(item["text"] for item in items))
-    types = {
-        f"type_agreement_{who}": type_agreement(zip(docs, [item[f"claims_{who}"] for item in items], strict=True))
-        for who in ("a", "b")
-    }
-    return scores | {"gold_agreed": agreed} | types
+    labels = {}
+    for who in ("a", "b"):
+        read = marked_claim_labels(zip(docs, [item[f"claims_{who}"] for item in items], strict=True))
+        labels |= {f"type_agreement_{who}": read["type"], f"aspect_agreement_{who}": read["aspect"]}
+    return scores | {"gold_agreed": agreed} | labels
 
 
-def type_agreement(ads: Iterable[tuple[Doc, Sequence[dict[str, str]]]]) -> float:
-    """Share of marked claims whose type, as ``classify_claim`` reads the marked span itself, is the one the
-    annotator gave: the typing rules on their own, apart from where extraction cuts the claim."""
-    right = total = 0
+def marked_claim_labels(ads: Iterable[tuple[Doc, Sequence[dict[str, str]]]]) -> dict[str, float]:
+    """How ``classify_claim`` and ``find_aspect`` label the marked claims, read from each marked span itself
+    (apart from where extraction cuts the claim), against the annotator: ``type``, the share typed as the
+    annotator typed it; ``aspect``, the share whose aspect shares a word with the annotator's (plurals and
+    hyphens aside; annotators often name the aspect in other words, "punctuality" for "on time")."""
+    typed = named = total = 0
     for doc, marked in ads:
         for claim in marked:
             start = doc.text.find(claim["text"])
             span = doc.char_span(start, start + len(claim["text"]), alignment_mode="expand") if start >= 0 else None
-            if span is not None:
-                total += 1
-                right += classify_claim(span) == claim["type"]
-    return right / total if total else float("nan")
+            if span is None:
+                continue
+            total += 1
+            typed += classify_claim(span) == claim["type"]
+            named += bool(_aspect_words(find_aspect(span)) & _aspect_words(claim.get("aspect", "")))
+    return {"type": typed / total, "aspect": named / total} if total else {"type": float("nan"), "aspect": float("nan")}
+
+
+def _aspect_words(aspect: str) -> set[str]:
+    return {word.rstrip("s") for word in aspect.lower().replace("-", " ").split()} - {"the", "a", "an", "of", "and"}
 
 
 def claims_match(a: str, b: str) -> bool:
@@ -343,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"| claim type of the marked claims, as each annotator typed them (a / b) | {c['type_agreement_a']:.2f} / "
         f"{c['type_agreement_b']:.2f} | – | – | – |"
+    )
+    print(
+        f"| claim aspect sharing a word with each annotator's (a / b) | {c['aspect_agreement_a']:.2f} / "
+        f"{c['aspect_agreement_b']:.2f} | – | – | – |"
     )
     print(
         f"| airline mean AP ({a['pairs']} pairs) | {a['mean_ap']:.3f} | {a['mean_ap_cosine']:.3f} | {a['mean_ap_lexicon']:.3f} | ≥ 0.42 |"

@@ -345,3 +345,16 @@ def test_a_phrase_that_only_attaches_to_what_stands_before_it_gets_back_what_it_
     assert extended("Order by 3pm for same-day dispatch.", "by 3pm") == "by 3pm"
     # a phrase that stands on its own is left as it is
     assert extended("Free shipping on every order.", "Free shipping on every order") == "Free shipping on every order"
+
+
+@pytest.mark.models
+def test_a_claims_aspect_is_what_is_promised_not_the_unit_it_is_measured_in(nlp):
+    from alignment.claims import find_aspect
+
+    def aspect(text: str) -> str:
+        return find_aspect(nlp(text)[:])
+
+    assert aspect("Hot pizza at your door in 30 minutes") == "hot pizza"
+    assert aspect("Sleep better in 7 nights") == "sleep"
+    assert aspect("Apply in 2 minutes") == "apply"
+    assert aspect("On time, every time") == "time"  # a word named twice is named once

@@ -322,11 +322,6 @@ _ASPECT_STOP = frozenset(
         "which",
     }
 )
-# Units a promise is measured in: never what it is about.
-_MEASURES = frozenset(
-    {"second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months"}
-    | {"year", "years", "night", "nights", "mo", "yr", "hr", "hrs", "min", "mins", "sec", "secs", "%", "percent"}
-)
 _ASPECT_DROP_WORDS = frozenset(
     {
         "no",
@@ -357,6 +352,13 @@ _ASPECT_DROP_WORDS = frozenset(
         "first",
     }
 )
+# Units a promise is measured in: never what it is about ("in 2 minutes" says how fast, not what is fast).
+_MEASURES = frozenset(
+    {"second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months"}
+    | {"year", "years", "night", "nights", "mo", "yr", "hr", "hrs", "min", "mins", "sec", "secs", "%", "percent"}
+)
+_NOT_ASPECT_HEADS = _ASPECT_STOP | _MEASURES
+_NOT_ASPECT_WORDS = _ASPECT_DROP_WORDS | _MEASURES
 
 
 def _ensure_extensions() -> None:
@@ -867,8 +869,8 @@ def find_aspect(span: Span) -> str:
             and not t.is_punct
             and t.pos_ in {"NOUN", "ADJ", "PROPN", "VERB"}
         ]
-        if not words or chunk.root.text.lower() in _ASPECT_STOP | _MEASURES or chunk.root.pos_ == "PRON":
-            continue  # "in 2 minutes" says how fast, not what is fast
+        if not words or chunk.root.text.lower() in _NOT_ASPECT_HEADS or chunk.root.pos_ == "PRON":
+            continue
         if chunk.root.pos_ == "PROPN":
             continue  # a brand name is not what the promise is about
         words = words[-3:]
@@ -881,7 +883,7 @@ def find_aspect(span: Span) -> str:
     content: list[str] = []
     for token in span:
         lower = token.text.lower()
-        wanted = token.pos_ in {"NOUN", "VERB", "ADJ"} and lower not in _ASPECT_DROP_WORDS | _MEASURES
+        wanted = token.pos_ in {"NOUN", "VERB", "ADJ"} and lower not in _NOT_ASPECT_WORDS
         if wanted and lower not in content:
             content.append(lower)
     return " ".join(content[:2]) or span.root.text.lower()

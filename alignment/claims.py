@@ -87,10 +87,14 @@ _QUANT_PATTERN = re.compile(
     r"(\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|hundred|thousand|million|half|double|twice)\b|%|24/7)",
     re.IGNORECASE,
 )
-# A time with no number in it still makes a claim quantitative ("set up in minutes", "same-day delivery").
+# A time with no digit in it still makes a claim quantitative, for its type ("set up in minutes", "same-day
+# delivery", "in a week", "within the hour", "first month free").
 _TIME_PATTERN = re.compile(
     r"\b(in|within|under) (a (few|couple of) )?(seconds|minutes|hours|days|weeks)\b"
-    r"|\b(same|next)[- ]day\b|\bovernight\b",
+    r"|\b(same|next)[- ]day\b|\bovernight\b"
+    r"|\b(a|an|one|single)\s+(single\s+|full\s+)?(second|minute|hour|day|week|month|year|afternoon)\b"
+    r"|\bwithin the hour\b|\b(tomorrow|tonight|yesterday|midnight|noon)\b|\bsame[- ]week\b"
+    r"|\bfirst (day|week|month|year)\b",
     re.IGNORECASE,
 )
 _DISCOUNT_PATTERN = re.compile(
@@ -813,17 +817,11 @@ def _next_is_question(span: Span) -> bool:
     return index < len(doc) and doc[index].text == "?"
 
 
-# For the claim's type only (the extraction's cues are the patterns above): an amount said in words ("in a
-# week", "within the hour", "first month free"), a bound on a number ("30 minutes or less", "at least 4.8
-# stars": a quantity, not a comparison), a remedy or a pause ("or we fix it free", "pause anytime": a
-# guarantee, as "cancel anytime" is), and "unlimited", "on us", "around the clock" (an absolute, as "free" and
-# "always" are). A negation alone ("won't itch") is not made absolute: the project's corpora disagree on it.
-_AMOUNT_IN_WORDS = re.compile(
-    r"\b(a|an|one|single)\s+(single\s+|full\s+)?(second|minute|hour|day|week|month|year|afternoon)\b"
-    r"|\bwithin the hour\b|\b(tomorrow|tonight|yesterday|midnight|noon)\b|\bsame[- ]week\b"
-    r"|\bfirst (day|week|month|year)\b",
-    re.IGNORECASE,
-)
+# For the claim's type only (the extraction's cues are the patterns above): a bound on a number ("30 minutes
+# or less", "at least 4.8 stars": a quantity, not a comparison), a remedy or a pause ("or we fix it free",
+# "pause anytime": a guarantee, as "cancel anytime" is), and "unlimited", "on us", "around the clock" (an
+# absolute, as "free" and "always" are). A negation alone ("won't itch") is not made absolute: the project's
+# corpora disagree on it.
 _BOUND_PATTERN = re.compile(r"\bor (less|fewer|more)\b|\bat (least|most)\b", re.IGNORECASE)
 _REMEDY_PATTERN = re.compile(
     r"\b(cancel|pause|skip|freeze|leave)\b.*\bany ?(time|month)\b|\bno cancell?ation fees?\b"
@@ -840,7 +838,7 @@ def classify_claim(span: Span) -> ClaimType:
     """Give a claim its type, taking the first that applies in the guideline's order. A bound on a number
     ("30 minutes or less", "at least 4.8 stars") is a quantity, not a comparison or a superlative."""
     text = span.text
-    quantity = bool(_QUANT_PATTERN.search(text) or _TIME_PATTERN.search(text) or _AMOUNT_IN_WORDS.search(text))
+    quantity = bool(_QUANT_PATTERN.search(text) or _TIME_PATTERN.search(text))
     bounds = [match.span() for match in _BOUND_PATTERN.finditer(text)] if quantity else []
     words = [t for t in span if not any(start <= t.idx - span.start_char < end for start, end in bounds)]
     lowered = {t.text.lower() for t in words}

@@ -1,4 +1,4 @@
-"""Command line: `alignment claims`, `check`, `ingest`, `datasets` and `runs`.
+"""Command line: `alignment claims`, `check`, `ingest`, `datasets`, `runs` and `evaluate`.
 
 Turns InputError into one line on stderr and exit 2, any other AlignmentError into one line and exit 1.
 """
@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from alignment.errors import AlignmentError, InputError, MissingFileError
 
 if TYPE_CHECKING:
+    from alignment.evaluate import ClaimEvaluation, EvidenceEvaluation
     from alignment.workspace import Workspace
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
+SHOWN_ERRORS = 5  # `evaluate claims` prints this many of its wrong and missed claims
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,6 +143,53 @@ def build_parser() -> argparse.ArgumentParser:
     run_delete = run_actions.add_parser("delete", help="forget a run", description="Forget a saved run.")
     run_delete.add_argument("run_id", type=int, metavar="RUN")
     _add_listing_options(run_delete)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="measure the claims and the evidence on your own labelled data",
+        description="Score alignment against data you labelled: the claims it extracts against the claims "
+        "annotators marked, or its reading of reviews against their labels, beside the lexicon and cosine "
+        "baselines (the rules behind the README's quality figures).",
+    )
+    evaluate_kinds = evaluate.add_subparsers(dest="kind", required=True, parser_class=_Parser, metavar="KIND")
+    evaluate_claims = evaluate_kinds.add_parser(
+        "claims",
+        help="extracted claims against marked ones",
+        description="Extract the claims of annotated ads and score them against the marked claims (word-set "
+        'Jaccard >= 0.4). ADS is JSON Lines, one ad per line: {"id": ..., "text": ..., "claims": [...]}, '
+        'or one "claims_a", "claims_b" list per annotator (then a claim is right when it matches any '
+        "annotator's, and recall is over the claims all of them marked).",
+    )
+    evaluate_claims.add_argument("ads", metavar="ADS", help="annotated ads (.jsonl, or .json holding a list)")
+    evaluate_claims.add_argument("--out", metavar="FILE", help="write the full evaluation JSON here")
+    evaluate_evidence = evaluate_kinds.add_parser(
+        "evidence",
+        help="the reading of labelled reviews",
+        description="Check claims against reviews labelled with a side and score the reading: stance "
+        "accuracy on every matched labelled review, per side, and its calibration; with --about-column, how "
+        "high each claim's contradicting reviews rank (average precision, the first ten quotes).",
+    )
+    evaluate_evidence.add_argument("--claims", required=True, metavar="CLAIMS.txt", help="one claim per line")
+    evaluate_evidence.add_argument("--reviews", required=True, metavar="FILE", help="the labelled reviews, any format")
+    evaluate_evidence.add_argument(
+        "--label-column",
+        required=True,
+        metavar="C",
+        help="each review's side: negative/contradicts/complaint, positive/supports/praise, neutral; -1/0/1; "
+        "or a star rating (40%% of the top or less contradicts, 80%% or more supports)",
+    )
+    evaluate_evidence.add_argument(
+        "--about-column", metavar="C", help="which claim each review is about: its number (from 1) or its text"
+    )
+    evaluate_evidence.add_argument("--text-column", metavar="C", help="review text column (detected when omitted)")
+    evaluate_evidence.add_argument("--id-column", metavar="C", help="review id column (row numbers when omitted)")
+    evaluate_evidence.add_argument("--sheet", metavar="S", help="Excel only: the sheet to read")
+    evaluate_evidence.add_argument(
+        "--min-similarity", type=float, metavar="X", help="cosine similarity for a sentence to count as relevant"
+    )
+    _add_embedder_option(evaluate_evidence)
+    evaluate_evidence.add_argument("--out", metavar="FILE", help="write the full evaluation JSON here")
+    evaluate_evidence.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -203,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ingest": _run_ingest,
             "datasets": _run_datasets,
             "runs": _run_runs,
+            "evaluate": _run_evaluate,
         }[args.command]
         return handler(args)
     except InputError as exc:
@@ -565,6 +615,118 @@ def _run_runs(args: argparse.Namespace) -> int:
             workspace.delete_run(args.run_id)
             print(f"Deleted run {args.run_id}.")
     return EXIT_OK
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from alignment import evaluate
+
+    _check_out_path(args.out)
+    if args.kind == "claims":
+        claims_result = evaluate.evaluate_claims(evaluate.read_marked_ads(args.ads))
+        if args.out:
+            _write(args.out, json.dumps(claims_result.to_dict(), indent=2, ensure_ascii=False))
+        _print_claim_evaluation(claims_result)
+        return EXIT_OK
+    from alignment.config import Config
+    from alignment.embed import embedder_kind
+    from alignment.ingest import decode_bytes
+    from alignment.progress import BarProgress, SilentProgress
+
+    kind = embedder_kind(args.embedder)
+    path = Path(args.claims)
+    if not path.is_file():
+        raise MissingFileError(f"Claims file not found: {path}. Give a text file with one claim per line.")
+    if not Path(args.reviews).exists():
+        raise MissingFileError(f"Reviews file not found: {args.reviews}. Check the path and try again.")
+    claims = [line.strip() for line in decode_bytes(path.read_bytes()).splitlines() if line.strip()]
+    config = Config.from_env(**({} if args.min_similarity is None else {"min_similarity": args.min_similarity}))
+    result = evaluate.evaluate_evidence(
+        claims,
+        args.reviews,
+        args.label_column,
+        args.about_column,
+        config,
+        text_column=args.text_column,
+        id_column=args.id_column,
+        sheet=_sheet(args.sheet, args.reviews),
+        embedder=None if kind == "exact" else _embedder(kind),
+        progress=SilentProgress() if args.quiet else BarProgress(),
+    )
+    if args.out:
+        _write(args.out, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    _print_evidence_evaluation(result)
+    return EXIT_OK
+
+
+def _print_claim_evaluation(result: ClaimEvaluation) -> None:
+    rule = (
+        f"{result.annotators} annotators: right when it matches any one's claim, recall over the claims all marked"
+        if result.annotators > 1
+        else "right when it matches a marked claim"
+    )
+    print(f"Claims in {result.ads:,} ads ({rule}; two claims match at word-set Jaccard >= 0.4):")
+    _print_table(
+        ["measure", "value"],
+        [
+            ["extracted", f"{result.extracted:,}"],
+            ["marked", f"{result.marked:,}"],
+            ["precision", f"{result.precision:.3f}"],
+            ["recall", f"{result.recall:.3f}"],
+            ["F1", f"{result.f1:.3f}"],
+            ["with exactly a marked claim's words", f"{result.exact:.3f}"],
+        ],
+    )
+    for label, items in (
+        ("extracted, matching no marked claim", result.wrong),
+        ("marked, matched by no extracted claim", result.missed),
+    ):
+        if items:
+            more = " (--out writes them all)" if len(items) > SHOWN_ERRORS else ""
+            print(f"\n{len(items):,} {label}{more}:")
+            _print_table(["ad", "claim"], [[ad, text] for ad, text in items[:SHOWN_ERRORS]])
+
+
+def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
+    sides = result.sides
+    unread = _counts(result.unread)
+    print(
+        f"Evidence in {result.reviews:,} reviews ({sides['contradicts']:,} labelled contradicting, "
+        f"{sides['supports']:,} supporting, {sides['none']:,} no side; skipped rows: {_counts(result.skipped)}; "
+        f"unread values: {unread}); {result.matched_reviews:,} matched a claim at min_similarity "
+        f"{result.min_similarity:g}."
+    )
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    judges = result.judges
+    names = ("alignment", "lexicon", "cosine")
+    rows = [
+        ["stance accuracy (matched labelled pairs)", *(cell(judges[n].accuracy) for n in names[:2]), "-"],
+        ["  on contradicting reviews", *(cell(judges[n].on_contradicting) for n in names[:2]), "-"],
+        ["  on supporting reviews", *(cell(judges[n].on_supporting) for n in names[:2]), "-"],
+        ["calibration error", *(cell(judges[n].calibration_error) for n in names[:2]), "-"],
+        ["pairs", *(f"{judges[n].pairs:,}" for n in names[:2]), "-"],
+    ]
+    if judges["alignment"].mean_ap is not None:
+        rows += [
+            ["mean AP of contradicting reviews", *(cell(judges[n].mean_ap) for n in names)],
+            ["first ten quotes right", *(cell(judges[n].first_ten) for n in names)],
+        ]
+    _print_table(["measure", *names], rows)
+    print()
+    claim_rows = [
+        [
+            claim.claim[:50],
+            f"{claim.matched_reviews:,}",
+            f"{claim.pairs:,}",
+            cell(claim.accuracy),
+            "-" if claim.contradicting_about is None else f"{claim.contradicting_about:,}",
+            cell(claim.average_precision.get("alignment")),
+        ]
+        for claim in result.claims
+    ]
+    _print_table(["claim", "matched", "pairs", "accuracy", "contradicting about it", "AP"], claim_rows)
 
 
 def _short_model(model_id: str | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from alignment.embed import Embedder
+from alignment.evaluate import CLAIM_MATCH_JACCARD, word_jaccard
 from alignment.ingest import split_spans
 from alignment.records import STANCES
 from alignment.stance import (
@@ -484,14 +484,7 @@ CLAIMS_CORPORA = (
 # Ad copy written like real ads (long social posts, sponsored posts, slogans, shop promotions), annotated the
 # same way and never trained on: benchmarks/claims_cv.py reads it as a test of other writing.
 CLAIMS_TEST_CORPORA = tuple(sorted(REPO_DATA.glob("claims_test_real_*.jsonl")))
-CLAIM_MATCH_JACCARD = 0.4  # the guideline's matching rule: word-set overlap of a span with a marked claim
 CLAIM_C = 0.5
-
-
-def word_jaccard(a: str, b: str) -> float:
-    """Jaccard overlap of the lower-cased word sets of two texts."""
-    x, y = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
-    return len(x & y) / len(x | y) if x | y else 0.0
 
 
 def read_annotated_ads(corpus: Path) -> list[dict[str, Any]]:

@@ -22,12 +22,19 @@ import pandas as pd
 from alignment import Config, check
 from alignment.claims import classify_claim, extract_claims, find_aspect, load_claim_pipeline
 from alignment.embed import CachedEmbedder, MemoryCache
+from alignment.evaluate import (
+    average_precision,
+    calibration_error,
+    claims_match,
+    precision_at,
+    review_scores,
+    score_claim_texts,
+)
 from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
 from alignment.records import Ad
-from alignment.report import Report
 from alignment.stance import StanceModel
-from alignment.training import CLAIM_MATCH_JACCARD, read_annotated_ads, word_jaccard
+from alignment.training import read_annotated_ads
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -88,90 +95,6 @@ def marked_claim_labels(ads: Iterable[tuple[Doc, Sequence[dict[str, str]]]]) -> 
 
 def _aspect_words(aspect: str) -> set[str]:
     return {word.rstrip("s") for word in aspect.lower().replace("-", " ").split()} - {"the", "a", "an", "of", "and"}
-
-
-def claims_match(a: str, b: str) -> bool:
-    """Whether two claim texts are the same claim by the guideline's rule (word-set Jaccard >= 0.4)."""
-    return word_jaccard(a, b) >= CLAIM_MATCH_JACCARD
-
-
-def score_claim_texts(ads: Iterable[tuple[Sequence[str], Sequence[str], Sequence[str]]]) -> dict[str, float]:
-    """Precision, recall and F1 of extracted claim texts, ad by ad: each ad's (extracted, the marked claims
-    an extracted one may match to count as right, the marked claims recall is over). ``exact`` is the share
-    of extracted claims with the very words of a marked one (word-set Jaccard 1): how often a marketer reads
-    the claim as an annotator cut it, which the 0.4 rule does not see."""
-    correct = total = found = wanted = exact = 0
-    for extracted, right_if_matching, to_find in ads:
-        total += len(extracted)
-        correct += sum(1 for p in extracted if any(claims_match(p, g) for g in right_if_matching))
-        exact += sum(1 for p in extracted if any(word_jaccard(p, g) == 1.0 for g in right_if_matching))
-        wanted += len(to_find)
-        found += sum(1 for g in to_find if any(claims_match(p, g) for p in extracted))
-    precision = correct / total if total else 0.0
-    recall = found / wanted if wanted else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "exact": exact / total if total else 0.0,
-        "predicted": total,
-        "gold": wanted,
-    }
-
-
-def average_precision(scores: np.ndarray, relevant: np.ndarray) -> float:
-    """AP of items ranked by score, highest first (ties broken by position)."""
-    order = np.argsort(-scores, kind="stable")
-    hits = relevant[order].astype(float)
-    if hits.sum() == 0:
-        return float("nan")
-    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float((precision_at * hits).sum() / hits.sum())
-
-
-def precision_at(scores: np.ndarray, relevant: np.ndarray, k: int = 10) -> float:
-    """Share of relevant items among the k highest-scored matched ones (score >= 0): the first quotes a
-    marketer reads as a claim's contradicting evidence. NaN when nothing matched."""
-    order = np.argsort(-scores, kind="stable")[:k]
-    order = order[scores[order] >= 0]
-    return float(relevant[order].mean()) if len(order) else float("nan")
-
-
-def review_scores(
-    report: Report, claim_index: int, n_reviews: int
-) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]:
-    """Per review: max p_contradicts and max similarity over its matched sentences (-1 when unmatched),
-    and the stance of its most similar matched sentence with P(contradicts | it takes a side)."""
-    contra = np.full(n_reviews, -1.0)
-    similar = np.full(n_reviews, -1.0)
-    best: dict[int, tuple[float, str, float]] = {}
-    for judgement in report.claims[claim_index].judgements:
-        row = report.sentences[judgement.sentence_index].review_index
-        contra[row] = max(contra[row], judgement.p_contradicts)
-        similar[row] = max(similar[row], judgement.similarity)
-        if row not in best or judgement.similarity > best[row][0]:
-            sided = judgement.p_supports + judgement.p_contradicts
-            best[row] = (judgement.similarity, judgement.stance, judgement.p_contradicts / sided if sided else 0.5)
-    return contra, similar, {row: (stance, q) for row, (_, stance, q) in best.items()}
-
-
-def calibration_error(predicted: Sequence[float], outcomes: Sequence[bool], bins: int = 10) -> float:
-    """Expected calibration error of P(contradicts | the sentence takes a side) against the gold
-    negative/positive label: the confidence of the chosen side against its accuracy, in equal-width bins."""
-    q = np.asarray(predicted, dtype=float)
-    truth = np.asarray(outcomes, dtype=bool)
-    if len(q) == 0:
-        return float("nan")
-    confidence = np.maximum(q, 1 - q)
-    correct = (q >= 0.5) == truth
-    which = np.minimum(((confidence - 0.5) * 2 * bins).astype(int), bins - 1)
-    error = 0.0
-    for b in range(bins):
-        members = which == b
-        if members.any():
-            error += members.mean() * abs(confidence[members].mean() - correct[members].mean())
-    return float(error)
 
 
 def bench_airlines(

@@ -421,3 +421,18 @@ def test_quote_cards_show_the_neighbouring_sentences_the_judge_read_greyed_and_e
         "Fewer dropped calls", [Quote("Calls drop.", "contradicts", 0.9, 0.6, review, 0)], "contradicts"
     )
     assert "aln-context" not in alone
+
+
+def test_a_quote_is_flagged_when_its_star_rating_takes_the_other_side():
+    from alignment.charts import Quote
+    from alignment.records import Review
+
+    def quote(stance: str, stars: float | None) -> object:
+        return Quote("Calls cut out.", stance, 0.9, 0.6, Review("r1", "Calls cut out.", 1, rating=stars), 0)
+
+    assert text.rating_disagrees(quote("supports", 1), 5)  # a 1★ "support": sarcasm, or about something else
+    assert text.rating_disagrees(quote("contradicts", 5), 5)
+    assert not text.rating_disagrees(quote("contradicts", 2), 5)
+    assert not text.rating_disagrees(quote("supports", 3), 5)  # 3★ takes no side
+    assert not text.rating_disagrees(quote("supports", None), 5)
+    assert "rating disagrees" in text.quotes_html("Fewer dropped calls", [quote("supports", 1)], "supports", 5)

@@ -35,7 +35,7 @@ def _assert_one_line_user_error(code: int, err: str, *fragments: str) -> None:
 def test_cli_every_command_has_help_text():
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(commands) == {"claims", "check", "ingest", "datasets", "runs"}
+    assert set(commands) == {"claims", "check", "ingest", "datasets", "runs", "evaluate"}
     for sub in commands.values():
         assert sub.description and sub.format_help()
 

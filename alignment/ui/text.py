@@ -21,6 +21,7 @@ from alignment.charts import (
     quote_meta,
     verdict,
 )
+from alignment.evaluate import rating_side
 from alignment.records import Ad, ClaimResult
 from alignment.ui.edits import ClaimRow
 
@@ -337,10 +338,10 @@ def mark_phrases(claim_text: str, sentence: str) -> str:
 def rating_disagrees(quote: Quote, rating_max: float | None) -> bool:
     """True when the review's rating points the other way from the quote's stance (a 1★ "support")."""
     rating = quote.review.rating
-    if rating is None or not rating_max:
+    if rating is None or not rating_max or quote.stance not in ("supports", "contradicts"):
         return False
-    share = rating / rating_max
-    return (quote.stance == "supports" and share <= 0.4) or (quote.stance == "contradicts" and share >= 0.8)
+    side = rating_side(rating, rating_max)
+    return side is not None and side != quote.stance
 
 
 def _context(text: str, gap: str, before: bool = True) -> str:

@@ -1,0 +1,558 @@
+"""Measure the judgement on your own labelled data: extracted claims against marked ones, and evidence
+(stance, ranking, calibration) against labelled reviews, by the rules behind the README's quality figures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from alignment.config import Config
+from alignment.errors import InputError, MissingColumnError, MissingFileError, UnreadableFileError
+from alignment.ingest import decode_bytes, list_columns, load_reviews, read_table
+from alignment.records import Ad
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from alignment.embed import Embedder
+    from alignment.progress import Progress
+    from alignment.report import Report
+    from alignment.stance import StanceModel
+
+CLAIM_MATCH_JACCARD = 0.4  # the guideline's matching rule: word-set overlap of a span with a marked claim
+# A rating reads as a side the way the app's "rating disagrees" flag reads it: at most 40% of the scale's
+# top contradicts (1-2 of 5 stars), at least 80% supports (4-5 of 5); between is no side.
+RATING_CONTRADICTS_AT_MOST = 0.4
+RATING_SUPPORTS_AT_LEAST = 0.8
+_CONTRADICTS_WORDS = frozenset(
+    {"negative", "neg", "contradicts", "contradict", "contradicted", "contradicting", "complaint", "breach"}
+)
+_SUPPORTS_WORDS = frozenset({"positive", "pos", "supports", "support", "supported", "supporting", "praise"})
+_NO_SIDE_WORDS = frozenset({"neutral", "mixed", "none", "n/a", "na", "unknown"})
+_WORDS_HINT = "negative/contradicts/complaint, positive/supports/praise or neutral"
+Side = str  # "contradicts" or "supports"
+
+
+def word_jaccard(a: str, b: str) -> float:
+    """Jaccard overlap of the lower-cased word sets of two texts."""
+    x, y = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def claims_match(a: str, b: str) -> bool:
+    """Whether two claim texts are the same claim by the guideline's rule (word-set Jaccard >= 0.4)."""
+    return word_jaccard(a, b) >= CLAIM_MATCH_JACCARD
+
+
+def score_claim_texts(ads: Iterable[tuple[Sequence[str], Sequence[str], Sequence[str]]]) -> dict[str, float]:
+    """Precision, recall and F1 of extracted claim texts, ad by ad: each ad's (extracted, the marked claims
+    an extracted one may match to count as right, the marked claims recall is over). ``exact`` is the share
+    of extracted claims with the very words of a marked one (word-set Jaccard 1): how often a marketer reads
+    the claim as an annotator cut it, which the 0.4 rule does not see."""
+    correct = total = found = wanted = exact = 0
+    for extracted, right_if_matching, to_find in ads:
+        total += len(extracted)
+        correct += sum(1 for p in extracted if any(claims_match(p, g) for g in right_if_matching))
+        exact += sum(1 for p in extracted if any(word_jaccard(p, g) == 1.0 for g in right_if_matching))
+        wanted += len(to_find)
+        found += sum(1 for g in to_find if any(claims_match(p, g) for p in extracted))
+    precision = correct / total if total else 0.0
+    recall = found / wanted if wanted else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "exact": exact / total if total else 0.0,
+        "predicted": total,
+        "gold": wanted,
+    }
+
+
+def average_precision(scores: np.ndarray, relevant: np.ndarray) -> float:
+    """AP of items ranked by score, highest first (ties broken by position)."""
+    order = np.argsort(-scores, kind="stable")
+    hits = relevant[order].astype(float)
+    if hits.sum() == 0:
+        return float("nan")
+    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float((precision_at * hits).sum() / hits.sum())
+
+
+def precision_at(scores: np.ndarray, relevant: np.ndarray, k: int = 10) -> float:
+    """Share of relevant items among the k highest-scored matched ones (score >= 0): the first quotes a
+    marketer reads as a claim's contradicting evidence. NaN when nothing matched."""
+    order = np.argsort(-scores, kind="stable")[:k]
+    order = order[scores[order] >= 0]
+    return float(relevant[order].mean()) if len(order) else float("nan")
+
+
+def calibration_error(predicted: Sequence[float], outcomes: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error of P(contradicts | the sentence takes a side) against the gold
+    negative/positive label: the confidence of the chosen side against its accuracy, in equal-width bins."""
+    q = np.asarray(predicted, dtype=float)
+    truth = np.asarray(outcomes, dtype=bool)
+    if len(q) == 0:
+        return float("nan")
+    confidence = np.maximum(q, 1 - q)
+    correct = (q >= 0.5) == truth
+    which = np.minimum(((confidence - 0.5) * 2 * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            error += members.mean() * abs(confidence[members].mean() - correct[members].mean())
+    return float(error)
+
+
+def review_scores(
+    report: Report, claim_index: int, n_reviews: int
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]:
+    """Per review: max p_contradicts and max similarity over its matched sentences (-1 when unmatched),
+    and the stance of its most similar matched sentence with P(contradicts | it takes a side)."""
+    contra = np.full(n_reviews, -1.0)
+    similar = np.full(n_reviews, -1.0)
+    best: dict[int, tuple[float, str, float]] = {}
+    for judgement in report.claims[claim_index].judgements:
+        row = report.sentences[judgement.sentence_index].review_index
+        contra[row] = max(contra[row], judgement.p_contradicts)
+        similar[row] = max(similar[row], judgement.similarity)
+        if row not in best or judgement.similarity > best[row][0]:
+            sided = judgement.p_supports + judgement.p_contradicts
+            best[row] = (judgement.similarity, judgement.stance, judgement.p_contradicts / sided if sided else 0.5)
+    return contra, similar, {row: (stance, q) for row, (_, stance, q) in best.items()}
+
+
+def rating_side(rating: float, scale_max: float) -> Side | None:
+    """The side a rating takes: "contradicts" at most 40% of the scale's top, "supports" at least 80%."""
+    share = rating / scale_max if scale_max else 0.5
+    if share <= RATING_CONTRADICTS_AT_MOST:
+        return "contradicts"
+    if share >= RATING_SUPPORTS_AT_LEAST:
+        return "supports"
+    return None
+
+
+def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str]]:
+    """Each label as "contradicts", "supports" or None (no side), with counts of the labels left unread.
+
+    Words: negative, contradicts, complaint (and their forms) contradict; positive, supports, praise
+    support; neutral, mixed, none and a blank take no side. A column of numbers (no label word in it, a
+    value that is not a number left unread): -1 / 0 / 1 (or 0 / 1) read as contradicts / no side / supports
+    (0 contradicts when the labels are only 0 and 1); anything else is a rating on the scale its values fit
+    (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports.
+    """
+    texts = [
+        "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+        for value in values
+    ]
+    numbers = pd.to_numeric(pd.Series(texts, dtype=object).where(pd.Series(texts) != ""), errors="coerce")
+    unread: Counter[str] = Counter()
+    known = _CONTRADICTS_WORDS | _SUPPORTS_WORDS | _NO_SIDE_WORDS
+    if numbers.notna().any() and not any(text.lower() in known for text in texts):
+        # A column of numbers: a value that is not one is unread, not a side.
+        unread["label not recognised"] += sum(1 for text, n in zip(texts, numbers, strict=True) if text and pd.isna(n))
+        return _numeric_sides([None if pd.isna(n) else float(n) for n in numbers]), unread
+    sides: list[Side | None] = []
+    for text in texts:
+        word = text.lower()
+        if word in _CONTRADICTS_WORDS:
+            sides.append("contradicts")
+        elif word in _SUPPORTS_WORDS:
+            sides.append("supports")
+        else:
+            if word and word not in _NO_SIDE_WORDS:
+                unread["label not recognised"] += 1
+            sides.append(None)
+    return sides, unread
+
+
+def _numeric_sides(values: Sequence[float | None]) -> list[Side | None]:
+    distinct = {v for v in values if v is not None}
+    if distinct <= {-1.0, 0.0, 1.0}:
+        low = -1.0 if -1.0 in distinct else 0.0  # 0 / 1 alone is a yes / no label: 0 is the complaint
+        named = {low: "contradicts", 1.0: "supports"}
+        return [None if v is None else named.get(v) for v in values]
+    from alignment.charts import rating_bounds
+
+    bounds = rating_bounds(sorted(distinct))
+    top = bounds[1] if bounds else 0.0
+    return [None if v is None else rating_side(v, top) for v in values]
+
+
+# ------------------------------------------------------------------------------------------- claims
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedAd:
+    """An ad and the claims each annotator marked in it (one tuple per annotator)."""
+
+    ad_id: str
+    text: str
+    marked: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEvaluation:
+    """Extraction against marked claims. With several annotators a claim counts as right when it matches
+    any annotator's, and recall is over the claims every annotator marked (the guideline's rule)."""
+
+    ads: int
+    annotators: int
+    extracted: int
+    marked: int
+    precision: float
+    recall: float
+    f1: float
+    exact: float
+    wrong: tuple[tuple[str, str], ...]  # (ad id, extracted claim) matching no marked claim
+    missed: tuple[tuple[str, str], ...]  # (ad id, marked claim) no extracted claim matches
+
+    def to_dict(self) -> dict[str, Any]:
+        """The evaluation as a JSON-ready dict."""
+        payload = asdict(self)
+        payload["wrong"] = [{"ad_id": a, "claim": c} for a, c in self.wrong]
+        payload["missed"] = [{"ad_id": a, "claim": c} for a, c in self.missed]
+        return payload
+
+
+def read_marked_ads(path: str | Path) -> list[MarkedAd]:
+    """Read annotated ads from JSON Lines (one ad per line) or a JSON list.
+
+    Each ad has ``text``, an optional ``id``, and its marked claims under ``claims`` or one key per
+    annotator (``claims_a``, ``claims_b``, ...): lists of strings or of objects with a ``text``.
+
+    Raises:
+        InputError: the file is missing or unreadable, or an ad lacks its text or its claims.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise MissingFileError(f"Annotated ads file not found: {source}. Check the path and try again.")
+    text = decode_bytes(source.read_bytes())
+    try:
+        if source.suffix.lower() == ".json":
+            items = json.loads(text)
+            if not isinstance(items, list):
+                raise InputError(f"{source.name} must hold a JSON list of ads, one object per ad.")
+            numbered = list(enumerate(items, start=1))
+        else:
+            numbered = [(n, json.loads(line)) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}" if source.suffix.lower() == ".json" else "a line"
+        raise UnreadableFileError(
+            f"{source.name} is not valid JSON at {where} ({exc.msg}). Give JSON Lines: one ad object per line."
+        ) from exc
+    ads = [_marked_ad(item, number, source.name) for number, item in numbered]
+    if not ads:
+        raise InputError(f"{source.name} has no ads. Give one JSON object per line with its text and claims.")
+    counts = {len(ad.marked) for ad in ads}
+    if len(counts) > 1:
+        raise InputError(
+            f"{source.name}: every ad needs the same annotators' claim lists; found ads with {sorted(counts)}."
+        )
+    return ads
+
+
+def _marked_ad(item: object, number: int, name: str) -> MarkedAd:
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise InputError(f'{name}, ad {number}: no "text". Give each ad as an object with a text and its claims.')
+    keys = sorted(key for key in item if key == "claims" or key.startswith("claims_"))
+    if not keys:
+        raise InputError(
+            f'{name}, ad {number}: no marked claims. Add "claims": [...] (an empty list when it has none), '
+            'or one "claims_a", "claims_b", ... list per annotator.'
+        )
+    marked = []
+    for key in keys:
+        claims = item[key]
+        if not isinstance(claims, list):
+            raise InputError(f"{name}, ad {number}: {key!r} must be a list of claims.")
+        texts = [claim.get("text") if isinstance(claim, dict) else claim for claim in claims]
+        if not all(isinstance(t, str) and t.strip() for t in texts):
+            raise InputError(f"{name}, ad {number}: every claim in {key!r} must be text (or an object with a text).")
+        marked.append(tuple(str(t) for t in texts))
+    return MarkedAd(str(item.get("id") or number), item["text"], tuple(marked))
+
+
+def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> ClaimEvaluation:
+    """Extract the claims of ``ads`` and score them against the marked ones (word-set Jaccard >= 0.4)."""
+    from alignment.claims import extract_claims
+
+    extracted: dict[str, list[str]] = {}
+    for claim in extract_claims([Ad(ad.ad_id, ad.text) for ad in ads], nlp=nlp):
+        extracted.setdefault(claim.ad_id, []).append(claim.text)
+    rows, wrong, missed = [], [], []
+    for ad in ads:
+        mine = extracted.get(ad.ad_id, [])
+        anyone = [claim for annotator in ad.marked for claim in annotator]
+        agreed = [c for c in ad.marked[0] if all(any(claims_match(c, o) for o in other) for other in ad.marked[1:])]
+        rows.append((mine, anyone, agreed))
+        wrong += [(ad.ad_id, c) for c in mine if not any(claims_match(c, g) for g in anyone)]
+        missed += [(ad.ad_id, g) for g in agreed if not any(claims_match(c, g) for c in mine)]
+    scores = score_claim_texts(rows)
+    return ClaimEvaluation(
+        ads=len(ads),
+        annotators=len(ads[0].marked) if ads else 0,
+        extracted=int(scores["predicted"]),
+        marked=int(scores["gold"]),
+        precision=scores["precision"],
+        recall=scores["recall"],
+        f1=scores["f1"],
+        exact=scores["exact"],
+        wrong=tuple(wrong),
+        missed=tuple(missed),
+    )
+
+
+# ----------------------------------------------------------------------------------------- evidence
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeScores:
+    """How one judge (alignment, the lexicon baseline or plain cosine) reads the labelled reviews.
+
+    ``accuracy`` is over every (claim, matched review) pair whose review is labelled with a side: the
+    stance of its sentence most similar to the claim against the label (no side counts as wrong).
+    ``mean_ap`` and ``first_ten`` need the about column: each claim's contradicting reviews about it,
+    ranked by their highest P(contradicts) (cosine: similarity), unmatched last; None without it.
+    """
+
+    pairs: int
+    accuracy: float | None
+    on_contradicting: float | None  # accuracy on the pairs labelled contradicts
+    on_supporting: float | None
+    calibration_error: float | None
+    mean_ap: float | None
+    first_ten: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEvidence:
+    """One claim's share of the evaluation (alignment's reading; AP also for the baselines)."""
+
+    claim: str
+    matched_reviews: int
+    pairs: int
+    accuracy: float | None
+    contradicting_about: int | None  # reviews about this claim labelled contradicts (the about column)
+    average_precision: Mapping[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceEvaluation:
+    """alignment's judgement of labelled reviews, beside the lexicon and cosine baselines."""
+
+    reviews: int
+    sides: Mapping[str, int]  # labelled reviews by side: contradicts, supports, none
+    skipped: Mapping[str, int]  # rows not read as reviews, by reason
+    unread: Mapping[str, int]  # labels and about values that could not be read, by reason
+    matched_reviews: int  # reviews matched by at least one claim
+    min_similarity: float
+    judges: Mapping[str, JudgeScores]
+    claims: tuple[ClaimEvidence, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The evaluation as a JSON-ready dict (NaN as null)."""
+        return _without_nan(asdict(self))
+
+
+def evaluate_evidence(
+    claims: Sequence[str],
+    reviews: pd.DataFrame | str | Path,
+    label_column: str,
+    about_column: str | None = None,
+    config: Config | None = None,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    sheet: str | int | None = None,
+    embedder: Embedder | None = None,
+    stance_model: StanceModel | None = None,
+    progress: Progress | None = None,
+) -> EvidenceEvaluation:
+    """Check ``claims`` against labelled ``reviews`` and score the judgement against the labels.
+
+    Args:
+        claims: the claims, verbatim.
+        reviews: a DataFrame or a review file (any format ``check`` reads).
+        label_column: each review's side (see :func:`read_sides`: words, -1/0/1, or a star rating).
+        about_column: optional; which claim a review is about, by its number (from 1) or its text. With
+            it, each claim's contradicting reviews about it are ranked (AP, first ten), as the README's
+            airline and restaurant measures rank theirs.
+        config: settings (``min_similarity`` above all); ``Config()`` when omitted.
+        text_column, id_column, sheet: as for :func:`alignment.load_reviews`.
+        embedder, stance_model, progress: as for :func:`alignment.check`.
+
+    Raises:
+        InputError: no claims, a missing column, no labelled review, or an unreadable file.
+    """
+    from alignment.embed import CachedEmbedder, MemoryCache
+    from alignment.pipeline import check, default_embedder
+
+    claim_texts = [c.strip() for c in claims if c.strip()]
+    if not claim_texts:
+        raise InputError("No claims to evaluate. Give at least one claim.")
+    frame = reviews if isinstance(reviews, pd.DataFrame) else read_table(reviews, sheet=sheet)
+    for option, column in (("label column", label_column), ("about column", about_column)):
+        if column is not None and column not in frame.columns:
+            raise MissingColumnError(
+                f"The {option} {column!r} is not in the table; its columns are {list_columns(list(frame.columns))}."
+            )
+    review_set = load_reviews(frame, text_column=text_column, id_column=id_column)
+    rows = [review.row - 1 for review in review_set.reviews]
+    sides, unread = read_sides(frame[label_column].iloc[rows].tolist())
+    if not any(sides):
+        raise InputError(
+            f"No review in column {label_column!r} is labelled with a side. Use {_WORDS_HINT}, -1/0/1, "
+            "or a star rating."
+        )
+    about = _read_about(frame[about_column].iloc[rows].tolist(), claim_texts, unread) if about_column else None
+    config = config or Config()
+    # Both judges read the same vectors: the second check embeds nothing again.
+    shared = embedder or CachedEmbedder(default_embedder(), MemoryCache())
+    reports = {
+        name: check(
+            None,
+            review_set,
+            config.replace(stance_model=name),
+            claims=claim_texts,
+            embedder=shared,
+            stance_model=stance_model if name == "bundled" else None,
+            progress=progress,
+        )
+        for name in ("bundled", "lexicon")
+    }
+    n = len(review_set.reviews)
+    read = {name: [review_scores(report, i, n) for i in range(len(claim_texts))] for name, report in reports.items()}
+    relevant = (
+        None
+        if about is None
+        else [
+            np.array([a == i and s == "contradicts" for a, s in zip(about, sides, strict=True)])
+            for i in range(len(claim_texts))
+        ]
+    )
+    judges = {
+        "alignment": _judge_scores(read["bundled"], sides, relevant, by="contradicts"),
+        "lexicon": _judge_scores(read["lexicon"], sides, relevant, by="contradicts"),
+        # The lexicon run matches by the claim alone, so its similarities are the plain cosine.
+        "cosine": _judge_scores(read["lexicon"], sides, relevant, by="similarity"),
+    }
+    per_claim = []
+    for i, text in enumerate(claim_texts):
+        contra, _, stance = read["bundled"][i]
+        hits = [stance[row][0] == side for row, side in _labelled(stance, sides)]
+        aps: dict[str, float | None] = {}
+        if relevant is not None and relevant[i].any():
+            aps = {
+                "alignment": average_precision(contra, relevant[i]),
+                "lexicon": average_precision(read["lexicon"][i][0], relevant[i]),
+                "cosine": average_precision(read["lexicon"][i][1], relevant[i]),
+            }
+        per_claim.append(
+            ClaimEvidence(
+                claim=text,
+                matched_reviews=int((contra >= 0).sum()),
+                pairs=len(hits),
+                accuracy=float(np.mean(hits)) if hits else None,
+                contradicting_about=None if relevant is None else int(relevant[i].sum()),
+                average_precision=aps,
+            )
+        )
+    matched = np.zeros(n, dtype=bool)
+    for contra, _, _ in read["bundled"]:
+        matched |= contra >= 0
+    return EvidenceEvaluation(
+        reviews=n,
+        sides={
+            "contradicts": sides.count("contradicts"),
+            "supports": sides.count("supports"),
+            "none": sides.count(None),
+        },
+        skipped=dict(review_set.summary.skipped),
+        unread=dict(unread),
+        matched_reviews=int(matched.sum()),
+        min_similarity=config.min_similarity,
+        judges=judges,
+        claims=tuple(per_claim),
+    )
+
+
+def _labelled(stance: Mapping[int, tuple[str, float]], sides: Sequence[Side | None]) -> list[tuple[int, Side]]:
+    """The matched reviews (by row) that are labelled with a side, with that side."""
+    return [(row, side) for row in sorted(stance) if (side := sides[row]) is not None]
+
+
+def _judge_scores(
+    read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]],
+    sides: Sequence[Side | None],
+    relevant: Sequence[np.ndarray] | None,
+    by: str,
+) -> JudgeScores:
+    hits: dict[Side, list[bool]] = {"contradicts": [], "supports": []}
+    predicted: list[float] = []
+    outcomes: list[bool] = []
+    aps: list[float] = []
+    firsts: list[float] = []
+    for i, (contra, similar, stance) in enumerate(read):
+        if by == "contradicts":
+            for row, side in _labelled(stance, sides):
+                hits[side].append(stance[row][0] == side)
+                predicted.append(stance[row][1])
+                outcomes.append(side == "contradicts")
+        if relevant is not None and relevant[i].any():
+            ranking = contra if by == "contradicts" else similar
+            aps.append(average_precision(ranking, relevant[i]))
+            firsts.append(precision_at(ranking, relevant[i]))
+    every = hits["contradicts"] + hits["supports"]
+    return JudgeScores(
+        pairs=len(every),
+        accuracy=float(np.mean(every)) if every else None,
+        on_contradicting=float(np.mean(hits["contradicts"])) if hits["contradicts"] else None,
+        on_supporting=float(np.mean(hits["supports"])) if hits["supports"] else None,
+        calibration_error=calibration_error(predicted, outcomes) if predicted else None,
+        mean_ap=float(np.mean(aps)) if aps else None,
+        first_ten=float(np.nanmean(firsts)) if firsts and not np.isnan(firsts).all() else None,
+    )
+
+
+def _read_about(values: Sequence[object], claims: Sequence[str], unread: Counter[str]) -> list[int | None]:
+    """Each review's claim, by number (from 1) or by text (case and spacing aside); None when blank."""
+    by_text = {" ".join(c.lower().split()): i for i, c in enumerate(claims)}
+    about: list[int | None] = []
+    for value in values:
+        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+        if not text:
+            about.append(None)
+        elif text.isdigit() and 1 <= int(text) <= len(claims):
+            about.append(int(text) - 1)
+        elif " ".join(text.lower().split()) in by_text:
+            about.append(by_text[" ".join(text.lower().split())])
+        else:
+            unread["about names no claim"] += 1
+            about.append(None)
+    if values and all(a is None for a in about) and unread["about names no claim"]:
+        raise InputError(
+            "No value of the about column names a claim. Give each review's claim by its number (1 for the "
+            "first claim) or its exact text."
+        )
+    return about
+
+
+def _without_nan(value: Any) -> Any:
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_nan(item) for item in value]
+    return value

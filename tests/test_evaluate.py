@@ -1,0 +1,219 @@
+"""alignment.evaluate: the scoring rules behind the README's quality figures (benchmarks/quality.py uses
+them) on small hand-made cases, and the evaluation of a user's own labelled ads and reviews."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alignment.cli import main
+from alignment.errors import InputError, MissingColumnError, UnreadableFileError
+from alignment.evaluate import (
+    average_precision,
+    calibration_error,
+    evaluate_claims,
+    evaluate_evidence,
+    precision_at,
+    read_marked_ads,
+    read_sides,
+    score_claim_texts,
+)
+
+TELECOM = pd.DataFrame(
+    {
+        "text": [
+            "My calls drop every single day. Called support twice.",
+            "Dropped calls all the time since the tower upgrade.",
+            "Another dropped call in the middle of a meeting, unbelievable.",
+            "The bill was exactly what they quoted, no hidden fees at all.",
+            "No surprise charges on my bill in a year.",
+            "Transparent pricing, I always know what I pay.",
+            "Ordered a new SIM card on Monday.",
+        ],
+        "stars": [1, 2, 1, 5, 4, 5, 3],
+        # which claim each review is about: by number or by its text, case aside
+        "about": ["1", "1", "Fewer dropped calls", "2", "no hidden fees", "", ""],
+    }
+)
+
+
+def test_a_claim_counts_right_against_either_annotator_and_recall_is_over_the_claims_both_marked():
+    extracted = ["free delivery on every order", "made in small batches", "open late"]
+    either = ["Free delivery on every order", "made in small batches by hand"]  # "open late" was marked by neither
+    both = ["Free delivery on every order", "30-day returns"]
+    scores = score_claim_texts([(extracted, either, both)])
+    assert scores["precision"] == pytest.approx(2 / 3)
+    assert scores["recall"] == pytest.approx(1 / 2)  # "30-day returns" was not found
+    assert scores["f1"] == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
+    assert (scores["predicted"], scores["gold"]) == (3, 2)
+
+
+def test_the_exact_share_counts_only_claims_with_the_very_words_of_a_marked_one():
+    marked = ["Trusted by 12,000 growing teams"]
+    cut_short = score_claim_texts([(["by 12,000 growing teams"], marked, marked)])
+    assert cut_short["precision"] == 1.0  # the guideline's Jaccard rule forgives a missing word
+    assert cut_short["exact"] == 0.0
+    assert score_claim_texts([(["trusted by 12,000 growing teams"], marked, marked)])["exact"] == 1.0  # case aside
+    assert score_claim_texts([([], marked, marked)])["exact"] == 0.0  # nothing extracted: no division by zero
+
+
+def test_average_precision_ranks_by_score_with_ties_in_file_order():
+    relevant = np.array([True, False, True, False])
+    assert average_precision(np.array([0.9, 0.1, 0.8, 0.2]), relevant) == pytest.approx(1.0)
+    # the second relevant item comes last: (1/1 + 2/4) / 2
+    assert average_precision(np.array([0.9, 0.5, 0.1, 0.2]), relevant) == pytest.approx((1 + 2 / 4) / 2)
+    # unmatched items (-1) rank last, in the order of the file
+    assert average_precision(np.array([-1.0, 0.5, -1.0, -1.0]), relevant) == pytest.approx((1 / 2 + 2 / 3) / 2)
+    assert np.isnan(average_precision(np.array([0.5, 0.1]), np.array([False, False])))
+
+
+def test_the_first_quotes_are_the_highest_scored_matched_items_only():
+    relevant = np.array([True, False, True, True])
+    scores = np.array([0.9, 0.8, -1.0, -1.0])  # two matched, two not
+    assert precision_at(scores, relevant, k=10) == pytest.approx(1 / 2)
+    assert np.isnan(precision_at(np.full(4, -1.0), relevant))
+
+
+def test_calibration_error_is_zero_when_confidence_matches_accuracy_and_grows_with_overconfidence():
+    # ten readings at P(contradicts) 0.8, eight of them right: 0.8 confident, 0.8 accurate
+    calibrated = calibration_error([0.8] * 10, [True] * 8 + [False] * 2)
+    assert calibrated == pytest.approx(0.0)
+    overconfident = calibration_error([0.95] * 10, [True] * 5 + [False] * 5)
+    assert overconfident == pytest.approx(0.45)
+    # the side taken counts: 0.2 is 0.8 confident in "supports"
+    assert calibration_error([0.2] * 10, [False] * 8 + [True] * 2) == pytest.approx(0.0)
+
+
+def test_labels_are_read_as_words_as_minus_one_zero_one_or_as_star_ratings():
+    sides, unread = read_sides(["Negative", "positive", "neutral", "", "complaint", "praise", "meh", None])
+    assert sides == ["contradicts", "supports", None, None, "contradicts", "supports", None, None]
+    assert unread == {"label not recognised": 1}  # "meh"; blanks and "neutral" simply take no side
+    assert read_sides(["-1", "0", "1"])[0] == ["contradicts", None, "supports"]
+    assert read_sides(["0", "1", "1"])[0] == ["contradicts", "supports", "supports"]  # a yes / no label
+    # 1-5 stars: 1-2 contradict, 3 takes no side, 4-5 support (as the app's "rating disagrees" flag reads them)
+    assert read_sides(["1", "2", "3", "4", "5"])[0] == ["contradicts", "contradicts", None, "supports", "supports"]
+    assert read_sides(["10", "55", "90"])[0] == ["contradicts", None, "supports"]  # a 0-100 score
+
+
+def test_annotated_ads_are_read_with_one_claim_list_per_annotator(tmp_path):
+    path = tmp_path / "ads.jsonl"
+    lines = [
+        {"id": "a1", "text": "Free delivery. Open late.", "claims_a": [{"text": "Free delivery"}], "claims_b": []},
+        {"text": "Hand-made in Leeds.", "claims_a": ["Hand-made in Leeds"], "claims_b": ["Hand-made"]},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n", encoding="utf-8")
+    ads = read_marked_ads(path)
+    assert [ad.ad_id for ad in ads] == ["a1", "2"]  # an ad without an id is named by its line
+    assert ads[0].marked == (("Free delivery",), ())
+    assert ads[1].marked == (("Hand-made in Leeds",), ("Hand-made",))
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "fragment"),
+    [
+        ('{"text": "Free delivery."}\n', InputError, "no marked claims"),
+        ('{"claims": []}\n', InputError, 'no "text"'),
+        ('{"text": "x", "claims": [}\n', UnreadableFileError, "not valid JSON"),
+        ('{"text": "x", "claims": "Free"}\n', InputError, "must be a list"),
+        ('{"text": "a", "claims_a": []}\n{"text": "b", "claims_a": [], "claims_b": []}\n', InputError, "same"),
+        ("\n", InputError, "has no ads"),
+    ],
+)
+def test_annotated_ads_that_cannot_be_scored_fail_with_what_to_fix(tmp_path, content, error, fragment):
+    path = tmp_path / "ads.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(error, match=fragment):
+        read_marked_ads(path)
+
+
+@pytest.mark.models
+def test_claims_are_scored_against_the_marked_ones_and_the_errors_listed(tmp_path, nlp):
+    path = tmp_path / "ads.jsonl"
+    ads = [
+        {
+            "id": "a1",
+            "text": "Free shipping on every order. Our blankets are woven in Portugal.",
+            "claims": ["Free shipping on every order", "a lifetime guarantee"],
+        },
+        {"id": "a2", "text": "Call us today!", "claims": []},
+    ]
+    path.write_text("\n".join(json.dumps(ad) for ad in ads), encoding="utf-8")
+    result = evaluate_claims(read_marked_ads(path), nlp=nlp)
+    assert result.ads == 2 and result.annotators == 1 and result.marked == 2
+    assert ("a1", "a lifetime guarantee") in result.missed  # nothing in the copy says it
+    assert ("a1", "Free shipping on every order") not in result.missed
+    assert result.recall == pytest.approx(0.5)
+    assert result.precision == pytest.approx(1 - len(result.wrong) / result.extracted)
+    assert all(ad == "a1" for ad, _ in result.wrong)  # a call to action is not a claim
+
+
+@pytest.mark.models
+def test_evidence_is_scored_against_the_labels_beside_the_baselines(embedder):
+    result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], TELECOM, "stars", "about", embedder=embedder)
+    assert result.reviews == 7
+    assert result.sides == {"contradicts": 3, "supports": 3, "none": 1}  # 3 stars takes no side
+    assert result.matched_reviews == 6  # the SIM card order speaks to neither claim
+    calls, fees = result.claims
+    assert calls.contradicting_about == 3 and fees.contradicting_about == 0
+    # the three complaints about calls are the calls claim's most contradicting reviews
+    assert calls.average_precision["alignment"] == pytest.approx(1.0)
+    assert fees.average_precision == {}  # nothing contradicts it, so there is nothing to rank
+    alignment = result.judges["alignment"]
+    assert alignment.pairs == 6 and alignment.accuracy == pytest.approx(1.0)
+    assert result.judges["lexicon"].pairs > 0 and result.judges["cosine"].accuracy is None
+    json.dumps(result.to_dict())  # JSON-ready, NaN as null
+
+
+@pytest.mark.models
+def test_unreadable_labels_and_about_values_are_counted_not_dropped_silently(embedder):
+    frame = TELECOM.assign(stars=["1", "2", "awful", "5", "4", "5", "3"], about=["1", "1", "claim 9", "", "", "", ""])
+    result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], frame, "stars", "about", embedder=embedder)
+    assert result.unread == {"label not recognised": 1, "about names no claim": 1}
+    assert result.sides["contradicts"] == 2
+
+
+def test_evidence_without_its_label_column_or_any_side_fails_before_any_model_loads():
+    with pytest.raises(MissingColumnError, match=r"'label'.*its columns are"):
+        evaluate_evidence(["Fewer dropped calls"], TELECOM, "label")
+    with pytest.raises(InputError, match="labelled with a side"):
+        evaluate_evidence(["Fewer dropped calls"], TELECOM.assign(stars="n/a"), "stars")
+    with pytest.raises(InputError, match="names a claim"):
+        evaluate_evidence(["Fewer dropped calls"], TELECOM.assign(about="claim 9"), "stars", "about")
+
+
+@pytest.mark.models
+def test_cli_evaluate_evidence_prints_the_table_and_writes_the_json(tmp_path, capsys):
+    reviews, claims, out = tmp_path / "labelled.csv", tmp_path / "claims.txt", tmp_path / "evaluation.json"
+    TELECOM.to_csv(reviews, index=False)
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n", encoding="utf-8")
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "stars"]
+    code = main([*argv, "--about-column", "about", "--quiet", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "stance accuracy" in printed and "mean AP of contradicting reviews" in printed
+    assert json.loads(out.read_text(encoding="utf-8"))["judges"]["alignment"]["pairs"] == 6
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["evaluate", "claims", "missing.jsonl"], "not found"),
+        (["evaluate", "evidence", "--claims", "CLAIMS", "--reviews", "REVIEWS", "--label-column", "nope"], "'nope'"),
+        (
+            ["evaluate", "evidence", "--claims", "missing.txt", "--reviews", "REVIEWS", "--label-column", "stars"],
+            "not found",
+        ),
+    ],
+)
+def test_cli_evaluate_reports_bad_input_in_one_line(tmp_path, capsys, argv, fragment):
+    reviews, claims = tmp_path / "labelled.csv", tmp_path / "claims.txt"
+    TELECOM.to_csv(reviews, index=False)
+    claims.write_text("Fewer dropped calls\n", encoding="utf-8")
+    paths = {"CLAIMS": str(claims), "REVIEWS": str(reviews)}
+    code = main([paths.get(arg, arg) for arg in argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and fragment in err and "Traceback" not in err

@@ -22,22 +22,14 @@ from alignment.evaluate import (
     score_claim_texts,
 )
 
-TELECOM = pd.DataFrame(
-    {
-        "text": [
-            "My calls drop every single day. Called support twice.",
-            "Dropped calls all the time since the tower upgrade.",
-            "Another dropped call in the middle of a meeting, unbelievable.",
-            "The bill was exactly what they quoted, no hidden fees at all.",
-            "No surprise charges on my bill in a year.",
-            "Transparent pricing, I always know what I pay.",
-            "Ordered a new SIM card on Monday.",
-        ],
-        "stars": [1, 2, 1, 5, 4, 5, 3],
-        # which claim each review is about: by number or by its text, case aside
-        "about": ["1", "1", "Fewer dropped calls", "2", "no hidden fees", "", ""],
-    }
-)
+# which claim each review of conftest's telecom table is about: by number or by its text, case aside
+ABOUT = ["1", "1", "Fewer dropped calls", "2", "no hidden fees", "", "", ""]
+
+
+@pytest.fixture
+def labelled(reviews_frame: pd.DataFrame) -> pd.DataFrame:
+    """The telecom reviews, labelled by their star rating, with the claim each one is about."""
+    return reviews_frame.assign(about=ABOUT)
 
 
 def test_a_claim_counts_right_against_either_annotator_and_recall_is_over_the_claims_both_marked():
@@ -151,9 +143,11 @@ def test_claims_are_scored_against_the_marked_ones_and_the_errors_listed(tmp_pat
 
 
 @pytest.mark.models
-def test_evidence_is_scored_against_the_labels_beside_the_baselines(embedder):
-    result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], TELECOM, "stars", "about", embedder=embedder)
-    assert result.reviews == 7
+def test_evidence_is_scored_against_the_labels_beside_the_baselines(embedder, labelled):
+    result = evaluate_evidence(
+        ["Fewer dropped calls", "No hidden fees"], labelled, "rating", "about", embedder=embedder
+    )
+    assert result.reviews == 7 and result.skipped == {"blank text": 1}  # skipped rows are counted too
     assert result.sides == {"contradicts": 3, "supports": 3, "none": 1}  # 3 stars takes no side
     assert result.matched_reviews == 6  # the SIM card order speaks to neither claim
     calls, fees = result.claims
@@ -168,28 +162,28 @@ def test_evidence_is_scored_against_the_labels_beside_the_baselines(embedder):
 
 
 @pytest.mark.models
-def test_unreadable_labels_and_about_values_are_counted_not_dropped_silently(embedder):
-    frame = TELECOM.assign(stars=["1", "2", "awful", "5", "4", "5", "3"], about=["1", "1", "claim 9", "", "", "", ""])
-    result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], frame, "stars", "about", embedder=embedder)
+def test_unreadable_labels_and_about_values_are_counted_not_dropped_silently(embedder, labelled):
+    frame = labelled.assign(rating=["1", "2", "awful", "5", "4", "5", "3", "3"], about=["1", "1", "claim 9"] + [""] * 5)
+    result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], frame, "rating", "about", embedder=embedder)
     assert result.unread == {"label not recognised": 1, "about names no claim": 1}
     assert result.sides["contradicts"] == 2
 
 
-def test_evidence_without_its_label_column_or_any_side_fails_before_any_model_loads():
+def test_evidence_without_its_label_column_or_any_side_fails_before_any_model_loads(labelled):
     with pytest.raises(MissingColumnError, match=r"'label'.*its columns are"):
-        evaluate_evidence(["Fewer dropped calls"], TELECOM, "label")
+        evaluate_evidence(["Fewer dropped calls"], labelled, "label")
     with pytest.raises(InputError, match="labelled with a side"):
-        evaluate_evidence(["Fewer dropped calls"], TELECOM.assign(stars="n/a"), "stars")
+        evaluate_evidence(["Fewer dropped calls"], labelled.assign(rating="n/a"), "rating")
     with pytest.raises(InputError, match="names a claim"):
-        evaluate_evidence(["Fewer dropped calls"], TELECOM.assign(about="claim 9"), "stars", "about")
+        evaluate_evidence(["Fewer dropped calls"], labelled.assign(about="claim 9"), "rating", "about")
 
 
 @pytest.mark.models
-def test_cli_evaluate_evidence_prints_the_table_and_writes_the_json(tmp_path, capsys):
+def test_cli_evaluate_evidence_prints_the_table_and_writes_the_json(tmp_path, capsys, labelled):
     reviews, claims, out = tmp_path / "labelled.csv", tmp_path / "claims.txt", tmp_path / "evaluation.json"
-    TELECOM.to_csv(reviews, index=False)
+    labelled.to_csv(reviews, index=False)
     claims.write_text("Fewer dropped calls\nNo hidden fees\n", encoding="utf-8")
-    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "stars"]
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "rating"]
     code = main([*argv, "--about-column", "about", "--quiet", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
@@ -203,14 +197,14 @@ def test_cli_evaluate_evidence_prints_the_table_and_writes_the_json(tmp_path, ca
         (["evaluate", "claims", "missing.jsonl"], "not found"),
         (["evaluate", "evidence", "--claims", "CLAIMS", "--reviews", "REVIEWS", "--label-column", "nope"], "'nope'"),
         (
-            ["evaluate", "evidence", "--claims", "missing.txt", "--reviews", "REVIEWS", "--label-column", "stars"],
+            ["evaluate", "evidence", "--claims", "missing.txt", "--reviews", "REVIEWS", "--label-column", "rating"],
             "not found",
         ),
     ],
 )
-def test_cli_evaluate_reports_bad_input_in_one_line(tmp_path, capsys, argv, fragment):
+def test_cli_evaluate_reports_bad_input_in_one_line(tmp_path, capsys, labelled, argv, fragment):
     reviews, claims = tmp_path / "labelled.csv", tmp_path / "claims.txt"
-    TELECOM.to_csv(reviews, index=False)
+    labelled.to_csv(reviews, index=False)
     claims.write_text("Fewer dropped calls\n", encoding="utf-8")
     paths = {"CLAIMS": str(claims), "REVIEWS": str(reviews)}
     code = main([paths.get(arg, arg) for arg in argv])

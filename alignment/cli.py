@@ -674,6 +674,8 @@ def _print_claim_evaluation(result: ClaimEvaluation) -> None:
             ["recall", f"{result.recall:.3f}"],
             ["F1", f"{result.f1:.3f}"],
             ["with exactly a marked claim's words", f"{result.exact:.3f}"],
+            *_label_rows("type of a marked claim as marked", result.type_agreement),
+            *_label_rows("aspect of a marked claim sharing a word with the marked one", result.aspect_agreement),
         ],
     )
     for label, items in (
@@ -684,6 +686,16 @@ def _print_claim_evaluation(result: ClaimEvaluation) -> None:
             more = " (--out writes them all)" if len(items) > SHOWN_ERRORS else ""
             print(f"\n{len(items):,} {label}{more}:")
             _print_table(["ad", "claim"], [[ad, text] for ad, text in items[:SHOWN_ERRORS]])
+
+
+def _label_rows(measure: str, shares: Sequence[float | None]) -> list[list[str]]:
+    """One row per annotator who gave the label (a, b, ... when several), none when nobody did."""
+    names = "abcdefghijklmnopqrstuvwxyz"  # as the files name them: claims_a, claims_b, ...
+    return [
+        [f"{measure} ({names[who] if who < len(names) else who + 1})" if len(shares) > 1 else measure, f"{share:.3f}"]
+        for who, share in enumerate(shares)
+        if share is not None
+    ]
 
 
 def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:

@@ -22,6 +22,7 @@ from alignment.records import Ad
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
     from alignment.embed import Embedder
     from alignment.progress import Progress
@@ -193,12 +194,21 @@ def _numeric_sides(values: Sequence[float | None]) -> list[Side | None]:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkedClaim:
+    """A claim an annotator marked: its text, and the type and aspect they gave it ("" when not given)."""
+
+    text: str
+    type: str = ""
+    aspect: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class MarkedAd:
     """An ad and the claims each annotator marked in it (one tuple per annotator)."""
 
     ad_id: str
     text: str
-    marked: tuple[tuple[str, ...], ...]
+    marked: tuple[tuple[MarkedClaim, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +226,11 @@ class ClaimEvaluation:
     exact: float
     wrong: tuple[tuple[str, str], ...]  # (ad id, extracted claim) matching no marked claim
     missed: tuple[tuple[str, str], ...]  # (ad id, marked claim) no extracted claim matches
+    # Per annotator, read from each marked span itself (apart from where extraction cuts): the share of
+    # their claims typed as they typed them, and whose aspect shares a word with theirs; None when the
+    # annotator gave no types (aspects).
+    type_agreement: tuple[float | None, ...] = ()
+    aspect_agreement: tuple[float | None, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict."""
@@ -276,32 +291,52 @@ def _marked_ad(item: object, number: int, name: str) -> MarkedAd:
         claims = item[key]
         if not isinstance(claims, list):
             raise InputError(f"{name}, ad {number}: {key!r} must be a list of claims.")
-        texts = [claim.get("text") if isinstance(claim, dict) else claim for claim in claims]
-        if not all(isinstance(t, str) and t.strip() for t in texts):
+        read = [_marked_claim(claim) for claim in claims]
+        if not all(read):
             raise InputError(f"{name}, ad {number}: every claim in {key!r} must be text (or an object with a text).")
-        marked.append(tuple(str(t) for t in texts))
+        marked.append(tuple(claim for claim in read if claim is not None))
     return MarkedAd(str(item.get("id") or number), item["text"], tuple(marked))
 
 
-def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> ClaimEvaluation:
-    """Extract the claims of ``ads`` and score them against the marked ones (word-set Jaccard >= 0.4)."""
-    from alignment.claims import extract_claims
+def _marked_claim(claim: object) -> MarkedClaim | None:
+    """A marked claim given as a string or an object with a text (and maybe a type and an aspect)."""
+    if isinstance(claim, dict):
+        text, kind, aspect = claim.get("text"), claim.get("type") or "", claim.get("aspect") or ""
+    else:
+        text, kind, aspect = claim, "", ""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return MarkedClaim(text, str(kind), str(aspect))
 
+
+def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> ClaimEvaluation:
+    """Extract the claims of ``ads`` and score them against the marked ones (word-set Jaccard >= 0.4), and
+    the type and aspect read from each marked claim against the annotator's, where they gave them."""
+    from alignment.claims import extract_claims, load_claim_pipeline
+
+    pipeline = nlp or load_claim_pipeline()
     extracted: dict[str, list[str]] = {}
-    for claim in extract_claims([Ad(ad.ad_id, ad.text) for ad in ads], nlp=nlp):
+    for claim in extract_claims([Ad(ad.ad_id, ad.text) for ad in ads], nlp=pipeline):
         extracted.setdefault(claim.ad_id, []).append(claim.text)
     rows, wrong, missed = [], [], []
     for ad in ads:
         mine = extracted.get(ad.ad_id, [])
-        anyone = [claim for annotator in ad.marked for claim in annotator]
-        agreed = [c for c in ad.marked[0] if all(any(claims_match(c, o) for o in other) for other in ad.marked[1:])]
+        anyone = [claim.text for annotator in ad.marked for claim in annotator]
+        agreed = [
+            c.text
+            for c in ad.marked[0]
+            if all(any(claims_match(c.text, o.text) for o in other) for other in ad.marked[1:])
+        ]
         rows.append((mine, anyone, agreed))
         wrong += [(ad.ad_id, c) for c in mine if not any(claims_match(c, g) for g in anyone)]
         missed += [(ad.ad_id, g) for g in agreed if not any(claims_match(c, g) for c in mine)]
     scores = score_claim_texts(rows)
+    annotators = len(ads[0].marked) if ads else 0
+    docs = list(pipeline.pipe(ad.text for ad in ads))
+    labels = [marked_claim_labels(zip(docs, [ad.marked[who] for ad in ads], strict=True)) for who in range(annotators)]
     return ClaimEvaluation(
         ads=len(ads),
-        annotators=len(ads[0].marked) if ads else 0,
+        annotators=annotators,
         extracted=int(scores["predicted"]),
         marked=int(scores["gold"]),
         precision=scores["precision"],
@@ -310,7 +345,38 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
         exact=scores["exact"],
         wrong=tuple(wrong),
         missed=tuple(missed),
+        type_agreement=tuple(label["type"] for label in labels),
+        aspect_agreement=tuple(label["aspect"] for label in labels),
     )
+
+
+def marked_claim_labels(ads: Iterable[tuple[Doc, Sequence[MarkedClaim]]]) -> dict[str, float | None]:
+    """How ``classify_claim`` and ``find_aspect`` label the marked claims, read from each marked span itself
+    (apart from where extraction cuts the claim), against the annotator: ``type``, the share typed as the
+    annotator typed it; ``aspect``, the share whose aspect shares a word with the annotator's (plurals and
+    hyphens aside; annotators often name the aspect in other words, "punctuality" for "on time"). Each is
+    over the marked claims found in their ad's text that carry that label; None when there are none."""
+    from alignment.claims import classify_claim, find_aspect
+
+    typed, named = [], []
+    for doc, marked in ads:
+        for claim in marked:
+            start = doc.text.find(claim.text)
+            span = doc.char_span(start, start + len(claim.text), alignment_mode="expand") if start >= 0 else None
+            if span is None:
+                continue
+            if claim.type:
+                typed.append(classify_claim(span) == claim.type)
+            if claim.aspect:
+                named.append(bool(_aspect_words(find_aspect(span)) & _aspect_words(claim.aspect)))
+    return {
+        "type": sum(typed) / len(typed) if typed else None,
+        "aspect": sum(named) / len(named) if named else None,
+    }
+
+
+def _aspect_words(aspect: str) -> set[str]:
+    return {word.rstrip("s") for word in aspect.lower().replace("-", " ").split()} - {"the", "a", "an", "of", "and"}
 
 
 # ----------------------------------------------------------------------------------------- evidence

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quality import bench_claims, marked_claim_labels, score_claim_texts  # noqa: E402
+from quality import bench_claims  # noqa: E402
 
 import alignment.claims as claims_module  # noqa: E402
 from alignment.claims import (  # noqa: E402
@@ -56,6 +56,7 @@ from alignment.claims import (  # noqa: E402
     ClaimSpanModel,
     load_claim_pipeline,
 )
+from alignment.evaluate import MarkedClaim, marked_claim_labels, score_claim_texts  # noqa: E402
 from alignment.training import (  # noqa: E402
     CLAIMS_CORPORA,
     CLAIMS_TEST_CORPORA,
@@ -182,7 +183,9 @@ def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
             predicted[item["id"]] = [span.text for span in finder(doc).spans["claims"]]
     every = {ad: marked for by_ad in gold.values() for ad, marked in by_ad.items()}
     marked = (
-        (doc, item["claims"]) for _, items, docs in parsed_test_corpora() for item, doc in zip(items, docs, strict=True)
+        (doc, [MarkedClaim(c["text"], c.get("type", ""), c.get("aspect", "")) for c in item["claims"]])
+        for _, items, docs in parsed_test_corpora()
+        for item, doc in zip(items, docs, strict=True)
     )
     return score(predicted, every) | {
         "ads": len(every),
@@ -191,7 +194,7 @@ def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
     }
 
 
-def score_dev(model: ClaimSpanModel, path: Path = DEV) -> dict[str, float]:
+def score_dev(model: ClaimSpanModel, path: Path = DEV) -> dict[str, float | None]:
     """benchmarks/quality.py's claim measure on the dev ads, with ``model`` in place of the shipped
     classifier for the duration."""
     component = load_claim_pipeline().get_pipe(COMPONENT_NAME)  # the pipeline extract_claims uses

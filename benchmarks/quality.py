@@ -13,7 +13,6 @@ import json
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,25 +20,22 @@ import numpy as np
 import pandas as pd
 
 from alignment import Config, check
-from alignment.claims import classify_claim, extract_claims, find_aspect, load_claim_pipeline
 from alignment.embed import CachedEmbedder, MemoryCache
 from alignment.evaluate import (
     average_precision,
     calibration_error,
-    claims_match,
+    evaluate_claims,
     evaluate_evidence,
     precision_at,
+    read_marked_ads,
     review_scores,
-    score_claim_texts,
 )
 from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
-from alignment.records import Ad
 from alignment.stance import StanceModel
-from alignment.training import read_annotated_ads
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    pass
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -57,50 +53,21 @@ RESTAURANT_CLAIMS = {
 }
 
 
-def bench_claims(path: Path) -> dict[str, float]:
-    """(a) Precision against either annotator, recall over claims both marked, F1."""
-    items = read_annotated_ads(path)
-    predicted = extract_claims([Ad(item["id"], item["text"]) for item in items])
-    by_ad: dict[str, list[str]] = {}
-    for claim in predicted:
-        by_ad.setdefault(claim.ad_id, []).append(claim.text)
-    scores = score_claim_texts(
-        (
-            by_ad.get(item["id"], []),
-            [c["text"] for c in item["claims_a"] + item["claims_b"]],
-            [a["text"] for a in item["claims_a"] if any(claims_match(a["text"], b["text"]) for b in item["claims_b"])],
-        )
-        for item in items
-    )
-    agreed = scores.pop("gold")  # recall is over the claims both annotators marked
-    docs = list(load_claim_pipeline(use_model=False).pipe(item["text"] for item in items))
-    labels = {}
-    for who in ("a", "b"):
-        read = marked_claim_labels(zip(docs, [item[f"claims_{who}"] for item in items], strict=True))
-        labels |= {f"type_agreement_{who}": read["type"], f"aspect_agreement_{who}": read["aspect"]}
-    return scores | {"gold_agreed": agreed} | labels
-
-
-def marked_claim_labels(ads: Iterable[tuple[Doc, Sequence[dict[str, str]]]]) -> dict[str, float]:
-    """How ``classify_claim`` and ``find_aspect`` label the marked claims, read from each marked span itself
-    (apart from where extraction cuts the claim), against the annotator: ``type``, the share typed as the
-    annotator typed it; ``aspect``, the share whose aspect shares a word with the annotator's (plurals and
-    hyphens aside; annotators often name the aspect in other words, "punctuality" for "on time")."""
-    typed = named = total = 0
-    for doc, marked in ads:
-        for claim in marked:
-            start = doc.text.find(claim["text"])
-            span = doc.char_span(start, start + len(claim["text"]), alignment_mode="expand") if start >= 0 else None
-            if span is None:
-                continue
-            total += 1
-            typed += classify_claim(span) == claim["type"]
-            named += bool(_aspect_words(find_aspect(span)) & _aspect_words(claim.get("aspect", "")))
-    return {"type": typed / total, "aspect": named / total} if total else {"type": float("nan"), "aspect": float("nan")}
-
-
-def _aspect_words(aspect: str) -> set[str]:
-    return {word.rstrip("s") for word in aspect.lower().replace("-", " ").split()} - {"the", "a", "an", "of", "and"}
+def bench_claims(path: Path) -> dict[str, float | None]:
+    """(a) Precision against either annotator, recall over claims both marked, F1; and the type and aspect
+    read from each annotator's marked claims against theirs."""
+    result = evaluate_claims(read_marked_ads(path))
+    labels: dict[str, float | None] = {}
+    for who, typed, named in zip("ab", result.type_agreement, result.aspect_agreement, strict=True):
+        labels |= {f"type_agreement_{who}": typed, f"aspect_agreement_{who}": named}
+    return {
+        "precision": result.precision,
+        "recall": result.recall,
+        "f1": result.f1,
+        "exact": result.exact,
+        "predicted": result.extracted,
+        "gold_agreed": result.marked,  # recall is over the claims both annotators marked
+    } | labels
 
 
 def bench_airlines(

@@ -12,6 +12,7 @@ import pytest
 from alignment.cli import main
 from alignment.errors import InputError, MissingColumnError, UnreadableFileError
 from alignment.evaluate import (
+    MarkedClaim,
     average_precision,
     calibration_error,
     evaluate_claims,
@@ -93,14 +94,19 @@ def test_labels_are_read_as_words_as_minus_one_zero_one_or_as_star_ratings():
 def test_annotated_ads_are_read_with_one_claim_list_per_annotator(tmp_path):
     path = tmp_path / "ads.jsonl"
     lines = [
-        {"id": "a1", "text": "Free delivery. Open late.", "claims_a": [{"text": "Free delivery"}], "claims_b": []},
+        {
+            "id": "a1",
+            "text": "Free delivery. Open late.",
+            "claims_a": [{"text": "Free delivery", "type": "absolute", "aspect": "delivery"}],
+            "claims_b": [],
+        },
         {"text": "Hand-made in Leeds.", "claims_a": ["Hand-made in Leeds"], "claims_b": ["Hand-made"]},
     ]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n", encoding="utf-8")
     ads = read_marked_ads(path)
     assert [ad.ad_id for ad in ads] == ["a1", "2"]  # an ad without an id is named by its line
-    assert ads[0].marked == (("Free delivery",), ())
-    assert ads[1].marked == (("Hand-made in Leeds",), ("Hand-made",))
+    assert ads[0].marked == ((MarkedClaim("Free delivery", "absolute", "delivery"),), ())
+    assert ads[1].marked == ((MarkedClaim("Hand-made in Leeds"),), (MarkedClaim("Hand-made"),))
 
 
 @pytest.mark.parametrize(
@@ -128,17 +134,25 @@ def test_claims_are_scored_against_the_marked_ones_and_the_errors_listed(tmp_pat
         {
             "id": "a1",
             "text": "Free shipping on every order. Our blankets are woven in Portugal.",
-            "claims": ["Free shipping on every order", "a lifetime guarantee"],
+            "claims": [
+                {"text": "Free shipping on every order", "type": "absolute", "aspect": "shipping"},
+                {"text": "woven in Portugal", "type": "superlative", "aspect": "origin"},
+                "a lifetime guarantee",
+            ],
         },
         {"id": "a2", "text": "Call us today!", "claims": []},
     ]
     path.write_text("\n".join(json.dumps(ad) for ad in ads), encoding="utf-8")
     result = evaluate_claims(read_marked_ads(path), nlp=nlp)
-    assert result.ads == 2 and result.annotators == 1 and result.marked == 2
+    assert result.ads == 2 and result.annotators == 1 and result.marked == 3
     assert ("a1", "a lifetime guarantee") in result.missed  # nothing in the copy says it
     assert ("a1", "Free shipping on every order") not in result.missed
-    assert result.recall == pytest.approx(0.5)
+    # types and aspects are read from the marked spans and compared where the annotator gave them: "free"
+    # is an absolute, but nothing makes "woven in Portugal" a superlative
+    assert result.type_agreement == (pytest.approx(0.5),)
+    assert result.aspect_agreement == (pytest.approx(0.5),)  # "shipping" named; "origin" is not a word of it
     assert result.precision == pytest.approx(1 - len(result.wrong) / result.extracted)
+    assert result.recall == pytest.approx(1 - len(result.missed) / result.marked)
     assert all(ad == "a1" for ad, _ in result.wrong)  # a call to action is not a claim
 
 

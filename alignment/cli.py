@@ -665,18 +665,27 @@ def _print_claim_evaluation(result: ClaimEvaluation) -> None:
         else "right when it matches a marked claim"
     )
     print(f"Claims in {result.ads:,} ads ({rule}; two claims match at word-set Jaccard >= 0.4):")
+    every = result.sentence_baseline
     _print_table(
-        ["measure", "value"],
+        ["measure", "alignment", "baseline"],
         [
-            ["extracted", f"{result.extracted:,}"],
-            ["marked", f"{result.marked:,}"],
-            ["precision", f"{result.precision:.3f}"],
-            ["recall", f"{result.recall:.3f}"],
-            ["F1", f"{result.f1:.3f}"],
-            ["with exactly a marked claim's words", f"{result.exact:.3f}"],
-            *_label_rows("type of a marked claim as marked", result.type_agreement),
-            *_label_rows("aspect of a marked claim sharing a word with the marked one", result.aspect_agreement),
+            ["extracted", f"{result.extracted:,}", ""],
+            ["marked", f"{result.marked:,}", ""],
+            ["precision", f"{result.precision:.3f}", f"{every['precision']:.3f}"],
+            ["recall", f"{result.recall:.3f}", f"{every['recall']:.3f}"],
+            ["F1", f"{result.f1:.3f}", f"{every['f1']:.3f}"],
+            ["with exactly a marked claim's words", f"{result.exact:.3f}", f"{every['exact']:.3f}"],
+            *_label_rows("type of a marked claim as marked", result.type_agreement, result.type_baseline),
+            *_label_rows(
+                "aspect of a marked claim sharing a word with the marked one",
+                result.aspect_agreement,
+                result.aspect_baseline,
+            ),
         ],
+    )
+    print(
+        "baselines: every sentence taken as a claim; each annotator's most common type; a marked claim's head "
+        "word as its aspect."
     )
     for label, items in (
         ("extracted, matching no marked claim", result.wrong),
@@ -688,12 +697,16 @@ def _print_claim_evaluation(result: ClaimEvaluation) -> None:
             _print_table(["ad", "claim"], [[ad, text] for ad, text in items[:SHOWN_ERRORS]])
 
 
-def _label_rows(measure: str, shares: Sequence[float | None]) -> list[list[str]]:
+def _label_rows(measure: str, shares: Sequence[float | None], baselines: Sequence[float | None]) -> list[list[str]]:
     """One row per annotator who gave the label (a, b, ... when several), none when nobody did."""
     names = "abcdefghijklmnopqrstuvwxyz"  # as the files name them: claims_a, claims_b, ...
     return [
-        [f"{measure} ({names[who] if who < len(names) else who + 1})" if len(shares) > 1 else measure, f"{share:.3f}"]
-        for who, share in enumerate(shares)
+        [
+            f"{measure} ({names[who] if who < len(names) else who + 1})" if len(shares) > 1 else measure,
+            f"{share:.3f}",
+            "" if baseline is None else f"{baseline:.3f}",
+        ]
+        for who, (share, baseline) in enumerate(zip(shares, baselines, strict=True))
         if share is not None
     ]
 

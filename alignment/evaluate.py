@@ -231,6 +231,11 @@ class ClaimEvaluation:
     # annotator gave no types (aspects).
     type_agreement: tuple[float | None, ...] = ()
     aspect_agreement: tuple[float | None, ...] = ()
+    # Baselines on the same ads: every sentence taken as a claim (precision, recall, f1, exact); each
+    # annotator's most common type given to all their claims; a marked claim's head word as its aspect.
+    sentence_baseline: Mapping[str, float] = field(default_factory=dict)
+    type_baseline: tuple[float | None, ...] = ()
+    aspect_baseline: tuple[float | None, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict."""
@@ -318,8 +323,9 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
     extracted: dict[str, list[str]] = {}
     for claim in extract_claims([Ad(ad.ad_id, ad.text) for ad in ads], nlp=pipeline):
         extracted.setdefault(claim.ad_id, []).append(claim.text)
-    rows, wrong, missed = [], [], []
-    for ad in ads:
+    docs = list(pipeline.pipe(ad.text for ad in ads))
+    rows, baseline_rows, wrong, missed = [], [], [], []
+    for ad, doc in zip(ads, docs, strict=True):
         mine = extracted.get(ad.ad_id, [])
         anyone = [claim.text for annotator in ad.marked for claim in annotator]
         agreed = [
@@ -328,11 +334,12 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
             if all(any(claims_match(c.text, o.text) for o in other) for other in ad.marked[1:])
         ]
         rows.append((mine, anyone, agreed))
+        baseline_rows.append(([s.text.strip() for s in doc.sents if s.text.strip()], anyone, agreed))
         wrong += [(ad.ad_id, c) for c in mine if not any(claims_match(c, g) for g in anyone)]
         missed += [(ad.ad_id, g) for g in agreed if not any(claims_match(c, g) for c in mine)]
     scores = score_claim_texts(rows)
+    baseline = score_claim_texts(baseline_rows)
     annotators = len(ads[0].marked) if ads else 0
-    docs = list(pipeline.pipe(ad.text for ad in ads))
     labels = [marked_claim_labels(zip(docs, [ad.marked[who] for ad in ads], strict=True)) for who in range(annotators)]
     return ClaimEvaluation(
         ads=len(ads),
@@ -347,6 +354,9 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
         missed=tuple(missed),
         type_agreement=tuple(label["type"] for label in labels),
         aspect_agreement=tuple(label["aspect"] for label in labels),
+        sentence_baseline={key: baseline[key] for key in ("precision", "recall", "f1", "exact")},
+        type_baseline=tuple(label["type_baseline"] for label in labels),
+        aspect_baseline=tuple(label["aspect_baseline"] for label in labels),
     )
 
 
@@ -355,10 +365,12 @@ def marked_claim_labels(ads: Iterable[tuple[Doc, Sequence[MarkedClaim]]]) -> dic
     (apart from where extraction cuts the claim), against the annotator: ``type``, the share typed as the
     annotator typed it; ``aspect``, the share whose aspect shares a word with the annotator's (plurals and
     hyphens aside; annotators often name the aspect in other words, "punctuality" for "on time"). Each is
-    over the marked claims found in their ad's text that carry that label; None when there are none."""
+    over the marked claims found in their ad's text that carry that label; None when there are none.
+    Baselines on the same claims: ``type_baseline``, the share of the annotator's most common type;
+    ``aspect_baseline``, the share whose head word (the span's syntactic root) is a word of their aspect."""
     from alignment.claims import classify_claim, find_aspect
 
-    typed, named = [], []
+    typed, named, types, heads = [], [], [], []
     for doc, marked in ads:
         for claim in marked:
             start = doc.text.find(claim.text)
@@ -367,11 +379,16 @@ def marked_claim_labels(ads: Iterable[tuple[Doc, Sequence[MarkedClaim]]]) -> dic
                 continue
             if claim.type:
                 typed.append(classify_claim(span) == claim.type)
+                types.append(claim.type)
             if claim.aspect:
                 named.append(bool(_aspect_words(find_aspect(span)) & _aspect_words(claim.aspect)))
+                heads.append(bool(_aspect_words(span.root.text) & _aspect_words(claim.aspect)))
+    commonest = Counter(types).most_common(1)[0][1] if types else 0
     return {
         "type": sum(typed) / len(typed) if typed else None,
         "aspect": sum(named) / len(named) if named else None,
+        "type_baseline": commonest / len(types) if types else None,
+        "aspect_baseline": sum(heads) / len(heads) if heads else None,
     }
 
 

@@ -58,8 +58,11 @@ def bench_claims(path: Path) -> dict[str, float | None]:
     read from each annotator's marked claims against theirs."""
     result = evaluate_claims(read_marked_ads(path))
     labels: dict[str, float | None] = {}
-    for who, typed, named in zip("ab", result.type_agreement, result.aspect_agreement, strict=True):
+    for who, typed, named, typed_baseline, named_baseline in zip(
+        "ab", result.type_agreement, result.aspect_agreement, result.type_baseline, result.aspect_baseline, strict=True
+    ):
         labels |= {f"type_agreement_{who}": typed, f"aspect_agreement_{who}": named}
+        labels |= {f"type_baseline_{who}": typed_baseline, f"aspect_baseline_{who}": named_baseline}
     return {
         "precision": result.precision,
         "recall": result.recall,
@@ -67,6 +70,7 @@ def bench_claims(path: Path) -> dict[str, float | None]:
         "exact": result.exact,
         "predicted": result.extracted,
         "gold_agreed": result.marked,  # recall is over the claims both annotators marked
+        "f1_every_sentence": result.sentence_baseline["f1"],
     } | labels
 
 
@@ -261,49 +265,57 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "quality.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     c, a, r, w = results["claims"], results["airlines"], results["restaurants"], results["clothing"]
-    print("| measure | alignment | cosine baseline | lexicon baseline | target |")
-    print("|---|---|---|---|---|")
+    print("| measure | alignment | baselines in the same run | target |")
+    print("|---|---|---|---|")
     print(
         f"| claim extraction F1 (P {c['precision']:.2f}, R {c['recall']:.2f}; {c['exact']:.2f} of the claims with "
-        f"exactly a marked claim's words) | {c['f1']:.3f} | – | – | ≥ 0.85 |"
+        f"exactly a marked claim's words) | {c['f1']:.3f} | every sentence a claim {c['f1_every_sentence']:.3f} "
+        "| ≥ 0.85 |"
     )
     print(
         f"| claim type of the marked claims, as each annotator typed them (a / b) | {c['type_agreement_a']:.2f} / "
-        f"{c['type_agreement_b']:.2f} | – | – | – |"
+        f"{c['type_agreement_b']:.2f} | the annotator's most common type {c['type_baseline_a']:.2f} / "
+        f"{c['type_baseline_b']:.2f} | – |"
     )
     print(
         f"| claim aspect sharing a word with each annotator's (a / b) | {c['aspect_agreement_a']:.2f} / "
-        f"{c['aspect_agreement_b']:.2f} | – | – | – |"
+        f"{c['aspect_agreement_b']:.2f} | the claim's head word {c['aspect_baseline_a']:.2f} / "
+        f"{c['aspect_baseline_b']:.2f} | – |"
     )
     print(
-        f"| airline mean AP ({a['pairs']} pairs) | {a['mean_ap']:.3f} | {a['mean_ap_cosine']:.3f} | {a['mean_ap_lexicon']:.3f} | ≥ 0.42 |"
+        f"| airline mean AP ({a['pairs']} pairs) | {a['mean_ap']:.3f} | cosine {a['mean_ap_cosine']:.3f}, lexicon "
+        f"{a['mean_ap_lexicon']:.3f} | ≥ 0.42 |"
     )
     print(
         f"| airline stance accuracy ({a['stance_pairs']} pairs; on negative / positive tweets "
-        f"{a['stance_recall_negative']:.2f} / {a['stance_recall_positive']:.2f}) | {a['stance_accuracy']:.3f} | – "
-        f"| {a['stance_accuracy_lexicon']:.3f} | ≥ 0.90 |"
+        f"{a['stance_recall_negative']:.2f} / {a['stance_recall_positive']:.2f}) | {a['stance_accuracy']:.3f} "
+        f"| lexicon {a['stance_accuracy_lexicon']:.3f} | ≥ 0.90 |"
     )
     print(
         f"| airline: the first ten contradicting quotes that carry the claim's complaint reason (that are "
         f"complaints at all: {a['precision_at_10_complaints']:.2f}) | {a['precision_at_10']:.2f} "
-        f"| {a['precision_at_10_cosine']:.2f} | {a['precision_at_10_lexicon']:.2f} | – |"
+        f"| cosine {a['precision_at_10_cosine']:.2f}, lexicon {a['precision_at_10_lexicon']:.2f} | – |"
     )
-    print(f"| restaurants AP | {r['mean_ap']:.3f} | {r['mean_ap_cosine']:.3f} | {r['mean_ap_lexicon']:.3f} | ≥ 0.60 |")
     print(
-        f"| restaurants aspect stance accuracy ({r['stance_pairs']} pairs) | {r['stance_accuracy']:.3f} | – | {r['stance_accuracy_lexicon']:.3f} | ≥ 0.95 |"
+        f"| restaurants AP | {r['mean_ap']:.3f} | cosine {r['mean_ap_cosine']:.3f}, lexicon "
+        f"{r['mean_ap_lexicon']:.3f} | ≥ 0.60 |"
+    )
+    print(
+        f"| restaurants aspect stance accuracy ({r['stance_pairs']} pairs) | {r['stance_accuracy']:.3f} "
+        f"| lexicon {r['stance_accuracy_lexicon']:.3f} | ≥ 0.95 |"
     )
     print(
         f"| restaurants: the first ten contradicting quotes that fault the claim's aspect | {r['precision_at_10']:.2f} "
-        f"| {r['precision_at_10_cosine']:.2f} | {r['precision_at_10_lexicon']:.2f} | – |"
+        f"| cosine {r['precision_at_10_cosine']:.2f}, lexicon {r['precision_at_10_lexicon']:.2f} | – |"
     )
     print(
         f"| expected calibration error of the side taken, airline / restaurants | {a['ece']:.3f} / {r['ece']:.3f} "
-        f"| – | {a['ece_lexicon']:.3f} / {r['ece_lexicon']:.3f} | lower is better |"
+        f"| lexicon {a['ece_lexicon']:.3f} / {r['ece_lexicon']:.3f} | lower is better |"
     )
     print(
         f"| clothing stance against the review's star rating ({w['stance_pairs']} pairs; on 1-2★ / 4-5★ reviews "
-        f"{w['stance_recall_negative']:.2f} / {w['stance_recall_positive']:.2f}; ECE {w['ece']:.3f}) "
-        f"| {w['stance_accuracy']:.3f} | – | {w['stance_accuracy_lexicon']:.3f} | – |"
+        f"{w['stance_recall_negative']:.2f} / {w['stance_recall_positive']:.2f}; ECE {w['ece']:.3f}, lexicon "
+        f"{w['ece_lexicon']:.3f}) | {w['stance_accuracy']:.3f} | lexicon {w['stance_accuracy_lexicon']:.3f} | – |"
     )
     print(f"({results['seconds']} s)")
     return 0

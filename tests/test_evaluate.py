@@ -151,6 +151,13 @@ def test_claims_are_scored_against_the_marked_ones_and_the_errors_listed(tmp_pat
     # is an absolute, but nothing makes "woven in Portugal" a superlative
     assert result.type_agreement == (pytest.approx(0.5),)
     assert result.aspect_agreement == (pytest.approx(0.5),)  # "shipping" named; "origin" is not a word of it
+    # the baselines on the same ads: each of the three sentences taken as a claim finds two of the three
+    # marked claims; one type given to both typed claims; "shipping" is the head of its claim, "woven" is not
+    # a word of "origin"
+    assert result.sentence_baseline["precision"] == pytest.approx(2 / 3)
+    assert result.sentence_baseline["recall"] == pytest.approx(2 / 3)
+    assert result.type_baseline == (pytest.approx(0.5),)
+    assert result.aspect_baseline == (pytest.approx(0.5),)
     assert result.precision == pytest.approx(1 - len(result.wrong) / result.extracted)
     assert result.recall == pytest.approx(1 - len(result.missed) / result.marked)
     assert all(ad == "a1" for ad, _ in result.wrong)  # a call to action is not a claim

@@ -264,6 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written.")
         return 130
+    except BrokenPipeError:
+        # Whoever read the output stopped early (`alignment evaluate claims ads.jsonl | head`): not an error.
+        _silence_stdout()
+        return EXIT_OK
     except Exception as exc:
         if os.environ.get("ALIGN_DEBUG"):
             raise
@@ -272,6 +276,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Set ALIGN_DEBUG=1 to see the traceback, and please report it."
         )
         return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so the interpreter's flush at exit does not hit the closed
+    pipe again (the recipe in Python's signal documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a stdout with no file behind it (a test's capture)
+        pass
 
 
 def _fail(message: str) -> None:

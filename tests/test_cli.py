@@ -185,3 +185,23 @@ def test_cli_console_script_runs_as_a_real_process(tmp_path):
     assert result.stderr.count("\n") == 1 and "not found" in result.stderr
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith("alignment ")
+
+
+class _ClosedPipe:
+    """A standard output whose reader has gone away (`alignment claims ads.txt | head -1`)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.models
+def test_cli_output_cut_short_by_its_reader_is_not_reported_as_an_error(tmp_path, capsys, monkeypatch):
+    ads = tmp_path / "ads.txt"
+    ads.write_text("Fewer dropped calls than any other network.\n")
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = main(["claims", str(ads)])
+    assert code == 0
+    assert capsys.readouterr().err == ""

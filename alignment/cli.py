@@ -323,7 +323,7 @@ def _run_claims(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from alignment.config import Config
     from alignment.embed import embedder_kind
-    from alignment.ingest import decode_bytes, read_ads
+    from alignment.ingest import read_ads
     from alignment.pipeline import check
     from alignment.progress import BarProgress, SilentProgress
 
@@ -361,8 +361,8 @@ def _run_check(args: argparse.Namespace) -> int:
         workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
     elif args.label or args.no_save:
         raise InputError("--label and --no-save apply to --dataset runs only.")
-    elif not Path(args.reviews).exists():
-        raise MissingFileError(f"Reviews file not found: {args.reviews}. Check the path and try again.")
+    else:
+        _require_reviews_file(args.reviews)
     sheet = None if args.dataset is not None else _sheet(args.sheet, args.reviews)
     try:
         _check_out_path(args.out)
@@ -371,12 +371,7 @@ def _run_check(args: argparse.Namespace) -> int:
         if args.ads:
             ads = read_ads(args.ads, id_column=args.ads_id_column, text_column=args.ads_text_column)
         else:
-            path = Path(args.claims)
-            if not path.is_file():
-                raise MissingFileError(f"Claims file not found: {path}. Give a text file with one claim per line.")
-            claim_lines = [line.strip() for line in decode_bytes(path.read_bytes()).splitlines() if line.strip()]
-            if not claim_lines:
-                raise InputError(f"{path.name} has no claims. Put one claim per line.")
+            claim_lines = _read_claim_lines(args.claims)
         progress = SilentProgress() if args.quiet else BarProgress()
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         run_note = None
@@ -436,6 +431,25 @@ def _run_check(args: argparse.Namespace) -> int:
         if run_note:
             print(f"alignment: {run_note}", file=sys.stderr)
     return EXIT_OK
+
+
+def _read_claim_lines(name: str) -> list[str]:
+    """The claims of a --claims file: one per line, blank lines left out."""
+    from alignment.ingest import decode_bytes
+
+    path = Path(name)
+    if not path.is_file():
+        raise MissingFileError(f"Claims file not found: {path}. Give a text file with one claim per line.")
+    lines = [line.strip() for line in decode_bytes(path.read_bytes()).splitlines() if line.strip()]
+    if not lines:
+        raise InputError(f"{path.name} has no claims. Put one claim per line.")
+    return lines
+
+
+def _require_reviews_file(name: str) -> None:
+    """Fail before any model loads when the --reviews file is not there."""
+    if not Path(name).exists():
+        raise MissingFileError(f"Reviews file not found: {name}. Check the path and try again.")
 
 
 def _sheet(value: str | None, path: str) -> str | int | None:
@@ -643,16 +657,11 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         return EXIT_OK
     from alignment.config import Config
     from alignment.embed import embedder_kind
-    from alignment.ingest import decode_bytes
     from alignment.progress import BarProgress, SilentProgress
 
     kind = embedder_kind(args.embedder)
-    path = Path(args.claims)
-    if not path.is_file():
-        raise MissingFileError(f"Claims file not found: {path}. Give a text file with one claim per line.")
-    if not Path(args.reviews).exists():
-        raise MissingFileError(f"Reviews file not found: {args.reviews}. Check the path and try again.")
-    claims = [line.strip() for line in decode_bytes(path.read_bytes()).splitlines() if line.strip()]
+    claims = _read_claim_lines(args.claims)
+    _require_reviews_file(args.reviews)
     config = Config.from_env(**({} if args.min_similarity is None else {"min_similarity": args.min_similarity}))
     result = evaluate.evaluate_evidence(
         claims,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from alignment.config import Config
 from alignment.errors import InputError, MissingColumnError, MissingFileError, UnreadableFileError
-from alignment.ingest import decode_bytes, list_columns, load_reviews, read_table
+from alignment.ingest import RATING_RANGE, decode_bytes, list_columns, load_reviews, read_table
 from alignment.records import Ad
 
 if TYPE_CHECKING:
@@ -161,7 +161,9 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     known = _CONTRADICTS_WORDS | _SUPPORTS_WORDS | _NO_SIDE_WORDS
     if numbers.notna().any() and not any(text.lower() in known for text in texts):
         # A column of numbers: a value that is not one is unread, not a side.
-        unread["label not recognised"] += sum(1 for text, n in zip(texts, numbers, strict=True) if text and pd.isna(n))
+        not_numbers = sum(1 for text, n in zip(texts, numbers, strict=True) if text and pd.isna(n))
+        if not_numbers:
+            unread["label not recognised"] += not_numbers
         return _numeric_sides([None if pd.isna(n) else float(n) for n in numbers]), unread
     sides: list[Side | None] = []
     for text in texts:
@@ -183,6 +185,11 @@ def _numeric_sides(values: Sequence[float | None]) -> list[Side | None]:
         low = -1.0 if -1.0 in distinct else 0.0  # 0 / 1 alone is a yes / no label: 0 is the complaint
         named = {low: "contradicts", 1.0: "supports"}
         return [None if v is None else named.get(v) for v in values]
+    if min(distinct) < RATING_RANGE[0] or max(distinct) > RATING_RANGE[1]:  # the scales ingest reads
+        raise InputError(
+            f"The labels run from {min(distinct):g} to {max(distinct):g}: neither -1/0/1 nor a rating (1-5, 0-10, "
+            f"0-100). Name the column that holds each review's side, as {_WORDS_HINT}, -1/0/1 or a star rating."
+        )
     from alignment.charts import rating_bounds
 
     bounds = rating_bounds(sorted(distinct))

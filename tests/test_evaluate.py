@@ -89,6 +89,9 @@ def test_labels_are_read_as_words_as_minus_one_zero_one_or_as_star_ratings():
     # 1-5 stars: 1-2 contradict, 3 takes no side, 4-5 support (as the app's "rating disagrees" flag reads them)
     assert read_sides(["1", "2", "3", "4", "5"])[0] == ["contradicts", "contradicts", None, "supports", "supports"]
     assert read_sides(["10", "55", "90"])[0] == ["contradicts", None, "supports"]  # a 0-100 score
+    assert read_sides(["4", "x", ""]) == (["supports", None, None], {"label not recognised": 1})  # 1-5, x unread
+    with pytest.raises(InputError, match="neither -1/0/1 nor a rating"):
+        read_sides(["569587686496825344", "569587371693355008"])  # an id column named by mistake
 
 
 def test_annotated_ads_are_read_with_one_claim_list_per_annotator(tmp_path):

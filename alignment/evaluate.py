@@ -328,12 +328,13 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
 
     pipeline = nlp or load_claim_pipeline()
     extracted: dict[str, list[str]] = {}
-    for claim in extract_claims([Ad(ad.ad_id, ad.text) for ad in ads], nlp=pipeline):
+    # Each ad by its position, so two ads that share an id in the file are still scored apart.
+    for claim in extract_claims([Ad(str(position), ad.text) for position, ad in enumerate(ads)], nlp=pipeline):
         extracted.setdefault(claim.ad_id, []).append(claim.text)
     docs = list(pipeline.pipe(ad.text for ad in ads))
     rows, baseline_rows, wrong, missed = [], [], [], []
-    for ad, doc in zip(ads, docs, strict=True):
-        mine = extracted.get(ad.ad_id, [])
+    for position, (ad, doc) in enumerate(zip(ads, docs, strict=True)):
+        mine = extracted.get(str(position), [])
         anyone = [claim.text for annotator in ad.marked for claim in annotator]
         agreed = [
             c.text

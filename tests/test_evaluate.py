@@ -144,21 +144,24 @@ def test_claims_are_scored_against_the_marked_ones_and_the_errors_listed(tmp_pat
             ],
         },
         {"id": "a2", "text": "Call us today!", "claims": []},
+        # a repeated id: still its own ad, its claim not counted against the first a2
+        {"id": "a2", "text": "Free returns for 60 days.", "claims": ["Free returns for 60 days"]},
     ]
     path.write_text("\n".join(json.dumps(ad) for ad in ads), encoding="utf-8")
     result = evaluate_claims(read_marked_ads(path), nlp=nlp)
-    assert result.ads == 2 and result.annotators == 1 and result.marked == 3
+    assert result.ads == 3 and result.annotators == 1 and result.marked == 4
     assert ("a1", "a lifetime guarantee") in result.missed  # nothing in the copy says it
     assert ("a1", "Free shipping on every order") not in result.missed
+    assert ("a2", "Free returns for 60 days") not in result.missed + result.wrong
     # types and aspects are read from the marked spans and compared where the annotator gave them: "free"
     # is an absolute, but nothing makes "woven in Portugal" a superlative
     assert result.type_agreement == (pytest.approx(0.5),)
     assert result.aspect_agreement == (pytest.approx(0.5),)  # "shipping" named; "origin" is not a word of it
-    # the baselines on the same ads: each of the three sentences taken as a claim finds two of the three
+    # the baselines on the same ads: each of the four sentences taken as a claim finds three of the four
     # marked claims; one type given to both typed claims; "shipping" is the head of its claim, "woven" is not
     # a word of "origin"
-    assert result.sentence_baseline["precision"] == pytest.approx(2 / 3)
-    assert result.sentence_baseline["recall"] == pytest.approx(2 / 3)
+    assert result.sentence_baseline["precision"] == pytest.approx(3 / 4)
+    assert result.sentence_baseline["recall"] == pytest.approx(3 / 4)
     assert result.type_baseline == (pytest.approx(0.5),)
     assert result.aspect_baseline == (pytest.approx(0.5),)
     assert result.precision == pytest.approx(1 - len(result.wrong) / result.extracted)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from alignment.config import Config
 from alignment.errors import InputError, MissingColumnError, MissingFileError, UnreadableFileError
-from alignment.ingest import RATING_RANGE, decode_bytes, list_columns, load_reviews, read_table
+from alignment.ingest import RATING_RANGE, clean_cell, decode_bytes, list_columns, load_reviews, read_table
 from alignment.records import Ad
 
 if TYPE_CHECKING:
@@ -152,10 +152,7 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     (0 contradicts when the labels are only 0 and 1); anything else is a rating on the scale its values fit
     (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports.
     """
-    texts = [
-        "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
-        for value in values
-    ]
+    texts = [clean_cell(value) for value in values]
     numbers = pd.to_numeric(pd.Series(texts, dtype=object).where(pd.Series(texts) != ""), errors="coerce")
     unread: Counter[str] = Counter()
     known = _CONTRADICTS_WORDS | _SUPPORTS_WORDS | _NO_SIDE_WORDS
@@ -532,23 +529,20 @@ def evaluate_evidence(
             for i in range(len(claim_texts))
         ]
     )
-    judges = {
-        "alignment": _judge_scores(read["bundled"], sides, relevant, by="contradicts"),
-        "lexicon": _judge_scores(read["lexicon"], sides, relevant, by="contradicts"),
+    rankings = {
+        "alignment": [contra for contra, _, _ in read["bundled"]],
+        "lexicon": [contra for contra, _, _ in read["lexicon"]],
         # The lexicon run matches by the claim alone, so its similarities are the plain cosine.
-        "cosine": _judge_scores(read["lexicon"], sides, relevant, by="similarity"),
+        "cosine": [similar for _, similar, _ in read["lexicon"]],
     }
+    ranked = {name: _rank_scores(scores, relevant) for name, scores in rankings.items()}
+    readings = {"alignment": read["bundled"], "lexicon": read["lexicon"], "cosine": None}
+    judges = {name: _judge_scores(readings[name], sides, ranked[name]) for name in rankings}
     per_claim = []
     for i, text in enumerate(claim_texts):
         contra, _, stance = read["bundled"][i]
         hits = [stance[row][0] == side for row, side in _labelled(stance, sides)]
-        aps: dict[str, float | None] = {}
-        if relevant is not None and relevant[i].any():
-            aps = {
-                "alignment": average_precision(contra, relevant[i]),
-                "lexicon": average_precision(read["lexicon"][i][0], relevant[i]),
-                "cosine": average_precision(read["lexicon"][i][1], relevant[i]),
-            }
+        aps = {name: scores[0] for name, found in ranked.items() if (scores := found[i]) is not None}
         per_claim.append(
             ClaimEvidence(
                 claim=text,
@@ -583,27 +577,36 @@ def _labelled(stance: Mapping[int, tuple[str, float]], sides: Sequence[Side | No
     return [(row, side) for row in sorted(stance) if (side := sides[row]) is not None]
 
 
+def _rank_scores(
+    scores: Sequence[np.ndarray], relevant: Sequence[np.ndarray] | None
+) -> list[tuple[float, float] | None]:
+    """Per claim, the AP of its relevant reviews ranked by ``scores`` and the share right among its first
+    ten; None for a claim with no relevant review (and for every claim without the about column)."""
+    return [
+        None
+        if relevant is None or not relevant[i].any()
+        else (average_precision(ranking, relevant[i]), precision_at(ranking, relevant[i]))
+        for i, ranking in enumerate(scores)
+    ]
+
+
 def _judge_scores(
-    read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]],
+    read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]] | None,
     sides: Sequence[Side | None],
-    relevant: Sequence[np.ndarray] | None,
-    by: str,
+    ranked: Sequence[tuple[float, float] | None],
 ) -> JudgeScores:
+    """One judge's scores: its stance readings (None for plain cosine, which takes no side) against the
+    labels, and the mean of its per-claim rankings (:func:`_rank_scores`)."""
     hits: dict[Side, list[bool]] = {"contradicts": [], "supports": []}
     predicted: list[float] = []
     outcomes: list[bool] = []
-    aps: list[float] = []
-    firsts: list[float] = []
-    for i, (contra, similar, stance) in enumerate(read):
-        if by == "contradicts":
-            for row, side in _labelled(stance, sides):
-                hits[side].append(stance[row][0] == side)
-                predicted.append(stance[row][1])
-                outcomes.append(side == "contradicts")
-        if relevant is not None and relevant[i].any():
-            ranking = contra if by == "contradicts" else similar
-            aps.append(average_precision(ranking, relevant[i]))
-            firsts.append(precision_at(ranking, relevant[i]))
+    for _, _, stance in read or ():
+        for row, side in _labelled(stance, sides):
+            hits[side].append(stance[row][0] == side)
+            predicted.append(stance[row][1])
+            outcomes.append(side == "contradicts")
+    aps = [found[0] for found in ranked if found is not None]
+    firsts = [found[1] for found in ranked if found is not None]
     every = hits["contradicts"] + hits["supports"]
     return JudgeScores(
         pairs=len(every),
@@ -621,13 +624,13 @@ def _read_about(values: Sequence[object], claims: Sequence[str], unread: Counter
     by_text = {" ".join(c.lower().split()): i for i, c in enumerate(claims)}
     about: list[int | None] = []
     for value in values:
-        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+        text = clean_cell(value)
         if not text:
             about.append(None)
         elif text.isdigit() and 1 <= int(text) <= len(claims):
             about.append(int(text) - 1)
-        elif " ".join(text.lower().split()) in by_text:
-            about.append(by_text[" ".join(text.lower().split())])
+        elif (key := " ".join(text.lower().split())) in by_text:
+            about.append(by_text[key])
         else:
             unread["about names no claim"] += 1
             about.append(None)

@@ -458,10 +458,10 @@ class RowValidator:
         """Validate the next chunk of rows; return its reviews."""
         mapping = self.mapping
         texts = [_clean_text(value) for value in frame[mapping.text].tolist()]
-        ids = [_clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
+        ids = [clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
         dates = _parse_dates(frame[mapping.date], self.invalid) if mapping.date else None
         ratings = _parse_ratings(frame[mapping.rating], self.invalid) if mapping.rating else None
-        segments = {name: [_clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
+        segments = {name: [clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
         reviews: list[Review] = []
         offset = self.rows
         for position in range(len(frame)):
@@ -500,19 +500,20 @@ class RowValidator:
         return reviews
 
 
-def _clean_cell(value: object) -> str:
+def clean_cell(value: object) -> str:
+    """A table cell as stripped text: "" for a missing value (None or NaN)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value).strip()
 
 
 def _clean_text(value: object) -> str:
-    text = _clean_cell(value).replace("\x00", "")
+    text = clean_cell(value).replace("\x00", "")
     return text if any(ch.isalnum() for ch in text) else ""
 
 
 def _parse_dates(column: pd.Series, invalid: Counter[str]) -> list[str | None]:
-    raw = column.map(_clean_cell)
+    raw = column.map(clean_cell)
     parsed = pd.to_datetime(raw.where(raw != ""), errors="coerce", format="mixed", utc=True)
     bad = int(((raw != "") & parsed.isna()).sum())
     if bad:
@@ -521,7 +522,7 @@ def _parse_dates(column: pd.Series, invalid: Counter[str]) -> list[str | None]:
 
 
 def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | None]:
-    raw = column.map(_clean_cell)
+    raw = column.map(clean_cell)
     parsed = pd.to_numeric(raw.where(raw != ""), errors="coerce")
     bad = int(((raw != "") & parsed.isna()).sum())
     if bad:
@@ -671,9 +672,9 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
             raise MissingColumnError(
                 f"{path.name} has no {id_name!r} column. The columns are: {list_columns(list(frame.columns))}."
             )
-        ids = [_clean_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
+        ids = [clean_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
         ads = [
-            Ad(ad_id=(ids[i] if ids is not None and ids[i] else f"ad{i + 1}"), text=_clean_cell(text))
+            Ad(ad_id=(ids[i] if ids is not None and ids[i] else f"ad{i + 1}"), text=clean_cell(text))
             for i, text in enumerate(frame[text_name].tolist())
         ]
         ads = [ad for ad in ads if ad.text]
@@ -702,7 +703,7 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
                 f"The ads DataFrame needs a 'text' column; it has: {', '.join(map(str, ads.columns))}."
             )
         ids = ads["id"].astype(str).tolist() if "id" in ads.columns else [f"ad{i + 1}" for i in range(len(ads))]
-        result = [Ad(ad_id=i, text=_clean_cell(t)) for i, t in zip(ids, ads["text"], strict=True)]
+        result = [Ad(ad_id=i, text=clean_cell(t)) for i, t in zip(ids, ads["text"], strict=True)]
     elif isinstance(ads, Sequence) and all(isinstance(item, (str, Ad)) for item in ads):
         result = [
             item if isinstance(item, Ad) else Ad(ad_id=f"ad{i + 1}", text=str(item).strip())

@@ -181,6 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_evidence.add_argument(
         "--about-column", metavar="C", help="which claim each review is about: its number (from 1) or its text"
     )
+    evaluate_evidence.add_argument(
+        "--labels-per-claim",
+        action="store_true",
+        help="each row's label is the review's side on its --about-column claim only (aspect-level labels); "
+        "a review may have a row per claim, and rows sharing an id (or, with no --id-column, a text) are one "
+        "review",
+    )
     evaluate_evidence.add_argument("--text-column", metavar="C", help="review text column (detected when omitted)")
     evaluate_evidence.add_argument("--id-column", metavar="C", help="review id column (row numbers when omitted)")
     evaluate_evidence.add_argument("--sheet", metavar="S", help="Excel only: the sheet to read")
@@ -674,6 +681,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         sheet=_sheet(args.sheet, args.reviews),
         embedder=None if kind == "exact" else _embedder(kind),
         progress=SilentProgress() if args.quiet else BarProgress(),
+        labels_per_claim=args.labels_per_claim,
     )
     if args.out:
         _write(args.out, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -737,8 +745,9 @@ def _label_rows(measure: str, shares: Sequence[float | None], baselines: Sequenc
 def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
     sides = result.sides
     unread = _counts(result.unread)
+    labels = "labels of a review on a claim" if result.labels_per_claim else "labelled"
     print(
-        f"Evidence in {result.reviews:,} reviews ({sides['contradicts']:,} labelled contradicting, "
+        f"Evidence in {result.reviews:,} reviews ({labels}: {sides['contradicts']:,} contradicting, "
         f"{sides['supports']:,} supporting, {sides['none']:,} no side; skipped rows: {_counts(result.skipped)}; "
         f"unread values: {unread}); {result.matched_reviews:,} matched a claim at min_similarity "
         f"{result.min_similarity:g}."

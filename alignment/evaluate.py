@@ -17,7 +17,15 @@ import pandas as pd
 
 from alignment.config import Config
 from alignment.errors import InputError, MissingColumnError, MissingFileError, UnreadableFileError
-from alignment.ingest import RATING_RANGE, clean_cell, decode_bytes, list_columns, load_reviews, read_table
+from alignment.ingest import (
+    RATING_RANGE,
+    clean_cell,
+    decode_bytes,
+    detect_columns,
+    list_columns,
+    load_reviews,
+    read_table,
+)
 from alignment.records import Ad
 
 if TYPE_CHECKING:
@@ -38,7 +46,8 @@ _CONTRADICTS_WORDS = frozenset(
     {"negative", "neg", "contradicts", "contradict", "contradicted", "contradicting", "complaint", "breach"}
 )
 _SUPPORTS_WORDS = frozenset({"positive", "pos", "supports", "support", "supported", "supporting", "praise"})
-_NO_SIDE_WORDS = frozenset({"neutral", "mixed", "none", "n/a", "na", "unknown"})
+# "conflict" is SemEval's word for a sentence that praises and faults the same aspect.
+_NO_SIDE_WORDS = frozenset({"neutral", "mixed", "conflict", "none", "n/a", "na", "unknown"})
 _WORDS_HINT = "negative/contradicts/complaint, positive/supports/praise or neutral"
 Side = str  # "contradicts" or "supports"
 
@@ -408,8 +417,9 @@ def _aspect_words(aspect: str) -> set[str]:
 class JudgeScores:
     """How one judge (alignment, the lexicon baseline or plain cosine) reads the labelled reviews.
 
-    ``accuracy`` is over every (claim, matched review) pair whose review is labelled with a side: the
-    stance of its sentence most similar to the claim against the label (no side counts as wrong).
+    ``accuracy`` is over every (claim, matched review) pair labelled with a side (the review's label, or
+    with labels per claim the label of that review on that claim): the stance of its sentence most
+    similar to the claim against the label (no side counts as wrong).
     ``mean_ap`` and ``first_ten`` need the about column: each claim's contradicting reviews about it,
     ranked by their highest P(contradicts) (cosine: similarity), unmatched last; None without it.
     """
@@ -440,13 +450,14 @@ class EvidenceEvaluation:
     """alignment's judgement of labelled reviews, beside the lexicon and cosine baselines."""
 
     reviews: int
-    sides: Mapping[str, int]  # labelled reviews by side: contradicts, supports, none
+    sides: Mapping[str, int]  # label rows by side: contradicts, supports, none
     skipped: Mapping[str, int]  # rows not read as reviews, by reason
     unread: Mapping[str, int]  # labels and about values that could not be read, by reason
     matched_reviews: int  # reviews matched by at least one claim
     min_similarity: float
     judges: Mapping[str, JudgeScores]
     claims: tuple[ClaimEvidence, ...] = field(default=())
+    labels_per_claim: bool = False  # each row labels one review on the claim in its about column
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict (NaN as null)."""
@@ -466,6 +477,7 @@ def evaluate_evidence(
     embedder: Embedder | None = None,
     stance_model: StanceModel | None = None,
     progress: Progress | None = None,
+    labels_per_claim: bool = False,
 ) -> EvidenceEvaluation:
     """Check ``claims`` against labelled ``reviews`` and score the judgement against the labels.
 
@@ -479,9 +491,14 @@ def evaluate_evidence(
         config: settings (``min_similarity`` above all); ``Config()`` when omitted.
         text_column, id_column, sheet: as for :func:`alignment.load_reviews`.
         embedder, stance_model, progress: as for :func:`alignment.check`.
+        labels_per_claim: each row's label is the review's side on the about column's claim only, as
+            aspect-level labels are (SemEval's per-category polarity). A review may have one row per claim
+            (the long format): rows that share an id, or without an id column a text, are one review.
+            Without it, a review's one label is scored against every claim that matches it.
 
     Raises:
-        InputError: no claims, a missing column, no labelled review, or an unreadable file.
+        InputError: no claims, a missing column, no labelled review, labels per claim without the about
+            column, or an unreadable file.
     """
     from alignment.embed import CachedEmbedder, MemoryCache
     from alignment.pipeline import check, default_embedder
@@ -495,15 +512,36 @@ def evaluate_evidence(
             raise MissingColumnError(
                 f"The {option} {column!r} is not in the table; its columns are {list_columns(list(frame.columns))}."
             )
-    review_set = load_reviews(frame, text_column=text_column, id_column=id_column)
-    rows = [review.row - 1 for review in review_set.reviews]
-    sides, unread = read_sides(frame[label_column].iloc[rows].tolist())
-    if not any(sides):
+    if labels_per_claim and about_column is None:
+        raise InputError(
+            "Labels per claim need the about column: name the column that says which claim each row's label is on."
+        )
+    unread: Counter[str] = Counter()
+    # The frame's rows behind each review: one each, or with labels per claim every row of the review.
+    review_frame, rows_of = (
+        _one_row_per_review(frame, text_column, id_column, unread) if labels_per_claim else (frame, None)
+    )
+    review_set = load_reviews(review_frame, text_column=text_column, id_column=id_column)
+    source_rows = [[review.row - 1] if rows_of is None else rows_of[review.row - 1] for review in review_set.reviews]
+    rows = [row for group in source_rows for row in group]
+    row_sides, unread_labels = read_sides(frame[label_column].iloc[rows].tolist())
+    unread.update(unread_labels)
+    if not any(row_sides):
         raise InputError(
             f"No review in column {label_column!r} is labelled with a side. Use {_WORDS_HINT}, -1/0/1, "
             "or a star rating."
         )
-    about = _read_about(frame[about_column].iloc[rows].tolist(), claim_texts, unread) if about_column else None
+    row_about = None
+    if about_column:
+        about_cells = frame[about_column].iloc[rows].tolist()
+        row_about = _read_about(about_cells, claim_texts, unread)
+        if labels_per_claim:
+            unread.update(
+                "label with a blank about"
+                for side, cell in zip(row_sides, about_cells, strict=True)
+                if side is not None and not clean_cell(cell)
+            )
+    sides, about = _labels_by_claim(source_rows, row_sides, row_about, len(claim_texts), labels_per_claim, unread)
     config = config or Config()
     # Both judges read the same vectors: the second check embeds nothing again.
     shared = embedder or CachedEmbedder(default_embedder(), MemoryCache())
@@ -524,10 +562,7 @@ def evaluate_evidence(
     relevant = (
         None
         if about is None
-        else [
-            np.array([a == i and s == "contradicts" for a, s in zip(about, sides, strict=True)])
-            for i in range(len(claim_texts))
-        ]
+        else [about[i] & np.array([side == "contradicts" for side in sides[i]]) for i in range(len(claim_texts))]
     )
     rankings = {
         "alignment": [contra for contra, _, _ in read["bundled"]],
@@ -541,7 +576,7 @@ def evaluate_evidence(
     per_claim = []
     for i, text in enumerate(claim_texts):
         contra, _, stance = read["bundled"][i]
-        hits = [stance[row][0] == side for row, side in _labelled(stance, sides)]
+        hits = [stance[row][0] == side for row, side in _labelled(stance, sides[i])]
         aps = {name: scores[0] for name, found in ranked.items() if (scores := found[i]) is not None}
         per_claim.append(
             ClaimEvidence(
@@ -559,9 +594,9 @@ def evaluate_evidence(
     return EvidenceEvaluation(
         reviews=n,
         sides={
-            "contradicts": sides.count("contradicts"),
-            "supports": sides.count("supports"),
-            "none": sides.count(None),
+            "contradicts": row_sides.count("contradicts"),
+            "supports": row_sides.count("supports"),
+            "none": row_sides.count(None),
         },
         skipped=dict(review_set.summary.skipped),
         unread=dict(unread),
@@ -569,7 +604,74 @@ def evaluate_evidence(
         min_similarity=config.min_similarity,
         judges=judges,
         claims=tuple(per_claim),
+        labels_per_claim=labels_per_claim,
     )
+
+
+def _one_row_per_review(
+    frame: pd.DataFrame, text_column: str | None, id_column: str | None, unread: Counter[str]
+) -> tuple[pd.DataFrame, list[list[int]]]:
+    """The long format's first row of each review, and the frame's rows of each kept row: rows that share
+    an id (without an id column, a text) are one review. A blank key is a review of its own; an id whose
+    rows differ in text is read with its first text, and its other texts are counted."""
+    mapping = detect_columns(frame, text_column, id_column)
+    keys = [clean_cell(value) for value in frame[mapping.id or mapping.text].tolist()]
+    texts = [clean_cell(value) for value in frame[mapping.text].tolist()]
+    groups: list[list[int]] = []
+    group_of: dict[str, int] = {}
+    for row, key in enumerate(keys):
+        if key and key in group_of:
+            if texts[row] != texts[groups[group_of[key]][0]]:
+                unread["row of an id with another text"] += 1
+            groups[group_of[key]].append(row)
+        else:
+            group_of[key] = len(groups)
+            groups.append([row])
+    return frame.iloc[[group[0] for group in groups]].reset_index(drop=True), groups
+
+
+def _labels_by_claim(
+    source_rows: Sequence[Sequence[int]],
+    row_sides: Sequence[Side | None],
+    row_about: Sequence[int | None] | None,
+    n_claims: int,
+    per_claim: bool,
+    unread: Counter[str],
+) -> tuple[list[list[Side | None]], list[np.ndarray] | None]:
+    """Each claim's label of each review, and (with the about column) which reviews are about each claim.
+
+    ``row_sides`` and ``row_about`` follow ``source_rows`` flattened. Without labels per claim a review has
+    one row, and its label stands for every claim. With them a label stands for its row's claim only;
+    two rows that give one review opposite sides on one claim leave it unlabelled there, counted.
+    """
+    n = len(source_rows)
+    about = None if row_about is None else [np.zeros(n, dtype=bool) for _ in range(n_claims)]
+    if not per_claim:
+        if about is not None and row_about is not None:
+            for review, claim in enumerate(row_about):
+                if claim is not None:
+                    about[claim][review] = True
+        return [list(row_sides)] * n_claims, about
+    assert about is not None and row_about is not None  # labels per claim require the about column
+    sides: list[list[Side | None]] = [[None] * n for _ in range(n_claims)]
+    conflicted: set[tuple[int, int]] = set()
+    position = 0
+    for review, group in enumerate(source_rows):
+        for _ in group:
+            side, claim = row_sides[position], row_about[position]
+            position += 1
+            if claim is None:
+                continue
+            about[claim][review] = True
+            if side is None or (claim, review) in conflicted:
+                continue
+            if sides[claim][review] not in (None, side):
+                unread["opposite labels of one review on one claim"] += 1
+                conflicted.add((claim, review))
+                sides[claim][review] = None
+            else:
+                sides[claim][review] = side
+    return sides, about
 
 
 def _labelled(stance: Mapping[int, tuple[str, float]], sides: Sequence[Side | None]) -> list[tuple[int, Side]]:
@@ -592,7 +694,7 @@ def _rank_scores(
 
 def _judge_scores(
     read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]] | None,
-    sides: Sequence[Side | None],
+    sides: Sequence[Sequence[Side | None]],
     ranked: Sequence[tuple[float, float] | None],
 ) -> JudgeScores:
     """One judge's scores: its stance readings (None for plain cosine, which takes no side) against the
@@ -600,8 +702,8 @@ def _judge_scores(
     hits: dict[Side, list[bool]] = {"contradicts": [], "supports": []}
     predicted: list[float] = []
     outcomes: list[bool] = []
-    for _, _, stance in read or ():
-        for row, side in _labelled(stance, sides):
+    for (_, _, stance), claim_sides in zip(read, sides, strict=True) if read is not None else ():
+        for row, side in _labelled(stance, claim_sides):
             hits[side].append(stance[row][0] == side)
             predicted.append(stance[row][1])
             outcomes.append(side == "contradicts")

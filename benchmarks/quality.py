@@ -157,63 +157,57 @@ def read_restaurants(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def restaurant_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sentences in the long format of labels per claim: a row per sentence and claim category it has
+    (about: the claim's number, label: the category's polarity), and a blank row for a sentence with none."""
+    rows = []
+    for sentence in frame.itertuples(index=False):
+        about = [
+            (number, sentence.categories[c])
+            for number, c in enumerate(RESTAURANT_CLAIMS, 1)
+            if c in sentence.categories
+        ]
+        for number, polarity in about or [("", "")]:
+            rows.append({"id": sentence.id, "text": sentence.text, "about": str(number), "label": polarity})
+    return pd.DataFrame(rows)
+
+
 def bench_restaurants(
     path: Path, config: Config, embedder: CachedEmbedder, bundled: StanceModel | None = None
 ) -> dict[str, object]:
-    """(c) AP of each category's negative sentences by p_contradicts, and aspect stance accuracy.
-    ``bundled`` replaces the shipped stance model, as in :func:`bench_airlines`."""
-    frame = read_restaurants(path)
-    reviews = load_reviews(frame[["id", "text"]], text_column="text", id_column="id")
-    index_of = {r: i for i, r in enumerate(frame["id"])}
-    categories = [frame["categories"][index_of[r.review_id]] for r in reviews.reviews]
-    result: dict[str, object] = {}
-    aps = {"alignment": [], "cosine": [], "lexicon": []}
-    top = {"alignment": [], "cosine": [], "lexicon": []}
-    hits = {"alignment": [0, 0], "lexicon": [0, 0]}
-    calibration: dict[str, tuple[list[float], list[bool]]] = {"alignment": ([], []), "lexicon": ([], [])}
-    for model_name in ("bundled", "lexicon"):
-        key = "alignment" if model_name == "bundled" else "lexicon"
-        report = check(
-            None,
-            reviews,
-            config.replace(stance_model=model_name),
-            claims=list(RESTAURANT_CLAIMS.values()),
-            embedder=embedder,
-            stance_model=bundled if model_name == "bundled" else None,
-        )
-        for index, category in enumerate(RESTAURANT_CLAIMS):
-            relevant = np.array([c.get(category) == "negative" for c in categories])
-            contra, similar, stance = review_scores(report, index, len(reviews.reviews))
-            aps[key].append(average_precision(contra, relevant))
-            top[key].append(precision_at(contra, relevant))
-            if key == "alignment":
-                result[f"ap_{category}"] = aps[key][-1]
-            else:  # matched by the claim alone: the plain cosine baseline, as for the airlines
-                aps["cosine"].append(average_precision(similar, relevant))
-                top["cosine"].append(precision_at(similar, relevant))
-            for row, (predicted, q) in stance.items():
-                polarity = categories[row].get(category)
-                if polarity in ("positive", "negative"):
-                    hits[key][0] += predicted == ("supports" if polarity == "positive" else "contradicts")
-                    hits[key][1] += 1
-                    calibration[key][0].append(q)
-                    calibration[key][1].append(polarity == "negative")
-    result.update(
-        {
-            "mean_ap": float(np.mean(aps["alignment"])),
-            "mean_ap_cosine": float(np.mean(aps["cosine"])),
-            "mean_ap_lexicon": float(np.mean(aps["lexicon"])),
-            "precision_at_10": float(np.nanmean(top["alignment"])),
-            "precision_at_10_cosine": float(np.nanmean(top["cosine"])),
-            "precision_at_10_lexicon": float(np.nanmean(top["lexicon"])),
-            "stance_accuracy": hits["alignment"][0] / max(1, hits["alignment"][1]),
-            "stance_accuracy_lexicon": hits["lexicon"][0] / max(1, hits["lexicon"][1]),
-            "stance_pairs": hits["alignment"][1],
-            "ece": calibration_error(*calibration["alignment"]),
-            "ece_lexicon": calibration_error(*calibration["lexicon"]),
-        }
+    """(c) AP of each category's negative sentences by p_contradicts, and aspect stance accuracy on the
+    matched sentences with a polar label for that category: `alignment evaluate evidence` with labels per
+    claim. ``bundled`` replaces the shipped stance model, as in :func:`bench_airlines`."""
+    result = evaluate_evidence(
+        list(RESTAURANT_CLAIMS.values()),
+        restaurant_labels(read_restaurants(path)),
+        "label",
+        "about",
+        config,
+        text_column="text",
+        id_column="id",
+        embedder=embedder,
+        stance_model=bundled,
+        labels_per_claim=True,
     )
-    return result
+    judges = result.judges
+    return {
+        **{
+            f"ap_{c}": claim.average_precision["alignment"]
+            for c, claim in zip(RESTAURANT_CLAIMS, result.claims, strict=True)
+        },
+        "mean_ap": judges["alignment"].mean_ap,
+        "mean_ap_cosine": judges["cosine"].mean_ap,
+        "mean_ap_lexicon": judges["lexicon"].mean_ap,
+        "precision_at_10": judges["alignment"].first_ten,
+        "precision_at_10_cosine": judges["cosine"].first_ten,
+        "precision_at_10_lexicon": judges["lexicon"].first_ten,
+        "stance_accuracy": judges["alignment"].accuracy,
+        "stance_accuracy_lexicon": judges["lexicon"].accuracy,
+        "stance_pairs": judges["alignment"].pairs,
+        "ece": judges["alignment"].calibration_error,
+        "ece_lexicon": judges["lexicon"].calibration_error,
+    }
 
 
 def bench_clothing(path: Path, config: Config, embedder: CachedEmbedder) -> dict[str, object]:

@@ -196,6 +196,55 @@ def test_unreadable_labels_and_about_values_are_counted_not_dropped_silently(emb
     assert result.sides["contradicts"] == 2
 
 
+# One review that keeps one promise and breaks the other, labelled once per claim (the long format),
+# beside plain reviews, a review labelled both ways on one claim, and an id given two texts.
+MIXED = "No dropped calls in months, but my bill had a hidden fee I was never told about."
+LONG = pd.DataFrame(
+    [
+        ("m1", MIXED, "1", "positive"),
+        ("m1", MIXED, "No hidden fees", "negative"),
+        ("r1", "My calls drop every single day. Called support twice.", "1", "negative"),
+        ("r4", "The bill was exactly what they quoted, no hidden fees at all.", "2", "positive"),
+        ("r2", "Dropped calls all the time since the tower upgrade.", "1", "negative"),
+        ("r2", "Dropped calls all the time since the tower upgrade.", "1", "positive"),
+        ("r7", "Ordered a new SIM card on Monday.", "", ""),
+        ("r7", "Ordered two new SIM cards on Monday.", "", ""),
+    ],
+    columns=["review_id", "text", "about", "label"],
+)
+
+
+@pytest.mark.models
+def test_labels_per_claim_score_each_label_against_its_own_claim_and_rank_each_review_once(embedder):
+    result = evaluate_evidence(
+        ["Fewer dropped calls", "No hidden fees"], LONG, "label", "about", embedder=embedder, labels_per_claim=True
+    )
+    assert result.reviews == 5  # m1, r1, r4, r2 and r7, each embedded and ranked once
+    assert result.unread == {"opposite labels of one review on one claim": 1, "row of an id with another text": 1}
+    calls, fees = result.claims
+    # r2 is labelled both ways on calls, so only r1 is a complaint about it; m1 is the one about fees
+    assert (calls.contradicting_about, fees.contradicting_about) == (1, 1)
+    # each label is judged against its own claim: four labels on a claim, r2's left out
+    assert result.judges["alignment"].pairs == calls.pairs + fees.pairs <= 4
+    # the mixed review reads for the calls claim and against the fees claim, as labelled
+    assert calls.accuracy == pytest.approx(1.0) and fees.accuracy == pytest.approx(1.0)
+    assert result.to_dict()["labels_per_claim"] is True
+
+
+@pytest.mark.models
+def test_one_label_per_review_is_scored_against_every_claim_that_matches_it(embedder):
+    # the same mixed review with one review-level label ("negative"): right for fees, wrong for calls
+    frame = pd.DataFrame({"text": [MIXED, "My calls drop every single day."], "label": ["negative", "negative"]})
+    result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], frame, "label", embedder=embedder)
+    calls, fees = result.claims
+    assert calls.accuracy == pytest.approx(0.5) and fees.accuracy == pytest.approx(1.0)
+
+
+def test_labels_per_claim_without_the_about_column_fail_in_one_line(labelled):
+    with pytest.raises(InputError, match="need the about column"):
+        evaluate_evidence(["Fewer dropped calls"], labelled, "rating", labels_per_claim=True)
+
+
 def test_evidence_without_its_label_column_or_any_side_fails_before_any_model_loads(labelled):
     with pytest.raises(MissingColumnError, match=r"'label'.*its columns are"):
         evaluate_evidence(["Fewer dropped calls"], labelled, "label")
@@ -216,6 +265,19 @@ def test_cli_evaluate_evidence_prints_the_table_and_writes_the_json(tmp_path, ca
     assert code == 0
     assert "stance accuracy" in printed and "mean AP of contradicting reviews" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["judges"]["alignment"]["pairs"] == 6
+
+
+@pytest.mark.models
+def test_cli_evaluate_evidence_reads_labels_per_claim(tmp_path, capsys):
+    reviews, claims = tmp_path / "long.csv", tmp_path / "claims.txt"
+    LONG.to_csv(reviews, index=False)
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n", encoding="utf-8")
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "label"]
+    code = main([*argv, "--about-column", "about", "--id-column", "review_id", "--labels-per-claim", "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Evidence in 5 reviews (labels of a review on a claim: 3 contradicting" in printed
+    assert "1 opposite labels of one review on one claim" in printed
 
 
 @pytest.mark.parametrize(

@@ -429,8 +429,8 @@ def _run_check(args: argparse.Namespace) -> int:
     skipped = _counts(summary.skipped)
     if not args.quiet:
         print(
-            f"alignment: {len(report.claims)} claims checked against {summary.sentences} sentences "
-            f"from {summary.reviews} reviews (skipped rows: {skipped}).",
+            f"alignment: {len(report.claims)} claims checked against {summary.sentences:,} sentences "
+            f"from {summary.reviews:,} reviews (skipped rows: {skipped}{_invalid_values(summary.columns)}).",
             file=sys.stderr,
         )
         for note in report.notes:
@@ -512,7 +512,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
         skipped = _counts(info.skipped)
         print(
             f"Ingested {info.name!r}: {info.reviews:,} reviews, {info.sentences:,} sentences from {info.source} "
-            f"({info.rows:,} rows; skipped: {skipped}) into {workspace.location}."
+            f"({info.rows:,} rows; skipped: {skipped}{_invalid_values(info.columns)}) into {workspace.location}."
         )
         if args.embed:
             embedded = workspace.embed_dataset(info.name, _embedder(kind), progress=progress)
@@ -792,6 +792,13 @@ def _short_model(model_id: str | None) -> str:
     from alignment.embed import FAST_MODEL_ID, MODEL_ID
 
     return {MODEL_ID: "exact", FAST_MODEL_ID: "fast"}.get(model_id, model_id)
+
+
+def _invalid_values(columns: Mapping[str, object]) -> str:
+    """ "; invalid values: 43 unparseable date, 217 duplicate id" for a summary line, or "" when every
+    value was read: a date or rating that does not parse is left empty, so the user must hear of it."""
+    invalid = columns.get("invalid_values")
+    return f"; invalid values: {_counts(invalid)}" if isinstance(invalid, Mapping) and invalid else ""
 
 
 def _counts(counts: object) -> str:

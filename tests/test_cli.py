@@ -92,6 +92,20 @@ def test_cli_check_writes_the_report_and_shows_progress(tmp_path, capsys, review
     assert report["dataset"]["columns"]["segments"] == ["region"]
     assert {m["review_id"] for m in report["claims"][0]["matches"]} >= {"r1", "r2"}
     assert "embedding review sentences" in err and "it/s" in err
+    assert "(skipped rows: 1 blank text)." in err  # every value read: no "invalid values" to report
+
+
+@pytest.mark.models
+def test_cli_check_says_which_values_it_could_not_read(tmp_path, capsys, reviews_frame):
+    reviews = tmp_path / "reviews.csv"
+    reviews_frame.assign(date=["last week", *reviews_frame["date"][1:]]).to_csv(reviews, index=False)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Fewer dropped calls\n")
+    code, _, err = _run(
+        capsys, "check", "--claims", str(claims), "--reviews", str(reviews), "--out", str(tmp_path / "r.json")
+    )
+    assert code == 0, err
+    assert "(skipped rows: 1 blank text; invalid values: 1 unparseable date)." in err
 
 
 @pytest.mark.models

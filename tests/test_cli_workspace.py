@@ -63,6 +63,20 @@ class _EvenStance:
         return np.tile(np.array([[0.6, 0.3, 0.1]], dtype=np.float32), (len(sentence_texts), 1))
 
 
+def test_cli_ingest_says_which_values_it_could_not_read(workspace_dir, tmp_path, reviews_frame, capsys):
+    # a date that does not parse is left empty and a repeated id is kept: neither may pass unmentioned
+    frame = reviews_frame.assign(date=["last week", *reviews_frame["date"][1:]], review_id=["r1", "r1", *"345678"])
+    path = tmp_path / "flawed.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = _run(capsys, "ingest", str(path), "--name", "flawed", "--quiet")
+    assert code == 0, err
+    assert "skipped: 1 blank text; invalid values: 1 unparseable date, 1 duplicate id)" in out
+    clean = tmp_path / "clean.csv"
+    reviews_frame.to_csv(clean, index=False)
+    code, out, _ = _run(capsys, "ingest", str(clean), "--name", "clean", "--quiet")
+    assert code == 0 and "invalid values" not in out
+
+
 def test_cli_ingest_then_list_show_and_delete(workspace_dir, reviews_csv, capsys):
     code, out, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--segment-column", "region")
     assert code == 0, err

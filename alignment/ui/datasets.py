@@ -92,7 +92,7 @@ def show_validation(dataset: Dataset) -> None:
     cols[4].metric("Rating scale", overview.rating_scale, help=_rating_help(overview))
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("**Rows skipped or values left empty**")
+        st.markdown("**Rows skipped and values to check**")
         st.markdown(_issues_markdown(overview))
         st.markdown("**Dates**")
         if overview.first_date:
@@ -148,7 +148,7 @@ def _issues_markdown(overview: DatasetOverview) -> str:
         for reason, count in overview.skipped.items()
     ]
     lines += [
-        f"- **{count:,} {'value' if count == 1 else 'values'} left empty: {_md(reason)}**, "
+        f"- **{count:,} {'value' if count == 1 else 'values'} to check: {_md(reason)}**, "
         f"{_md(INVALID_REASONS.get(reason, reason))}"
         for reason, count in overview.invalid_values.items()
     ]

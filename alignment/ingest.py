@@ -129,7 +129,7 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
         if suffix in (".csv", ".tsv"):
             frame = _read_delimited(path, "\t" if suffix == ".tsv" else ",")
         elif suffix in (".xlsx", ".xls"):
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str)
+            frame = _read_sheet(path, sheet)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix == ".json":
@@ -145,6 +145,26 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
         ) from exc
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
+
+
+def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """One sheet of a workbook (the first by default; a number is 0-based), as strings.
+
+    Raises:
+        UnreadableFileError: the workbook has no such sheet; the message lists the sheets it has.
+    """
+    with pd.ExcelFile(path) as book:
+        names = [str(name) for name in book.sheet_names]
+        chosen = 0 if sheet is None else sheet
+        if (isinstance(chosen, int) and not 0 <= chosen < len(names)) or (
+            isinstance(chosen, str) and chosen not in names
+        ):
+            asked = f"number {chosen + 1}" if isinstance(chosen, int) else repr(chosen)
+            raise UnreadableFileError(
+                f"{path.name} has no sheet {asked}; its sheets are {', '.join(map(repr, names))}. "
+                "Give one of them by name or by number from 1 (--sheet)."
+            )
+        return book.parse(chosen, dtype=str)
 
 
 def max_file_bytes() -> int:

@@ -23,6 +23,19 @@ def test_ingest_reads_every_supported_format(tmp_path, reviews_frame, write_tabl
     assert loaded.reviews[0].date == "2025-01-03"
 
 
+def test_a_sheet_the_workbook_lacks_is_named_with_the_sheets_it_has(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        reviews_frame.to_excel(writer, sheet_name="notes", index=False)
+        reviews_frame.to_excel(writer, sheet_name="reviews", index=False)
+    assert load_reviews(path, sheet="reviews").summary.reviews == 7
+    assert load_reviews(path, sheet=1).summary.reviews == 7  # 0-based, as pandas counts
+    with pytest.raises(UnreadableFileError, match=r"no sheet 'Reviews'; its sheets are 'notes', 'reviews'"):
+        load_reviews(path, sheet="Reviews")
+    with pytest.raises(UnreadableFileError, match="no sheet number 3"):
+        load_reviews(path, sheet=2)
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1"])
 def test_ingest_decodes_utf8_bom_and_cp1252(tmp_path, encoding):
     path = tmp_path / "reviews.csv"

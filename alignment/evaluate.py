@@ -514,7 +514,8 @@ def evaluate_evidence(
             )
     if labels_per_claim and about_column is None:
         raise InputError(
-            "Labels per claim need the about column: name the column that says which claim each row's label is on (--about-column)."
+            "Labels per claim need the about column: name the column that says which claim each row's label "
+            "is on (--about-column)."
         )
     unread: Counter[str] = Counter()
     # The frame's rows behind each review: one each, or with labels per claim every row of the review.

@@ -774,7 +774,7 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
     print()
     claim_rows = [
         [
-            claim.claim[:50],
+            _clip(claim.claim, 50),
             f"{claim.matched_reviews:,}",
             f"{claim.pairs:,}",
             cell(claim.accuracy),
@@ -784,6 +784,30 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
         for claim in result.claims
     ]
     _print_table(["claim", "matched", "pairs", "accuracy", "contradicting about it", "AP"], claim_rows)
+    if result.misread:
+        more = " (--out writes them all)" if len(result.misread) > SHOWN_ERRORS else ""
+        pairs = "labelled pair" if len(result.misread) == 1 else "labelled pairs"
+        print(f"\n{len(result.misread):,} {pairs} read otherwise, the most confident first{more}:")
+        _print_table(
+            ["review", "claim", "label", "read", "P(contradicts)", "sentence read"],
+            [
+                [
+                    pair.review_id,
+                    _clip(pair.claim, 30),
+                    pair.label,
+                    pair.read,
+                    f"{pair.p_contradicts:.2f}",
+                    _clip(pair.sentence, 70),
+                ]
+                for pair in result.misread[:SHOWN_ERRORS]
+            ],
+        )
+
+
+def _clip(text: str, width: int) -> str:
+    """One line of at most ``width`` characters, "..." marking a cut, for a table cell."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 3].rstrip() + "..."
 
 
 def _short_model(model_id: str | None) -> str:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -124,22 +124,32 @@ def calibration_error(predicted: Sequence[float], outcomes: Sequence[bool], bins
     return float(error)
 
 
+class ReviewReading(NamedTuple):
+    """How a claim reads one matched review: the stance of its sentence most similar to the claim, with
+    P(contradicts | the sentence takes a side), and that sentence's index in the report."""
+
+    stance: str
+    q: float
+    sentence: int
+
+
 def review_scores(
     report: Report, claim_index: int, n_reviews: int
-) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]:
+) -> tuple[np.ndarray, np.ndarray, dict[int, ReviewReading]]:
     """Per review: max p_contradicts and max similarity over its matched sentences (-1 when unmatched),
-    and the stance of its most similar matched sentence with P(contradicts | it takes a side)."""
+    and how its most similar matched sentence reads (:class:`ReviewReading`), by review row."""
     contra = np.full(n_reviews, -1.0)
     similar = np.full(n_reviews, -1.0)
-    best: dict[int, tuple[float, str, float]] = {}
+    best: dict[int, tuple[float, ReviewReading]] = {}
     for judgement in report.claims[claim_index].judgements:
         row = report.sentences[judgement.sentence_index].review_index
         contra[row] = max(contra[row], judgement.p_contradicts)
         similar[row] = max(similar[row], judgement.similarity)
         if row not in best or judgement.similarity > best[row][0]:
             sided = judgement.p_supports + judgement.p_contradicts
-            best[row] = (judgement.similarity, judgement.stance, judgement.p_contradicts / sided if sided else 0.5)
-    return contra, similar, {row: (stance, q) for row, (_, stance, q) in best.items()}
+            q = judgement.p_contradicts / sided if sided else 0.5
+            best[row] = (judgement.similarity, ReviewReading(judgement.stance, q, judgement.sentence_index))
+    return contra, similar, {row: reading for row, (_, reading) in best.items()}
 
 
 def rating_side(rating: float, scale_max: float) -> Side | None:
@@ -446,6 +456,19 @@ class ClaimEvidence:
 
 
 @dataclass(frozen=True, slots=True)
+class MisreadReview:
+    """A labelled (review, claim) pair that alignment read otherwise: the sentence it read, the side it
+    took ("neutral" when it took none) and its P(contradicts | a side)."""
+
+    review_id: str
+    claim: str
+    label: str
+    read: str
+    p_contradicts: float
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceEvaluation:
     """alignment's judgement of labelled reviews, beside the lexicon and cosine baselines."""
 
@@ -458,6 +481,8 @@ class EvidenceEvaluation:
     judges: Mapping[str, JudgeScores]
     claims: tuple[ClaimEvidence, ...] = field(default=())
     labels_per_claim: bool = False  # each row labels one review on the claim in its about column
+    # every pair alignment read against its label, the most confident reading first
+    misread: tuple[MisreadReview, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict (NaN as null)."""
@@ -575,9 +600,26 @@ def evaluate_evidence(
     readings = {"alignment": read["bundled"], "lexicon": read["lexicon"], "cosine": None}
     judges = {name: _judge_scores(readings[name], sides, ranked[name]) for name in rankings}
     per_claim = []
+    misread: list[tuple[float, MisreadReview]] = []
+    bundled = reports["bundled"]
     for i, text in enumerate(claim_texts):
         contra, _, stance = read["bundled"][i]
-        hits = [stance[row][0] == side for row, side in _labelled(stance, sides[i])]
+        hits = []
+        for row, side in _labelled(stance, sides[i]):
+            reading = stance[row]
+            hits.append(reading.stance == side)
+            if reading.stance != side:
+                # the confidence of the side it took; a neutral reading took none
+                sure = 0.0 if reading.stance == "neutral" else abs(reading.q - 0.5)
+                found = MisreadReview(
+                    review_id=review_set.reviews[row].review_id,
+                    claim=text,
+                    label=side,
+                    read=reading.stance,
+                    p_contradicts=round(reading.q, 4),
+                    sentence=bundled.sentences[reading.sentence].text,
+                )
+                misread.append((sure, found))
         aps = {name: scores[0] for name, found in ranked.items() if (scores := found[i]) is not None}
         per_claim.append(
             ClaimEvidence(
@@ -606,6 +648,7 @@ def evaluate_evidence(
         judges=judges,
         claims=tuple(per_claim),
         labels_per_claim=labels_per_claim,
+        misread=tuple(found for _, found in sorted(misread, key=lambda item: -item[0])),
     )
 
 
@@ -675,7 +718,7 @@ def _labels_by_claim(
     return sides, about
 
 
-def _labelled(stance: Mapping[int, tuple[str, float]], sides: Sequence[Side | None]) -> list[tuple[int, Side]]:
+def _labelled(stance: Mapping[int, ReviewReading], sides: Sequence[Side | None]) -> list[tuple[int, Side]]:
     """The matched reviews (by row) that are labelled with a side, with that side."""
     return [(row, side) for row in sorted(stance) if (side := sides[row]) is not None]
 
@@ -694,7 +737,7 @@ def _rank_scores(
 
 
 def _judge_scores(
-    read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, tuple[str, float]]]] | None,
+    read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, ReviewReading]]] | None,
     sides: Sequence[Sequence[Side | None]],
     ranked: Sequence[tuple[float, float] | None],
 ) -> JudgeScores:
@@ -705,8 +748,8 @@ def _judge_scores(
     outcomes: list[bool] = []
     for (_, _, stance), claim_sides in zip(read, sides, strict=True) if read is not None else ():
         for row, side in _labelled(stance, claim_sides):
-            hits[side].append(stance[row][0] == side)
-            predicted.append(stance[row][1])
+            hits[side].append(stance[row].stance == side)
+            predicted.append(stance[row].q)
             outcomes.append(side == "contradicts")
     aps = [found[0] for found in ranked if found is not None]
     firsts = [found[1] for found in ranked if found is not None]

@@ -117,7 +117,7 @@ def bench_airlines(
                         # similarities are the plain claim/tweet cosine: the cosine baseline.
                         ap["cosine"].append(average_precision(similar, relevant))
                         top["cosine"].append(precision_at(similar, relevant))
-                for row, (predicted, q) in stance.items():
+                for row, (predicted, q, _) in stance.items():
                     if labels[row] in ("positive", "negative"):
                         hit = predicted == ("supports" if labels[row] == "positive" else "contradicts")
                         stance_hits[key][0] += hit

@@ -238,6 +238,24 @@ def test_one_label_per_review_is_scored_against_every_claim_that_matches_it(embe
     result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], frame, "label", embedder=embedder)
     calls, fees = result.claims
     assert calls.accuracy == pytest.approx(0.5) and fees.accuracy == pytest.approx(1.0)
+    # the one pair read against its label is listed with the sentence that was read
+    (misread,) = result.misread
+    assert (misread.claim, misread.label, misread.read) == ("Fewer dropped calls", "contradicts", "supports")
+    assert misread.sentence.startswith("No dropped calls in months") and misread.p_contradicts < 0.5
+
+
+@pytest.mark.models
+def test_cli_evaluate_evidence_lists_the_pairs_it_read_otherwise(tmp_path, capsys):
+    reviews, claims = tmp_path / "one_label.csv", tmp_path / "claims.txt"
+    pd.DataFrame(
+        {"id": ["m1", "r1"], "text": [MIXED, "My calls drop every single day."], "label": ["neg", "neg"]}
+    ).to_csv(reviews, index=False)
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n", encoding="utf-8")
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "label"]
+    assert main([*argv, "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "1 labelled pair read otherwise, the most confident first:" in printed
+    assert "m1      Fewer dropped calls  contradicts  supports" in printed
 
 
 def test_labels_per_claim_without_the_about_column_fail_in_one_line(labelled):

@@ -819,8 +819,9 @@ def _short_model(model_id: str | None) -> str:
 
 
 def _invalid_values(columns: Mapping[str, object]) -> str:
-    """ "; invalid values: 43 unparseable date, 217 duplicate id" for a summary line, or "" when every
-    value was read: a date or rating that does not parse is left empty, so the user must hear of it."""
+    """A summary line's tail naming the values not read ("; invalid values: 43 unparseable date, 217
+    duplicate id"), or "" when every value was read: a date or rating that does not parse is left
+    empty, so the user must hear of it."""
     invalid = columns.get("invalid_values")
     return f"; invalid values: {_counts(invalid)}" if isinstance(invalid, Mapping) and invalid else ""
 

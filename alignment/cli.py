@@ -188,6 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
         "a review may have a row per claim, and rows sharing an id (or, with no --id-column, a text) are one "
         "review",
     )
+    evaluate_evidence.add_argument(
+        "--group-column",
+        metavar="C",
+        help="check each group of reviews (a brand, a product, a market) on its own and pool the figures: "
+        "stance over every pair, AP over every group and claim ranked",
+    )
+    evaluate_evidence.add_argument(
+        "--min-relevant",
+        type=int,
+        default=1,
+        metavar="N",
+        help="rank a claim (in a group) only with at least N contradicting reviews about it (default 1; the "
+        "README's airline measure takes 10)",
+    )
     evaluate_evidence.add_argument("--text-column", metavar="C", help="review text column (detected when omitted)")
     evaluate_evidence.add_argument("--id-column", metavar="C", help="review id column (row numbers when omitted)")
     evaluate_evidence.add_argument("--sheet", metavar="S", help="Excel only: the sheet to read")
@@ -682,6 +696,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         embedder=None if kind == "exact" else _embedder(kind),
         progress=SilentProgress() if args.quiet else BarProgress(),
         labels_per_claim=args.labels_per_claim,
+        group_column=args.group_column,
+        min_relevant=args.min_relevant,
     )
     if args.out:
         _write(args.out, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -746,8 +762,9 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
     sides = result.sides
     unread = _counts(result.unread)
     labels = "labels of a review on a claim" if result.labels_per_claim else "labelled"
+    groups = f" in {result.groups:,} groups checked apart" if result.groups > 1 else ""
     print(
-        f"Evidence in {result.reviews:,} reviews ({labels}: {sides['contradicts']:,} contradicting, "
+        f"Evidence in {result.reviews:,} reviews{groups} ({labels}: {sides['contradicts']:,} contradicting, "
         f"{sides['supports']:,} supporting, {sides['none']:,} no side; skipped rows: {_counts(result.skipped)}; "
         f"unread values: {unread}); {result.matched_reviews:,} matched a claim at min_similarity "
         f"{result.min_similarity:g}."
@@ -766,10 +783,16 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
         ["pairs", *(f"{judges[n].pairs:,}" for n in names[:2]), "-"],
     ]
     if judges["alignment"].mean_ap is not None:
+        ranked = judges["alignment"].ranked
+        where = f"{ranked:,} {'group × claim pair' if result.groups > 1 else 'claim'}{'s' if ranked != 1 else ''}"
         rows += [
-            ["mean AP of contradicting reviews", *(cell(judges[n].mean_ap) for n in names)],
+            [f"mean AP of contradicting reviews about it ({where})", *(cell(judges[n].mean_ap) for n in names)],
             ["first ten quotes right", *(cell(judges[n].first_ten) for n in names)],
         ]
+    if judges["alignment"].first_ten_contradicting is not None:
+        rows.append(
+            ["first ten quotes labelled contradicting", *(cell(judges[n].first_ten_contradicting) for n in names)]
+        )
     _print_table(["measure", *names], rows)
     print()
     claim_rows = [

@@ -16,9 +16,16 @@ import numpy as np
 import pandas as pd
 
 from alignment.config import Config
-from alignment.errors import InputError, MissingColumnError, MissingFileError, UnreadableFileError
+from alignment.errors import (
+    EmptyDatasetError,
+    InputError,
+    MissingColumnError,
+    MissingFileError,
+    UnreadableFileError,
+)
 from alignment.ingest import (
     RATING_RANGE,
+    ReviewSet,
     clean_cell,
     decode_bytes,
     detect_columns,
@@ -441,6 +448,10 @@ class JudgeScores:
     calibration_error: float | None
     mean_ap: float | None
     first_ten: float | None
+    # each claim's first ten quotes labelled contradicting, whatever they are about (with the about column,
+    # over the claims ranked; without it, over those with min_relevant contradicting labels)
+    first_ten_contradicting: float | None = None
+    ranked: int = 0  # the (group, claim) rankings that mean_ap and first_ten average
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,6 +494,8 @@ class EvidenceEvaluation:
     labels_per_claim: bool = False  # each row labels one review on the claim in its about column
     # every pair alignment read against its label, the most confident reading first
     misread: tuple[MisreadReview, ...] = field(default=())
+    groups: int = 1  # groups of reviews checked apart (the group column), pooled
+    min_relevant: int = 1  # contradicting reviews a (group, claim) needs to be ranked
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict (NaN as null)."""
@@ -503,6 +516,8 @@ def evaluate_evidence(
     stance_model: StanceModel | None = None,
     progress: Progress | None = None,
     labels_per_claim: bool = False,
+    group_column: str | None = None,
+    min_relevant: int = 1,
 ) -> EvidenceEvaluation:
     """Check ``claims`` against labelled ``reviews`` and score the judgement against the labels.
 
@@ -520,10 +535,16 @@ def evaluate_evidence(
             aspect-level labels are (SemEval's per-category polarity). A review may have one row per claim
             (the long format): rows that share an id, or without an id column a text, are one review.
             Without it, a review's one label is scored against every claim that matches it.
+        group_column: optional; each group of reviews (a brand, a product, a market) is checked on its
+            own, as the README's airline measure checks each airline's tweets, and the figures are pooled:
+            stance and calibration over every pair, AP and the first ten over every (group, claim) ranked.
+        min_relevant: a (group, claim) is ranked only with at least this many contradicting reviews (about
+            it, for AP and the first ten; labelled so, for the first ten that are complaints at all). The
+            airline measure takes 10.
 
     Raises:
         InputError: no claims, a missing column, no labelled review, labels per claim without the about
-            column, or an unreadable file.
+            column, min_relevant under 1, or an unreadable file.
     """
     from alignment.embed import CachedEmbedder, MemoryCache
     from alignment.pipeline import check, default_embedder
@@ -532,7 +553,11 @@ def evaluate_evidence(
     if not claim_texts:
         raise InputError("No claims to evaluate. Give at least one claim.")
     frame = reviews if isinstance(reviews, pd.DataFrame) else read_table(reviews, sheet=sheet)
-    for option, column in (("label column", label_column), ("about column", about_column)):
+    for option, column in (
+        ("label column", label_column),
+        ("about column", about_column),
+        ("group column", group_column),
+    ):
         if column is not None and column not in frame.columns:
             raise MissingColumnError(
                 f"The {option} {column!r} is not in the table; its columns are {list_columns(list(frame.columns))}."
@@ -542,14 +567,30 @@ def evaluate_evidence(
             "Labels per claim need the about column: name the column that says which claim each row's label "
             "is on (--about-column)."
         )
+    if min_relevant < 1:
+        raise InputError(f"min_relevant is {min_relevant}; give 1 or more contradicting reviews to rank a claim.")
     unread: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
     # The frame's rows behind each review: one each, or with labels per claim every row of the review.
     review_frame, rows_of = (
         _one_row_per_review(frame, text_column, id_column, unread) if labels_per_claim else (frame, None)
     )
-    review_set = load_reviews(review_frame, text_column=text_column, id_column=id_column)
-    source_rows = [[review.row - 1] if rows_of is None else rows_of[review.row - 1] for review in review_set.reviews]
-    rows = [row for group in source_rows for row in group]
+    loaded: list[tuple[ReviewSet, list[list[int]]]] = []
+    for _, positions in _groups(review_frame, group_column):
+        try:
+            review_set = load_reviews(review_frame.iloc[positions], text_column=text_column, id_column=id_column)
+        except EmptyDatasetError:
+            if group_column is None:
+                raise
+            skipped["row of a group with no review text"] += len(positions)
+            continue
+        skipped.update(review_set.summary.skipped)
+        kept = [positions[review.row - 1] for review in review_set.reviews]
+        loaded.append((review_set, [[row] if rows_of is None else rows_of[row] for row in kept]))
+    if not loaded:
+        raise EmptyDatasetError(f"No group of column {group_column!r} has review text to check.")
+    rows = [row for _, source_rows in loaded for group in source_rows for row in group]
+    # Labels are read over the whole file at once, so that a column of ratings is read on one scale.
     row_sides, unread_labels = read_sides(frame[label_column].iloc[rows].tolist())
     unread.update(unread_labels)
     if not any(row_sides):
@@ -567,89 +608,122 @@ def evaluate_evidence(
                 for side, cell in zip(row_sides, about_cells, strict=True)
                 if side is not None and not clean_cell(cell)
             )
-    sides, about = _labels_by_claim(source_rows, row_sides, row_about, len(claim_texts), labels_per_claim, unread)
     config = config or Config()
     # Both judges read the same vectors: the second check embeds nothing again.
     shared = embedder or CachedEmbedder(default_embedder(), MemoryCache())
-    reports = {
-        name: check(
-            None,
-            review_set,
-            config.replace(stance_model=name),
-            claims=claim_texts,
-            embedder=shared,
-            stance_model=stance_model if name == "bundled" else None,
-            progress=progress,
-        )
-        for name in ("bundled", "lexicon")
-    }
-    n = len(review_set.reviews)
-    read = {name: [review_scores(report, i, n) for i in range(len(claim_texts))] for name, report in reports.items()}
-    relevant = (
-        None
-        if about is None
-        else [about[i] & np.array([side == "contradicts" for side in sides[i]]) for i in range(len(claim_texts))]
-    )
-    rankings = {
-        "alignment": [contra for contra, _, _ in read["bundled"]],
-        "lexicon": [contra for contra, _, _ in read["lexicon"]],
-        # The lexicon run matches by the claim alone, so its similarities are the plain cosine.
-        "cosine": [similar for _, similar, _ in read["lexicon"]],
-    }
-    ranked = {name: _rank_scores(scores, relevant) for name, scores in rankings.items()}
-    readings = {"alignment": read["bundled"], "lexicon": read["lexicon"], "cosine": None}
-    judges = {name: _judge_scores(readings[name], sides, ranked[name]) for name in rankings}
-    per_claim = []
+    tallies = {name: _Tally(len(claim_texts)) for name in ("alignment", "lexicon", "cosine")}
+    matched_reviews = np.zeros(len(claim_texts), dtype=np.int64)
+    contradicting_about = np.zeros(len(claim_texts), dtype=np.int64)
     misread: list[tuple[float, MisreadReview]] = []
-    bundled = reports["bundled"]
-    for i, text in enumerate(claim_texts):
-        contra, _, stance = read["bundled"][i]
-        hits = []
-        for row, side in _labelled(stance, sides[i]):
-            reading = stance[row]
-            hits.append(reading.stance == side)
-            if reading.stance != side:
-                # the confidence of the side it took; a neutral reading took none
-                sure = 0.0 if reading.stance == "neutral" else abs(reading.q - 0.5)
-                found = MisreadReview(
-                    review_id=review_set.reviews[row].review_id,
-                    claim=text,
-                    label=side,
-                    read=reading.stance,
-                    p_contradicts=round(reading.q, 4),
-                    sentence=bundled.sentences[reading.sentence].text,
-                )
-                misread.append((sure, found))
-        aps = {name: scores[0] for name, found in ranked.items() if (scores := found[i]) is not None}
-        per_claim.append(
-            ClaimEvidence(
-                claim=text,
-                matched_reviews=int((contra >= 0).sum()),
-                pairs=len(hits),
-                accuracy=float(np.mean(hits)) if hits else None,
-                contradicting_about=None if relevant is None else int(relevant[i].sum()),
-                average_precision=aps,
-            )
+    matched_total = 0
+    start = 0
+    for review_set, source_rows in loaded:
+        count = sum(len(group) for group in source_rows)
+        part_about = None if row_about is None else row_about[start : start + count]
+        sides, about = _labels_by_claim(
+            source_rows, row_sides[start : start + count], part_about, len(claim_texts), labels_per_claim, unread
         )
-    matched = np.zeros(n, dtype=bool)
-    for contra, _, _ in read["bundled"]:
-        matched |= contra >= 0
+        start += count
+        reports = {
+            name: check(
+                None,
+                review_set,
+                config.replace(stance_model=name),
+                claims=claim_texts,
+                embedder=shared,
+                stance_model=stance_model if name == "bundled" else None,
+                progress=progress,
+            )
+            for name in ("bundled", "lexicon")
+        }
+        n = len(review_set.reviews)
+        read = {
+            name: [review_scores(report, i, n) for i in range(len(claim_texts))] for name, report in reports.items()
+        }
+        labelled = [np.array([side == "contradicts" for side in sides[i]]) for i in range(len(claim_texts))]
+        relevant = None if about is None else [about[i] & labelled[i] for i in range(len(claim_texts))]
+        # The lexicon run matches by the claim alone, so its similarities are the plain cosine.
+        for name, readings, scores in (
+            ("alignment", read["bundled"], [contra for contra, _, _ in read["bundled"]]),
+            ("lexicon", read["lexicon"], [contra for contra, _, _ in read["lexicon"]]),
+            ("cosine", None, [similar for _, similar, _ in read["lexicon"]]),
+        ):
+            tallies[name].add(readings, sides, scores, relevant, labelled, min_relevant)
+        matched = np.zeros(n, dtype=bool)
+        for i, (contra, _, stance) in enumerate(read["bundled"]):
+            matched |= contra >= 0
+            matched_reviews[i] += int((contra >= 0).sum())
+            if relevant is not None:
+                contradicting_about[i] += int(relevant[i].sum())
+            misread += _misread(review_set, reports["bundled"], claim_texts[i], stance, sides[i])
+        matched_total += int(matched.sum())
+    alignment = tallies["alignment"]
+    per_claim = tuple(
+        ClaimEvidence(
+            claim=text,
+            matched_reviews=int(matched_reviews[i]),
+            pairs=len(alignment.claim_hits[i]),
+            accuracy=float(np.mean(alignment.claim_hits[i])) if alignment.claim_hits[i] else None,
+            contradicting_about=None if row_about is None else int(contradicting_about[i]),
+            average_precision={
+                name: float(np.mean([ap for ap, _ in tally.ranked[i]]))
+                for name, tally in tallies.items()
+                if tally.ranked[i]
+            },
+        )
+        for i, text in enumerate(claim_texts)
+    )
     return EvidenceEvaluation(
-        reviews=n,
+        reviews=sum(len(review_set.reviews) for review_set, _ in loaded),
         sides={
             "contradicts": row_sides.count("contradicts"),
             "supports": row_sides.count("supports"),
             "none": row_sides.count(None),
         },
-        skipped=dict(review_set.summary.skipped),
+        skipped=dict(skipped),
         unread=dict(unread),
-        matched_reviews=int(matched.sum()),
+        matched_reviews=matched_total,
         min_similarity=config.min_similarity,
-        judges=judges,
-        claims=tuple(per_claim),
+        judges={name: tally.scores() for name, tally in tallies.items()},
+        claims=per_claim,
         labels_per_claim=labels_per_claim,
         misread=tuple(found for _, found in sorted(misread, key=lambda item: -item[0])),
+        groups=len(loaded),
+        min_relevant=min_relevant,
     )
+
+
+def _groups(frame: pd.DataFrame, column: str | None) -> list[tuple[str | None, list[int]]]:
+    """The frame's rows (positions) of each group, in order of first appearance; one group without a
+    column. A blank group value is a group of its own."""
+    if column is None:
+        return [(None, list(range(len(frame))))]
+    groups: dict[str, list[int]] = {}
+    for row, value in enumerate(frame[column].tolist()):
+        groups.setdefault(clean_cell(value), []).append(row)
+    return list(groups.items())
+
+
+def _misread(
+    review_set: ReviewSet, report: Report, claim: str, stance: Mapping[int, ReviewReading], sides: Sequence[Side | None]
+) -> list[tuple[float, MisreadReview]]:
+    """The labelled pairs of one claim read otherwise, each with the confidence of the side it took (a
+    neutral reading took none)."""
+    found = []
+    for row, side in _labelled(stance, sides):
+        reading = stance[row]
+        if reading.stance != side:
+            sure = 0.0 if reading.stance == "neutral" else abs(reading.q - 0.5)
+            pair = MisreadReview(
+                review_id=review_set.reviews[row].review_id,
+                claim=claim,
+                label=side,
+                read=reading.stance,
+                p_contradicts=round(reading.q, 4),
+                sentence=report.sentences[reading.sentence].text,
+            )
+            found.append((sure, pair))
+    return found
 
 
 def _one_row_per_review(
@@ -723,46 +797,64 @@ def _labelled(stance: Mapping[int, ReviewReading], sides: Sequence[Side | None])
     return [(row, side) for row in sorted(stance) if (side := sides[row]) is not None]
 
 
-def _rank_scores(
-    scores: Sequence[np.ndarray], relevant: Sequence[np.ndarray] | None
-) -> list[tuple[float, float] | None]:
-    """Per claim, the AP of its relevant reviews ranked by ``scores`` and the share right among its first
-    ten; None for a claim with no relevant review (and for every claim without the about column)."""
-    return [
-        None
-        if relevant is None or not relevant[i].any()
-        else (average_precision(ranking, relevant[i]), precision_at(ranking, relevant[i]))
-        for i, ranking in enumerate(scores)
-    ]
+class _Tally:
+    """One judge's readings and rankings, pooled over claims and groups (:meth:`scores`)."""
+
+    def __init__(self, claims: int) -> None:
+        self.hits: dict[Side, list[bool]] = {"contradicts": [], "supports": []}
+        self.claim_hits: list[list[bool]] = [[] for _ in range(claims)]
+        self.predicted: list[float] = []
+        self.outcomes: list[bool] = []
+        self.ranked: list[list[tuple[float, float]]] = [[] for _ in range(claims)]  # per claim: (AP, first ten)
+        self.first_contradicting: list[float] = []
+
+    def add(
+        self,
+        read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, ReviewReading]]] | None,
+        sides: Sequence[Sequence[Side | None]],
+        scores: Sequence[np.ndarray],
+        relevant: Sequence[np.ndarray] | None,
+        labelled: Sequence[np.ndarray],
+        min_relevant: int,
+    ) -> None:
+        """One group's readings (None for plain cosine, which takes no side) against the labels, and each
+        claim's ranking by ``scores``: AP and the first ten of its contradicting reviews about it, and the
+        share of its first ten labelled contradicting at all."""
+        for i, ((_, _, stance), claim_sides) in enumerate(zip(read, sides, strict=True) if read is not None else ()):
+            for row, side in _labelled(stance, claim_sides):
+                hit = stance[row].stance == side
+                self.hits[side].append(hit)
+                self.claim_hits[i].append(hit)
+                self.predicted.append(stance[row].q)
+                self.outcomes.append(side == "contradicts")
+        for i, ranking in enumerate(scores):
+            if relevant is not None and relevant[i].sum() >= min_relevant:
+                self.ranked[i].append((average_precision(ranking, relevant[i]), precision_at(ranking, relevant[i])))
+            if labelled[i].sum() >= min_relevant and (relevant is None or relevant[i].sum() >= min_relevant):
+                self.first_contradicting.append(precision_at(ranking, labelled[i]))
+
+    def scores(self) -> JudgeScores:
+        """The pooled scores: stance over every labelled pair, AP and the first ten averaged over every
+        (group, claim) ranked."""
+        every = self.hits["contradicts"] + self.hits["supports"]
+        ranked = [found for claim in self.ranked for found in claim]
+        firsts = [first for _, first in ranked]
+        return JudgeScores(
+            pairs=len(every),
+            accuracy=float(np.mean(every)) if every else None,
+            on_contradicting=float(np.mean(self.hits["contradicts"])) if self.hits["contradicts"] else None,
+            on_supporting=float(np.mean(self.hits["supports"])) if self.hits["supports"] else None,
+            calibration_error=calibration_error(self.predicted, self.outcomes) if self.predicted else None,
+            mean_ap=float(np.mean([ap for ap, _ in ranked])) if ranked else None,
+            first_ten=_nan_mean(firsts),
+            first_ten_contradicting=_nan_mean(self.first_contradicting),
+            ranked=len(ranked),
+        )
 
 
-def _judge_scores(
-    read: Sequence[tuple[np.ndarray, np.ndarray, dict[int, ReviewReading]]] | None,
-    sides: Sequence[Sequence[Side | None]],
-    ranked: Sequence[tuple[float, float] | None],
-) -> JudgeScores:
-    """One judge's scores: its stance readings (None for plain cosine, which takes no side) against the
-    labels, and the mean of its per-claim rankings (:func:`_rank_scores`)."""
-    hits: dict[Side, list[bool]] = {"contradicts": [], "supports": []}
-    predicted: list[float] = []
-    outcomes: list[bool] = []
-    for (_, _, stance), claim_sides in zip(read, sides, strict=True) if read is not None else ():
-        for row, side in _labelled(stance, claim_sides):
-            hits[side].append(stance[row].stance == side)
-            predicted.append(stance[row].q)
-            outcomes.append(side == "contradicts")
-    aps = [found[0] for found in ranked if found is not None]
-    firsts = [found[1] for found in ranked if found is not None]
-    every = hits["contradicts"] + hits["supports"]
-    return JudgeScores(
-        pairs=len(every),
-        accuracy=float(np.mean(every)) if every else None,
-        on_contradicting=float(np.mean(hits["contradicts"])) if hits["contradicts"] else None,
-        on_supporting=float(np.mean(hits["supports"])) if hits["supports"] else None,
-        calibration_error=calibration_error(predicted, outcomes) if predicted else None,
-        mean_ap=float(np.mean(aps)) if aps else None,
-        first_ten=float(np.nanmean(firsts)) if firsts and not np.isnan(firsts).all() else None,
-    )
+def _nan_mean(values: Sequence[float]) -> float | None:
+    """The mean of the values that are numbers (a claim with no quote has no first ten), None if none is."""
+    return float(np.nanmean(values)) if values and not np.isnan(values).all() else None
 
 
 def _read_about(values: Sequence[object], claims: Sequence[str], unread: Counter[str]) -> list[int | None]:

@@ -14,33 +14,20 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from alignment import Config, check
+from alignment import Config
 from alignment.embed import CachedEmbedder, MemoryCache
-from alignment.evaluate import (
-    average_precision,
-    calibration_error,
-    evaluate_claims,
-    evaluate_evidence,
-    precision_at,
-    read_marked_ads,
-    review_scores,
-)
-from alignment.ingest import load_reviews
+from alignment.evaluate import evaluate_claims, evaluate_evidence, read_marked_ads
 from alignment.pipeline import default_embedder
 from alignment.stance import StanceModel
-
-if TYPE_CHECKING:
-    pass
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 RESULTS = Path(__file__).resolve().parent / "results"
 AIRLINES = ("United", "American", "US Airways")
+AIRLINE_MIN_RELEVANT = 10  # the data README's rule: (airline, claim) pairs with at least 10 such tweets
 # (e) Another industry and other writers: three claims a clothing shop might make, written once and not
 # changed after, read against the first CLOTHING_ROWS rows of the women's clothing reviews.
 CLOTHING_CLAIMS = ("True to size", "Soft, comfortable fabric", "Looks just like the pictures")
@@ -74,77 +61,65 @@ def bench_claims(path: Path) -> dict[str, float | None]:
     } | labels
 
 
+def airline_labels(tweets: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
+    """The three airlines' tweets for `alignment evaluate evidence`: label = the tweet's sentiment, about =
+    the number of the claim its complaint reason names (blank for "Can't Tell" and for praise)."""
+    number = {reason: str(i) for i, reason in enumerate(reasons, 1)}
+    # airline by airline, in AIRLINES' order: the groups are checked in the order they first appear
+    frame = pd.concat([tweets[tweets["airline"] == airline] for airline in AIRLINES])
+    return pd.DataFrame(
+        {
+            "tweet_id": frame["tweet_id"],
+            "text": frame["text"],
+            "airline": frame["airline"],
+            "label": frame["airline_sentiment"],
+            "about": [number.get(reason, "") for reason in frame["negativereason"]],
+        }
+    )
+
+
 def bench_airlines(
     data: Path, claims_path: Path, config: Config, embedder: CachedEmbedder, bundled: StanceModel | None = None
 ) -> dict[str, object]:
-    """(b) Mean AP of contradicting tweets per (airline, claim) and stance accuracy, with baselines.
-    ``bundled`` replaces the shipped stance model (benchmarks/context_reading.py compares readings)."""
+    """(b) Mean AP of contradicting tweets per (airline, claim) with at least AIRLINE_MIN_RELEVANT of them,
+    and stance accuracy on the matched polar tweets, with baselines: `alignment evaluate evidence` with each
+    airline's tweets checked apart. ``bundled`` replaces the shipped stance model
+    (benchmarks/context_reading.py compares readings)."""
     tweets = pd.read_csv(data / "airline_tweets_dev.csv", dtype=str, keep_default_na=False)
     claims: dict[str, str] = json.loads(claims_path.read_text(encoding="utf-8"))
-    reasons, texts = list(claims), list(claims.values())
-    ap = {"alignment": [], "cosine": [], "lexicon": []}
-    top = {"alignment": [], "cosine": [], "lexicon": []}  # precision of the ten first quotes
-    top_complaints: list[float] = []  # the same quotes counted right when the tweet is negative at all
-    stance_hits = {"alignment": [0, 0], "lexicon": [0, 0]}
-    by_label = {"positive": [0, 0], "negative": [0, 0]}  # alignment's hits and totals per gold label
-    calibration: dict[str, tuple[list[float], list[bool]]] = {"alignment": ([], []), "lexicon": ([], [])}
-    for airline in AIRLINES:
-        frame = tweets[tweets["airline"] == airline].reset_index(drop=True)
-        reviews = load_reviews(frame[["tweet_id", "text"]], text_column="text", id_column="tweet_id")
-        rows = {tweet_id: i for i, tweet_id in enumerate(frame["tweet_id"])}
-        labels = [frame["airline_sentiment"][rows[r.review_id]] for r in reviews.reviews]
-        reasons_of = [frame["negativereason"][rows[r.review_id]] for r in reviews.reviews]
-        for model_name in ("bundled", "lexicon"):
-            report = check(
-                None,
-                reviews,
-                config.replace(stance_model=model_name),
-                claims=texts,
-                embedder=embedder,
-                stance_model=bundled if model_name == "bundled" else None,
-            )
-            key = "alignment" if model_name == "bundled" else "lexicon"
-            for index, reason in enumerate(reasons):
-                relevant = np.array([r == reason for r in reasons_of])
-                contra, similar, stance = review_scores(report, index, len(reviews.reviews))
-                if relevant.sum() >= 10:
-                    ap[key].append(average_precision(contra, relevant))
-                    top[key].append(precision_at(contra, relevant))
-                    if key == "alignment":
-                        top_complaints.append(precision_at(contra, np.array([s == "negative" for s in labels])))
-                    else:
-                        # The lexicon model matches by the claim alone (no breach queries), so its
-                        # similarities are the plain claim/tweet cosine: the cosine baseline.
-                        ap["cosine"].append(average_precision(similar, relevant))
-                        top["cosine"].append(precision_at(similar, relevant))
-                for row, (predicted, q, _) in stance.items():
-                    if labels[row] in ("positive", "negative"):
-                        hit = predicted == ("supports" if labels[row] == "positive" else "contradicts")
-                        stance_hits[key][0] += hit
-                        stance_hits[key][1] += 1
-                        if key == "alignment":
-                            by_label[labels[row]][0] += hit
-                            by_label[labels[row]][1] += 1
-                        calibration[key][0].append(q)
-                        calibration[key][1].append(labels[row] == "negative")
+    result = evaluate_evidence(
+        list(claims.values()),
+        airline_labels(tweets, list(claims)),
+        "label",
+        "about",
+        config,
+        text_column="text",
+        id_column="tweet_id",
+        embedder=embedder,
+        stance_model=bundled,
+        group_column="airline",
+        min_relevant=AIRLINE_MIN_RELEVANT,
+    )
+    judges = result.judges
+    alignment = judges["alignment"]
     return {
-        "mean_ap": float(np.mean(ap["alignment"])),
-        "mean_ap_cosine": float(np.mean(ap["cosine"])),
-        "mean_ap_lexicon": float(np.mean(ap["lexicon"])),
-        "pairs": len(ap["alignment"]),
-        "precision_at_10": float(np.nanmean(top["alignment"])),
-        "precision_at_10_cosine": float(np.nanmean(top["cosine"])),
-        "precision_at_10_lexicon": float(np.nanmean(top["lexicon"])),
-        "precision_at_10_complaints": float(np.nanmean(top_complaints)),
-        "stance_accuracy": stance_hits["alignment"][0] / max(1, stance_hits["alignment"][1]),
-        "stance_accuracy_lexicon": stance_hits["lexicon"][0] / max(1, stance_hits["lexicon"][1]),
-        "stance_pairs": stance_hits["alignment"][1],
+        "mean_ap": alignment.mean_ap,
+        "mean_ap_cosine": judges["cosine"].mean_ap,
+        "mean_ap_lexicon": judges["lexicon"].mean_ap,
+        "pairs": alignment.ranked,
+        "precision_at_10": alignment.first_ten,
+        "precision_at_10_cosine": judges["cosine"].first_ten,
+        "precision_at_10_lexicon": judges["lexicon"].first_ten,
+        "precision_at_10_complaints": alignment.first_ten_contradicting,
+        "stance_accuracy": alignment.accuracy,
+        "stance_accuracy_lexicon": judges["lexicon"].accuracy,
+        "stance_pairs": alignment.pairs,
         # accuracy within each gold label: 89% of the matched tweets are negative, so accuracy alone
         # rewards reading everything as a contradiction
-        "stance_recall_negative": by_label["negative"][0] / max(1, by_label["negative"][1]),
-        "stance_recall_positive": by_label["positive"][0] / max(1, by_label["positive"][1]),
-        "ece": calibration_error(*calibration["alignment"]),
-        "ece_lexicon": calibration_error(*calibration["lexicon"]),
+        "stance_recall_negative": alignment.on_contradicting,
+        "stance_recall_positive": alignment.on_supporting,
+        "ece": alignment.calibration_error,
+        "ece_lexicon": judges["lexicon"].calibration_error,
     }
 
 

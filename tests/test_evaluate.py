@@ -258,6 +258,29 @@ def test_cli_evaluate_evidence_lists_the_pairs_it_read_otherwise(tmp_path, capsy
     assert "m1      Fewer dropped calls  contradicts  supports" in printed
 
 
+@pytest.mark.models
+def test_groups_are_checked_apart_and_their_figures_pooled(embedder, labelled):
+    # two brands: two of the three complaints about calls are brand A's, the third brand B's
+    branded = labelled.assign(brand=["A", "A", "B", "B", "A", "B", "A", "B"])
+    claims = ["Fewer dropped calls", "No hidden fees"]
+    whole = evaluate_evidence(claims, labelled, "rating", "about", embedder=embedder)
+    apart = evaluate_evidence(claims, branded, "rating", "about", embedder=embedder, group_column="brand")
+    assert apart.groups == 2 and apart.reviews == whole.reviews == 7
+    # a sentence is matched and read on its own, so the pooled stance is the stance of the whole file
+    assert apart.judges["alignment"].pairs == whole.judges["alignment"].pairs == 6
+    assert apart.judges["alignment"].accuracy == whole.judges["alignment"].accuracy
+    # calls is ranked in each brand (fees has no complaint to rank): two rankings averaged
+    assert apart.judges["alignment"].ranked == 2 and apart.claims[0].contradicting_about == 3
+    strict = evaluate_evidence(
+        claims, branded, "rating", "about", embedder=embedder, group_column="brand", min_relevant=2
+    )
+    assert strict.judges["alignment"].ranked == 1  # brand B has one complaint about calls: not ranked
+    with pytest.raises(MissingColumnError, match="'market'"):
+        evaluate_evidence(claims, branded, "rating", group_column="market")
+    with pytest.raises(InputError, match="min_relevant is 0"):
+        evaluate_evidence(claims, branded, "rating", min_relevant=0)
+
+
 def test_labels_per_claim_without_the_about_column_fail_in_one_line(labelled):
     with pytest.raises(InputError, match="need the about column"):
         evaluate_evidence(["Fewer dropped calls"], labelled, "rating", labels_per_claim=True)
@@ -281,8 +304,21 @@ def test_cli_evaluate_evidence_prints_the_table_and_writes_the_json(tmp_path, ca
     code = main([*argv, "--about-column", "about", "--quiet", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "stance accuracy" in printed and "mean AP of contradicting reviews" in printed
+    assert "stance accuracy" in printed and "mean AP of contradicting reviews about it (1 claim)" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["judges"]["alignment"]["pairs"] == 6
+
+
+@pytest.mark.models
+def test_cli_evaluate_evidence_checks_groups_apart(tmp_path, capsys, labelled):
+    reviews, claims = tmp_path / "branded.csv", tmp_path / "claims.txt"
+    labelled.assign(brand=["A", "A", "B", "B", "A", "B", "A", "B"]).to_csv(reviews, index=False)
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n", encoding="utf-8")
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "rating"]
+    code = main([*argv, "--about-column", "about", "--group-column", "brand", "--min-relevant", "2", "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Evidence in 7 reviews in 2 groups checked apart" in printed
+    assert "mean AP of contradicting reviews about it (1 group × claim pair)" in printed
 
 
 @pytest.mark.models

@@ -321,9 +321,19 @@ def own_accuracy(embedder: MiniLMEmbedder, readers: Sequence[Reader], items: Seq
     return float(((mean_logit(q) > 0.5) == contradicts).mean())
 
 
-def public_figures(airline: dict[str, Any], restaurants: dict[str, Any]) -> dict[str, Any]:
-    """The public figures a row reports, from quality.py's airline and restaurant results."""
-    return {
+def public_figures(
+    airline: dict[str, Any], restaurants: dict[str, Any], clothing: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The public figures a row reports, from quality.py's airline, restaurant and clothing results."""
+    return (
+        {}
+        if clothing is None
+        else {
+            "clothing stance": clothing["stance_accuracy"],
+            "clothing 1-2 / 4-5 stars": [clothing["stance_recall_negative"], clothing["stance_recall_positive"]],
+            "clothing ECE": clothing["ece"],
+        }
+    ) | {
         "airline stance": airline["stance_accuracy"],
         "airline negative / positive": [airline["stance_recall_negative"], airline["stance_recall_positive"]],
         "airline AP": airline["mean_ap"],
@@ -354,7 +364,8 @@ def measure(
             restaurants = quality.bench_restaurants(
                 SHARED / "data" / "semeval2014_restaurants_train.xml", Config(), cached
             )
-            result |= public_figures(airline, restaurants)
+            clothing = quality.bench_clothing(SHARED / "data" / "womens_clothing_reviews.csv", Config(), cached)
+            result |= public_figures(airline, restaurants, clothing)
     return result
 
 

@@ -23,8 +23,8 @@ head and the vectors it reads change. Rows (--only picks some):
   tuned vectors' drift from the frozen ones while training, to keep what matching was built on).
 
 Sets: the project's held-back pairs, test pairs, mixed test, aspect_more, spec test and demo reviews (as
-benchmarks/context_reading.py reads them); with --public, benchmarks/quality.py's airline and restaurant
-figures (../shared is read, never trained on). Writes benchmarks/results/tuned_layer.json, keeping rows an
+benchmarks/context_reading.py reads them); with --public, benchmarks/quality.py's airline, restaurant
+and clothing figures (../shared is read, never trained on). Writes benchmarks/results/tuned_layer.json, keeping rows an
 earlier run measured. On 2 cores: about 3 minutes to train each seed, 2 to measure a row (5 with
 --public), 4 to fit a recipe; an average of two takes twice the measuring.
 """

@@ -807,6 +807,24 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
         for claim in result.claims
     ]
     _print_table(["claim", "matched", "pairs", "accuracy", "contradicting about it", "AP"], claim_rows)
+    if result.by_group:
+        print()
+        _print_table(
+            ["group", "reviews", "matched", "pairs", "accuracy", "on contradicting", "on supporting", "mean AP"],
+            [
+                [
+                    _clip(group.group or "(blank)", 30),
+                    f"{group.reviews:,}",
+                    f"{group.matched_reviews:,}",
+                    f"{group.alignment.pairs:,}",
+                    cell(group.alignment.accuracy),
+                    cell(group.alignment.on_contradicting),
+                    cell(group.alignment.on_supporting),
+                    cell(group.alignment.mean_ap),
+                ]
+                for group in result.by_group
+            ],
+        )
     if result.misread:
         more = " (--out writes them all)" if len(result.misread) > SHOWN_ERRORS else ""
         pairs = "labelled pair" if len(result.misread) == 1 else "labelled pairs"

@@ -480,6 +480,16 @@ class MisreadReview:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupEvidence:
+    """One group's share of an evaluation with a group column: alignment's reading of its reviews."""
+
+    group: str
+    reviews: int
+    matched_reviews: int
+    alignment: JudgeScores
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceEvaluation:
     """alignment's judgement of labelled reviews, beside the lexicon and cosine baselines."""
 
@@ -496,6 +506,7 @@ class EvidenceEvaluation:
     misread: tuple[MisreadReview, ...] = field(default=())
     groups: int = 1  # groups of reviews checked apart (the group column), pooled
     min_relevant: int = 1  # contradicting reviews a (group, claim) needs to be ranked
+    by_group: tuple[GroupEvidence, ...] = field(default=())  # with a group column, in order of first appearance
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict (NaN as null)."""
@@ -575,8 +586,8 @@ def evaluate_evidence(
     review_frame, rows_of = (
         _one_row_per_review(frame, text_column, id_column, unread) if labels_per_claim else (frame, None)
     )
-    loaded: list[tuple[ReviewSet, list[list[int]]]] = []
-    for _, positions in _groups(review_frame, group_column):
+    loaded: list[tuple[str | None, ReviewSet, list[list[int]]]] = []
+    for group, positions in _groups(review_frame, group_column):
         try:
             review_set = load_reviews(review_frame.iloc[positions], text_column=text_column, id_column=id_column)
         except EmptyDatasetError:
@@ -586,10 +597,10 @@ def evaluate_evidence(
             continue
         skipped.update(review_set.summary.skipped)
         kept = [positions[review.row - 1] for review in review_set.reviews]
-        loaded.append((review_set, [[row] if rows_of is None else rows_of[row] for row in kept]))
+        loaded.append((group, review_set, [[row] if rows_of is None else rows_of[row] for row in kept]))
     if not loaded:
         raise EmptyDatasetError(f"No group of column {group_column!r} has review text to check.")
-    rows = [row for _, source_rows in loaded for group in source_rows for row in group]
+    rows = [row for _, _, source_rows in loaded for review_rows in source_rows for row in review_rows]
     # Labels are read over the whole file at once, so that a column of ratings is read on one scale.
     row_sides, unread_labels = read_sides(frame[label_column].iloc[rows].tolist())
     unread.update(unread_labels)
@@ -617,7 +628,8 @@ def evaluate_evidence(
     misread: list[tuple[float, MisreadReview]] = []
     matched_total = 0
     start = 0
-    for review_set, source_rows in loaded:
+    by_group: list[GroupEvidence] = []
+    for group, review_set, source_rows in loaded:
         count = sum(len(group) for group in source_rows)
         part_about = None if row_about is None else row_about[start : start + count]
         sides, about = _labels_by_claim(
@@ -649,6 +661,9 @@ def evaluate_evidence(
             ("cosine", None, [similar for _, similar, _ in read["lexicon"]]),
         ):
             tallies[name].add(readings, sides, scores, relevant, labelled, min_relevant)
+        # The group's own figures, alignment's reading only: how it reads one brand against another.
+        own = _Tally(len(claim_texts))
+        own.add(read["bundled"], sides, [contra for contra, _, _ in read["bundled"]], relevant, labelled, min_relevant)
         matched = np.zeros(n, dtype=bool)
         for i, (contra, _, stance) in enumerate(read["bundled"]):
             matched |= contra >= 0
@@ -657,6 +672,7 @@ def evaluate_evidence(
                 contradicting_about[i] += int(relevant[i].sum())
             misread += _misread(review_set, reports["bundled"], claim_texts[i], stance, sides[i])
         matched_total += int(matched.sum())
+        by_group.append(GroupEvidence(group or "", n, int(matched.sum()), own.scores()))
     alignment = tallies["alignment"]
     per_claim = tuple(
         ClaimEvidence(
@@ -674,7 +690,7 @@ def evaluate_evidence(
         for i, text in enumerate(claim_texts)
     )
     return EvidenceEvaluation(
-        reviews=sum(len(review_set.reviews) for review_set, _ in loaded),
+        reviews=sum(len(review_set.reviews) for _, review_set, _ in loaded),
         sides={
             "contradicts": row_sides.count("contradicts"),
             "supports": row_sides.count("supports"),
@@ -689,6 +705,7 @@ def evaluate_evidence(
         labels_per_claim=labels_per_claim,
         misread=tuple(found for _, found in sorted(misread, key=lambda item: -item[0])),
         groups=len(loaded),
+        by_group=tuple(by_group) if group_column is not None else (),
         min_relevant=min_relevant,
     )
 

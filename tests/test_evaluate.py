@@ -271,6 +271,11 @@ def test_groups_are_checked_apart_and_their_figures_pooled(embedder, labelled):
     assert apart.judges["alignment"].accuracy == whole.judges["alignment"].accuracy
     # calls is ranked in each brand (fees has no complaint to rank): two rankings averaged
     assert apart.judges["alignment"].ranked == 2 and apart.claims[0].contradicting_about == 3
+    # each brand's own reading, in order of first appearance; together they are the pooled figures
+    assert [group.group for group in apart.by_group] == ["A", "B"]
+    assert sum(group.reviews for group in apart.by_group) == 7
+    assert sum(group.alignment.pairs for group in apart.by_group) == 6
+    assert whole.by_group == ()  # no group column, no breakdown
     strict = evaluate_evidence(
         claims, branded, "rating", "about", embedder=embedder, group_column="brand", min_relevant=2
     )
@@ -319,6 +324,7 @@ def test_cli_evaluate_evidence_checks_groups_apart(tmp_path, capsys, labelled):
     assert code == 0
     assert "Evidence in 7 reviews in 2 groups checked apart" in printed
     assert "mean AP of contradicting reviews about it (1 group × claim pair)" in printed
+    assert "group  reviews  matched  pairs  accuracy" in printed
 
 
 @pytest.mark.models

@@ -19,7 +19,7 @@ import pandas as pd
 
 from alignment import Config
 from alignment.embed import CachedEmbedder, MemoryCache
-from alignment.evaluate import evaluate_claims, evaluate_evidence, read_marked_ads
+from alignment.evaluate import EvidenceEvaluation, evaluate_claims, evaluate_evidence, read_marked_ads
 from alignment.pipeline import default_embedder
 from alignment.stance import StanceModel
 
@@ -61,6 +61,34 @@ def bench_claims(path: Path) -> dict[str, float | None]:
     } | labels
 
 
+def evidence_figures(result: EvidenceEvaluation) -> dict[str, object]:
+    """An evaluation's figures under the names quality.json has used: stance and calibration for alignment
+    and the lexicon; with rankings, AP and the first ten for the cosine baseline too."""
+    judges = result.judges
+    alignment, lexicon = judges["alignment"], judges["lexicon"]
+    figures: dict[str, object] = {}
+    if alignment.mean_ap is not None:
+        figures |= {
+            "mean_ap": alignment.mean_ap,
+            "mean_ap_cosine": judges["cosine"].mean_ap,
+            "mean_ap_lexicon": lexicon.mean_ap,
+            "precision_at_10": alignment.first_ten,
+            "precision_at_10_cosine": judges["cosine"].first_ten,
+            "precision_at_10_lexicon": lexicon.first_ten,
+        }
+    return figures | {
+        "stance_accuracy": alignment.accuracy,
+        "stance_accuracy_lexicon": lexicon.accuracy,
+        "stance_pairs": alignment.pairs,
+        # accuracy within each side: most matched tweets are complaints, so accuracy alone rewards reading
+        # everything as a contradiction
+        "stance_recall_negative": alignment.on_contradicting,
+        "stance_recall_positive": alignment.on_supporting,
+        "ece": alignment.calibration_error,
+        "ece_lexicon": lexicon.calibration_error,
+    }
+
+
 def airline_labels(tweets: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
     """The three airlines' tweets for `alignment evaluate evidence`: label = the tweet's sentiment, about =
     the number of the claim its complaint reason names (blank for "Can't Tell" and for praise)."""
@@ -100,26 +128,9 @@ def bench_airlines(
         group_column="airline",
         min_relevant=AIRLINE_MIN_RELEVANT,
     )
-    judges = result.judges
-    alignment = judges["alignment"]
-    return {
-        "mean_ap": alignment.mean_ap,
-        "mean_ap_cosine": judges["cosine"].mean_ap,
-        "mean_ap_lexicon": judges["lexicon"].mean_ap,
-        "pairs": alignment.ranked,
-        "precision_at_10": alignment.first_ten,
-        "precision_at_10_cosine": judges["cosine"].first_ten,
-        "precision_at_10_lexicon": judges["lexicon"].first_ten,
-        "precision_at_10_complaints": alignment.first_ten_contradicting,
-        "stance_accuracy": alignment.accuracy,
-        "stance_accuracy_lexicon": judges["lexicon"].accuracy,
-        "stance_pairs": alignment.pairs,
-        # accuracy within each gold label: 89% of the matched tweets are negative, so accuracy alone
-        # rewards reading everything as a contradiction
-        "stance_recall_negative": alignment.on_contradicting,
-        "stance_recall_positive": alignment.on_supporting,
-        "ece": alignment.calibration_error,
-        "ece_lexicon": judges["lexicon"].calibration_error,
+    return evidence_figures(result) | {
+        "pairs": result.judges["alignment"].ranked,
+        "precision_at_10_complaints": result.judges["alignment"].first_ten_contradicting,
     }
 
 
@@ -165,24 +176,10 @@ def bench_restaurants(
         stance_model=bundled,
         labels_per_claim=True,
     )
-    judges = result.judges
-    return {
-        **{
-            f"ap_{c}": claim.average_precision["alignment"]
-            for c, claim in zip(RESTAURANT_CLAIMS, result.claims, strict=True)
-        },
-        "mean_ap": judges["alignment"].mean_ap,
-        "mean_ap_cosine": judges["cosine"].mean_ap,
-        "mean_ap_lexicon": judges["lexicon"].mean_ap,
-        "precision_at_10": judges["alignment"].first_ten,
-        "precision_at_10_cosine": judges["cosine"].first_ten,
-        "precision_at_10_lexicon": judges["lexicon"].first_ten,
-        "stance_accuracy": judges["alignment"].accuracy,
-        "stance_accuracy_lexicon": judges["lexicon"].accuracy,
-        "stance_pairs": judges["alignment"].pairs,
-        "ece": judges["alignment"].calibration_error,
-        "ece_lexicon": judges["lexicon"].calibration_error,
-    }
+    by_category = zip(RESTAURANT_CLAIMS, result.claims, strict=True)
+    return {f"ap_{category}": claim.average_precision["alignment"] for category, claim in by_category} | (
+        evidence_figures(result)
+    )
 
 
 def bench_clothing(path: Path, config: Config, embedder: CachedEmbedder) -> dict[str, object]:
@@ -193,18 +190,7 @@ def bench_clothing(path: Path, config: Config, embedder: CachedEmbedder) -> dict
     result = evaluate_evidence(
         CLOTHING_CLAIMS, frame, "Rating", config=config, text_column="Review Text", embedder=embedder
     )
-    judges = {name: result.judges[name] for name in ("alignment", "lexicon")}
-    return {
-        "reviews": result.reviews,
-        "matched_reviews": result.matched_reviews,
-        "stance_pairs": judges["alignment"].pairs,
-        "stance_accuracy": judges["alignment"].accuracy,
-        "stance_accuracy_lexicon": judges["lexicon"].accuracy,
-        "stance_recall_negative": judges["alignment"].on_contradicting,
-        "stance_recall_positive": judges["alignment"].on_supporting,
-        "ece": judges["alignment"].calibration_error,
-        "ece_lexicon": judges["lexicon"].calibration_error,
-    }
+    return {"reviews": result.reviews, "matched_reviews": result.matched_reviews} | evidence_figures(result)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -581,25 +581,11 @@ def evaluate_evidence(
     if min_relevant < 1:
         raise InputError(f"min_relevant is {min_relevant}; give 1 or more contradicting reviews to rank a claim.")
     unread: Counter[str] = Counter()
-    skipped: Counter[str] = Counter()
     # The frame's rows behind each review: one each, or with labels per claim every row of the review.
     review_frame, rows_of = (
         _one_row_per_review(frame, text_column, id_column, unread) if labels_per_claim else (frame, None)
     )
-    loaded: list[tuple[str | None, ReviewSet, list[list[int]]]] = []
-    for group, positions in _groups(review_frame, group_column):
-        try:
-            review_set = load_reviews(review_frame.iloc[positions], text_column=text_column, id_column=id_column)
-        except EmptyDatasetError:
-            if group_column is None:
-                raise
-            skipped["row of a group with no review text"] += len(positions)
-            continue
-        skipped.update(review_set.summary.skipped)
-        kept = [positions[review.row - 1] for review in review_set.reviews]
-        loaded.append((group, review_set, [[row] if rows_of is None else rows_of[row] for row in kept]))
-    if not loaded:
-        raise EmptyDatasetError(f"No group of column {group_column!r} has review text to check.")
+    loaded, skipped = _load_groups(review_frame, rows_of, group_column, text_column, id_column)
     rows = [row for _, _, source_rows in loaded for review_rows in source_rows for row in review_rows]
     # Labels are read over the whole file at once, so that a column of ratings is read on one scale.
     row_sides, unread_labels = read_sides(frame[label_column].iloc[rows].tolist())
@@ -630,7 +616,7 @@ def evaluate_evidence(
     start = 0
     by_group: list[GroupEvidence] = []
     for group, review_set, source_rows in loaded:
-        count = sum(len(group) for group in source_rows)
+        count = sum(len(review_rows) for review_rows in source_rows)
         part_about = None if row_about is None else row_about[start : start + count]
         sides, about = _labels_by_claim(
             source_rows, row_sides[start : start + count], part_about, len(claim_texts), labels_per_claim, unread
@@ -708,6 +694,38 @@ def evaluate_evidence(
         by_group=tuple(by_group) if group_column is not None else (),
         min_relevant=min_relevant,
     )
+
+
+def _load_groups(
+    frame: pd.DataFrame,
+    rows_of: Sequence[list[int]] | None,
+    group_column: str | None,
+    text_column: str | None,
+    id_column: str | None,
+) -> tuple[list[tuple[str | None, ReviewSet, list[list[int]]]], Counter[str]]:
+    """Each group's reviews (one group without a group column) with the source rows behind each review
+    (``rows_of[row]`` for the long format, else the row itself), and the rows skipped, by reason. A group
+    with no review text is skipped and counted; a file with none fails.
+
+    Raises:
+        EmptyDatasetError: no review text in the file (in any group).
+    """
+    loaded: list[tuple[str | None, ReviewSet, list[list[int]]]] = []
+    skipped: Counter[str] = Counter()
+    for group, positions in _groups(frame, group_column):
+        try:
+            review_set = load_reviews(frame.iloc[positions], text_column=text_column, id_column=id_column)
+        except EmptyDatasetError:
+            if group_column is None:
+                raise
+            skipped["row of a group with no review text"] += len(positions)
+            continue
+        skipped.update(review_set.summary.skipped)
+        kept = [positions[review.row - 1] for review in review_set.reviews]
+        loaded.append((group, review_set, [[row] if rows_of is None else rows_of[row] for row in kept]))
+    if not loaded:
+        raise EmptyDatasetError(f"No group of column {group_column!r} has review text to check.")
+    return loaded, skipped
 
 
 def _groups(frame: pd.DataFrame, column: str | None) -> list[tuple[str | None, list[int]]]:

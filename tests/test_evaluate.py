@@ -280,6 +280,10 @@ def test_groups_are_checked_apart_and_their_figures_pooled(embedder, labelled):
         claims, branded, "rating", "about", embedder=embedder, group_column="brand", min_relevant=2
     )
     assert strict.judges["alignment"].ranked == 1  # brand B has one complaint about calls: not ranked
+    # a brand whose only review is blank is skipped and counted, not an error
+    lone = labelled.assign(brand=["A", "A", "B", "B", "A", "B", "A", "C"])
+    skipping = evaluate_evidence(claims, lone, "rating", embedder=embedder, group_column="brand")
+    assert skipping.groups == 2 and skipping.skipped == {"row of a group with no review text": 1}
     with pytest.raises(MissingColumnError, match="'market'"):
         evaluate_evidence(claims, branded, "rating", group_column="market")
     with pytest.raises(InputError, match="min_relevant is 0"):

@@ -789,7 +789,8 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
             [f"mean AP of contradicting reviews about it ({where})", *(cell(judges[n].mean_ap) for n in names)],
             ["first ten quotes right", *(cell(judges[n].first_ten) for n in names)],
         ]
-    if judges["alignment"].first_ten_contradicting is not None:
+    # With labels per claim, a quote labelled contradicting on the claim is one about it: the row above.
+    if judges["alignment"].first_ten_contradicting is not None and not result.labels_per_claim:
         rows.append(
             ["first ten quotes labelled contradicting", *(cell(judges[n].first_ten_contradicting) for n in names)]
         )

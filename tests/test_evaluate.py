@@ -342,6 +342,7 @@ def test_cli_evaluate_evidence_reads_labels_per_claim(tmp_path, capsys):
     assert code == 0
     assert "Evidence in 5 reviews (labels of a review on a claim: 3 contradicting" in printed
     assert "1 opposite labels of one review on one claim" in printed
+    assert "first ten quotes labelled contradicting" not in printed  # the same as "first ten quotes right"
 
 
 @pytest.mark.parametrize(

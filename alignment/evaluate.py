@@ -640,16 +640,16 @@ def evaluate_evidence(
         }
         labelled = [np.array([side == "contradicts" for side in sides[i]]) for i in range(len(claim_texts))]
         relevant = None if about is None else [about[i] & labelled[i] for i in range(len(claim_texts))]
-        # The lexicon run matches by the claim alone, so its similarities are the plain cosine.
+        # The group's own figures (alignment's reading: how it reads one brand against another), then the
+        # pooled ones. The lexicon run matches by the claim alone, so its similarities are the plain cosine.
+        own = _Tally(len(claim_texts))
+        own.add(read["bundled"], sides, [contra for contra, _, _ in read["bundled"]], relevant, labelled, min_relevant)
+        tallies["alignment"].extend(own)
         for name, readings, scores in (
-            ("alignment", read["bundled"], [contra for contra, _, _ in read["bundled"]]),
             ("lexicon", read["lexicon"], [contra for contra, _, _ in read["lexicon"]]),
             ("cosine", None, [similar for _, similar, _ in read["lexicon"]]),
         ):
             tallies[name].add(readings, sides, scores, relevant, labelled, min_relevant)
-        # The group's own figures, alignment's reading only: how it reads one brand against another.
-        own = _Tally(len(claim_texts))
-        own.add(read["bundled"], sides, [contra for contra, _, _ in read["bundled"]], relevant, labelled, min_relevant)
         matched = np.zeros(n, dtype=bool)
         for i, (contra, _, stance) in enumerate(read["bundled"]):
             matched |= contra >= 0
@@ -867,6 +867,18 @@ class _Tally:
                 self.ranked[i].append((average_precision(ranking, relevant[i]), precision_at(ranking, relevant[i])))
             if labelled[i].sum() >= min_relevant and (relevant is None or relevant[i].sum() >= min_relevant):
                 self.first_contradicting.append(precision_at(ranking, labelled[i]))
+
+    def extend(self, other: _Tally) -> None:
+        """Pool another tally (a group's) into this one."""
+        for side, hits in other.hits.items():
+            self.hits[side] += hits
+        for mine, theirs in zip(self.claim_hits, other.claim_hits, strict=True):
+            mine += theirs
+        for mine_ranked, theirs_ranked in zip(self.ranked, other.ranked, strict=True):
+            mine_ranked += theirs_ranked
+        self.predicted += other.predicted
+        self.outcomes += other.outcomes
+        self.first_contradicting += other.first_contradicting
 
     def scores(self) -> JudgeScores:
         """The pooled scores: stance over every labelled pair, AP and the first ten averaged over every

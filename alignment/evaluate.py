@@ -581,11 +581,13 @@ def evaluate_evidence(
     if min_relevant < 1:
         raise InputError(f"min_relevant is {min_relevant}; give 1 or more contradicting reviews to rank a claim.")
     unread: Counter[str] = Counter()
+    # The text and id columns are chosen once, over the whole file: a group read alone could detect another.
+    mapping = detect_columns(frame, text_column, id_column)
     # The frame's rows behind each review: one each, or with labels per claim every row of the review.
     review_frame, rows_of = (
-        _one_row_per_review(frame, text_column, id_column, unread) if labels_per_claim else (frame, None)
+        _one_row_per_review(frame, mapping.text, mapping.id, unread) if labels_per_claim else (frame, None)
     )
-    loaded, skipped = _load_groups(review_frame, rows_of, group_column, text_column, id_column)
+    loaded, skipped = _load_groups(review_frame, rows_of, group_column, mapping.text, mapping.id)
     rows = [row for _, _, source_rows in loaded for review_rows in source_rows for row in review_rows]
     # Labels are read over the whole file at once, so that a column of ratings is read on one scale.
     row_sides, unread_labels = read_sides(frame[label_column].iloc[rows].tolist())
@@ -700,7 +702,7 @@ def _load_groups(
     frame: pd.DataFrame,
     rows_of: Sequence[list[int]] | None,
     group_column: str | None,
-    text_column: str | None,
+    text_column: str,
     id_column: str | None,
 ) -> tuple[list[tuple[str | None, ReviewSet, list[list[int]]]], Counter[str]]:
     """Each group's reviews (one group without a group column) with the source rows behind each review
@@ -762,14 +764,13 @@ def _misread(
 
 
 def _one_row_per_review(
-    frame: pd.DataFrame, text_column: str | None, id_column: str | None, unread: Counter[str]
+    frame: pd.DataFrame, text_column: str, id_column: str | None, unread: Counter[str]
 ) -> tuple[pd.DataFrame, list[list[int]]]:
     """The long format's first row of each review, and the frame's rows of each kept row: rows that share
     an id (without an id column, a text) are one review. A blank key is a review of its own; an id whose
     rows differ in text is read with its first text, and its other texts are counted."""
-    mapping = detect_columns(frame, text_column, id_column)
-    keys = [clean_cell(value) for value in frame[mapping.id or mapping.text].tolist()]
-    texts = [clean_cell(value) for value in frame[mapping.text].tolist()]
+    keys = [clean_cell(value) for value in frame[id_column or text_column].tolist()]
+    texts = [clean_cell(value) for value in frame[text_column].tolist()]
     groups: list[list[int]] = []
     group_of: dict[str, int] = {}
     for row, key in enumerate(keys):

@@ -202,8 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="rank a claim (in a group) only with at least N contradicting reviews about it (default 1; the "
         "README's airline measure takes 10)",
     )
-    evaluate_evidence.add_argument("--text-column", metavar="C", help="review text column (detected when omitted)")
-    evaluate_evidence.add_argument("--id-column", metavar="C", help="review id column (row numbers when omitted)")
+    _add_text_and_id_options(evaluate_evidence)
     evaluate_evidence.add_argument("--sheet", metavar="S", help="Excel only: the sheet to read")
     evaluate_evidence.add_argument(
         "--min-similarity", type=float, metavar="X", help="cosine similarity for a sentence to count as relevant"
@@ -214,9 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_column_options(parser: argparse.ArgumentParser) -> None:
+def _add_text_and_id_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text-column", metavar="C", help="review text column (detected when omitted)")
     parser.add_argument("--id-column", metavar="C", help="review id column (row numbers when omitted)")
+
+
+def _add_column_options(parser: argparse.ArgumentParser) -> None:
+    _add_text_and_id_options(parser)
     parser.add_argument("--date-column", metavar="C", help="review date column")
     parser.add_argument("--rating-column", metavar="C", help="review rating column")
     parser.add_argument(

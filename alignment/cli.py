@@ -170,7 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
         "high each claim's contradicting reviews rank (average precision, the first ten quotes).",
     )
     evaluate_evidence.add_argument("--claims", required=True, metavar="CLAIMS.txt", help="one claim per line")
-    evaluate_evidence.add_argument("--reviews", required=True, metavar="FILE", help="the labelled reviews, any format")
+    evidence_source = evaluate_evidence.add_mutually_exclusive_group(required=True)
+    evidence_source.add_argument("--reviews", metavar="FILE", help="the labelled reviews, any format")
+    evidence_source.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="a workspace dataset whose rating or segment columns hold the labels (ingest them with "
+        "--segment-column); reuses its stored embeddings",
+    )
     evaluate_evidence.add_argument(
         "--label-column",
         required=True,
@@ -208,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-similarity", type=float, metavar="X", help="cosine similarity for a sentence to count as relevant"
     )
     _add_embedder_option(evaluate_evidence)
+    _add_workspace_option(evaluate_evidence)
     evaluate_evidence.add_argument("--out", metavar="FILE", help="write the full evaluation JSON here")
     evaluate_evidence.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -364,9 +372,8 @@ def _run_check(args: argparse.Namespace) -> int:
     kind = embedder_kind(args.embedder)
     workspace = None
     if args.dataset is not None:
-        given = [
-            option
-            for option, value in (
+        _refuse_file_options(
+            (
                 ("--text-column", args.text_column),
                 ("--id-column", args.id_column),
                 ("--date-column", args.date_column),
@@ -374,13 +381,7 @@ def _run_check(args: argparse.Namespace) -> int:
                 ("--segment-column", args.segment_columns),
                 ("--sheet", args.sheet),
             )
-            if value
-        ]
-        if given:
-            raise InputError(
-                f"{given[0]} applies to --reviews; a dataset's columns were chosen when it was ingested "
-                "(re-ingest it with --replace to change them)."
-            )
+        )
         workspace = _open_workspace(args.workspace)
         workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
     elif args.label or args.no_save:
@@ -488,6 +489,16 @@ def _sheet(value: str | None, path: str) -> str | int | None:
             raise InputError(f"--sheet {value}: sheets are numbered from 1; give a number of 1 or more, or a name.")
         return number - 1
     return value
+
+
+def _refuse_file_options(options: Sequence[tuple[str, object]]) -> None:
+    """Fail on the first option given (a non-empty value) that only a review file takes, not a dataset."""
+    given = [option for option, value in options if value]
+    if given:
+        raise InputError(
+            f"{given[0]} applies to --reviews; a dataset's columns were chosen when it was ingested "
+            "(re-ingest it with --replace to change them)."
+        )
 
 
 def _embedder(kind: str) -> Any:
@@ -685,23 +696,44 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     kind = embedder_kind(args.embedder)
     claims = _read_claim_lines(args.claims)
-    _require_reviews_file(args.reviews)
     config = Config.from_env(**({} if args.min_similarity is None else {"min_similarity": args.min_similarity}))
-    result = evaluate.evaluate_evidence(
-        claims,
-        args.reviews,
-        args.label_column,
-        args.about_column,
-        config,
-        text_column=args.text_column,
-        id_column=args.id_column,
-        sheet=_sheet(args.sheet, args.reviews),
-        embedder=None if kind == "exact" else _embedder(kind),
-        progress=SilentProgress() if args.quiet else BarProgress(),
-        labels_per_claim=args.labels_per_claim,
-        group_column=args.group_column,
-        min_relevant=args.min_relevant,
-    )
+    progress = SilentProgress() if args.quiet else BarProgress()
+    labels = {
+        "labels_per_claim": args.labels_per_claim,
+        "group_column": args.group_column,
+        "min_relevant": args.min_relevant,
+    }
+    if args.dataset is not None:
+        _refuse_file_options(
+            (("--text-column", args.text_column), ("--id-column", args.id_column), ("--sheet", args.sheet))
+        )
+        with _open_workspace(args.workspace) as workspace:
+            workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
+            result = workspace.evaluate_evidence(
+                claims,
+                args.dataset,
+                args.label_column,
+                args.about_column,
+                config,
+                embedder=_embedder(kind),
+                progress=progress,
+                **labels,
+            )
+    else:
+        _require_reviews_file(args.reviews)
+        result = evaluate.evaluate_evidence(
+            claims,
+            args.reviews,
+            args.label_column,
+            args.about_column,
+            config,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            sheet=_sheet(args.sheet, args.reviews),
+            embedder=None if kind == "exact" else _embedder(kind),
+            progress=progress,
+            **labels,
+        )
     if args.out:
         _write(args.out, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     _print_evidence_evaluation(result)

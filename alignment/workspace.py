@@ -38,7 +38,7 @@ import os
 import re
 import threading
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,7 +50,7 @@ import pandas as pd
 
 from alignment.config import Config, user_folder
 from alignment.embed import CachedEmbedder, Embedder, hash_text, select_embedder
-from alignment.errors import AlignmentError, InputError
+from alignment.errors import AlignmentError, InputError, MissingColumnError
 from alignment.ingest import STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
 from alignment.progress import Progress, SilentProgress
 from alignment.records import Ad, Claim, DatasetSummary, Judgement, Judgements, Review, Sentence
@@ -58,6 +58,7 @@ from alignment.records import Ad, Claim, DatasetSummary, Judgement, Judgements, 
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from alignment.evaluate import EvidenceEvaluation
     from alignment.report import Report
     from alignment.stance import StanceModel
 
@@ -835,6 +836,85 @@ class Workspace:
             nlp=nlp,
             progress=progress,
         )
+
+    def evaluate_evidence(
+        self,
+        claims: Sequence[str],
+        dataset: str,
+        label_column: str,
+        about_column: str | None = None,
+        config: Config | None = None,
+        *,
+        embedder: Embedder | None = None,
+        stance_model: StanceModel | None = None,
+        progress: Progress | None = None,
+        labels_per_claim: bool = False,
+        group_column: str | None = None,
+        min_relevant: int = 1,
+    ) -> EvidenceEvaluation:
+        """:func:`alignment.evaluate.evaluate_evidence` against a stored dataset, with vectors from (and into)
+        the workspace, so that evaluating again (other claims, another setting) embeds no review sentence.
+
+        The label, about and group columns must be among those the dataset kept when it was ingested: its
+        rating column or one of its segment columns (``--segment-column``). ``embedder`` is the raw model, as
+        for :meth:`check`. Nothing is saved.
+
+        Raises:
+            UnknownDatasetError: no such dataset.
+            MissingColumnError: a named column was not kept at ingest.
+        """
+        from alignment.evaluate import evaluate_evidence
+
+        info = self.dataset(dataset)
+        mapping = info.mapping
+        kept = [name for name in (mapping.rating, *mapping.segments) if name]
+        for option, column in (
+            ("label column", label_column),
+            ("about column", about_column),
+            ("group column", group_column),
+        ):
+            if column is not None and column not in kept and column not in (mapping.text, mapping.id):
+                stored = f"it kept {', '.join(repr(name) for name in kept)}" if kept else "it kept no such column"
+                raise MissingColumnError(
+                    f"The {option} {column!r} is not stored in dataset {dataset!r} ({stored}). To keep it, "
+                    f"re-ingest the file with --replace and --segment-column {column}, beside any it keeps now."
+                )
+        review_set = self.load_dataset(dataset)
+        frame = self._dataset_frame(review_set, mapping)
+        result = evaluate_evidence(
+            claims,
+            frame,
+            label_column,
+            about_column,
+            config,
+            text_column=mapping.text,
+            # Without an id column the stored ids are row numbers: the long format then pairs rows by text,
+            # as it does for the file.
+            id_column=mapping.id,
+            embedder=CachedEmbedder(embedder or select_embedder(), self.embedding_cache()),
+            stance_model=stance_model,
+            progress=progress,
+            labels_per_claim=labels_per_claim,
+            group_column=group_column,
+            min_relevant=min_relevant,
+        )
+        # The rows skipped at ingest were rows of the labelled file too: count them, as a file's evaluation would.
+        skipped = Counter(info.summary.skipped)
+        skipped.update(result.skipped)
+        return dataclasses.replace(result, skipped=dict(skipped))
+
+    @staticmethod
+    def _dataset_frame(review_set: ReviewSet, mapping: ColumnMapping) -> pd.DataFrame:
+        """The stored reviews as a table under their source column names: text, id, rating and segments."""
+        reviews = review_set.reviews
+        columns: dict[str, list[object]] = {mapping.text: [review.text for review in reviews]}
+        if mapping.id:
+            columns[mapping.id] = [review.review_id for review in reviews]
+        if mapping.rating:
+            columns[mapping.rating] = [review.rating for review in reviews]
+        for name in mapping.segments:
+            columns[name] = [review.segments.get(name, "") for review in reviews]
+        return pd.DataFrame(columns)
 
     def save_run(
         self,

@@ -47,6 +47,9 @@ def reviews_csv(tmp_path, reviews_frame) -> Path:
     return path
 
 
+EVALUATE_DATASET = ["evaluate", "evidence", "--claims", "{claims}", "--dataset", "telecom"]
+
+
 class _FakeEmbedder:
     model_id = "fake-model"
 
@@ -141,6 +144,22 @@ def test_cli_duplicate_name_offers_replace_and_replace_works(workspace_dir, revi
         (["check", "--claims", "{claims}", "--reviews", "{csv}", "--dataset", "telecom"], ("not allowed with",)),
         (["check", "--claims", "{claims}"], ("--reviews", "--dataset")),
         (["check", "--claims", "{claims}", "--dataset", "telecom", "--embedder", "turbo"], ("invalid choice",)),
+        (
+            [*EVALUATE_DATASET, "--label-column", "verdict"],
+            ("'verdict' is not stored in dataset 'telecom'", "--segment-column verdict"),
+        ),
+        (
+            [*EVALUATE_DATASET, "--label-column", "rating", "--text-column", "text"],
+            ("--text-column applies to --reviews",),
+        ),
+        (
+            ["evaluate", "evidence", "--claims", "{claims}", "--dataset", "other", "--label-column", "rating"],
+            ("No dataset named 'other'",),
+        ),
+        (
+            [*EVALUATE_DATASET, "--reviews", "{csv}", "--label-column", "rating"],
+            ("not allowed with",),
+        ),
         (["runs", "show", "99"], ("No run 99",)),
         (["runs", "delete", "99"], ("No run 99",)),
         (["runs", "--limit", "0"], ("--limit",)),
@@ -246,3 +265,27 @@ def test_cli_check_against_a_dataset_reuses_its_vectors_and_saves_the_run(worksp
     code, _, err = _run(capsys, "check", "--claims", str(claims), "--dataset", "telecom", "--no-save", "--quiet")
     assert code == 0 and err == ""
     assert len(json.loads(_run(capsys, "runs", "--json")[1])) == 1
+
+
+@pytest.mark.models
+def test_cli_evaluate_evidence_reads_a_dataset_and_its_kept_label_columns(
+    workspace_dir, tmp_path, reviews_frame, capsys
+):
+    labelled = tmp_path / "labelled.csv"
+    reviews_frame.assign(verdict=["neg", "neg", "neg", "pos", "pos", "pos", "", ""]).to_csv(labelled, index=False)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n")
+    code, _, err = _run(capsys, "ingest", str(labelled), "--name", "telecom", "--segment-column", "verdict", "--quiet")
+    assert code == 0, err
+    out_file = tmp_path / "evaluation.json"
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--dataset", "telecom", "--label-column", "verdict"]
+    assert "embedded (exact)" not in _run(capsys, "datasets", "show", "telecom")[1]  # nothing embedded yet
+    code, out, err = _run(capsys, *argv, "--out", str(out_file), "--quiet")
+    assert code == 0, err
+    assert "Evidence in 7 reviews (labelled: 3 contradicting, 3 supporting, 1 no side; skipped rows: 1 " in out
+    assert json.loads(out_file.read_text())["judges"]["alignment"]["pairs"] >= 4
+    # the evaluation stored what it embedded, so the next check or evaluation of the dataset embeds nothing
+    shown = _run(capsys, "datasets", "show", "telecom")[1]
+    (line,) = [line for line in shown.splitlines() if line.startswith("embedded (exact)")]
+    done, total = line.split()[-3], line.split()[-1]
+    assert done == total

@@ -22,6 +22,7 @@ from alignment.evaluate import (
     read_sides,
     score_claim_texts,
 )
+from alignment.workspace import Workspace
 
 # which claim each review of conftest's telecom table is about: by number or by its text, case aside
 ABOUT = ["1", "1", "Fewer dropped calls", "2", "no hidden fees", "", "", ""]
@@ -288,6 +289,41 @@ def test_groups_are_checked_apart_and_their_figures_pooled(embedder, labelled):
         evaluate_evidence(claims, branded, "rating", group_column="market")
     with pytest.raises(InputError, match="min_relevant is 0"):
         evaluate_evidence(claims, branded, "rating", min_relevant=0)
+
+
+class _Counting:
+    """The real embedder, noting every text it is asked to embed."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.model_id, self.texts = inner, inner.model_id, []
+
+    def encode(self, texts, progress=None):
+        self.texts += list(texts)
+        return self.inner.encode(texts, progress)
+
+
+@pytest.mark.models
+def test_a_workspace_dataset_is_evaluated_as_its_file_is_and_its_sentences_embedded_once(tmp_path, embedder, labelled):
+    claims = ["Fewer dropped calls", "No hidden fees"]
+    branded = labelled.assign(brand=["A", "A", "B", "B", "A", "B", "A", "B"])
+    from_file = evaluate_evidence(claims, branded, "rating", "about", embedder=embedder, group_column="brand")
+    with Workspace.open(tmp_path / "workspace") as workspace:
+        # the labels are the dataset's rating column; the about and group columns are kept as segments
+        workspace.ingest(branded, "telecom", segment_columns=["about", "brand"])
+        first, again = _Counting(embedder), _Counting(embedder)
+        stored = workspace.evaluate_evidence(claims, "telecom", "rating", "about", embedder=first, group_column="brand")
+        workspace.evaluate_evidence(claims, "telecom", "rating", "about", embedder=again, group_column="brand")
+        with pytest.raises(MissingColumnError, match=r"'region' is not stored in dataset 'telecom'.*--segment-column"):
+            workspace.evaluate_evidence(claims, "telecom", "rating", group_column="region")
+    assert stored.reviews == from_file.reviews == 7
+    assert stored.skipped == from_file.skipped != {}  # the blank review, skipped at ingest, is still counted
+    ours, theirs = stored.judges["alignment"], from_file.judges["alignment"]
+    assert (ours.pairs, ours.ranked) == (theirs.pairs, theirs.ranked)
+    assert ours.accuracy == pytest.approx(theirs.accuracy)  # stored vectors are float16: a reading moves little
+    assert [group.group for group in stored.by_group] == ["A", "B"]
+    review_sentences = {"My calls drop every single day.", "No surprise charges on my bill in a year."}
+    assert review_sentences <= set(first.texts)
+    assert not set(again.texts) - set(claims)  # the second evaluation embeds no review sentence
 
 
 def test_labels_per_claim_without_the_about_column_fail_in_one_line(labelled):

@@ -19,7 +19,13 @@ from alignment.progress import Progress, SilentProgress
 from alignment.records import Ad, Claim, ClaimResult
 from alignment.report import Report
 from alignment.score import score_claim
-from alignment.stance import StanceModel, judge_matches, select_stance_model
+from alignment.stance import (
+    BreachQueryModel,
+    EmbedderAwareStanceModel,
+    StanceModel,
+    judge_matches,
+    select_stance_model,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,9 +172,8 @@ def judge_claims(
     embedder = embedder or default_embedder()
     model = stance_model or select_stance_model(config.stance_model)
     # The bundled model reads each embedder's vectors with the offset `make train` measured for it.
-    for_embedder = getattr(model, "for_embedder", None)
-    if callable(for_embedder):
-        model = for_embedder(embedder.model_id)
+    if isinstance(model, EmbedderAwareStanceModel):
+        model = model.for_embedder(embedder.model_id)
     sentence_texts = [sentence.text for sentence in review_set.sentences]
     progress.start("embedding review sentences", len(sentence_texts))
     sentence_vectors = embedder.encode(sentence_texts, progress=progress.advance)
@@ -177,8 +182,7 @@ def judge_claims(
     claim_vectors = embedder.encode(claim_texts)
     # The bundled model also matches each claim by what its complaints sound like (breach_queries); a
     # model without that matches by the claim alone.
-    breach_queries = getattr(model, "breach_queries", None)
-    breach_vectors = breach_queries(claim_vectors) if callable(breach_queries) else None
+    breach_vectors = model.breach_queries(claim_vectors) if isinstance(model, BreachQueryModel) else None
     matches = match_claims(
         claim_vectors, sentence_vectors, config.min_similarity, config.max_matches, breach_vectors=breach_vectors
     )

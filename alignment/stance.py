@@ -61,6 +61,24 @@ class ContextStanceModel(StanceModel, Protocol):
         ...
 
 
+@runtime_checkable
+class EmbedderAwareStanceModel(StanceModel, Protocol):
+    """A stance model that reads each embedder's vectors its own way (the bundled model's measured offset)."""
+
+    def for_embedder(self, model_id: str) -> StanceModel:
+        """The model as it reads the vectors of the embedder ``model_id``."""
+        ...
+
+
+@runtime_checkable
+class BreachQueryModel(StanceModel, Protocol):
+    """A stance model that also matches each claim by what its complaints sound like (its breach query)."""
+
+    def breach_queries(self, claim_vectors: np.ndarray) -> np.ndarray | None:
+        """One query vector per claim for the sentences that break it, or None to match by the claim alone."""
+        ...
+
+
 class EmbeddingStanceModel:
     """Stance from sentence embeddings, trained by ``make train`` on the project's own claim/sentence pairs
     (data/stance_pairs.jsonl, data/promise_cases_*.jsonl, data/aspect_cases_*.jsonl) and stored as plain

@@ -36,7 +36,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -197,7 +197,8 @@ def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
 def score_dev(model: ClaimSpanModel, path: Path = DEV) -> dict[str, float | None]:
     """benchmarks/quality.py's claim measure on the dev ads, with ``model`` in place of the shipped
     classifier for the duration."""
-    component = load_claim_pipeline().get_pipe(COMPONENT_NAME)  # the pipeline extract_claims uses
+    # the pipeline extract_claims uses; its COMPONENT_NAME component is the ClaimFinder its factory builds
+    component = cast(ClaimFinder, load_claim_pipeline().get_pipe(COMPONENT_NAME))
     shipped = component.model
     component.model = model
     try:
@@ -217,7 +218,9 @@ def refit_spread(classifier: str, refits: int, dev: bool, examples: Examples) ->
         model = fit(classifier, features[keep], labels[keep])
         found["test corpora"].append(score_test_corpora(model)["f1"])
         if dev:
-            found["dev"].append(score_dev(model)["f1"])
+            dev_f1 = score_dev(model)["f1"]
+            assert dev_f1 is not None  # bench_claims' "f1" is ClaimEvaluation.f1, always a float
+            found["dev"].append(dev_f1)
     return {
         name: {"mean": float(np.mean(f1)), "sd": float(np.std(f1)), "min": min(f1), "max": max(f1), "f1": f1}
         for name, f1 in found.items()

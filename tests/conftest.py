@@ -101,7 +101,7 @@ def shared_data() -> Path:
 def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model, reviews=None):
     """The per-record judging the arrays replaced: a Judgement built for every match (each read in its
     review's context when ``reviews`` gives the sentences' review indices)."""
-    result = []
+    result: list[tuple[Judgement, ...]] = []
     for claim, found in enumerate(matches):
         found = list(found)
         if not found:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -334,7 +335,7 @@ def test_a_check_on_a_workspace_dataset_stores_its_vectors_and_is_saved_as_a_run
     assert not app.button(key="run_save").disabled
     _click(app, "Save run")
     history = next(frame.value for frame in app.dataframe if "at risk" in frame.value.columns)
-    assert list(history["run"]) == [2, 1] and "evidence ≥ 1" in history.loc[0, "settings"]
+    assert list(history["run"]) == [2, 1] and "evidence ≥ 1" in cast(str, history.loc[0, "settings"])
 
     # Open the first run: its claims and evidence come back from the workspace.
     app.selectbox(key="ws_pick_run").select(1).run()

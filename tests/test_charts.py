@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import cast
 
 import plotly.graph_objects as go
 import pytest
@@ -115,7 +116,8 @@ def test_trend_frame_counts_each_month_with_an_interval():
     assert list(c1.index) == ["2025-01", "2025-02", "2025-03"]
     assert c1.loc["2025-01", "alignment"] == pytest.approx(1.0)
     assert c1.loc["2025-03", "alignment"] == pytest.approx(-1.0)
-    assert c1.loc["2025-02", "interval_low"] < 0 < c1.loc["2025-02", "interval_high"]
+    # one cell each: the interval's float bounds
+    assert cast(float, c1.loc["2025-02", "interval_low"]) < 0 < cast(float, c1.loc["2025-02", "interval_high"])
     assert bool(c1.loc["2025-02", "enough"]) and not bool(frame[frame["claim_id"] == "c2"]["enough"].iloc[0])
 
 

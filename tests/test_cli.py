@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -34,7 +36,8 @@ def _assert_one_line_user_error(code: int, err: str, *fragments: str) -> None:
 
 def test_cli_every_command_has_help_text():
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    # the subcommands' action: its choices map each command's name to its parser
+    commands = cast(dict[str, ArgumentParser], parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     assert set(commands) == {"claims", "check", "ingest", "datasets", "runs", "evaluate"}
     for sub in commands.values():
         assert sub.description and sub.format_help()

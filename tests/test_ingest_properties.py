@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,10 +12,12 @@ from hypothesis import strategies as st
 from alignment.errors import InputError
 from alignment.ingest import load_reviews
 
+# the surrogate code points (they cannot be encoded as UTF-8), typed as hypothesis' category names
+SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 csv_like = st.one_of(
     st.binary(max_size=400),
     st.lists(
-        st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20), min_size=1, max_size=4),
+        st.lists(st.text(alphabet=st.characters(blacklist_categories=SURROGATES), max_size=20), min_size=1, max_size=4),
         max_size=8,
     ).map(lambda rows: "\n".join(",".join(cells) for cells in rows).encode("utf-8")),
 )

@@ -47,8 +47,8 @@ def test_match_handles_no_claims_and_no_sentences():
 
 def _match_one_by_one(claim_vectors, sentence_vectors, min_similarity, max_matches=None, chunk_size=100_000):
     """The per-record matching the arrays replaced: a Match built for every sentence above the threshold."""
-    found_index = [[] for _ in range(len(claim_vectors))]
-    found_score = [[] for _ in range(len(claim_vectors))]
+    found_index: list[list[np.ndarray]] = [[] for _ in range(len(claim_vectors))]
+    found_score: list[list[np.ndarray]] = [[] for _ in range(len(claim_vectors))]
     for begin in range(0, len(sentence_vectors), chunk_size):
         scores = claim_vectors @ sentence_vectors[begin : begin + chunk_size].T
         rows, cols = np.nonzero(scores >= min_similarity)
@@ -56,7 +56,7 @@ def _match_one_by_one(claim_vectors, sentence_vectors, min_similarity, max_match
             selected = cols[rows == claim]
             found_index[claim].append(selected + begin)
             found_score[claim].append(scores[claim, selected])
-    result = []
+    result: list[list[Match]] = []
     for claim in range(len(claim_vectors)):
         if not found_index[claim]:
             result.append([])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import numpy as np
 import pytest
@@ -450,6 +451,8 @@ def test_stance_keeps_the_context_reading_of_a_read_only_matrix_and_judges_as_it
 class _HashEmbedder:
     """A small fake embedder: a fixed unit vector per text, from its hash."""
 
+    model_id = "hash-fake"  # the Embedder protocol's name for its vectors (embed_training_rows never reads it)
+
     def encode(self, texts, progress=None):
         rows = [np.random.default_rng(abs(hash(text)) % 2**32).normal(size=8) for text in texts]
         vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), 8)
@@ -489,8 +492,8 @@ def test_stance_breach_queries_match_more_of_the_complaints_of_claims_never_trai
     queries = model.breach_queries(claim_vectors)
     assert queries is not None and queries.shape == claim_vectors.shape
     np.testing.assert_allclose(np.linalg.norm(queries, axis=1), 1.0, atol=1e-5)
-    recall = {"claim": [], "claim or breach": []}
-    precision = {"claim": [], "claim or breach": []}
+    recall: dict[str, list[np.floating]] = {"claim": [], "claim or breach": []}
+    precision: dict[str, list[np.floating]] = {"claim": [], "claim or breach": []}
     for k, claim in enumerate(claims):
         own = np.zeros(len(texts), dtype=bool)
         own[[row[item.text] for item in held if item.claim == claim and item.stance == "contradicts"]] = True
@@ -532,7 +535,7 @@ def test_judge_claims_reads_each_embedders_vectors_with_the_models_offset_for_it
 
     from alignment.ingest import load_reviews
     from alignment.pipeline import judge_claims
-    from alignment.records import Claim
+    from alignment.records import Claim, Judgements
 
     class Fake:
         model_id = "int8-model"
@@ -551,8 +554,9 @@ def test_judge_claims_reads_each_embedders_vectors_with_the_models_offset_for_it
     reviews = load_reviews(pd.DataFrame({"text": ["Calls drop.", "Good coverage too.", "Slow support."]}))
     claims = [Claim("c1", "a", "Reliable calls", 0, 14, "calls", "qualitative")]
     config = Config(min_similarity=-1.0)
-    before = judge_claims(claims, reviews, config, Fake(), plain)[0].judgements
-    after = judge_claims(claims, reviews, config, Fake(), offset)[0].judgements
+    # judge_claims keeps each claim's judgements as the arrays of Judgements
+    before = cast(Judgements, judge_claims(claims, reviews, config, Fake(), plain)[0].judgements)
+    after = cast(Judgements, judge_claims(claims, reviews, config, Fake(), offset)[0].judgements)
     q_before = np.asarray(before.p_contradicts) / (np.asarray(before.p_contradicts) + np.asarray(before.p_supports))
     q_after = np.asarray(after.p_contradicts) / (np.asarray(after.p_contradicts) + np.asarray(after.p_supports))
     np.testing.assert_allclose(np.log(q_after / (1 - q_after)) - np.log(q_before / (1 - q_before)), 2.0, atol=1e-3)

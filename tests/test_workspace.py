@@ -500,7 +500,7 @@ def _pack_one_by_one(claims):
 
 
 def _unpack_one_by_one(blob, claims):
-    grouped = [[] for _ in range(claims)]
+    grouped: list[list[Judgement]] = [[] for _ in range(claims)]
     for claim, sentence, similarity, p_supports, p_contradicts, p_neutral, stance in np.frombuffer(
         zlib.decompress(blob), dtype=_JUDGEMENT
     ).tolist():

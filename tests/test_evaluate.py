@@ -295,7 +295,8 @@ class _Counting:
     """The real embedder, noting every text it is asked to embed."""
 
     def __init__(self, inner) -> None:
-        self.inner, self.model_id, self.texts = inner, inner.model_id, []
+        self.inner, self.model_id = inner, inner.model_id
+        self.texts: list[str] = []
 
     def encode(self, texts, progress=None):
         self.texts += list(texts)

@@ -173,7 +173,11 @@ def public_sets(
     for weight in weights:
         with reading(model, weight) as stance_model:
             airlines = quality.bench_airlines(
-                shared / "data", shared / "eval" / "airline_claims_dev.json", Config(), embedder, stance_model
+                shared / "data" / "airline_tweets_dev.csv",
+                shared / "eval" / "airline_claims_dev.json",
+                Config(),
+                embedder,
+                stance_model,
             )
             restaurants = quality.bench_restaurants(
                 shared / "data" / "semeval2014_restaurants_train.xml", Config(), embedder, stance_model

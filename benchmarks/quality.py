@@ -91,11 +91,15 @@ def evidence_figures(result: EvidenceEvaluation) -> dict[str, object]:
 
 
 def airline_labels(tweets: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
-    """The three airlines' tweets for `alignment evaluate evidence`: label = the tweet's sentiment, about =
-    the number of the claim its complaint reason names (blank for "Can't Tell" and for praise)."""
+    """Every airline's tweets for `alignment evaluate evidence`: label = the tweet's sentiment, about = the
+    number of the claim its complaint reason names (blank for "Can't Tell" and for praise)."""
     number = {reason: str(i) for i, reason in enumerate(reasons, 1)}
-    # airline by airline, in AIRLINES' order: the groups are checked in the order they first appear
-    frame = pd.concat([tweets[tweets["airline"] == airline] for airline in AIRLINES])
+    # airline by airline (the groups are checked in the order they first appear): the dev file's three in
+    # AIRLINES' order, as the README's figures were measured, then any other in its file's order
+    present = list(dict.fromkeys(tweets["airline"]))
+    order = [airline for airline in AIRLINES if airline in present]
+    order += [airline for airline in present if airline not in order]
+    frame = pd.concat([tweets[tweets["airline"] == airline] for airline in order])
     return pd.DataFrame(
         {
             "tweet_id": frame["tweet_id"],
@@ -108,13 +112,13 @@ def airline_labels(tweets: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
 
 
 def bench_airlines(
-    data: Path, claims_path: Path, config: Config, embedder: CachedEmbedder, bundled: StanceModel | None = None
+    tweets_path: Path, claims_path: Path, config: Config, embedder: CachedEmbedder, bundled: StanceModel | None = None
 ) -> dict[str, object]:
     """(b) Mean AP of contradicting tweets per (airline, claim) with at least AIRLINE_MIN_RELEVANT of them,
     and stance accuracy on the matched polar tweets, with baselines: `alignment evaluate evidence` with each
     airline's tweets checked apart. ``bundled`` replaces the shipped stance model
     (benchmarks/context_reading.py compares readings)."""
-    tweets = pd.read_csv(data / "airline_tweets_dev.csv", dtype=str, keep_default_na=False)
+    tweets = pd.read_csv(tweets_path, dtype=str, keep_default_na=False)
     claims: dict[str, str] = json.loads(claims_path.read_text(encoding="utf-8"))
     result = evaluate_evidence(
         list(claims.values()),
@@ -198,6 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run every measure and print a table; results also go to benchmarks/results/quality.json."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=SHARED, help="folder holding data/ and eval/")
+    # Other files of the same kinds (another airline's tweets, other annotated ads) in place of the dev files.
+    for option, default, text in (
+        ("--marked-ads", "eval/claims_dev.jsonl", "annotated ads for (a)"),
+        ("--airline-tweets", "data/airline_tweets_dev.csv", "tweets for (b), every airline in the file"),
+        ("--airline-claims", "eval/airline_claims_dev.json", "one claim per complaint reason for (b)"),
+    ):
+        parser.add_argument(option, type=Path, metavar="FILE", help=f"{text} (default: SHARED/{default})")
     args = parser.parse_args(argv)
     if not (args.shared / "data").is_dir() or not (args.shared / "eval").is_dir():
         print(
@@ -209,8 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     config = Config()
     embedder = CachedEmbedder(default_embedder(), MemoryCache())
     # each measure keeps its own type for the table below; run in the same order as before
-    c = bench_claims(args.shared / "eval" / "claims_dev.jsonl")
-    a = bench_airlines(args.shared / "data", args.shared / "eval" / "airline_claims_dev.json", config, embedder)
+    c = bench_claims(args.marked_ads or args.shared / "eval" / "claims_dev.jsonl")
+    a = bench_airlines(
+        args.airline_tweets or args.shared / "data" / "airline_tweets_dev.csv",
+        args.airline_claims or args.shared / "eval" / "airline_claims_dev.json",
+        config,
+        embedder,
+    )
     r = bench_restaurants(args.shared / "data" / "semeval2014_restaurants_train.xml", config, embedder)
     w = bench_clothing(args.shared / "data" / "womens_clothing_reviews.csv", config, embedder)
     results = {

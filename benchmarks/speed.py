@@ -487,7 +487,9 @@ def quality_cost(shared: Path, fast: Any, exact: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, embedder in (("exact", exact), ("fast", fast)):
         cached = CachedEmbedder(embedder, MemoryCache())
-        airlines = quality.bench_airlines(shared / "data", shared / "eval" / "airline_claims_dev.json", config, cached)
+        airlines = quality.bench_airlines(
+            shared / "data" / "airline_tweets_dev.csv", shared / "eval" / "airline_claims_dev.json", config, cached
+        )
         restaurants = quality.bench_restaurants(shared / "data" / "semeval2014_restaurants_train.xml", config, cached)
         result[name] = {
             "airline_mean_ap": airlines["mean_ap"],

@@ -226,7 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stance._bundled_model = lambda model=model: model  # type: ignore[assignment]  # the check's "bundled" model
         try:
             airline = quality.bench_airlines(
-                SHARED / "data", SHARED / "eval" / "airline_claims_dev.json", config, embedder
+                SHARED / "data" / "airline_tweets_dev.csv",
+                SHARED / "eval" / "airline_claims_dev.json",
+                config,
+                embedder,
             )
             food = quality.bench_restaurants(SHARED / "data" / "semeval2014_restaurants_train.xml", config, embedder)
         finally:

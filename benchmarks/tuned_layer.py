@@ -359,7 +359,10 @@ def measure(
         if public:
             quality = load_module("bench_quality", Path(__file__).with_name("quality.py"))
             airline = quality.bench_airlines(
-                SHARED / "data", SHARED / "eval" / "airline_claims_dev.json", Config(), cached
+                SHARED / "data" / "airline_tweets_dev.csv",
+                SHARED / "eval" / "airline_claims_dev.json",
+                Config(),
+                cached,
             )
             restaurants = quality.bench_restaurants(
                 SHARED / "data" / "semeval2014_restaurants_train.xml", Config(), cached

@@ -212,7 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_text_and_id_options(evaluate_evidence)
     evaluate_evidence.add_argument("--sheet", metavar="S", help="Excel only: the sheet to read")
     evaluate_evidence.add_argument(
-        "--min-similarity", type=float, metavar="X", help="cosine similarity for a sentence to count as relevant"
+        "--min-similarity",
+        type=float,
+        nargs="+",
+        metavar="X",
+        help="cosine similarity for a sentence to count as relevant; several values compare the settings "
+        "side by side (each an evaluation, the reviews embedded once)",
     )
     _add_embedder_option(evaluate_evidence)
     _add_workspace_option(evaluate_evidence)
@@ -696,7 +701,10 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     kind = embedder_kind(args.embedder)
     claims = _read_claim_lines(args.claims)
-    config = Config.from_env(**({} if args.min_similarity is None else {"min_similarity": args.min_similarity}))
+    settings = [
+        Config.from_env(**({} if value is None else {"min_similarity": value}))
+        for value in dict.fromkeys(args.min_similarity or [None])
+    ]
     progress = SilentProgress() if args.quiet else BarProgress()
     labels = {
         "labels_per_claim": args.labels_per_claim,
@@ -709,35 +717,82 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         )
         with _open_workspace(args.workspace) as workspace:
             workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
-            result = workspace.evaluate_evidence(
+            results = [
+                workspace.evaluate_evidence(
+                    claims,
+                    args.dataset,
+                    args.label_column,
+                    args.about_column,
+                    config,
+                    embedder=_embedder(kind),
+                    progress=progress,
+                    **labels,
+                )
+                for config in settings
+            ]
+    else:
+        from alignment.embed import CachedEmbedder, MemoryCache
+
+        _require_reviews_file(args.reviews)
+        sheet = _sheet(args.sheet, args.reviews)
+        # One cache for every setting: the reviews are embedded by the first evaluation only.
+        shared = CachedEmbedder(_embedder(kind), MemoryCache())
+        results = [
+            evaluate.evaluate_evidence(
                 claims,
-                args.dataset,
+                args.reviews,
                 args.label_column,
                 args.about_column,
                 config,
-                embedder=_embedder(kind),
+                text_column=args.text_column,
+                id_column=args.id_column,
+                sheet=sheet,
+                embedder=shared,
                 progress=progress,
                 **labels,
             )
+            for config in settings
+        ]
+    if len(results) == 1:
+        (result,) = results
+        if args.out:
+            _write(args.out, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        _print_evidence_evaluation(result)
     else:
-        _require_reviews_file(args.reviews)
-        result = evaluate.evaluate_evidence(
-            claims,
-            args.reviews,
-            args.label_column,
-            args.about_column,
-            config,
-            text_column=args.text_column,
-            id_column=args.id_column,
-            sheet=_sheet(args.sheet, args.reviews),
-            embedder=None if kind == "exact" else _embedder(kind),
-            progress=progress,
-            **labels,
-        )
-    if args.out:
-        _write(args.out, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    _print_evidence_evaluation(result)
+        if args.out:
+            sweep = {"sweep": [result.to_dict() for result in results]}
+            _write(args.out, json.dumps(sweep, indent=2, ensure_ascii=False))
+        _print_evidence_sweep(results)
     return EXIT_OK
+
+
+def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
+    """One row per min_similarity: what a stricter or looser match trades (alignment's reading)."""
+    first = results[0]
+    groups = f" in {first.groups:,} groups checked apart" if first.groups > 1 else ""
+    print(
+        f"Evidence in {first.reviews:,} reviews{groups} (skipped rows: {_counts(first.skipped)}; unread values: "
+        f"{_counts(first.unread)}), read at {len(results)} settings of min_similarity:"
+    )
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    ranked = first.judges["alignment"].mean_ap is not None
+    headers = ["min_similarity", "matched reviews", "pairs", "stance accuracy", "on contradicting", "on supporting"]
+    headers += ["calibration error", *(("mean AP", "first ten quotes right") if ranked else ())]
+    rows = []
+    for result in results:
+        judged = result.judges["alignment"]
+        row = [f"{result.min_similarity:g}", f"{result.matched_reviews:,}", f"{judged.pairs:,}"]
+        row += [cell(judged.accuracy), cell(judged.on_contradicting), cell(judged.on_supporting)]
+        row += [cell(judged.calibration_error), *((cell(judged.mean_ap), cell(judged.first_ten)) if ranked else ())]
+        rows.append(row)
+    _print_table(headers, rows)
+    print(
+        "A lower min_similarity matches more reviews, and the weaker matches are harder to read; stance accuracy "
+        "is over the pairs each setting matched, so compare it beside the pairs. --out writes every evaluation."
+    )
 
 
 def _print_claim_evaluation(result: ClaimEvaluation) -> None:

@@ -355,6 +355,29 @@ def test_cli_evaluate_evidence_prints_the_table_and_writes_the_json(tmp_path, ca
 
 
 @pytest.mark.models
+def test_cli_evaluate_evidence_compares_several_min_similarities_side_by_side(
+    tmp_path, capsys, labelled, embedder, monkeypatch
+):
+    counting = _Counting(embedder)
+    monkeypatch.setattr("alignment.cli._embedder", lambda kind: counting)
+    reviews, claims, out = tmp_path / "labelled.csv", tmp_path / "claims.txt", tmp_path / "sweep.json"
+    labelled.to_csv(reviews, index=False)
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n", encoding="utf-8")
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "rating"]
+    code = main([*argv, "--about-column", "about", "--min-similarity", "0.1", "0.5", "0.1", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "read at 2 settings of min_similarity" in captured.out  # a repeated value is read once
+    assert "min_similarity  matched reviews  pairs" in captured.out and "mean AP" in captured.out
+    # the reviews are embedded once for both settings and both judges
+    assert counting.texts.count("My calls drop every single day.") == 1
+    loose, strict = json.loads(out.read_text(encoding="utf-8"))["sweep"]
+    assert (loose["min_similarity"], strict["min_similarity"]) == (0.1, 0.5)
+    assert loose["matched_reviews"] > strict["matched_reviews"]
+    assert loose["judges"]["alignment"]["pairs"] > strict["judges"]["alignment"]["pairs"]
+
+
+@pytest.mark.models
 def test_cli_evaluate_evidence_checks_groups_apart(tmp_path, capsys, labelled):
     reviews, claims = tmp_path / "branded.csv", tmp_path / "claims.txt"
     labelled.assign(brand=["A", "A", "B", "B", "A", "B", "A", "B"]).to_csv(reviews, index=False)

@@ -766,6 +766,11 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cell(value: float | None) -> str:
+    """A figure of an evaluation table to three decimals, "-" where there is none."""
+    return "-" if value is None else f"{value:.3f}"
+
+
 def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
     """One row per min_similarity: what a stricter or looser match trades (alignment's reading)."""
     first = results[0]
@@ -775,9 +780,6 @@ def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
         f"{_counts(first.unread)}), read at {len(results)} settings of min_similarity:"
     )
 
-    def cell(value: float | None) -> str:
-        return "-" if value is None else f"{value:.3f}"
-
     ranked = first.judges["alignment"].mean_ap is not None
     headers = ["min_similarity", "matched reviews", "pairs", "stance accuracy", "on contradicting", "on supporting"]
     headers += ["calibration error", *(("mean AP", "first ten quotes right") if ranked else ())]
@@ -785,8 +787,8 @@ def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
     for result in results:
         judged = result.judges["alignment"]
         row = [f"{result.min_similarity:g}", f"{result.matched_reviews:,}", f"{judged.pairs:,}"]
-        row += [cell(judged.accuracy), cell(judged.on_contradicting), cell(judged.on_supporting)]
-        row += [cell(judged.calibration_error), *((cell(judged.mean_ap), cell(judged.first_ten)) if ranked else ())]
+        row += [_cell(judged.accuracy), _cell(judged.on_contradicting), _cell(judged.on_supporting)]
+        row += [_cell(judged.calibration_error), *((_cell(judged.mean_ap), _cell(judged.first_ten)) if ranked else ())]
         rows.append(row)
     _print_table(headers, rows)
     print(
@@ -860,29 +862,26 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
         f"{result.min_similarity:g}."
     )
 
-    def cell(value: float | None) -> str:
-        return "-" if value is None else f"{value:.3f}"
-
     judges = result.judges
     names = ("alignment", "lexicon", "cosine")
     rows = [
-        ["stance accuracy (matched labelled pairs)", *(cell(judges[n].accuracy) for n in names[:2]), "-"],
-        ["  on contradicting reviews", *(cell(judges[n].on_contradicting) for n in names[:2]), "-"],
-        ["  on supporting reviews", *(cell(judges[n].on_supporting) for n in names[:2]), "-"],
-        ["calibration error", *(cell(judges[n].calibration_error) for n in names[:2]), "-"],
+        ["stance accuracy (matched labelled pairs)", *(_cell(judges[n].accuracy) for n in names[:2]), "-"],
+        ["  on contradicting reviews", *(_cell(judges[n].on_contradicting) for n in names[:2]), "-"],
+        ["  on supporting reviews", *(_cell(judges[n].on_supporting) for n in names[:2]), "-"],
+        ["calibration error", *(_cell(judges[n].calibration_error) for n in names[:2]), "-"],
         ["pairs", *(f"{judges[n].pairs:,}" for n in names[:2]), "-"],
     ]
     if judges["alignment"].mean_ap is not None:
         ranked = judges["alignment"].ranked
         where = f"{ranked:,} {'group × claim pair' if result.groups > 1 else 'claim'}{'s' if ranked != 1 else ''}"
         rows += [
-            [f"mean AP of contradicting reviews about it ({where})", *(cell(judges[n].mean_ap) for n in names)],
-            ["first ten quotes right", *(cell(judges[n].first_ten) for n in names)],
+            [f"mean AP of contradicting reviews about it ({where})", *(_cell(judges[n].mean_ap) for n in names)],
+            ["first ten quotes right", *(_cell(judges[n].first_ten) for n in names)],
         ]
     # With labels per claim, a quote labelled contradicting on the claim is one about it: the row above.
     if judges["alignment"].first_ten_contradicting is not None and not result.labels_per_claim:
         rows.append(
-            ["first ten quotes labelled contradicting", *(cell(judges[n].first_ten_contradicting) for n in names)]
+            ["first ten quotes labelled contradicting", *(_cell(judges[n].first_ten_contradicting) for n in names)]
         )
     _print_table(["measure", *names], rows)
     print()
@@ -891,9 +890,9 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
             _clip(claim.claim, 50),
             f"{claim.matched_reviews:,}",
             f"{claim.pairs:,}",
-            cell(claim.accuracy),
+            _cell(claim.accuracy),
             "-" if claim.contradicting_about is None else f"{claim.contradicting_about:,}",
-            cell(claim.average_precision.get("alignment")),
+            _cell(claim.average_precision.get("alignment")),
         ]
         for claim in result.claims
     ]
@@ -908,10 +907,10 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
                     f"{group.reviews:,}",
                     f"{group.matched_reviews:,}",
                     f"{group.alignment.pairs:,}",
-                    cell(group.alignment.accuracy),
-                    cell(group.alignment.on_contradicting),
-                    cell(group.alignment.on_supporting),
-                    cell(group.alignment.mean_ap),
+                    _cell(group.alignment.accuracy),
+                    _cell(group.alignment.on_contradicting),
+                    _cell(group.alignment.on_supporting),
+                    _cell(group.alignment.mean_ap),
                 ]
                 for group in result.by_group
             ],

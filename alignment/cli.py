@@ -826,6 +826,16 @@ def _print_claim_evaluation(result: ClaimEvaluation) -> None:
         "baselines: every sentence taken as a claim; each annotator's most common type; a marked claim's head "
         "word as its aspect."
     )
+    if result.recall_by_type:
+        whose = "as the first annotator typed the claims all marked" if result.annotators > 1 else "as marked"
+        print(f"\nRecall by the marked claim's type ({whose}):")
+        _print_table(
+            ["type", "marked", "found", "recall"],
+            [
+                [kind, f"{marked:,}", f"{found:,}", _cell(found / marked)]
+                for kind, (found, marked) in result.recall_by_type.items()
+            ],
+        )
     for label, items in (
         ("extracted, matching no marked claim", result.wrong),
         ("marked, matched by no extracted claim", result.missed),

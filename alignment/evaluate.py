@@ -266,6 +266,9 @@ class ClaimEvaluation:
     sentence_baseline: Mapping[str, float] = field(default_factory=dict)
     type_baseline: tuple[float | None, ...] = ()
     aspect_baseline: tuple[float | None, ...] = ()
+    # Recall by the type the first annotator gave each claim all annotators marked: type -> (found, marked),
+    # most marked first; empty when the claims carry no type. Where extraction misses, by kind of promise.
+    recall_by_type: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict."""
@@ -356,18 +359,23 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
         extracted.setdefault(claim.ad_id, []).append(claim.text)
     docs = list(pipeline.pipe(ad.text for ad in ads))
     rows, baseline_rows, wrong, missed = [], [], [], []
+    by_type: dict[str, list[bool]] = {}
     for position, (ad, doc) in enumerate(zip(ads, docs, strict=True)):
         mine = extracted.get(str(position), [])
         anyone = [claim.text for annotator in ad.marked for claim in annotator]
-        agreed = [
-            c.text
-            for c in ad.marked[0]
-            if all(any(claims_match(c.text, o.text) for o in other) for other in ad.marked[1:])
+        agreed_claims = [
+            c for c in ad.marked[0] if all(any(claims_match(c.text, o.text) for o in other) for other in ad.marked[1:])
         ]
+        agreed = [c.text for c in agreed_claims]
         rows.append((mine, anyone, agreed))
         baseline_rows.append(([s.text.strip() for s in doc.sents if s.text.strip()], anyone, agreed))
         wrong += [(ad.ad_id, c) for c in mine if not any(claims_match(c, g) for g in anyone)]
-        missed += [(ad.ad_id, g) for g in agreed if not any(claims_match(c, g) for c in mine)]
+        for marked in agreed_claims:
+            found = any(claims_match(c, marked.text) for c in mine)
+            if not found:
+                missed.append((ad.ad_id, marked.text))
+            if marked.type:
+                by_type.setdefault(marked.type, []).append(found)
     scores = score_claim_texts(rows)
     baseline = score_claim_texts(baseline_rows)
     annotators = len(ads[0].marked) if ads else 0
@@ -388,6 +396,9 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
         sentence_baseline={key: baseline[key] for key in ("precision", "recall", "f1", "exact")},
         type_baseline=tuple(label["type_baseline"] for label in labels),
         aspect_baseline=tuple(label["aspect_baseline"] for label in labels),
+        recall_by_type={
+            kind: (sum(found), len(found)) for kind, found in sorted(by_type.items(), key=lambda item: -len(item[1]))
+        },
     )
 
 

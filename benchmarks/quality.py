@@ -51,6 +51,9 @@ def bench_claims(path: Path) -> dict[str, float | None]:
     ):
         labels |= {f"type_agreement_{who}": typed, f"aspect_agreement_{who}": named}
         labels |= {f"type_baseline_{who}": typed_baseline, f"aspect_baseline_{who}": named_baseline}
+    # where extraction misses, by the kind of promise (annotator a's type of the claims both marked)
+    for kind, (found, marked) in result.recall_by_type.items():
+        labels |= {f"recall_{kind}": found / marked, f"marked_{kind}": marked}
     return {
         "precision": result.precision,
         "recall": result.recall,
@@ -250,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
         f"| claim type of the marked claims, as each annotator typed them (a / b) | {c['type_agreement_a']:.2f} / "
         f"{c['type_agreement_b']:.2f} | the annotator's most common type {c['type_baseline_a']:.2f} / "
         f"{c['type_baseline_b']:.2f} | – |"
+    )
+    by_type = [kind.removeprefix("marked_") for kind in c if kind.startswith("marked_")]
+    print(
+        "| claim recall by type of the claims both marked, as annotator a typed them | "
+        + ", ".join(f"{kind} {c[f'recall_{kind}']:.2f} of {c[f'marked_{kind}']:.0f}" for kind in by_type)
+        + " | – | – |"
     )
     print(
         f"| claim aspect sharing a word with each annotator's (a / b) | {c['aspect_agreement_a']:.2f} / "

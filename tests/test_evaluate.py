@@ -168,6 +168,33 @@ def test_claims_are_scored_against_the_marked_ones_and_the_errors_listed(tmp_pat
     assert result.precision == pytest.approx(1 - len(result.wrong) / result.extracted)
     assert result.recall == pytest.approx(1 - len(result.missed) / result.marked)
     assert all(ad == "a1" for ad, _ in result.wrong)  # a call to action is not a claim
+    # recall by type counts only the typed claims, each found or missed as the missed list says
+    woven = int(("a1", "woven in Portugal") not in result.missed)
+    assert result.recall_by_type == {"absolute": (1, 1), "superlative": (woven, 1)}
+
+
+@pytest.mark.models
+def test_cli_evaluate_claims_prints_the_figures_and_the_recall_by_type(tmp_path, capsys):
+    path, out = tmp_path / "ads.jsonl", tmp_path / "claims_eval.json"
+    ads = [
+        {
+            "id": "a1",
+            "text": "Free shipping on every order.",
+            "claims": [{"text": "Free shipping on every order", "type": "absolute"}],
+        },
+        {
+            "id": "a2",
+            "text": "The softest sheets you will ever own.",
+            "claims": [{"text": "The softest sheets", "type": "superlative"}],
+        },
+    ]
+    path.write_text("\n".join(json.dumps(ad) for ad in ads), encoding="utf-8")
+    assert main(["evaluate", "claims", str(path), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Claims in 2 ads (right when it matches a marked claim" in printed
+    assert "Recall by the marked claim's type (as marked):" in printed
+    assert ["absolute", "1", "1", "1.000"] in [line.split() for line in printed.splitlines()]  # free shipping
+    assert json.loads(out.read_text(encoding="utf-8"))["recall_by_type"]["absolute"] == [1, 1]
 
 
 @pytest.mark.models

@@ -6,6 +6,7 @@ Turns InputError into one line on stderr and exit 2, any other AlignmentError in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -53,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     claims.add_argument("--out", metavar="FILE", help="write the JSON here (default: standard output)")
     claims.add_argument("--id-column", metavar="C", help="column of ad ids in a table (default: id)")
     claims.add_argument("--text-column", metavar="C", help="column of ad text in a table (default: text)")
+    claims.add_argument(
+        "--possible",
+        action="store_true",
+        help="also list the phrases scored just under the bar (possible_claims), to check by hand: about a "
+        "third of them are promises a careful reader would mark",
+    )
 
     check = commands.add_parser(
         "check",
@@ -330,14 +337,14 @@ def _fail(message: str) -> None:
 
 
 def _run_claims(args: argparse.Namespace) -> int:
-    from alignment.claims import extract_claims
+    from alignment.claims import extract_claims, find_possible_claims
     from alignment.config import Config
     from alignment.ingest import read_ads
 
     ads = read_ads(args.ads, id_column=args.id_column, text_column=args.text_column)
     _check_out_path(args.out)
     claims = extract_claims(ads, limit=Config.from_env().max_claims)
-    payload = {
+    payload: dict[str, Any] = {
         "claims": [
             {
                 "claim_id": c.claim_id,
@@ -351,6 +358,8 @@ def _run_claims(args: argparse.Namespace) -> int:
             for c in claims
         ]
     }
+    if args.possible:
+        payload["possible_claims"] = [dataclasses.asdict(found) for found in find_possible_claims(ads)]
     _write(args.out, json.dumps(payload, indent=2, ensure_ascii=False))
     if not claims:
         print("alignment: no checkable claims found in the ad copy.", file=sys.stderr)
@@ -835,6 +844,14 @@ def _print_claim_evaluation(result: ClaimEvaluation) -> None:
                 [kind, f"{marked:,}", f"{found:,}", _cell(found / marked)]
                 for kind, (found, marked) in result.recall_by_type.items()
             ],
+        )
+    possible = result.possible
+    if possible.get("offered"):
+        print(
+            f"\nPossible claims offered beside the extracted ones (scored under the bar, as `alignment claims "
+            f"--possible` and the app list them): {possible['offered']:.0f} in {possible['ads']:.0f} ads, "
+            f"{possible['offered_right']:.0f} of them a marked claim; they hold {possible['recovered']:.0f} of the "
+            f"{possible['missed']:.0f} marked claims extraction missed."
         )
     for label, items in (
         ("extracted, matching no marked claim", result.wrong),

@@ -33,7 +33,6 @@ from alignment.ingest import (
     load_reviews,
     read_table,
 )
-from alignment.records import Ad
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -92,6 +91,32 @@ def score_claim_texts(ads: Iterable[tuple[Sequence[str], Sequence[str], Sequence
         "exact": exact / total if total else 0.0,
         "predicted": total,
         "gold": wanted,
+    }
+
+
+def score_possible_claims(
+    ads: Iterable[tuple[Sequence[str], Sequence[str], Sequence[str], Sequence[str]]],
+) -> dict[str, float]:
+    """How the possible claims offered beside the extracted ones would serve a marketer, ad by ad: each ad's
+    (extracted, offered, the marked claims an offered one may match to count as right, the marked claims
+    recall is over). ``offered`` and ``offered_right`` count the offered phrases and those matching a marked
+    claim; ``missed`` the marked claims no extracted claim matches, ``recovered`` those an offered one does."""
+    offered = right = missed = recovered = ads_read = 0
+    for extracted, possible, right_if_matching, to_find in ads:
+        ads_read += 1
+        offered += len(possible)
+        right += sum(1 for p in possible if any(claims_match(p, g) for g in right_if_matching))
+        lost = [g for g in to_find if not any(claims_match(p, g) for p in extracted)]
+        missed += len(lost)
+        recovered += sum(1 for g in lost if any(claims_match(p, g) for p in possible))
+    return {
+        "ads": ads_read,
+        "offered": offered,
+        "offered_per_ad": offered / ads_read if ads_read else 0.0,
+        "offered_right": right,
+        "share_right": right / offered if offered else 0.0,
+        "missed": missed,
+        "recovered": recovered,
     }
 
 
@@ -269,12 +294,16 @@ class ClaimEvaluation:
     # Recall by the type the first annotator gave each claim all annotators marked: type -> (found, marked),
     # most marked first; empty when the claims carry no type. Where extraction misses, by kind of promise.
     recall_by_type: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # The possible claims offered beside the extracted ones (score_possible_claims), and every one of them.
+    possible: Mapping[str, float] = field(default_factory=dict)
+    offered: tuple[tuple[str, str], ...] = ()  # (ad id, possible claim)
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict."""
         payload = asdict(self)
         payload["wrong"] = [{"ad_id": a, "claim": c} for a, c in self.wrong]
         payload["missed"] = [{"ad_id": a, "claim": c} for a, c in self.missed]
+        payload["offered"] = [{"ad_id": a, "claim": c} for a, c in self.offered]
         return payload
 
 
@@ -350,24 +379,25 @@ def _marked_claim(claim: object) -> MarkedClaim | None:
 def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> ClaimEvaluation:
     """Extract the claims of ``ads`` and score them against the marked ones (word-set Jaccard >= 0.4), and
     the type and aspect read from each marked claim against the annotator's, where they gave them."""
-    from alignment.claims import extract_claims, load_claim_pipeline
+    from alignment.claims import POSSIBLE_KEY, SPAN_KEY, load_claim_pipeline
 
     pipeline = nlp or load_claim_pipeline()
-    extracted: dict[str, list[str]] = {}
-    # Each ad by its position, so two ads that share an id in the file are still scored apart.
-    for claim in extract_claims([Ad(str(position), ad.text) for position, ad in enumerate(ads)], nlp=pipeline):
-        extracted.setdefault(claim.ad_id, []).append(claim.text)
+    # One parse per ad: its claims and its possible claims are read from the same Doc, as extract_claims
+    # and find_possible_claims read them.
     docs = list(pipeline.pipe(ad.text for ad in ads))
-    rows, baseline_rows, wrong, missed = [], [], [], []
+    rows, baseline_rows, possible_rows, wrong, missed, offered = [], [], [], [], [], []
     by_type: dict[str, list[bool]] = {}
-    for position, (ad, doc) in enumerate(zip(ads, docs, strict=True)):
-        mine = extracted.get(str(position), [])
+    for ad, doc in zip(ads, docs, strict=True):
+        mine = [span.text for span in doc.spans.get(SPAN_KEY, [])]
+        possible = [span.text for span in doc.spans.get(POSSIBLE_KEY, [])]
+        offered += [(ad.ad_id, text) for text in possible]
         anyone = [claim.text for annotator in ad.marked for claim in annotator]
         agreed_claims = [
             c for c in ad.marked[0] if all(any(claims_match(c.text, o.text) for o in other) for other in ad.marked[1:])
         ]
         agreed = [c.text for c in agreed_claims]
         rows.append((mine, anyone, agreed))
+        possible_rows.append((mine, possible, anyone, agreed))
         baseline_rows.append(([s.text.strip() for s in doc.sents if s.text.strip()], anyone, agreed))
         wrong += [(ad.ad_id, c) for c in mine if not any(claims_match(c, g) for g in anyone)]
         for marked in agreed_claims:
@@ -399,6 +429,8 @@ def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> Cla
         recall_by_type={
             kind: (sum(found), len(found)) for kind, found in sorted(by_type.items(), key=lambda item: -len(item[1]))
         },
+        possible=score_possible_claims(possible_rows),
+        offered=tuple(offered),
     )
 
 

@@ -44,6 +44,20 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class PossibleClaim:
+    """A phrase of the copy that the claim classifier scored under its bar but not far under: offered to the
+    marketer to check by hand, not checked by itself. ``text == ad.text[start:end]``."""
+
+    ad_id: str
+    text: str
+    start: int
+    end: int
+    aspect: str
+    type: ClaimType
+    probability: float  # the classifier's P(an annotator would mark it), under its threshold
+
+
+@dataclass(frozen=True, slots=True)
 class Review:
     """One customer review or complaint that passed validation."""
 

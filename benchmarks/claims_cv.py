@@ -52,11 +52,18 @@ from quality import bench_claims  # noqa: E402
 import alignment.claims as claims_module  # noqa: E402
 from alignment.claims import (  # noqa: E402
     COMPONENT_NAME,
+    POSSIBLE_KEY,
+    SPAN_KEY,
     ClaimFinder,
     ClaimSpanModel,
     load_claim_pipeline,
 )
-from alignment.evaluate import MarkedClaim, marked_claim_labels, score_claim_texts  # noqa: E402
+from alignment.evaluate import (  # noqa: E402
+    MarkedClaim,
+    marked_claim_labels,
+    score_claim_texts,
+    score_possible_claims,
+)
 from alignment.training import (  # noqa: E402
     CLAIMS_CORPORA,
     CLAIMS_TEST_CORPORA,
@@ -123,6 +130,16 @@ def score(predicted: dict[str, list[str]], gold: dict[str, list[str]]) -> dict[s
     return score_claim_texts((predicted.get(ad_id, []), marked, marked) for ad_id, marked in gold.items())
 
 
+def score_possible(
+    predicted: dict[str, list[str]], possible: dict[str, list[str]], gold: dict[str, list[str]]
+) -> dict[str, float]:
+    """The possible claims offered beside the extracted ones, scored as `alignment evaluate claims` scores
+    them (one annotator here)."""
+    return score_possible_claims(
+        (predicted.get(ad_id, []), possible.get(ad_id, []), marked, marked) for ad_id, marked in gold.items()
+    )
+
+
 def fold_of(ad_id: str) -> int:
     """A fixed split of the ads into FOLDS groups (by a hash of the id, so it never depends on file order)."""
     return hashlib.sha256(ad_id.encode("utf-8")).digest()[0] % FOLDS
@@ -145,13 +162,17 @@ def cross_validate(classifier: str, by_corpus: bool, corpora: Sequence[Path], ex
     nlp = load_claim_pipeline(use_model=False)
     docs = list(nlp.pipe(item["text"] for item in items))
     predicted: dict[str, list[str]] = {}
+    possible: dict[str, list[str]] = {}
     for fold in sorted(set(folds.tolist())):
         finder = ClaimFinder(fit(classifier, features[folds != fold], labels[folds != fold]))
         for item, doc in zip(items, docs, strict=True):
             if group_of(item["id"]) == fold:
-                predicted[item["id"]] = [span.text for span in finder(doc).spans["claims"]]
+                read = finder(doc)
+                predicted[item["id"]] = [span.text for span in read.spans[SPAN_KEY]]
+                possible[item["id"]] = [span.text for span in read.spans[POSSIBLE_KEY]]
     gold = {item["id"]: [claim["text"] for claim in item["claims"]] for item in items}
     result: dict[str, Any] = score(predicted, gold) | {"ads": len(items)}
+    result["possible claims"] = score_possible(predicted, possible, gold)
     if by_corpus:
         result["f1 by held-out corpus"] = {
             corpus.name: score(predicted, {k: v for k, v in gold.items() if corpus_of[k] == number})["f1"]
@@ -176,11 +197,14 @@ def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
     on its own."""
     finder = ClaimFinder(model)
     predicted: dict[str, list[str]] = {}
+    possible: dict[str, list[str]] = {}
     gold: dict[str, dict[str, list[str]]] = {}
     for name, items, docs in parsed_test_corpora():
         gold[name] = {item["id"]: [claim["text"] for claim in item["claims"]] for item in items}
         for item, doc in zip(items, docs, strict=True):
-            predicted[item["id"]] = [span.text for span in finder(doc).spans["claims"]]
+            read = finder(doc)
+            predicted[item["id"]] = [span.text for span in read.spans[SPAN_KEY]]
+            possible[item["id"]] = [span.text for span in read.spans[POSSIBLE_KEY]]
     every = {ad: marked for by_ad in gold.values() for ad, marked in by_ad.items()}
     marked = (
         (doc, [MarkedClaim(c["text"], c.get("type", ""), c.get("aspect", "")) for c in item["claims"]])
@@ -189,6 +213,7 @@ def score_test_corpora(model: ClaimSpanModel) -> dict[str, Any]:
     )
     return score(predicted, every) | {
         "ads": len(every),
+        "possible claims": score_possible(predicted, possible, every),
         "f1 by corpus": {name: score(predicted, by_ad)["f1"] for name, by_ad in gold.items()},
         "marked claims labelled as annotated": marked_claim_labels(marked),
     }

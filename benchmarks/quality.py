@@ -54,6 +54,10 @@ def bench_claims(path: Path) -> dict[str, float | None]:
     # where extraction misses, by the kind of promise (annotator a's type of the claims both marked)
     for kind, (found, marked) in result.recall_by_type.items():
         labels |= {f"recall_{kind}": found / marked, f"marked_{kind}": marked}
+    # the phrases offered to check by hand (find_possible_claims): how many, how many right, what they recover
+    labels |= {
+        f"possible_{name}": result.possible[name] for name in ("ads", "offered", "offered_right", "missed", "recovered")
+    }
     return {
         "precision": result.precision,
         "recall": result.recall,
@@ -253,6 +257,11 @@ def main(argv: list[str] | None = None) -> int:
         f"| claim type of the marked claims, as each annotator typed them (a / b) | {c['type_agreement_a']:.2f} / "
         f"{c['type_agreement_b']:.2f} | the annotator's most common type {c['type_baseline_a']:.2f} / "
         f"{c['type_baseline_b']:.2f} | – |"
+    )
+    print(
+        f"| possible claims offered beside the extracted ones (scored just under the bar) | {c['possible_offered']:.0f} "
+        f"in {c['possible_ads']:.0f} ads, {c['possible_offered_right']:.0f} of them a marked claim; they hold {c['possible_recovered']:.0f} "
+        f"of the {c['possible_missed']:.0f} claims missed | – | – |"
     )
     by_type = [kind.removeprefix("marked_") for kind in c if kind.startswith("marked_")]
     print(

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from alignment.errors import InputError
 from alignment.ingest import ColumnMapping, parse_ads_text
-from alignment.records import Ad, Claim
+from alignment.records import Ad, Claim, PossibleClaim
 from alignment.ui import edits, text
 from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
 from alignment.ui.uploads import build_dataset, read_copy_upload, read_dataset_upload
@@ -157,6 +157,31 @@ def test_drop_restore_and_add_by_hand():
     assert edits.add(added, "Real people 24/7", _infer)[-1].claim.claim_id == "h2"
     with pytest.raises(InputError, match="already"):
         edits.add(added, "free roaming in 40 countries", _infer)
+
+
+def test_a_possible_claim_joins_the_claims_of_the_copy_where_it_stands():
+    ads, rows = _copy()
+    ads = [Ad("ad1", ads[0].text + " Open late."), Ad("ad2", "Handwoven in Peru.")]
+    rows = edits.add(rows, "Free roaming in 40 countries", _infer)
+    late = PossibleClaim("ad1", "Open late", 55, 64, "late", "qualitative", 0.42)
+    woven = PossibleClaim("ad2", "Handwoven in Peru", 0, 17, "peru", "qualitative", 0.39)
+    included = edits.include(ads, edits.include(ads, rows, woven), late)
+    # the copy's claims in the copy's order, each at its place in its ad; the one added by hand stays last
+    assert [row.claim.text for row in included] == [
+        "Fewer dropped calls than anyone",
+        "No hidden fees, ever",
+        "Open late",
+        "Handwoven in Peru",
+        "Free roaming in 40 countries",
+    ]
+    assert [row.claim.claim_id for row in included if row.claim.claim_id.startswith("p")] == ["p2", "p1"]
+    for row in included[:4]:
+        ad = next(ad for ad in ads if ad.ad_id == row.claim.ad_id)
+        assert ad.text[row.claim.start : row.claim.end] == row.claim.text and row.origin == "copy"
+    with pytest.raises(InputError, match="overlaps"):
+        edits.include(ads, rows, PossibleClaim("ad1", "hidden fees", 36, 47, "fees", "absolute", 0.4))
+    with pytest.raises(InputError, match="no longer in the copy"):
+        edits.include(ads, rows, PossibleClaim("ad1", "Open early", 55, 65, "early", "qualitative", 0.4))
 
 
 # ------------------------------------------------------------------------------------------ drill-down
@@ -313,6 +338,27 @@ def test_vet_copy_page_checks_the_demo_copy_then_pasted_copy_and_edits():
     assert not app.exception
     assert any(row.origin == "added" for row in app.session_state["aln_rows"])
     assert "Real people answer 24/7" in _html(app)
+
+
+@pytest.mark.models
+def test_vet_copy_offers_the_phrases_just_under_the_bar_and_checks_one_in_place():
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    app.text_area(key="vet_copy_input").input(
+        "Hand-pulled noodles made fresh to order. Open late. Order online tonight."
+    ).run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    assert any(h.value.startswith("Possible claims the check passed over") for h in app.subheader)
+    assert "Open late" in _html(app)
+    before = [row.claim.text for row in app.session_state["aln_rows"]]
+    generation = app.session_state["aln_generation"]
+    app.button(key=f"possible_{generation}_0").click().run()
+    assert not app.exception
+    rows = app.session_state["aln_rows"]
+    assert [row.claim.text for row in rows] == [*before, "Open late"]  # in the copy's order, from the copy
+    assert rows[-1].origin == "copy" and rows[-1].claim.ad_id == "ad1"
+    # checked now, so no longer offered
+    assert not any(h.value.startswith("Possible claims") for h in app.subheader)
 
 
 @pytest.mark.models

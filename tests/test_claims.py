@@ -8,7 +8,15 @@ import pytest
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from alignment.claims import _without_decoration, claims_from_lines, classify_claim, extract_claims
+from alignment.claims import (
+    POSSIBLE_FLOOR,
+    ClaimSpanModel,
+    _without_decoration,
+    claims_from_lines,
+    classify_claim,
+    extract_claims,
+    find_possible_claims,
+)
 from alignment.records import CLAIM_TYPES, Ad
 
 
@@ -358,3 +366,25 @@ def test_a_claims_aspect_is_what_is_promised_not_the_unit_it_is_measured_in(nlp)
     assert aspect("Sleep better in 7 nights") == "sleep"
     assert aspect("Apply in 2 minutes") == "apply"
     assert aspect("On time, every time") == "time"  # a word named twice is named once
+
+
+@pytest.mark.models
+def test_possible_claims_are_the_phrases_just_under_the_bar_beside_the_claims(nlp):
+    ads = [
+        Ad("ad1", "Hand-pulled noodles made fresh to order. Open late. Order online tonight."),
+        Ad("ad2", "Free delivery on orders over $30. Ingredients you can pronounce."),
+    ]
+    claims = extract_claims(ads, nlp)
+    possible = find_possible_claims(ads, nlp)
+    assert possible, "the two ads hold phrases scored just under the bar"
+    threshold = ClaimSpanModel.load().threshold
+    by_ad = {ad.ad_id: ad.text for ad in ads}
+    for found in possible:
+        assert by_ad[found.ad_id][found.start : found.end] == found.text
+        assert POSSIBLE_FLOOR <= found.probability < threshold
+        # never a claim already extracted, nor a part of one
+        assert not any(c.ad_id == found.ad_id and c.start < found.end and found.start < c.end for c in claims)
+    assert [found.probability for found in possible] == sorted((f.probability for f in possible), reverse=True)
+    # offering them leaves extraction as it was: the same claims with the rules' pipeline reading both keys
+    assert [c.text for c in extract_claims(ads, nlp)] == [c.text for c in claims]
+    assert "Order online tonight" not in {found.text for found in possible}  # a call to action is never offered

@@ -60,6 +60,22 @@ def test_cli_claims_writes_claims_with_exact_offsets(tmp_path, capsys):
 
 
 @pytest.mark.models
+def test_cli_claims_lists_the_possible_claims_only_when_asked(tmp_path, capsys):
+    ads = tmp_path / "ads.txt"
+    ads.write_text("Hand-pulled noodles made fresh to order. Open late. Order online tonight.\n")
+    code, out, err = _run(capsys, "claims", str(ads))
+    assert code == 0, err
+    assert "possible_claims" not in json.loads(out)  # the output stays as it was without the option
+    code, out, err = _run(capsys, "claims", str(ads), "--possible")
+    assert code == 0, err
+    payload = json.loads(out)
+    (possible,) = payload["possible_claims"]
+    assert possible["text"] == ads.read_text()[possible["start"] : possible["end"]] == "Open late"
+    assert 0.3 <= possible["probability"] < 0.5
+    assert possible["text"] not in {claim["text"] for claim in payload["claims"]}
+
+
+@pytest.mark.models
 def test_cli_claims_reads_a_table_with_custom_columns(tmp_path, capsys):
     table = tmp_path / "ads.csv"
     table.write_text("ref,copy\nspring,Free returns on every order.\n")

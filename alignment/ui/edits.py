@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from alignment.errors import InputError
-from alignment.records import Ad, Claim
+from alignment.records import Ad, Claim, PossibleClaim
 
 ADDED_AD = "added"
 Origin = Literal["copy", "reworded", "added"]
@@ -109,7 +109,7 @@ def add(rows: Sequence[ClaimRow], text: str, infer: Infer) -> list[ClaimRow]:
     if any(row.claim.text.lower() == cleaned.lower() and row.keep for row in rows):
         raise InputError(f"“{cleaned}” is already being checked.")
     inferred = infer(cleaned)
-    number = 1 + max((int(r.claim.claim_id[1:]) for r in rows if _is_added_id(r.claim.claim_id)), default=0)
+    number = 1 + max((int(r.claim.claim_id[1:]) for r in rows if _is_numbered(r.claim.claim_id, "h")), default=0)
     claim = Claim(
         claim_id=f"h{number}",
         ad_id=ADDED_AD,
@@ -122,8 +122,44 @@ def add(rows: Sequence[ClaimRow], text: str, infer: Infer) -> list[ClaimRow]:
     return [*rows, ClaimRow(claim=claim, keep=True, origin="added")]
 
 
-def _is_added_id(claim_id: str) -> bool:
-    return claim_id.startswith("h") and claim_id[1:].isdigit()
+def include(ads: Sequence[Ad], rows: Sequence[ClaimRow], possible: PossibleClaim) -> list[ClaimRow]:
+    """Check a possible claim the extraction passed over: a phrase of the copy, so it joins the claims
+    from the copy where it stands (highlighted there, in the copy's order), not the ones added by hand.
+
+    Raises:
+        InputError: the phrase is no longer in the copy as it was offered, or it overlaps a claim checked.
+    """
+    order = {ad.ad_id: index for index, ad in enumerate(ads)}
+    ad = next((ad for ad in ads if ad.ad_id == possible.ad_id), None)
+    if ad is None or ad.text[possible.start : possible.end] != possible.text:
+        raise InputError(f"“{possible.text}” is no longer in the copy as it was; check the copy again.")
+    for row in rows:
+        other = row.claim
+        if row.keep and other.ad_id == ad.ad_id and other.start < possible.end and possible.start < other.end:
+            raise InputError(f"“{possible.text}” overlaps “{other.text}”, which is already being checked.")
+    number = 1 + max((int(r.claim.claim_id[1:]) for r in rows if _is_numbered(r.claim.claim_id, "p")), default=0)
+    claim = Claim(
+        claim_id=f"p{number}",
+        ad_id=ad.ad_id,
+        text=possible.text,
+        start=possible.start,
+        end=possible.end,
+        aspect=possible.aspect,
+        type=possible.type,
+    )
+    placed = [*rows, ClaimRow(claim=claim)]
+
+    def where(row: ClaimRow) -> tuple[int, int]:
+        # claims of the copy in the copy's order; the ones added by hand after them, as they were
+        if row.claim.ad_id not in order:
+            return len(order), 0
+        return order[row.claim.ad_id], row.claim.start
+
+    return sorted(placed, key=where)
+
+
+def _is_numbered(claim_id: str, prefix: str) -> bool:
+    return claim_id.startswith(prefix) and claim_id[len(prefix) :].isdigit()
 
 
 def _find(rows: Sequence[ClaimRow], claim_id: str) -> int:

@@ -26,7 +26,7 @@ import streamlit as st
 from alignment.config import Config
 from alignment.embed import CachedEmbedder, Embedder, MemoryCache, MiniLMEmbedder
 from alignment.ingest import ReviewSet, load_reviews, parse_ads_text
-from alignment.records import Claim
+from alignment.records import Claim, PossibleClaim
 from alignment.report import Report
 from alignment.ui.progress import StreamlitProgress
 from alignment.ui.uploads import Dataset, dataset_from_review_set
@@ -82,6 +82,14 @@ def extract(copy: str, max_claims: int) -> list[Claim]:
     from alignment.claims import extract_claims
 
     return extract_claims(parse_ads_text(copy), load_models().nlp, limit=max_claims)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def possible_claims(copy: str) -> list[PossibleClaim]:
+    """The phrases of a piece of copy scored just under the claim bar, most probable first, cached per copy."""
+    from alignment.claims import find_possible_claims
+
+    return find_possible_claims(parse_ads_text(copy), load_models().nlp)
 
 
 def infer_claim(text: str) -> Claim:

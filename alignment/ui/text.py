@@ -33,6 +33,8 @@ CSS = """
 .aln-claim{padding:.1rem .2rem;border-radius:3px;color:#111}
 .aln-tag{font-size:.68rem;font-weight:700;margin-left:.25rem;white-space:nowrap;vertical-align:super;line-height:0}
 .aln-dropped{text-decoration:line-through dotted #9aa0a6;color:#6b7280}
+.aln-possible{border-bottom:2px dashed #9aa0a6;color:#1f1f1f}
+.aln-muted{font-size:.8rem;color:#6b7280;margin-left:.4rem}
 .aln-badge{display:inline-block;padding:.05rem .55rem;border-radius:999px;color:#fff;font-weight:700;
  font-size:.8rem;white-space:nowrap}
 .aln-legend{display:flex;flex-wrap:wrap;gap:.4rem .9rem;align-items:center;font-size:.85rem;color:#444;

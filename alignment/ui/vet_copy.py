@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from alignment.charts import AT_RISK, INTERVAL_HELP, VERDICT_ORDER, VERDICTS, dataset_overview, top_quotes, verdict
 from alignment.errors import AlignmentError, InputError
-from alignment.records import ClaimResult, ClaimScore
+from alignment.records import ClaimResult, ClaimScore, PossibleClaim
 from alignment.report import Report
 from alignment.ui import common, edits, resources, state
 from alignment.ui.text import card_head, counts_line, esc, highlight_copy, interval_bar, legend, quotes_html
@@ -15,6 +17,7 @@ from alignment.ui.uploads import COPY_TYPES, read_copy_upload
 COPY_INPUT = "vet_copy_input"
 PENDING = "aln_pending_copy"
 QUOTES = 3
+POSSIBLE_SHOWN = 8  # possible claims listed at most, the most probable first
 
 
 def render() -> None:
@@ -43,6 +46,7 @@ def render() -> None:
     if report is None:
         return
     _claim_cards(report)
+    _possible_claims()
     _add_and_dropped()
 
 
@@ -288,6 +292,61 @@ def add_claim(text: str) -> None:
         InputError: empty, too long or already checked.
     """
     state.set_rows(state.ads(), edits.add(state.rows(), text, resources.infer_claim))
+
+
+def _possible_claims() -> None:
+    """The phrases the extraction scored just under its bar, each one click from being checked: extraction
+    misses plain qualitative promises most ("Open late", "Clinically proven")."""
+    copy = st.session_state.get(state.CHECKED_COPY) or ""
+    if not copy.strip():
+        return
+    try:
+        offered = resources.possible_claims(copy)
+    except AlignmentError:
+        return  # the check above already said what is wrong with the copy
+    rows = state.rows()
+    checked = [row.claim for row in rows if row.keep]
+    shown = [
+        found
+        for found in offered
+        if not any(
+            claim.ad_id == found.ad_id and claim.start < found.end and found.start < claim.end for claim in checked
+        )
+        and found.text.lower() not in {claim.text.lower() for claim in checked}
+    ][:POSSIBLE_SHOWN]
+    if not shown:
+        return
+    labels = {ad.ad_id: f"Ad {index}" for index, ad in enumerate(state.ads(), 1)}
+    generation = st.session_state.get(state.GENERATION, 0)
+    with st.container(border=True, key="vet_possible"):
+        st.subheader(f"Possible claims the check passed over ({len(shown)})")
+        st.caption(
+            "Phrases of your copy that read a little like promises but scored under the bar for a claim. About a "
+            "third of such phrases are promises a careful reader would mark (measured on annotated ads), so "
+            "check the ones that are: a promise that is not checked cannot be found at risk."
+        )
+        for index, found in enumerate(shown):
+            first, second = st.columns([5, 1], vertical_alignment="center")
+            with first:
+                st.html(
+                    f'<span class="aln-possible">“{esc(found.text)}”</span> '
+                    f'<span class="aln-muted">{esc(labels.get(found.ad_id, found.ad_id))} · {esc(found.type)}</span>'
+                )
+            second.button(
+                "Check it",
+                key=f"possible_{generation}_{index}",
+                on_click=state.guarded(functools.partial(include_possible, found)),
+                width="stretch",
+            )
+
+
+def include_possible(found: PossibleClaim) -> None:
+    """Check a possible claim where it stands in the copy.
+
+    Raises:
+        InputError: the copy changed, or the phrase overlaps a claim already checked.
+    """
+    state.set_rows(state.ads(), edits.include(state.ads(), state.rows(), found))
 
 
 def _add_and_dropped() -> None:

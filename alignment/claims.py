@@ -1111,7 +1111,7 @@ def extract_claims(ads: Sequence[Ad], nlp: Language | None = None, limit: int | 
 
 def find_possible_claims(ads: Sequence[Ad], nlp: Language | None = None) -> list[PossibleClaim]:
     """The phrases of ``ads`` the claim classifier scored under its bar but at least POSSIBLE_FLOOR: worth a
-    marketer's look, since about a third of such phrases are promises a careful reader would mark (the
+    marketer's look, since a quarter to a third of such phrases are promises a careful reader would mark (the
     classifier misses plain qualitative promises most, "Open late", "Clinically proven"). Most probable
     first; none when the pipeline decides by the rules alone."""
     pipeline = nlp or load_claim_pipeline()

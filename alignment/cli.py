@@ -57,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     claims.add_argument(
         "--possible",
         action="store_true",
-        help="also list the phrases scored just under the bar (possible_claims), to check by hand: about a "
-        "third of them are promises a careful reader would mark",
+        help="also list the phrases scored just under the bar (possible_claims), to check by hand: a quarter to "
+        "a third of them are promises a careful reader would mark",
     )
 
     check = commands.add_parser(

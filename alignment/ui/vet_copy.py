@@ -321,8 +321,8 @@ def _possible_claims() -> None:
     with st.container(border=True, key="vet_possible"):
         st.subheader(f"Possible claims the check passed over ({len(shown)})")
         st.caption(
-            "Phrases of your copy that read a little like promises but scored under the bar for a claim. About a "
-            "third of such phrases are promises a careful reader would mark (measured on annotated ads), so "
+            "Phrases of your copy that read a little like promises but scored under the bar for a claim. A quarter "
+            "to a third of such phrases are promises a careful reader would mark (measured on annotated ads), so "
             "check the ones that are: a promise that is not checked cannot be found at risk."
         )
         for index, found in enumerate(shown):

@@ -1,7 +1,7 @@
 """End to end in a real Chromium: the app is served by `streamlit run` and driven with Playwright.
 
-The first test pastes copy on Vet copy and checks it, opens the Gap dashboard and drills into a bar, and
-uploads a small CSV on Datasets; the second drives two sessions at once and checks that neither sees the
+The first test pastes copy on Vet copy and checks it, opens the Gap dashboard and drills into a bar,
+uploads a small CSV on Datasets, and checks a possible claim the extraction passed over on Vet copy; the second drives two sessions at once and checks that neither sees the
 other's uploads, copy or results. Screenshots go to test-artifacts/ (gitignored). It needs /usr/bin/chromium
 (`apt-get install -y chromium`; .ci/run installs it) and never downloads a browser.
 """
@@ -41,6 +41,7 @@ COPY = (
     "Brightwave never drops your calls. No hidden fees on any plan, ever.\n\n"
     'Our support team answers 24/7. <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 )
+POSSIBLE_COPY = "Hand-pulled noodles made fresh to order. Open late. Order online tonight."
 SMALL_CSV = (
     "id,when,stars,store,comment\n"
     "1,2025-03-01,1,North,My calls drop every single day.\n"
@@ -255,6 +256,27 @@ def test_vet_copy_dashboard_and_datasets_in_a_real_browser(app_url: str, page) -
     _wait_idle(page)
     assert page.get_by_text("blank text").count() >= 1, "the skipped blank row is not reported"
     _screenshot(page, "datasets.png")
+
+    # Vet copy again: a phrase scored just under the claim bar is offered, and one click checks it in place.
+    page.get_by_role("link", name="Vet copy").click()
+    box = page.get_by_label("Ad copy")
+    box.wait_for(timeout=STEP_MS)
+    box.fill(POSSIBLE_COPY)
+    box.press("Control+Enter")
+    _wait_idle(page)
+    page.get_by_role("button", name="Check copy").click()
+    offered = page.get_by_text("Possible claims the check passed over")
+    offered.wait_for(timeout=STEP_MS)
+    _wait_idle(page)
+    offered.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "vet-copy-possible.png"), full_page=False)
+    page.get_by_role("button", name="Check it").first.click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('mark.aln-claim')].some(m => /Open late/.test(m.innerText))",
+        timeout=STEP_MS,
+    )
+    _wait_idle(page)
+    assert page.get_by_text("Possible claims the check passed over").count() == 0  # checked now, not offered
 
 
 # ------------------------------------------------------------------------------------------ two sessions

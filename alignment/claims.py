@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -1088,25 +1088,31 @@ def extract_claims(ads: Sequence[Ad], nlp: Language | None = None, limit: int | 
         nlp: a pipeline with the claim component; the bundled one is loaded when omitted.
         limit: stop after this many claims (None for no limit).
     """
-    pipeline = nlp or load_claim_pipeline()
     claims: list[Claim] = []
+    for ad, span in _spans_of(ads, nlp, SPAN_KEY):
+        claims.append(
+            Claim(
+                claim_id=f"c{len(claims) + 1}",
+                ad_id=ad.ad_id,
+                text=ad.text[span.start_char : span.end_char],
+                start=span.start_char,
+                end=span.end_char,
+                aspect=span._.claim_aspect or "",
+                type=span.label_,  # type: ignore[arg-type]
+            )
+        )
+        if limit is not None and len(claims) >= limit:
+            break
+    return claims
+
+
+def _spans_of(ads: Sequence[Ad], nlp: Language | None, key: str) -> Iterator[tuple[Ad, Span]]:
+    """Each ad with each span the claim component wrote under ``key`` in its Doc, in ad order."""
+    pipeline = nlp or load_claim_pipeline()
     docs: Iterable[tuple[Doc, Ad]] = pipeline.pipe(((ad.text, ad) for ad in ads), as_tuples=True)
     for doc, ad in docs:
-        for span in doc.spans.get(SPAN_KEY, []):
-            claims.append(
-                Claim(
-                    claim_id=f"c{len(claims) + 1}",
-                    ad_id=ad.ad_id,
-                    text=ad.text[span.start_char : span.end_char],
-                    start=span.start_char,
-                    end=span.end_char,
-                    aspect=span._.claim_aspect or "",
-                    type=span.label_,  # type: ignore[arg-type]
-                )
-            )
-            if limit is not None and len(claims) >= limit:
-                return claims
-    return claims
+        for span in doc.spans.get(key, []):
+            yield ad, span
 
 
 def find_possible_claims(ads: Sequence[Ad], nlp: Language | None = None) -> list[PossibleClaim]:
@@ -1114,22 +1120,18 @@ def find_possible_claims(ads: Sequence[Ad], nlp: Language | None = None) -> list
     marketer's look, since a quarter to a third of such phrases are promises a careful reader would mark (the
     classifier misses plain qualitative promises most, "Open late", "Clinically proven"). Most probable
     first; none when the pipeline decides by the rules alone."""
-    pipeline = nlp or load_claim_pipeline()
-    found: list[PossibleClaim] = []
-    docs: Iterable[tuple[Doc, Ad]] = pipeline.pipe(((ad.text, ad) for ad in ads), as_tuples=True)
-    for doc, ad in docs:
-        for span in doc.spans.get(POSSIBLE_KEY, []):
-            found.append(
-                PossibleClaim(
-                    ad_id=ad.ad_id,
-                    text=ad.text[span.start_char : span.end_char],
-                    start=span.start_char,
-                    end=span.end_char,
-                    aspect=span._.claim_aspect or "",
-                    type=span.label_,  # type: ignore[arg-type]
-                    probability=float(span._.claim_probability or 0.0),
-                )
-            )
+    found = [
+        PossibleClaim(
+            ad_id=ad.ad_id,
+            text=ad.text[span.start_char : span.end_char],
+            start=span.start_char,
+            end=span.end_char,
+            aspect=span._.claim_aspect or "",
+            type=span.label_,  # type: ignore[arg-type]
+            probability=float(span._.claim_probability or 0.0),
+        )
+        for ad, span in _spans_of(ads, nlp, POSSIBLE_KEY)
+    ]
     return sorted(found, key=lambda claim: -claim.probability)
 
 

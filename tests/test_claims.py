@@ -388,3 +388,12 @@ def test_possible_claims_are_the_phrases_just_under_the_bar_beside_the_claims(nl
     # offering them leaves extraction as it was: the same claims with the rules' pipeline reading both keys
     assert [c.text for c in extract_claims(ads, nlp)] == [c.text for c in claims]
     assert "Order online tonight" not in {found.text for found in possible}  # a call to action is never offered
+    # markup, code and addresses pasted with the copy are never offered for a person to check
+    pasted = [
+        Ad(
+            "ad3",
+            'Our support team answers 24/7. <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>',
+        )
+    ]
+    assert extract_claims(pasted, nlp)  # the promise is still found
+    assert find_possible_claims(pasted, nlp) == []  # the tag scores near the bar, but is not copy to read

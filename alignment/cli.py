@@ -19,6 +19,7 @@ from alignment.errors import AlignmentError, InputError, MissingFileError
 
 if TYPE_CHECKING:
     from alignment.evaluate import ClaimEvaluation, EvidenceEvaluation
+    from alignment.records import Ad
     from alignment.workspace import Workspace
 
 EXIT_OK = 0
@@ -467,9 +468,28 @@ def _run_check(args: argparse.Namespace) -> int:
         )
         for note in report.notes:
             print(f"alignment: {note}", file=sys.stderr)
+        if ads is not None:
+            _mention_possible_claims(ads, args.ads)
         if run_note:
             print(f"alignment: {run_note}", file=sys.stderr)
     return EXIT_OK
+
+
+def _mention_possible_claims(ads: Sequence[Ad], source: str) -> None:
+    """Say on stderr how many phrases of the copy scored just under the claim bar and were not checked
+    (extraction misses plain qualitative promises most), and how to see and check them."""
+    from alignment.claims import find_possible_claims
+
+    possible = find_possible_claims(ads)
+    if possible:
+        several = len(possible) != 1
+        print(
+            f"alignment: {len(possible)} phrase{'s' if several else ''} of the copy scored just under the claim "
+            f"bar and {'were' if several else 'was'} not checked (the likeliest: “{possible[0].text}”). "
+            f"`alignment claims {source} --possible` lists {'them' if several else 'it'} beside the extracted "
+            "claims; to check a set of your choosing, give it with --claims.",
+            file=sys.stderr,
+        )
 
 
 def _read_claim_lines(name: str) -> list[str]:

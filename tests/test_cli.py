@@ -76,6 +76,26 @@ def test_cli_claims_lists_the_possible_claims_only_when_asked(tmp_path, capsys):
 
 
 @pytest.mark.models
+def test_cli_check_of_ad_copy_says_which_phrases_under_the_bar_went_unchecked(tmp_path, capsys, reviews_frame):
+    reviews, ads = tmp_path / "reviews.csv", tmp_path / "ads.txt"
+    reviews_frame.to_csv(reviews, index=False)
+    ads.write_text("Hand-pulled noodles made fresh to order. Open late. Order online tonight.\n")
+    argv = ["check", "--ads", str(ads), "--reviews", str(reviews), "--out", str(tmp_path / "report.json")]
+    code, _, err = _run(capsys, *argv)
+    assert code == 0, err
+    (line,) = [line for line in err.splitlines() if "under the claim bar" in line]
+    assert "1 phrase of the copy" in line and "“Open late”" in line and f"claims {ads} --possible" in line
+    assert "under the claim bar" not in _run(capsys, *argv, "--quiet")[2]
+    # claims given verbatim have nothing under a bar to mention
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Open late\n")
+    code, _, err = _run(
+        capsys, "check", "--claims", str(claims), "--reviews", str(reviews), "--out", str(tmp_path / "r.json")
+    )
+    assert code == 0 and "under the claim bar" not in err
+
+
+@pytest.mark.models
 def test_cli_claims_reads_a_table_with_custom_columns(tmp_path, capsys):
     table = tmp_path / "ads.csv"
     table.write_text("ref,copy\nspring,Free returns on every order.\n")

@@ -761,21 +761,22 @@ def _run_evaluate(args: argparse.Namespace) -> int:
             ]
     else:
         from alignment.embed import CachedEmbedder, MemoryCache
+        from alignment.ingest import read_table
 
         _require_reviews_file(args.reviews)
-        sheet = _sheet(args.sheet, args.reviews)
-        # One cache for every setting: the reviews are embedded by the first evaluation only.
+        # The file is read once and one cache serves every setting: the reviews are embedded by the first
+        # evaluation only.
+        table = read_table(args.reviews, sheet=_sheet(args.sheet, args.reviews))
         shared = CachedEmbedder(_embedder(kind), MemoryCache())
         results = [
             evaluate.evaluate_evidence(
                 claims,
-                args.reviews,
+                table,
                 args.label_column,
                 args.about_column,
                 config,
                 text_column=args.text_column,
                 id_column=args.id_column,
-                sheet=sheet,
                 embedder=shared,
                 progress=progress,
                 **labels,

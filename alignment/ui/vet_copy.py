@@ -306,13 +306,14 @@ def _possible_claims() -> None:
         return  # the check above already said what is wrong with the copy
     rows = state.rows()
     checked = [row.claim for row in rows if row.keep]
+    checked_texts = {claim.text.lower() for claim in checked}
     shown = [
         found
         for found in offered
         if not any(
             claim.ad_id == found.ad_id and claim.start < found.end and found.start < claim.end for claim in checked
         )
-        and found.text.lower() not in {claim.text.lower() for claim in checked}
+        and found.text.lower() not in checked_texts
     ][:POSSIBLE_SHOWN]
     if not shown:
         return

@@ -746,43 +746,35 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         )
         with _open_workspace(args.workspace) as workspace:
             workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
-            results = [
-                workspace.evaluate_evidence(
-                    claims,
-                    args.dataset,
-                    args.label_column,
-                    args.about_column,
-                    config,
-                    embedder=_embedder(kind),
-                    progress=progress,
-                    **labels,
-                )
-                for config in settings
-            ]
-    else:
-        from alignment.embed import CachedEmbedder, MemoryCache
-        from alignment.ingest import read_table
-
-        _require_reviews_file(args.reviews)
-        # The file is read once and one cache serves every setting: the reviews are embedded by the first
-        # evaluation only.
-        table = read_table(args.reviews, sheet=_sheet(args.sheet, args.reviews))
-        shared = CachedEmbedder(_embedder(kind), MemoryCache())
-        results = [
-            evaluate.evaluate_evidence(
+            results = workspace.evaluate_evidence_sweep(
                 claims,
-                table,
+                args.dataset,
                 args.label_column,
                 args.about_column,
-                config,
-                text_column=args.text_column,
-                id_column=args.id_column,
-                embedder=shared,
+                settings,
+                embedder=_embedder(kind),
                 progress=progress,
                 **labels,
             )
-            for config in settings
-        ]
+    else:
+        from alignment.embed import CachedEmbedder, MemoryCache
+
+        _require_reviews_file(args.reviews)
+        # The file is read and split once, and one cache serves every setting: the reviews are embedded by
+        # the first evaluation only.
+        results = evaluate.evaluate_evidence_sweep(
+            claims,
+            args.reviews,
+            args.label_column,
+            args.about_column,
+            settings,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            sheet=_sheet(args.sheet, args.reviews),
+            embedder=CachedEmbedder(_embedder(kind), MemoryCache()),
+            progress=progress,
+            **labels,
+        )
     if len(results) == 1:
         (result,) = results
         if args.out:

@@ -573,7 +573,49 @@ def evaluate_evidence(
     group_column: str | None = None,
     min_relevant: int = 1,
 ) -> EvidenceEvaluation:
-    """Check ``claims`` against labelled ``reviews`` and score the judgement against the labels.
+    """Check ``claims`` against labelled ``reviews`` and score the judgement against the labels: one
+    setting of :func:`evaluate_evidence_sweep`, whose arguments it takes, ``config`` (``Config()`` when
+    omitted) in place of ``configs``."""
+    (result,) = evaluate_evidence_sweep(
+        claims,
+        reviews,
+        label_column,
+        about_column,
+        [config or Config()],
+        text_column=text_column,
+        id_column=id_column,
+        sheet=sheet,
+        embedder=embedder,
+        stance_model=stance_model,
+        progress=progress,
+        labels_per_claim=labels_per_claim,
+        group_column=group_column,
+        min_relevant=min_relevant,
+    )
+    return result
+
+
+def evaluate_evidence_sweep(
+    claims: Sequence[str],
+    reviews: pd.DataFrame | str | Path,
+    label_column: str,
+    about_column: str | None,
+    configs: Sequence[Config],
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    sheet: str | int | None = None,
+    embedder: Embedder | None = None,
+    stance_model: StanceModel | None = None,
+    progress: Progress | None = None,
+    labels_per_claim: bool = False,
+    group_column: str | None = None,
+    min_relevant: int = 1,
+) -> list[EvidenceEvaluation]:
+    """Check ``claims`` against labelled ``reviews`` at each of ``configs`` and score each judgement against
+    the labels, one evaluation per config in their order. The table is read, split into sentences and
+    labelled once, and one embedding cache serves every setting, so comparing min_similarity values
+    embeds each review sentence once.
 
     Args:
         claims: the claims, verbatim.
@@ -582,7 +624,7 @@ def evaluate_evidence(
         about_column: optional; which claim a review is about, by its number (from 1) or its text. With
             it, each claim's contradicting reviews about it are ranked (AP, first ten), as the README's
             airline and restaurant measures rank theirs.
-        config: settings (``min_similarity`` above all); ``Config()`` when omitted.
+        configs: the settings to evaluate at (``min_similarity`` above all), at least one.
         text_column, id_column, sheet: as for :func:`alignment.load_reviews`.
         embedder, stance_model, progress: as for :func:`alignment.check`.
         labels_per_claim: each row's label is the review's side on the about column's claim only, as
@@ -597,15 +639,17 @@ def evaluate_evidence(
             airline measure takes 10.
 
     Raises:
-        InputError: no claims, a missing column, no labelled review, labels per claim without the about
-            column, min_relevant under 1, or an unreadable file.
+        InputError: no claims, no configs, a missing column, no labelled review, labels per claim without
+            the about column, min_relevant under 1, or an unreadable file.
     """
     from alignment.embed import CachedEmbedder, MemoryCache
-    from alignment.pipeline import check, default_embedder
+    from alignment.pipeline import default_embedder
 
     claim_texts = [c.strip() for c in claims if c.strip()]
     if not claim_texts:
         raise InputError("No claims to evaluate. Give at least one claim.")
+    if not configs:
+        raise InputError("No settings to evaluate at. Give at least one config.")
     frame = reviews if isinstance(reviews, pd.DataFrame) else read_table(reviews, sheet=sheet)
     for option, column in (
         ("label column", label_column),
@@ -650,23 +694,71 @@ def evaluate_evidence(
                 for side, cell in zip(row_sides, about_cells, strict=True)
                 if side is not None and not clean_cell(cell)
             )
-    config = config or Config()
-    # Both judges read the same vectors: the second check embeds nothing again.
+    # Each group's labels by claim, read once for every setting.
+    labels: list[tuple[list[list[Side | None]], list[np.ndarray] | None]] = []
+    start = 0
+    for _, _, source_rows in loaded:
+        count = sum(len(review_rows) for review_rows in source_rows)
+        part_about = None if row_about is None else row_about[start : start + count]
+        labels.append(
+            _labels_by_claim(
+                source_rows, row_sides[start : start + count], part_about, len(claim_texts), labels_per_claim, unread
+            )
+        )
+        start += count
+    # Both judges, at every setting, read the same vectors: only the first check embeds.
     shared = embedder or CachedEmbedder(default_embedder(), MemoryCache())
+    table = _LabelledTable(
+        claim_texts,
+        loaded,
+        labels,
+        {side: row_sides.count(side) for side in ("contradicts", "supports")} | {"none": row_sides.count(None)},
+        dict(skipped),
+        dict(unread),
+        row_about is not None,
+        labels_per_claim,
+        group_column is not None,
+        min_relevant,
+    )
+    return [_evaluate_at(table, config, shared, stance_model, progress) for config in configs]
+
+
+@dataclass(frozen=True, slots=True)
+class _LabelledTable:
+    """What every setting of :func:`evaluate_evidence_sweep` reads: the claims, the reviews by group (name,
+    ReviewSet, source rows), each group's labels by claim (sides, about), and how the table was read."""
+
+    claims: list[str]
+    groups: list[tuple[str | None, ReviewSet, list[list[int]]]]
+    labels: list[tuple[list[list[Side | None]], list[np.ndarray] | None]]
+    sides: dict[str, int]
+    skipped: dict[str, int]
+    unread: dict[str, int]
+    about: bool
+    labels_per_claim: bool
+    grouped: bool
+    min_relevant: int
+
+
+def _evaluate_at(
+    table: _LabelledTable,
+    config: Config,
+    shared: Embedder,
+    stance_model: StanceModel | None,
+    progress: Progress | None,
+) -> EvidenceEvaluation:
+    """One setting of :func:`evaluate_evidence_sweep`: check every group with alignment's judge and the
+    lexicon's, and score both (and the cosine) against the labels."""
+    from alignment.pipeline import check
+
+    claim_texts, min_relevant = table.claims, table.min_relevant
     tallies = {name: _Tally(len(claim_texts)) for name in ("alignment", "lexicon", "cosine")}
     matched_reviews = np.zeros(len(claim_texts), dtype=np.int64)
     contradicting_about = np.zeros(len(claim_texts), dtype=np.int64)
     misread: list[tuple[float, MisreadReview]] = []
     matched_total = 0
-    start = 0
     by_group: list[GroupEvidence] = []
-    for group, review_set, source_rows in loaded:
-        count = sum(len(review_rows) for review_rows in source_rows)
-        part_about = None if row_about is None else row_about[start : start + count]
-        sides, about = _labels_by_claim(
-            source_rows, row_sides[start : start + count], part_about, len(claim_texts), labels_per_claim, unread
-        )
-        start += count
+    for (group, review_set, _), (sides, about) in zip(table.groups, table.labels, strict=True):
         reports = {
             name: check(
                 None,
@@ -711,7 +803,7 @@ def evaluate_evidence(
             matched_reviews=int(matched_reviews[i]),
             pairs=len(alignment.claim_hits[i]),
             accuracy=float(np.mean(alignment.claim_hits[i])) if alignment.claim_hits[i] else None,
-            contradicting_about=None if row_about is None else int(contradicting_about[i]),
+            contradicting_about=int(contradicting_about[i]) if table.about else None,
             average_precision={
                 name: float(np.mean([ap for ap, _ in tally.ranked[i]]))
                 for name, tally in tallies.items()
@@ -721,22 +813,18 @@ def evaluate_evidence(
         for i, text in enumerate(claim_texts)
     )
     return EvidenceEvaluation(
-        reviews=sum(len(review_set.reviews) for _, review_set, _ in loaded),
-        sides={
-            "contradicts": row_sides.count("contradicts"),
-            "supports": row_sides.count("supports"),
-            "none": row_sides.count(None),
-        },
-        skipped=dict(skipped),
-        unread=dict(unread),
+        reviews=sum(len(review_set.reviews) for _, review_set, _ in table.groups),
+        sides=dict(table.sides),
+        skipped=dict(table.skipped),
+        unread=dict(table.unread),
         matched_reviews=matched_total,
         min_similarity=config.min_similarity,
         judges={name: tally.scores() for name, tally in tallies.items()},
         claims=per_claim,
-        labels_per_claim=labels_per_claim,
+        labels_per_claim=table.labels_per_claim,
         misread=tuple(found for _, found in sorted(misread, key=lambda item: -item[0])),
-        groups=len(loaded),
-        by_group=tuple(by_group) if group_column is not None else (),
+        groups=len(table.groups),
+        by_group=tuple(by_group) if table.grouped else (),
         min_relevant=min_relevant,
     )
 

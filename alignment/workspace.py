@@ -852,8 +852,42 @@ class Workspace:
         group_column: str | None = None,
         min_relevant: int = 1,
     ) -> EvidenceEvaluation:
-        """:func:`alignment.evaluate.evaluate_evidence` against a stored dataset, with vectors from (and into)
-        the workspace, so that evaluating again (other claims, another setting) embeds no review sentence.
+        """:func:`alignment.evaluate.evaluate_evidence` against a stored dataset: one setting of
+        :meth:`evaluate_evidence_sweep`, whose arguments it takes, ``config`` (``Config()`` when omitted) in
+        place of ``configs``."""
+        (result,) = self.evaluate_evidence_sweep(
+            claims,
+            dataset,
+            label_column,
+            about_column,
+            [config or Config()],
+            embedder=embedder,
+            stance_model=stance_model,
+            progress=progress,
+            labels_per_claim=labels_per_claim,
+            group_column=group_column,
+            min_relevant=min_relevant,
+        )
+        return result
+
+    def evaluate_evidence_sweep(
+        self,
+        claims: Sequence[str],
+        dataset: str,
+        label_column: str,
+        about_column: str | None,
+        configs: Sequence[Config],
+        *,
+        embedder: Embedder | None = None,
+        stance_model: StanceModel | None = None,
+        progress: Progress | None = None,
+        labels_per_claim: bool = False,
+        group_column: str | None = None,
+        min_relevant: int = 1,
+    ) -> list[EvidenceEvaluation]:
+        """:func:`alignment.evaluate.evaluate_evidence_sweep` against a stored dataset, with vectors from (and
+        into) the workspace, so that evaluating again (other claims, other settings) embeds no review sentence.
+        The dataset is loaded and split once for every setting.
 
         The label, about and group columns must be among those the dataset kept when it was ingested: its
         rating column or one of its segment columns (``--segment-column``). ``embedder`` is the raw model, as
@@ -863,7 +897,7 @@ class Workspace:
             UnknownDatasetError: no such dataset.
             MissingColumnError: a named column was not kept at ingest.
         """
-        from alignment.evaluate import evaluate_evidence
+        from alignment.evaluate import evaluate_evidence_sweep
 
         info = self.dataset(dataset)
         mapping = info.mapping
@@ -881,12 +915,12 @@ class Workspace:
                 )
         review_set = self.load_dataset(dataset)
         frame = self._dataset_frame(review_set, mapping)
-        result = evaluate_evidence(
+        results = evaluate_evidence_sweep(
             claims,
             frame,
             label_column,
             about_column,
-            config,
+            configs,
             text_column=mapping.text,
             # Without an id column the stored ids are row numbers: the long format then pairs rows by text,
             # as it does for the file.
@@ -900,8 +934,8 @@ class Workspace:
         )
         # The rows skipped at ingest were rows of the labelled file too: count them, as a file's evaluation would.
         skipped = Counter(info.summary.skipped)
-        skipped.update(result.skipped)
-        return dataclasses.replace(result, skipped=dict(skipped))
+        skipped.update(results[0].skipped)
+        return [dataclasses.replace(result, skipped=dict(skipped)) for result in results]
 
     @staticmethod
     def _dataset_frame(review_set: ReviewSet, mapping: ColumnMapping) -> pd.DataFrame:

@@ -4,12 +4,14 @@ them) on small hand-made cases, and the evaluation of a user's own labelled ads 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from alignment.cli import main
+from alignment.config import Config
 from alignment.errors import InputError, MissingColumnError, UnreadableFileError
 from alignment.evaluate import (
     MarkedClaim,
@@ -17,6 +19,7 @@ from alignment.evaluate import (
     calibration_error,
     evaluate_claims,
     evaluate_evidence,
+    evaluate_evidence_sweep,
     precision_at,
     read_marked_ads,
     read_sides,
@@ -402,6 +405,30 @@ def test_cli_evaluate_evidence_compares_several_min_similarities_side_by_side(
     assert (loose["min_similarity"], strict["min_similarity"]) == (0.1, 0.5)
     assert loose["matched_reviews"] > strict["matched_reviews"]
     assert loose["judges"]["alignment"]["pairs"] > strict["judges"]["alignment"]["pairs"]
+
+
+@pytest.mark.models
+def test_a_sweep_splits_the_reviews_once_and_reads_each_setting_as_its_own_evaluation(embedder, labelled, monkeypatch):
+    import alignment.evaluate as evaluate
+
+    splits: list[int] = []
+    real_load = evaluate._load_groups
+
+    def counted_load(*args: Any) -> Any:
+        splits.append(1)
+        return real_load(*args)
+
+    monkeypatch.setattr(evaluate, "_load_groups", counted_load)
+    claims = ["Fewer dropped calls", "No hidden fees"]
+    settings = [Config(min_similarity=0.1), Config(min_similarity=0.5)]
+    swept = evaluate_evidence_sweep(claims, labelled, "rating", "about", settings, embedder=embedder)
+    assert len(splits) == 1  # the table is read into reviews and sentences once for both settings
+    for config, result in zip(settings, swept, strict=True):
+        alone = evaluate_evidence(claims, labelled, "rating", "about", config, embedder=embedder)
+        assert result.to_dict() == alone.to_dict()
+    assert swept[0].matched_reviews > swept[1].matched_reviews
+    with pytest.raises(InputError, match="at least one config"):
+        evaluate_evidence_sweep(claims, labelled, "rating", "about", [], embedder=embedder)
 
 
 @pytest.mark.models

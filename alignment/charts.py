@@ -1007,37 +1007,61 @@ def dataset_overview(review_set: ReviewSet) -> DatasetOverview:
             counts[value] = counts.get(value, 0) + 1
         segments[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     columns = dict(summary.columns)
-    invalid = columns.pop("invalid_values", {}) or {}
+    invalid = dict(columns.pop("invalid_values", {}) or {})  # type: ignore[call-overload]
+    bounds = rating_bounds(ratings)
+    outside = off_scale(ratings, bounds)
+    if outside:
+        invalid["rating off the file's scale"] = outside
+    on_scale = [rating for rating in ratings if bounds is None or rating <= bounds[1]]
     return DatasetOverview(
         source=summary.source,
         rows=summary.rows,
         reviews=summary.reviews,
         sentences=summary.sentences,
         skipped=dict(summary.skipped),
-        invalid_values=dict(invalid),  # type: ignore[call-overload]
+        invalid_values=invalid,
         columns=columns,
         first_date=dates[0] if dates else None,
         last_date=dates[-1] if dates else None,
         dated=len(dates),
         rating_min=min(ratings) if ratings else None,
         rating_max=max(ratings) if ratings else None,
-        rating_mean=sum(ratings) / len(ratings) if ratings else None,
+        rating_mean=sum(on_scale) / len(on_scale) if on_scale else None,
         rated=len(ratings),
         rating_scale=rating_scale(ratings),
-        scale_max=None if not ratings else rating_bounds(ratings)[1],  # type: ignore[index]
+        scale_max=None if bounds is None else bounds[1],
         segments=segments,
     )
 
 
+RATING_SCALES = ((1.0, 5.0), (0.0, 5.0), (1.0, 10.0), (0.0, 10.0), (0.0, 100.0))
+# A typo in a large export ("50" for "5") must not turn a 1-5 file into a 0-100 one, under which every 5 stars
+# would read as a complaint. So a scale may leave out up to this share of the ratings, each more than twice
+# its top (a slip of the keyboard, not a rating on a longer scale: a 1-10 file's 6-10 stay a 1-10 scale). A
+# UX bound, not fitted: a file of under 100 ratings must fit its scale whole.
+RATING_OFF_SCALE_SHARE = 0.01
+
+
 def rating_bounds(ratings: Sequence[float]) -> tuple[float, float] | None:
-    """The rating scale the values fit: (1, 5), (0, 5), (1, 10), (0, 10), (0, 100) or their observed range."""
+    """The rating scale the values fit: (1, 5), (0, 5), (1, 10), (0, 10), (0, 100) or their observed range.
+    A scale fits when every rating lies on it, or all but a few far above it (:func:`off_scale`)."""
     if not ratings:
         return None
-    low, high = min(ratings), max(ratings)
-    for scale_low, scale_high in ((1, 5), (0, 5), (1, 10), (0, 10), (0, 100)):
-        if low >= scale_low and high <= scale_high:
-            return float(scale_low), float(scale_high)
-    return float(low), float(high)
+    low = min(ratings)
+    allowed = int(len(ratings) * RATING_OFF_SCALE_SHARE)
+    for scale_low, scale_high in RATING_SCALES:
+        if low < scale_low:
+            continue
+        beyond = [rating for rating in ratings if rating > scale_high]
+        if len(beyond) <= allowed and all(rating > 2 * scale_high for rating in beyond):
+            return scale_low, scale_high
+    return float(low), float(max(ratings))
+
+
+def off_scale(ratings: Sequence[float], bounds: tuple[float, float] | None) -> int:
+    """How many ratings lie above the scale :func:`rating_bounds` chose: typos to check, left out of the
+    mean and never read as a side."""
+    return 0 if bounds is None else sum(1 for rating in ratings if rating > bounds[1])
 
 
 def rating_scale(ratings: Sequence[float]) -> str:

@@ -201,7 +201,8 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     support; neutral, mixed, none and a blank take no side. A column of numbers (no label word in it, a
     value that is not a number left unread): -1 / 0 / 1 (or 0 / 1) read as contradicts / no side / supports
     (0 contradicts when the labels are only 0 and 1); anything else is a rating on the scale its values fit
-    (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports.
+    (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports; a rating far above the
+    scale the rest fit (a typo, :func:`alignment.charts.rating_bounds`) takes no side and is counted unread.
     """
     texts = [clean_cell(value) for value in values]
     numbers = pd.to_numeric(pd.Series(texts, dtype=object).where(pd.Series(texts) != ""), errors="coerce")
@@ -212,7 +213,10 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
         not_numbers = sum(1 for text, n in zip(texts, numbers, strict=True) if text and pd.isna(n))
         if not_numbers:
             unread["label not recognised"] += not_numbers
-        return _numeric_sides([None if pd.isna(n) else float(n) for n in numbers]), unread
+        numeric, off_scale = _numeric_sides([None if pd.isna(n) else float(n) for n in numbers])
+        if off_scale:
+            unread["rating off the file's scale"] += off_scale
+        return numeric, unread
     sides: list[Side | None] = []
     for text in texts:
         word = text.lower()
@@ -227,22 +231,26 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     return sides, unread
 
 
-def _numeric_sides(values: Sequence[float | None]) -> list[Side | None]:
+def _numeric_sides(values: Sequence[float | None]) -> tuple[list[Side | None], int]:
+    """Each number as a side (-1/0/1, 0/1, or a rating on the scale the column fits), and how many ratings
+    lie off that scale (a typo, :func:`alignment.charts.off_scale`): those take no side."""
     distinct = {v for v in values if v is not None}
     if distinct <= {-1.0, 0.0, 1.0}:
         low = -1.0 if -1.0 in distinct else 0.0  # 0 / 1 alone is a yes / no label: 0 is the complaint
         named = {low: "contradicts", 1.0: "supports"}
-        return [None if v is None else named.get(v) for v in values]
+        return [None if v is None else named.get(v) for v in values], 0
     if min(distinct) < RATING_RANGE[0] or max(distinct) > RATING_RANGE[1]:  # the scales ingest reads
         raise InputError(
             f"The labels run from {min(distinct):g} to {max(distinct):g}: neither -1/0/1 nor a rating (1-5, 0-10, "
             f"0-100). Name the column that holds each review's side, as {_WORDS_HINT}, -1/0/1 or a star rating."
         )
-    from alignment.charts import rating_bounds
+    from alignment.charts import off_scale, rating_bounds
 
-    bounds = rating_bounds(sorted(distinct))
+    ratings = [v for v in values if v is not None]
+    bounds = rating_bounds(ratings)
     top = bounds[1] if bounds else 0.0
-    return [None if v is None else rating_side(v, top) for v in values]
+    sides = [None if v is None or v > top else rating_side(v, top) for v in values]
+    return sides, off_scale(ratings, bounds)
 
 
 # ------------------------------------------------------------------------------------------- claims

@@ -484,4 +484,5 @@ def test_a_quote_is_flagged_when_its_star_rating_takes_the_other_side():
     assert not text.rating_disagrees(quote("contradicts", 2), 5)
     assert not text.rating_disagrees(quote("supports", 3), 5)  # 3★ takes no side
     assert not text.rating_disagrees(quote("supports", None), 5)
+    assert not text.rating_disagrees(quote("contradicts", 50), 5)  # off the file's scale: a typo, no side
     assert "rating disagrees" in text.quotes_html("Fewer dropped calls", [quote("supports", 1)], "supports", 5)

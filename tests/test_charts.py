@@ -214,6 +214,26 @@ def test_rating_scale_names_common_scales():
     assert charts.rating_scale([]) == "no ratings"
 
 
+def test_a_typo_far_above_the_scale_does_not_change_a_large_files_scale_but_a_longer_scale_is_kept():
+    stars = [5.0, 4.0, 1.0, 2.0, 3.0] * 40  # 200 ratings on a 1-5 scale
+    assert charts.rating_bounds([*stars, 50.0]) == (1.0, 5.0)  # "50" for "5": one typo in 201
+    assert charts.off_scale([*stars, 50.0], (1.0, 5.0)) == 1
+    assert charts.rating_bounds([*stars, 50.0, 45.0, 55.0]) == (0.0, 100.0)  # three in 203: over 1%
+    assert charts.rating_bounds([*stars, 7.0]) == (1.0, 10.0)  # 7 may be a rating on a 1-10 scale
+    assert charts.rating_bounds([1.0, 5.0, 50.0]) == (0.0, 100.0)  # a small file fits its scale whole
+    assert charts.off_scale([1.0, 5.0, 50.0], (0.0, 100.0)) == 0
+
+
+def test_the_dataset_overview_counts_ratings_off_the_scale_and_leaves_them_out_of_the_mean(tmp_path):
+    rows = "".join(f"{i},review number {i} was fine,{5 if i % 2 else 3}\n" for i in range(200))
+    path = tmp_path / "typo.csv"
+    path.write_text(f"id,text,rating\n{rows}200,one more review,50\n", encoding="utf-8")
+    overview = charts.dataset_overview(load_reviews(path))
+    assert overview.rating_scale == "1–5" and overview.scale_max == 5
+    assert overview.invalid_values == {"rating off the file's scale": 1}
+    assert overview.rating_max == 50 and overview.rating_mean == 4.0  # the typo is shown, not averaged
+
+
 def test_png_export_is_available_or_says_why():
     ok, reason = charts.png_export_status()
     assert reason

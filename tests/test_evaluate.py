@@ -94,6 +94,10 @@ def test_labels_are_read_as_words_as_minus_one_zero_one_or_as_star_ratings():
     assert read_sides(["1", "2", "3", "4", "5"])[0] == ["contradicts", "contradicts", None, "supports", "supports"]
     assert read_sides(["10", "55", "90"])[0] == ["contradicts", None, "supports"]  # a 0-100 score
     assert read_sides(["4", "x", ""]) == (["supports", None, None], {"label not recognised": 1})  # 1-5, x unread
+    # a typo far above a large file's 1-5 scale takes no side and is counted; the 5s still support
+    sides, unread = read_sides(["5", "1"] * 100 + ["50"])
+    assert sides[:2] == ["supports", "contradicts"] and sides[-1] is None
+    assert unread == {"rating off the file's scale": 1}
     with pytest.raises(InputError, match="neither -1/0/1 nor a rating"):
         read_sides(["569587686496825344", "569587371693355008"])  # an id column named by mistake
 

@@ -22,6 +22,9 @@ SKIP_REASONS = {
 INVALID_REASONS = {
     "unparseable date": "a date that could not be read; the review is kept without a date",
     "non-numeric rating": "a rating that is not a number; the review is kept without a rating",
+    "rating out of range": "a rating under 0 or over 100; the review is kept without a rating",
+    "rating off the file's scale": "a rating far above the scale the others fit (50 among 1–5 stars, likely a "
+    "typo); it is kept, left out of the mean and never read as the review's side",
     "duplicate id": "an id used by an earlier review; both reviews are kept",
 }
 

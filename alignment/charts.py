@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from alignment.records import ClaimResult, ClaimScore, Judgement, Review
@@ -1028,7 +1029,7 @@ def dataset_overview(review_set: ReviewSet) -> DatasetOverview:
         rating_max=max(ratings) if ratings else None,
         rating_mean=sum(on_scale) / len(on_scale) if on_scale else None,
         rated=len(ratings),
-        rating_scale=rating_scale(ratings),
+        rating_scale=scale_name(bounds),
         scale_max=None if bounds is None else bounds[1],
         segments=segments,
     )
@@ -1045,28 +1046,33 @@ RATING_OFF_SCALE_SHARE = 0.01
 def rating_bounds(ratings: Sequence[float]) -> tuple[float, float] | None:
     """The rating scale the values fit: (1, 5), (0, 5), (1, 10), (0, 10), (0, 100) or their observed range.
     A scale fits when every rating lies on it, or all but a few far above it (:func:`off_scale`)."""
-    if not ratings:
+    if not len(ratings):
         return None
-    low = min(ratings)
-    allowed = int(len(ratings) * RATING_OFF_SCALE_SHARE)
+    values = np.asarray(ratings, dtype=np.float64)
+    low = float(values.min())
+    allowed = int(len(values) * RATING_OFF_SCALE_SHARE)
     for scale_low, scale_high in RATING_SCALES:
         if low < scale_low:
             continue
-        beyond = [rating for rating in ratings if rating > scale_high]
-        if len(beyond) <= allowed and all(rating > 2 * scale_high for rating in beyond):
+        beyond = values[values > scale_high]
+        if len(beyond) <= allowed and bool((beyond > 2 * scale_high).all()):
             return scale_low, scale_high
-    return float(low), float(max(ratings))
+    return low, float(values.max())
 
 
 def off_scale(ratings: Sequence[float], bounds: tuple[float, float] | None) -> int:
     """How many ratings lie above the scale :func:`rating_bounds` chose: typos to check, left out of the
     mean and never read as a side."""
-    return 0 if bounds is None else sum(1 for rating in ratings if rating > bounds[1])
+    return 0 if bounds is None else int((np.asarray(ratings, dtype=np.float64) > bounds[1]).sum())
 
 
 def rating_scale(ratings: Sequence[float]) -> str:
     """Name the rating scale the values fit: "1–5", "0–10", "0–100" or their observed range."""
-    bounds = rating_bounds(ratings)
+    return scale_name(rating_bounds(ratings))
+
+
+def scale_name(bounds: tuple[float, float] | None) -> str:
+    """A scale's name ("1–5"), or "no ratings" for None."""
     return "no ratings" if bounds is None else f"{bounds[0]:g}–{bounds[1]:g}"
 
 

@@ -1106,20 +1106,55 @@ def extract_claims(ads: Sequence[Ad], nlp: Language | None = None, limit: int | 
     """
     claims: list[Claim] = []
     for ad, span in _spans_of(ads, nlp, SPAN_KEY):
-        claims.append(
-            Claim(
-                claim_id=f"c{len(claims) + 1}",
-                ad_id=ad.ad_id,
-                text=ad.text[span.start_char : span.end_char],
-                start=span.start_char,
-                end=span.end_char,
-                aspect=span._.claim_aspect or "",
-                type=span.label_,  # type: ignore[arg-type]
-            )
-        )
+        claims.append(_claim_of(ad, span, len(claims) + 1))
         if limit is not None and len(claims) >= limit:
             break
     return claims
+
+
+def read_copy(
+    ads: Sequence[Ad], nlp: Language | None = None, limit: int | None = None
+) -> tuple[list[Claim], list[PossibleClaim]]:
+    """The claims of ``ads`` (as :func:`extract_claims`) and their possible claims (as
+    :func:`find_possible_claims`), from one parse of each ad. With ``limit``, the ads after the one where the
+    limit is reached are not read, for claims or possible claims."""
+    pipeline = nlp or load_claim_pipeline()
+    claims: list[Claim] = []
+    possible: list[PossibleClaim] = []
+    for doc, ad in pipeline.pipe(((ad.text, ad) for ad in ads), as_tuples=True):
+        if limit is not None and len(claims) >= limit:
+            break
+        for span in doc.spans.get(SPAN_KEY, []):
+            if limit is None or len(claims) < limit:
+                claims.append(_claim_of(ad, span, len(claims) + 1))
+        possible += [_possible_of(ad, span) for span in doc.spans.get(POSSIBLE_KEY, [])]
+    return claims, sorted(possible, key=lambda claim: -claim.probability)
+
+
+def _claim_of(ad: Ad, span: Span, number: int) -> Claim:
+    """The claim record of a span the claim component chose, numbered c{number}."""
+    return Claim(
+        claim_id=f"c{number}",
+        ad_id=ad.ad_id,
+        text=ad.text[span.start_char : span.end_char],
+        start=span.start_char,
+        end=span.end_char,
+        aspect=span._.claim_aspect or "",
+        type=span.label_,  # type: ignore[arg-type]
+    )
+
+
+def _possible_of(ad: Ad, span: Span) -> PossibleClaim:
+    """The record of a near miss the claim component wrote under POSSIBLE_KEY, with its probability."""
+    return PossibleClaim(
+        ad_id=ad.ad_id,
+        text=ad.text[span.start_char : span.end_char],
+        start=span.start_char,
+        end=span.end_char,
+        aspect=span._.claim_aspect or "",
+        type=span.label_,  # type: ignore[arg-type]
+        probability=float(span._.claim_probability or 0.0),
+    )
 
 
 def _spans_of(ads: Sequence[Ad], nlp: Language | None, key: str) -> Iterator[tuple[Ad, Span]]:
@@ -1136,18 +1171,7 @@ def find_possible_claims(ads: Sequence[Ad], nlp: Language | None = None) -> list
     marketer's look, since a quarter to a third of such phrases are promises a careful reader would mark (the
     classifier misses plain qualitative promises most, "Open late", "Clinically proven"). Most probable
     first; none when the pipeline decides by the rules alone."""
-    found = [
-        PossibleClaim(
-            ad_id=ad.ad_id,
-            text=ad.text[span.start_char : span.end_char],
-            start=span.start_char,
-            end=span.end_char,
-            aspect=span._.claim_aspect or "",
-            type=span.label_,  # type: ignore[arg-type]
-            probability=float(span._.claim_probability or 0.0),
-        )
-        for ad, span in _spans_of(ads, nlp, POSSIBLE_KEY)
-    ]
+    found = [_possible_of(ad, span) for ad, span in _spans_of(ads, nlp, POSSIBLE_KEY)]
     return sorted(found, key=lambda claim: -claim.probability)
 
 

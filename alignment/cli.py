@@ -19,7 +19,7 @@ from alignment.errors import AlignmentError, InputError, MissingFileError
 
 if TYPE_CHECKING:
     from alignment.evaluate import ClaimEvaluation, EvidenceEvaluation
-    from alignment.records import Ad
+    from alignment.records import PossibleClaim
     from alignment.workspace import Workspace
 
 EXIT_OK = 0
@@ -338,13 +338,14 @@ def _fail(message: str) -> None:
 
 
 def _run_claims(args: argparse.Namespace) -> int:
-    from alignment.claims import extract_claims, find_possible_claims
+    from alignment.claims import read_copy
     from alignment.config import Config
     from alignment.ingest import read_ads
 
     ads = read_ads(args.ads, id_column=args.id_column, text_column=args.text_column)
     _check_out_path(args.out)
-    claims = extract_claims(ads, limit=Config.from_env().max_claims)
+    # One parse of the copy for the claims and, with --possible, the phrases scored just under the bar.
+    claims, possible = read_copy(ads, limit=Config.from_env().max_claims)
     payload: dict[str, Any] = {
         "claims": [
             {
@@ -360,7 +361,7 @@ def _run_claims(args: argparse.Namespace) -> int:
         ]
     }
     if args.possible:
-        payload["possible_claims"] = [dataclasses.asdict(found) for found in find_possible_claims(ads)]
+        payload["possible_claims"] = [dataclasses.asdict(found) for found in possible]
     _write(args.out, json.dumps(payload, indent=2, ensure_ascii=False))
     if not claims:
         print("alignment: no checkable claims found in the ad copy.", file=sys.stderr)
@@ -468,28 +469,25 @@ def _run_check(args: argparse.Namespace) -> int:
         )
         for note in report.notes:
             print(f"alignment: {note}", file=sys.stderr)
-        if ads is not None:
-            _mention_possible_claims(ads, args.ads)
+        if report.possible_claims:
+            _mention_possible_claims(report.possible_claims, args.ads)
         if run_note:
             print(f"alignment: {run_note}", file=sys.stderr)
     return EXIT_OK
 
 
-def _mention_possible_claims(ads: Sequence[Ad], source: str) -> None:
-    """Say on stderr how many phrases of the copy scored just under the claim bar and were not checked
-    (extraction misses plain qualitative promises most), and how to see and check them."""
-    from alignment.claims import find_possible_claims
-
-    possible = find_possible_claims(ads)
-    if possible:
-        several = len(possible) != 1
-        print(
-            f"alignment: {len(possible)} phrase{'s' if several else ''} of the copy scored just under the claim "
-            f"bar and {'were' if several else 'was'} not checked (the likeliest: “{possible[0].text}”). "
-            f"`alignment claims {source} --possible` lists {'them' if several else 'it'} beside the extracted "
-            "claims; to check a set of your choosing, give it with --claims.",
-            file=sys.stderr,
-        )
+def _mention_possible_claims(possible: Sequence[PossibleClaim], source: str) -> None:
+    """Say on stderr how many phrases of the copy (at least one, most probable first) scored just under the
+    claim bar and were not checked (extraction misses plain qualitative promises most), and how to see and
+    check them."""
+    several = len(possible) != 1
+    print(
+        f"alignment: {len(possible)} phrase{'s' if several else ''} of the copy scored just under the claim "
+        f"bar and {'were' if several else 'was'} not checked (the likeliest: “{possible[0].text}”). "
+        f"`alignment claims {source} --possible` lists {'them' if several else 'it'} beside the extracted "
+        "claims; to check a set of your choosing, give it with --claims.",
+        file=sys.stderr,
+    )
 
 
 def _read_claim_lines(name: str) -> list[str]:

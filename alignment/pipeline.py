@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from alignment.claims import claims_from_lines, extract_claims
+from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder
 from alignment.errors import InputError
 from alignment.ingest import ReviewSet, coerce_ads, load_reviews
 from alignment.match import match_claims
 from alignment.progress import Progress, SilentProgress
-from alignment.records import Ad, Claim, ClaimResult
+from alignment.records import Ad, Claim, ClaimResult, PossibleClaim
 from alignment.report import Report
 from alignment.score import score_claim
 from alignment.stance import (
@@ -82,7 +82,7 @@ def check(
         if isinstance(reviews, ReviewSet)
         else load_reviews(reviews, text_column, id_column, date_column, rating_column, segment_columns)
     )
-    claim_list = _resolve_claims(ads, claims, config, nlp)
+    claim_list, possible = _resolve_claims(ads, claims, config, nlp)
     results = judge_claims(claim_list, review_set, config, embedder, stance_model, progress)
     truncated = claims is None and len(claim_list) >= config.max_claims
     return Report(
@@ -92,6 +92,7 @@ def check(
         reviews=review_set.reviews,
         sentences=review_set.sentences,
         notes=check_notes(results, review_set.summary.sentences, config, truncated=truncated),
+        possible_claims=None if possible is None else tuple(possible),
     )
 
 
@@ -141,20 +142,21 @@ def _resolve_claims(
     claims: Sequence[str] | Sequence[Claim] | None,
     config: Config,
     nlp: Language | None,
-) -> list[Claim]:
+) -> tuple[list[Claim], list[PossibleClaim] | None]:
+    """The claims to check, and the copy's possible claims (None when the claims are given: no copy read)."""
     if claims is not None:
         if isinstance(claims, str):
             raise InputError("claims must be a list of strings, one claim each, not a single string.")
         if all(isinstance(item, Claim) for item in claims):
-            return list(claims)  # type: ignore[arg-type]
+            return list(claims), None  # type: ignore[arg-type]
         if not all(isinstance(item, str) for item in claims):
             raise InputError("claims must be a list of strings or Claim records.")
-        return claims_from_lines(claims, nlp)  # type: ignore[arg-type]
+        return claims_from_lines(claims, nlp), None  # type: ignore[arg-type]
     assert ads is not None  # guarded by check(); narrows the type only
     ad_list = coerce_ads(ads)
     if not ad_list:
         raise InputError("The ad copy is empty. Give at least one ad with some text.")
-    return extract_claims(ad_list, nlp, limit=config.max_claims)
+    return read_copy(ad_list, nlp, limit=config.max_claims)
 
 
 def judge_claims(

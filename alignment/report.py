@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alignment.config import Config
-from alignment.records import STANCES, ClaimResult, DatasetSummary, Judgement, Judgements, Review, Sentence
+from alignment.records import (
+    STANCES,
+    ClaimResult,
+    DatasetSummary,
+    Judgement,
+    Judgements,
+    PossibleClaim,
+    Review,
+    Sentence,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,12 +37,22 @@ class Report:
     reviews: tuple[Review, ...] = field(repr=False)
     sentences: tuple[Sentence, ...] = field(repr=False)
     notes: tuple[str, ...] = ()
+    # Phrases of the ad copy scored just under the claim bar and not checked (claims.read_copy), most probable
+    # first; None when no copy was read for them (claims given verbatim, or chosen in the app).
+    possible_claims: tuple[PossibleClaim, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as the JSON-ready dict of schema alignment.report/1."""
+        """The report as the JSON-ready dict of schema alignment.report/1 (``possible_claims`` only when the
+        check read ad copy for them)."""
+        possible = (
+            {}
+            if self.possible_claims is None
+            else {"possible_claims": [dataclasses.asdict(found) for found in self.possible_claims]}
+        )
         return {
             "schema": SCHEMA,
             "claims": [self._claim_dict(result) for result in self.claims],
+            **possible,
             "dataset": {
                 "source": self.dataset.source,
                 "rows": self.dataset.rows,

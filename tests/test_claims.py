@@ -16,6 +16,7 @@ from alignment.claims import (
     classify_claim,
     extract_claims,
     find_possible_claims,
+    read_copy,
 )
 from alignment.records import CLAIM_TYPES, Ad
 
@@ -416,3 +417,17 @@ def test_possible_claims_are_the_phrases_just_under_the_bar_beside_the_claims(nl
     ]
     assert extract_claims(pasted, nlp)  # the promise is still found
     assert find_possible_claims(pasted, nlp) == []  # the tag scores near the bar, but is not copy to read
+
+
+@pytest.mark.models
+def test_one_reading_of_the_copy_gives_the_claims_and_the_possible_claims_the_two_readers_give(nlp):
+    ads = [
+        Ad("ad1", "Hand-pulled noodles made fresh to order. Open late. Order online tonight."),
+        Ad("ad2", "Free delivery on orders over $30. Ingredients you can pronounce."),
+    ]
+    claims, possible = read_copy(ads, nlp)
+    assert claims == extract_claims(ads, nlp) and possible == find_possible_claims(ads, nlp)
+    # a limit keeps the first claims, and the ads after the one that reaches it are not read
+    first, offered = read_copy(ads, nlp, limit=1)
+    assert first == extract_claims(ads, nlp, limit=1) == claims[:1]
+    assert {found.ad_id for found in offered} <= {"ad1"}

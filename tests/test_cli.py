@@ -85,6 +85,9 @@ def test_cli_check_of_ad_copy_says_which_phrases_under_the_bar_went_unchecked(tm
     assert code == 0, err
     (line,) = [line for line in err.splitlines() if "under the claim bar" in line]
     assert "1 phrase of the copy" in line and "“Open late”" in line and f"claims {ads} --possible" in line
+    # the report holds them too, read from the same parse as its claims
+    (possible,) = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["possible_claims"]
+    assert possible["text"] == "Open late" and 0.3 <= possible["probability"] < 0.5
     assert "under the claim bar" not in _run(capsys, *argv, "--quiet")[2]
     # claims given verbatim have nothing under a bar to mention
     claims = tmp_path / "claims.txt"
@@ -93,6 +96,7 @@ def test_cli_check_of_ad_copy_says_which_phrases_under_the_bar_went_unchecked(tm
         capsys, "check", "--claims", str(claims), "--reviews", str(reviews), "--out", str(tmp_path / "r.json")
     )
     assert code == 0 and "under the claim bar" not in err
+    assert "possible_claims" not in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))  # no copy read
 
 
 @pytest.mark.models

@@ -77,19 +77,22 @@ def demo_ads_text() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def read_copy(copy: str, max_claims: int) -> tuple[list[Claim], list[PossibleClaim]]:
+    """The claims of a piece of copy (ads separated by blank lines) and the phrases scored just under the
+    claim bar, most probable first, from one parse, cached per copy text."""
+    from alignment.claims import read_copy as read
+
+    return read(parse_ads_text(copy), load_models().nlp, limit=max_claims)
+
+
 def extract(copy: str, max_claims: int) -> list[Claim]:
-    """The claims of a piece of copy (ads separated by blank lines), cached per copy text."""
-    from alignment.claims import extract_claims
-
-    return extract_claims(parse_ads_text(copy), load_models().nlp, limit=max_claims)
+    """The claims of a piece of copy (:func:`read_copy`)."""
+    return read_copy(copy, max_claims)[0]
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def possible_claims(copy: str) -> list[PossibleClaim]:
-    """The phrases of a piece of copy scored just under the claim bar, most probable first, cached per copy."""
-    from alignment.claims import find_possible_claims
-
-    return find_possible_claims(parse_ads_text(copy), load_models().nlp)
+def possible_claims(copy: str, max_claims: int) -> list[PossibleClaim]:
+    """The phrases of a piece of copy scored just under the claim bar (:func:`read_copy`)."""
+    return read_copy(copy, max_claims)[1]
 
 
 def infer_claim(text: str) -> Claim:

@@ -301,7 +301,7 @@ def _possible_claims() -> None:
     if not copy.strip():
         return
     try:
-        offered = resources.possible_claims(copy)
+        offered = resources.possible_claims(copy, state.config().max_claims)
     except AlignmentError:
         return  # the check above already said what is wrong with the copy
     rows = state.rows()

@@ -437,6 +437,19 @@ def test_datasets_page_states_the_limit_and_validates_an_upload_with_a_mapping()
     assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)
 
 
+def test_datasets_page_explains_a_rating_off_the_files_scale():
+    from alignment.charts import dataset_overview
+    from alignment.ingest import load_reviews
+    from alignment.ui.datasets import _issues_markdown
+
+    stars = ["5", "4", "2"] * 70 + ["50"]  # one typo among 211 ratings on a 1-5 scale
+    frame = pd.DataFrame({"text": [f"review {i}" for i in range(len(stars))], "rating": stars})
+    overview = dataset_overview(load_reviews(frame, text_column="text", rating_column="rating"))
+    assert overview.rating_scale == "1–5"
+    issues = _issues_markdown(overview)
+    assert "1 value to check: rating off the file's scale" in issues and "likely a typo" in issues
+
+
 @pytest.mark.models
 def test_dashboard_and_vet_copy_cope_with_a_tiny_undated_dataset_and_copy_without_claims():
     table = read_dataset_upload(SMALL_CSV.encode(), "small.csv")

@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -1133,28 +1133,24 @@ def read_copy(
 
 def _claim_of(ad: Ad, span: Span, number: int) -> Claim:
     """The claim record of a span the claim component chose, numbered c{number}."""
-    return Claim(
-        claim_id=f"c{number}",
-        ad_id=ad.ad_id,
-        text=ad.text[span.start_char : span.end_char],
-        start=span.start_char,
-        end=span.end_char,
-        aspect=span._.claim_aspect or "",
-        type=span.label_,  # type: ignore[arg-type]
-    )
+    return Claim(claim_id=f"c{number}", **_span_fields(ad, span))
 
 
 def _possible_of(ad: Ad, span: Span) -> PossibleClaim:
     """The record of a near miss the claim component wrote under POSSIBLE_KEY, with its probability."""
-    return PossibleClaim(
-        ad_id=ad.ad_id,
-        text=ad.text[span.start_char : span.end_char],
-        start=span.start_char,
-        end=span.end_char,
-        aspect=span._.claim_aspect or "",
-        type=span.label_,  # type: ignore[arg-type]
-        probability=float(span._.claim_probability or 0.0),
-    )
+    return PossibleClaim(**_span_fields(ad, span), probability=float(span._.claim_probability or 0.0))
+
+
+def _span_fields(ad: Ad, span: Span) -> dict[str, Any]:
+    """What a claim and a possible claim both record of a span of the copy: where it stands and how it reads."""
+    return {
+        "ad_id": ad.ad_id,
+        "text": ad.text[span.start_char : span.end_char],
+        "start": span.start_char,
+        "end": span.end_char,
+        "aspect": span._.claim_aspect or "",
+        "type": span.label_,
+    }
 
 
 def _spans_of(ads: Sequence[Ad], nlp: Language | None, key: str) -> Iterator[tuple[Ad, Span]]:

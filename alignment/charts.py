@@ -1010,10 +1010,9 @@ def dataset_overview(review_set: ReviewSet) -> DatasetOverview:
     columns = dict(summary.columns)
     invalid = dict(columns.pop("invalid_values", {}) or {})  # type: ignore[call-overload]
     bounds = rating_bounds(ratings)
-    outside = off_scale(ratings, bounds)
-    if outside:
-        invalid["rating off the file's scale"] = outside
     on_scale = [rating for rating in ratings if bounds is None or rating <= bounds[1]]
+    if len(on_scale) < len(ratings):  # typos off the file's scale (off_scale)
+        invalid["rating off the file's scale"] = len(ratings) - len(on_scale)
     return DatasetOverview(
         source=summary.source,
         rows=summary.rows,

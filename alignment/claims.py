@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1104,12 +1104,7 @@ def extract_claims(ads: Sequence[Ad], nlp: Language | None = None, limit: int | 
         nlp: a pipeline with the claim component; the bundled one is loaded when omitted.
         limit: stop after this many claims (None for no limit).
     """
-    claims: list[Claim] = []
-    for ad, span in _spans_of(ads, nlp, SPAN_KEY):
-        claims.append(_claim_of(ad, span, len(claims) + 1))
-        if limit is not None and len(claims) >= limit:
-            break
-    return claims
+    return read_copy(ads, nlp, limit)[0]
 
 
 def read_copy(
@@ -1153,22 +1148,12 @@ def _span_fields(ad: Ad, span: Span) -> dict[str, Any]:
     }
 
 
-def _spans_of(ads: Sequence[Ad], nlp: Language | None, key: str) -> Iterator[tuple[Ad, Span]]:
-    """Each ad with each span the claim component wrote under ``key`` in its Doc, in ad order."""
-    pipeline = nlp or load_claim_pipeline()
-    docs: Iterable[tuple[Doc, Ad]] = pipeline.pipe(((ad.text, ad) for ad in ads), as_tuples=True)
-    for doc, ad in docs:
-        for span in doc.spans.get(key, []):
-            yield ad, span
-
-
 def find_possible_claims(ads: Sequence[Ad], nlp: Language | None = None) -> list[PossibleClaim]:
     """The phrases of ``ads`` the claim classifier scored under its bar but at least POSSIBLE_FLOOR: worth a
     marketer's look, since a quarter to a third of such phrases are promises a careful reader would mark (the
     classifier misses plain qualitative promises most, "Open late", "Clinically proven"). Most probable
     first; none when the pipeline decides by the rules alone."""
-    found = [_possible_of(ad, span) for ad, span in _spans_of(ads, nlp, POSSIBLE_KEY)]
-    return sorted(found, key=lambda claim: -claim.probability)
+    return read_copy(ads, nlp)[1]
 
 
 def claims_from_lines(lines: Sequence[str], nlp: Language | None = None) -> list[Claim]:

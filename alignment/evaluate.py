@@ -185,7 +185,10 @@ def review_scores(
 
 
 def rating_side(rating: float, scale_max: float) -> Side | None:
-    """The side a rating takes: "contradicts" at most 40% of the scale's top, "supports" at least 80%."""
+    """The side a rating takes: "contradicts" at most 40% of the scale's top, "supports" at least 80%; none
+    above the top (a typo off the file's scale, :func:`alignment.charts.off_scale`)."""
+    if scale_max and rating > scale_max:
+        return None
     share = rating / scale_max if scale_max else 0.5
     if share <= RATING_CONTRADICTS_AT_MOST:
         return "contradicts"
@@ -249,7 +252,7 @@ def _numeric_sides(values: Sequence[float | None]) -> tuple[list[Side | None], i
     ratings = [v for v in values if v is not None]
     bounds = rating_bounds(ratings)
     top = bounds[1] if bounds else 0.0
-    sides = [None if v is None or v > top else rating_side(v, top) for v in values]
+    sides = [None if v is None else rating_side(v, top) for v in values]
     return sides, off_scale(ratings, bounds)
 
 

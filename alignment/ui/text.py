@@ -342,8 +342,6 @@ def rating_disagrees(quote: Quote, rating_max: float | None) -> bool:
     rating = quote.review.rating
     if rating is None or not rating_max or quote.stance not in ("supports", "contradicts"):
         return False
-    if rating > rating_max:  # off the file's scale (charts.off_scale): a typo says nothing of the review's side
-        return False
     side = rating_side(rating, rating_max)
     return side is not None and side != quote.stance
 

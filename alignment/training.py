@@ -56,6 +56,14 @@ STANCE_TEST = REPO_DATA / "stance_pairs_more.jsonl"
 # of 0.80. Mixed texts written for training (data/mixed_cases_*.jsonl) cost the network 0.04 restaurants
 # and 0.03 airline, so neither is trained on (README, Quality; benchmarks/stance_ablation.py).
 STANCE_TEST_MIXED = tuple(sorted(REPO_DATA.glob("stance_test_mixed_*.jsonl")))
+# Echoes, never trained on: for 266 claims of the two test sets above, 2 texts that confirm the claim in
+# nearly its own words ("true to size.", "The fabric is soft and comfortable.") and 2 that break it while
+# reusing them ("not true to size at all", "So much for 'fewer dropped calls'."). Promise cases 17-24 reuse
+# the claim's words in their complaints far more than in their confirmations, and the model learned the
+# lean: it reads about half of the confirming echoes as contradictions. Training on data/echo_cases_*.jsonl
+# (the same kinds for 800 training claims) mends most of that and costs the public dev data about 0.01, so
+# it is measured, not trained on (benchmarks/stance_ablation.py, README Quality).
+STANCE_TEST_ECHO = tuple(sorted(REPO_DATA.glob("stance_test_echo_*.jsonl")))
 HELD_BACK_SHARE = 0.2
 REGULARISATION_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # the logistic head's C, searched by grouped CV
 FEATURES = "claim-aware"  # the logistic head's features (benchmarks/stance_ablation.py)
@@ -415,13 +423,18 @@ def _logit(q: np.ndarray) -> np.ndarray:
 
 
 def evaluate_stance(model: StanceModel, embedder: Embedder, items: Sequence[LabelledPair]) -> dict[str, float]:
-    """Accuracy (3 classes) and polar accuracy of a stance model on labelled pairs."""
+    """Accuracy (3 classes) and polar accuracy of a stance model on labelled pairs, and the polar accuracy
+    on each side (``supports_recall``, ``contradicts_recall``: NaN when no pair has that label)."""
     claim_vectors, sentence_vectors = embed_pairs(embedder, items)
     stances = [item.stance for item in items]
     probabilities = model.predict_proba(
         [item.claim for item in items], [item.text for item in items], claim_vectors, sentence_vectors
     )
-    return {"accuracy": accuracy(probabilities, stances), "polar_accuracy": polar_accuracy(probabilities, stances)}
+    result = {"accuracy": accuracy(probabilities, stances), "polar_accuracy": polar_accuracy(probabilities, stances)}
+    for side in POLAR_LABELS:
+        rows = [i for i, s in enumerate(stances) if s == side]
+        result[f"{side}_recall"] = polar_accuracy(probabilities[rows], [side] * len(rows))
+    return result
 
 
 def train(
@@ -454,6 +467,9 @@ def train(
     mixed_items = load_stance_pairs(STANCE_TEST_MIXED)
     ours_mixed = evaluate_stance(model, embedder, mixed_items)
     lexicon_mixed = evaluate_stance(LexiconStanceModel(), embedder, mixed_items)
+    echo_items = load_stance_pairs(STANCE_TEST_ECHO)
+    ours_echo = evaluate_stance(model, embedder, echo_items)
+    lexicon_echo = evaluate_stance(LexiconStanceModel(), embedder, echo_items)
     corpus_hash = hashlib.sha256(b"".join(p.read_bytes() for p in corpora)).hexdigest()
     network = {"units": NETWORK_UNITS, "alpha": NETWORK_ALPHA, "seeds": list(NETWORK_SEEDS)}
     save_stance(model, out, {"corpus_sha256": corpus_hash, "network": network})
@@ -472,6 +488,11 @@ def train(
         "mixed_test_pairs": float(len(mixed_items)),
         "mixed_test_polar_accuracy": ours_mixed["polar_accuracy"],
         "mixed_test_lexicon_polar_accuracy": lexicon_mixed["polar_accuracy"],
+        "echo_test_pairs": float(len(echo_items)),
+        "echo_test_polar_accuracy": ours_echo["polar_accuracy"],
+        "echo_test_supports_recall": ours_echo["supports_recall"],
+        "echo_test_contradicts_recall": ours_echo["contradicts_recall"],
+        "echo_test_lexicon_polar_accuracy": lexicon_echo["polar_accuracy"],
     }
 
 

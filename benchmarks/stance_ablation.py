@@ -1,6 +1,6 @@
 """Stance ablation: how the polarity head changes with its form, its training data and its prior.
 
-Trains, in memory, fourteen polarity heads over the same frozen MiniLM vectors and scores each with the
+Trains, in memory, fifteen polarity heads over the same frozen MiniLM vectors and scores each with the
 airline and restaurant measures of ``benchmarks/quality.py`` (needs ``../shared``) and on the project's own
 held-back and test pairs:
 
@@ -25,6 +25,9 @@ held-back and test pairs:
 - ``shipped +spec cases``: the shipped recipe plus ``data/spec_cases_*.jsonl`` (1,600 product reviews for 200
   claims that state a checkable spec in 40 industries: plain reports that the spec held or failed, and
   warm reviews of a failed spec or unhappy ones of a spec that held);
+- ``shipped +echo cases``: the shipped recipe plus ``data/echo_cases_*.jsonl`` (3,200 texts for 800 training
+  claims in 209 industries: for each, 2 that confirm the claim in nearly its own words, "true to size.", and
+  2 that break it while reusing them, "not true to size at all", "So much for 'fewer dropped calls'.");
 - ``network, 256``: the network with 256 units (four times the cost per judged pair), no aspect cases;
 - ``network +mixed cases``: the network (no aspect cases) also trained on ``data/mixed_cases_*.jsonl`` (4,096 texts
   the project wrote for 506 claims in 64 of the training industries, half supporting: each praises or
@@ -71,6 +74,7 @@ ASPECT_CASES = sorted(training.REPO_DATA.glob("aspect_cases_*.jsonl"))
 MORE_ASPECT_CASES = sorted(training.REPO_DATA.glob("aspect_more_*.jsonl"))
 CARE_CASES = sorted(training.REPO_DATA.glob("care_cases_*.jsonl"))
 SPEC_CASES = sorted(training.REPO_DATA.glob("spec_cases_*.jsonl"))
+ECHO_CASES = sorted(training.REPO_DATA.glob("echo_cases_*.jsonl"))
 ROWS = (
     "pairs, balanced",
     "+promises, bal.",
@@ -83,6 +87,7 @@ ROWS = (
     "shipped +more aspect cases",
     "shipped +care cases",
     "shipped +spec cases",
+    "shipped +echo cases",
     "+mixed",
     "pairs+sentences",
     "stacked",
@@ -193,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     first_corpus = set(training.load_stance_pairs(training.STANCE_CORPORA[:1]))
     pairs_only = [item for item in train_items if item in first_corpus]
     mixed_items = training.load_stance_pairs(training.STANCE_TEST_MIXED)
+    echo_items = training.load_stance_pairs(training.STANCE_TEST_ECHO)
 
     variants: dict[str, Callable[[], stance.EmbeddingStanceModel]] = {
         "pairs, balanced": lambda: refit(pairs_only, balanced=True),
@@ -206,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "shipped +more aspect cases": lambda: recipe([*all_items, *trained_part(MORE_ASPECT_CASES)]),
         "shipped +care cases": lambda: recipe([*all_items, *trained_part(CARE_CASES)]),
         "shipped +spec cases": lambda: recipe([*all_items, *trained_part(SPEC_CASES)]),
+        "shipped +echo cases": lambda: recipe([*all_items, *trained_part(ECHO_CASES)]),
         "+mixed": lambda: refit([*train_items, *training.split_pairs(mixed_items)[0]], balanced=False),
         "pairs+sentences": with_sentences,
         "stacked": stacked,
@@ -219,7 +226,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = build()
         own = {
             label: training.evaluate_stance(model, embedder, items)["polar_accuracy"]
-            for label, items in (("held", held_items), ("test", test_items), ("mixed", mixed_items))
+            for label, items in (
+                ("held", held_items),
+                ("test", test_items),
+                ("mixed", mixed_items),
+                ("echo", echo_items),
+            )
         }
         stance._bundled_model.cache_clear()
         original = stance._bundled_model
@@ -235,7 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             stance._bundled_model = original  # type: ignore[assignment]
         print(
-            f"{name:23} own held {own['held']:.3f} test {own['test']:.3f} mixed {own['mixed']:.3f} | airline stance "
+            f"{name:23} own held {own['held']:.3f} test {own['test']:.3f} mixed {own['mixed']:.3f} echo {own['echo']:.3f} | "
+            f"airline stance "
             f"{airline['stance_accuracy']:.3f} (negative {airline['stance_recall_negative']:.2f}, positive "
             f"{airline['stance_recall_positive']:.2f}) AP {airline['mean_ap']:.3f} ECE {airline['ece']:.3f} | "
             f"restaurants stance {food['stance_accuracy']:.3f} AP {food['mean_ap']:.3f} ECE {food['ece']:.3f}",

@@ -23,7 +23,9 @@ from alignment.stance import (
 )
 from alignment.training import (
     REPO_DATA,
+    STANCE_CORPORA,
     STANCE_TEST,
+    STANCE_TEST_ECHO,
     STANCE_TEST_MIXED,
     LabelledPair,
     embed_training_rows,
@@ -144,6 +146,54 @@ def test_stance_shipped_model_beats_lexicon_on_mixed_aspect_and_polite_texts_it_
     ours = evaluate_stance(select_stance_model("bundled"), embedder, mixed)
     lexicon = evaluate_stance(LexiconStanceModel(), embedder, mixed)
     assert ours["polar_accuracy"] > lexicon["polar_accuracy"] + 0.1
+
+
+class _OneHotEmbedder:
+    """A small fake embedder: each text a unit vector by its length."""
+
+    model_id = "one-hot"
+
+    def encode(self, texts, progress=None):
+        return np.eye(64, dtype=np.float32)[[len(text) % 64 for text in texts]]
+
+
+def test_evaluate_stance_reads_each_side_apart_and_a_side_with_no_pairs_as_nan():
+    pairs = [
+        LabelledPair("Fast delivery", text, label, "") for text, label in (("a", "supports"), ("bb", "contradicts"))
+    ]
+    every_side = evaluate_stance(FixedStance(), _OneHotEmbedder(), pairs)  # contradicts everything
+    assert every_side["supports_recall"] == 0 and every_side["contradicts_recall"] == 1
+    assert every_side["polar_accuracy"] == 0.5
+    one_side = evaluate_stance(FixedStance(), _OneHotEmbedder(), pairs[1:])
+    assert np.isnan(one_side["supports_recall"]) and one_side["contradicts_recall"] == 1
+
+
+def test_echo_sets_pair_each_claim_with_two_echoes_a_side_and_keep_the_test_claims_out_of_training():
+    # The echo test is out of sample only while none of its claims is trained on; the echo cases are written
+    # for training claims, so that a recipe trained on them adds texts, not claims.
+    trained = {item.claim for item in load_stance_pairs(STANCE_CORPORA)}
+    for paths, within_training in ((STANCE_TEST_ECHO, False), (sorted(REPO_DATA.glob("echo_cases_*.jsonl")), True)):
+        items = load_stance_pairs(paths)
+        sides: dict[str, list[str]] = {}
+        for item in items:
+            sides.setdefault(item.claim, []).append(item.stance)
+        assert len(sides) >= 250
+        assert all(
+            sorted(labels) == ["contradicts", "contradicts", "supports", "supports"] for labels in sides.values()
+        )
+        assert (set(sides) <= trained) if within_training else not (set(sides) & trained)
+
+
+@pytest.mark.models
+def test_stance_shipped_model_reads_echoes_that_break_the_claim_and_beats_lexicon_on_echoes(embedder):
+    # 266 test claims, each with two texts that confirm it in nearly its own words and two that break it
+    # while reusing them. The model reads the breaking ones right (0.86); it reads about half of the
+    # confirming ones as contradictions (README, Known limits), and VADER misses most of the breaking ones.
+    echoes = load_stance_pairs(STANCE_TEST_ECHO)
+    ours = evaluate_stance(select_stance_model("bundled"), embedder, echoes)
+    lexicon = evaluate_stance(LexiconStanceModel(), embedder, echoes)
+    assert ours["contradicts_recall"] >= 0.8
+    assert ours["polar_accuracy"] > lexicon["polar_accuracy"] + 0.05
 
 
 @pytest.mark.parametrize("features", ["claim-aware", "claim-aware+claim"])

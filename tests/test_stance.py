@@ -148,23 +148,14 @@ def test_stance_shipped_model_beats_lexicon_on_mixed_aspect_and_polite_texts_it_
     assert ours["polar_accuracy"] > lexicon["polar_accuracy"] + 0.1
 
 
-class _OneHotEmbedder:
-    """A small fake embedder: each text a unit vector by its length."""
-
-    model_id = "one-hot"
-
-    def encode(self, texts, progress=None):
-        return np.eye(64, dtype=np.float32)[[len(text) % 64 for text in texts]]
-
-
 def test_evaluate_stance_reads_each_side_apart_and_a_side_with_no_pairs_as_nan():
     pairs = [
         LabelledPair("Fast delivery", text, label, "") for text, label in (("a", "supports"), ("bb", "contradicts"))
     ]
-    every_side = evaluate_stance(FixedStance(), _OneHotEmbedder(), pairs)  # contradicts everything
+    every_side = evaluate_stance(FixedStance(), _HashEmbedder(), pairs)  # contradicts everything
     assert every_side["supports_recall"] == 0 and every_side["contradicts_recall"] == 1
     assert every_side["polar_accuracy"] == 0.5
-    one_side = evaluate_stance(FixedStance(), _OneHotEmbedder(), pairs[1:])
+    one_side = evaluate_stance(FixedStance(), _HashEmbedder(), pairs[1:])
     assert np.isnan(one_side["supports_recall"]) and one_side["contradicts_recall"] == 1
 
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
+from alignment.ratings import rating_bounds
 from alignment.records import ClaimResult, ClaimScore, Judgement, Review
 from alignment.score import alignment_interval, score_claim
 
@@ -1032,37 +1032,6 @@ def dataset_overview(review_set: ReviewSet) -> DatasetOverview:
         scale_max=None if bounds is None else bounds[1],
         segments=segments,
     )
-
-
-RATING_SCALES = ((1.0, 5.0), (0.0, 5.0), (1.0, 10.0), (0.0, 10.0), (0.0, 100.0))
-# A typo in a large export ("50" for "5") must not turn a 1-5 file into a 0-100 one, under which every 5 stars
-# would read as a complaint. So a scale may leave out up to this share of the ratings, each more than twice
-# its top (a slip of the keyboard, not a rating on a longer scale: a 1-10 file's 6-10 stay a 1-10 scale). A
-# UX bound, not fitted: a file of under 100 ratings must fit its scale whole.
-RATING_OFF_SCALE_SHARE = 0.01
-
-
-def rating_bounds(ratings: Sequence[float]) -> tuple[float, float] | None:
-    """The rating scale the values fit: (1, 5), (0, 5), (1, 10), (0, 10), (0, 100) or their observed range.
-    A scale fits when every rating lies on it, or all but a few far above it (:func:`off_scale`)."""
-    if not len(ratings):
-        return None
-    values = np.asarray(ratings, dtype=np.float64)
-    low = float(values.min())
-    allowed = int(len(values) * RATING_OFF_SCALE_SHARE)
-    for scale_low, scale_high in RATING_SCALES:
-        if low < scale_low:
-            continue
-        beyond = values[values > scale_high]
-        if len(beyond) <= allowed and bool((beyond > 2 * scale_high).all()):
-            return scale_low, scale_high
-    return low, float(values.max())
-
-
-def off_scale(ratings: Sequence[float], bounds: tuple[float, float] | None) -> int:
-    """How many ratings lie above the scale :func:`rating_bounds` chose: typos to check, left out of the
-    mean and never read as a side."""
-    return 0 if bounds is None else int((np.asarray(ratings, dtype=np.float64) > bounds[1]).sum())
 
 
 def rating_scale(ratings: Sequence[float]) -> str:

@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--min-evidence", type=int, metavar="N", help="stance-bearing mentions needed for a verdict")
     check.add_argument("--stance-model", choices=("bundled", "lexicon"), help="stance judge (default: bundled)")
+    check.add_argument(
+        "--no-rating-prior",
+        action="store_true",
+        help="read each sentence's text alone; by default, when the reviews have star ratings, each stance is "
+        "weighed by its review's rating, as strongly as the ratings track the text in this dataset",
+    )
     _add_embedder_option(check)
     check.add_argument("--label", metavar="TEXT", help="with --dataset: a name for the saved run (e.g. the campaign)")
     check.add_argument("--no-save", action="store_true", help="with --dataset: do not record the run")
@@ -375,16 +381,17 @@ def _run_check(args: argparse.Namespace) -> int:
     from alignment.pipeline import check
     from alignment.progress import BarProgress, SilentProgress
 
-    overrides = {
+    overrides: dict[str, Any] = {
         key: value
         for key, value in (
             ("min_similarity", args.min_similarity),
             ("min_evidence", args.min_evidence),
             ("stance_model", args.stance_model),
+            ("rating_prior", False if args.no_rating_prior else None),
         )
         if value is not None
     }
-    config = Config.from_env(**overrides)
+    config = Config.from_env(None, **overrides)
     kind = embedder_kind(args.embedder)
     workspace = None
     if args.dataset is not None:

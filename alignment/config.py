@@ -50,6 +50,9 @@ class Config:
         stance_model: name of the stance model ("bundled" or "lexicon").
         batch_size: sentences per embedding batch.
         max_claims: upper bound on claims extracted from one call, so huge copy cannot stall a run.
+        rating_prior: when the reviews have star ratings, weigh each sentence's stance by its review's
+            rating (:mod:`alignment.ratings`: how much a rating says is fitted on the check's own readings).
+            False reads the text alone.
     """
 
     min_similarity: float = 0.30
@@ -59,6 +62,7 @@ class Config:
     stance_model: str = "bundled"
     batch_size: int = 64
     max_claims: int = 500
+    rating_prior: bool = True
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.min_similarity <= 1.0:
@@ -100,6 +104,8 @@ def _parse_value(name: str, type_name: str, raw: str) -> Any:
     try:
         if "None" in type_name and raw.strip().lower() in {"", "none"}:
             return None
+        if "bool" in type_name:
+            return _parse_bool(name, raw)
         if "int" in type_name:
             return int(raw)
         if "float" in type_name:
@@ -109,3 +115,12 @@ def _parse_value(name: str, type_name: str, raw: str) -> Any:
             f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type_name}; set it to a number."
         ) from None
     return raw
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off"}:
+        return False
+    raise InputError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not true or false; set it to 1 or 0.")

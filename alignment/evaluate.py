@@ -33,6 +33,7 @@ from alignment.ingest import (
     load_reviews,
     read_table,
 )
+from alignment.ratings import Side, off_scale, rating_bounds, rating_side
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -44,10 +45,6 @@ if TYPE_CHECKING:
     from alignment.stance import StanceModel
 
 CLAIM_MATCH_JACCARD = 0.4  # the guideline's matching rule: word-set overlap of a span with a marked claim
-# A rating reads as a side the way the app's "rating disagrees" flag reads it: at most 40% of the scale's
-# top contradicts (1-2 of 5 stars), at least 80% supports (4-5 of 5); between is no side.
-RATING_CONTRADICTS_AT_MOST = 0.4
-RATING_SUPPORTS_AT_LEAST = 0.8
 _CONTRADICTS_WORDS = frozenset(
     {"negative", "neg", "contradicts", "contradict", "contradicted", "contradicting", "complaint", "breach"}
 )
@@ -55,7 +52,6 @@ _SUPPORTS_WORDS = frozenset({"positive", "pos", "supports", "support", "supporte
 # "conflict" is SemEval's word for a sentence that praises and faults the same aspect.
 _NO_SIDE_WORDS = frozenset({"neutral", "mixed", "conflict", "none", "n/a", "na", "unknown"})
 _WORDS_HINT = "negative/contradicts/complaint, positive/supports/praise or neutral"
-Side = str  # "contradicts" or "supports"
 
 
 def word_jaccard(a: str, b: str) -> float:
@@ -184,19 +180,6 @@ def review_scores(
     return contra, similar, {row: reading for row, (_, reading) in best.items()}
 
 
-def rating_side(rating: float, scale_max: float) -> Side | None:
-    """The side a rating takes: "contradicts" at most 40% of the scale's top, "supports" at least 80%; none
-    above the top (a typo off the file's scale, :func:`alignment.charts.off_scale`)."""
-    if scale_max and rating > scale_max:
-        return None
-    share = rating / scale_max if scale_max else 0.5
-    if share <= RATING_CONTRADICTS_AT_MOST:
-        return "contradicts"
-    if share >= RATING_SUPPORTS_AT_LEAST:
-        return "supports"
-    return None
-
-
 def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str]]:
     """Each label as "contradicts", "supports" or None (no side), with counts of the labels left unread.
 
@@ -205,7 +188,7 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     value that is not a number left unread): -1 / 0 / 1 (or 0 / 1) read as contradicts / no side / supports
     (0 contradicts when the labels are only 0 and 1); anything else is a rating on the scale its values fit
     (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports; a rating far above the
-    scale the rest fit (a typo, :func:`alignment.charts.rating_bounds`) takes no side and is counted unread.
+    scale the rest fit (a typo, :func:`alignment.ratings.rating_bounds`) takes no side and is counted unread.
     """
     texts = [clean_cell(value) for value in values]
     numbers = pd.to_numeric(pd.Series(texts, dtype=object).where(pd.Series(texts) != ""), errors="coerce")
@@ -216,9 +199,9 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
         not_numbers = sum(1 for text, n in zip(texts, numbers, strict=True) if text and pd.isna(n))
         if not_numbers:
             unread["label not recognised"] += not_numbers
-        numeric, off_scale = _numeric_sides([None if pd.isna(n) else float(n) for n in numbers])
-        if off_scale:
-            unread["rating off the file's scale"] += off_scale
+        numeric, typos = _numeric_sides([None if pd.isna(n) else float(n) for n in numbers])
+        if typos:
+            unread["rating off the file's scale"] += typos
         return numeric, unread
     sides: list[Side | None] = []
     for text in texts:
@@ -236,7 +219,7 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
 
 def _numeric_sides(values: Sequence[float | None]) -> tuple[list[Side | None], int]:
     """Each number as a side (-1/0/1, 0/1, or a rating on the scale the column fits), and how many ratings
-    lie off that scale (a typo, :func:`alignment.charts.off_scale`): those take no side."""
+    lie off that scale (a typo, :func:`alignment.ratings.off_scale`): those take no side."""
     distinct = {v for v in values if v is not None}
     if distinct <= {-1.0, 0.0, 1.0}:
         low = -1.0 if -1.0 in distinct else 0.0  # 0 / 1 alone is a yes / no label: 0 is the complaint
@@ -247,8 +230,6 @@ def _numeric_sides(values: Sequence[float | None]) -> tuple[list[Side | None], i
             f"The labels run from {min(distinct):g} to {max(distinct):g}: neither -1/0/1 nor a rating (1-5, 0-10, "
             f"0-100). Name the column that holds each review's side, as {_WORDS_HINT}, -1/0/1 or a star rating."
         )
-    from alignment.charts import off_scale, rating_bounds
-
     ratings = [v for v in values if v is not None]
     bounds = rating_bounds(ratings)
     top = bounds[1] if bounds else 0.0
@@ -649,6 +630,10 @@ def evaluate_evidence_sweep(
             it, for AP and the first ten; labelled so, for the first ten that are complaints at all). The
             airline measure takes 10.
 
+    When the label column is the reviews' rating column (detected or named), the checks read the text
+    alone (``rating_prior`` off in every config): the ratings cannot both weigh the stance and score it.
+    Labelled another way, with ratings beside them, the checks weigh by the ratings as a user's would.
+
     Raises:
         InputError: no claims, no configs, a missing column, no labelled review, labels per claim without
             the about column, min_relevant under 1, or an unreadable file.
@@ -730,6 +715,8 @@ def evaluate_evidence_sweep(
         labels_per_claim,
         group_column is not None,
         min_relevant,
+        # Star ratings as the labels must not also weigh the stance they score (alignment.ratings).
+        ratings_are_labels=label_column == mapping.rating,
     )
     return [_evaluate_at(table, config, shared, stance_model, progress) for config in configs]
 
@@ -749,6 +736,7 @@ class _LabelledTable:
     labels_per_claim: bool
     grouped: bool
     min_relevant: int
+    ratings_are_labels: bool = False
 
 
 def _evaluate_at(
@@ -762,6 +750,8 @@ def _evaluate_at(
     lexicon's, and score both (and the cosine) against the labels."""
     from alignment.pipeline import check
 
+    if table.ratings_are_labels:
+        config = config.replace(rating_prior=False)
     claim_texts, min_relevant = table.claims, table.min_relevant
     tallies = {name: _Tally(len(claim_texts)) for name in ("alignment", "lexicon", "cosine")}
     matched_reviews = np.zeros(len(claim_texts), dtype=np.int64)

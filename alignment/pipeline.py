@@ -16,6 +16,7 @@ from alignment.errors import InputError
 from alignment.ingest import ReviewSet, coerce_ads, load_reviews
 from alignment.match import match_claims
 from alignment.progress import Progress, SilentProgress
+from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, weigh_by_ratings
 from alignment.records import Ad, Claim, ClaimResult, PossibleClaim
 from alignment.report import Report
 from alignment.score import score_claim
@@ -83,7 +84,7 @@ def check(
         else load_reviews(reviews, text_column, id_column, date_column, rating_column, segment_columns)
     )
     claim_list, possible = _resolve_claims(ads, claims, config, nlp)
-    results = judge_claims(claim_list, review_set, config, embedder, stance_model, progress)
+    results, prior = judge_and_weigh(claim_list, review_set, config, embedder, stance_model, progress)
     truncated = claims is None and len(claim_list) >= config.max_claims
     return Report(
         claims=tuple(results),
@@ -91,16 +92,23 @@ def check(
         config=config,
         reviews=review_set.reviews,
         sentences=review_set.sentences,
-        notes=check_notes(results, review_set.summary.sentences, config, truncated=truncated),
+        notes=check_notes(results, review_set.summary.sentences, config, truncated=truncated, rating_prior=prior),
         possible_claims=None if possible is None else tuple(possible),
+        rating_prior=prior,
     )
 
 
 def check_notes(
-    results: Sequence[ClaimResult], sentences: int, config: Config, *, truncated: bool = False
+    results: Sequence[ClaimResult],
+    sentences: int,
+    config: Config,
+    *,
+    truncated: bool = False,
+    rating_prior: RatingPrior | None = None,
 ) -> tuple[str, ...]:
     """What a report says about the check itself: no claim found, or only the first max_claims checked
-    (``truncated``), and the claims matched too broadly (:func:`broad_match_note`)."""
+    (``truncated``), the claims matched too broadly (:func:`broad_match_note`), and how the ratings weighed
+    the stance (``rating_prior``)."""
     notes = []
     if not results:
         notes.append("No checkable claims were found in the ad copy.")
@@ -109,6 +117,8 @@ def check_notes(
     broad = broad_match_note(results, sentences, config)
     if broad:
         notes.append(broad)
+    if rating_prior is not None:
+        notes.append(rating_prior_note(rating_prior))
     return tuple(notes)
 
 
@@ -167,9 +177,24 @@ def judge_claims(
     stance_model: StanceModel | None = None,
     progress: Progress | None = None,
 ) -> list[ClaimResult]:
-    """Embed, match, judge and score claims against already-loaded reviews."""
+    """Embed, match, judge and score claims against already-loaded reviews (:func:`judge_and_weigh`, whose
+    second value, the rating prior it fitted, this leaves out)."""
+    return judge_and_weigh(claims, review_set, config, embedder, stance_model, progress)[0]
+
+
+def judge_and_weigh(
+    claims: Sequence[Claim],
+    review_set: ReviewSet,
+    config: Config,
+    embedder: Embedder | None = None,
+    stance_model: StanceModel | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[ClaimResult], RatingPrior | None]:
+    """Embed, match, judge and score claims against already-loaded reviews; with ``config.rating_prior``
+    and rated reviews, each stance is weighed by its review's rating before scoring
+    (:func:`alignment.ratings.weigh_by_ratings`). Returns the results and the prior fitted, or None."""
     if not claims:
-        return []
+        return [], None
     progress = progress or SilentProgress()
     embedder = embedder or default_embedder()
     model = stance_model or select_stance_model(config.stance_model)
@@ -194,8 +219,13 @@ def judge_claims(
     judgements = judge_matches(
         claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model, sentence_reviews
     )
+    prior = None
+    if config.rating_prior and any(review.rating is not None for review in review_set.reviews):
+        review_bands = rating_bands([review.rating for review in review_set.reviews])
+        judgements, prior = weigh_by_ratings(judgements, review_bands[sentence_reviews])
     # The judgements stay as arrays (Judgements): counting and scoring read them without a record per match.
-    return [
+    results = [
         ClaimResult(claim=claim, score=score_claim(found, config.min_evidence, config.interval_level), judgements=found)
         for claim, found in zip(claims, judgements, strict=True)
     ]
+    return results, prior

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alignment.config import Config
+from alignment.ratings import RatingPrior
 from alignment.records import (
     STANCES,
     ClaimResult,
@@ -40,10 +41,13 @@ class Report:
     # Phrases of the ad copy scored just under the claim bar and not checked (claims.read_copy), most probable
     # first; None when no copy was read for them (claims given verbatim, or chosen in the app).
     possible_claims: tuple[PossibleClaim, ...] | None = None
+    # How the reviews' star ratings weighed the stance (alignment.ratings); None when they did not (no
+    # ratings, too few rated readings, or Config.rating_prior off).
+    rating_prior: RatingPrior | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as the JSON-ready dict of schema alignment.report/1 (``possible_claims`` only when the
-        check read ad copy for them)."""
+        check read ad copy for them, ``rating_prior`` only when ratings weighed the stance)."""
         possible = (
             {}
             if self.possible_claims is None
@@ -62,6 +66,7 @@ class Report:
                 "columns": dict(self.dataset.columns),
             },
             "config": self.config.to_dict(),
+            **({} if self.rating_prior is None else {"rating_prior": self.rating_prior.to_dict()}),
             "notes": list(self.notes),
         }
 

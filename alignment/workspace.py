@@ -53,6 +53,7 @@ from alignment.embed import CachedEmbedder, Embedder, hash_text, select_embedder
 from alignment.errors import AlignmentError, InputError, MissingColumnError
 from alignment.ingest import STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
 from alignment.progress import Progress, SilentProgress
+from alignment.ratings import RatingPrior
 from alignment.records import Ad, Claim, DatasetSummary, Judgement, Judgements, Review, Sentence
 
 if TYPE_CHECKING:
@@ -971,6 +972,8 @@ class Workspace:
         finished = finished_at or _now()
         claims = [dataclasses.asdict(result.claim) for result in report.claims]
         summary = {"dataset": dataclasses.asdict(report.dataset), "notes": list(report.notes)}
+        if report.rating_prior is not None:
+            summary["rating_prior"] = dataclasses.asdict(report.rating_prior)
         judgements = _pack_judgements(report)
         with self._lock:
             row = _first(self._con.execute("SELECT nextval('run_ids')").fetchall())
@@ -1090,7 +1093,14 @@ class Workspace:
         notes = list(summary.get("notes", ()))
         known = {f.name for f in dataclasses.fields(Config)}
         settings: dict[str, Any] = {k: v for k, v in info.config.items() if k in known}
+        # A run saved before the rating prior existed read the text alone.
+        settings.setdefault("rating_prior", False)
         config = Config(**settings)
+        rating_prior = None
+        if summary.get("rating_prior"):
+            low, middle, high = summary["rating_prior"]["likelihood_ratio"]
+            ratios = (float(low), float(middle), float(high))
+            rating_prior = RatingPrior(ratios, int(summary["rating_prior"]["readings"]))
         review_set = self.load_dataset(row[4]) if row[4] is not None else None
         judged: Sequence[Sequence[Judgement]] = (
             _unpack_judgements(row[2], len(claims)) if review_set is not None else [() for _ in claims]
@@ -1123,6 +1133,7 @@ class Workspace:
             reviews=review_set.reviews if review_set is not None else (),
             sentences=review_set.sentences if review_set is not None else (),
             notes=tuple(notes),
+            rating_prior=rating_prior,
         )
         return report.to_dict()
 

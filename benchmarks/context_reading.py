@@ -126,7 +126,8 @@ def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Seque
     result: dict[str, Any] = {}
     for weight in weights:
         with reading(model, weight) as stance_model:
-            report = check(ads, reviews, Config(), embedder=embedder, stance_model=stance_model)
+            # The text read alone or in context, as measured before the rating prior (benchmarks/rating_prior.py)
+            report = check(ads, reviews, Config(rating_prior=False), embedder=embedder, stance_model=stance_model)
         if len(report.claims) != len(DEMO_TOPICS):
             return {"error": f"the demo ads gave {len(report.claims)} claims, not {len(DEMO_TOPICS)}"}
         hits = total = 0

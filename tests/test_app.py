@@ -301,6 +301,12 @@ def test_app_opens_the_dashboard_on_demo_data_without_exceptions():
     assert not app.exception
     assert app.session_state["aln_keep_set_min_evidence"] == 60
     assert any(m.label == "Claims" for m in app.metric)
+    # The demo reviews have star ratings: the check weighs by them, says so, and can read the text alone.
+    assert any("weighed by its review's star rating" in note.value for note in app.info)
+    app.checkbox(key="set_rating_prior").uncheck().run()
+    assert not app.exception
+    assert app.session_state["aln_keep_set_rating_prior"] is False
+    assert not any("star rating" in note.value for note in app.info)
 
 
 @pytest.mark.models

@@ -9,7 +9,7 @@ from typing import cast
 import plotly.graph_objects as go
 import pytest
 
-from alignment import charts
+from alignment import charts, ratings
 from alignment.config import Config
 from alignment.ingest import load_reviews
 from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Review, Sentence
@@ -216,12 +216,12 @@ def test_rating_scale_names_common_scales():
 
 def test_a_typo_far_above_the_scale_does_not_change_a_large_files_scale_but_a_longer_scale_is_kept():
     stars = [5.0, 4.0, 1.0, 2.0, 3.0] * 40  # 200 ratings on a 1-5 scale
-    assert charts.rating_bounds([*stars, 50.0]) == (1.0, 5.0)  # "50" for "5": one typo in 201
-    assert charts.off_scale([*stars, 50.0], (1.0, 5.0)) == 1
-    assert charts.rating_bounds([*stars, 50.0, 45.0, 55.0]) == (0.0, 100.0)  # three in 203: over 1%
-    assert charts.rating_bounds([*stars, 7.0]) == (1.0, 10.0)  # 7 may be a rating on a 1-10 scale
-    assert charts.rating_bounds([1.0, 5.0, 50.0]) == (0.0, 100.0)  # a small file fits its scale whole
-    assert charts.off_scale([1.0, 5.0, 50.0], (0.0, 100.0)) == 0
+    assert ratings.rating_bounds([*stars, 50.0]) == (1.0, 5.0)  # "50" for "5": one typo in 201
+    assert ratings.off_scale([*stars, 50.0], (1.0, 5.0)) == 1
+    assert ratings.rating_bounds([*stars, 50.0, 45.0, 55.0]) == (0.0, 100.0)  # three in 203: over 1%
+    assert ratings.rating_bounds([*stars, 7.0]) == (1.0, 10.0)  # 7 may be a rating on a 1-10 scale
+    assert ratings.rating_bounds([1.0, 5.0, 50.0]) == (0.0, 100.0)  # a small file fits its scale whole
+    assert ratings.off_scale([1.0, 5.0, 50.0], (0.0, 100.0)) == 0
 
 
 def test_the_dataset_overview_counts_ratings_off_the_scale_and_leaves_them_out_of_the_mean(tmp_path):

@@ -62,6 +62,14 @@ def render_sidebar(datasets_page: Any = None) -> None:
                 }[name],
                 help="How each matched sentence is judged as supporting, contradicting or neutral.",
             )
+            st.checkbox(
+                "Weigh stance by star ratings",
+                key="set_rating_prior",
+                on_change=state.keep("set_rating_prior", state.DEFAULTS["rating_prior"]),
+                help="When the dataset has a rating column, a sentence whose text leaves its side unclear leans "
+                "the way its review's rating does, as strongly as this dataset's ratings agree with its "
+                "sentences (fitted on each check). Off: each sentence is read from its words alone.",
+            )
         st.caption(ALIGNMENT_HELP)
 
 

@@ -161,7 +161,7 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
     Raises:
         AlignmentError: the check failed on the input (shown to the user by the page).
     """
-    from alignment.pipeline import check_notes, judge_claims
+    from alignment.pipeline import check_notes, judge_and_weigh
 
     key = report_key(claims, dataset.key, config)
     store = result_store()
@@ -181,7 +181,7 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
         loading.empty()
         progress = StreamlitProgress(st.container())
         embedder, stored = _embedder_for(dataset, models)
-        results = judge_claims(list(claims), review_set, config, embedder, None, progress)
+        results, prior = judge_and_weigh(list(claims), review_set, config, embedder, None, progress)
         status.update(label="Checked", state="complete", expanded=False)
     placeholder.empty()
     if stored is not None and stored.unavailable:
@@ -195,7 +195,8 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
         config=config,
         reviews=review_set.reviews,
         sentences=review_set.sentences,
-        notes=check_notes(results, review_set.summary.sentences, config),
+        notes=check_notes(results, review_set.summary.sentences, config, rating_prior=prior),
+        rating_prior=prior,
     )
     store.put(key, report)
     return report, time.perf_counter() - started

@@ -31,7 +31,11 @@ ROWS = "aln_rows"
 GENERATION = "aln_generation"  # bumped on every extraction, so per-claim widgets start fresh
 LAST_SECONDS = "aln_last_seconds"
 MESSAGE = "aln_message"  # an error or notice from a callback, shown on the next run
-DEFAULTS: dict[str, Any] = {"min_similarity": Config().min_similarity, "min_evidence": Config().min_evidence}
+DEFAULTS: dict[str, Any] = {
+    "min_similarity": Config().min_similarity,
+    "min_evidence": Config().min_evidence,
+    "rating_prior": Config().rating_prior,
+}
 STANCE_MODELS = ("bundled", "lexicon")
 
 
@@ -134,6 +138,7 @@ def config() -> Config:
         min_similarity=float(state.get("aln_keep_set_min_similarity", DEFAULTS["min_similarity"])),
         min_evidence=int(state.get("aln_keep_set_min_evidence", DEFAULTS["min_evidence"])),
         stance_model=str(state.get("aln_keep_set_stance_model", "bundled")),
+        rating_prior=bool(state.get("aln_keep_set_rating_prior", DEFAULTS["rating_prior"])),
     )
 
 

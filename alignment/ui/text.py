@@ -21,7 +21,7 @@ from alignment.charts import (
     quote_meta,
     verdict,
 )
-from alignment.evaluate import rating_side
+from alignment.ratings import rating_side
 from alignment.records import Ad, ClaimResult
 from alignment.ui.edits import ClaimRow
 

@@ -426,6 +426,7 @@ def _show_run(run: RunInfo, report: dict[str, Any]) -> None:
         head.caption(
             f"On `{run.dataset}` · relevance threshold {config.get('min_similarity')} · minimum evidence "
             f"{config.get('min_evidence')} · {config.get('stance_model')} stance judge"
+            + (" · weighed by star ratings" if report.get("rating_prior") else "")
         )
         close.button("Close run", key="run_close", on_click=lambda: st.session_state.pop(OPEN_RUN, None))
         for note in report.get("notes", ()):

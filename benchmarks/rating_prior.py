@@ -1,0 +1,180 @@
+"""Does weighing each sentence's stance by its review's star rating (`alignment.ratings`, on by default when
+the reviews have ratings) read the side better than the text alone?
+
+Two measures, each checked with the rating prior off and on (everything else as shipped):
+
+- the demo reviews (`data/demo_reviews.csv`, no ../shared needed), against the topic and polarity
+  `scripts/make_demo_data.py` wrote each review from, scored as `benchmarks/context_reading.py` scores them
+  (each review's best-matching sentence per claim). The generator's ratings follow its reviews' polarity
+  (a pure complaint is 1-3 stars, mixed reviews 2-4, 5% random), so this is the prior on the project's own
+  idea of how ratings behave;
+- with ../shared present, 240 sentences of the women's clothing reviews (rows 5,000-8,999 of
+  `womens_clothing_reviews.csv`, never used elsewhere; the README's clothing row reads the first 5,000),
+  matched to the README's three clothing claims and labelled by two annotators reading each sentence in its
+  review without its rating (`benchmarks/labels/clothing_sentences.csv`: row, claim, the sentence's
+  character span, each annotator's label; no review text). The sample was drawn once, 80 matched
+  sentences from each rating band (1-2, 3, 4-5 stars, one per review and claim), from the readings of the
+  text alone. Accuracy is over the sentences both annotators read as supporting or contradicting, by
+  band and weighted by how often each band occurs among the check's readings.
+
+Usage: .venv/bin/python benchmarks/rating_prior.py [--shared ../shared] (about 2 minutes on 2 cores)
+Writes benchmarks/results/rating_prior.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alignment import Config, check
+from alignment.embed import CachedEmbedder, Embedder, MemoryCache
+from alignment.ingest import load_reviews
+from alignment.pipeline import default_embedder
+from alignment.ratings import HIGH, LOW, MIDDLE, rating_bands
+from alignment.records import Ad
+from alignment.report import Report
+
+REPO = Path(__file__).resolve().parent.parent
+LABELS = Path(__file__).resolve().parent / "labels" / "clothing_sentences.csv"
+RESULTS = Path(__file__).resolve().parent / "results" / "rating_prior.json"
+# The demo ads' claims in the order check() extracts them, and the generator's topic each one is about.
+DEMO_TOPICS = ("calls", "fees", "fees", "support", "speed", "coverage", "coverage", "switching", "switching", "refund")
+CLOTHING_CLAIMS = ("True to size", "Soft, comfortable fabric", "Looks just like the pictures")
+CLOTHING_FIRST_ROW, CLOTHING_ROWS = 5000, 4000
+BAND_NAMES = {LOW: "1-2 stars", MIDDLE: "3 stars", HIGH: "4-5 stars"}
+
+
+def demo(embedder: Embedder) -> dict[str, Any]:
+    """Stance accuracy on the demo reviews against the generator's topic polarity, prior off and on."""
+    spec = importlib.util.spec_from_file_location("make_demo_data", REPO / "scripts" / "make_demo_data.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    mentions = {row["review_id"]: dict(row["_mentions"]) for row in generator.generate()}
+    reviews = load_reviews(REPO / "data" / "demo_reviews.csv", text_column="text", id_column="review_id")
+    texts = [t for t in (REPO / "data" / "demo_ads.txt").read_text(encoding="utf-8").split("\n\n") if t.strip()]
+    ads = [Ad(str(i), text) for i, text in enumerate(texts)]
+    result: dict[str, Any] = {}
+    for prior in (False, True):
+        report = check(ads, reviews, Config(rating_prior=prior), embedder=embedder)
+        if len(report.claims) != len(DEMO_TOPICS):
+            return {"error": f"the demo ads gave {len(report.claims)} claims, not {len(DEMO_TOPICS)}"}
+        hits = total = 0
+        for claim_result, topic in zip(report.claims, DEMO_TOPICS, strict=True):
+            best: dict[int, tuple[float, str]] = {}
+            for judgement in claim_result.judgements:
+                row = report.sentences[judgement.sentence_index].review_index
+                if row not in best or judgement.similarity > best[row][0]:
+                    best[row] = (judgement.similarity, judgement.stance)
+            for row, (_, stance) in best.items():
+                polarity = mentions[report.reviews[row].review_id].get(topic)
+                if polarity in ("pos", "neg"):
+                    total += 1
+                    hits += stance == ("supports" if polarity == "pos" else "contradicts")
+        result["rating prior" if prior else "text alone"] = {
+            "accuracy": hits / total,
+            "judged": total,
+            "likelihood_ratio": None if report.rating_prior is None else report.rating_prior.to_dict(),
+        }
+    return result
+
+
+def clothing(shared: Path, embedder: Embedder) -> dict[str, Any]:
+    """Accuracy on the hand-labelled clothing sentences, prior off and on, by rating band."""
+    frame = pd.read_csv(
+        shared / "data" / "womens_clothing_reviews.csv",
+        dtype=str,
+        keep_default_na=False,
+        skiprows=range(1, CLOTHING_FIRST_ROW + 1),
+        nrows=CLOTHING_ROWS,
+    )
+    frame = frame[frame["Review Text"].str.strip() != ""].reset_index(drop=True)
+    labels = pd.read_csv(LABELS, dtype={"row": str})
+    agreed = labels[(labels.label_a == labels.label_b) & labels.label_a.isin(["supports", "contradicts"])]
+    result: dict[str, Any] = {
+        "sentences": len(labels),
+        "annotators_agree": float((labels.label_a == labels.label_b).mean()),
+        "agreed_polar": len(agreed),
+        "agreed_neither": int(((labels.label_a == labels.label_b) & (labels.label_a == "neither")).sum()),
+    }
+    for prior in (False, True):
+        report = check(
+            None,
+            frame,
+            Config(rating_prior=prior),
+            claims=list(CLOTHING_CLAIMS),
+            text_column="Review Text",
+            rating_column="Rating",
+            id_column=str(frame.columns[0]),
+            embedder=embedder,
+        )
+        result["rating prior" if prior else "text alone"] = _score_clothing(report, agreed)
+    return result
+
+
+def _score_clothing(report: Report, agreed: pd.DataFrame) -> dict[str, Any]:
+    """Accuracy on the agreed sentences by band, and weighted by each band's share of the readings."""
+    bands = rating_bands([review.rating for review in report.reviews])
+    side: dict[tuple[str, str, int], tuple[bool, int]] = {}  # (row, claim, start) -> (contradicts?, band)
+    share = dict.fromkeys(BAND_NAMES, 0)
+    for claim, found in zip(CLOTHING_CLAIMS, report.claims, strict=True):
+        seen: set[int] = set()
+        for judgement in found.judgements:
+            sentence = report.sentences[judgement.sentence_index]
+            review = report.reviews[sentence.review_index]
+            band = int(bands[sentence.review_index])
+            side[(review.review_id, claim, sentence.start)] = (judgement.p_contradicts > judgement.p_supports, band)
+            if judgement.stance != "neutral" and sentence.review_index not in seen and band in share:
+                seen.add(sentence.review_index)
+                share[band] += 1
+    by_band: dict[int, list[bool]] = {band: [] for band in BAND_NAMES}
+    missing = 0
+    for row, claim_text, start, label in zip(
+        agreed["row"], agreed["claim"], agreed["start"], agreed["label_a"], strict=True
+    ):
+        reading = side.get((str(row), str(claim_text), int(start)))
+        if reading is None:
+            missing += 1
+            continue
+        contradicts, band = reading
+        by_band[band].append(contradicts == (label == "contradicts"))
+    accuracy = {BAND_NAMES[b]: sum(hits) / len(hits) for b, hits in by_band.items() if hits}
+    total = sum(share[b] for b in by_band if by_band[b])
+    weighted = sum(accuracy[BAND_NAMES[b]] * share[b] / total for b in by_band if by_band[b])
+    every = [hit for hits in by_band.values() for hit in hits]
+    return {
+        "accuracy": sum(every) / len(every),
+        "accuracy_weighted_by_band": weighted,
+        "by_band": accuracy,
+        "judged": len(every),
+        "not_matched": missing,
+        "band_share": {BAND_NAMES[b]: n for b, n in share.items()},
+        "likelihood_ratio": None if report.rating_prior is None else report.rating_prior.to_dict(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both sets (the clothing one only with ../shared) and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared data folder")
+    args = parser.parse_args(argv)
+    embedder = CachedEmbedder(default_embedder(), MemoryCache())
+    results: dict[str, Any] = {"demo reviews": demo(embedder)}
+    print("demo reviews", json.dumps(results["demo reviews"]), flush=True)
+    if (args.shared / "data" / "womens_clothing_reviews.csv").exists():
+        results["clothing sentences"] = clothing(args.shared, embedder)
+        print("clothing sentences", json.dumps(results["clothing sentences"]), flush=True)
+    else:
+        print(f"{args.shared}/data is absent: the clothing measure needs ../shared; only the demo was measured.")
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

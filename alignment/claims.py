@@ -104,8 +104,11 @@ _TIME_PATTERN = re.compile(
     r"|\bfirst (day|week|month|year)\b",
     re.IGNORECASE,
 )
+# A discount, which the guideline never marks: a percentage or an amount of money off ("20% off", "$3 Off
+# Any Haircut", "10 dollars off"), a sale, a coupon, a deal. "Save up to 40%" is a claim (may_be_claim).
 _DISCOUNT_PATTERN = re.compile(
-    r"(\d+\s?%\s?off\b|\boff\b.*\b(sale|orders?|everything|sitewide|new arrivals)\b|\bsale\b|\bbogo\b|"
+    r"(\d+\s?%\s?off\b|[$£€]\s?\d[\d,.]*\s?off\b|\b\d+\s?(dollars|bucks|euros|pounds)\s+off\b|"
+    r"\boff\b.*\b(sale|orders?|everything|sitewide|new arrivals)\b|\bsale\b|\bbogo\b|"
     r"\bbuy \w+,? get \w+ (\d+%|half)|\bpromo\b|\bcoupon\b|\bclearance\b|\bdeals?\b)",
     re.IGNORECASE,
 )

@@ -153,6 +153,11 @@ def test_a_promise_beside_a_discount_is_kept_and_no_phrase_cuts_through_the_disc
         if "50" in doc[i:j].text or "off" in doc[i:j].text
     )
     assert extract_claims([Ad("offer", "Get 20% off your first three months.")], nlp) == []  # what it applies to
+    # money off is a discount as a percentage off is, in any case and currency
+    for offer in ("$3 Off Any Haircut", "£5 off every bottle this week", "Take 10 dollars off all orders"):
+        assert extract_claims([Ad("money off", offer)], nlp) == [], offer
+    claims = extract_claims([Ad("beside", "$400 off every mattress, plus free white-glove delivery.")], nlp)
+    assert [claim.text for claim in claims if "free" in claim.text] and not any("$400" in c.text for c in claims)
     claims = extract_claims([Ad("deals", "Listen with daily deals from just $1.99 and no subscription fees.")], nlp)
     assert any("no subscription fees" in claim.text for claim in claims)
     assert not any("deals" in claim.text for claim in claims)

@@ -233,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="cosine similarity for a sentence to count as relevant; several values compare the settings "
         "side by side (each an evaluation, the reviews embedded once)",
     )
+    evaluate_evidence.add_argument(
+        "--no-rating-prior",
+        action="store_true",
+        help="read each sentence's text alone, as `check --no-rating-prior` does (the ratings never weigh the "
+        "stance when the label column is the rating column)",
+    )
     _add_embedder_option(evaluate_evidence)
     _add_workspace_option(evaluate_evidence)
     evaluate_evidence.add_argument("--out", metavar="FILE", help="write the full evaluation JSON here")
@@ -735,8 +741,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     kind = embedder_kind(args.embedder)
     claims = _read_claim_lines(args.claims)
+    prior: dict[str, Any] = {"rating_prior": False} if args.no_rating_prior else {}
     settings = [
-        Config.from_env(**({} if value is None else {"min_similarity": value}))
+        Config.from_env(None, **prior, **({} if value is None else {"min_similarity": value}))
         for value in dict.fromkeys(args.min_similarity or [None])
     ]
     progress = SilentProgress() if args.quiet else BarProgress()

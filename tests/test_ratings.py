@@ -225,3 +225,17 @@ def test_a_saved_run_keeps_its_rating_prior_and_a_run_saved_before_it_existed_re
         older = {k: v for k, v in Config(rating_prior=False).to_dict().items() if k != "rating_prior"}
         workspace._con.execute("UPDATE runs SET config = ? WHERE run_id = ?", [json.dumps(older), run.run_id])
         assert workspace.run_report(run.run_id)["config"]["rating_prior"] is False
+
+
+def test_cli_evaluate_evidence_can_read_the_text_alone_beside_the_ratings(tmp_path):
+    reviews = tmp_path / "reviews.csv"
+    frame = _rated_reviews()
+    frame.assign(label=frame["rating"]).to_csv(reviews, index=False)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Fewer dropped calls\n", encoding="utf-8")
+    args = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "label"]
+    weighed, alone = tmp_path / "weighed.json", tmp_path / "alone.json"
+    assert main([*args, "--quiet", "--out", str(weighed)]) == 0
+    assert main([*args, "--quiet", "--no-rating-prior", "--out", str(alone)]) == 0
+    by_rating, by_text = (json.loads(path.read_text(encoding="utf-8")) for path in (weighed, alone))
+    assert by_rating["judges"]["alignment"] != by_text["judges"]["alignment"]

@@ -24,7 +24,7 @@ import contextlib
 import importlib.util
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from alignment.embed import CachedEmbedder, Embedder, MemoryCache
 from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
 from alignment.records import Ad
+from alignment.report import Report
 from alignment.stance import EmbeddingStanceModel, StanceModel, read_in_context
 from alignment.training import (
     REPO_DATA,
@@ -109,14 +110,37 @@ def own_texts(
     return result
 
 
-def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Sequence[float]) -> dict[str, Any]:
-    """Stance accuracy on the demo reviews against the topic polarity each was generated from, and the
-    demo's headline breach: the dropped-calls claim in the Coastal region from July 2025."""
+def demo_mentions() -> dict[str, dict[str, str]]:
+    """Each demo review's topics and the polarity `scripts/make_demo_data.py` wrote it with, by review id."""
     spec = importlib.util.spec_from_file_location("make_demo_data", REPO / "scripts" / "make_demo_data.py")
     assert spec is not None and spec.loader is not None
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
-    mentions = {row["review_id"]: dict(row["_mentions"]) for row in generator.generate()}
+    return {row["review_id"]: dict(row["_mentions"]) for row in generator.generate()}
+
+
+def score_demo(report: Report, mentions: Mapping[str, Mapping[str, str]]) -> tuple[int, int]:
+    """(right, judged) on the demo: per claim and review, the stance of the review's most similar matched
+    sentence against the polarity the review was generated with on the claim's topic (DEMO_TOPICS)."""
+    hits = total = 0
+    for result_of_claim, topic in zip(report.claims, DEMO_TOPICS, strict=True):
+        best: dict[int, tuple[float, str]] = {}
+        for judgement in result_of_claim.judgements:
+            row = report.sentences[judgement.sentence_index].review_index
+            if row not in best or judgement.similarity > best[row][0]:
+                best[row] = (judgement.similarity, judgement.stance)
+        for row, (_, stance_read) in best.items():
+            polarity = mentions[report.reviews[row].review_id].get(topic)
+            if polarity in ("pos", "neg"):
+                total += 1
+                hits += stance_read == ("supports" if polarity == "pos" else "contradicts")
+    return hits, total
+
+
+def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Sequence[float]) -> dict[str, Any]:
+    """Stance accuracy on the demo reviews against the topic polarity each was generated from, and the
+    demo's headline breach: the dropped-calls claim in the Coastal region from July 2025."""
+    mentions = demo_mentions()
     frame = pd.read_csv(REPO_DATA / "demo_reviews.csv", dtype=str, keep_default_na=False)
     reviews = load_reviews(frame, text_column="text", id_column="review_id", segment_columns=["region"])
     ads = [
@@ -130,18 +154,7 @@ def demo_reviews(model: EmbeddingStanceModel, embedder: Embedder, weights: Seque
             report = check(ads, reviews, Config(rating_prior=False), embedder=embedder, stance_model=stance_model)
         if len(report.claims) != len(DEMO_TOPICS):
             return {"error": f"the demo ads gave {len(report.claims)} claims, not {len(DEMO_TOPICS)}"}
-        hits = total = 0
-        for result_of_claim, topic in zip(report.claims, DEMO_TOPICS, strict=True):
-            best: dict[int, tuple[float, str]] = {}
-            for judgement in result_of_claim.judgements:
-                row = report.sentences[judgement.sentence_index].review_index
-                if row not in best or judgement.similarity > best[row][0]:
-                    best[row] = (judgement.similarity, judgement.stance)
-            for row, (_, stance_read) in best.items():
-                polarity = mentions[report.reviews[row].review_id].get(topic)
-                if polarity in ("pos", "neg"):
-                    total += 1
-                    hits += stance_read == ("supports" if polarity == "pos" else "contradicts")
+        hits, total = score_demo(report, mentions)
         coastal = {"supports": 0, "contradicts": 0}
         for judgement in report.claims[0].judgements:
             review = report.reviews[report.sentences[judgement.sentence_index].review_index]

@@ -8,14 +8,15 @@ Two measures, each checked with the rating prior off and on (everything else as 
   (each review's best-matching sentence per claim). The generator's ratings follow its reviews' polarity
   (a pure complaint is 1-3 stars, mixed reviews 2-4, 5% random), so this is the prior on the project's own
   idea of how ratings behave;
-- with ../shared present, 240 sentences of the women's clothing reviews (rows 5,000-8,999 of
+- with ../shared present, 720 sentences of the women's clothing reviews (rows 5,000-8,999 of
   `womens_clothing_reviews.csv`, never used elsewhere; the README's clothing row reads the first 5,000),
   matched to the README's three clothing claims and labelled by two annotators reading each sentence in its
   review without its rating (`benchmarks/labels/clothing_sentences.csv`: row, claim, the sentence's
-  character span, each annotator's label; no review text). The sample was drawn once, 80 matched
-  sentences from each rating band (1-2, 3, 4-5 stars, one per review and claim), from the readings of the
-  text alone. Accuracy is over the sentences both annotators read as supporting or contradicting, by
-  band and weighted by how often each band occurs among the check's readings.
+  character span, the draw, each annotator's label; no review text). The sample was drawn from the
+  readings of the text alone, one matched sentence per review and claim, in two draws: 80 from each
+  rating band (1-2, 3, 4-5 stars), then 160 more from each. Accuracy is over the sentences both
+  annotators read as supporting or contradicting, by band and weighted by how often each band occurs
+  among the check's readings.
 
 Usage: .venv/bin/python benchmarks/rating_prior.py [--shared ../shared] (about 2 minutes on 2 cores)
 Writes benchmarks/results/rating_prior.json.
@@ -24,13 +25,16 @@ Writes benchmarks/results/rating_prior.json.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from context_reading import DEMO_TOPICS, demo_mentions, score_demo
 
 from alignment import Config, check
 from alignment.embed import CachedEmbedder, Embedder, MemoryCache
@@ -43,8 +47,6 @@ from alignment.report import Report
 REPO = Path(__file__).resolve().parent.parent
 LABELS = Path(__file__).resolve().parent / "labels" / "clothing_sentences.csv"
 RESULTS = Path(__file__).resolve().parent / "results" / "rating_prior.json"
-# The demo ads' claims in the order check() extracts them, and the generator's topic each one is about.
-DEMO_TOPICS = ("calls", "fees", "fees", "support", "speed", "coverage", "coverage", "switching", "switching", "refund")
 CLOTHING_CLAIMS = ("True to size", "Soft, comfortable fabric", "Looks just like the pictures")
 CLOTHING_FIRST_ROW, CLOTHING_ROWS = 5000, 4000
 BAND_NAMES = {LOW: "1-2 stars", MIDDLE: "3 stars", HIGH: "4-5 stars"}
@@ -52,11 +54,7 @@ BAND_NAMES = {LOW: "1-2 stars", MIDDLE: "3 stars", HIGH: "4-5 stars"}
 
 def demo(embedder: Embedder) -> dict[str, Any]:
     """Stance accuracy on the demo reviews against the generator's topic polarity, prior off and on."""
-    spec = importlib.util.spec_from_file_location("make_demo_data", REPO / "scripts" / "make_demo_data.py")
-    assert spec is not None and spec.loader is not None
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    mentions = {row["review_id"]: dict(row["_mentions"]) for row in generator.generate()}
+    mentions = demo_mentions()
     reviews = load_reviews(REPO / "data" / "demo_reviews.csv", text_column="text", id_column="review_id")
     texts = [t for t in (REPO / "data" / "demo_ads.txt").read_text(encoding="utf-8").split("\n\n") if t.strip()]
     ads = [Ad(str(i), text) for i, text in enumerate(texts)]
@@ -65,18 +63,7 @@ def demo(embedder: Embedder) -> dict[str, Any]:
         report = check(ads, reviews, Config(rating_prior=prior), embedder=embedder)
         if len(report.claims) != len(DEMO_TOPICS):
             return {"error": f"the demo ads gave {len(report.claims)} claims, not {len(DEMO_TOPICS)}"}
-        hits = total = 0
-        for claim_result, topic in zip(report.claims, DEMO_TOPICS, strict=True):
-            best: dict[int, tuple[float, str]] = {}
-            for judgement in claim_result.judgements:
-                row = report.sentences[judgement.sentence_index].review_index
-                if row not in best or judgement.similarity > best[row][0]:
-                    best[row] = (judgement.similarity, judgement.stance)
-            for row, (_, stance) in best.items():
-                polarity = mentions[report.reviews[row].review_id].get(topic)
-                if polarity in ("pos", "neg"):
-                    total += 1
-                    hits += stance == ("supports" if polarity == "pos" else "contradicts")
+        hits, total = score_demo(report, mentions)
         result["rating prior" if prior else "text alone"] = {
             "accuracy": hits / total,
             "judged": total,

@@ -239,3 +239,15 @@ def test_cli_evaluate_evidence_can_read_the_text_alone_beside_the_ratings(tmp_pa
     assert main([*args, "--quiet", "--no-rating-prior", "--out", str(alone)]) == 0
     by_rating, by_text = (json.loads(path.read_text(encoding="utf-8")) for path in (weighed, alone))
     assert by_rating["judges"]["alignment"] != by_text["judges"]["alignment"]
+
+
+def test_the_hand_labelled_clothing_sentences_hold_labels_and_spans_but_no_review_text():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "labels" / "clothing_sentences.csv"
+    labels = pd.read_csv(path)
+    assert list(labels.columns) == ["row", "claim", "start", "end", "draw", "label_a", "label_b"]
+    assert len(labels) == 720 and not labels.duplicated(["row", "claim"]).any()
+    assert set(labels.label_a) | set(labels.label_b) <= {"supports", "contradicts", "neither"}
+    assert (labels.end > labels.start).all() and set(labels.draw) == {1, 2}
+    assert labels.row.between(5000, 8999).all()  # rows no other measure reads

@@ -33,7 +33,7 @@ from alignment.ingest import (
     load_reviews,
     read_table,
 )
-from alignment.ratings import Side, off_scale, rating_bounds, rating_side
+from alignment.ratings import Side, band_side, off_scale, rating_bands, rating_bounds
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -231,10 +231,8 @@ def _numeric_sides(values: Sequence[float | None]) -> tuple[list[Side | None], i
             f"0-100). Name the column that holds each review's side, as {_WORDS_HINT}, -1/0/1 or a star rating."
         )
     ratings = [v for v in values if v is not None]
-    bounds = rating_bounds(ratings)
-    top = bounds[1] if bounds else 0.0
-    sides = [None if v is None else rating_side(v, top) for v in values]
-    return sides, off_scale(ratings, bounds)
+    sides = [band_side(int(band)) for band in rating_bands(values)]
+    return sides, off_scale(ratings, rating_bounds(ratings))
 
 
 # ------------------------------------------------------------------------------------------- claims

@@ -34,6 +34,7 @@ RATING_SUPPORTS_AT_LEAST = 0.8
 # rating, or a typo off the file's scale) weighs nothing.
 LOW, MIDDLE, HIGH, UNRATED = 0, 1, 2, -1
 BAND_NAMES = ("low", "middle", "high")
+_BAND_SIDES: dict[int, Side] = {LOW: "contradicts", HIGH: "supports"}
 # Below this many rated, stance-bearing readings (summed relevance) the fitted ratios would be noise, so
 # the ratings are not used. With a pseudo-count of one reading per band and side (Laplace), a band seen
 # rarely stays near "says nothing". UX bounds, not fitted.
@@ -73,28 +74,30 @@ def off_scale(ratings: Sequence[float], bounds: tuple[float, float] | None) -> i
 def rating_side(rating: float, scale_max: float) -> Side | None:
     """The side a rating takes: "contradicts" at most 40% of the scale's top, "supports" at least 80%; none
     above the top (a typo off the file's scale, :func:`off_scale`)."""
-    if scale_max and rating > scale_max:
-        return None
-    share = rating / scale_max if scale_max else 0.5
-    if share <= RATING_CONTRADICTS_AT_MOST:
-        return "contradicts"
-    if share >= RATING_SUPPORTS_AT_LEAST:
-        return "supports"
-    return None
+    return band_side(int(_bands_on_scale(np.array([rating], dtype=np.float64), scale_max)[0]))
+
+
+def band_side(band: int) -> Side | None:
+    """The side a band takes: LOW "contradicts", HIGH "supports", any other none."""
+    return _BAND_SIDES.get(band)
 
 
 def rating_bands(ratings: Sequence[float | None]) -> np.ndarray:
-    """Each rating's band on the scale the ratings fit: LOW (a side of "contradicts"), MIDDLE (no side),
-    HIGH ("supports"), or UNRATED for a missing rating or one off the scale (a typo)."""
+    """Each rating's band on the scale the ratings fit (:func:`rating_bounds`): LOW (the side "contradicts"),
+    MIDDLE (no side), HIGH ("supports"), or UNRATED for a missing rating or one off the scale (a typo)."""
     values = np.array([np.nan if r is None else r for r in ratings], dtype=np.float64)
+    bounds = rating_bounds(values[~np.isnan(values)].tolist())
+    return _bands_on_scale(values, 0.0 if bounds is None else bounds[1])
+
+
+def _bands_on_scale(values: np.ndarray, top: float) -> np.ndarray:
+    """The band of each value (NaN: no rating) on a scale whose top is ``top``: the one rule behind
+    :func:`rating_side` and :func:`rating_bands`. No top (no scale) leaves every value unrated."""
     bands = np.full(len(values), UNRATED, dtype=np.int8)
-    rated = ~np.isnan(values)
-    bounds = rating_bounds(values[rated].tolist())
-    if bounds is None or not bounds[1]:
+    if not top:
         return bands
-    # rating_side's rule, for a whole column at once
-    share = values / bounds[1]
-    on_scale = rated & (values <= bounds[1])
+    on_scale = ~np.isnan(values) & (values <= top)
+    share = values / top
     bands[on_scale] = MIDDLE
     bands[on_scale & (share <= RATING_CONTRADICTS_AT_MOST)] = LOW
     bands[on_scale & (share >= RATING_SUPPORTS_AT_LEAST)] = HIGH

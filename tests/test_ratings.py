@@ -251,3 +251,12 @@ def test_the_hand_labelled_clothing_sentences_hold_labels_and_spans_but_no_revie
     assert set(labels.label_a) | set(labels.label_b) <= {"supports", "contradicts", "neither"}
     assert (labels.end > labels.start).all() and set(labels.draw) == {1, 2}
     assert labels.row.between(5000, 8999).all()  # rows no other measure reads
+
+
+def test_ratings_that_are_all_the_same_leave_every_reading_where_the_text_put_it():
+    q, _ = _simulated(5000, (0.6, 0.25, 0.15), seed=2)
+    bands = np.full(len(q), HIGH)  # a dataset of five-star reviews only: the rating tells no side from another
+    (weighed,), prior = weigh_by_ratings([_judgements(q, np.full(len(q), 0.9))], bands)
+    assert prior is not None and prior.likelihood_ratio[HIGH] == pytest.approx(1.0, abs=0.01)
+    text = weighed.p_contradicts / (weighed.p_contradicts + weighed.p_supports)
+    assert np.allclose(text, q, atol=0.005)

@@ -88,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-rating-prior",
         action="store_true",
-        help="read each sentence's text alone; by default, when the reviews have star ratings, each stance is "
-        "weighed by its review's rating, as strongly as the ratings track the text in this dataset",
+        help="read each sentence's text alone; by default, when the reviews have star ratings, each sentence is "
+        "also read by a reader the dataset's ratings teach, and each stance is weighed by its review's rating, "
+        "as strongly as the ratings track the text in this dataset",
     )
     _add_embedder_option(check)
     check.add_argument("--label", metavar="TEXT", help="with --dataset: a name for the saved run (e.g. the campaign)")

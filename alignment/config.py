@@ -53,6 +53,9 @@ class Config:
         rating_prior: when the reviews have star ratings, weigh each sentence's stance by its review's
             rating (:mod:`alignment.ratings`: how much a rating says is fitted on the check's own readings).
             False reads the text alone.
+        rating_reader: with ``rating_prior``, also read each sentence by a reader fitted on this dataset's
+            own ratings (:func:`alignment.ratings.read_by_ratings`), joined to the stance model's reading.
+            Off by itself, the ratings only weigh the side.
     """
 
     min_similarity: float = 0.30
@@ -63,6 +66,7 @@ class Config:
     batch_size: int = 64
     max_claims: int = 500
     rating_prior: bool = True
+    rating_reader: bool = True
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.min_similarity <= 1.0:

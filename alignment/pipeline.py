@@ -16,7 +16,7 @@ from alignment.errors import InputError
 from alignment.ingest import ReviewSet, coerce_ads, load_reviews
 from alignment.match import match_claims
 from alignment.progress import Progress, SilentProgress
-from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, weigh_by_ratings
+from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, read_by_ratings, weigh_by_ratings
 from alignment.records import Ad, Claim, ClaimResult, PossibleClaim
 from alignment.report import Report
 from alignment.score import score_claim
@@ -221,8 +221,9 @@ def judge_and_weigh(
     )
     prior = None
     if config.rating_prior and any(review.rating is not None for review in review_set.reviews):
-        review_bands = rating_bands([review.rating for review in review_set.reviews])
-        judgements, prior = weigh_by_ratings(judgements, review_bands[sentence_reviews])
+        sentence_bands = rating_bands([review.rating for review in review_set.reviews])[sentence_reviews]
+        reader = read_by_ratings(sentence_vectors, sentence_bands, sentence_reviews) if config.rating_reader else None
+        judgements, prior = weigh_by_ratings(judgements, sentence_bands, reader)
     # The judgements stay as arrays (Judgements): counting and scoring read them without a record per match.
     results = [
         ClaimResult(claim=claim, score=score_claim(found, config.min_evidence, config.interval_level), judgements=found)

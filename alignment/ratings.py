@@ -6,10 +6,18 @@ review. Where the text leaves the side open ("The rural coverage is the reason I
 complaint in calm words), the rating settles much of it. How much a rating says is not assumed: it is
 fitted on each check's own readings (:func:`fit_rating_prior`), so a dataset whose ratings track its
 customers' words closely weighs them strongly, and one whose ratings say little barely moves.
+
+The ratings also teach a second reading of the words (:func:`read_by_ratings`): a logistic regression over
+the dataset's own sentence vectors that tells a low-rated review's sentences from a high-rated one's. The
+stance model was trained on the project's writing; this reader learns how *these* customers write when
+they are unhappy ("runs small", "the material is stretchy" in a sweater's reviews), and each sentence is
+read by a reader fitted without its own review, so its own rating never reaches its reading.
 """
 
 from __future__ import annotations
 
+import hashlib
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,6 +54,21 @@ _TOLERANCE = 1e-5
 _BINS = 480
 _LOGIT_SPAN = 12.0
 _EDGE = 1e-6  # keeps a reading of exactly 0 or 1 finite in odds
+
+# The rating reader (read_by_ratings). Each sentence is read by a reader fitted on the other folds' reviews
+# (cross-fitting), so no sentence's own rating reaches its reading. Design bounds, not fitted: five folds;
+# at most 20,000 training sentences per fold, so a fit stays a few seconds on millions of sentences (on the
+# 18,500 rated clothing sentences of benchmarks/rating_prior.py, 5,000 read as well once joined to the
+# model); the L2 penalty of scikit-learn's default (C = 1); and no reader with fewer than 200 sentences on
+# either side, below which a fold's fit over 384 dimensions is mostly noise (the calibration would shrink
+# it towards nothing anyway).
+RATING_READER_FOLDS = 5
+RATING_READER_SAMPLE = 20_000
+RATING_READER_PENALTY = 1.0
+RATING_READER_MIN_SENTENCES = 200
+_READER_SEED = 20261201
+_READER_BLOCK = 100_000  # sentences scored at a time, so a memory-mapped matrix is read in bounded pieces
+_NEWTON_ROUNDS = 50
 
 
 def rating_bounds(ratings: Sequence[float]) -> tuple[float, float] | None:
@@ -112,11 +135,40 @@ class RatingPrior:
 
     likelihood_ratio: tuple[float, float, float]
     readings: int
+    # The rating reader (read_by_ratings) joined to the text's reading: the rated sentences it was fitted
+    # on (0: no reader) and how well it tells low- from high-rated reviews' sentences it never saw (AUC).
+    reader_sentences: int = 0
+    reader_auc: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The prior as a JSON-ready dict."""
         ratios = zip(BAND_NAMES, self.likelihood_ratio, strict=True)
-        return {"readings": self.readings, "likelihood_ratio": {name: round(ratio, 4) for name, ratio in ratios}}
+        result: dict[str, object] = {
+            "readings": self.readings,
+            "likelihood_ratio": {name: round(ratio, 4) for name, ratio in ratios},
+        }
+        if self.reader_sentences:
+            result["reader"] = {"sentences": self.reader_sentences, "auc": _rounded(self.reader_auc)}
+        return result
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class RatingReader:
+    """A reading of every sentence learned from the dataset's own ratings (:func:`read_by_ratings`).
+
+    ``log_ratio`` holds, per sentence, log P(words | low-rated review) / P(words | high-rated review), from a
+    reader fitted without the sentence's own review and calibrated on the readers' held-out scores;
+    ``sentences`` is how many rated sentences the readers were fitted on, ``auc`` how well the held-out
+    scores tell low-rated reviews' sentences from high-rated ones' (0.5: not at all).
+    """
+
+    log_ratio: np.ndarray
+    sentences: int
+    auc: float
 
 
 def fit_rating_prior(q: np.ndarray, bands: np.ndarray, weights: np.ndarray) -> RatingPrior | None:
@@ -173,23 +225,34 @@ def _weigh(q: np.ndarray, ratio: np.ndarray) -> np.ndarray:
 
 
 def weigh_by_ratings(
-    judged: Sequence[Judgements], sentence_bands: np.ndarray
+    judged: Sequence[Judgements], sentence_bands: np.ndarray, reader: RatingReader | None = None
 ) -> tuple[list[Judgements], RatingPrior | None]:
     """Every claim's judgements with the side re-read in the light of each sentence's review rating.
 
-    ``sentence_bands`` holds each review sentence's band (:func:`rating_bands` of its review). The prior is
-    fitted on all the claims' readings together, then each reading's P(contradicts | on aspect) is weighed
-    by its band's likelihood ratio; its relevance (1 - p_neutral) is unchanged, and the stance is again the
-    most probable label. Unrated reviews keep their reading. Returns the judgements unchanged and None
-    when too few readings are rated for a fit.
+    ``sentence_bands`` holds each review sentence's band (:func:`rating_bands` of its review). With a
+    ``reader`` (:func:`read_by_ratings`), each reading's P(contradicts | on aspect) is first joined to the
+    reader's in log-odds (a product of two readers of the same words, the model's and the dataset's). The
+    prior is then fitted on all the claims' readings together, and each reading is weighed by its band's
+    likelihood ratio; its relevance (1 - p_neutral) is unchanged, and the stance is again the most probable
+    label. Unrated reviews keep their reading, joined to the reader's. Returns the judgements unchanged and
+    None when too few readings are rated for a fit.
     """
     pieces = [_reading(found, sentence_bands) for found in judged]
     if not pieces:
         return list(judged), None
+    if reader is not None and not _low_ratings_contradict(pieces):
+        reader = None
+    if reader is not None:
+        pieces = [
+            (_joined(q, reader.log_ratio[np.asarray(found.sentence_index, dtype=np.int64)]), band, relevance)
+            for found, (q, band, relevance) in zip(judged, pieces, strict=True)
+        ]
     q, bands, relevance = (np.concatenate([piece[i] for piece in pieces]) for i in range(3))
     prior = fit_rating_prior(q, bands, relevance)
     if prior is None:
         return list(judged), None
+    if reader is not None:
+        prior = RatingPrior(prior.likelihood_ratio, prior.readings, reader.sentences, reader.auc)
     ratios = np.append(np.asarray(prior.likelihood_ratio), 1.0)  # UNRATED (-1) reads the last: no weight
     weighed = []
     for found, (text, band, on_aspect) in zip(judged, pieces, strict=True):
@@ -222,6 +285,137 @@ def _reading(found: Judgements, sentence_bands: np.ndarray) -> tuple[np.ndarray,
     return q, bands, relevance
 
 
+def _low_ratings_contradict(pieces: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> bool:
+    """Whether the text's own readings find contradiction likelier in low-rated reviews than in high-rated
+    ones. The reader learns what low-rated reviews say and pushes it towards contradiction; on a scale
+    where 1 is best it would push praise there, so it is joined only where the text agrees."""
+    q, bands, relevance = (np.concatenate([piece[i] for piece in pieces]) for i in range(3))
+    prior = fit_rating_prior(q, bands, relevance)
+    return prior is not None and prior.likelihood_ratio[LOW] > prior.likelihood_ratio[HIGH]
+
+
+def _joined(q: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
+    """q joined to the reader's log-likelihood ratio in log-odds."""
+    odds = np.clip(_logit(q) + log_ratio, -_LOGIT_SPAN * 4, _LOGIT_SPAN * 4)
+    return np.asarray(1.0 / (1.0 + np.exp(-odds)))
+
+
+def read_by_ratings(
+    sentence_vectors: np.ndarray, sentence_bands: np.ndarray, sentence_reviews: np.ndarray
+) -> RatingReader | None:
+    """Every sentence read by a reader fitted on the dataset's own ratings, or None with too few of them.
+
+    The reader is a logistic regression over the sentence vectors, fitted to tell the sentences of
+    low-rated reviews from those of high-rated ones (each side weighted equally). Reviews are dealt into
+    RATING_READER_FOLDS folds; each fold's sentences are scored by a reader fitted on the other folds
+    (at most RATING_READER_SAMPLE sentences of them, drawn with a fixed seed, so the result is
+    deterministic), and the held-out scores are calibrated by a one-feature logistic regression into a
+    log-likelihood ratio. A dataset whose ratings do not follow its words gets a ratio near zero.
+
+    A reader fitted on a matrix the workspace serves read-only is kept for the next check of the same
+    dataset (about 3 s for 100,000 sentences), as the context reading is.
+    """
+    bands = np.asarray(sentence_bands)
+    reviews = np.asarray(sentence_reviews, dtype=np.int64)
+    is_low, is_high = bands == LOW, bands == HIGH
+    if int(is_low.sum()) < RATING_READER_MIN_SENTENCES or int(is_high.sum()) < RATING_READER_MIN_SENTENCES:
+        return None
+    key = _reader_key(sentence_vectors, bands, reviews)
+    entry = _kept_reader
+    if key is not None and entry is not None and entry[0]() is sentence_vectors and entry[1] == key:
+        return entry[2]
+    reader = _fit_reader(sentence_vectors, is_low, is_high, reviews)
+    if key is not None:
+        _keep_reader(sentence_vectors, key, reader)
+    return reader
+
+
+def _fit_reader(vectors: np.ndarray, is_low: np.ndarray, is_high: np.ndarray, reviews: np.ndarray) -> RatingReader:
+    rng = np.random.default_rng(_READER_SEED)
+    fold_of_review = rng.permutation(int(reviews.max()) + 1) % RATING_READER_FOLDS
+    fold = fold_of_review[reviews]
+    eligible = np.flatnonzero(is_low | is_high)
+    scores = np.zeros(len(vectors), dtype=np.float64)
+    trained = 0
+    for k in range(RATING_READER_FOLDS):
+        train = eligible[fold[eligible] != k]
+        if len(train) > RATING_READER_SAMPLE:
+            train = np.sort(rng.choice(train, RATING_READER_SAMPLE, replace=False))
+        trained = max(trained, len(train))
+        weights = _fit_logistic(np.asarray(vectors[train], dtype=np.float64), is_low[train], RATING_READER_PENALTY)
+        rows = np.flatnonzero(fold == k)
+        for begin in range(0, len(rows), _READER_BLOCK):
+            block = rows[begin : begin + _READER_BLOCK]
+            scores[block] = np.asarray(vectors[block], dtype=np.float64) @ weights[:-1] + weights[-1]
+    held = scores[eligible]
+    slope, intercept = _fit_logistic(held[:, None], is_low[eligible], 0.0)
+    log_ratio = (slope * scores + intercept).astype(np.float32)
+    log_ratio.flags.writeable = False
+    return RatingReader(log_ratio=log_ratio, sentences=trained, auc=_auc(held, is_low[eligible]))
+
+
+def _fit_logistic(features: np.ndarray, positive: np.ndarray, penalty: float) -> np.ndarray:
+    """Weights (then the intercept) of an L2-penalised logistic regression, each class weighted equally,
+    by Newton's method: deterministic, and exact to the tolerance in a few rounds for 385 weights."""
+    n, width = features.shape
+    target = positive.astype(np.float64)
+    share = float(target.mean())
+    sample = np.where(positive, 0.5 / share, 0.5 / (1.0 - share)) / n
+    design = np.hstack([features, np.ones((n, 1))])
+    ridge = np.full(width + 1, penalty / n)
+    ridge[-1] = 0.0  # the intercept is not penalised
+    weights = np.zeros(width + 1)
+    for _ in range(_NEWTON_ROUNDS):
+        p = 1.0 / (1.0 + np.exp(-(design @ weights)))
+        gradient = design.T @ (sample * (p - target)) + ridge * weights
+        curvature = (design * (sample * p * (1.0 - p))[:, None]).T @ design + np.diag(ridge + 1e-12)
+        step = np.linalg.solve(curvature, gradient)
+        weights -= step
+        if float(np.abs(step).max()) < 1e-7:
+            break
+    return weights
+
+
+def _auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """The probability that a positive's score exceeds a negative's (ties count half)."""
+    order = np.argsort(scores, kind="stable")
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    # ties share their mean rank
+    _, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, weights=ranks)
+    ranks = (sums / counts)[inverse]
+    n_pos = int(positive.sum())
+    n_neg = len(scores) - n_pos
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+# The one kept reader (read_by_ratings): (a weak reference to its matrix, the key of its ratings, the reader).
+# Replaced whole, never edited, as stance's kept context reading is.
+_kept_reader: tuple[weakref.ReferenceType[np.ndarray], str, RatingReader] | None = None
+
+
+def _reader_key(vectors: np.ndarray, bands: np.ndarray, reviews: np.ndarray) -> str | None:
+    """What a kept reader depends on besides its matrix, or None for a matrix that may change (writable)."""
+    if not isinstance(vectors, np.ndarray) or vectors.flags.writeable:
+        return None
+    digest = hashlib.blake2b(np.ascontiguousarray(bands).tobytes(), digest_size=16)
+    digest.update(np.ascontiguousarray(reviews).tobytes())
+    return digest.hexdigest()
+
+
+def _keep_reader(vectors: np.ndarray, key: str, reader: RatingReader) -> None:
+    global _kept_reader
+    _kept_reader = (weakref.ref(vectors, _forget_reader), key, reader)
+
+
+def _forget_reader(reference: weakref.ReferenceType[np.ndarray]) -> None:
+    global _kept_reader
+    entry = _kept_reader
+    if entry is not None and entry[0] is reference:
+        _kept_reader = None
+
+
 def rating_prior_note(prior: RatingPrior) -> str:
     """The report's note on how the ratings weighed the stance, with how to turn it off."""
     low, middle, high = prior.likelihood_ratio
@@ -229,6 +423,17 @@ def rating_prior_note(prior: RatingPrior) -> str:
         f"Each sentence's stance is weighed by its review's star rating, as strongly as this dataset's ratings "
         f"agree with its sentences ({prior.readings:,} rated readings): the odds that a sentence contradicts "
         f"a claim are multiplied by {low:.2g} in a low-rated review, {middle:.2g} in a middle one and "
-        f"{high:.2g} in a high-rated one. To judge the words alone, turn off “Weigh stance by star ratings” "
-        "in the app's Check settings (--no-rating-prior; Config(rating_prior=False))."
+        f"{high:.2g} in a high-rated one.{_reader_note(prior)} To judge the words alone, turn off "
+        "“Weigh stance by star ratings” in the app's Check settings (--no-rating-prior; Config(rating_prior=False))."
+    )
+
+
+def _reader_note(prior: RatingPrior) -> str:
+    if not prior.reader_sentences:
+        return ""
+    auc = prior.reader_auc
+    told = "" if auc is None else f", which tells low- from high-rated reviews' sentences apart at AUC {auc:.2f}"
+    return (
+        f" The words are also read by a reader fitted on {prior.reader_sentences:,} of this dataset's rated "
+        f"sentences{told}; a sentence is never read by a reader that saw its own review's rating."
     )

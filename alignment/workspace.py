@@ -1095,12 +1095,21 @@ class Workspace:
         settings: dict[str, Any] = {k: v for k, v in info.config.items() if k in known}
         # A run saved before the rating prior existed read the text alone.
         settings.setdefault("rating_prior", False)
+        # ... and one saved before the rating reader weighed by the ratings alone.
+        settings.setdefault("rating_reader", False)
         config = Config(**settings)
         rating_prior = None
         if summary.get("rating_prior"):
-            low, middle, high = summary["rating_prior"]["likelihood_ratio"]
+            saved = summary["rating_prior"]
+            low, middle, high = saved["likelihood_ratio"]
             ratios = (float(low), float(middle), float(high))
-            rating_prior = RatingPrior(ratios, int(summary["rating_prior"]["readings"]))
+            auc = saved.get("reader_auc")
+            rating_prior = RatingPrior(
+                ratios,
+                int(saved["readings"]),
+                int(saved.get("reader_sentences", 0)),
+                None if auc is None else float(auc),
+            )
         review_set = self.load_dataset(row[4]) if row[4] is not None else None
         judged: Sequence[Sequence[Judgement]] = (
             _unpack_judgements(row[2], len(claims)) if review_set is not None else [() for _ in claims]

@@ -1,7 +1,9 @@
 """Does weighing each sentence's stance by its review's star rating (`alignment.ratings`, on by default when
 the reviews have ratings) read the side better than the text alone?
 
-Two measures, each checked with the rating prior off and on (everything else as shipped):
+Two measures, each read three ways (everything else as shipped): the text alone (`--no-rating-prior`), the
+ratings weighing the side only (`Config(rating_reader=False)`), and as shipped, where the words are also
+read by a reader fitted on the dataset's own ratings (`alignment.ratings.read_by_ratings`):
 
 - the demo reviews (`data/demo_reviews.csv`, no ../shared needed), against the topic and polarity
   `scripts/make_demo_data.py` wrote each review from, scored as `benchmarks/context_reading.py` scores them
@@ -15,8 +17,9 @@ Two measures, each checked with the rating prior off and on (everything else as 
   character span, the draw, each annotator's label; no review text). The sample was drawn from the
   readings of the text alone, one matched sentence per review and claim, in two draws: 80 from each
   rating band (1-2, 3, 4-5 stars), then 160 more from each. Accuracy is over the sentences both
-  annotators read as supporting or contradicting, by band and weighted by how often each band occurs
-  among the check's readings.
+  annotators read as supporting or contradicting, by band, by the annotators' side, and weighted by how
+  often each band occurs among the check's readings; each reading also counts the sentences it reads
+  right that the one before it read wrong ("mended") and the reverse ("broken").
 
 Usage: .venv/bin/python benchmarks/rating_prior.py [--shared ../shared] (about 2 minutes on 2 cores)
 Writes benchmarks/results/rating_prior.json.
@@ -50,6 +53,11 @@ RESULTS = Path(__file__).resolve().parent / "results" / "rating_prior.json"
 CLOTHING_CLAIMS = ("True to size", "Soft, comfortable fabric", "Looks just like the pictures")
 CLOTHING_FIRST_ROW, CLOTHING_ROWS = 5000, 4000
 BAND_NAMES = {LOW: "1-2 stars", MIDDLE: "3 stars", HIGH: "4-5 stars"}
+READINGS = {
+    "text alone": Config(rating_prior=False),
+    "rating prior": Config(rating_reader=False),
+    "rating prior and reader (shipped)": Config(),
+}
 
 
 def demo(embedder: Embedder) -> dict[str, Any]:
@@ -59,12 +67,12 @@ def demo(embedder: Embedder) -> dict[str, Any]:
     texts = [t for t in (REPO / "data" / "demo_ads.txt").read_text(encoding="utf-8").split("\n\n") if t.strip()]
     ads = [Ad(str(i), text) for i, text in enumerate(texts)]
     result: dict[str, Any] = {}
-    for prior in (False, True):
-        report = check(ads, reviews, Config(rating_prior=prior), embedder=embedder)
+    for name, config in READINGS.items():
+        report = check(ads, reviews, config, embedder=embedder)
         if len(report.claims) != len(DEMO_TOPICS):
             return {"error": f"the demo ads gave {len(report.claims)} claims, not {len(DEMO_TOPICS)}"}
         hits, total = score_demo(report, mentions)
-        result["rating prior" if prior else "text alone"] = {
+        result[name] = {
             "accuracy": hits / total,
             "judged": total,
             "likelihood_ratio": None if report.rating_prior is None else report.rating_prior.to_dict(),
@@ -90,23 +98,30 @@ def clothing(shared: Path, embedder: Embedder) -> dict[str, Any]:
         "agreed_polar": len(agreed),
         "agreed_neither": int(((labels.label_a == labels.label_b) & (labels.label_a == "neither")).sum()),
     }
-    for prior in (False, True):
+    before: dict[tuple[str, str, int], bool] | None = None
+    for name, config in READINGS.items():
         report = check(
             None,
             frame,
-            Config(rating_prior=prior),
+            config,
             claims=list(CLOTHING_CLAIMS),
             text_column="Review Text",
             rating_column="Rating",
             id_column=str(frame.columns[0]),
             embedder=embedder,
         )
-        result["rating prior" if prior else "text alone"] = _score_clothing(report, agreed)
+        scored, hits = _score_clothing(report, agreed)
+        if before is not None:
+            scored["mended"] = sum(hit and not before.get(key, False) for key, hit in hits.items())
+            scored["broken"] = sum(before.get(key, False) and not hit for key, hit in hits.items())
+        result[name] = scored
+        before = hits
     return result
 
 
-def _score_clothing(report: Report, agreed: pd.DataFrame) -> dict[str, Any]:
-    """Accuracy on the agreed sentences by band, and weighted by each band's share of the readings."""
+def _score_clothing(report: Report, agreed: pd.DataFrame) -> tuple[dict[str, Any], dict[tuple[str, str, int], bool]]:
+    """Accuracy on the agreed sentences by band, by side, and weighted by each band's share of the readings;
+    with whether each sentence was read right."""
     bands = rating_bands([review.rating for review in report.reviews])
     side: dict[tuple[str, str, int], tuple[bool, int]] = {}  # (row, claim, start) -> (contradicts?, band)
     share = dict.fromkeys(BAND_NAMES, 0)
@@ -121,16 +136,22 @@ def _score_clothing(report: Report, agreed: pd.DataFrame) -> dict[str, Any]:
                 seen.add(sentence.review_index)
                 share[band] += 1
     by_band: dict[int, list[bool]] = {band: [] for band in BAND_NAMES}
+    by_side: dict[str, list[bool]] = {"contradicts": [], "supports": []}
+    hits: dict[tuple[str, str, int], bool] = {}
     missing = 0
     for row, claim_text, start, label in zip(
         agreed["row"], agreed["claim"], agreed["start"], agreed["label_a"], strict=True
     ):
-        reading = side.get((str(row), str(claim_text), int(start)))
+        key = (str(row), str(claim_text), int(start))
+        reading = side.get(key)
         if reading is None:
             missing += 1
             continue
         contradicts, band = reading
-        by_band[band].append(contradicts == (label == "contradicts"))
+        hit = contradicts == (label == "contradicts")
+        by_band[band].append(hit)
+        by_side[str(label)].append(hit)
+        hits[key] = hit
     accuracy = {BAND_NAMES[b]: sum(hits) / len(hits) for b, hits in by_band.items() if hits}
     total = sum(share[b] for b in by_band if by_band[b])
     weighted = sum(accuracy[BAND_NAMES[b]] * share[b] / total for b in by_band if by_band[b])
@@ -139,11 +160,12 @@ def _score_clothing(report: Report, agreed: pd.DataFrame) -> dict[str, Any]:
         "accuracy": sum(every) / len(every),
         "accuracy_weighted_by_band": weighted,
         "by_band": accuracy,
+        "by_side": {name: sum(found) / len(found) for name, found in by_side.items() if found},
         "judged": len(every),
         "not_matched": missing,
         "band_share": {BAND_NAMES[b]: n for b, n in share.items()},
         "likelihood_ratio": None if report.rating_prior is None else report.rating_prior.to_dict(),
-    }
+    }, hits
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,10 +16,14 @@ from alignment.ratings import (
     LOW,
     MIDDLE,
     RATING_PRIOR_MIN_READINGS,
+    RATING_READER_MIN_SENTENCES,
     UNRATED,
+    RatingReader,
     fit_rating_prior,
     rating_bands,
+    rating_prior_note,
     rating_side,
+    read_by_ratings,
     weigh_by_ratings,
 )
 from alignment.records import Judgements
@@ -217,14 +221,16 @@ def test_a_saved_run_keeps_its_rating_prior_and_a_run_saved_before_it_existed_re
     from alignment.workspace import Workspace
 
     with Workspace.open(tmp_path / "ws") as workspace:
-        workspace.ingest(_rated_reviews(), "phones")
+        workspace.ingest(_rated_reviews(500), "phones")
         report = workspace.check(None, "phones", Config(), claims=["Fewer dropped calls"], embedder=embedder)
-        assert report.rating_prior is not None
+        assert report.rating_prior is not None and report.rating_prior.reader_sentences > 0
         run = workspace.save_run(report, dataset="phones")
         assert workspace.run_report(run.run_id) == report.to_dict()
-        older = {k: v for k, v in Config(rating_prior=False).to_dict().items() if k != "rating_prior"}
+        assert workspace.run_report(run.run_id)["rating_prior"]["reader"]["sentences"] > 0
+        older = {k: v for k, v in Config(rating_prior=False).to_dict().items() if not k.startswith("rating_")}
         workspace._con.execute("UPDATE runs SET config = ? WHERE run_id = ?", [json.dumps(older), run.run_id])
-        assert workspace.run_report(run.run_id)["config"]["rating_prior"] is False
+        saved = workspace.run_report(run.run_id)["config"]
+        assert saved["rating_prior"] is False and saved["rating_reader"] is False
 
 
 def test_cli_evaluate_evidence_can_read_the_text_alone_beside_the_ratings(tmp_path):
@@ -260,3 +266,91 @@ def test_ratings_that_are_all_the_same_leave_every_reading_where_the_text_put_it
     assert prior is not None and prior.likelihood_ratio[HIGH] == pytest.approx(1.0, abs=0.01)
     text = weighed.p_contradicts / (weighed.p_contradicts + weighed.p_supports)
     assert np.allclose(text, q, atol=0.005)
+
+
+def _worded(n_reviews: int, seed: int = 0, width: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit sentence vectors of n_reviews two-sentence reviews, their bands and reviews: the first dimension
+    leans with the review's band (low +, high -), the rest is noise."""
+    rng = np.random.default_rng(seed)
+    bands = rng.choice([LOW, MIDDLE, HIGH], size=n_reviews, p=[0.4, 0.2, 0.4])
+    reviews = np.repeat(np.arange(n_reviews), 2)
+    lean = np.select([bands == LOW, bands == HIGH], [1.0, -1.0], 0.0)[reviews]
+    vectors = rng.normal(0, 1, (len(reviews), width))
+    vectors[:, 0] += 1.5 * lean
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32), bands[reviews].astype(np.int8), reviews
+
+
+def test_the_reader_learns_which_words_go_with_low_ratings():
+    vectors, bands, reviews = _worded(1500)
+    reader = read_by_ratings(vectors, bands, reviews)
+    assert reader is not None and reader.auc > 0.85 and reader.sentences > 1000
+    assert len(reader.log_ratio) == len(vectors)
+    assert (reader.log_ratio[bands == LOW] > 0).mean() > 0.8 and (reader.log_ratio[bands == HIGH] < 0).mean() > 0.8
+    again = read_by_ratings(vectors.copy(), bands, reviews)  # a fresh matrix: fitted again, not kept
+    assert again is not None and np.array_equal(again.log_ratio, reader.log_ratio)
+
+
+def test_no_sentence_is_read_by_a_reader_that_saw_its_own_reviews_rating():
+    vectors, bands, reviews = _worded(1500, seed=3)
+    # one review says something no other review says, in a direction of its own
+    odd = np.flatnonzero(reviews == 7)
+    vectors[odd] = 0.0
+    vectors[odd, -1] = 1.0
+    as_low = read_by_ratings(vectors, np.where(reviews == 7, LOW, bands).astype(np.int8), reviews)
+    as_high = read_by_ratings(vectors, np.where(reviews == 7, HIGH, bands).astype(np.int8), reviews)
+    assert as_low is not None and as_high is not None
+    # only the shared calibration may move: a reader fitted on its own rating would read it with the rating
+    assert np.abs(as_low.log_ratio[odd] - as_high.log_ratio[odd]).max() < 0.05
+
+
+def test_ratings_unrelated_to_the_words_teach_the_reader_almost_nothing():
+    vectors, bands, reviews = _worded(1500, seed=4)
+    shuffled = np.random.default_rng(5).permutation(bands)
+    reader = read_by_ratings(vectors, shuffled, reviews)
+    assert reader is not None and abs(reader.auc - 0.5) < 0.05
+    assert np.quantile(np.abs(reader.log_ratio), 0.95) < 0.3
+
+
+def test_the_reader_declines_with_too_few_rated_sentences_on_either_side():
+    vectors, bands, reviews = _worded(1500)
+    few = bands.copy()
+    few[np.flatnonzero(few == HIGH)[RATING_READER_MIN_SENTENCES - 1 :]] = MIDDLE
+    assert read_by_ratings(vectors, few, reviews) is None
+
+
+def test_the_reader_of_a_read_only_matrix_is_kept_until_its_ratings_change():
+    vectors, bands, reviews = _worded(1000, seed=6)
+    vectors.flags.writeable = False
+    first = read_by_ratings(vectors, bands, reviews)
+    assert first is not None and read_by_ratings(vectors, bands, reviews) is first
+    changed = bands.copy()
+    changed[:2] = HIGH if changed[0] != HIGH else LOW
+    assert read_by_ratings(vectors, changed, reviews) is not first
+
+
+def test_weighing_joins_the_reader_where_low_ratings_go_with_contradiction():
+    q, bands = _simulated(4000, (0.6, 0.25, 0.15), seed=7)
+    reader = RatingReader(log_ratio=np.where(np.arange(len(q)) % 2 == 0, 2.0, -2.0), sentences=3000, auc=0.8)
+    found = _judgements(q, np.full(len(q), 0.9))
+    (weighed,), prior = weigh_by_ratings([found], bands, reader)
+    (alone,), _ = weigh_by_ratings([found], bands)
+    assert prior is not None and prior.reader_sentences == 3000 and prior.reader_auc == 0.8
+    gained = np.asarray(weighed.p_contradicts) - np.asarray(alone.p_contradicts)
+    assert (gained[::2] > 0).all() and (gained[1::2] < 0).all()
+    assert "reader fitted on 3,000" in rating_prior_note(prior) and "reader" in prior.to_dict()
+    # on a scale where 1 is best (low ratings go with support), the reader's lean would point the wrong way
+    flipped = np.select([bands == LOW, bands == HIGH], [HIGH, LOW], bands)
+    (_,), inverted = weigh_by_ratings([found], flipped, reader)
+    assert inverted is not None and inverted.reader_sentences == 0 and "reader" not in inverted.to_dict()
+
+
+def test_check_reads_a_large_rated_dataset_with_its_own_reader_unless_turned_off(embedder):
+    frame = _rated_reviews(500)
+    read = check(None, frame, Config(), claims=["Fewer dropped calls"], embedder=embedder)
+    weighed = check(None, frame, Config(rating_reader=False), claims=["Fewer dropped calls"], embedder=embedder)
+    assert read.rating_prior is not None and read.rating_prior.reader_sentences > 0
+    assert weighed.rating_prior is not None and weighed.rating_prior.reader_sentences == 0
+    assert any("reader fitted on" in note for note in read.notes)
+    assert not any("reader fitted on" in note for note in weighed.notes)
+    assert Config.from_env({"ALIGN_RATING_READER": "off"}).rating_reader is False

@@ -68,7 +68,8 @@ def render_sidebar(datasets_page: Any = None) -> None:
                 on_change=state.keep("set_rating_prior", state.DEFAULTS["rating_prior"]),
                 help="When the dataset has a rating column, a sentence whose text leaves its side unclear leans "
                 "the way its review's rating does, as strongly as this dataset's ratings agree with its "
-                "sentences (fitted on each check). Off: each sentence is read from its words alone.",
+                "sentences (fitted on each check); and the words are also read the way this dataset's "
+                "low- and high-rated reviews use them. Off: each sentence is read from its words alone.",
             )
         st.caption(ALIGNMENT_HELP)
 

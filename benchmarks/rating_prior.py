@@ -19,9 +19,17 @@ read by a reader fitted on the dataset's own ratings (`alignment.ratings.read_by
   rating band (1-2, 3, 4-5 stars), then 160 more from each. Accuracy is over the sentences both
   annotators read as supporting or contradicting, by band, by the annotators' side, and weighted by how
   often each band occurs among the check's readings; each reading also counts the sentences it reads
-  right that the one before it read wrong ("mended") and the reverse ("broken").
+  right that the one before it read wrong ("mended") and the reverse ("broken");
+- with ../shared present, the quotes a marketer sees first: for each of the three claims and each side,
+  the ten quotes `alignment.charts.top_quotes` puts first (the app's and the report's "strongest" quotes),
+  checked against rows 9,000-12,999 of the clothing reviews (read by no other measure). The 95 distinct
+  sentences the three readings quote were labelled by two annotators the same way, reading each in its
+  review without its rating and without knowing which reading quoted it
+  (`benchmarks/labels/clothing_quotes.csv`: row, claim, span, each annotator's label; no text). A quote
+  counts as right when both annotators give it the side it is quoted for; a quote no annotator read (a
+  model or rule that changed since) is counted apart, as "unlabelled".
 
-Usage: .venv/bin/python benchmarks/rating_prior.py [--shared ../shared] (about 2 minutes on 2 cores)
+Usage: .venv/bin/python benchmarks/rating_prior.py [--shared ../shared] (about 3 minutes on 2 cores)
 Writes benchmarks/results/rating_prior.json.
 """
 
@@ -40,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from context_reading import DEMO_TOPICS, demo_mentions, score_demo
 
 from alignment import Config, check
+from alignment.charts import top_quotes
 from alignment.embed import CachedEmbedder, Embedder, MemoryCache
 from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
@@ -52,6 +61,8 @@ LABELS = Path(__file__).resolve().parent / "labels" / "clothing_sentences.csv"
 RESULTS = Path(__file__).resolve().parent / "results" / "rating_prior.json"
 CLOTHING_CLAIMS = ("True to size", "Soft, comfortable fabric", "Looks just like the pictures")
 CLOTHING_FIRST_ROW, CLOTHING_ROWS = 5000, 4000
+QUOTE_LABELS = Path(__file__).resolve().parent / "labels" / "clothing_quotes.csv"
+QUOTES_FIRST_ROW, QUOTES_ROWS, QUOTES_PER_SIDE = 9000, 4000, 10
 BAND_NAMES = {LOW: "1-2 stars", MIDDLE: "3 stars", HIGH: "4-5 stars"}
 READINGS = {
     "text alone": Config(rating_prior=False),
@@ -80,16 +91,72 @@ def demo(embedder: Embedder) -> dict[str, Any]:
     return result
 
 
-def clothing(shared: Path, embedder: Embedder) -> dict[str, Any]:
-    """Accuracy on the hand-labelled clothing sentences, prior off and on, by rating band."""
+def _clothing_rows(shared: Path, first: int, rows: int) -> pd.DataFrame:
+    """Rows first .. first + rows - 1 of the clothing reviews that have text."""
     frame = pd.read_csv(
         shared / "data" / "womens_clothing_reviews.csv",
         dtype=str,
         keep_default_na=False,
-        skiprows=range(1, CLOTHING_FIRST_ROW + 1),
-        nrows=CLOTHING_ROWS,
+        skiprows=range(1, first + 1),
+        nrows=rows,
     )
-    frame = frame[frame["Review Text"].str.strip() != ""].reset_index(drop=True)
+    return frame[frame["Review Text"].str.strip() != ""].reset_index(drop=True)
+
+
+def _check_clothing(frame: pd.DataFrame, config: Config, embedder: Embedder) -> Report:
+    return check(
+        None,
+        frame,
+        config,
+        claims=list(CLOTHING_CLAIMS),
+        text_column="Review Text",
+        rating_column="Rating",
+        id_column=str(frame.columns[0]),
+        embedder=embedder,
+    )
+
+
+def quotes(shared: Path, embedder: Embedder) -> dict[str, Any]:
+    """How many of the first quotes of each side the annotators read as taking that side, per reading."""
+    frame = _clothing_rows(shared, QUOTES_FIRST_ROW, QUOTES_ROWS)
+    labels = pd.read_csv(QUOTE_LABELS, dtype={"row": str})
+    read = {
+        (str(row), str(claim), int(start)): (str(a), str(b))
+        for row, claim, start, a, b in zip(
+            labels["row"], labels["claim"], labels["start"], labels["label_a"], labels["label_b"], strict=True
+        )
+    }
+    result: dict[str, Any] = {
+        "labelled": len(labels),
+        "annotators_agree": float((labels.label_a == labels.label_b).mean()),
+    }
+    for name, config in READINGS.items():
+        report = _check_clothing(frame, config, embedder)
+        starts: dict[tuple[str, str], int] = {}
+        for sentence in report.sentences:
+            starts.setdefault((report.reviews[sentence.review_index].review_id, sentence.text), sentence.start)
+        sides: dict[str, dict[str, int]] = {}
+        for claim, found in zip(CLOTHING_CLAIMS, report.claims, strict=True):
+            for stance in ("contradicts", "supports"):
+                tally = sides.setdefault(stance, {"quotes": 0, "right": 0, "right_by_either": 0, "unlabelled": 0})
+                for quote in top_quotes(report, found, stance, k=QUOTES_PER_SIDE):
+                    labelled = read.get((quote.review.review_id, claim, starts[(quote.review.review_id, quote.text)]))
+                    tally["quotes"] += 1
+                    if labelled is None:
+                        tally["unlabelled"] += 1
+                        continue
+                    tally["right"] += labelled[0] == labelled[1] == stance
+                    tally["right_by_either"] += stance in labelled
+        result[name] = {
+            stance: {**tally, "precision": tally["right"] / max(tally["quotes"] - tally["unlabelled"], 1)}
+            for stance, tally in sides.items()
+        }
+    return result
+
+
+def clothing(shared: Path, embedder: Embedder) -> dict[str, Any]:
+    """Accuracy on the hand-labelled clothing sentences, prior off and on, by rating band."""
+    frame = _clothing_rows(shared, CLOTHING_FIRST_ROW, CLOTHING_ROWS)
     labels = pd.read_csv(LABELS, dtype={"row": str})
     agreed = labels[(labels.label_a == labels.label_b) & labels.label_a.isin(["supports", "contradicts"])]
     result: dict[str, Any] = {
@@ -100,16 +167,7 @@ def clothing(shared: Path, embedder: Embedder) -> dict[str, Any]:
     }
     before: dict[tuple[str, str, int], bool] | None = None
     for name, config in READINGS.items():
-        report = check(
-            None,
-            frame,
-            config,
-            claims=list(CLOTHING_CLAIMS),
-            text_column="Review Text",
-            rating_column="Rating",
-            id_column=str(frame.columns[0]),
-            embedder=embedder,
-        )
+        report = _check_clothing(frame, config, embedder)
         scored, hits = _score_clothing(report, agreed)
         if before is not None:
             scored["mended"] = sum(hit and not before.get(key, False) for key, hit in hits.items())
@@ -179,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     if (args.shared / "data" / "womens_clothing_reviews.csv").exists():
         results["clothing sentences"] = clothing(args.shared, embedder)
         print("clothing sentences", json.dumps(results["clothing sentences"]), flush=True)
+        results["clothing quotes"] = quotes(args.shared, embedder)
+        print("clothing quotes", json.dumps(results["clothing quotes"]), flush=True)
     else:
         print(f"{args.shared}/data is absent: the clothing measure needs ../shared; only the demo was measured.")
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

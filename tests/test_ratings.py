@@ -259,6 +259,18 @@ def test_the_hand_labelled_clothing_sentences_hold_labels_and_spans_but_no_revie
     assert labels.row.between(5000, 8999).all()  # rows no other measure reads
 
 
+def test_the_labelled_clothing_quotes_hold_labels_and_spans_but_no_review_text():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "labels" / "clothing_quotes.csv"
+    labels = pd.read_csv(path)
+    assert list(labels.columns) == ["row", "claim", "start", "end", "label_a", "label_b"]
+    assert len(labels) == 95 and not labels.duplicated(["row", "claim", "start"]).any()
+    assert set(labels.label_a) | set(labels.label_b) <= {"supports", "contradicts", "neither"}
+    assert (labels.end > labels.start).all()
+    assert labels.row.between(9000, 12999).all()  # rows no other measure reads
+
+
 def test_ratings_that_are_all_the_same_leave_every_reading_where_the_text_put_it():
     q, _ = _simulated(5000, (0.6, 0.25, 0.15), seed=2)
     bands = np.full(len(q), HIGH)  # a dataset of five-star reviews only: the rating tells no side from another

@@ -312,21 +312,23 @@ def read_by_ratings(
     deterministic), and the held-out scores are calibrated by a one-feature logistic regression into a
     log-likelihood ratio. A dataset whose ratings do not follow its words gets a ratio near zero.
 
-    A reader fitted on a matrix the workspace serves read-only is kept for the next check of the same
-    dataset (about 1.6 s for 100,000 sentences), as the context reading is.
+    The last reader fitted is kept for the next check of the same dataset (a fit takes about 1.6 s for
+    100,000 sentences; the app's vet-copy loop re-checks the same reviews on every edit): a matrix the
+    workspace serves read-only is known by identity, as the context reading's is, any other by its bytes.
     """
     bands = np.asarray(sentence_bands)
     reviews = np.asarray(sentence_reviews, dtype=np.int64)
     is_low, is_high = bands == LOW, bands == HIGH
     if int(is_low.sum()) < RATING_READER_MIN_SENTENCES or int(is_high.sum()) < RATING_READER_MIN_SENTENCES:
         return None
-    key = _reader_key(sentence_vectors, bands, reviews)
+    global _kept_reader
+    served = isinstance(sentence_vectors, np.ndarray) and not sentence_vectors.flags.writeable
+    key = _reader_key(sentence_vectors, bands, reviews, served)
     entry = _kept_reader
-    if key is not None and entry is not None and entry[0]() is sentence_vectors and entry[1] == key:
+    if entry is not None and entry[0] == key and (entry[1] is None or entry[1]() is sentence_vectors):
         return entry[2]
     reader = _fit_reader(sentence_vectors, is_low, is_high, reviews)
-    if key is not None:
-        _keep_reader(sentence_vectors, key, reader)
+    _kept_reader = (key, weakref.ref(sentence_vectors, _forget_reader) if served else None, reader)
     return reader
 
 
@@ -394,29 +396,28 @@ def _auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-# The one kept reader (read_by_ratings): (a weak reference to its matrix, the key of its ratings, the reader).
-# Replaced whole, never edited, as stance's kept context reading is.
-_kept_reader: tuple[weakref.ReferenceType[np.ndarray], str, RatingReader] | None = None
+# The one kept reader (read_by_ratings): (the key of what it was fitted on, a weak reference to its matrix when
+# the matrix is known by identity, the reader). Replaced whole, never edited, as stance's kept context
+# reading is, so a check in another thread reads either the old entry or the new one.
+_kept_reader: tuple[str, weakref.ReferenceType[np.ndarray] | None, RatingReader] | None = None
 
 
-def _reader_key(vectors: np.ndarray, bands: np.ndarray, reviews: np.ndarray) -> str | None:
-    """What a kept reader depends on besides its matrix, or None for a matrix that may change (writable)."""
-    if not isinstance(vectors, np.ndarray) or vectors.flags.writeable:
-        return None
+def _reader_key(vectors: np.ndarray, bands: np.ndarray, reviews: np.ndarray, served: bool) -> str:
+    """What a reader depends on: the ratings, the reviews, and the matrix's bytes unless it is ``served``
+    read-only (hashing a workspace's 150 MB per 100,000 sentences on every re-check would cost a tenth of
+    a fit; its identity says the same)."""
     digest = hashlib.blake2b(np.ascontiguousarray(bands).tobytes(), digest_size=16)
     digest.update(np.ascontiguousarray(reviews).tobytes())
+    if not served:
+        digest.update(np.ascontiguousarray(vectors).tobytes())
     return digest.hexdigest()
 
 
-def _keep_reader(vectors: np.ndarray, key: str, reader: RatingReader) -> None:
-    global _kept_reader
-    _kept_reader = (weakref.ref(vectors, _forget_reader), key, reader)
-
-
 def _forget_reader(reference: weakref.ReferenceType[np.ndarray]) -> None:
+    """Drop the kept reader when its read-only matrix is gone (the workspace closed the dataset)."""
     global _kept_reader
     entry = _kept_reader
-    if entry is not None and entry[0] is reference:
+    if entry is not None and entry[1] is reference:
         _kept_reader = None
 
 

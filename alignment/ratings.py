@@ -240,14 +240,15 @@ def weigh_by_ratings(
     pieces = [_reading(found, sentence_bands) for found in judged]
     if not pieces:
         return list(judged), None
-    if reader is not None and not _low_ratings_contradict(pieces):
+    q, bands, relevance = (np.concatenate([piece[i] for piece in pieces]) for i in range(3))
+    if reader is not None and not _low_ratings_contradict(q, bands, relevance):
         reader = None
     if reader is not None:
         pieces = [
-            (_joined(q, reader.log_ratio[np.asarray(found.sentence_index, dtype=np.int64)]), band, relevance)
-            for found, (q, band, relevance) in zip(judged, pieces, strict=True)
+            (_joined(text, reader.log_ratio[np.asarray(found.sentence_index, dtype=np.int64)]), band, on_aspect)
+            for found, (text, band, on_aspect) in zip(judged, pieces, strict=True)
         ]
-    q, bands, relevance = (np.concatenate([piece[i] for piece in pieces]) for i in range(3))
+        q = np.concatenate([piece[0] for piece in pieces])
     prior = fit_rating_prior(q, bands, relevance)
     if prior is None:
         return list(judged), None
@@ -285,11 +286,10 @@ def _reading(found: Judgements, sentence_bands: np.ndarray) -> tuple[np.ndarray,
     return q, bands, relevance
 
 
-def _low_ratings_contradict(pieces: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> bool:
+def _low_ratings_contradict(q: np.ndarray, bands: np.ndarray, relevance: np.ndarray) -> bool:
     """Whether the text's own readings find contradiction likelier in low-rated reviews than in high-rated
     ones. The reader learns what low-rated reviews say and pushes it towards contradiction; on a scale
     where 1 is best it would push praise there, so it is joined only where the text agrees."""
-    q, bands, relevance = (np.concatenate([piece[i] for piece in pieces]) for i in range(3))
     prior = fit_rating_prior(q, bands, relevance)
     return prior is not None and prior.likelihood_ratio[LOW] > prior.likelihood_ratio[HIGH]
 

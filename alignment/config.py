@@ -56,6 +56,9 @@ class Config:
         rating_reader: with ``rating_prior``, also read each sentence by a reader fitted on this dataset's
             own ratings (:func:`alignment.ratings.read_by_ratings`), joined to the stance model's reading.
             Off by itself, the ratings only weigh the side.
+        quantities: compare the amounts a sentence reports with a claim's promised bound ("took 75 minutes"
+            against "in 30 minutes or less", :mod:`alignment.quantities`) and lean its side towards the
+            verdict. False reads the side from the stance model alone.
     """
 
     min_similarity: float = 0.30
@@ -67,6 +70,7 @@ class Config:
     max_claims: int = 500
     rating_prior: bool = True
     rating_reader: bool = True
+    quantities: bool = True
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.min_similarity <= 1.0:

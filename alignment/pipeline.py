@@ -16,8 +16,9 @@ from alignment.errors import InputError
 from alignment.ingest import ReviewSet, coerce_ads, load_reviews
 from alignment.match import match_claims
 from alignment.progress import Progress, SilentProgress
+from alignment.quantities import quantity_note, weigh_by_quantities
 from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, read_by_ratings, weigh_by_ratings
-from alignment.records import Ad, Claim, ClaimResult, PossibleClaim
+from alignment.records import Ad, Claim, ClaimResult, Judgements, PossibleClaim
 from alignment.report import Report
 from alignment.score import score_claim
 from alignment.stance import (
@@ -92,7 +93,14 @@ def check(
         config=config,
         reviews=review_set.reviews,
         sentences=review_set.sentences,
-        notes=check_notes(results, review_set.summary.sentences, config, truncated=truncated, rating_prior=prior),
+        notes=check_notes(
+            results,
+            review_set.summary.sentences,
+            config,
+            truncated=truncated,
+            rating_prior=prior,
+            sentence_texts=[sentence.text for sentence in review_set.sentences],
+        ),
         possible_claims=None if possible is None else tuple(possible),
         rating_prior=prior,
     )
@@ -105,10 +113,12 @@ def check_notes(
     *,
     truncated: bool = False,
     rating_prior: RatingPrior | None = None,
+    sentence_texts: Sequence[str] | None = None,
 ) -> tuple[str, ...]:
     """What a report says about the check itself: no claim found, or only the first max_claims checked
-    (``truncated``), the claims matched too broadly (:func:`broad_match_note`), and how the ratings weighed
-    the stance (``rating_prior``)."""
+    (``truncated``), the claims matched too broadly (:func:`broad_match_note`), which claims' promised
+    amounts were read against reported ones (with ``config.quantities`` and the review ``sentence_texts``),
+    and how the ratings weighed the stance (``rating_prior``)."""
     notes = []
     if not results:
         notes.append("No checkable claims were found in the ad copy.")
@@ -117,6 +127,11 @@ def check_notes(
     broad = broad_match_note(results, sentences, config)
     if broad:
         notes.append(broad)
+    if config.quantities and sentence_texts is not None:
+        judged = [Judgements.from_records(r.judgements) for r in results]
+        amounts = quantity_note([r.claim.text for r in results], judged, sentence_texts)
+        if amounts:
+            notes.append(amounts)
     if rating_prior is not None:
         notes.append(rating_prior_note(rating_prior))
     return tuple(notes)
@@ -190,8 +205,10 @@ def judge_and_weigh(
     stance_model: StanceModel | None = None,
     progress: Progress | None = None,
 ) -> tuple[list[ClaimResult], RatingPrior | None]:
-    """Embed, match, judge and score claims against already-loaded reviews; with ``config.rating_prior``
-    and rated reviews, each stance is weighed by its review's rating before scoring
+    """Embed, match, judge and score claims against already-loaded reviews. With ``config.quantities``, a
+    sentence that reports an amount against a claim's promised bound ("took 75 minutes" against "in 30
+    minutes or less") leans towards what the comparison says (:func:`alignment.quantities.weigh_by_quantities`);
+    with ``config.rating_prior`` and rated reviews, each stance is then weighed by its review's rating
     (:func:`alignment.ratings.weigh_by_ratings`). Returns the results and the prior fitted, or None."""
     if not claims:
         return [], None
@@ -219,6 +236,9 @@ def judge_and_weigh(
     judgements = judge_matches(
         claim_texts, matches, sentence_texts, claim_vectors, sentence_vectors, model, sentence_reviews
     )
+    if config.quantities:
+        # Before the ratings: the comparison is part of reading the words, which the prior then weighs.
+        judgements, _ = weigh_by_quantities(claim_texts, judgements, sentence_texts)
     prior = None
     if config.rating_prior and any(review.rating is not None for review in review_set.reviews):
         sentence_bands = rating_bands([review.rating for review in review_set.reviews])[sentence_reviews]

@@ -1097,6 +1097,8 @@ class Workspace:
         settings.setdefault("rating_prior", False)
         # ... and one saved before the rating reader weighed by the ratings alone.
         settings.setdefault("rating_reader", False)
+        # ... and one saved before amounts were compared with promised quantities read the model alone.
+        settings.setdefault("quantities", False)
         config = Config(**settings)
         rating_prior = None
         if summary.get("rating_prior"):

@@ -19,7 +19,9 @@ read by a reader fitted on the dataset's own ratings (`alignment.ratings.read_by
   rating band (1-2, 3, 4-5 stars), then 160 more from each. Accuracy is over the sentences both
   annotators read as supporting or contradicting, by band, by the annotators' side, and weighted by how
   often each band occurs among the check's readings; each reading also counts the sentences it reads
-  right that the one before it read wrong ("mended") and the reverse ("broken");
+  right that the one before it read wrong ("mended") and the reverse ("broken"), and how well its
+  P(contradicts | takes a side) is calibrated on them (expected calibration error, 10 bins, and log loss:
+  the reader and the stance model read the same words, so their sum could be overconfident);
 - with ../shared present, the quotes a marketer sees first: for each of the three claims and each side,
   the ten quotes `alignment.charts.top_quotes` puts first (the app's and the report's "strongest" quotes),
   checked against rows 9,000-12,999 of the clothing reviews (read by no other measure). The 95 distinct
@@ -41,6 +43,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,6 +53,7 @@ from context_reading import DEMO_TOPICS, demo_mentions, score_demo
 from alignment import Config, check
 from alignment.charts import top_quotes
 from alignment.embed import CachedEmbedder, Embedder, MemoryCache
+from alignment.evaluate import calibration_error
 from alignment.ingest import load_reviews
 from alignment.pipeline import default_embedder
 from alignment.ratings import HIGH, LOW, MIDDLE, rating_bands
@@ -181,7 +185,8 @@ def _score_clothing(report: Report, agreed: pd.DataFrame) -> tuple[dict[str, Any
     """Accuracy on the agreed sentences by band, by side, and weighted by each band's share of the readings;
     with whether each sentence was read right."""
     bands = rating_bands([review.rating for review in report.reviews])
-    side: dict[tuple[str, str, int], tuple[bool, int]] = {}  # (row, claim, start) -> (contradicts?, band)
+    # (row, claim, start) -> (P(contradicts | takes a side), band)
+    side: dict[tuple[str, str, int], tuple[float, int]] = {}
     share = dict.fromkeys(BAND_NAMES, 0)
     for claim, found in zip(CLOTHING_CLAIMS, report.claims, strict=True):
         seen: set[int] = set()
@@ -189,13 +194,16 @@ def _score_clothing(report: Report, agreed: pd.DataFrame) -> tuple[dict[str, Any
             sentence = report.sentences[judgement.sentence_index]
             review = report.reviews[sentence.review_index]
             band = int(bands[sentence.review_index])
-            side[(review.review_id, claim, sentence.start)] = (judgement.p_contradicts > judgement.p_supports, band)
+            polar = judgement.p_contradicts + judgement.p_supports
+            side[(review.review_id, claim, sentence.start)] = (judgement.p_contradicts / max(polar, 1e-12), band)
             if judgement.stance != "neutral" and sentence.review_index not in seen and band in share:
                 seen.add(sentence.review_index)
                 share[band] += 1
     by_band: dict[int, list[bool]] = {band: [] for band in BAND_NAMES}
     by_side: dict[str, list[bool]] = {"contradicts": [], "supports": []}
     hits: dict[tuple[str, str, int], bool] = {}
+    predicted: list[float] = []
+    outcomes: list[bool] = []
     missing = 0
     for row, claim_text, start, label in zip(
         agreed["row"], agreed["claim"], agreed["start"], agreed["label_a"], strict=True
@@ -205,8 +213,10 @@ def _score_clothing(report: Report, agreed: pd.DataFrame) -> tuple[dict[str, Any
         if reading is None:
             missing += 1
             continue
-        contradicts, band = reading
-        hit = contradicts == (label == "contradicts")
+        q, band = reading
+        hit = (q > 0.5) == (label == "contradicts")
+        predicted.append(q)
+        outcomes.append(label == "contradicts")
         by_band[band].append(hit)
         by_side[str(label)].append(hit)
         hits[key] = hit
@@ -214,12 +224,16 @@ def _score_clothing(report: Report, agreed: pd.DataFrame) -> tuple[dict[str, Any
     total = sum(share[b] for b in by_band if by_band[b])
     weighted = sum(accuracy[BAND_NAMES[b]] * share[b] / total for b in by_band if by_band[b])
     every = [hit for hits in by_band.values() for hit in hits]
+    clipped = np.clip(np.asarray(predicted), 1e-6, 1 - 1e-6)
+    truth = np.asarray(outcomes)
     return {
         "accuracy": sum(every) / len(every),
         "accuracy_weighted_by_band": weighted,
         "by_band": accuracy,
         "by_side": {name: sum(found) / len(found) for name, found in by_side.items() if found},
         "judged": len(every),
+        "calibration_error": calibration_error(predicted, outcomes),
+        "log_loss": float(-np.mean(np.where(truth, np.log(clipped), np.log(1 - clipped)))),
         "not_matched": missing,
         "band_share": {BAND_NAMES[b]: n for b, n in share.items()},
         "likelihood_ratio": None if report.rating_prior is None else report.rating_prior.to_dict(),

@@ -347,6 +347,21 @@ def test_vet_copy_page_checks_the_demo_copy_then_pasted_copy_and_edits():
 
 
 @pytest.mark.models
+def test_vet_copy_reads_the_demo_customers_reported_waits_against_a_promised_wait():
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    app.text_area(key="vet_copy_input").input("Real people answer our support line in under 5 minutes.").run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    amounts = [note.value for note in app.info if note.value.startswith("Amounts read against promised quantities")]
+    assert amounts and "(at most 5 minutes)" in amounts[0]
+    # the sidebar setting turns the comparison off
+    app.session_state["aln_keep_set_quantities"] = False
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    assert not any(note.value.startswith("Amounts read") for note in app.info)
+
+
+@pytest.mark.models
 def test_vet_copy_offers_the_phrases_just_under_the_bar_and_checks_one_in_place():
     app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
     app.text_area(key="vet_copy_input").input(

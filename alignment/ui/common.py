@@ -71,6 +71,14 @@ def render_sidebar(datasets_page: Any = None) -> None:
                 "sentences (fitted on each check); and the words are also read the way this dataset's "
                 "low- and high-rated reviews use them. Off: each sentence is read from its words alone.",
             )
+            st.checkbox(
+                "Read amounts against promised quantities",
+                key="set_quantities",
+                on_change=state.keep("set_quantities", state.DEFAULTS["quantities"]),
+                help="When a claim binds an amount (“delivered in 30 minutes or less”, “lasts 40 hours”), a "
+                "sentence that reports one of the same kind (“took 75 minutes”) takes its side from the "
+                "comparison, whatever its tone. Off: the stance model reads every sentence.",
+            )
         st.caption(ALIGNMENT_HELP)
 
 

@@ -195,7 +195,13 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
         config=config,
         reviews=review_set.reviews,
         sentences=review_set.sentences,
-        notes=check_notes(results, review_set.summary.sentences, config, rating_prior=prior),
+        notes=check_notes(
+            results,
+            review_set.summary.sentences,
+            config,
+            rating_prior=prior,
+            sentence_texts=[sentence.text for sentence in review_set.sentences],
+        ),
         rating_prior=prior,
     )
     store.put(key, report)

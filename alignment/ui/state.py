@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "min_similarity": Config().min_similarity,
     "min_evidence": Config().min_evidence,
     "rating_prior": Config().rating_prior,
+    "quantities": Config().quantities,
 }
 STANCE_MODELS = ("bundled", "lexicon")
 
@@ -139,6 +140,7 @@ def config() -> Config:
         min_evidence=int(state.get("aln_keep_set_min_evidence", DEFAULTS["min_evidence"])),
         stance_model=str(state.get("aln_keep_set_stance_model", "bundled")),
         rating_prior=bool(state.get("aln_keep_set_rating_prior", DEFAULTS["rating_prior"])),
+        quantities=bool(state.get("aln_keep_set_quantities", DEFAULTS["quantities"])),
     )
 
 

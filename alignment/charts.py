@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from alignment.quantities import describe_comparison, find_bounds
 from alignment.ratings import rating_bounds
 from alignment.records import ClaimResult, ClaimScore, Judgement, Review
 from alignment.score import alignment_interval, score_claim
@@ -207,6 +208,8 @@ class Quote:
 
     ``before`` and ``after`` are the sentences either side of it in the same review ("" at an edge): the
     stance judge reads the sentence with them (alignment.stance.read_in_context), so a reader sees them too.
+    ``amount`` is what its amounts say against the claim's promised bound ("75 minutes against at most 30
+    minutes", alignment.quantities), which gave its side; "" when none was compared.
     """
 
     text: str
@@ -217,11 +220,13 @@ class Quote:
     repeats: int
     before: str = ""
     after: str = ""
+    amount: str = ""
 
 
 def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> list[Quote]:
     """The ``k`` strongest quotes of one stance: most confident first, then most similar; repeats merged."""
     chosen = [j for j in result.judgements if j.stance == stance]
+    compares = report.config.quantities and bool(find_bounds(result.claim.text))
     chosen.sort(key=lambda j: (_probability(j, stance), j.similarity), reverse=True)
     quotes: list[Quote] = []
     seen: dict[str, int] = {}
@@ -245,6 +250,7 @@ def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> 
                 repeats=0,
                 before=_neighbour_text(report, judgement.sentence_index, -1),
                 after=_neighbour_text(report, judgement.sentence_index, 1),
+                amount=describe_comparison(result.claim.text, sentence.text) if compares else "",
             )
         )
     return [dataclasses.replace(q, repeats=repeats.get(" ".join(q.text.lower().split()), 0)) for q in quotes]
@@ -1150,6 +1156,8 @@ def quote_meta(quote: Quote, scale_max: float | None = None) -> str:
     bits.extend(value for value in review.segments.values() if value)
     bits.append(f"review {review.review_id}")
     bits.append(f"{quote.probability:.0%} sure it {quote.stance}")
+    if quote.amount:
+        bits.append(f"reports {quote.amount}")
     if quote.repeats:
         bits.append(f"said in {quote.repeats} more review{'s' if quote.repeats > 1 else ''}")
     return " · ".join(bits)

@@ -233,10 +233,37 @@ def compare_quantities(bounds: Sequence[Bound], text: str) -> Verdict | None:
 
     An amount equal to the promised one is passed over: customers quote the promise back at the brand
     ("'5 working days' lol, day 27 and counting") more often than they report meeting it exactly."""
-    if not bounds:
+    compared = _compared(bounds, text)
+    if not compared:
         return None
+    return "supports" if all(keeps for _, _, keeps in compared) else "contradicts"
+
+
+def describe_comparison(claim: str, text: str) -> str:
+    """For a reader: the amounts ``text`` reports against the bound ``claim`` promises, as "75 minutes
+    against at most 30 minutes" (the amounts that break it, or else those that keep it, in the words of each
+    text); "" when the comparison does not apply."""
+    compared = _compared(find_bounds(claim), text)
+    if not compared:
+        return ""
+    breaking = [item for item in compared if not item[2]]
+    shown = breaking or compared
+    reported = ", ".join(dict.fromkeys(text[q.start : q.end].strip() for _, q, _ in shown))
+    promised = " and ".join(
+        dict.fromkeys(
+            f"{'at most' if b.at_most else 'at least'} {claim[b.quantity.start : b.quantity.end].strip()}"
+            for b, _, _ in shown
+        )
+    )
+    return f"{reported} against {promised}"
+
+
+def _compared(bounds: Sequence[Bound], text: str) -> list[tuple[Bound, Quantity, bool]]:
+    """Each (bound, reported amount, whether it keeps the bound) the comparison reads in ``text``."""
+    if not bounds:
+        return []
     reported = find_quantities(text)
-    verdicts = []
+    compared = []
     for bound in bounds:
         target = bound.quantity.value
         for quantity in reported:
@@ -245,12 +272,11 @@ def compare_quantities(bounds: Sequence[Bound], text: str) -> Verdict | None:
             if not target / SAME_MATTER <= quantity.value <= target * SAME_MATTER:
                 continue
             if bound.at_most:
-                verdicts.append(quantity.value <= target * (1.0 + TOLERANCE))
+                keeps = quantity.value <= target * (1.0 + TOLERANCE)
             else:
-                verdicts.append(quantity.value >= target * (1.0 - TOLERANCE))
-    if not verdicts:
-        return None
-    return "supports" if all(verdicts) else "contradicts"
+                keeps = quantity.value >= target * (1.0 - TOLERANCE)
+            compared.append((bound, quantity, keeps))
+    return compared
 
 
 def weigh_by_quantities(

@@ -193,3 +193,32 @@ def test_the_comparison_is_a_setting_and_a_run_saved_before_it_reads_as_off(tmp_
         older = {k: v for k, v in Config().to_dict().items() if k != "quantities"}
         workspace._con.execute("UPDATE runs SET config = ? WHERE run_id = ?", [json.dumps(older), run.run_id])
         assert workspace.run_report(run.run_id)["config"]["quantities"] is False
+
+
+def test_a_quote_says_which_amount_broke_the_promise_and_the_report_shows_it(embedder):
+    from alignment.charts import quote_meta, report_html, top_quotes
+
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": [
+                "Our pizza delivery took 75 minutes tonight.",
+                "Pizza was delivered in 20 minutes.",
+                "The delivery driver was rude <b>again</b>.",
+            ],
+        }
+    )
+    claim = ["Pizza delivered in 30 minutes or less"]
+    report = check(None, frame, Config(), claims=claim, embedder=embedder)
+    late = top_quotes(report, report.claims[0], "contradicts", k=5)
+    assert late[0].text == "Our pizza delivery took 75 minutes tonight."
+    assert late[0].amount == "75 minutes against at most 30 minutes"
+    assert quote_meta(late[0]).endswith("reports 75 minutes against at most 30 minutes")
+    assert [q.amount for q in top_quotes(report, report.claims[0], "supports", k=5)] == [
+        "20 minutes against at most 30 minutes"
+    ]
+    assert "reports 75 minutes against at most 30 minutes" in report_html(report)
+    # a sentence with no amount, and a check with the comparison off, say nothing of amounts
+    assert all(not q.amount for q in late if "rude" in q.text)
+    off = check(None, frame, Config(quantities=False), claims=claim, embedder=embedder)
+    assert not any(q.amount for stance in ("supports", "contradicts") for q in top_quotes(off, off.claims[0], stance))

@@ -295,7 +295,8 @@ def weigh_by_quantities(
             weighed.append(found)
             continue
         moved += int(np.count_nonzero(verdicts))
-        weighed.append(_with_verdicts(found, verdicts))
+        sides = np.where(verdicts != 0, 1.0 / (1.0 + np.exp(-QUANTITY_LOG_ODDS * verdicts)), found.sides())
+        weighed.append(found.with_sides(sides))
     return weighed, moved
 
 
@@ -337,24 +338,4 @@ def quantity_note(claims: Sequence[str], judged: Sequence[Judgements], sentence_
         "Amounts read against promised quantities: "
         + "; ".join(parts)
         + ". Those sentences take their side from the comparison, not from their wording."
-    )
-
-
-def _with_verdicts(found: Judgements, verdicts: np.ndarray) -> Judgements:
-    """The judgements with P(contradicts | on aspect) given by each nonzero verdict (+1 breaks, -1 keeps),
-    the relevance kept."""
-    supports = np.asarray(found.p_supports, dtype=np.float64)
-    contradicts = np.asarray(found.p_contradicts, dtype=np.float64)
-    relevance = supports + contradicts
-    q = np.divide(contradicts, relevance, out=np.full(len(found), 0.5), where=relevance > 0)
-    q = np.where(verdicts != 0, 1.0 / (1.0 + np.exp(-QUANTITY_LOG_ODDS * verdicts)), q)
-    dtype = np.result_type(found.p_supports)
-    probabilities = np.stack([relevance * (1.0 - q), relevance * q, np.asarray(found.p_neutral)], axis=1)
-    return Judgements(
-        sentence_index=found.sentence_index,
-        similarity=found.similarity,
-        p_supports=probabilities[:, 0].astype(dtype),
-        p_contradicts=probabilities[:, 1].astype(dtype),
-        p_neutral=found.p_neutral,
-        label=probabilities.argmax(axis=1).astype(np.uint8),
     )

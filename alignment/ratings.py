@@ -256,34 +256,19 @@ def weigh_by_ratings(
         prior = RatingPrior(prior.likelihood_ratio, prior.readings, reader.sentences, reader.auc)
     ratios = np.append(np.asarray(prior.likelihood_ratio), 1.0)  # UNRATED (-1) reads the last: no weight
     weighed = []
-    for found, (text, band, on_aspect) in zip(judged, pieces, strict=True):
+    for found, (text, band, _) in zip(judged, pieces, strict=True):
         if len(found) == 0:
             weighed.append(found)
             continue
-        contradicts = _weigh(np.clip(text, _EDGE, 1.0 - _EDGE), ratios[band])
-        dtype = np.result_type(found.p_supports)
-        probabilities = np.stack([on_aspect * (1.0 - contradicts), on_aspect * contradicts, found.p_neutral], axis=1)
-        weighed.append(
-            Judgements(
-                sentence_index=found.sentence_index,
-                similarity=found.similarity,
-                p_supports=probabilities[:, 0].astype(dtype),
-                p_contradicts=probabilities[:, 1].astype(dtype),
-                p_neutral=found.p_neutral,
-                label=probabilities.argmax(axis=1).astype(np.uint8),
-            )
-        )
+        weighed.append(found.with_sides(_weigh(np.clip(text, _EDGE, 1.0 - _EDGE), ratios[band])))
     return weighed, prior
 
 
 def _reading(found: Judgements, sentence_bands: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A claim's readings: q = P(contradicts | on aspect), each sentence's band, and the relevance."""
-    supports = np.asarray(found.p_supports, dtype=np.float64)
-    contradicts = np.asarray(found.p_contradicts, dtype=np.float64)
-    relevance = supports + contradicts
-    q = np.divide(contradicts, relevance, out=np.full(len(found), 0.5), where=relevance > 0)
+    relevance = np.asarray(found.p_supports, dtype=np.float64) + np.asarray(found.p_contradicts, dtype=np.float64)
     bands = np.asarray(sentence_bands, dtype=np.int64)[np.asarray(found.sentence_index, dtype=np.int64)]
-    return q, bands, relevance
+    return found.sides(), bands, relevance
 
 
 def _low_ratings_contradict(q: np.ndarray, bands: np.ndarray, relevance: np.ndarray) -> bool:

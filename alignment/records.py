@@ -204,6 +204,30 @@ class Judgements(Sequence[Judgement]):
             label=np.array([codes[j.stance] for j in items], dtype=np.uint8),
         )
 
+    def sides(self) -> np.ndarray:
+        """P(contradicts | the sentence speaks to the claim) of each match (0.5 where the relevance is 0)."""
+        supports = np.asarray(self.p_supports, dtype=np.float64)
+        contradicts = np.asarray(self.p_contradicts, dtype=np.float64)
+        relevance = supports + contradicts
+        return np.divide(contradicts, relevance, out=np.full(len(self), 0.5), where=relevance > 0)
+
+    def with_sides(self, sides: np.ndarray) -> Judgements:
+        """The same matches with P(contradicts | speaks to the claim) set to ``sides``: the relevance
+        (1 - p_neutral) is kept and each stance is again the most probable label. How a later stage (star
+        ratings, amounts against a promised bound) re-reads the side without touching the match."""
+        relevance = np.asarray(self.p_supports, dtype=np.float64) + np.asarray(self.p_contradicts, dtype=np.float64)
+        sides = np.asarray(sides, dtype=np.float64)
+        dtype = np.result_type(self.p_supports)
+        probabilities = np.stack([relevance * (1.0 - sides), relevance * sides, np.asarray(self.p_neutral)], axis=1)
+        return Judgements(
+            sentence_index=self.sentence_index,
+            similarity=self.similarity,
+            p_supports=probabilities[:, 0].astype(dtype),
+            p_contradicts=probabilities[:, 1].astype(dtype),
+            p_neutral=self.p_neutral,
+            label=probabilities.argmax(axis=1).astype(np.uint8),
+        )
+
     def stance_counts(self) -> tuple[int, int, int]:
         """How many matches were judged (supports, contradicts, neutral)."""
         counts = np.bincount(self.label, minlength=len(STANCES))

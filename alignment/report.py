@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alignment.config import Config
+from alignment.quantities import describe_comparison, find_bounds
 from alignment.ratings import RatingPrior
 from alignment.records import (
     STANCES,
@@ -95,10 +96,19 @@ class Report:
                     "stance": stance,
                     "p_supports": round(p_supports, 4),
                     "p_contradicts": round(p_contradicts, 4),
+                    **self._amount_field(result, sentence),
                 }
                 for sentence, similarity, stance, p_supports, p_contradicts, _ in _judgement_rows(result.judgements)
             ],
         }
+
+    def _amount_field(self, result: ClaimResult, sentence: int) -> dict[str, str]:
+        """{"amount": "75 minutes against at most 30 minutes"} for a match whose side came from comparing the
+        amounts it reports with the claim's promised bound (alignment.quantities); {} for every other."""
+        if not self.config.quantities or not find_bounds(result.claim.text):
+            return {}
+        amount = describe_comparison(result.claim.text, self.sentences[sentence].text)
+        return {"amount": amount} if amount else {}
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text."""
@@ -165,6 +175,7 @@ class Report:
                     "p_supports": p_supports,
                     "p_contradicts": p_contradicts,
                     "p_neutral": p_neutral,
+                    "amount": self._amount_field(result, index).get("amount", ""),
                     "date": review.date,
                     "rating": review.rating,
                 }
@@ -181,6 +192,7 @@ class Report:
             "p_supports",
             "p_contradicts",
             "p_neutral",
+            "amount",
             "date",
             "rating",
             *segment_names,

@@ -218,6 +218,12 @@ def test_a_quote_says_which_amount_broke_the_promise_and_the_report_shows_it(emb
         "20 minutes against at most 30 minutes"
     ]
     assert "reports 75 minutes against at most 30 minutes" in report_html(report)
+    # the report's JSON and frame carry it for an analyst: only on the matches it decided
+    matches = {m["sentence"]: m for m in report.to_dict()["claims"][0]["matches"]}
+    assert matches["Our pizza delivery took 75 minutes tonight."]["amount"] == "75 minutes against at most 30 minutes"
+    assert all("amount" not in m for text, m in matches.items() if "rude" in text)
+    frame_amounts = dict(zip(report.matches_frame()["sentence"], report.matches_frame()["amount"], strict=True))
+    assert frame_amounts["Pizza was delivered in 20 minutes."] == "20 minutes against at most 30 minutes"
     # a sentence with no amount, and a check with the comparison off, say nothing of amounts
     assert all(not q.amount for q in late if "rude" in q.text)
     off = check(None, frame, Config(quantities=False), claims=claim, embedder=embedder)

@@ -128,6 +128,10 @@ _UNIT_WORD = re.compile(  # searched in the lower-cased text: an alternation com
     r"second|minute|hour|day|week|month|year|gram|kilo|met(?:re|er)|mile|inch|feet|foot|lit(?:re|er)|per ?cent"
 )
 _DIGIT = re.compile(r"\d")
+# Time promises said in words, each at most a day or an hour. On the project's spec and promise cases
+# (24 claims) a comparison with them was right 0.92 of the time (49 texts); the sets never trained on were
+# printed beside them, 0.94 (114).
+_TIME_PHRASE = re.compile(r"\b(?:same[- ]day|next[- ]day|overnight|within the hour)\b", re.IGNORECASE)
 
 # What makes a promised quantity a bound. At most: "under", "within", "in" (for time: "ready in 2 hours"),
 # "or less", "just", ... At least: "lasts". Measured on the project's own pairs (benchmarks/quantities.py):
@@ -160,10 +164,11 @@ class Quantity:
 @dataclass(frozen=True, slots=True)
 class Bound:
     """A promised quantity and which way it binds: ``at_most`` ("within 48 hours", "under 250 g") or at
-    least ("lasts 40 hours")."""
+    least ("lasts 40 hours"); ``said`` is how a reader is told the promise ("at most 48 hours", "same-day")."""
 
     quantity: Quantity
     at_most: bool
+    said: str = ""
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -206,15 +211,17 @@ def _number(raw: str) -> float:
 
 def find_bounds(claim: str) -> list[Bound]:
     """The quantities ``claim`` promises as a bound: at most ("in 30 minutes or less", "within 48 hours",
-    "under 250 g", "ready in 2 hours"), or at least ("lasts 40 hours"). A quantity with no bound word, or
-    with one that states a condition rather than an experience ("up to", "over", "at least"), is none."""
+    "under 250 g", "ready in 2 hours", and in words "same-day", "next-day", "overnight", "within the hour"),
+    or at least ("lasts 40 hours"). A quantity with no bound word, or with one that states a condition
+    rather than an experience ("up to", "over", "at least"), is none."""
     bounds = []
     for quantity in find_quantities(claim):
         before, after = claim[: quantity.start], claim[quantity.end :]
-        if "+" in claim[quantity.start : quantity.end] or _NOT_A_BOUND_AFTER.match(after):
+        said = claim[quantity.start : quantity.end].strip()
+        if "+" in said or _NOT_A_BOUND_AFTER.match(after):
             continue
         if _AT_LEAST_BEFORE.search(before):
-            bounds.append(Bound(quantity, at_most=False))
+            bounds.append(Bound(quantity, at_most=False, said=f"at least {said}"))
         elif _NOT_A_BOUND_BEFORE.search(before):
             continue
         elif (
@@ -222,7 +229,12 @@ def find_bounds(claim: str) -> list[Bound]:
             or _AT_MOST_AFTER.match(after)
             or (quantity.kind == "time" and _TIME_IN.search(before))
         ):
-            bounds.append(Bound(quantity, at_most=True))
+            bounds.append(Bound(quantity, at_most=True, said=f"at most {said}"))
+    for match in _TIME_PHRASE.finditer(claim):
+        minutes = _HOUR if "hour" in match.group(0).lower() else _DAY
+        bounds.append(
+            Bound(Quantity("time", minutes, match.start(), match.end()), at_most=True, said=match.group(0).lower())
+        )
     return bounds
 
 
@@ -249,12 +261,7 @@ def describe_comparison(claim: str, text: str) -> str:
     breaking = [item for item in compared if not item[2]]
     shown = breaking or compared
     reported = ", ".join(dict.fromkeys(text[q.start : q.end].strip() for _, q, _ in shown))
-    promised = " and ".join(
-        dict.fromkeys(
-            f"{'at most' if b.at_most else 'at least'} {claim[b.quantity.start : b.quantity.end].strip()}"
-            for b, _, _ in shown
-        )
-    )
+    promised = " and ".join(dict.fromkeys(b.said for b, _, _ in shown))
     return f"{reported} against {promised}"
 
 
@@ -322,10 +329,7 @@ def quantity_note(claims: Sequence[str], judged: Sequence[Judgements], sentence_
         verdicts = read_amounts(claim, found, sentence_texts)
         if not verdicts.any():
             continue
-        promised = ", ".join(
-            f"{'at most' if bound.at_most else 'at least'} {claim[bound.quantity.start : bound.quantity.end]}"
-            for bound in find_bounds(claim)
-        )
+        promised = ", ".join(bound.said for bound in find_bounds(claim))
         compared, broken = int(np.count_nonzero(verdicts)), int((verdicts > 0).sum())
         parts.append(
             f"“{claim}” ({promised}): {compared} sentence{'s' if compared != 1 else ''} "

@@ -12,6 +12,7 @@ from alignment import Config, check
 from alignment.quantities import (
     QUANTITY_LOG_ODDS,
     compare_quantities,
+    describe_comparison,
     find_bounds,
     find_quantities,
     weigh_by_quantities,
@@ -56,6 +57,11 @@ def test_a_claim_binds_its_quantity_only_with_a_bound_word():
     for claim in at_most:
         bounds = find_bounds(claim)
         assert len(bounds) == 1 and bounds[0].at_most, claim
+    # time promised in words binds at most a day, or an hour
+    same_day = find_bounds("Same-day delivery on every order")
+    assert len(same_day) == 1 and same_day[0].at_most and same_day[0].quantity.value == 1440.0
+    assert same_day[0].said == "same-day"
+    assert find_bounds("A plumber within the hour")[0].quantity.value == 60.0
     lasts = find_bounds("Controller battery lasts 40 hours per charge")
     assert len(lasts) == 1 and not lasts[0].at_most and lasts[0].quantity.value == 2400.0
     # a condition or a limit of use is not an experience to compare with; nor is a plain spec
@@ -85,6 +91,10 @@ def test_a_reported_amount_keeps_or_breaks_the_promised_bound():
     assert compare_quantities(bounds, "A customer for 5 years.") is None
     # any amount that breaks the bound wins over one that keeps it
     assert compare_quantities(bounds, "First order came in 25 minutes, the second in 70 minutes.") == "contradicts"
+    next_day = find_bounds("Next-day delivery, guaranteed")
+    assert compare_quantities(next_day, "Took 3 days to arrive.") == "contradicts"
+    assert compare_quantities(next_day, "It was here in 20 hours.") == "supports"
+    assert describe_comparison("Next-day delivery, guaranteed", "Took 3 days to arrive.") == "3 days against next-day"
     lasts = find_bounds("Battery lasts 40 hours")
     assert compare_quantities(lasts, "Mine dies after 20 hours of play.") == "contradicts"
     assert compare_quantities(lasts, "Got 45 hours out of one charge.") == "supports"

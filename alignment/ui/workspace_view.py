@@ -462,11 +462,12 @@ def _show_run(run: RunInfo, report: dict[str, Any]) -> None:
                     "quote": match["sentence"],
                     "review_id": match["review_id"],
                     "similarity": match["similarity"],
+                    "amount": match.get("amount", ""),
                 }
                 for item in claims
                 for match in item.get("matches", ())
             ],
-            columns=["claim", "stance", "quote", "review_id", "similarity"],
+            columns=["claim", "stance", "quote", "review_id", "similarity", "amount"],
         )
         with st.expander(f"Evidence of run {run.run_id} ({len(evidence):,} sentences)"):
             st.dataframe(evidence, hide_index=True, width="stretch", height=320)

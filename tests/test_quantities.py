@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alignment import Config, check
 from alignment.quantities import (
@@ -238,3 +240,52 @@ def test_a_quote_says_which_amount_broke_the_promise_and_the_report_shows_it(emb
     assert all(not q.amount for q in late if "rude" in q.text)
     off = check(None, frame, Config(quantities=False), claims=claim, embedder=embedder)
     assert not any(q.amount for stance in ("supports", "contradicts") for q in top_quotes(off, off.claims[0], stance))
+
+
+_AMOUNT_WORDS = [
+    "in",
+    "within",
+    "under",
+    "or less",
+    "lasts",
+    "up to",
+    "half an",
+    "a couple of",
+    "ten",
+    "$",
+    "£",
+    "%",
+    "minutes",
+    "hours",
+    "days",
+    "kg",
+    "g",
+    "1,000",
+    "2,5",
+    "24/7",
+    "4:30",
+    "same-day",
+    "ago",
+    "+",
+    "-",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    claim=st.lists(
+        st.one_of(st.sampled_from(_AMOUNT_WORDS), st.integers(0, 10**6).map(str), st.text(max_size=6)), max_size=8
+    ),
+    text=st.lists(
+        st.one_of(st.sampled_from(_AMOUNT_WORDS), st.integers(0, 10**6).map(str), st.text(max_size=6)), max_size=12
+    ),
+)
+def test_any_claim_and_sentence_give_a_verdict_or_none_and_spans_inside_the_text(claim, text):
+    claim_text, sentence = " ".join(claim), " ".join(text)
+    for quantity in find_quantities(sentence):
+        assert 0 <= quantity.start < quantity.end <= len(sentence) and quantity.value >= 0
+    for bound in find_bounds(claim_text):
+        assert 0 <= bound.quantity.start < bound.quantity.end <= len(claim_text) and bound.said
+    assert compare_quantities(find_bounds(claim_text), sentence) in (None, "supports", "contradicts")
+    described = describe_comparison(claim_text, sentence)
+    assert (described == "") == (compare_quantities(find_bounds(claim_text), sentence) is None)

@@ -92,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
         "also read by a reader the dataset's ratings teach, and each stance is weighed by its review's rating, "
         "as strongly as the ratings track the text in this dataset",
     )
+    check.add_argument(
+        "--no-amounts",
+        action="store_true",
+        help="read every sentence with the stance model; by default, when a claim promises a bounded amount "
+        '("in 30 minutes or less"), a sentence that reports one of its kind ("took 75 minutes") takes its '
+        "side from the comparison",
+    )
     _add_embedder_option(check)
     check.add_argument("--label", metavar="TEXT", help="with --dataset: a name for the saved run (e.g. the campaign)")
     check.add_argument("--no-save", action="store_true", help="with --dataset: do not record the run")
@@ -239,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read each sentence's text alone, as `check --no-rating-prior` does (the ratings never weigh the "
         "stance when the label column is the rating column)",
+    )
+    evaluate_evidence.add_argument(
+        "--no-amounts", action="store_true", help="read every sentence with the stance model, as `check --no-amounts`"
     )
     _add_embedder_option(evaluate_evidence)
     _add_workspace_option(evaluate_evidence)
@@ -395,6 +405,7 @@ def _run_check(args: argparse.Namespace) -> int:
             ("min_evidence", args.min_evidence),
             ("stance_model", args.stance_model),
             ("rating_prior", False if args.no_rating_prior else None),
+            ("quantities", False if args.no_amounts else None),
         )
         if value is not None
     }
@@ -743,6 +754,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     kind = embedder_kind(args.embedder)
     claims = _read_claim_lines(args.claims)
     prior: dict[str, Any] = {"rating_prior": False} if args.no_rating_prior else {}
+    if args.no_amounts:
+        prior["quantities"] = False
     settings = [
         Config.from_env(None, **prior, **({} if value is None else {"min_similarity": value}))
         for value in dict.fromkeys(args.min_similarity or [None])

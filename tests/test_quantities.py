@@ -289,3 +289,27 @@ def test_any_claim_and_sentence_give_a_verdict_or_none_and_spans_inside_the_text
     assert compare_quantities(find_bounds(claim_text), sentence) in (None, "supports", "contradicts")
     described = describe_comparison(claim_text, sentence)
     assert (described == "") == (compare_quantities(find_bounds(claim_text), sentence) is None)
+
+
+def test_cli_check_reads_amounts_by_default_and_not_with_no_amounts(tmp_path):
+    from alignment.cli import main
+
+    reviews = tmp_path / "orders.csv"
+    pd.DataFrame(
+        {"id": ["a", "b"], "text": ["Our delivery took 75 minutes.", "Our delivery came in 20 minutes."]}
+    ).to_csv(reviews, index=False)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Delivered in 30 minutes or less\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    base = ["check", "--claims", str(claims), "--reviews", str(reviews), "--quiet", "--out", str(out)]
+    assert main(base) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["config"]["quantities"] is True
+    assert any(note.startswith("Amounts read against promised quantities") for note in report["notes"])
+    amounts = {m["sentence"]: m.get("amount") for m in report["claims"][0]["matches"]}
+    assert amounts["Our delivery took 75 minutes."] == "75 minutes against at most 30 minutes"
+    assert main([*base, "--no-amounts"]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["config"]["quantities"] is False
+    assert not any(note.startswith("Amounts read") for note in report["notes"])
+    assert all("amount" not in m for m in report["claims"][0]["matches"])

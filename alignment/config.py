@@ -57,8 +57,8 @@ class Config:
             own ratings (:func:`alignment.ratings.read_by_ratings`), joined to the stance model's reading.
             Off by itself, the ratings only weigh the side.
         quantities: compare the amounts a sentence reports with a claim's promised bound ("took 75 minutes"
-            against "in 30 minutes or less", :mod:`alignment.quantities`) and lean its side towards the
-            verdict. False reads the side from the stance model alone.
+            against "in 30 minutes or less", :mod:`alignment.quantities`); where there is one, the comparison
+            gives the sentence's side. False reads every side from the stance model.
     """
 
     min_similarity: float = 0.30

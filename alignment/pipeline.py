@@ -207,7 +207,7 @@ def judge_and_weigh(
 ) -> tuple[list[ClaimResult], RatingPrior | None]:
     """Embed, match, judge and score claims against already-loaded reviews. With ``config.quantities``, a
     sentence that reports an amount against a claim's promised bound ("took 75 minutes" against "in 30
-    minutes or less") leans towards what the comparison says (:func:`alignment.quantities.weigh_by_quantities`);
+    minutes or less") takes its side from the comparison (:func:`alignment.quantities.weigh_by_quantities`);
     with ``config.rating_prior`` and rated reviews, each stance is then weighed by its review's rating
     (:func:`alignment.ratings.weigh_by_ratings`). Returns the results and the prior fitted, or None."""
     if not claims:

@@ -65,6 +65,13 @@ STANCE_TEST_MIXED = tuple(sorted(REPO_DATA.glob("stance_test_mixed_*.jsonl")))
 # the mixed test 0.02, so it is measured, not trained on (benchmarks/stance_ablation.py; README, Known
 # limits; NOTES, "Echoes of the claim").
 STANCE_TEST_ECHO = tuple(sorted(REPO_DATA.glob("stance_test_echo_*.jsonl")))
+# Three customer datasets shaped like a real one, never trained on: one company each (home broadband,
+# running shoes, dental clinics), four ad claims, 300 texts labelled by the claims they speak to, one
+# complaint-heavy, one praise-heavy, one balanced (the index names the files, companies and claims). The
+# project's other sets pair one text with one claim, pooled over hundreds of claims; these are checked as
+# a user checks a dataset, so a reading that learns from the dataset itself can be measured on them
+# (benchmarks/dataset_sets.py; README, Training data).
+DATASET_TESTS = REPO_DATA / "dataset_tests.json"
 HELD_BACK_SHARE = 0.2
 REGULARISATION_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # the logistic head's C, searched by grouped CV
 FEATURES = "claim-aware"  # the logistic head's features (benchmarks/stance_ablation.py)
@@ -113,6 +120,32 @@ def load_stance_pairs(corpora: Sequence[Path] = STANCE_CORPORA) -> list[Labelled
                 raise ValueError(f"Unknown stance label {record['label']!r} in {line[:80]}")
             items.append(LabelledPair(record["claim"], record["text"], record["label"], record.get("domain", "")))
     return items
+
+
+def load_dataset_tests(index: Path = DATASET_TESTS) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
+    """The dataset-shaped test sets (DATASET_TESTS), by file name: each set's claims, and its texts in the
+    long format of labels per claim that :func:`alignment.evaluate.evaluate_evidence` reads with
+    ``labels_per_claim``: a row per text and claim it speaks to (``about``: the claim's number from 1,
+    ``label``: positive or negative), and a row with both blank for a text that speaks to none."""
+    sets: dict[str, tuple[list[str], list[dict[str, str]]]] = {}
+    described = json.loads(index.read_text(encoding="utf-8"))["sets"]
+    for name, about in described.items():
+        topics = list(about["claims"])
+        rows: list[dict[str, str]] = []
+        for line in (index.parent / name).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            labels = record["topics"]
+            unknown = set(labels) - set(topics) or {v for v in labels.values() if v not in ("pos", "neg")}
+            if unknown:
+                raise ValueError(f"{name}: {record['review_id']} has unknown topics or labels {sorted(unknown)}")
+            spoken = [(str(topics.index(topic) + 1), labels[topic]) for topic in topics if topic in labels]
+            for number, label in spoken or [("", "")]:
+                side = {"pos": "positive", "neg": "negative"}.get(label, "")
+                rows.append({"review_id": record["review_id"], "text": record["text"], "about": number, "label": side})
+        sets[name] = ([about["claims"][topic] for topic in topics], rows)
+    return sets
 
 
 def is_held_back(claim: str) -> bool:

@@ -1,0 +1,95 @@
+"""How a check reads the project's three dataset-shaped test sets (`data/dataset_tests.json`).
+
+Each set is one company's customer texts (home broadband, running shoes, dental clinics: complaint-heavy,
+praise-heavy, balanced), checked against its four ad claims as a user checks a dataset, and scored by
+`alignment evaluate evidence` with labels per claim, as the README's restaurant measure is: stance accuracy
+on the matched (claim, text) pairs that have a label (the text's sentence most similar to the claim),
+within each side, calibration, the AP of each claim's contradicting texts, and the baselines (plain cosine,
+the sentence lexicon) in the same run. Also: how many of the labelled (text, claim) pairs a check matches
+at all. Needs nothing from ../shared; the sets were never trained on.
+
+Usage: .venv/bin/python benchmarks/dataset_sets.py (about a minute on 2 cores)
+Writes benchmarks/results/dataset_sets.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alignment import Config
+from alignment.embed import CachedEmbedder, MemoryCache
+from alignment.evaluate import evaluate_evidence
+from alignment.pipeline import default_embedder
+from alignment.training import DATASET_TESTS, load_dataset_tests
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def measure_set(claims: list[str], rows: list[dict[str, str]], embedder: CachedEmbedder) -> dict[str, Any]:
+    """One set's figures, alignment beside the cosine and lexicon baselines."""
+    frame = pd.DataFrame(rows)
+    result = evaluate_evidence(
+        claims,
+        frame,
+        "label",
+        "about",
+        Config(),
+        text_column="text",
+        id_column="review_id",
+        embedder=embedder,
+        labels_per_claim=True,
+    )
+    ours, lexicon, cosine = (result.judges[name] for name in ("alignment", "lexicon", "cosine"))
+    labelled = int((frame["label"] != "").sum())
+    return {
+        "texts": result.reviews,
+        "labelled_pairs": labelled,
+        "matched_pairs": ours.pairs,
+        "matched_share": ours.pairs / labelled if labelled else None,
+        "stance_accuracy": ours.accuracy,
+        "stance_recall_negative": ours.on_contradicting,
+        "stance_recall_positive": ours.on_supporting,
+        "stance_accuracy_lexicon": lexicon.accuracy,
+        "ece": ours.calibration_error,
+        "mean_ap": ours.mean_ap,
+        "mean_ap_cosine": cosine.mean_ap,
+        "mean_ap_lexicon": lexicon.mean_ap,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print and save each set's figures and the pooled stance accuracy."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=RESULTS / "dataset_sets.json")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    embedder = CachedEmbedder(default_embedder(), MemoryCache())
+    results: dict[str, Any] = {"index": DATASET_TESTS.name, "sets": {}}
+    for name, (claims, rows) in load_dataset_tests().items():
+        figures = measure_set(claims, rows, embedder)
+        results["sets"][name] = figures
+        print(name, json.dumps({key: round(v, 4) if isinstance(v, float) else v for key, v in figures.items()}))
+    every = results["sets"].values()
+    pairs = sum(figures["matched_pairs"] for figures in every)
+    results["pooled"] = {
+        "matched_pairs": pairs,
+        "stance_accuracy": sum(f["stance_accuracy"] * f["matched_pairs"] for f in every) / pairs,
+        "stance_accuracy_lexicon": sum(f["stance_accuracy_lexicon"] * f["matched_pairs"] for f in every) / pairs,
+        "mean_ap": sum(f["mean_ap"] for f in every) / len(results["sets"]),
+        "mean_ap_cosine": sum(f["mean_ap_cosine"] for f in every) / len(results["sets"]),
+    }
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    print("pooled", json.dumps({key: round(v, 4) for key, v in results["pooled"].items()}))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

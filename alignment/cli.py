@@ -829,20 +829,29 @@ def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
     )
 
     ranked = first.judges["alignment"].mean_ap is not None
+    recall = first.judges["alignment"].match_recall is not None
+    precision = first.judges["alignment"].match_precision is not None
     headers = ["min_similarity", "matched reviews", "pairs", "stance accuracy", "on contradicting", "on supporting"]
     headers += ["calibration error", *(("mean AP", "first ten quotes right") if ranked else ())]
+    headers += [*(("match recall",) if recall else ()), *(("match precision",) if precision else ())]
     rows = []
     for result in results:
         judged = result.judges["alignment"]
         row = [f"{result.min_similarity:g}", f"{result.matched_reviews:,}", f"{judged.pairs:,}"]
         row += [_cell(judged.accuracy), _cell(judged.on_contradicting), _cell(judged.on_supporting)]
         row += [_cell(judged.calibration_error), *((_cell(judged.mean_ap), _cell(judged.first_ten)) if ranked else ())]
+        row += [
+            *((_cell(judged.match_recall),) if recall else ()),
+            *((_cell(judged.match_precision),) if precision else ()),
+        ]
         rows.append(row)
     _print_table(headers, rows)
     print(
         "A lower min_similarity matches more reviews, and the weaker matches are harder to read; stance accuracy "
         "is over the pairs each setting matched, so compare it beside the pairs. --out writes every evaluation."
     )
+    if recall:
+        print(_MATCHING_NOTE)
 
 
 def _print_claim_evaluation(result: ClaimEvaluation) -> None:
@@ -916,6 +925,12 @@ def _label_rows(measure: str, shares: Sequence[float | None], baselines: Sequenc
     ]
 
 
+_MATCHING_NOTE = (
+    "match recall: the share of the (review, claim) pairs the about column marks that were matched at all; "
+    "match precision (labels per claim only): the share of the matches that the about column marks."
+)
+
+
 def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
     sides = result.sides
     unread = _counts(result.unread)
@@ -944,12 +959,32 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
             [f"mean AP of contradicting reviews about it ({where})", *(_cell(judges[n].mean_ap) for n in names)],
             ["first ten quotes right", *(_cell(judges[n].first_ten) for n in names)],
         ]
+    if judges["alignment"].match_recall is not None:
+        rows.append(
+            [
+                "match recall (pairs marked about a claim, matched)",
+                _cell(judges["alignment"].match_recall),
+                "-",
+                _cell(judges["cosine"].match_recall),
+            ]
+        )
+    if judges["alignment"].match_precision is not None:
+        rows.append(
+            [
+                "match precision (matches marked about their claim)",
+                _cell(judges["alignment"].match_precision),
+                "-",
+                _cell(judges["cosine"].match_precision),
+            ]
+        )
     # With labels per claim, a quote labelled contradicting on the claim is one about it: the row above.
     if judges["alignment"].first_ten_contradicting is not None and not result.labels_per_claim:
         rows.append(
             ["first ten quotes labelled contradicting", *(_cell(judges[n].first_ten_contradicting) for n in names)]
         )
     _print_table(["measure", *names], rows)
+    if judges["alignment"].match_recall is not None:
+        print(_MATCHING_NOTE)
     print()
     claim_rows = [
         [
@@ -958,11 +993,14 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
             f"{claim.pairs:,}",
             _cell(claim.accuracy),
             "-" if claim.contradicting_about is None else f"{claim.contradicting_about:,}",
+            "-" if claim.about is None else f"{claim.about_matched or 0:,} of {claim.about:,}",
             _cell(claim.average_precision.get("alignment")),
         ]
         for claim in result.claims
     ]
-    _print_table(["claim", "matched", "pairs", "accuracy", "contradicting about it", "AP"], claim_rows)
+    _print_table(
+        ["claim", "matched", "pairs", "accuracy", "contradicting about it", "about it, matched", "AP"], claim_rows
+    )
     if result.by_group:
         print()
         _print_table(

@@ -485,6 +485,12 @@ class JudgeScores:
     # over the claims ranked; without it, over those with min_relevant contradicting labels)
     first_ten_contradicting: float | None = None
     ranked: int = 0  # the (group, claim) rankings that mean_ap and first_ten average
+    # Matching, with the about column: the share of the (review, claim) pairs marked about the claim that
+    # the judge matched at all (what AP is bounded by); with labels per claim, where a review's rows name
+    # every claim it speaks to, also the share of its matched pairs that are marked about their claim. The
+    # lexicon matches by the claim's cosine, so its figures are the cosine's.
+    match_recall: float | None = None
+    match_precision: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,6 +503,8 @@ class ClaimEvidence:
     accuracy: float | None
     contradicting_about: int | None  # reviews about this claim labelled contradicts (the about column)
     average_precision: Mapping[str, float | None]
+    about: int | None = None  # reviews marked about this claim (the about column)
+    about_matched: int | None = None  # of those, the ones alignment matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -751,9 +759,13 @@ def _evaluate_at(
     if table.ratings_are_labels:
         config = config.replace(rating_prior=False)
     claim_texts, min_relevant = table.claims, table.min_relevant
-    tallies = {name: _Tally(len(claim_texts)) for name in ("alignment", "lexicon", "cosine")}
+    # Match precision needs every claim a review speaks to marked, as the long format of labels per claim
+    # marks them; one about value per review names one claim only.
+    tallies = {name: _Tally(len(claim_texts), table.labels_per_claim) for name in ("alignment", "lexicon", "cosine")}
     matched_reviews = np.zeros(len(claim_texts), dtype=np.int64)
     contradicting_about = np.zeros(len(claim_texts), dtype=np.int64)
+    about_reviews = np.zeros(len(claim_texts), dtype=np.int64)
+    about_matched = np.zeros(len(claim_texts), dtype=np.int64)
     misread: list[tuple[float, MisreadReview]] = []
     matched_total = 0
     by_group: list[GroupEvidence] = []
@@ -778,20 +790,25 @@ def _evaluate_at(
         relevant = None if about is None else [about[i] & labelled[i] for i in range(len(claim_texts))]
         # The group's own figures (alignment's reading: how it reads one brand against another), then the
         # pooled ones. The lexicon run matches by the claim alone, so its similarities are the plain cosine.
-        own = _Tally(len(claim_texts))
+        own = _Tally(len(claim_texts), table.labels_per_claim)
         own.add(read["bundled"], sides, [contra for contra, _, _ in read["bundled"]], relevant, labelled, min_relevant)
+        own.add_matching([contra >= 0 for contra, _, _ in read["bundled"]], about)
         tallies["alignment"].extend(own)
         for name, readings, scores in (
             ("lexicon", read["lexicon"], [contra for contra, _, _ in read["lexicon"]]),
             ("cosine", None, [similar for _, similar, _ in read["lexicon"]]),
         ):
             tallies[name].add(readings, sides, scores, relevant, labelled, min_relevant)
+            tallies[name].add_matching([contra >= 0 for contra, _, _ in read["lexicon"]], about)
         matched = np.zeros(n, dtype=bool)
         for i, (contra, _, stance) in enumerate(read["bundled"]):
             matched |= contra >= 0
             matched_reviews[i] += int((contra >= 0).sum())
             if relevant is not None:
                 contradicting_about[i] += int(relevant[i].sum())
+            if about is not None:
+                about_reviews[i] += int(about[i].sum())
+                about_matched[i] += int((about[i] & (contra >= 0)).sum())
             misread += _misread(review_set, reports["bundled"], claim_texts[i], stance, sides[i])
         matched_total += int(matched.sum())
         by_group.append(GroupEvidence(group or "", n, int(matched.sum()), own.scores()))
@@ -808,6 +825,8 @@ def _evaluate_at(
                 for name, tally in tallies.items()
                 if tally.ranked[i]
             },
+            about=int(about_reviews[i]) if table.about else None,
+            about_matched=int(about_matched[i]) if table.about else None,
         )
         for i, text in enumerate(claim_texts)
     )
@@ -966,13 +985,25 @@ def _labelled(stance: Mapping[int, ReviewReading], sides: Sequence[Side | None])
 class _Tally:
     """One judge's readings and rankings, pooled over claims and groups (:meth:`scores`)."""
 
-    def __init__(self, claims: int) -> None:
+    def __init__(self, claims: int, precision: bool = False) -> None:
         self.hits: dict[Side, list[bool]] = {"contradicts": [], "supports": []}
         self.claim_hits: list[list[bool]] = [[] for _ in range(claims)]
         self.predicted: list[float] = []
         self.outcomes: list[bool] = []
         self.ranked: list[list[tuple[float, float]]] = [[] for _ in range(claims)]  # per claim: (AP, first ten)
         self.first_contradicting: list[float] = []
+        self.precision = precision  # whether the about marks are complete enough for match precision
+        self.about_pairs = self.matched_pairs = self.matched_about = 0
+
+    def add_matching(self, matched: Sequence[np.ndarray], about: Sequence[np.ndarray] | None) -> None:
+        """One group's matching against the about marks: ``matched[i]`` and ``about[i]`` say, per review,
+        whether claim i matched it and whether it is marked about claim i (nothing to count without marks)."""
+        if about is None:
+            return
+        for hit, marked in zip(matched, about, strict=True):
+            self.about_pairs += int(marked.sum())
+            self.matched_pairs += int(hit.sum())
+            self.matched_about += int((hit & marked).sum())
 
     def add(
         self,
@@ -1010,6 +1041,9 @@ class _Tally:
         self.predicted += other.predicted
         self.outcomes += other.outcomes
         self.first_contradicting += other.first_contradicting
+        self.about_pairs += other.about_pairs
+        self.matched_pairs += other.matched_pairs
+        self.matched_about += other.matched_about
 
     def scores(self) -> JudgeScores:
         """The pooled scores: stance over every labelled pair, AP and the first ten averaged over every
@@ -1027,6 +1061,8 @@ class _Tally:
             first_ten=_nan_mean(firsts),
             first_ten_contradicting=_nan_mean(self.first_contradicting),
             ranked=len(ranked),
+            match_recall=self.matched_about / self.about_pairs if self.about_pairs else None,
+            match_precision=self.matched_about / self.matched_pairs if self.precision and self.matched_pairs else None,
         )
 
 

@@ -94,6 +94,11 @@ def evidence_figures(result: EvidenceEvaluation) -> dict[str, object]:
         "stance_recall_positive": alignment.on_supporting,
         "ece": alignment.calibration_error,
         "ece_lexicon": lexicon.calibration_error,
+        # matching against the about column: what AP is bounded by (precision only with labels per claim)
+        "match_recall": alignment.match_recall,
+        "match_recall_cosine": judges["cosine"].match_recall,
+        "match_precision": alignment.match_precision,
+        "match_precision_cosine": judges["cosine"].match_precision,
     }
 
 
@@ -291,6 +296,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"| restaurants AP | {r['mean_ap']:.3f} | cosine {r['mean_ap_cosine']:.3f}, lexicon "
         f"{r['mean_ap_lexicon']:.3f} | ≥ 0.60 |"
+    )
+    print(
+        f"| matching: the tweets of each claim's complaint reason matched at all (airline) / the sentences of a "
+        f"category matched by its claim, and the matches that are of the category (restaurants) | "
+        f"{a['match_recall']:.2f} / {r['match_recall']:.2f}, {r['match_precision']:.2f} | cosine "
+        f"{a['match_recall_cosine']:.2f} / {r['match_recall_cosine']:.2f}, {r['match_precision_cosine']:.2f} | – |"
     )
     print(
         f"| restaurants aspect stance accuracy ({r['stance_pairs']} pairs) | {r['stance_accuracy']:.3f} "

@@ -29,10 +29,13 @@ def test_dataset_sets_share_no_text_with_the_stance_training_corpora():
 
 
 @pytest.mark.models
-def test_check_reads_the_dataset_sets_better_than_the_lexicon_and_ranks_complaints_better_than_cosine(embedder):
+def test_check_reads_the_dataset_sets_better_than_the_lexicon_and_finds_and_ranks_complaints_better_than_cosine(
+    embedder,
+):
     hits = pairs = lexicon_hits = lexicon_pairs = 0
     ap: list[float] = []
     ap_cosine: list[float] = []
+    marked = found = found_cosine = 0.0
     for claims, rows in load_dataset_tests().values():
         result = evaluate_evidence(
             claims,
@@ -55,6 +58,14 @@ def test_check_reads_the_dataset_sets_better_than_the_lexicon_and_ranks_complain
         assert ours.mean_ap is not None and cosine.mean_ap is not None
         ap.append(ours.mean_ap)
         ap_cosine.append(cosine.mean_ap)
+        assert ours.match_recall is not None and cosine.match_recall is not None
+        assert ours.match_precision is not None and ours.match_precision > 0.7  # the sets mark every claim spoken to
+        pairs_marked = sum(claim.about or 0 for claim in result.claims)
+        marked += pairs_marked
+        found += ours.match_recall * pairs_marked
+        found_cosine += cosine.match_recall * pairs_marked
     assert pairs >= 600  # most labelled (text, claim) pairs are matched
     assert hits / pairs > lexicon_hits / lexicon_pairs + 0.2
     assert sum(ap) / 3 > sum(ap_cosine) / 3 + 0.1
+    # the breach queries find labelled pairs the claim's own cosine misses
+    assert found / marked > found_cosine / marked + 0.08

@@ -266,6 +266,47 @@ def test_labels_per_claim_score_each_label_against_its_own_claim_and_rank_each_r
     assert result.to_dict()["labels_per_claim"] is True
 
 
+def test_match_recall_counts_the_marked_pairs_matched_and_precision_the_matches_marked():
+    from alignment.evaluate import _Tally
+
+    # two claims over four reviews: claim 1 is marked on reviews 0 and 1, claim 2 on review 2
+    about = [np.array([True, True, False, False]), np.array([False, False, True, False])]
+    matched = [np.array([True, False, False, True]), np.array([False, False, True, False])]
+    complete = _Tally(2, precision=True)
+    complete.add_matching(matched, about)
+    complete.add_matching(matched, None)  # a group without marks counts nothing
+    scores = complete.scores()
+    assert scores.match_recall == pytest.approx(2 / 3)  # review 1 was marked about claim 1 and missed
+    assert scores.match_precision == pytest.approx(2 / 3)  # review 3 matched claim 1 unmarked
+    pooled = _Tally(2, precision=True)
+    pooled.extend(complete)
+    pooled.extend(complete)
+    assert pooled.scores().match_recall == pytest.approx(2 / 3)
+    # one about value per review marks one claim only, so an unmarked match is not known to be wrong
+    partial = _Tally(2)
+    partial.add_matching(matched, about)
+    assert partial.scores().match_recall == pytest.approx(2 / 3) and partial.scores().match_precision is None
+    assert _Tally(2).scores().match_recall is None  # nothing marked, nothing to measure
+
+
+@pytest.mark.models
+def test_labels_per_claim_report_how_much_of_what_is_marked_the_matching_finds(embedder):
+    result = evaluate_evidence(
+        ["Fewer dropped calls", "No hidden fees"], LONG, "label", "about", embedder=embedder, labels_per_claim=True
+    )
+    calls, fees = result.claims
+    assert (calls.about, fees.about) == (3, 2)  # m1, r1 and r2 speak to calls (r2 twice, one pair); m1 and r4 to fees
+    assert calls.about_matched is not None and fees.about_matched is not None
+    alignment, cosine = result.judges["alignment"], result.judges["cosine"]
+    assert alignment.match_recall == pytest.approx((calls.about_matched + fees.about_matched) / 5)
+    assert alignment.match_recall is not None and cosine.match_recall is not None
+    assert alignment.match_recall >= cosine.match_recall  # the breach query matches more of what is marked
+    assert alignment.match_precision is not None and 0 < alignment.match_precision <= 1
+    # the SIM card order is marked about no claim: a claim matching it lowers precision, not recall
+    one_label = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], LONG, "label", "about", embedder=embedder)
+    assert one_label.judges["alignment"].match_precision is None
+
+
 @pytest.mark.models
 def test_one_label_per_review_is_scored_against_every_claim_that_matches_it(embedder):
     # the same mixed review with one review-level label ("negative"): right for fees, wrong for calls
@@ -461,6 +502,9 @@ def test_cli_evaluate_evidence_reads_labels_per_claim(tmp_path, capsys):
     assert "Evidence in 5 reviews (labels of a review on a claim: 3 contradicting" in printed
     assert "1 opposite labels of one review on one claim" in printed
     assert "first ten quotes labelled contradicting" not in printed  # the same as "first ten quotes right"
+    assert "match recall (pairs marked about a claim, matched)" in printed
+    assert "match precision (matches marked about their claim)" in printed
+    assert "about it, matched" in printed
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,11 @@ STANCE_TEST_ECHO = tuple(sorted(REPO_DATA.glob("stance_test_echo_*.jsonl")))
 # a user checks a dataset, so a reading that learns from the dataset itself can be measured on them
 # (benchmarks/dataset_sets.py; README, Training data).
 DATASET_TESTS = REPO_DATA / "dataset_tests.json"
+# Three more, written the same way for other companies (car insurance, meal kits, gyms), as the development
+# sets of a reading that learns from the dataset itself: its settings are chosen on these, so the test sets
+# above stay unseen (benchmarks/dataset_sets.py --dev; NOTES, "The dataset read by the model's own
+# confident readings").
+DATASET_DEV = REPO_DATA / "dataset_dev.json"
 HELD_BACK_SHARE = 0.2
 REGULARISATION_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # the logistic head's C, searched by grouped CV
 FEATURES = "claim-aware"  # the logistic head's features (benchmarks/stance_ablation.py)
@@ -123,7 +128,8 @@ def load_stance_pairs(corpora: Sequence[Path] = STANCE_CORPORA) -> list[Labelled
 
 
 def load_dataset_tests(index: Path = DATASET_TESTS) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
-    """The dataset-shaped test sets (DATASET_TESTS), by file name: each set's claims, and its texts in the
+    """The dataset-shaped test sets (DATASET_TESTS; DATASET_DEV for the development sets), by file name: each
+    set's claims, and its texts in the
     long format of labels per claim that :func:`alignment.evaluate.evaluate_evidence` reads with
     ``labels_per_claim``: a row per text and claim it speaks to (``about``: the claim's number from 1,
     ``label``: positive or negative), and a row with both blank for a text that speaks to none."""

@@ -7,7 +7,7 @@ import pytest
 
 from alignment import Config
 from alignment.evaluate import evaluate_evidence
-from alignment.training import STANCE_CORPORA, load_dataset_tests, load_stance_pairs
+from alignment.training import DATASET_DEV, STANCE_CORPORA, load_dataset_tests, load_stance_pairs
 
 
 def test_dataset_sets_have_four_claims_and_both_sides_of_each_set_labelled():
@@ -22,10 +22,21 @@ def test_dataset_sets_have_four_claims_and_both_sides_of_each_set_labelled():
         assert any(row["about"] == "" and row["label"] == "" for row in rows), name
 
 
-def test_dataset_sets_share_no_text_with_the_stance_training_corpora():
+def test_dataset_sets_share_no_text_with_the_stance_training_corpora_or_each_other():
     trained = {item.text for item in load_stance_pairs(STANCE_CORPORA)}
     texts = {row["text"] for _, rows in load_dataset_tests().values() for row in rows}
-    assert not texts & trained
+    dev = {row["text"] for _, rows in load_dataset_tests(DATASET_DEV).values() for row in rows}
+    assert not texts & trained and not dev & trained
+    assert not texts & dev  # the development sets choose settings; the test sets must stay unseen
+
+
+def test_dataset_dev_sets_are_shaped_as_the_test_sets():
+    sets = load_dataset_tests(DATASET_DEV)
+    assert len(sets) == 3
+    for name, (claims, rows) in sets.items():
+        assert len(claims) == 4 and len({row["review_id"] for row in rows}) == 300, name
+        sides = pd.Series([row["label"] for row in rows]).value_counts()
+        assert sides["negative"] >= 60 and sides["positive"] >= 60, name
 
 
 @pytest.mark.models

@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         '("in 30 minutes or less"), a sentence that reports one of its kind ("took 75 minutes") takes its '
         "side from the comparison",
     )
+    check.add_argument(
+        "--no-relative-match",
+        action="store_true",
+        help="match every claim at --min-similarity alone; by default a claim that sits far from every sentence "
+        "of the dataset also matches, down to 0.10 under it, the sentences that stand well above its usual "
+        "similarity there",
+    )
     _add_embedder_option(check)
     check.add_argument("--label", metavar="TEXT", help="with --dataset: a name for the saved run (e.g. the campaign)")
     check.add_argument("--no-save", action="store_true", help="with --dataset: do not record the run")
@@ -249,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate_evidence.add_argument(
         "--no-amounts", action="store_true", help="read every sentence with the stance model, as `check --no-amounts`"
+    )
+    evaluate_evidence.add_argument(
+        "--no-relative-match",
+        action="store_true",
+        help="match every claim at --min-similarity alone, as `check --no-relative-match`",
     )
     _add_embedder_option(evaluate_evidence)
     _add_workspace_option(evaluate_evidence)
@@ -406,6 +418,7 @@ def _run_check(args: argparse.Namespace) -> int:
             ("stance_model", args.stance_model),
             ("rating_prior", False if args.no_rating_prior else None),
             ("quantities", False if args.no_amounts else None),
+            ("relative_match", False if args.no_relative_match else None),
         )
         if value is not None
     }
@@ -756,6 +769,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     prior: dict[str, Any] = {"rating_prior": False} if args.no_rating_prior else {}
     if args.no_amounts:
         prior["quantities"] = False
+    if args.no_relative_match:
+        prior["relative_match"] = False
     settings = [
         Config.from_env(None, **prior, **({} if value is None else {"min_similarity": value}))
         for value in dict.fromkeys(args.min_similarity or [None])

@@ -59,6 +59,11 @@ class Config:
         quantities: compare the amounts a sentence reports with a claim's promised bound ("took 75 minutes"
             against "in 30 minutes or less", :mod:`alignment.quantities`); where there is one, the comparison
             gives the sentence's side. False reads every side from the stance model.
+        relative_match: let a claim that sits far from every sentence of the dataset match, down to
+            min_similarity - 0.10, the sentences that stand well above its usual similarity there
+            (:func:`alignment.match.claim_thresholds`): an abstract claim ("Real people on the phone, day or
+            night") then finds the evidence a concrete one would. False matches every claim at
+            min_similarity alone.
     """
 
     min_similarity: float = 0.30
@@ -71,6 +76,7 @@ class Config:
     rating_prior: bool = True
     rating_reader: bool = True
     quantities: bool = True
+    relative_match: bool = True
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.min_similarity <= 1.0:

@@ -14,7 +14,7 @@ from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder
 from alignment.errors import InputError
 from alignment.ingest import ReviewSet, coerce_ads, load_reviews
-from alignment.match import match_claims
+from alignment.match import claim_thresholds, match_claims
 from alignment.progress import Progress, SilentProgress
 from alignment.quantities import quantity_note, weigh_by_quantities
 from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, read_by_ratings, weigh_by_ratings
@@ -127,6 +127,9 @@ def check_notes(
     broad = broad_match_note(results, sentences, config)
     if broad:
         notes.append(broad)
+    lowered = relative_match_note(results, config)
+    if lowered:
+        notes.append(lowered)
     if config.quantities and sentence_texts is not None:
         judged = [Judgements.from_records(r.judgements) for r in results]
         amounts = quantity_note([r.claim.text for r in results], judged, sentence_texts)
@@ -142,6 +145,33 @@ def check_notes(
 # says little. UX bounds, not fitted: the demo's busiest claim matches 21% of its sentences.
 BROAD_MATCH_SHARE = 0.25
 BROAD_MATCH_MIN_SENTENCES = 500
+
+
+def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str | None:
+    """A note naming the claims that matched sentences under min_similarity (relative matching,
+    :func:`alignment.match.claim_thresholds`), each with its lowest similarity, or None."""
+    if not config.relative_match:
+        return None
+    lowered = []
+    for result in results:
+        similarity = np.asarray(Judgements.from_records(result.judgements).similarity, dtype=np.float64)
+        # float32 similarities against a float64 setting: a hair under it is still "at" it
+        if len(similarity) and float(similarity.min()) < config.min_similarity - 1e-6:
+            lowered.append(f"{_quoted(result.claim.text)} (down to {float(similarity.min()):.2f})")
+    if not lowered:
+        return None
+    claims = "claim sits" if len(lowered) == 1 else "claims sit"
+    return (
+        f"Matched under min_similarity {config.min_similarity:.2f}, as the {claims} far from every sentence of "
+        f"this dataset: {'; '.join(lowered)}. Only sentences that stand well above the claim's usual similarity "
+        "here were added. Turn relative matching off (--no-relative-match, or in the app's settings) to match "
+        f"at {config.min_similarity:.2f} alone."
+    )
+
+
+def _quoted(text: str, width: int = 60) -> str:
+    line = " ".join(text.split())
+    return f"“{line if len(line) <= width else line[: width - 1].rstrip() + '…'}”"
 
 
 def broad_match_note(results: Sequence[ClaimResult], sentences: int, config: Config) -> str | None:
@@ -227,8 +257,13 @@ def judge_and_weigh(
     # The bundled model also matches each claim by what its complaints sound like (breach_queries); a
     # model without that matches by the claim alone.
     breach_vectors = model.breach_queries(claim_vectors) if isinstance(model, BreachQueryModel) else None
+    thresholds = (
+        claim_thresholds(claim_vectors, sentence_vectors, config.min_similarity, breach_vectors)
+        if config.relative_match
+        else config.min_similarity
+    )
     matches = match_claims(
-        claim_vectors, sentence_vectors, config.min_similarity, config.max_matches, breach_vectors=breach_vectors
+        claim_vectors, sentence_vectors, thresholds, config.max_matches, breach_vectors=breach_vectors
     )
     sentence_reviews = np.fromiter(
         (sentence.review_index for sentence in review_set.sentences), dtype=np.int64, count=len(sentence_texts)

@@ -1099,6 +1099,8 @@ class Workspace:
         settings.setdefault("rating_reader", False)
         # ... and one saved before amounts were compared with promised quantities read the model alone.
         settings.setdefault("quantities", False)
+        # ... and one saved before relative matching matched every claim at min_similarity alone.
+        settings.setdefault("relative_match", False)
         config = Config(**settings)
         rating_prior = None
         if summary.get("rating_prior"):

@@ -101,3 +101,46 @@ def test_match_claims_also_matches_by_the_breach_vector_with_the_higher_similari
     assert alone.sentence_index.tolist() == [0]
     assert both.sentence_index.tolist() == [1, 0]  # sentence 1 speaks only to the breach; ranked by 0.9
     assert both.similarity.tolist() == pytest.approx([0.9, 0.8])
+
+
+def _spread_around(claim: np.ndarray, cosines: np.ndarray, seed: int) -> np.ndarray:
+    """Unit sentences at exactly the given cosines to a unit ``claim``."""
+    noise = _unit(len(cosines), len(claim), seed)
+    noise -= (noise @ claim)[:, None] * claim[None, :]
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    return (cosines[:, None] * claim[None, :] + np.sqrt(1 - cosines[:, None] ** 2) * noise).astype(np.float32)
+
+
+def test_an_abstract_claim_matches_the_sentences_that_stand_out_from_its_usual_similarity():
+    from alignment.match import RELATIVE_DROP, claim_thresholds
+
+    claim = _unit(1, 64, 7)[0]
+    # 400 sentences near 0.05 from the claim, and 20 standing out at 0.24, under the 0.30 bar
+    cosines = np.concatenate([np.random.default_rng(8).normal(0.05, 0.03, 400), np.full(20, 0.24)])
+    sentences = _spread_around(claim, np.clip(cosines, -0.9, 0.9), 9)
+    (bar,) = claim_thresholds(claim[None, :], sentences, 0.30)
+    assert 0.30 - RELATIVE_DROP <= bar < 0.24  # lowered, so the standouts match, but no lower than the drop
+    (found,) = match_claims(claim[None, :], sentences, np.array([bar]))
+    assert set(np.asarray(found.sentence_index).tolist()) >= set(range(400, 420))
+    assert len(found) < 40  # the crowd near 0.05 stays out
+    (plain,) = match_claims(claim[None, :], sentences, 0.30)
+    assert len(plain) == 0
+
+
+def test_a_concrete_claim_keeps_min_similarity_and_small_datasets_are_not_read_relatively():
+    from alignment.match import RELATIVE_MIN_SENTENCES, claim_thresholds
+
+    claim = _unit(1, 64, 10)[0]
+    # a claim whose dataset is about it: most sentences sit at 0.35, well above the bar already
+    sentences = _spread_around(claim, np.clip(np.random.default_rng(11).normal(0.35, 0.08, 500), -0.9, 0.9), 12)
+    assert claim_thresholds(claim[None, :], sentences, 0.30).tolist() == [pytest.approx(0.30)]
+    few = sentences[: RELATIVE_MIN_SENTENCES - 1] * 0.1
+    assert claim_thresholds(claim[None, :], few, 0.30).tolist() == [pytest.approx(0.30)]
+
+
+def test_match_claims_takes_one_threshold_per_claim():
+    claims, sentences = _unit(3, 16, 13), _unit(500, 16, 14)
+    bars = np.array([0.2, 0.4, 0.6], dtype=np.float32)
+    for claim, found in enumerate(match_claims(claims, sentences, bars, chunk_size=123)):
+        (alone,) = match_claims(claims[claim : claim + 1], sentences, float(bars[claim]))
+        assert np.array_equal(found.sentence_index, alone.sentence_index) and len(found) > 0

@@ -147,3 +147,29 @@ def test_broad_match_note_needs_a_dataset_large_enough_for_a_share_to_mean_somet
     assert broad_match_note([result(250)], 1000, Config()) is None  # a quarter exactly is not over it
     note = broad_match_note([result(251)], 1000, Config(min_similarity=0.35))
     assert note is not None and "“Fast delivery” (25%)" in note and "now 0.35" in note
+
+
+def test_an_abstract_claim_finds_more_of_its_labelled_evidence_relative_to_the_dataset(embedder):
+    from alignment.training import DATASET_DEV, load_dataset_tests
+
+    claims, rows = load_dataset_tests(DATASET_DEV)["dataset_dev_d.jsonl"]
+    helpline = claims.index("Real people on the phone, day or night.")
+    frame = pd.DataFrame(rows)
+    texts = frame.drop_duplicates("review_id")[["review_id", "text"]]
+    about = set(frame.loc[frame["about"] == str(helpline + 1), "review_id"])
+
+    def found(config: Config) -> tuple[set[str], tuple[str, ...], float]:
+        report = check(None, texts, config, claims=[claims[helpline]], embedder=embedder)
+        judged = report.claims[0].judgements
+        ids = {report.reviews[report.sentences[j.sentence_index].review_index].review_id for j in judged}
+        return ids, report.notes, min((j.similarity for j in judged), default=1.0)
+
+    relative, notes, lowest = found(Config())
+    plain, plain_notes, plain_lowest = found(Config(relative_match=False))
+    assert plain_lowest >= 0.30 - 1e-6 and not any("relative matching" in note for note in plain_notes)
+    assert lowest < 0.30 and any("Real people on the phone" in note for note in notes)
+    assert plain <= relative
+    # the claim finds far more of the texts labelled about it, and what it adds is mostly about it
+    assert len(relative & about) >= len(plain & about) + 15
+    added = relative - plain
+    assert len(added & about) / len(added) > 0.7

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import subprocess
 import sys
 import textwrap
@@ -565,3 +566,24 @@ def test_user_folders_follow_the_override_then_the_platform_convention(tmp_path,
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
         assert user_folder("data", "ALIGN_TEST_FOLDER") == tmp_path / "data" / "alignment"
         assert user_folder("cache", "ALIGN_TEST_FOLDER") == tmp_path / "cache" / "alignment"
+
+
+def test_a_run_saved_before_relative_matching_reloads_with_the_settings_it_was_run_with(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "telecom")
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    report = workspace.check(
+        None,
+        "telecom",
+        Config(min_similarity=-1.0),
+        claims=claims,
+        embedder=CountingEmbedder(),
+        stance_model=EvenStance(),
+    )
+    run = workspace.save_run(report, dataset="telecom")
+    assert workspace.run_report(run.run_id)["config"]["relative_match"] is True
+    stored = json.loads(
+        workspace._con.execute("SELECT config FROM runs WHERE run_id = ?", [run.run_id]).fetchall()[0][0]
+    )
+    del stored["relative_match"]  # as an older version wrote it
+    workspace._con.execute("UPDATE runs SET config = ? WHERE run_id = ?", [json.dumps(stored), run.run_id])
+    assert workspace.run_report(run.run_id)["config"]["relative_match"] is False

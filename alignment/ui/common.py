@@ -79,6 +79,15 @@ def render_sidebar(datasets_page: Any = None) -> None:
                 "sentence that reports one of the same kind (“took 75 minutes”) takes its side from the "
                 "comparison, whatever its tone. Off: the stance model reads every sentence.",
             )
+            st.checkbox(
+                "Match abstract claims relative to the dataset",
+                key="set_relative_match",
+                on_change=state.keep("set_relative_match", state.DEFAULTS["relative_match"]),
+                help="A claim worded abstractly (“Real people on the phone, day or night”) sits far from every "
+                "review sentence, the ones about it too. On: such a claim also matches, down to 0.10 under the "
+                "relevance threshold, the sentences that stand well above its usual similarity in this "
+                "dataset (the report's notes name it). Off: every claim matches at the threshold alone.",
+            )
         st.caption(ALIGNMENT_HELP)
 
 

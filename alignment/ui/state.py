@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "min_evidence": Config().min_evidence,
     "rating_prior": Config().rating_prior,
     "quantities": Config().quantities,
+    "relative_match": Config().relative_match,
 }
 STANCE_MODELS = ("bundled", "lexicon")
 
@@ -141,6 +142,7 @@ def config() -> Config:
         stance_model=str(state.get("aln_keep_set_stance_model", "bundled")),
         rating_prior=bool(state.get("aln_keep_set_rating_prior", DEFAULTS["rating_prior"])),
         quantities=bool(state.get("aln_keep_set_quantities", DEFAULTS["quantities"])),
+        relative_match=bool(state.get("aln_keep_set_relative_match", DEFAULTS["relative_match"])),
     )
 
 

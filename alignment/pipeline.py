@@ -156,8 +156,13 @@ def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str |
     for result in results:
         similarity = np.asarray(Judgements.from_records(result.judgements).similarity, dtype=np.float64)
         # float32 similarities against a float64 setting: a hair under it is still "at" it
-        if len(similarity) and float(similarity.min()) < config.min_similarity - 1e-6:
-            lowered.append(f"{_quoted(result.claim.text)} (down to {float(similarity.min()):.2f})")
+        under = similarity < config.min_similarity - 1e-6
+        if under.any():
+            added = int(under.sum())
+            lowered.append(
+                f"{_quoted(result.claim.text)} ({added:,} sentence{'s' if added != 1 else ''}, down to "
+                f"{float(similarity.min()):.2f})"
+            )
     if not lowered:
         return None
     claims = "claim sits" if len(lowered) == 1 else "claims sit"

@@ -974,24 +974,15 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
             [f"mean AP of contradicting reviews about it ({where})", *(_cell(judges[n].mean_ap) for n in names)],
             ["first ten quotes right", *(_cell(judges[n].first_ten) for n in names)],
         ]
-    if judges["alignment"].match_recall is not None:
-        rows.append(
-            [
-                "match recall (pairs marked about a claim, matched)",
-                _cell(judges["alignment"].match_recall),
-                "-",
-                _cell(judges["cosine"].match_recall),
-            ]
-        )
-    if judges["alignment"].match_precision is not None:
-        rows.append(
-            [
-                "match precision (matches marked about their claim)",
-                _cell(judges["alignment"].match_precision),
-                "-",
-                _cell(judges["cosine"].match_precision),
-            ]
-        )
+    # Matching: the lexicon matches by the claim's cosine, so its column is the cosine's.
+    for measure, field in (
+        ("match recall (pairs marked about a claim, matched)", "match_recall"),
+        ("match precision (matches marked about their claim)", "match_precision"),
+    ):
+        if getattr(judges["alignment"], field) is not None:
+            rows.append(
+                [measure, _cell(getattr(judges["alignment"], field)), "-", _cell(getattr(judges["cosine"], field))]
+            )
     # With labels per claim, a quote labelled contradicting on the claim is one about it: the row above.
     if judges["alignment"].first_ten_contradicting is not None and not result.labels_per_claim:
         rows.append(

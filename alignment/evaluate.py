@@ -764,8 +764,6 @@ def _evaluate_at(
     tallies = {name: _Tally(len(claim_texts), table.labels_per_claim) for name in ("alignment", "lexicon", "cosine")}
     matched_reviews = np.zeros(len(claim_texts), dtype=np.int64)
     contradicting_about = np.zeros(len(claim_texts), dtype=np.int64)
-    about_reviews = np.zeros(len(claim_texts), dtype=np.int64)
-    about_matched = np.zeros(len(claim_texts), dtype=np.int64)
     misread: list[tuple[float, MisreadReview]] = []
     matched_total = 0
     by_group: list[GroupEvidence] = []
@@ -806,9 +804,6 @@ def _evaluate_at(
             matched_reviews[i] += int((contra >= 0).sum())
             if relevant is not None:
                 contradicting_about[i] += int(relevant[i].sum())
-            if about is not None:
-                about_reviews[i] += int(about[i].sum())
-                about_matched[i] += int((about[i] & (contra >= 0)).sum())
             misread += _misread(review_set, reports["bundled"], claim_texts[i], stance, sides[i])
         matched_total += int(matched.sum())
         by_group.append(GroupEvidence(group or "", n, int(matched.sum()), own.scores()))
@@ -825,8 +820,8 @@ def _evaluate_at(
                 for name, tally in tallies.items()
                 if tally.ranked[i]
             },
-            about=int(about_reviews[i]) if table.about else None,
-            about_matched=int(about_matched[i]) if table.about else None,
+            about=int(alignment.about_pairs[i]) if table.about else None,
+            about_matched=int(alignment.matched_about[i]) if table.about else None,
         )
         for i, text in enumerate(claim_texts)
     )
@@ -993,17 +988,20 @@ class _Tally:
         self.ranked: list[list[tuple[float, float]]] = [[] for _ in range(claims)]  # per claim: (AP, first ten)
         self.first_contradicting: list[float] = []
         self.precision = precision  # whether the about marks are complete enough for match precision
-        self.about_pairs = self.matched_pairs = self.matched_about = 0
+        # per claim: the (review, claim) pairs marked about it, its matches, and the matches marked about it
+        self.about_pairs = np.zeros(claims, dtype=np.int64)
+        self.matched_pairs = np.zeros(claims, dtype=np.int64)
+        self.matched_about = np.zeros(claims, dtype=np.int64)
 
     def add_matching(self, matched: Sequence[np.ndarray], about: Sequence[np.ndarray] | None) -> None:
         """One group's matching against the about marks: ``matched[i]`` and ``about[i]`` say, per review,
         whether claim i matched it and whether it is marked about claim i (nothing to count without marks)."""
         if about is None:
             return
-        for hit, marked in zip(matched, about, strict=True):
-            self.about_pairs += int(marked.sum())
-            self.matched_pairs += int(hit.sum())
-            self.matched_about += int((hit & marked).sum())
+        for i, (hit, marked) in enumerate(zip(matched, about, strict=True)):
+            self.about_pairs[i] += int(marked.sum())
+            self.matched_pairs[i] += int(hit.sum())
+            self.matched_about[i] += int((hit & marked).sum())
 
     def add(
         self,
@@ -1049,6 +1047,7 @@ class _Tally:
         """The pooled scores: stance over every labelled pair, AP and the first ten averaged over every
         (group, claim) ranked."""
         every = self.hits["contradicts"] + self.hits["supports"]
+        marked_matched = int(self.matched_about.sum())
         ranked = [found for claim in self.ranked for found in claim]
         firsts = [first for _, first in ranked]
         return JudgeScores(
@@ -1061,8 +1060,10 @@ class _Tally:
             first_ten=_nan_mean(firsts),
             first_ten_contradicting=_nan_mean(self.first_contradicting),
             ranked=len(ranked),
-            match_recall=self.matched_about / self.about_pairs if self.about_pairs else None,
-            match_precision=self.matched_about / self.matched_pairs if self.precision and self.matched_pairs else None,
+            match_recall=marked_matched / marked if (marked := int(self.about_pairs.sum())) else None,
+            match_precision=marked_matched / matches
+            if self.precision and (matches := int(self.matched_pairs.sum()))
+            else None,
         )
 
 

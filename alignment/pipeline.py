@@ -160,7 +160,7 @@ def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str |
         if under.any():
             added = int(under.sum())
             lowered.append(
-                f"{_quoted(result.claim.text)} ({added:,} sentence{'s' if added != 1 else ''}, down to "
+                f"“{result.claim.text}” ({added:,} sentence{'s' if added != 1 else ''}, down to "
                 f"{float(similarity.min()):.2f})"
             )
     if not lowered:
@@ -172,11 +172,6 @@ def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str |
         "here were added. Turn relative matching off (--no-relative-match, or in the app's settings) to match "
         f"at {config.min_similarity:.2f} alone."
     )
-
-
-def _quoted(text: str, width: int = 60) -> str:
-    line = " ".join(text.split())
-    return f"“{line if len(line) <= width else line[: width - 1].rstrip() + '…'}”"
 
 
 def broad_match_note(results: Sequence[ClaimResult], sentences: int, config: Config) -> str | None:

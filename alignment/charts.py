@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from alignment.match import matched_under
 from alignment.quantities import describe_comparison, find_bounds
 from alignment.ratings import rating_bounds
 from alignment.records import ClaimResult, ClaimScore, Judgement, Review
@@ -105,6 +106,13 @@ _EMPHASIS = {
     "comparative": 0.7,
     "qualitative": 0.4,
 }
+
+
+def _lowered(report: Report) -> str:
+    """ ", lower for N claims (see the notes)" when relative matching matched some claims under
+    min_similarity, else ""."""
+    lowered = sum(bool(matched_under(result.judgements, report.config.min_similarity)[0]) for result in report.claims)
+    return f", lower for {lowered} claim{'s' if lowered != 1 else ''} (see the notes)" if lowered else ""
 
 
 def verdict(score: ClaimScore) -> str:
@@ -1095,7 +1103,7 @@ def report_html(
         f"<h1>{esc(title)}</h1>",
         f"<p class='meta'>Dataset <b>{esc(data.source)}</b>: {data.reviews:,} reviews, {data.sentences:,} sentences "
         f"({data.rows:,} rows read). Generated {generated}. Minimum evidence {report.config.min_evidence} "
-        f"mentions; similarity threshold {report.config.min_similarity:.2f}.</p>",
+        f"mentions; similarity threshold {report.config.min_similarity:.2f}{_lowered(report)}.</p>",
     ]
     for note in report.notes:
         parts.append(f"<p class='note'>{esc(note)}</p>")

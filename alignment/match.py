@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from alignment.records import Matches
+from alignment.records import Judgement, Judgements, Matches
 
 DEFAULT_CHUNK = 100_000
 # Relative matching (claim_thresholds). A claim worded abstractly ("Real people on the phone, day or night")
@@ -120,3 +122,11 @@ def top_k(claim_vectors: np.ndarray, sentence_vectors: np.ndarray, k: int) -> np
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     ranked = np.take_along_axis(scores, part, axis=1)
     return np.take_along_axis(part, np.argsort(-ranked, axis=1, kind="stable"), axis=1)
+
+
+def matched_under(judgements: Sequence[Judgement], min_similarity: float) -> tuple[int, float | None]:
+    """How many of a claim's matches sit under ``min_similarity`` (relative matching), and the lowest
+    similarity among them (None when none does)."""
+    similarity = np.asarray(Judgements.from_records(judgements).similarity, dtype=np.float64)
+    under = similarity[similarity < min_similarity - 1e-6]  # float32 similarities: a hair under is still at it
+    return len(under), (float(under.min()) if len(under) else None)

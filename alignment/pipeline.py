@@ -14,7 +14,7 @@ from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder
 from alignment.errors import InputError
 from alignment.ingest import ReviewSet, coerce_ads, load_reviews
-from alignment.match import claim_thresholds, match_claims
+from alignment.match import claim_thresholds, match_claims, matched_under
 from alignment.progress import Progress, SilentProgress
 from alignment.quantities import quantity_note, weigh_by_quantities
 from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, read_by_ratings, weigh_by_ratings
@@ -154,14 +154,10 @@ def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str |
         return None
     lowered = []
     for result in results:
-        similarity = np.asarray(Judgements.from_records(result.judgements).similarity, dtype=np.float64)
-        # float32 similarities against a float64 setting: a hair under it is still "at" it
-        under = similarity < config.min_similarity - 1e-6
-        if under.any():
-            added = int(under.sum())
+        added, lowest = matched_under(result.judgements, config.min_similarity)
+        if added:
             lowered.append(
-                f"“{result.claim.text}” ({added:,} sentence{'s' if added != 1 else ''}, down to "
-                f"{float(similarity.min()):.2f})"
+                f"“{result.claim.text}” ({added:,} sentence{'s' if added != 1 else ''}, down to {lowest:.2f})"
             )
     if not lowered:
         return None

@@ -150,6 +150,7 @@ def test_broad_match_note_needs_a_dataset_large_enough_for_a_share_to_mean_somet
 
 
 def test_an_abstract_claim_finds_more_of_its_labelled_evidence_relative_to_the_dataset(embedder):
+    from alignment.charts import report_html
     from alignment.training import DATASET_DEV, load_dataset_tests
 
     claims, rows = load_dataset_tests(DATASET_DEV)["dataset_dev_d.jsonl"]
@@ -158,16 +159,19 @@ def test_an_abstract_claim_finds_more_of_its_labelled_evidence_relative_to_the_d
     texts = frame.drop_duplicates("review_id")[["review_id", "text"]]
     about = set(frame.loc[frame["about"] == str(helpline + 1), "review_id"])
 
-    def found(config: Config) -> tuple[set[str], tuple[str, ...], float]:
+    def found(config: Config) -> tuple[set[str], tuple[str, ...], float, str]:
         report = check(None, texts, config, claims=[claims[helpline]], embedder=embedder)
         judged = report.claims[0].judgements
         ids = {report.reviews[report.sentences[j.sentence_index].review_index].review_id for j in judged}
-        return ids, report.notes, min((j.similarity for j in judged), default=1.0)
+        return ids, report.notes, min((j.similarity for j in judged), default=1.0), report_html(report)
 
-    relative, notes, lowest = found(Config())
-    plain, plain_notes, plain_lowest = found(Config(relative_match=False))
+    relative, notes, lowest, shared = found(Config())
+    plain, plain_notes, plain_lowest, plain_shared = found(Config(relative_match=False))
     assert plain_lowest >= 0.30 - 1e-6 and not any("relative matching" in note for note in plain_notes)
     assert lowest < 0.30 and any("Real people on the phone" in note for note in notes)
+    # the shareable report says the threshold went lower, and for how many claims
+    assert "similarity threshold 0.30, lower for 1 claim (see the notes)." in shared
+    assert "similarity threshold 0.30." in plain_shared
     assert plain <= relative
     # the claim finds far more of the texts labelled about it, and what it adds is mostly about it
     assert len(relative & about) >= len(plain & about) + 15

@@ -408,7 +408,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from alignment.embed import embedder_kind
     from alignment.ingest import read_ads
     from alignment.pipeline import check
-    from alignment.progress import BarProgress, SilentProgress
+    from alignment.progress import SilentProgress, terminal_progress
 
     overrides: dict[str, Any] = {
         key: value
@@ -451,7 +451,7 @@ def _run_check(args: argparse.Namespace) -> int:
             ads = read_ads(args.ads, id_column=args.ads_id_column, text_column=args.ads_text_column)
         else:
             claim_lines = _read_claim_lines(args.claims)
-        progress = SilentProgress() if args.quiet else BarProgress()
+        progress = SilentProgress() if args.quiet else terminal_progress()
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         run_note = None
         if workspace is not None:
@@ -585,7 +585,7 @@ def _open_workspace(path: str | None) -> Workspace:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from alignment.embed import embedder_kind
-    from alignment.progress import BarProgress, SilentProgress
+    from alignment.progress import SilentProgress, terminal_progress
     from alignment.workspace import validate_name
 
     validate_name(args.name)
@@ -593,7 +593,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     if not Path(args.file).exists():
         raise MissingFileError(f"File not found: {args.file}. Check the path and try again.")
     sheet = _sheet(args.sheet, args.file)
-    progress = SilentProgress() if args.quiet else BarProgress()
+    progress = SilentProgress() if args.quiet else terminal_progress()
     with _open_workspace(args.workspace) as workspace:
         info = workspace.ingest(
             args.file,
@@ -762,7 +762,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         return EXIT_OK
     from alignment.config import Config
     from alignment.embed import embedder_kind
-    from alignment.progress import BarProgress, SilentProgress
+    from alignment.progress import SilentProgress, terminal_progress
 
     kind = embedder_kind(args.embedder)
     claims = _read_claim_lines(args.claims)
@@ -775,7 +775,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         Config.from_env(None, **prior, **({} if value is None else {"min_similarity": value}))
         for value in dict.fromkeys(args.min_similarity or [None])
     ]
-    progress = SilentProgress() if args.quiet else BarProgress()
+    progress = SilentProgress() if args.quiet else terminal_progress()
     labels = {
         "labels_per_claim": args.labels_per_claim,
         "group_column": args.group_column,

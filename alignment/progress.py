@@ -80,10 +80,11 @@ class LineProgress:
     Why: a bar redraws itself with carriage returns, which a terminal overwrites but a log file or a pipe
     keeps, so a batch run's log held one line of hundreds of redraws (embedding 126,261 sentences wrote
     about 500). Each line here is whole: what, how far, how long, how fast; a stage of a few seconds
-    writes only its last.
+    writes only its last, and one of under a second none.
     """
 
     STEPS = 10
+    QUIET = 1.0  # seconds: a stage over sooner, with nothing written yet, writes nothing
 
     def __init__(self, stream: TextIO | None = None, min_total: int = 1, min_gap: float = 5.0) -> None:
         self.stream = stream or sys.stderr
@@ -113,9 +114,11 @@ class LineProgress:
             self._write(f"{self._done:,}/{self._total:,} ({100 * self._done // self._total}%)")
 
     def finish(self) -> None:
-        """Write the stage's last line."""
+        """Write the stage's last line, unless the stage was over within a second and wrote nothing before
+        (vectors read from a cache: a sweep of settings reads the same sentences again for each)."""
         if self._stage is not None:
-            self._write(f"{self._done:,}/{self._total:,} done")
+            if self._shown or time.perf_counter() - self._started >= self.QUIET:
+                self._write(f"{self._done:,}/{self._total:,} done")
             self._stage = None
 
     def _write(self, where: str) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from alignment.progress import BarProgress, LineProgress, terminal_progress
+
+
+@pytest.fixture
+def every_end(monkeypatch):
+    """Stages here last microseconds: let each one's end be written, as a stage of a second or more is."""
+    monkeypatch.setattr(LineProgress, "QUIET", 0.0)
 
 
 class _Terminal(io.StringIO):
@@ -12,7 +20,7 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_line_progress_writes_a_whole_line_per_tenth_and_one_at_the_end():
+def test_line_progress_writes_a_whole_line_per_tenth_and_one_at_the_end(every_end):
     stream = io.StringIO()
     progress = LineProgress(stream, min_gap=0)
     progress.start("embedding review sentences", 1_000)
@@ -27,7 +35,7 @@ def test_line_progress_writes_a_whole_line_per_tenth_and_one_at_the_end():
     assert lines[-1].endswith("/s")
 
 
-def test_line_progress_writes_one_line_for_a_stage_done_in_one_step_and_nothing_after_finish():
+def test_line_progress_writes_one_line_for_a_stage_done_in_one_step_and_nothing_after_finish(every_end):
     stream = io.StringIO()
     progress = LineProgress(stream)
     progress.start("reading", 3)
@@ -39,7 +47,7 @@ def test_line_progress_writes_one_line_for_a_stage_done_in_one_step_and_nothing_
     assert len(lines) == 1 and lines[0].startswith("reading: 3/3 done in ")
 
 
-def test_line_progress_writes_only_the_last_line_of_a_stage_shorter_than_its_gap():
+def test_line_progress_writes_only_the_last_line_of_a_stage_shorter_than_its_gap(every_end):
     stream = io.StringIO()
     progress = LineProgress(stream, min_gap=60)
     progress.start("embedding review sentences", 1_000)
@@ -50,7 +58,16 @@ def test_line_progress_writes_only_the_last_line_of_a_stage_shorter_than_its_gap
     assert len(lines) == 1 and lines[0].startswith("embedding review sentences: 1,000/1,000 done in ")
 
 
-def test_line_progress_skips_a_stage_under_its_minimum():
+def test_line_progress_writes_nothing_for_a_stage_over_within_a_second():
+    stream = io.StringIO()
+    progress = LineProgress(stream)  # as the CLI makes it: a sweep re-reads cached vectors in no time
+    progress.start("embedding review sentences", 7_941)
+    progress.advance(7_941)
+    progress.finish()
+    assert stream.getvalue() == ""
+
+
+def test_line_progress_skips_a_stage_under_its_minimum(every_end):
     stream = io.StringIO()
     progress = LineProgress(stream, min_total=100)
     progress.start("small", 5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -80,11 +81,15 @@ def test_cli_ingest_says_which_values_it_could_not_read(workspace_dir, tmp_path,
     assert code == 0 and "invalid values" not in out
 
 
-def test_cli_ingest_then_list_show_and_delete(workspace_dir, reviews_csv, capsys):
+def test_cli_ingest_then_list_show_and_delete(workspace_dir, reviews_csv, capsys, monkeypatch):
+    from alignment.progress import LineProgress
+
+    monkeypatch.setattr(LineProgress, "QUIET", 0.0)  # seven reviews are read in well under the quiet second
     code, out, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--segment-column", "region")
     assert code == 0, err
     assert "Ingested 'telecom': 7 reviews" in out and "1 blank text" in out
-    assert "reading reviews.csv" in err and "it/s" in err  # the progress bar: counts, rate
+    # stderr is not a terminal here: the progress comes as whole lines, with counts, time and rate
+    assert re.search(r"reading reviews\.csv \(kB\): [\d,]+/[\d,]+ done in [\d.]+ s, [\d,]+/s", err), err
     code, out, _ = _run(capsys, "datasets")
     assert code == 0 and "telecom" in out and "sha256" in out.splitlines()[0]
     code, out, _ = _run(capsys, "datasets", "list", "--json")
@@ -224,7 +229,12 @@ def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_p
 
 
 @pytest.mark.models
-def test_cli_check_against_a_dataset_reuses_its_vectors_and_saves_the_run(workspace_dir, reviews_csv, tmp_path, capsys):
+def test_cli_check_against_a_dataset_reuses_its_vectors_and_saves_the_run(
+    workspace_dir, reviews_csv, tmp_path, capsys, monkeypatch
+):
+    from alignment.progress import LineProgress
+
+    monkeypatch.setattr(LineProgress, "QUIET", 0.0)  # every stage's end is written, however short
     claims = tmp_path / "claims.txt"
     claims.write_text("Fewer dropped calls\nNo hidden fees, ever\n")
     code, out, err = _run(

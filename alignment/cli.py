@@ -501,7 +501,8 @@ def _run_check(args: argparse.Namespace) -> int:
     skipped = _counts(summary.skipped)
     if not args.quiet:
         print(
-            f"alignment: {len(report.claims)} claims checked against {summary.sentences:,} sentences "
+            f"alignment: {len(report.claims)} claim{'s' if len(report.claims) != 1 else ''} checked against "
+            f"{summary.sentences:,} sentences "
             f"from {summary.reviews:,} reviews (skipped rows: {skipped}{_invalid_values(summary.columns)}).",
             file=sys.stderr,
         )

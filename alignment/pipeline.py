@@ -13,7 +13,7 @@ from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder
 from alignment.errors import InputError
-from alignment.ingest import ReviewSet, coerce_ads, load_reviews
+from alignment.ingest import ReviewSet, coerce_ads, english_share, load_reviews
 from alignment.match import claim_thresholds, match_claims, matched_under
 from alignment.progress import Progress, SilentProgress
 from alignment.quantities import quantity_note, weigh_by_quantities
@@ -100,6 +100,7 @@ def check(
             truncated=truncated,
             rating_prior=prior,
             sentence_texts=[sentence.text for sentence in review_set.sentences],
+            review_texts=[review.text for review in review_set.reviews],
         ),
         possible_claims=None if possible is None else tuple(possible),
         rating_prior=prior,
@@ -114,12 +115,15 @@ def check_notes(
     truncated: bool = False,
     rating_prior: RatingPrior | None = None,
     sentence_texts: Sequence[str] | None = None,
+    review_texts: Sequence[str] | None = None,
 ) -> tuple[str, ...]:
-    """What a report says about the check itself: no claim found, or only the first max_claims checked
+    """What a report says about the check itself: reviews that do not read as English (given
+    ``review_texts``: :func:`language_note`), no claim found, or only the first max_claims checked
     (``truncated``), the claims matched too broadly (:func:`broad_match_note`), which claims' promised
     amounts were read against reported ones (with ``config.quantities`` and the review ``sentence_texts``),
     and how the ratings weighed the stance (``rating_prior``)."""
-    notes = []
+    language = None if review_texts is None else language_note(review_texts)
+    notes = [language] if language else []
     if not results:
         notes.append("No checkable claims were found in the ad copy.")
     elif truncated:
@@ -138,6 +142,29 @@ def check_notes(
     if rating_prior is not None:
         notes.append(rating_prior_note(rating_prior))
     return tuple(notes)
+
+
+# A dataset is said not to read as English when fewer than this share of its texts do: every
+# English dataset at hand reads 0.90 or more (alignment.ingest.english_share; short restaurant sentences and
+# tweets lowest), and text in another language about 0, so a third of it in another language is worth a
+# word. Under ENGLISH_MIN_TEXTS long enough to tell, nothing is said (UX bounds, not fitted).
+ENGLISH_SHARE = 0.7
+ENGLISH_MIN_TEXTS = 5
+
+
+def language_note(review_texts: Sequence[str]) -> str | None:
+    """A note when a third or more of the reviews do not read as English (:func:`alignment.ingest.english_share`),
+    with what to do, or None. Ad copy is not read this way: its telegraphic English ("Free shipping. 30-day
+    returns.") holds such words in only two ads of three."""
+    share, read = english_share(review_texts)
+    if read < ENGLISH_MIN_TEXTS or share >= ENGLISH_SHARE:
+        return None
+    read_as = "None" if share == 0 else f"Only {share:.0%}"
+    return (
+        f"{read_as} of the reviews read as English (of {read:,} reviews of four words or more read). alignment "
+        "reads English only: its matches and stances in another language are unreliable. Check the English "
+        "reviews apart, or translate the others first."
+    )
 
 
 # A claim that matches more than this share of a dataset's sentences is likely matching the dataset's topic

@@ -196,3 +196,44 @@ def test_a_column_name_with_a_line_break_keeps_the_missing_column_message_on_one
         detect_columns(frame)
     message = str(caught.value)
     assert "\n" not in message and "'\\x01\\n\\x01'" in message and "' padded '" in message and "rating" in message
+
+
+# Reviews written for this test, each in its language, none with an English word in it.
+OTHER_LANGUAGES = [
+    "El servicio fue muy lento y la comida llegó fría a la mesa.",  # Spanish
+    "No me gustó nada, el camarero era muy grosero con nosotros.",
+    "Das Essen war kalt und der Service sehr langsam heute Abend.",  # German
+    "Ich will mein Geld zurück, so geht das nicht weiter.",
+    "Le service était lent mais la nourriture était excellente ce soir.",  # French
+    "Il cameriere era gentile ma il cibo era freddo e senza sapore.",  # Italian
+    "Het eten was koud en de bediening is traag, we komen niet terug.",  # Dutch
+    "To jest najgorsza obsługa klienta, jaką kiedykolwiek widziałem.",  # Polish
+    "A entrega atrasou duas semanas e ninguém respondeu aos meus e-mails.",  # Portuguese
+    "Leveringen kom for sent, og kundeservice svarte aldri på e-posten min.",  # Norwegian
+]
+ENGLISH = [
+    "The delivery was two weeks late and nobody answered my emails.",
+    "Great coverage in town, but calls drop on the motorway.",
+    "Fees crept up every month without a word from them.",
+    "Staff are friendly and the gym is always clean.",
+]
+
+
+def test_english_share_tells_english_reviews_from_reviews_in_other_languages():
+    from alignment.ingest import english_share
+
+    # "Fees crept up every month without a word from them." holds none of the words: English datasets read
+    # 0.90 or more, not 1.0, which is why the language note waits for a third of the reviews
+    assert english_share(ENGLISH) == (0.75, 4)
+    assert english_share(ENGLISH[:2] + ENGLISH[3:]) == (1.0, 3)
+    assert english_share(OTHER_LANGUAGES) == (0.0, 10)
+    assert english_share(ENGLISH + OTHER_LANGUAGES[:4]) == (0.375, 8)
+
+
+def test_english_share_reads_only_texts_long_enough_to_tell_and_a_bounded_sample():
+    from alignment.ingest import ENGLISH_SAMPLE, english_share
+
+    # "Great food!" need hold no function word in any language: too short to count either way
+    assert english_share(["Great food!", "Muy bien.", "Top!"]) == (1.0, 0)
+    share, read = english_share(OTHER_LANGUAGES * 1_000)
+    assert share == 0.0 and read <= ENGLISH_SAMPLE

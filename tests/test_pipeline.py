@@ -135,6 +135,38 @@ def test_check_notes_a_claim_that_matches_most_of_a_one_product_dataset():
     assert "0.30" in note  # the threshold in force, and what to raise it to
 
 
+def test_check_notes_reviews_that_do_not_read_as_english_and_says_what_to_do():
+    spanish = [
+        "La cobertura es mala y las llamadas se cortan todo el tiempo.",
+        "Me cobraron una tarifa que nadie me explicó cuando firmé.",
+        "El servicio al cliente nunca contesta el teléfono por la noche.",
+        "La señal desaparece en cuanto salgo de la ciudad.",
+        "Pagué más de lo que decía el anuncio, otra vez.",
+        "Las llamadas caídas son constantes desde hace meses.",
+    ]
+    english = ["Calls drop every time I drive through the tunnel.", "They charged me a fee that nobody mentioned."]
+    frame = pd.DataFrame({"id": [str(i) for i in range(8)], "text": spanish + english})
+    report = check(None, frame, Config(), claims=["Fewer dropped calls"])
+    note = next(note for note in report.notes if "read as English" in note)
+    assert note.startswith("Only 25% of the reviews read as English (of 8 reviews")
+    assert "translate" in note
+    english_only = pd.DataFrame({"id": [str(i) for i in range(6)], "text": english * 3})
+    notes = check(None, english_only, Config(), claims=["Fewer dropped calls"]).notes
+    assert not any("English" in note for note in notes)
+
+
+def test_language_note_waits_for_enough_reviews_to_tell():
+    from alignment.pipeline import ENGLISH_MIN_TEXTS, language_note
+
+    other = ["Das Essen war kalt und der Service sehr langsam heute Abend."]
+    assert language_note(other * (ENGLISH_MIN_TEXTS - 1)) is None
+    assert str(language_note(other * ENGLISH_MIN_TEXTS)).startswith("None of the reviews read as English (of 5 ")
+    # a third of the reviews in another language is named; a few among many English ones are not
+    english = ["The signal is fine in town but it drops on the motorway."]
+    assert language_note(english * 6 + other * 4) is not None
+    assert language_note(english * 9 + other) is None
+
+
 def test_broad_match_note_needs_a_dataset_large_enough_for_a_share_to_mean_something():
     from alignment.pipeline import broad_match_note
     from alignment.records import Claim, ClaimResult, ClaimScore

@@ -201,6 +201,7 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
             config,
             rating_prior=prior,
             sentence_texts=[sentence.text for sentence in review_set.sentences],
+            review_texts=[review.text for review in review_set.reviews],
         ),
         rating_prior=prior,
     )

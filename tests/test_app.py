@@ -458,6 +458,24 @@ def test_datasets_page_states_the_limit_and_validates_an_upload_with_a_mapping()
     assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)
 
 
+def test_datasets_page_warns_when_the_reviews_do_not_read_as_english():
+    spanish = [
+        "La cobertura es mala y las llamadas se cortan todo el tiempo.",
+        "Me cobraron una tarifa que nadie me explicó cuando firmé.",
+        "El servicio al cliente nunca contesta el teléfono por la noche.",
+        "La señal desaparece en cuanto salgo de la ciudad.",
+        "Las llamadas caídas son constantes desde hace meses.",
+    ]
+    csv = "comment\n" + "\n".join(f'"{text}"' for text in spanish)
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    assert not any("read as English" in w.value for w in app.warning)  # the demo data is English
+    app.session_state["aln_staged_upload"] = read_dataset_upload(csv.encode(), "resenas.csv")
+    app.run()
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert not app.exception
+    assert any(w.value.startswith("None of the reviews read as English") for w in app.warning)
+
+
 def test_datasets_page_explains_a_rating_off_the_files_scale():
     from alignment.charts import dataset_overview
     from alignment.ingest import load_reviews

@@ -8,6 +8,7 @@ import streamlit as st
 from alignment.charts import DatasetOverview, dataset_overview
 from alignment.errors import AlignmentError, InputError
 from alignment.ingest import ColumnMapping, detect_columns
+from alignment.pipeline import language_note
 from alignment.ui import common, state, workspace_view
 from alignment.ui.uploads import DATASET_TYPES, Dataset, UploadedTable, build_dataset, read_dataset_upload
 
@@ -93,6 +94,9 @@ def show_validation(dataset: Dataset) -> None:
     cols[2].metric("Skipped rows", f"{skipped:,}", help="Rows left out; the reasons are listed below.")
     cols[3].metric("Sentences", f"{overview.sentences:,}", help="Review sentences that claims are matched against.")
     cols[4].metric("Rating scale", overview.rating_scale, help=_rating_help(overview))
+    language = language_note([review.text for review in dataset.review_set.reviews])
+    if language:  # before any check is run on it: the models read English only
+        st.warning(language)
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Rows skipped and values to check**")

@@ -591,8 +591,8 @@ def english_share(texts: Sequence[str]) -> tuple[float, int]:
     that read as English (hold a common English function word), and how many such texts were read.
 
     Why: the models are English only (en_core_web_sm, all-MiniLM-L6-v2, and a stance head trained on
-    English), so on reviews or copy in another language every match and stance is noise, and nothing
-    would otherwise say so. (1.0, 0) when no text is long enough to tell.
+    English), so on reviews in another language every match and stance is noise, and nothing would
+    otherwise say so (:func:`alignment.pipeline.language_note`). (1.0, 0) when no text is long enough to tell.
     """
     step = max(1, -(-len(texts) // ENGLISH_SAMPLE))
     read = english = 0

@@ -20,15 +20,21 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_line_progress_writes_a_whole_line_per_tenth_and_one_at_the_end(every_end):
+def _embed_in_steps(min_gap: float) -> str:
+    """What a LineProgress writes for 1,000 sentences embedded ten at a time."""
     stream = io.StringIO()
-    progress = LineProgress(stream, min_gap=0)
+    progress = LineProgress(stream, min_gap=min_gap)
     progress.start("embedding review sentences", 1_000)
     for _ in range(100):
         progress.advance(10)
     progress.finish()
-    lines = stream.getvalue().splitlines()
-    assert "\r" not in stream.getvalue()
+    return stream.getvalue()
+
+
+def test_line_progress_writes_a_whole_line_per_tenth_and_one_at_the_end(every_end):
+    written = _embed_in_steps(min_gap=0)
+    lines = written.splitlines()
+    assert "\r" not in written
     assert len(lines) == 10  # 10% ... 90%, then the end
     assert lines[0].startswith("embedding review sentences: 100/1,000 (10%) in ")
     assert lines[-1].startswith("embedding review sentences: 1,000/1,000 done in ")
@@ -48,13 +54,7 @@ def test_line_progress_writes_one_line_for_a_stage_done_in_one_step_and_nothing_
 
 
 def test_line_progress_writes_only_the_last_line_of_a_stage_shorter_than_its_gap(every_end):
-    stream = io.StringIO()
-    progress = LineProgress(stream, min_gap=60)
-    progress.start("embedding review sentences", 1_000)
-    for _ in range(100):
-        progress.advance(10)
-    progress.finish()
-    lines = stream.getvalue().splitlines()
+    lines = _embed_in_steps(min_gap=60).splitlines()
     assert len(lines) == 1 and lines[0].startswith("embedding review sentences: 1,000/1,000 done in ")
 
 

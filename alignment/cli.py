@@ -586,6 +586,7 @@ def _open_workspace(path: str | None) -> Workspace:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from alignment.embed import embedder_kind
+    from alignment.pipeline import language_note
     from alignment.progress import SilentProgress, terminal_progress
     from alignment.workspace import validate_name
 
@@ -613,6 +614,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
             f"Ingested {info.name!r}: {info.reviews:,} reviews, {info.sentences:,} sentences from {info.source} "
             f"({info.rows:,} rows; skipped: {skipped}{_invalid_values(info.columns)}) into {workspace.location}."
         )
+        # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
+        note = language_note(workspace.sample_texts(info.name))
+        if note:
+            print(f"alignment: {note}", file=sys.stderr)
         if args.embed:
             embedded = workspace.embed_dataset(info.name, _embedder(kind), progress=progress)
             print(f"Embedded {embedded:,} new distinct sentences with the {kind} embedder.")
@@ -620,6 +625,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 
 def _run_datasets(args: argparse.Namespace) -> int:
+    from alignment.ingest import english_share
+
     action = args.action or "list"
     with _open_workspace(args.workspace) as workspace:
         if action == "list":
@@ -645,8 +652,14 @@ def _run_datasets(args: argparse.Namespace) -> int:
             info = workspace.dataset(args.name)
             coverage = workspace.embedding_coverage(args.name)
             distinct = workspace.distinct_sentences(args.name)
+            english, read = english_share(workspace.sample_texts(args.name))
             if args.json:
-                payload = {**info.to_dict(), "distinct_sentences": distinct, "embedded": coverage}
+                payload = {
+                    **info.to_dict(),
+                    "distinct_sentences": distinct,
+                    "embedded": coverage,
+                    "english_share": {"share": round(english, 4), "reviews_read": read},
+                }
                 print(json.dumps(payload, indent=2, ensure_ascii=False))
             else:
                 columns = {k: v for k, v in info.columns.items() if k != "invalid_values"}
@@ -662,6 +675,7 @@ def _run_datasets(args: argparse.Namespace) -> int:
                     ("skipped", _counts(info.skipped)),
                     ("invalid values", _counts(info.columns.get("invalid_values") or {})),
                     ("columns", json.dumps(columns, ensure_ascii=False)),
+                    ("reads as English", f"{english:.0%} of {read:,} reviews read" if read else "- (all too short)"),
                 ]
                 lines += [
                     (f"embedded ({_short_model(model)})", f"{count:,} of {distinct:,}")

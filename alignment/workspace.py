@@ -51,7 +51,7 @@ import pandas as pd
 from alignment.config import Config, user_folder
 from alignment.embed import CachedEmbedder, Embedder, hash_text, select_embedder
 from alignment.errors import AlignmentError, InputError, MissingColumnError
-from alignment.ingest import STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
+from alignment.ingest import ENGLISH_SAMPLE, STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
 from alignment.progress import Progress, SilentProgress
 from alignment.ratings import RatingPrior
 from alignment.records import Ad, Claim, DatasetSummary, Judgement, Judgements, Review, Sentence
@@ -723,6 +723,18 @@ class Workspace:
                 [info.dataset_id],
             ).fetchall()
         return {str(model): int(count) for model, count in rows}
+
+    def sample_texts(self, name: str, limit: int = ENGLISH_SAMPLE) -> list[str]:
+        """Up to ``limit`` of the dataset's review texts, evenly spaced through it, without loading the rest:
+        enough to tell what language it is in (:func:`alignment.pipeline.language_note`)."""
+        info = self.dataset(name)
+        step = max(1, -(-info.reviews // max(1, limit)))
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT text FROM reviews WHERE dataset_id = ? AND review_index % ? = 0 ORDER BY review_index",
+                [info.dataset_id, step],
+            ).fetchall()
+        return [str(row[0]) for row in rows]
 
     def distinct_sentences(self, name: str) -> int:
         """How many different sentence texts the dataset has (what embedding it costs)."""

@@ -81,6 +81,27 @@ def test_cli_ingest_says_which_values_it_could_not_read(workspace_dir, tmp_path,
     assert code == 0 and "invalid values" not in out
 
 
+def test_cli_ingest_says_at_once_when_the_reviews_do_not_read_as_english(workspace_dir, tmp_path, reviews_csv, capsys):
+    import pandas as pd
+
+    spanish = tmp_path / "resenas.csv"
+    texts = [
+        "El servicio fue muy lento y la comida llegó fría a la mesa.",
+        "No me gustó nada, el camarero era grosero.",
+    ]
+    pd.DataFrame({"text": texts * 4}).to_csv(spanish, index=False)
+    code, out, err = _run(capsys, "ingest", str(spanish), "--name", "resenas", "--quiet")
+    assert code == 0 and "Ingested 'resenas': 8 reviews" in out
+    assert "None of the reviews read as English (of 8 reviews" in err and "translate" in err, err
+    code, out, _ = _run(capsys, "datasets", "show", "resenas")
+    assert code == 0 and re.search(r"reads as English\s+0% of 8 reviews read", out), out
+    code, out, _ = _run(capsys, "datasets", "show", "resenas", "--json")
+    assert json.loads(out)["english_share"] == {"share": 0.0, "reviews_read": 8}
+    # the English fixture says nothing of language when ingested
+    code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--quiet")
+    assert code == 0 and err == ""
+
+
 def test_cli_ingest_then_list_show_and_delete(workspace_dir, reviews_csv, capsys, monkeypatch):
     from alignment.progress import LineProgress
 

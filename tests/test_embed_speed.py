@@ -202,8 +202,15 @@ def test_fast_model_keeps_outlier_channels_in_float_and_agrees_closely_with_fp32
     quantised = [node for node in nodes if node.op_type in ("MatMulInteger", "DynamicQuantizeMatMul")]
     assert len(side) == sum(1 for found in load_outlier_channels().values() if found)
     assert len(quantised) >= 36  # every weight matrix of the six layers still runs in int8
+    # 7-bit weights, so that no pair of u8 x s8 products overflows the 16 bits a CPU without VNNI sums them
+    # in: with full 8-bit weights such a CPU read these texts at mean cosine 0.986 (min 0.968)
+    from onnx import numpy_helper
+
+    weights = [numpy_helper.to_array(t) for t in onnx.load(str(fast_model)).graph.initializer]
+    int8 = [w for w in weights if w.dtype == np.int8 and w.size > 1_000]
+    assert len(int8) >= 36 and all(int(np.abs(w.astype(np.int16)).max()) <= 64 for w in int8)  # 2 x 255 x 64 < 2**15
     measured = agreement(embedder.encode(TEXTS), FastEmbedder(model_path=fast_model).encode(TEXTS), k=3)
-    assert measured["mean_cosine"] > 0.995, measured
+    assert measured["mean_cosine"] > 0.993 and measured["min_cosine"] > 0.98, measured  # 0.995 / 0.985 measured
 
 
 def test_missing_outlier_file_names_the_command_that_rebuilds_it(tmp_path):

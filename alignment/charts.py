@@ -231,37 +231,94 @@ class Quote:
     amount: str = ""
 
 
+# English function words: they name nothing a customer went through. Negations ("no", "not", "never") and
+# degree words ("always", "again", "too") are left out on purpose: "Never on time." says a great deal.
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "this", "that", "these", "those", "some", "any", "each", "every", "all", "both"}
+    | {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "ours", "they", "them", "their"}
+    | {"he", "him", "his", "she", "her", "it", "its", "who", "whom", "which", "what", "whose"}
+    | {"in", "on", "at", "to", "from", "of", "for", "with", "by", "about", "into", "onto", "over", "under"}
+    | {"up", "down", "out", "off", "through", "via", "per", "as", "and", "or", "but", "so", "if", "than", "then"}
+    | {"there", "here", "hi", "hello", "hey", "dear", "re", "rt"}
+)
+# A sentence with a verb of its own states something, even in the claim's words ("The 5G here is blazing fast."
+# confirms "Blazing-fast 5G"): only a verbless mention ("Fast 5G?", "Flight 746.") names without saying.
+_AUXILIARIES = frozenset(
+    {"is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "have", "has", "had"}
+    | {"will", "would", "can", "could", "shall", "should", "may", "might", "must"}
+)
+_QUOTE_TOKEN = re.compile(r"(?:https?://|www\.)\S+|[@#]?[^\W_]+(?:'[^\W_]+)?")
+
+
+def says_more_than_claim(sentence: str, claim: str) -> bool:
+    """Whether ``sentence`` holds a word that is neither the claim's own nor an English function word, or a
+    verb of its own (an auxiliary: a sentence in the claim's words that says it holds, or not, says something).
+
+    "Customer service?", "The delivery." or "Flight 746." beside "Friendly, helpful customer service",
+    "Fast, free delivery" or "A comfortable flight" only name what the claim is about, and the stance model
+    reads such a bare mention as a confident complaint (README, Known limits), so it must not stand as the
+    reason a claim is at risk while a quote that says what went wrong waits below it. Numbers, handles
+    (@brand) and web addresses name nothing either; a plural counts as its singular.
+    """
+    claim_words = {_singular(word) for word in _quote_words(claim)}
+    return any(
+        word in _AUXILIARIES or (word not in _FUNCTION_WORDS and _singular(word) not in claim_words)
+        for word in _quote_words(sentence)
+    )
+
+
+def _quote_words(text: str) -> list[str]:
+    words = []
+    for token in _QUOTE_TOKEN.findall(text.lower()):
+        if token.startswith(("@", "http", "www.")) or token.lstrip("#").isdigit():
+            continue
+        words.append(token.lstrip("#").removesuffix("'s"))
+    return [word for word in words if not word.isdigit()]
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> list[Quote]:
-    """The ``k`` strongest quotes of one stance: most confident first, then most similar; repeats merged."""
+    """The ``k`` strongest quotes of one stance: most confident first, then most similar; repeats merged.
+
+    A sentence that says no more than the claim (:func:`says_more_than_claim`) comes after every one that
+    does, so it fills a place only when nothing better is there.
+    """
     chosen = [j for j in result.judgements if j.stance == stance]
     compares = report.config.quantities and bool(find_bounds(result.claim.text))
     chosen.sort(key=lambda j: (_probability(j, stance), j.similarity), reverse=True)
-    quotes: list[Quote] = []
-    seen: dict[str, int] = {}
+    # Read in order of strength, so the word test runs only until k quotes that say more are found.
+    saying: dict[str, Judgement] = {}
+    bare: dict[str, Judgement] = {}
     repeats: dict[str, int] = {}
     for judgement in chosen:
-        sentence = report.sentences[judgement.sentence_index]
-        key = " ".join(sentence.text.lower().split())
-        if key in seen:
+        key = " ".join(report.sentences[judgement.sentence_index].text.lower().split())
+        if key in saying or key in bare:
             repeats[key] = repeats.get(key, 0) + 1
-            continue
-        if len(seen) >= k:
-            continue
-        seen[key] = len(quotes)
-        quotes.append(
-            Quote(
-                text=sentence.text,
-                stance=stance,
-                probability=_probability(judgement, stance),
-                similarity=judgement.similarity,
-                review=report.reviews[sentence.review_index],
-                repeats=0,
-                before=_neighbour_text(report, judgement.sentence_index, -1),
-                after=_neighbour_text(report, judgement.sentence_index, 1),
-                amount=describe_comparison(result.claim.text, sentence.text) if compares else "",
-            )
+        elif len(saying) < k:
+            if says_more_than_claim(key, result.claim.text):
+                saying[key] = judgement
+            elif len(bare) < k:
+                bare[key] = judgement
+    picked = [*saying.items(), *bare.items()][:k]
+    return [
+        Quote(
+            text=report.sentences[judgement.sentence_index].text,
+            stance=stance,
+            probability=_probability(judgement, stance),
+            similarity=judgement.similarity,
+            review=report.reviews[report.sentences[judgement.sentence_index].review_index],
+            repeats=repeats.get(key, 0),
+            before=_neighbour_text(report, judgement.sentence_index, -1),
+            after=_neighbour_text(report, judgement.sentence_index, 1),
+            amount=describe_comparison(result.claim.text, report.sentences[judgement.sentence_index].text)
+            if compares
+            else "",
         )
-    return [dataclasses.replace(q, repeats=repeats.get(" ".join(q.text.lower().split()), 0)) for q in quotes]
+        for key, judgement in picked
+    ]
 
 
 def _neighbour_text(report: Report, index: int, step: int) -> str:

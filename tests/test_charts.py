@@ -265,3 +265,29 @@ def test_quotes_carry_the_sentences_either_side_in_their_review_and_show_them_es
     page = charts.report_html(report, [])
     assert "<span class='ctx'>Long time customer.</span> <q>Calls cut out every day.</q>" in page
     assert "&lt;b&gt;Never again&lt;/b&gt;" in page and "<b>Never again</b>" not in page
+
+
+def test_a_quote_that_only_names_the_claim_comes_after_one_that_says_what_went_wrong():
+    texts = ["Customer service?", "@united Customer Service #2955", "The agent hung up on me twice."]
+    reviews = tuple(Review(f"r{i}", text, i) for i, text in enumerate(texts))
+    sentences = tuple(Sentence(i, text, 0, len(text)) for i, text in enumerate(texts))
+    # the bare mentions are the more confident readings, as the stance model gives them (README, Known limits)
+    judgements = tuple(Judgement(i, 0.6, "contradicts", 0.0, p, 1 - p) for i, p in enumerate((0.99, 0.98, 0.80)))
+    claim = Claim("c1", "ad1", "Friendly, helpful customer service", 0, 34, "customer service", "qualitative")
+    config = Config(min_evidence=1)
+    result = ClaimResult(claim, score_claim(judgements, 1, config.interval_level), judgements)
+    report = Report((result,), DatasetSummary("x.csv", 3, 3, 3, {}, {"text": "text"}), config, reviews, sentences)
+    quotes = charts.top_quotes(report, result, "contradicts", k=2)
+    # still shown when nothing better is there, but only after the quote that says something
+    assert [q.text for q in quotes] == ["The agent hung up on me twice.", "Customer service?"]
+
+
+def test_says_more_than_claim_reads_negations_and_new_words_not_handles_numbers_or_plurals():
+    claim = "Our flights leave and arrive on time."
+    assert not charts.says_more_than_claim("Flight 746.", claim)
+    assert not charts.says_more_than_claim("@united flights #2955 http://t.co/x", claim)
+    assert charts.says_more_than_claim("Never on time.", claim)  # a negation says a great deal
+    assert charts.says_more_than_claim("Delayed again!", claim)
+    # in the claim's own words, but a statement: it says the claim holds
+    assert charts.says_more_than_claim("The 5G here is blazing fast.", "Blazing-fast 5G data speeds")
+    assert not charts.says_more_than_claim("Fast 5G?", "Blazing-fast 5G data speeds")

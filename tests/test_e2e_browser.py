@@ -248,8 +248,11 @@ def test_vet_copy_dashboard_and_datasets_in_a_real_browser(app_url: str, page) -
         files=[{"name": "small.csv", "mimeType": "text/csv", "buffer": SMALL_CSV.encode()}]
     )
     page.wait_for_selector("text=Column mapping", timeout=STEP_MS)
+    # the preview's header: waited for, since on a slow host the upload's rerun can start after the idle check
+    header = page.get_by_text("small.csv · 4 rows × 5 columns")
+    header.wait_for(timeout=STEP_MS)
     _wait_idle(page)
-    assert page.get_by_text("small.csv · 4 rows × 5 columns").count() == 1  # the preview's header
+    assert header.count() == 1
     _screenshot(page, "datasets-mapping.png")
     page.get_by_role("button", name="Validate and make active").click(timeout=STEP_MS)
     page.wait_for_selector("text=is now the active dataset", timeout=STEP_MS)

@@ -689,7 +689,10 @@ def _run_datasets(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(pruned))
             else:
-                print(f"Removed {pruned['removed']:,} cached vectors no dataset uses; {pruned['remaining']:,} remain.")
+                print(
+                    f"Removed {pruned['removed']:,} cached vectors no dataset uses (or from an older fast embedder); "
+                    f"{pruned['remaining']:,} remain."
+                )
         else:
             workspace.delete_dataset(args.name)
             print(

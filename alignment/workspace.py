@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.config import Config, user_folder
-from alignment.embed import CachedEmbedder, Embedder, hash_text, select_embedder
+from alignment.embed import FAST_MODEL_ID, MODEL_ID, CachedEmbedder, Embedder, hash_text, select_embedder
 from alignment.errors import AlignmentError, InputError, MissingColumnError
 from alignment.ingest import ENGLISH_SAMPLE, STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
 from alignment.progress import Progress, SilentProgress
@@ -697,16 +697,20 @@ class Workspace:
 
     def prune_embeddings(self) -> dict[str, int]:
         """Drop the stored vectors that no saved dataset's sentences use (left by deleted datasets, replaced
-        ones and embedded claims); return how many were removed and how many remain.
+        ones and embedded claims), and those of a fast-embedder recipe this version no longer builds; return
+        how many were removed and how many remain.
 
         Nothing a dataset needs is touched: every vector of a sentence still in some dataset stays, so no
-        check re-embeds after a prune (claims are re-embedded, a few at a time, when next checked).
+        check re-embeds after a prune (claims are re-embedded, a few at a time, when next checked). An old
+        recipe's vectors are never read again: its model id is not the fast embedder's any more.
         """
         self._require_writable()
         with self._lock:
             before = _first(self._con.execute("SELECT count(*) FROM embeddings").fetchall())
             self._con.execute(
-                "DELETE FROM embeddings WHERE text_hash NOT IN (SELECT DISTINCT text_hash FROM sentences)"
+                "DELETE FROM embeddings WHERE text_hash NOT IN (SELECT DISTINCT text_hash FROM sentences) "
+                "OR (starts_with(model_id, ?) AND model_id <> ?)",
+                [f"{MODEL_ID}#", FAST_MODEL_ID],
             )
             after = _first(self._con.execute("SELECT count(*) FROM embeddings").fetchall())
             self._con.execute("CHECKPOINT")  # hands the freed blocks back for reuse now, not at close

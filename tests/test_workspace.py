@@ -587,3 +587,18 @@ def test_a_run_saved_before_relative_matching_reloads_with_the_settings_it_was_r
     del stored["relative_match"]  # as an older version wrote it
     workspace._con.execute("UPDATE runs SET config = ? WHERE run_id = ?", [json.dumps(stored), run.run_id])
     assert workspace.run_report(run.run_id)["config"]["relative_match"] is False
+
+
+def test_prune_drops_the_vectors_of_a_fast_recipe_no_longer_built(workspace, reviews_frame):
+    from alignment.embed import FAST_MODEL_ID, MODEL_ID
+
+    workspace.ingest(reviews_frame, "a")
+    distinct = workspace.distinct_sentences("a")
+    for model_id in (f"{MODEL_ID}#onnx-int8-per-channel-outliers-v2", FAST_MODEL_ID, MODEL_ID):
+        embedder = CountingEmbedder()
+        embedder.model_id = model_id
+        workspace.embed_dataset("a", embedder)
+    assert len(workspace.embedding_coverage("a")) == 3
+    # the old recipe's vectors are never read again; the current fast and exact ones are what checks use
+    assert workspace.prune_embeddings() == {"removed": distinct, "remaining": 2 * distinct}
+    assert workspace.embedding_coverage("a") == {FAST_MODEL_ID: distinct, MODEL_ID: distinct}

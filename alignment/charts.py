@@ -260,7 +260,14 @@ def says_more_than_claim(sentence: str, claim: str) -> bool:
     reason a claim is at risk while a quote that says what went wrong waits below it. Numbers, handles
     (@brand) and web addresses name nothing either; a plural counts as its singular.
     """
-    claim_words = {_singular(word) for word in _quote_words(claim)}
+    return _says_more(sentence, _claim_words(claim))
+
+
+def _claim_words(claim: str) -> frozenset[str]:
+    return frozenset(_singular(word) for word in _quote_words(claim))
+
+
+def _says_more(sentence: str, claim_words: frozenset[str]) -> bool:
     return any(
         word in _AUXILIARIES or (word not in _FUNCTION_WORDS and _singular(word) not in claim_words)
         for word in _quote_words(sentence)
@@ -268,12 +275,11 @@ def says_more_than_claim(sentence: str, claim: str) -> bool:
 
 
 def _quote_words(text: str) -> list[str]:
-    words = []
-    for token in _QUOTE_TOKEN.findall(text.lower()):
-        if token.startswith(("@", "http", "www.")) or token.lstrip("#").isdigit():
-            continue
-        words.append(token.lstrip("#").removesuffix("'s"))
-    return [word for word in words if not word.isdigit()]
+    return [
+        token.lstrip("#").removesuffix("'s")
+        for token in _QUOTE_TOKEN.findall(text.lower())
+        if not token.startswith(("@", "http", "www.")) and not token.lstrip("#").isdigit()
+    ]
 
 
 def _singular(word: str) -> str:
@@ -290,6 +296,7 @@ def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> 
     compares = report.config.quantities and bool(find_bounds(result.claim.text))
     chosen.sort(key=lambda j: (_probability(j, stance), j.similarity), reverse=True)
     # Read in order of strength, so the word test runs only until k quotes that say more are found.
+    claim_words = _claim_words(result.claim.text)
     saying: dict[str, Judgement] = {}
     bare: dict[str, Judgement] = {}
     repeats: dict[str, int] = {}
@@ -298,27 +305,27 @@ def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> 
         if key in saying or key in bare:
             repeats[key] = repeats.get(key, 0) + 1
         elif len(saying) < k:
-            if says_more_than_claim(key, result.claim.text):
+            if _says_more(key, claim_words):
                 saying[key] = judgement
             elif len(bare) < k:
                 bare[key] = judgement
-    picked = [*saying.items(), *bare.items()][:k]
-    return [
-        Quote(
-            text=report.sentences[judgement.sentence_index].text,
-            stance=stance,
-            probability=_probability(judgement, stance),
-            similarity=judgement.similarity,
-            review=report.reviews[report.sentences[judgement.sentence_index].review_index],
-            repeats=repeats.get(key, 0),
-            before=_neighbour_text(report, judgement.sentence_index, -1),
-            after=_neighbour_text(report, judgement.sentence_index, 1),
-            amount=describe_comparison(result.claim.text, report.sentences[judgement.sentence_index].text)
-            if compares
-            else "",
+    quotes = []
+    for key, judgement in [*saying.items(), *bare.items()][:k]:
+        sentence = report.sentences[judgement.sentence_index]
+        quotes.append(
+            Quote(
+                text=sentence.text,
+                stance=stance,
+                probability=_probability(judgement, stance),
+                similarity=judgement.similarity,
+                review=report.reviews[sentence.review_index],
+                repeats=repeats.get(key, 0),
+                before=_neighbour_text(report, judgement.sentence_index, -1),
+                after=_neighbour_text(report, judgement.sentence_index, 1),
+                amount=describe_comparison(result.claim.text, sentence.text) if compares else "",
+            )
         )
-        for key, judgement in picked
-    ]
+    return quotes
 
 
 def _neighbour_text(report: Report, index: int, step: int) -> str:

@@ -71,6 +71,9 @@ MAX_SENTENCE_CHARS = 600
 MAX_FILE_MB_ENV = "ALIGN_MAX_FILE_MB"
 DEFAULT_MAX_FILE_MB = 2048.0
 MALFORMED_ROW = "malformed row"
+NOT_TEXT = "list or object, not text"
+TITLE_ROW = "title row above the header"
+REPEATED_SENTENCE = "repeated sentence in one review (read once)"
 # Ratings outside every scale the reports know (0-5, 1-10, 0-100) are data errors, not opinions.
 RATING_RANGE = (0.0, 100.0)
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -148,14 +151,31 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
 
 
 def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    """One sheet of a workbook (the first by default; a number is 0-based), as strings.
+    """One sheet of a workbook, as strings: by default the first with a table of two or more columns (else
+    the first with any rows), so an empty or cover sheet in front is passed over; a number is 0-based.
 
     Raises:
         UnreadableFileError: the workbook has no such sheet; the message lists the sheets it has.
     """
+    _check_workbook(path)
     with pd.ExcelFile(path) as book:
         names = [str(name) for name in book.sheet_names]
-        chosen = 0 if sheet is None else sheet
+        if sheet is None:
+            # The first sheet with a table on it: workbooks often open on an empty sheet or on a cover
+            # sheet of a few lines in one column, so a sheet of two or more columns comes first.
+            tables = []
+            for number in range(len(names)):
+                frame = book.parse(number, dtype=str)
+                if frame.shape[1] and not frame.dropna(how="all").empty:
+                    tables.append(frame)
+            tables.sort(key=lambda table: table.shape[1] < 2)  # stable: otherwise in the workbook's order
+            if tables:
+                return _promote_header(tables[0])
+            raise EmptyDatasetError(
+                f"{path.name} has no rows of data on any sheet ({', '.join(map(repr, names))}). "
+                "Give a workbook with a header row and at least one review."
+            )
+        chosen = sheet
         if (isinstance(chosen, int) and not 0 <= chosen < len(names)) or (
             isinstance(chosen, str) and chosen not in names
         ):
@@ -164,7 +184,39 @@ def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 f"{path.name} has no sheet {asked}; its sheets are {', '.join(map(repr, names))}. "
                 "Give one of them by name or by number from 1 (--sheet)."
             )
-        return book.parse(chosen, dtype=str)
+        return _promote_header(book.parse(chosen, dtype=str))
+
+
+def _promote_header(frame: pd.DataFrame) -> pd.DataFrame:
+    """A sheet whose header row sits below a title ("Customer feedback export Q1" in a merged cell) has
+    mostly unnamed columns; then the first of its top rows with every cell filled with a word is the
+    header. The rows above it are dropped and counted in ``attrs["title_rows"]``."""
+    unnamed = sum(str(column).startswith("Unnamed:") for column in frame.columns)
+    if frame.shape[1] < 2 or unnamed * 2 < frame.shape[1]:
+        return frame
+    for position in range(min(10, len(frame) - 1)):
+        cells = frame.iloc[position]
+        words = [str(cell).strip() for cell in cells if isinstance(cell, str) and cell.strip()]
+        numeric = pd.to_numeric(pd.Series(words, dtype=object), errors="coerce").notna().any()
+        if len(words) == frame.shape[1] and len(set(words)) == len(words) and not numeric:
+            promoted = frame.iloc[position + 1 :].reset_index(drop=True)
+            promoted.columns = words
+            promoted.attrs["title_rows"] = position + 1
+            return promoted
+    return frame
+
+
+def _check_workbook(path: Path) -> None:
+    """Refuse a file that is not the workbook its name says, before a reader fails on it obscurely."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx is a zip file, .xls an OLE file
+        return
+    looks = "text (a CSV file?)" if head and not _looks_binary(decode_bytes(head)) else "another kind of file"
+    raise UnreadableFileError(
+        f"{path.name} is not an Excel workbook: it looks like {looks}. "
+        "Give it the extension of its real format (.csv, .json …) or save it from Excel again."
+    )
 
 
 def max_file_bytes() -> int:
@@ -210,13 +262,33 @@ def _count_skipped_lines(caught: Iterable[warnings.WarningMessage]) -> int:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode file bytes as UTF-8 (with or without BOM), falling back to cp1252 and then latin-1."""
+    """Decode file bytes as UTF-16 when they say so (a byte-order mark, or every other byte zero), else as
+    UTF-8 (with or without BOM), falling back to cp1252 and then latin-1."""
+    wide = _utf16(data[:_SCAN_BLOCK])
+    if wide:
+        return data.decode(wide, errors="replace")
     for encoding in _ENCODINGS:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1", errors="replace")  # latin-1 never fails; kept for type checkers
+
+
+def _utf16(head: bytes) -> str | None:
+    """The UTF-16 codec a file's first bytes show, or None: Excel's "Unicode Text" export is UTF-16 with a
+    byte-order mark; without one, ASCII text in UTF-16 has a zero in every other byte."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[: 4096 - 4096 % 2]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _read_delimited(path: Path, sep: str) -> pd.DataFrame:
@@ -281,7 +353,16 @@ def _sniff_separator(line: str, default: str) -> str:
 
 
 def _read_json(path: Path) -> pd.DataFrame:
-    data = json.loads(decode_bytes(path.read_bytes()))
+    text = decode_bytes(path.read_bytes())
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and text.lstrip().startswith("{"):
+            return _json_lines_frame(text)  # JSON Lines saved with a .json name: read it as what it is
+        raise UnreadableFileError(
+            f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
+            "Fix the file there, or export it again."
+        ) from exc
     if isinstance(data, dict):
         lists = [value for value in data.values() if isinstance(value, list)]
         if len(lists) != 1:
@@ -292,13 +373,20 @@ def _read_json(path: Path) -> pd.DataFrame:
         data = lists[0]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise UnreadableFileError(f'{path.name} must hold a list of records like [{{"text": "..."}}].')
-    return pd.DataFrame.from_records(data)
+    return _records_frame(data)
 
 
 def _read_json_lines(path: Path) -> pd.DataFrame:
+    text = decode_bytes(path.read_bytes())
+    if text.lstrip().startswith("["):  # one JSON array saved with a .jsonl name: read it as what it is
+        return _read_json(path)
+    return _json_lines_frame(text)
+
+
+def _json_lines_frame(text: str) -> pd.DataFrame:
     records: list[dict[str, object]] = []
     bad = 0
-    for line in decode_bytes(path.read_bytes()).splitlines():
+    for line in text.splitlines():
         if not line.strip():
             continue
         try:
@@ -310,14 +398,14 @@ def _read_json_lines(path: Path) -> pd.DataFrame:
             records.append(item)
         else:
             bad += 1
-    frame = pd.DataFrame.from_records(records)
+    frame = _records_frame(records)
     frame.attrs["bad_lines"] = bad
     return frame
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return text[0].rstrip(". ") if text else type(exc).__name__
 
 
 def list_columns(columns: Sequence[object]) -> str:
@@ -379,6 +467,13 @@ def _find_by_name(columns: Sequence[str], names: Sequence[str], exclude: Iterabl
     for name in names:
         if name in lowered:
             return lowered[name]
+    # A nested JSON key flattened to its path ("review.text", "meta.date") is known by its last part.
+    last_parts: dict[str, str] = {}
+    for key, column in lowered.items():
+        last_parts.setdefault(key.rsplit(".", 1)[-1], column)
+    for name in names:
+        if name in last_parts:
+            return last_parts[name]
     return None
 
 
@@ -433,16 +528,19 @@ def load_reviews(
         skipped["unreadable line"] = int(frame.attrs["bad_lines"])
     if frame.attrs.get("malformed_rows"):
         skipped[MALFORMED_ROW] = int(frame.attrs["malformed_rows"])
+    if frame.attrs.get("title_rows"):
+        skipped[TITLE_ROW] = int(frame.attrs["title_rows"])
     if not reviews:
         detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
         raise EmptyDatasetError(
             f"{name} has no review text to check ({detail}) in column {mapping.text!r}. "
             "Give a file with reviews in it, or name the right column with --text-column."
         )
-    sentences = tuple(split_sentences(reviews))
+    refuse_numbers_as_text(reviews, mapping.text)
+    sentences = tuple(split_sentences(reviews, invalid))
     summary = DatasetSummary(
         source=name,
-        rows=len(frame) + int(frame.attrs.get("bad_lines", 0)) + int(frame.attrs.get("malformed_rows", 0)),
+        rows=len(frame) + sum(int(frame.attrs.get(key, 0)) for key in ("bad_lines", "malformed_rows", "title_rows")),
         reviews=len(reviews),
         sentences=len(sentences),
         skipped=dict(skipped),
@@ -473,13 +571,15 @@ class RowValidator:
         self.rows = 0
         self._seen: set[bytes] = set()
         self._seen_ids: set[str] = set()
+        self._date_order = DateOrder()
 
     def add(self, frame: pd.DataFrame) -> list[Review]:
         """Validate the next chunk of rows; return its reviews."""
         mapping = self.mapping
-        texts = [_clean_text(value) for value in frame[mapping.text].tolist()]
+        cells = frame[mapping.text].tolist()
+        texts = ["" if _is_structured(value) else _clean_text(value) for value in cells]
         ids = [clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
-        dates = _parse_dates(frame[mapping.date], self.invalid) if mapping.date else None
+        dates = _parse_dates(frame[mapping.date], self.invalid, self._date_order) if mapping.date else None
         ratings = _parse_ratings(frame[mapping.rating], self.invalid) if mapping.rating else None
         segments = {name: [clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
         reviews: list[Review] = []
@@ -487,7 +587,7 @@ class RowValidator:
         for position in range(len(frame)):
             text = texts[position]
             if not text:
-                self.skipped["blank text"] += 1
+                self.skipped[NOT_TEXT if _is_structured(cells[position]) else "blank text"] += 1
                 continue
             review_id = ids[position] if ids is not None else ""
             if not review_id:
@@ -520,11 +620,44 @@ class RowValidator:
         return reviews
 
 
+def refuse_numbers_as_text(reviews: Sequence[Review], column: str) -> None:
+    """Refuse a text column that holds numbers, not reviews (an id or an amount mapped as the text).
+
+    Raises:
+        MissingColumnError: nine in ten of the texts (of the first 1,000) have no letter in them.
+    """
+    sample = [review.text for review in reviews[:1000]]
+    numbers = sum(1 for text in sample if not any(ch.isalpha() for ch in text))
+    if sample and numbers >= 0.9 * len(sample):
+        raise MissingColumnError(
+            f"Column {column!r} holds numbers, not review text ({numbers:,} of the {len(sample):,} values read "
+            "have no letters). Name the column that holds the reviews (--text-column)."
+        )
+
+
 def clean_cell(value: object) -> str:
-    """A table cell as stripped text: "" for a missing value (None or NaN)."""
+    """A table cell as stripped text: "" for a missing value (None or NaN), bytes decoded as UTF-8, and a
+    list or an object (nested JSON, a Parquet list column) written as JSON rather than as Python's repr."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace").strip()
+    if _is_structured(value):
+        return json.dumps(_plain(value), ensure_ascii=False, default=str)
     return str(value).strip()
+
+
+def _is_structured(value: object) -> bool:
+    """True for a list, a tuple, a set, a dict or an array: a value that holds values, not text."""
+    return isinstance(value, (dict, list, tuple, set)) or getattr(value, "ndim", 0) > 0
+
+
+def _plain(value: object) -> object:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return value
 
 
 def _clean_text(value: object) -> str:
@@ -532,13 +665,85 @@ def _clean_text(value: object) -> str:
     return text if any(ch.isalnum() for ch in text) else ""
 
 
-def _parse_dates(column: pd.Series, invalid: Counter[str]) -> list[str | None]:
-    raw = column.map(clean_cell)
-    parsed = pd.to_datetime(raw.where(raw != ""), errors="coerce", format="mixed", utc=True)
-    bad = int(((raw != "") & parsed.isna()).sum())
-    if bad:
-        invalid["unparseable date"] += bad
-    return [None if pd.isna(value) else value.strftime("%Y-%m-%d") for value in parsed]
+# "05/01/2025", "5.1.25", "05-01-2025 14:30": a date whose day and month are both plain numbers.
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})(?!\d)")
+# A UTC offset or zone after a time of day ("11:35:52 -0800", "23:30Z", "10:00 PM PST"): the review's own
+# wall-clock date is the one to keep, not the date in London at that moment.
+_ZONE_AFTER_TIME = re.compile(
+    r"(:\d\d(?:[.,]\d+)?(?:\s*[AaPp][Mm])?)\s*(?:Z|[+-]\d\d:?\d\d|(?!AM\b|PM\b)[A-Z]{2,5})\s*$"
+)
+AMBIGUOUS_DATE = "day/month order unclear (read month first)"
+# Before 1900 or after tomorrow is a placeholder ("0001-01-01") or a typo, never the date of a review.
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+
+
+class DateOrder:
+    """Whether a column writes numeric dates day first ("13/01/2025") or month first ("01/13/2025").
+
+    Decided once per column, from the first chunk whose dates settle it (a first number over 12 says day
+    first, a second number over 12 says month first; the majority wins), so every row of a file is read
+    the same way. Until then, and for a column that never settles it, such dates are read month first and
+    counted as ambiguous.
+    """
+
+    def __init__(self) -> None:
+        self.day_first: bool | None = None
+
+    def settle(self, numbers: Sequence[tuple[int, int]]) -> None:
+        """Decide the order from the (first, second) numbers of the numeric dates, if they tell."""
+        if self.day_first is not None:
+            return
+        says_day = sum(1 for first, second in numbers if first > 12 >= second)
+        says_month = sum(1 for first, second in numbers if second > 12 >= first)
+        if says_day != says_month:
+            self.day_first = says_day > says_month
+
+
+def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | None = None) -> list[str | None]:
+    """Each cell of a date column as "YYYY-MM-DD", or None; what cannot be read is counted in ``invalid``.
+
+    Each distinct value is parsed once (review exports repeat their dates), numeric day/month dates in the
+    column's one :class:`DateOrder`, everything else as pandas reads it.
+    """
+    order = order or DateOrder()
+    codes, values = pd.factorize(column.map(clean_cell))
+    local = [_ZONE_AFTER_TIME.sub(r"\1", value) for value in values]
+    numbers: dict[int, tuple[int, int]] = {}
+    for index, value in enumerate(local):
+        found = _NUMERIC_DATE.match(value)
+        if found:
+            numbers[index] = (int(found.group(1)), int(found.group(2)))
+    order.settle(list(numbers.values()))
+    parsed = pd.Series(pd.NaT, index=range(len(local)), dtype="datetime64[us]")
+    other = [index for index, value in enumerate(local) if value and index not in numbers]
+    if other:
+        # utc=True only so that a zone the rule above leaves (a name it does not know) cannot fail the column.
+        found_other = pd.to_datetime(pd.Series([local[i] for i in other]), errors="coerce", format="mixed", utc=True)
+        parsed[other] = found_other.dt.tz_localize(None).astype("datetime64[us]").to_numpy()
+    if numbers:
+        keys = list(numbers)
+        found_numeric = pd.to_datetime(
+            pd.Series([local[i] for i in keys]), errors="coerce", format="mixed", dayfirst=bool(order.day_first)
+        )
+        parsed[keys] = found_numeric.astype("datetime64[us]").to_numpy()
+    latest = pd.Timestamp.now().normalize() + pd.Timedelta(days=2)
+    outside = parsed.notna() & ((parsed < EARLIEST_DATE) | (parsed >= latest))
+    parsed[outside] = pd.NaT
+    text = [None if pd.isna(value) else value.strftime("%Y-%m-%d") for value in parsed]
+    unreadable = {index for index, value in enumerate(local) if value and text[index] is None and not outside[index]}
+    unclear: set[int] = set()
+    if order.day_first is None:  # "01/02/2025" could be either; "05/05/2025" is the same both ways
+        unclear = {index for index, (one, two) in numbers.items() if one != two and max(one, two) <= 12}
+    counts = Counter(codes.tolist())
+    for label, indexes in (
+        ("unparseable date", unreadable),
+        ("date out of range", set(outside[outside].index)),
+        (AMBIGUOUS_DATE, unclear),
+    ):
+        total = sum(counts[index] for index in indexes)
+        if total:
+            invalid[label] += total
+    return [None if code < 0 else text[code] for code in codes]
 
 
 def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | None]:
@@ -604,19 +809,30 @@ def english_share(texts: Sequence[str]) -> tuple[float, int]:
     return (english / read if read else 1.0), read
 
 
-def split_sentences(reviews: Sequence[Review]) -> list[Sentence]:
+def split_sentences(reviews: Sequence[Review], repeats: Counter[str] | None = None) -> list[Sentence]:
     """Split each review into sentences with a fast rule-based splitter (no parser).
 
     Boundaries are runs of . ! ? … followed by space, and line breaks; common abbreviations do not
     end a sentence. A sentence that turns on a contrast ("Great food, but the service was slow") is split
     into its clauses (:func:`split_clauses`), each of them a sentence here. Sentences longer than
     MAX_SENTENCE_CHARS are cut at a space, because the embedder reads only the first few hundred word
-    pieces anyway.
+    pieces anyway. A sentence a review repeats (ignoring case and spacing) is kept once, and counted in
+    ``repeats`` when given.
     """
     sentences: list[Sentence] = []
     for index, review in enumerate(reviews):
+        said: set[str] = set()
         for start, end in split_spans(review.text):
-            sentences.append(Sentence(review_index=index, text=review.text[start:end], start=start, end=end))
+            text = review.text[start:end]
+            # The same sentence said again in one review is one piece of evidence, not many: a review
+            # pasting "Calls drop constantly." 10,000 times must not outweigh 10,000 customers.
+            key = " ".join(text.casefold().split())
+            if key in said:
+                if repeats is not None:
+                    repeats[REPEATED_SENTENCE] += 1
+                continue
+            said.add(key)
+            sentences.append(Sentence(review_index=index, text=text, start=start, end=end))
     return sentences
 
 
@@ -802,6 +1018,7 @@ class TableStream:
         self.sheet = sheet
         self.bad_lines = 0
         self.malformed_rows = 0
+        self.title_rows = 0
         self.frame: pd.DataFrame | None = None
         self.path: Path | None = None
         self.encoding: str | None = None
@@ -830,6 +1047,8 @@ class TableStream:
             self.encoding, self.sha256, head = _scan_text_file(path)
             if self.suffix in (".csv", ".tsv"):
                 self._check_delimited_head(head)
+            elif head.decode(self.encoding, errors="ignore").lstrip("\ufeff \t\r\n").startswith("["):
+                self.suffix = ".json"  # one JSON array under a JSON Lines name: read whole, as read_table does
         else:
             self.sha256 = _sha256_of(path)
             if self.suffix == ".parquet":
@@ -902,6 +1121,7 @@ class TableStream:
                 frame = read_table(self.path, sheet=self.sheet)
                 self.bad_lines = int(frame.attrs.get("bad_lines", 0))
                 self.malformed_rows = int(frame.attrs.get("malformed_rows", 0))
+                self.title_rows = int(frame.attrs.get("title_rows", 0))
                 report(self.total)
                 yield from self._slices(frame, lambda _: None)
         except _CallerError as failed:
@@ -1006,9 +1226,21 @@ class _CallerError(Exception):
 
 
 def _records_frame(records: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records)
+    """JSON records as a table; a nested object's keys become columns named by their path ("review.text")."""
+    frame = pd.DataFrame.from_records([_flatten(record) for record in records])
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
+
+
+def _flatten(record: dict[str, object], prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
 
 
 class _ByteCounter:
@@ -1091,6 +1323,9 @@ def _scan_text_file(path: Path) -> tuple[str, str, bytes]:
             decoders[name].decode(b"", final=True)
         except UnicodeDecodeError:
             alive.remove(name)
+    wide = _utf16(head)
+    if wide:
+        return wide, digest.hexdigest(), head
     return (alive[0] if alive else _ENCODINGS[-1]), digest.hexdigest(), head
 
 
@@ -1148,10 +1383,12 @@ class ReviewStream:
             if absent:  # JSON Lines: a key missing from every record of this chunk
                 frame = frame.assign(**dict.fromkeys(absent, None))
             reviews = self.validator.add(frame)
+            if not self.reviews:
+                refuse_numbers_as_text(reviews, mapping.text)
             base = self.reviews
             sentences = [
                 Sentence(review_index=base + s.review_index, text=s.text, start=s.start, end=s.end)
-                for s in split_sentences(reviews)
+                for s in split_sentences(reviews, self.validator.invalid)
             ]
             self.reviews += len(reviews)
             self.sentences += len(sentences)
@@ -1172,6 +1409,8 @@ class ReviewStream:
             skipped["unreadable line"] = self.table.bad_lines
         if self.table.malformed_rows:
             skipped[MALFORMED_ROW] = self.table.malformed_rows
+        if self.table.title_rows:
+            skipped[TITLE_ROW] = self.table.title_rows
         return skipped
 
     def summary(self) -> DatasetSummary:
@@ -1180,7 +1419,7 @@ class ReviewStream:
             raise InputError("The review stream has not been read yet.")
         return DatasetSummary(
             source=self.table.name,
-            rows=self.validator.rows + self.table.bad_lines + self.table.malformed_rows,
+            rows=self.validator.rows + self.table.bad_lines + self.table.malformed_rows + self.table.title_rows,
             reviews=self.reviews,
             sentences=self.sentences,
             skipped=dict(self._skipped()),

@@ -195,7 +195,7 @@ CASES = [
     ),
     Case("json-object", _file("obj.json", '{"a": 1, "b": {"text": "x"}}'), 2, ("JSON object",)),
     Case("json-list-of-strings", _file("strs.json", '["Calls drop daily.", "No fees."]'), 2, ("list of records",)),
-    Case("json-invalid", _file("bad.json", '[{"text": "Calls drop"'), 2, ("Could not read",)),
+    Case("json-invalid", _file("bad.json", '[{"text": "Calls drop"'), 2, ("bad.json is not valid JSON", "line 1")),
     Case(
         "jsonl-one-bad-line",
         _file("lines.jsonl", '{"text": "Calls drop daily."}\n{"text": oops\n[1, 2]\n{"text": "No hidden fees."}\n'),

@@ -7,7 +7,15 @@ import streamlit as st
 
 from alignment.charts import DatasetOverview, dataset_overview
 from alignment.errors import AlignmentError, InputError
-from alignment.ingest import ColumnMapping, detect_columns
+from alignment.ingest import (
+    AMBIGUOUS_DATE,
+    MALFORMED_ROW,
+    NOT_TEXT,
+    REPEATED_SENTENCE,
+    TITLE_ROW,
+    ColumnMapping,
+    detect_columns,
+)
 from alignment.pipeline import language_note
 from alignment.ui import common, state, workspace_view
 from alignment.ui.uploads import DATASET_TYPES, Dataset, UploadedTable, build_dataset, read_dataset_upload
@@ -19,6 +27,9 @@ SKIP_REASONS = {
     "blank text": "the text column was empty or held no letters or digits",
     "duplicate row": "an exact copy of an earlier row (same text, id, date, rating and segments)",
     "unreadable line": "a JSON Lines line that is not valid JSON",
+    MALFORMED_ROW: "a row with more fields than the header has",
+    NOT_TEXT: "the text cell held a list or a nested object, not text; map a column that holds the review",
+    TITLE_ROW: "a title line above the header row of the sheet",
 }
 INVALID_REASONS = {
     "unparseable date": "a date that could not be read; the review is kept without a date",
@@ -27,6 +38,11 @@ INVALID_REASONS = {
     "rating off the file's scale": "a rating far above the scale the others fit (50 among 1–5 stars, likely a "
     "typo); it is kept, left out of the mean and never read as the review's side",
     "duplicate id": "an id used by an earlier review; both reviews are kept",
+    AMBIGUOUS_DATE: "a date like 03/04/2025 in a column where no date settles whether the day or the month "
+    "comes first; it is read month first (March 4th)",
+    "date out of range": "a date before 1900 or in the future, a placeholder or a typo; the review is kept "
+    "without a date",
+    REPEATED_SENTENCE: "a sentence a review says again word for word; it counts once as evidence",
 }
 
 

@@ -111,7 +111,7 @@ def read_dataset_upload(data: bytes, filename: str, max_bytes: int | None = None
     if not data:
         raise EmptyDatasetError(f"{name} is empty. Upload a file with a header row and at least one review.")
     with tempfile.TemporaryDirectory(prefix="alignment-upload-") as folder:
-        path = Path(folder) / f"upload.{suffix}"
+        path = Path(folder) / name  # the user's own file name, so that any message about it names it
         path.write_bytes(data)
         frame = read_table(path)
     frame.attrs["source"] = name

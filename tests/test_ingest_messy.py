@@ -1,0 +1,201 @@
+"""Reading the messy files analysts really have: day-first dates, time zones, nested JSON, UTF-16 exports,
+workbooks with a cover sheet or a title above the header, misnamed files, and a review that repeats itself."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from alignment.errors import MissingColumnError, UnreadableFileError
+from alignment.ingest import (
+    AMBIGUOUS_DATE,
+    NOT_TEXT,
+    REPEATED_SENTENCE,
+    TITLE_ROW,
+    ReviewStream,
+    _parse_dates,
+    load_reviews,
+)
+
+
+def _dates(values: list[object]) -> tuple[list[str | None], dict[str, int]]:
+    invalid: Counter[str] = Counter()
+    return _parse_dates(pd.Series(values, dtype=object), invalid), dict(invalid)
+
+
+def test_a_column_of_day_first_dates_is_read_day_first_throughout():
+    dates, invalid = _dates(["05/01/2025", "09/01/2025", "13/01/2025", "2025-01-05"])
+    assert dates == ["2025-01-05", "2025-01-09", "2025-01-13", "2025-01-05"]
+    assert invalid == {}
+
+
+def test_a_column_of_month_first_dates_stays_month_first():
+    dates, invalid = _dates(["01/05/2025", "01/13/2025", "12.03.2025"])
+    assert dates == ["2025-01-05", "2025-01-13", "2025-12-03"]
+    assert invalid == {}
+
+
+def test_dates_that_cannot_tell_day_from_month_are_counted_as_unclear():
+    dates, invalid = _dates(["01/05/2025", "02/06/2025", "02/06/2025", "07/07/2025"])
+    assert dates == ["2025-01-05", "2025-02-06", "2025-02-06", "2025-07-07"]
+    assert invalid == {AMBIGUOUS_DATE: 3}  # 07/07 reads the same either way
+
+
+def test_the_day_first_order_found_in_one_chunk_holds_for_the_next(tmp_path):
+    rows = ["review_id,date,text"]
+    rows += [f"a{n},25/0{1 + n % 9}/2025,Calls drop every evening number {n}" for n in range(30)]
+    rows += [f"b{n},0{1 + n % 9}/03/2025,The app works well for me number {n}" for n in range(30)]
+    path = tmp_path / "reviews.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    stream = ReviewStream(path, chunk_rows=10)
+    reviews = [review for chunk, _ in stream.chunks() for review in chunk]
+    assert reviews[30].date == "2025-03-01"  # 01/03 in a day-first file is the 1st of March
+    assert reviews[38].date == "2025-03-09"
+    assert AMBIGUOUS_DATE not in stream.summary().columns["invalid_values"]
+
+
+def test_a_timestamp_with_a_zone_keeps_the_reviewers_own_date():
+    dates, invalid = _dates(["2025-03-04T23:30:00-05:00", "2015-02-24 11:35:52 -0800", "3/4/25 10:00 PM PST"])
+    assert dates == ["2025-03-04", "2015-02-24", "2025-03-04"]
+    assert invalid == {AMBIGUOUS_DATE: 1}  # 3/4/25 alone cannot tell March 4th from April 3rd
+
+
+def test_placeholder_and_future_dates_are_counted_and_left_empty():
+    dates, invalid = _dates(["0001-01-01", "2199-06-01", "1999-12-31", "not a date", ""])
+    assert dates == [None, None, "1999-12-31", None, None]
+    assert invalid == {"date out of range": 2, "unparseable date": 1}
+
+
+def test_nested_json_records_are_flattened_and_their_columns_found(tmp_path):
+    records = [
+        {
+            "id": f"r{n}",
+            "review": {"text": f"The fees were hidden again, time {n}.", "rating": 2},
+            "meta": {"date": "2025-02-03"},
+        }
+        for n in range(3)
+    ]
+    path = tmp_path / "reviews.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    loaded = load_reviews(path)
+    assert loaded.mapping.text == "review.text"
+    assert loaded.mapping.rating == "review.rating"
+    assert loaded.mapping.date == "meta.date"
+    assert loaded.reviews[0].text == "The fees were hidden again, time 0."
+    assert loaded.reviews[0].rating == 2.0
+
+
+def test_a_text_cell_holding_a_list_is_skipped_and_counted_and_bytes_are_decoded(tmp_path):
+    frame = pd.DataFrame({"text": [["a", "list"], b"Calls drop daily.", "Support never answers."]})
+    loaded = load_reviews(frame)
+    assert [review.text for review in loaded.reviews] == ["Calls drop daily.", "Support never answers."]
+    assert loaded.summary.skipped == {NOT_TEXT: 1}
+
+
+def test_a_segment_holding_a_list_is_written_as_json_not_as_python():
+    frame = pd.DataFrame({"text": ["Calls drop daily."], "region": [["North", "East"]]})
+    loaded = load_reviews(frame, segment_columns=["region"])
+    assert loaded.reviews[0].segments == {"region": '["North", "East"]'}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf16_export_is_decoded(tmp_path, encoding):
+    path = tmp_path / "reviews.csv"
+    path.write_bytes("review_id,text\nr1,Café staff were lovely.\nr2,Waited 40 minutes.\n".encode(encoding))
+    for reviews in (load_reviews(path).reviews, _streamed(path)):
+        assert [review.text for review in reviews] == ["Café staff were lovely.", "Waited 40 minutes."]
+
+
+def _streamed(path):
+    return [review for chunk, _ in ReviewStream(path).chunks() for review in chunk]
+
+
+def test_json_lines_saved_as_json_and_an_array_saved_as_jsonl_are_both_read(tmp_path):
+    lines = tmp_path / "reviews.json"
+    lines.write_text('{"text": "Calls drop daily."}\n{"text": "Great coverage."}\n', encoding="utf-8")
+    array = tmp_path / "reviews.jsonl"
+    array.write_text('[{"text": "Calls drop daily."}, {"text": "Great coverage."}]', encoding="utf-8")
+    for path in (lines, array):
+        assert load_reviews(path).summary.reviews == 2
+        assert len(_streamed(path)) == 2
+
+
+def test_broken_json_names_the_line_and_column(tmp_path):
+    path = tmp_path / "reviews.json"
+    path.write_text('[{"text": "Calls drop daily."},\n {"text": "Great" "coverage"}]', encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match=r"reviews.json is not valid JSON: .* at line 2, column"):
+        load_reviews(path)
+
+
+def test_a_workbook_opening_on_an_empty_sheet_is_read_from_its_first_table(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame().to_excel(writer, sheet_name="Cover", index=False)
+        reviews_frame.to_excel(writer, sheet_name="Reviews", index=False)
+    assert load_reviews(path).summary.reviews == 7
+
+
+def test_a_title_above_the_header_row_is_skipped_and_counted(tmp_path):
+    path = tmp_path / "export.xlsx"
+    rows = [
+        ["Brightwave feedback export Q1", None, None],
+        ["review_id", "rating", "text"],
+        ["r1", "5", "Coverage is great downtown."],
+        ["r2", "1", "Charged a fee nobody mentioned."],
+    ]
+    pd.DataFrame(rows).to_excel(path, index=False, header=False)
+    loaded = load_reviews(path)
+    assert loaded.mapping.text == "text"
+    assert [review.rating for review in loaded.reviews] == [5.0, 1.0]
+    assert loaded.summary.skipped == {TITLE_ROW: 1}
+    assert loaded.summary.rows == 3
+
+
+def test_a_text_file_named_xlsx_is_refused_with_what_it_looks_like(tmp_path):
+    path = tmp_path / "reviews.xlsx"
+    path.write_text("text\nCalls drop daily.\n", encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match=r"not an Excel workbook: it looks like text \(a CSV file\?\)"):
+        load_reviews(path)
+
+
+def test_a_sentence_a_review_repeats_counts_once():
+    text = "Calls drop constantly. " * 500 + "The app is fine."
+    loaded = load_reviews(pd.DataFrame({"text": [text, "Calls drop constantly."]}))
+    assert [sentence.text for sentence in loaded.sentences] == [
+        "Calls drop constantly.",
+        "The app is fine.",
+        "Calls drop constantly.",  # another review saying it is another voice
+    ]
+    assert loaded.summary.columns["invalid_values"] == {REPEATED_SENTENCE: 499}
+
+
+def test_a_cover_sheet_of_one_column_is_passed_over_for_the_table(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Bean Barn feedback": ["Exported 2025-04-01", "Confidential"]}).to_excel(
+            writer, sheet_name="Cover", index=False
+        )
+        reviews_frame.to_excel(writer, sheet_name="Reviews", index=False)
+    loaded = load_reviews(path)
+    assert loaded.mapping.text == "text"
+    assert loaded.summary.reviews == 7
+
+
+def test_a_text_column_of_numbers_is_refused_with_how_to_fix_it(tmp_path):
+    frame = pd.DataFrame({"order_id": [str(1000 + n) for n in range(20)], "amount": ["9.99"] * 20})
+    with pytest.raises(MissingColumnError, match=r"Column 'order_id' holds numbers, not review text \(20 of the 20"):
+        load_reviews(frame, text_column="order_id")
+    path = tmp_path / "orders.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(MissingColumnError, match="holds numbers, not review text"):
+        list(ReviewStream(path, text_column="order_id").chunks())
+
+
+def test_an_upload_that_cannot_be_read_is_named_by_the_users_file_name():
+    from alignment.ui.uploads import read_dataset_upload
+
+    with pytest.raises(UnreadableFileError, match=r"^Q1 feedback\.xlsx is not an Excel workbook"):
+        read_dataset_upload(b"text\nCalls drop daily.\n", "Q1 feedback.xlsx")

@@ -6,26 +6,33 @@ Turns InputError into one line on stderr and exit 2, any other AlignmentError in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from alignment.errors import AlignmentError, InputError, MissingFileError
+from alignment.errors import AlignmentError, EmptyDatasetError, InputError, MissingColumnError, MissingFileError
 
 if TYPE_CHECKING:
     from alignment.evaluate import ClaimEvaluation, EvidenceEvaluation
-    from alignment.records import PossibleClaim
+    from alignment.records import Ad, PossibleClaim
     from alignment.workspace import Workspace
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 SHOWN_ERRORS = 5  # `evaluate claims` prints this many of its wrong and missed claims
+
+
+class _Interrupted(KeyboardInterrupt):
+    """A Ctrl-C after the command had already saved or written something; its text says what was kept and
+    what was not, for the one line main() prints ("nothing was written" is said only when it is true)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     claims.add_argument(
         "ads", metavar="ADS", help="a .txt file (ads separated by blank lines) or a table with id and text columns"
     )
-    claims.add_argument("--out", metavar="FILE", help="write the JSON here (default: standard output)")
+    claims.add_argument(
+        "--out", metavar="FILE", help="write the JSON here; - or no --out: standard output (never one of the inputs)"
+    )
     claims.add_argument("--id-column", metavar="C", help="column of ad ids in a table (default: id)")
     claims.add_argument("--text-column", metavar="C", help="column of ad text in a table (default: text)")
     claims.add_argument(
@@ -110,8 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--label", metavar="TEXT", help="with --dataset: a name for the saved run (e.g. the campaign)")
     check.add_argument("--no-save", action="store_true", help="with --dataset: do not record the run")
     _add_workspace_option(check)
-    check.add_argument("--out", metavar="FILE", help="write the report JSON here (default: standard output)")
-    check.add_argument("--quiet", action="store_true", help="no progress bar")
+    check.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the report JSON here; - or no --out: standard output (never an input or a workspace file)",
+    )
+    check.add_argument(
+        "--quiet", action="store_true", help="no progress output (the summary, warnings and notes still show)"
+    )
 
     ingest = commands.add_parser(
         "ingest",
@@ -128,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_embedder_option(ingest)
     _add_workspace_option(ingest)
-    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument("--quiet", action="store_true", help="no progress output (the summary and warnings still show)")
 
     datasets = commands.add_parser(
         "datasets",
@@ -167,7 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
         "show", help="one run's claims and verdicts", description="Show one run's claims and verdicts."
     )
     run_show.add_argument("run_id", type=int, metavar="RUN")
-    run_show.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS, help="write the run's full report JSON")
+    run_show.add_argument(
+        "--out",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="write the run's full report JSON here (-: to standard output, in place of the table; never inside "
+        "the workspace)",
+    )
     _add_listing_options(run_show)
     run_delete = run_actions.add_parser("delete", help="forget a run", description="Forget a saved run.")
     run_delete.add_argument("run_id", type=int, metavar="RUN")
@@ -190,7 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
         "annotator's, and recall is over the claims all of them marked).",
     )
     evaluate_claims.add_argument("ads", metavar="ADS", help="annotated ads (.jsonl, or .json holding a list)")
-    evaluate_claims.add_argument("--out", metavar="FILE", help="write the full evaluation JSON here")
+    evaluate_claims.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the full evaluation JSON here (-: to standard output, in place of the tables)",
+    )
     evaluate_evidence = evaluate_kinds.add_parser(
         "evidence",
         help="the reading of labelled reviews",
@@ -264,8 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_embedder_option(evaluate_evidence)
     _add_workspace_option(evaluate_evidence)
-    evaluate_evidence.add_argument("--out", metavar="FILE", help="write the full evaluation JSON here")
-    evaluate_evidence.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluate_evidence.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the full evaluation JSON here (-: to standard output, in place of the tables)",
+    )
+    evaluate_evidence.add_argument("--quiet", action="store_true", help="no progress output")
     return parser
 
 
@@ -341,8 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AlignmentError as exc:
         _fail(str(exc))
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written.")
+    except KeyboardInterrupt as exc:
+        kept = str(exc) if isinstance(exc, _Interrupted) else "nothing was written"
+        _fail(f"interrupted; {kept}.")
         return 130
     except BrokenPipeError:
         # Whoever read the output stopped early (`alignment evaluate claims ads.jsonl | head`): not an error.
@@ -375,10 +405,9 @@ def _fail(message: str) -> None:
 def _run_claims(args: argparse.Namespace) -> int:
     from alignment.claims import read_copy
     from alignment.config import Config
-    from alignment.ingest import read_ads
 
-    ads = read_ads(args.ads, id_column=args.id_column, text_column=args.text_column)
-    _check_out_path(args.out)
+    _check_out_path(args.out, [("ad copy", args.ads)])
+    ads = _read_ads(args.ads, args.id_column, args.text_column, text_flag="--text-column")
     # One parse of the copy for the claims and, with --possible, the phrases scored just under the bar.
     claims, possible = read_copy(ads, limit=Config.from_env().max_claims)
     payload: dict[str, Any] = {
@@ -406,7 +435,6 @@ def _run_claims(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from alignment.config import Config
     from alignment.embed import embedder_kind
-    from alignment.ingest import read_ads
     from alignment.pipeline import check
     from alignment.progress import SilentProgress, terminal_progress
 
@@ -424,6 +452,11 @@ def _run_check(args: argparse.Namespace) -> int:
     }
     config = Config.from_env(None, **overrides)
     kind = embedder_kind(args.embedder)
+    _check_out_path(
+        args.out,
+        [("ad copy", args.ads), ("claims file", args.claims), ("reviews file", args.reviews)],
+        workspace=None if args.dataset is None else _workspace_location(args.workspace),
+    )
     workspace = None
     if args.dataset is not None:
         _refuse_file_options(
@@ -443,29 +476,38 @@ def _run_check(args: argparse.Namespace) -> int:
     else:
         _require_reviews_file(args.reviews)
     sheet = None if args.dataset is not None else _sheet(args.sheet, args.reviews)
+    run_id = None
     try:
-        _check_out_path(args.out)
         ads = None
         claim_lines = None
         if args.ads:
-            ads = read_ads(args.ads, id_column=args.ads_id_column, text_column=args.ads_text_column)
+            ads = _read_ads(args.ads, args.ads_id_column, args.ads_text_column, text_flag="--ads-text-column")
         else:
             claim_lines = _read_claim_lines(args.claims)
         progress = SilentProgress() if args.quiet else terminal_progress()
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-        run_note = None
         if workspace is not None:
             from alignment.embed import select_embedder
 
             embedder = select_embedder(kind)
-            report = workspace.check(
-                ads, args.dataset, config, claims=claim_lines, embedder=embedder, progress=progress
-            )
-            if not args.no_save:
-                run = workspace.save_run(
-                    report, dataset=args.dataset, label=args.label, embedder=embedder.model_id, started_at=started
+            try:
+                report = workspace.check(
+                    ads, args.dataset, config, claims=claim_lines, embedder=embedder, progress=progress
                 )
-                run_note = f"saved as run {run.run_id} (`alignment runs show {run.run_id}`)."
+            except KeyboardInterrupt:
+                # The sentence vectors embedded may already be cached in the workspace: not "nothing written".
+                raise _Interrupted("no report was written and no run was saved") from None
+            if not args.no_save:
+                try:
+                    run = workspace.save_run(
+                        report, dataset=args.dataset, label=args.label, embedder=embedder.model_id, started_at=started
+                    )
+                except KeyboardInterrupt:
+                    # Cut inside its transaction, the run is not saved; cut just after the commit, it is.
+                    raise _Interrupted(
+                        "no report was written; see `alignment runs` for whether the run was saved"
+                    ) from None
+                run_id = run.run_id
         else:
             reviews: Any = args.reviews
             if sheet is not None:
@@ -496,23 +538,35 @@ def _run_check(args: argparse.Namespace) -> int:
     finally:
         if workspace is not None:
             workspace.close()
-    _write(args.out, report.to_json())
+    try:
+        _write(args.out, report.to_json())
+    except KeyboardInterrupt:
+        if run_id is None:
+            raise
+        raise _Interrupted(
+            f"the check was saved as run {run_id}, but its report was not written in full; "
+            f"`alignment runs show {run_id} --out FILE` writes it"
+        ) from None
+    # --quiet hides the progress only: what the check found out about its input is always said.
     summary = report.dataset
     skipped = _counts(summary.skipped)
-    if not args.quiet:
-        print(
-            f"alignment: {len(report.claims)} claim{'s' if len(report.claims) != 1 else ''} checked against "
-            f"{summary.sentences:,} sentences "
-            f"from {summary.reviews:,} reviews (skipped rows: {skipped}{_invalid_values(summary.columns)}).",
-            file=sys.stderr,
-        )
-        for note in report.notes:
-            print(f"alignment: {note}", file=sys.stderr)
-        if report.possible_claims:
-            _mention_possible_claims(report.possible_claims, args.ads)
-        if run_note:
-            print(f"alignment: {run_note}", file=sys.stderr)
+    print(
+        f"alignment: {_plural(len(report.claims), 'claim')} checked against {_plural(summary.sentences, 'sentence')} "
+        f"from {_plural(summary.reviews, 'review')} (skipped rows: {skipped}{_invalid_values(summary.columns)}).",
+        file=sys.stderr,
+    )
+    for note in report.notes:
+        print(f"alignment: {note}", file=sys.stderr)
+    if report.possible_claims:
+        _mention_possible_claims(report.possible_claims, args.ads)
+    if run_id is not None:
+        print(f"alignment: saved as run {run_id} (`alignment runs show {run_id}`).", file=sys.stderr)
     return EXIT_OK
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    """``count`` and ``word``, in the plural unless the count is one: "1 review", "1,204 reviews"."""
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"
 
 
 def _mention_possible_claims(possible: Sequence[PossibleClaim], source: str) -> None:
@@ -529,16 +583,45 @@ def _mention_possible_claims(possible: Sequence[PossibleClaim], source: str) -> 
     )
 
 
+def _read_ads(path: str, id_column: str | None, text_column: str | None, text_flag: str) -> list[Ad]:
+    """The ads of ``path`` (:func:`alignment.ingest.read_ads`), its messages worded for this command:
+    ``text_flag`` is the option naming the ad text column (`check` calls it --ads-text-column, as its
+    --text-column is the reviews'), and an ad table's lack of copy is told in rows, not blank lines."""
+    from alignment.ingest import read_ads
+
+    try:
+        return read_ads(path, id_column=id_column, text_column=text_column)
+    except MissingColumnError as exc:
+        raise MissingColumnError(str(exc).replace("--text-column", text_flag)) from None
+    except EmptyDatasetError:
+        if Path(path).suffix.lower() in _AD_TEXT_SUFFIXES:
+            raise
+        named = f"a {text_column!r} column" if text_column else f"a 'text' column (or name another with {text_flag})"
+        raise EmptyDatasetError(
+            f"{Path(path).name} holds no ad copy. Give a table with {named} and one ad's text per row."
+        ) from None
+
+
+_AD_TEXT_SUFFIXES = (".txt", ".md", "")  # read as plain text, ads separated by blank lines (as read_ads does)
+
+
 def _read_claim_lines(name: str) -> list[str]:
-    """The claims of a --claims file: one per line, blank lines left out."""
+    """The claims of a --claims file: one per line, blank lines left out. Any readable path will do, not only
+    a regular file: /dev/stdin and a shell's ``<(...)`` are pipes."""
     from alignment.ingest import decode_bytes
 
-    path = Path(name)
-    if not path.is_file():
-        raise MissingFileError(f"Claims file not found: {path}. Give a text file with one claim per line.")
-    lines = [line.strip() for line in decode_bytes(path.read_bytes()).splitlines() if line.strip()]
+    path = Path(name).expanduser()
+    if not path.exists():
+        raise MissingFileError(f"Claims file not found: {name}. Give a text file with one claim per line.")
+    if path.is_dir():
+        raise InputError(f"--claims {name} is a folder. Give a text file with one claim per line.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read the claims file {name}: {exc.strerror}. Check its permissions.") from None
+    lines = [line.strip() for line in decode_bytes(data).splitlines() if line.strip()]
     if not lines:
-        raise InputError(f"{path.name} has no claims. Put one claim per line.")
+        raise InputError(f"{name} has no claims. Put one claim per line.")
     return lines
 
 
@@ -597,30 +680,46 @@ def _run_ingest(args: argparse.Namespace) -> int:
     sheet = _sheet(args.sheet, args.file)
     progress = SilentProgress() if args.quiet else terminal_progress()
     with _open_workspace(args.workspace) as workspace:
-        info = workspace.ingest(
-            args.file,
-            args.name,
-            text_column=args.text_column,
-            id_column=args.id_column,
-            date_column=args.date_column,
-            rating_column=args.rating_column,
-            segment_columns=args.segment_columns,
-            sheet=sheet,
-            replace=args.replace,
-            progress=progress,
-        )
-        skipped = _counts(info.skipped)
-        print(
-            f"Ingested {info.name!r}: {info.reviews:,} reviews, {info.sentences:,} sentences from {info.source} "
-            f"({info.rows:,} rows; skipped: {skipped}{_invalid_values(info.columns)}) into {workspace.location}."
-        )
-        # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
-        note = language_note(workspace.sample_texts(info.name))
-        if note:
-            print(f"alignment: {note}", file=sys.stderr)
-        if args.embed:
-            embedded = workspace.embed_dataset(info.name, _embedder(kind), progress=progress)
-            print(f"Embedded {embedded:,} new distinct sentences with the {kind} embedder.")
+        try:
+            info = workspace.ingest(
+                args.file,
+                args.name,
+                text_column=args.text_column,
+                id_column=args.id_column,
+                date_column=args.date_column,
+                rating_column=args.rating_column,
+                segment_columns=args.segment_columns,
+                sheet=sheet,
+                replace=args.replace,
+                progress=progress,
+            )
+        except KeyboardInterrupt:
+            # An ingest is published in one transaction at its end: cut short, it leaves nothing behind.
+            raise _Interrupted(
+                f"dataset {args.name!r} was not saved, and the workspace's datasets are as they were"
+            ) from None
+        try:
+            print(
+                f"Ingested {info.name!r}: {_plural(info.reviews, 'review')}, {_plural(info.sentences, 'sentence')} "
+                f"from {info.source} ({_plural(info.rows, 'row')}; skipped: {_counts(info.skipped)}"
+                f"{_invalid_values(info.columns)}) into {workspace.location}."
+            )
+            # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
+            note = language_note(workspace.sample_texts(info.name))
+            if note:
+                print(f"alignment: {note}", file=sys.stderr)
+            if args.embed:
+                embedded = workspace.embed_dataset(info.name, _embedder(kind), progress=progress)
+                print(f"Embedded {_plural(embedded, 'new distinct sentence')} with the {kind} embedder.")
+        except KeyboardInterrupt:
+            saved = f"dataset {info.name!r} was saved"
+            if not args.embed:
+                raise _Interrupted(saved) from None
+            # embed_dataset stores each batch as it goes, and a check embeds whatever has no vector yet.
+            raise _Interrupted(
+                f"{saved}, but embedding its sentences was cut short: any vectors stored so far are kept, and the "
+                "first check embeds the rest"
+            ) from None
     return EXIT_OK
 
 
@@ -675,7 +774,10 @@ def _run_datasets(args: argparse.Namespace) -> int:
                     ("skipped", _counts(info.skipped)),
                     ("invalid values", _counts(info.columns.get("invalid_values") or {})),
                     ("columns", json.dumps(columns, ensure_ascii=False)),
-                    ("reads as English", f"{english:.0%} of {read:,} reviews read" if read else "- (all too short)"),
+                    (
+                        "reads as English",
+                        f"{english:.0%} of {_plural(read, 'review')} read" if read else "- (all too short)",
+                    ),
                 ]
                 lines += [
                     (f"embedded ({_short_model(model)})", f"{count:,} of {distinct:,}")
@@ -690,8 +792,9 @@ def _run_datasets(args: argparse.Namespace) -> int:
                 print(json.dumps(pruned))
             else:
                 print(
-                    f"Removed {pruned['removed']:,} cached vectors no dataset uses (or from an older fast embedder); "
-                    f"{pruned['remaining']:,} remain."
+                    f"Removed {_plural(pruned['removed'], 'cached vector')} no dataset uses (or from an older fast "
+                    f"embedder); {_plural(pruned['remaining'], 'vector')} "
+                    f"{'remains' if pruned['remaining'] == 1 else 'remain'}."
                 )
         else:
             workspace.delete_dataset(args.name)
@@ -711,8 +814,13 @@ def _run_runs(args: argparse.Namespace) -> int:
             if limit is not None and limit < 1:
                 raise InputError(f"--limit must be at least 1, got {limit}.")
             items = workspace.list_runs(dataset=dataset, limit=limit)
+            if dataset is not None and not items:
+                # Runs outlive their dataset, so only a name with neither runs nor a dataset is unknown.
+                workspace.dataset(dataset)
             if args.json:
                 print(json.dumps([item.to_dict() for item in items], indent=2, ensure_ascii=False))
+            elif not items and dataset is not None:
+                print(f"No runs saved on {dataset!r} yet. `alignment check --dataset {dataset} ...` saves one.")
             elif not items:
                 print("No runs saved yet. `alignment check --dataset NAME ...` saves one.")
             else:
@@ -736,12 +844,14 @@ def _run_runs(args: argparse.Namespace) -> int:
                 headers = ["run", "finished (UTC)", "dataset", "label", "claims", "high", "medium", "low", "thin"]
                 _print_table([*headers, "embedder"], rows)
         elif action == "show":
-            run = workspace.run(args.run_id)
             out = getattr(args, "out", None)
+            _check_out_path(out, workspace=workspace.location)
+            run = workspace.run(args.run_id)
             if out is not None:
-                _check_out_path(out)
                 _write(out, json.dumps(workspace.run_report(args.run_id), indent=2, ensure_ascii=False))
-            if args.json:
+            if out == "-":
+                pass  # standard output holds the report JSON alone, for a pipe to read
+            elif args.json:
                 print(json.dumps(run.to_dict(), indent=2, ensure_ascii=False))
             else:
                 print(
@@ -771,13 +881,19 @@ def _run_runs(args: argparse.Namespace) -> int:
 def _run_evaluate(args: argparse.Namespace) -> int:
     from alignment import evaluate
 
-    _check_out_path(args.out)
     if args.kind == "claims":
+        _check_out_path(args.out, [("annotated ads file", args.ads)])
         claims_result = evaluate.evaluate_claims(evaluate.read_marked_ads(args.ads))
         if args.out:
             _write(args.out, json.dumps(claims_result.to_dict(), indent=2, ensure_ascii=False))
-        _print_claim_evaluation(claims_result)
+        if args.out != "-":  # with "-", standard output holds the JSON alone
+            _print_claim_evaluation(claims_result)
         return EXIT_OK
+    _check_out_path(
+        args.out,
+        [("claims file", args.claims), ("reviews file", args.reviews)],
+        workspace=None if args.dataset is None else _workspace_location(args.workspace),
+    )
     from alignment.config import Config
     from alignment.embed import embedder_kind
     from alignment.progress import SilentProgress, terminal_progress
@@ -838,12 +954,14 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         (result,) = results
         if args.out:
             _write(args.out, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        _print_evidence_evaluation(result)
+        if args.out != "-":  # with "-", standard output holds the JSON alone
+            _print_evidence_evaluation(result)
     else:
         if args.out:
             sweep = {"sweep": [result.to_dict() for result in results]}
             _write(args.out, json.dumps(sweep, indent=2, ensure_ascii=False))
-        _print_evidence_sweep(results)
+        if args.out != "-":
+            _print_evidence_sweep(results)
     return EXIT_OK
 
 
@@ -857,8 +975,8 @@ def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
     first = results[0]
     groups = f" in {first.groups:,} groups checked apart" if first.groups > 1 else ""
     print(
-        f"Evidence in {first.reviews:,} reviews{groups} (skipped rows: {_counts(first.skipped)}; unread values: "
-        f"{_counts(first.unread)}), read at {len(results)} settings of min_similarity:"
+        f"Evidence in {_plural(first.reviews, 'review')}{groups} (skipped rows: {_counts(first.skipped)}; "
+        f"unread values: {_counts(first.unread)}), read at {len(results)} settings of min_similarity:"
     )
 
     ranked = first.judges["alignment"].mean_ap is not None
@@ -893,7 +1011,7 @@ def _print_claim_evaluation(result: ClaimEvaluation) -> None:
         if result.annotators > 1
         else "right when it matches a marked claim"
     )
-    print(f"Claims in {result.ads:,} ads ({rule}; two claims match at word-set Jaccard >= 0.4):")
+    print(f"Claims in {_plural(result.ads, 'ad')} ({rule}; two claims match at word-set Jaccard >= 0.4):")
     every = result.sentence_baseline
     _print_table(
         ["measure", "alignment", "baseline"],
@@ -970,7 +1088,7 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
     labels = "labels of a review on a claim" if result.labels_per_claim else "labelled"
     groups = f" in {result.groups:,} groups checked apart" if result.groups > 1 else ""
     print(
-        f"Evidence in {result.reviews:,} reviews{groups} ({labels}: {sides['contradicts']:,} contradicting, "
+        f"Evidence in {_plural(result.reviews, 'review')}{groups} ({labels}: {sides['contradicts']:,} contradicting, "
         f"{sides['supports']:,} supporting, {sides['none']:,} no side; skipped rows: {_counts(result.skipped)}; "
         f"unread values: {unread}); {result.matched_reviews:,} matched a claim at min_similarity "
         f"{result.min_similarity:g}."
@@ -1098,26 +1216,104 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
-def _check_out_path(out: str | None) -> None:
-    """Fail before the long work when the output cannot be written."""
-    if out is None:
+def _check_out_path(
+    out: str | None, inputs: Sequence[tuple[str, str | None]] = (), workspace: Path | None = None
+) -> None:
+    """Fail before the long work when ``out`` cannot be written, or when writing it would replace a file
+    the command reads: one of its ``inputs`` (each a role and a path, as ("reviews file", "in.csv")) or a
+    file of the ``workspace`` (its folder, or its .duckdb file). "-" (standard output) always passes."""
+    if out is None or out == "-":
         return
-    parent = Path(out).resolve().parent
-    if not parent.is_dir():
-        raise InputError(f"Cannot write {out}: folder {parent} does not exist. Create it or choose another path.")
-    if Path(out).is_dir():
+    target = Path(out).expanduser()
+    for role, name in inputs:
+        if name is not None and _same_file(target, Path(name).expanduser()):
+            raise InputError(
+                f"Refusing to write {out}: it is the {role} this command reads ({name}), and the output would "
+                "replace it. Give --out another file name."
+            )
+    if workspace is not None:
+        _refuse_workspace_file(out, target, workspace)
+    if target.is_dir():
         raise InputError(f"Cannot write {out}: it is a folder. Give a file name such as report.json.")
+    if target.exists() and not target.is_file():
+        # A device or a pipe (/dev/stdout, a FIFO) is written in place, so only it need be writable.
+        if not os.access(target, os.W_OK):
+            raise InputError(f"Cannot write {out}: permission denied. Choose a writable path.")
+        return
+    parent = target.resolve().parent
+    existing = next(folder for folder in (parent, *parent.parents) if folder.exists())
+    if not existing.is_dir():
+        raise InputError(f"Cannot write {out}: {existing} is a file, not a folder. Choose a path in a folder.")
+    if existing != parent:
+        raise InputError(f"Cannot write {out}: folder {parent} does not exist. Create it or choose another path.")
+    try:
+        # A real file, not os.access: root passes os.access on folders no one can write in, such as /proc.
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"Cannot write {out}: no file can be made in {parent} ({exc.strerror}). Choose a writable folder."
+        ) from None
+
+
+def _same_file(out: Path, other: Path) -> bool:
+    """Whether writing ``out`` would replace the regular file ``other``: the same path once symbolic links
+    are followed, or the same file under another name (a hard link). A pipe or terminal read as input
+    (/dev/stdin, ``<(...)``) is never replaced by writing a file."""
+    if not other.is_file():
+        return False
+    if out.resolve() == other.resolve():
+        return True
+    try:
+        return out.exists() and os.path.samefile(out, other)
+    except OSError:
+        return False
+
+
+def _refuse_workspace_file(out: str, target: Path, workspace: Path) -> None:
+    """Fail when ``target`` is the workspace's database (or its write-ahead log) or lies in its folder."""
+    if workspace.suffix == ".duckdb":
+        for database in (workspace, workspace.with_name(workspace.name + ".wal")):
+            if _same_file(target, database) or target.resolve() == database.resolve():
+                raise InputError(
+                    f"Refusing to write {out}: it is the workspace's database {database}, which holds the saved "
+                    "datasets and runs. Give --out a path outside the workspace."
+                )
+        return
+    if target.resolve().is_relative_to(workspace.resolve()):
+        raise InputError(
+            f"Refusing to write {out}: it is inside the workspace folder {workspace}, whose files hold the saved "
+            "datasets and runs. Give --out a path outside that folder."
+        )
+
+
+def _workspace_location(path: str | None) -> Path:
+    """Where :meth:`Workspace.open` finds the workspace for ``--workspace`` ``path``: a folder or a .duckdb file."""
+    from alignment.workspace import default_location
+
+    return Path(path).expanduser() if path is not None else default_location()
 
 
 def _write(out: str | None, text: str) -> None:
-    if out is None:
+    """Write ``text`` to the file ``out`` in one step (a crash never leaves half of it), or to standard
+    output when ``out`` is None or "-"."""
+    if out is None or out == "-":
         sys.stdout.write(text + "\n")
         return
-    target = Path(out)
-    temporary = target.with_name(target.name + ".tmp")
+    target = Path(out).expanduser()
     try:
-        temporary.write_text(text + "\n", encoding="utf-8")
-        temporary.replace(target)  # atomic: a crash never leaves half a report
+        if target.exists() and not target.is_file():
+            # A device or a pipe (/dev/stdout, a FIFO): replacing it with a file would break it.
+            with target.open("w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+            return
+        temporary = target.with_name(target.name + ".tmp")
+        try:
+            temporary.write_text(text + "\n", encoding="utf-8")
+            temporary.replace(target)  # atomic: a crash never leaves half a report
+        finally:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)  # left only when the write failed or was interrupted
     except OSError as exc:
         raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable path.") from exc
 

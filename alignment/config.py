@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import os
 import sys
 from collections.abc import Mapping
@@ -79,6 +80,8 @@ class Config:
     relative_match: bool = True
 
     def __post_init__(self) -> None:
+        for field in fields(self):
+            _require_number(field.name, str(field.type), getattr(self, field.name), field.default)
         if not -1.0 <= self.min_similarity <= 1.0:
             raise InputError(f"min_similarity must be between -1 and 1, got {self.min_similarity}.")
         if self.max_matches is not None and self.max_matches < 1:
@@ -112,6 +115,22 @@ class Config:
             values[field.name] = _parse_value(field.name, str(field.type), raw)
         values.update(overrides)
         return cls(**values)
+
+
+def _require_number(name: str, type_name: str, value: object, default: object) -> None:
+    """Fail with one line when a numeric setting (``type_name`` "int", "float", "int | None") holds something
+    else, such as the string "5" or True: the range checks would otherwise raise a TypeError."""
+    if value is None and "None" in type_name:
+        return
+    if type_name.startswith("int"):
+        wanted, fits = "a whole number", isinstance(value, numbers.Integral)
+    elif type_name.startswith("float"):
+        wanted, fits = "a number", isinstance(value, numbers.Real)
+    else:
+        return
+    if isinstance(value, bool) or not fits:
+        example = f"such as {name}={default!r}" if default is not None else "or None"
+        raise InputError(f"{name} must be {wanted}, got {value!r} ({type(value).__name__}); pass one, {example}.")
 
 
 def _parse_value(name: str, type_name: str, raw: str) -> Any:

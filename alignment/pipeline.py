@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
@@ -30,7 +32,6 @@ from alignment.stance import (
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
     from spacy.language import Language
 
 
@@ -41,8 +42,8 @@ def default_embedder() -> MiniLMEmbedder:
 
 
 def check(
-    ads: str | Sequence[str] | Sequence[Ad] | pd.DataFrame | None,
-    reviews: pd.DataFrame | str | Path | ReviewSet,
+    ads: str | Sequence[str] | Sequence[Ad] | pd.DataFrame | None = None,
+    reviews: pd.DataFrame | str | Path | ReviewSet | None = None,
     config: Config | None = None,
     *,
     claims: Sequence[str] | Sequence[Claim] | None = None,
@@ -50,7 +51,7 @@ def check(
     id_column: str | None = None,
     date_column: str | None = None,
     rating_column: str | None = None,
-    segment_columns: Sequence[str] | None = None,
+    segment_columns: Sequence[str] | str | None = None,
     embedder: Embedder | None = None,
     stance_model: StanceModel | None = None,
     nlp: Language | None = None,
@@ -60,12 +61,14 @@ def check(
 
     Args:
         ads: ad copy: a string (ads separated by blank lines), a list of strings, or a DataFrame with a
-            ``text`` column (and optionally ``id``). Pass None when giving ``claims``.
-        reviews: a DataFrame, a path to a CSV/TSV/Excel/JSON/JSONL/Parquet file, or a loaded ReviewSet.
+            ``text`` column (and optionally ``id``). Leave it out when giving ``claims``.
+        reviews: a DataFrame, a path to a CSV/TSV/Excel/JSON/JSONL/Parquet file, or a loaded ReviewSet
+            (required). A DataFrame's column names are read as strings (``read_csv(header=None)`` gives
+            0, 1, ...: name the text column "1"); they must be unique.
         config: settings; ``Config()`` when omitted.
         claims: claims to use verbatim instead of extracting them from ``ads``.
         text_column, id_column, date_column, rating_column, segment_columns: column names; detected
-            when omitted.
+            when omitted. ``segment_columns`` is a list of names, or one name.
         embedder, stance_model, nlp: swap the bundled models (e.g. a cached embedder).
         progress: receives stage progress (embedding is the long one).
 
@@ -79,10 +82,21 @@ def check(
     progress = progress or SilentProgress()
     if (ads is None) == (claims is None):
         raise InputError("Give either ad copy (ads) or a list of claims, not both and not neither.")
+    if reviews is None:
+        raise InputError("Give the reviews: check(ads, reviews) or check(claims=[...], reviews=...).")
+    if isinstance(segment_columns, str):
+        segment_columns = [segment_columns]  # one column, not the letters of its name
     review_set = (
         reviews
         if isinstance(reviews, ReviewSet)
-        else load_reviews(reviews, text_column, id_column, date_column, rating_column, segment_columns)
+        else load_reviews(
+            table_with_text_names(reviews, "reviews") if isinstance(reviews, pd.DataFrame) else reviews,
+            _column_name(text_column),
+            _column_name(id_column),
+            _column_name(date_column),
+            _column_name(rating_column),
+            None if segment_columns is None else [str(name) for name in segment_columns],
+        )
     )
     claim_list, possible = _resolve_claims(ads, claims, config, nlp)
     results, prior = judge_and_weigh(claim_list, review_set, config, embedder, stance_model, progress)
@@ -105,6 +119,31 @@ def check(
         possible_claims=None if possible is None else tuple(possible),
         rating_prior=prior,
     )
+
+
+def table_with_text_names(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``frame`` with its column names as strings, as columns are named everywhere else (``read_csv(header=None)``
+    and a frame built from lists give 0, 1, ...), checked to be unique: ``frame[name]`` of a repeated name is
+    a table, not a column.
+
+    Raises:
+        InputError: two columns share a name (``what`` names the frame in the message).
+    """
+    names = [str(column) for column in frame.columns]
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise InputError(
+            f"The {what} DataFrame has more than one column named {', '.join(map(repr, repeated))}. "
+            "Give each column its own name (for instance frame.columns = [...]) or drop the extra ones."
+        )
+    if all(isinstance(column, str) for column in frame.columns):
+        return frame
+    return frame.set_axis(names, axis="columns")  # a renamed copy: the caller's frame stays as it was
+
+
+def _column_name(name: object) -> str | None:
+    """A column option as the string its column is known by: a frame's column 1 may be given as 1 or "1"."""
+    return None if name is None else str(name)
 
 
 def check_notes(
@@ -231,7 +270,7 @@ def _resolve_claims(
             raise InputError("claims must be a list of strings or Claim records.")
         return claims_from_lines(claims, nlp), None  # type: ignore[arg-type]
     assert ads is not None  # guarded by check(); narrows the type only
-    ad_list = coerce_ads(ads)
+    ad_list = coerce_ads(table_with_text_names(ads, "ads") if isinstance(ads, pd.DataFrame) else ads)
     if not ad_list:
         raise InputError("The ad copy is empty. Give at least one ad with some text.")
     return read_copy(ad_list, nlp, limit=config.max_claims)

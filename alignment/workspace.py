@@ -70,6 +70,7 @@ STORAGE_DTYPE = np.float16  # embeddings on disk: half the bytes of float32, cos
 EMBED_BATCH = 8192
 LOADED_DATASETS = 2  # ReviewSets held in memory per Workspace, so a re-check does not rebuild them
 MEMORY_VECTORS_BYTES = 768 << 20  # a dataset's float32 sentence matrix is kept in memory up to this size
+NAMED_DATASETS = 10  # an unknown-name message lists this many of the workspace's datasets, then a count
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _ACTIVE_STAGING: set[tuple[str, int]] = set()  # (database, dataset id) being ingested by this process
 _ACTIVE_LOCK = threading.Lock()
@@ -614,7 +615,12 @@ class Workspace:
             info = self._find(name)
         if info is None:
             known = [d.name for d in self.list_datasets()]
-            hint = f" The datasets are: {', '.join(known)}." if known else " The workspace has no datasets yet."
+            # A long list would bury the message on one line: name the first few, count the rest.
+            more = len(known) - NAMED_DATASETS
+            shown = ", ".join(known[:NAMED_DATASETS]) + (
+                f" and {more} more (`alignment datasets` lists them all)" if more > 0 else ""
+            )
+            hint = f" The datasets are: {shown}." if known else " The workspace has no datasets yet."
             raise UnknownDatasetError(
                 f"No dataset named {name!r} in the workspace {self.location}.{hint} "
                 f"Add one with `alignment ingest FILE --name {name}`."

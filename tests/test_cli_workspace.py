@@ -24,13 +24,14 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def _one_line_error(code: int, err: str, *fragments: str) -> None:
+def _one_line_error(code: int, err: str, *fragments: str) -> str:
     assert code == 2, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, err
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
+    return lines[0]
 
 
 @pytest.fixture
@@ -236,8 +237,8 @@ def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_p
     assert "summer" in lines[1] and "spring" in lines[2]  # newest first
     code, out, _ = _run(capsys, "runs", "--json", "--limit", "1")
     assert [r["label"] for r in json.loads(out)] == ["summer"]
-    code, out, _ = _run(capsys, "runs", "list", "--dataset", "other")
-    assert "No runs" in out
+    code, _, err = _run(capsys, "runs", "list", "--dataset", "other")
+    _one_line_error(code, err, "No dataset named 'other'", "The datasets are: telecom.")
     report_path = tmp_path / "run1.json"
     code, out, _ = _run(capsys, "runs", "show", "1", "--out", str(report_path))
     assert code == 0 and "No hidden fees" in out and "spring" in out
@@ -294,7 +295,9 @@ def test_cli_check_against_a_dataset_reuses_its_vectors_and_saves_the_run(
     assert run["dataset"] == "telecom" and run["label"] == "v1" and len(run["claims"]) == 2
     assert run["embedder"] == "sentence-transformers/all-MiniLM-L6-v2"
     code, _, err = _run(capsys, "check", "--claims", str(claims), "--dataset", "telecom", "--no-save", "--quiet")
-    assert code == 0 and err == ""
+    # --quiet hides the progress only: the summary still says what was checked, and no run is mentioned
+    assert code == 0 and "embedding review sentences" not in err and "saved as run" not in err
+    assert err.startswith("alignment: 2 claims checked against "), err
     assert len(json.loads(_run(capsys, "runs", "--json")[1])) == 1
 
 
@@ -320,3 +323,31 @@ def test_cli_evaluate_evidence_reads_a_dataset_and_its_kept_label_columns(
     (line,) = [line for line in shown.splitlines() if line.startswith("embedded (exact)")]
     done, total = line.split()[-3], line.split()[-1]
     assert done == total
+
+
+def test_cli_runs_of_an_unknown_dataset_say_no_such_dataset_not_no_runs(workspace_dir, reviews_frame, capsys):
+    with Workspace.open(workspace_dir) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    code, _, err = _run(capsys, "runs", "--dataset", "nosuch")
+    _one_line_error(code, err, "No dataset named 'nosuch'", "telecom")
+    code, out, _ = _run(capsys, "runs", "--dataset", "telecom")
+    assert code == 0 and "No runs saved on 'telecom' yet" in out
+    # a deleted dataset's runs stay listed under its name: runs outlive their dataset
+    with Workspace.open(workspace_dir) as ws:
+        claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+        report = ws.check(
+            None, "telecom", Config(), claims=claims, embedder=_FakeEmbedder(), stance_model=_EvenStance()
+        )
+        ws.save_run(report, dataset="telecom", label="spring", embedder="fake-model")
+        ws.delete_dataset("telecom")
+    code, out, _ = _run(capsys, "runs", "--dataset", "telecom")
+    assert code == 0 and "spring" in out
+
+
+def test_cli_unknown_dataset_names_only_the_first_ten_of_many(workspace_dir, reviews_frame, capsys):
+    with Workspace.open(workspace_dir) as ws:
+        for number in range(13):
+            ws.ingest(reviews_frame, f"d{number:02d}")
+    code, _, err = _run(capsys, "datasets", "show", "nosuch")
+    line = _one_line_error(code, err, "d00, d01", "d09 and 3 more (`alignment datasets` lists them all)")
+    assert "d10" not in line

@@ -1,0 +1,279 @@
+"""The command line keeps what is saved: --out never replaces an input or a workspace file, is checked before
+the work, and a Ctrl-C says truly what was kept. Also the words of its messages: --quiet, flags, plurals.
+
+No model is loaded: the check itself is replaced where a test reaches it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import alignment.pipeline
+from alignment.cli import main
+from alignment.config import Config
+from alignment.records import DatasetSummary
+from alignment.report import Report
+from alignment.workspace import Workspace
+
+REVIEWS = "id,text\nr1,Calls keep dropping every day.\nr2,No hidden fees on my bill.\n"
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse exits on its own for usage errors
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_line_error(code: int, err: str, *fragments: str) -> str:
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def _report(claims_seen: list[object] | None = None, notes: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """A stand-in for pipeline.check: a report of no claims on one review, recording the claims it was given."""
+
+    def fake_check(ads, reviews, config=None, **options):  # type: ignore[no-untyped-def]
+        if claims_seen is not None:
+            claims_seen.append(options.get("claims"))
+        summary = DatasetSummary(
+            source="reviews.csv", rows=2, reviews=1, sentences=1, skipped={"blank text": 1}, columns={}
+        )
+        return Report(claims=(), dataset=summary, config=Config(), reviews=(), sentences=(), notes=notes)
+
+    return fake_check
+
+
+def _no_work(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the check ran although its output could not be written")
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, Path]:
+    """A reviews table, a claims file and ad copy, each with its own content to compare after a run."""
+    paths = {"reviews": tmp_path / "in.csv", "claims": tmp_path / "claims.txt", "ads": tmp_path / "ads.txt"}
+    paths["reviews"].write_text(REVIEWS)
+    paths["claims"].write_text("No hidden fees\n")
+    paths["ads"].write_text("No hidden fees, ever.\n")
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("argv", "target", "role"),
+    [
+        (["check", "--claims", "{claims}", "--reviews", "{reviews}"], "reviews", "reviews file"),
+        (["check", "--claims", "{claims}", "--reviews", "{reviews}"], "claims", "claims file"),
+        (["check", "--ads", "{ads}", "--reviews", "{reviews}"], "ads", "ad copy"),
+        (["claims", "{ads}"], "ads", "ad copy"),
+    ],
+)
+@pytest.mark.parametrize("alias", ["same path", "symbolic link", "hard link", "relative path"])
+def test_out_naming_an_input_is_refused_and_the_input_kept(
+    files, tmp_path, capsys, monkeypatch, argv, target, role, alias
+):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    monkeypatch.setattr("alignment.claims.read_copy", _no_work)
+    original = files[target].read_bytes()
+    if alias == "same path":
+        out = str(files[target])
+    elif alias == "symbolic link":
+        (tmp_path / "link").symlink_to(files[target])
+        out = str(tmp_path / "link")
+    elif alias == "hard link":
+        os.link(files[target], tmp_path / "hard")
+        out = str(tmp_path / "hard")
+    else:
+        monkeypatch.chdir(tmp_path)
+        out = files[target].name
+    code, _, err = _run(capsys, *[part.format(**files) for part in argv], "--out", out)
+    _one_line_error(code, err, "Refusing to write", role, "--out")
+    assert files[target].read_bytes() == original
+
+
+def test_out_inside_the_workspace_is_refused_and_the_workspace_kept(tmp_path, capsys, monkeypatch, files):
+    location = tmp_path / "workspace"
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(location))
+    with Workspace.open(location) as workspace:
+        workspace.ingest(pd.read_csv(files["reviews"]), "telecom")
+    database = location / "workspace.duckdb"
+    before = database.read_bytes()
+    code, _, err = _run(capsys, "runs", "show", "1", "--out", str(database))
+    _one_line_error(code, err, "Refusing to write", "inside the workspace folder")
+    code, _, err = _run(
+        capsys, "check", "--claims", str(files["claims"]), "--dataset", "telecom", "--out", str(location / "r.json")
+    )
+    _one_line_error(code, err, "Refusing to write", "inside the workspace folder")
+    assert not (location / "r.json").exists()
+    # a workspace named by its .duckdb file: the database (and its log) are refused, not the whole folder
+    code, _, err = _run(capsys, "runs", "show", "1", "--workspace", str(database), "--out", str(database))
+    _one_line_error(code, err, "Refusing to write", "workspace's database")
+    assert database.read_bytes() == before
+    with Workspace.open(location) as workspace:
+        assert [d.name for d in workspace.list_datasets()] == ["telecom"]
+
+
+def test_out_under_a_file_says_the_file_is_not_a_folder_before_the_check(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    argv = ["check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out"]
+    code, _, err = _run(capsys, *argv, str(files["ads"] / "r.json"))
+    _one_line_error(code, err, f"{files['ads']} is a file, not a folder")
+    code, _, err = _run(capsys, *argv, str(files["ads"] / "deeper" / "r.json"))
+    _one_line_error(code, err, f"{files['ads']} is a file, not a folder")
+    code, _, err = _run(capsys, *argv, str(tmp_path / "no" / "r.json"))
+    _one_line_error(code, err, "does not exist")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where even root makes no file")
+def test_out_in_a_folder_no_file_can_be_made_in_is_refused_before_the_check(files, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    argv = ["check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out", "/proc/r.json"]
+    code, _, err = _run(capsys, *argv)
+    _one_line_error(code, err, "Cannot write /proc/r.json", "Choose a writable folder")
+
+
+def test_out_dash_writes_the_json_to_standard_output_alone(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(alignment.pipeline, "check", _report())
+    code, out, err = _run(
+        capsys, "check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out", "-"
+    )
+    assert code == 0, err
+    assert json.loads(out)["schema"] == "alignment.report/1"
+    assert not (tmp_path / "-").exists()
+
+
+def test_quiet_hides_the_progress_but_not_the_summary_or_the_notes(files, tmp_path, capsys, monkeypatch):
+    note = "No checkable claims were found in the ad copy."
+    monkeypatch.setattr(alignment.pipeline, "check", _report(notes=(note,)))
+    out = tmp_path / "report.json"
+    argv = ["check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out", str(out)]
+    code, _, err = _run(capsys, *argv, "--quiet")
+    assert code == 0, err
+    # one of each: the counts agree in number with what was counted
+    assert "alignment: 0 claims checked against 1 sentence from 1 review (skipped rows: 1 blank text)." in err
+    assert f"alignment: {note}" in err
+
+
+def test_claims_read_from_a_pipe_such_as_dev_stdin(files, tmp_path, capsys, monkeypatch):
+    seen: list[object] = []
+    monkeypatch.setattr(alignment.pipeline, "check", _report(seen))
+    pipe = tmp_path / "claims.pipe"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with pipe.open("w") as writer:  # blocks until the command opens the pipe to read
+            writer.write("Fewer dropped calls\n\nNo hidden fees\n")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    code, _, err = _run(capsys, "check", "--claims", str(pipe), "--reviews", str(files["reviews"]), "--out", "-")
+    writer.join(timeout=10)
+    assert code == 0, err
+    assert seen == [["Fewer dropped calls", "No hidden fees"]]
+
+
+def test_claims_that_are_a_folder_say_so(files, tmp_path, capsys):
+    code, _, err = _run(capsys, "check", "--claims", str(tmp_path), "--reviews", str(files["reviews"]))
+    _one_line_error(code, err, "is a folder", "one claim per line")
+
+
+def test_an_ad_table_without_its_text_column_names_the_ads_option(files, tmp_path, capsys):
+    table = tmp_path / "ads.csv"
+    table.write_text("ad,copy\n1,No hidden fees.\n")
+    argv = ["check", "--ads", str(table), "--ads-text-column", "nope", "--reviews", str(files["reviews"])]
+    code, _, err = _run(capsys, *argv)
+    line = _one_line_error(code, err, "'nope'", "ad, copy", "--ads-text-column")
+    assert " --text-column" not in line  # the reviews' option, which would not help
+
+
+def test_an_ad_table_without_copy_is_not_told_about_blank_lines(tmp_path, capsys):
+    table = tmp_path / "ads.csv"
+    table.write_text("id,text\n")
+    code, _, err = _run(capsys, "claims", str(table), "--text-column", "text")
+    line = _one_line_error(code, err, "ads.csv holds no ad copy", "'text' column", "per row")
+    assert "blank lines" not in line
+
+
+def test_interrupted_check_of_a_file_says_nothing_was_written_and_leaves_no_file(files, tmp_path, capsys, monkeypatch):
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(alignment.pipeline, "check", interrupted)
+    out = tmp_path / "report.json"
+    code, _, err = _run(
+        capsys, "check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out", str(out)
+    )
+    assert code == 130
+    assert err.strip() == "alignment: error: interrupted; nothing was written."
+    assert sorted(tmp_path.iterdir()) == sorted(files.values())  # no report, no temporary file
+
+
+def test_interrupted_write_keeps_the_old_report_and_leaves_no_temporary_file(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _report())
+    out = tmp_path / "report.json"
+    out.write_text("the report of last week\n")
+
+    def interrupted(self: Path, target: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "replace", interrupted)
+    code, _, err = _run(
+        capsys, "check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out", str(out)
+    )
+    monkeypatch.undo()
+    assert code == 130 and "nothing was written" in err
+    assert out.read_text() == "the report of last week\n"
+    assert not (tmp_path / "report.json.tmp").exists()
+
+
+def test_interrupted_embedding_after_ingest_says_the_dataset_was_saved(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+
+    def interrupted(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Workspace, "embed_dataset", interrupted)
+    monkeypatch.setattr("alignment.cli._embedder", lambda kind: None)  # no model to load for an embedding cut short
+    code, out, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--embed", "--quiet")
+    assert code == 130
+    assert "Ingested 'v'" in out
+    assert "interrupted; dataset 'v' was saved, but embedding its sentences was cut short" in err
+    assert "nothing was written" not in err
+    code, out, _ = _run(capsys, "datasets")
+    assert code == 0 and out.splitlines()[1].split()[0] == "v"
+
+
+def test_interrupted_ingest_says_the_dataset_was_not_saved(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Workspace, "_append", interrupted)  # cut while the rows are being stored
+    code, _, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--quiet")
+    assert code == 130
+    assert "interrupted; dataset 'v' was not saved" in err
+    monkeypatch.undo()
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    assert "No datasets" in _run(capsys, "datasets")[1]
+
+
+def test_ingest_counts_read_in_the_singular_when_there_is_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    one = tmp_path / "one.csv"
+    one.write_text("id,text\nr1,Calls keep dropping.\n")
+    code, out, err = _run(capsys, "ingest", str(one), "--name", "one", "--quiet")
+    assert code == 0, err
+    assert "Ingested 'one': 1 review, 1 sentence from one.csv (1 row; skipped: none)" in out

@@ -1,0 +1,39 @@
+"""Config: every setting is checked on creation, with a one-line InputError that says what to pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from alignment import Config, InputError
+
+
+@pytest.mark.parametrize(
+    ("settings", "fragments"),
+    [
+        ({"min_evidence": "5"}, ("min_evidence must be a whole number", "'5' (str)", "min_evidence=5")),
+        ({"min_similarity": "0.3"}, ("min_similarity must be a number", "'0.3' (str)")),
+        ({"interval_level": None}, ("interval_level must be a number", "None")),
+        ({"batch_size": 6.5}, ("batch_size must be a whole number", "6.5 (float)")),
+        ({"max_claims": True}, ("max_claims must be a whole number", "True (bool)")),
+        ({"max_matches": "10"}, ("max_matches must be a whole number", "or None")),
+        ({"min_evidence": 0}, ("min_evidence must be at least 1",)),
+    ],
+)
+def test_config_refuses_a_setting_of_the_wrong_type_or_range_in_one_line(settings, fragments):
+    with pytest.raises(InputError) as raised:
+        Config(**settings)
+    message = str(raised.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_config_takes_numbers_of_any_numeric_type():
+    config = Config(min_similarity=0, min_evidence=np.int64(3), interval_level=np.float32(0.9), max_matches=None)
+    assert config.min_similarity == 0 and config.min_evidence == 3 and config.max_matches is None
+
+
+def test_config_from_environment_still_parses_its_text_values():
+    config = Config.from_env({"ALIGN_MIN_EVIDENCE": "7", "ALIGN_MIN_SIMILARITY": "0.45", "ALIGN_MAX_MATCHES": ""})
+    assert (config.min_evidence, config.min_similarity, config.max_matches) == (7, 0.45, None)

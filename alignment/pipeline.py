@@ -22,7 +22,7 @@ from alignment.quantities import quantity_note, weigh_by_quantities
 from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, read_by_ratings, weigh_by_ratings
 from alignment.records import Ad, Claim, ClaimResult, Judgements, PossibleClaim
 from alignment.report import Report
-from alignment.score import score_claim
+from alignment.score import ON_TOPIC_SIMILARITY, closest_similarity, score_claim
 from alignment.stance import (
     BreachQueryModel,
     EmbedderAwareStanceModel,
@@ -158,7 +158,8 @@ def check_notes(
 ) -> tuple[str, ...]:
     """What a report says about the check itself: reviews that do not read as English (given
     ``review_texts``: :func:`language_note`), no claim found, or only the first max_claims checked
-    (``truncated``), the claims matched too broadly (:func:`broad_match_note`), which claims' promised
+    (``truncated``), the claims matched too broadly (:func:`broad_match_note`) or only loosely
+    (:func:`off_topic_note`), which claims' promised
     amounts were read against reported ones (with ``config.quantities`` and the review ``sentence_texts``),
     and how the ratings weighed the stance (``rating_prior``)."""
     language = None if review_texts is None else language_note(review_texts)
@@ -170,6 +171,9 @@ def check_notes(
     broad = broad_match_note(results, sentences, config)
     if broad:
         notes.append(broad)
+    off_topic = off_topic_note(results)
+    if off_topic:
+        notes.append(off_topic)
     lowered = relative_match_note(results, config)
     if lowered:
         notes.append(lowered)
@@ -181,6 +185,25 @@ def check_notes(
     if rating_prior is not None:
         notes.append(rating_prior_note(rating_prior))
     return tuple(notes)
+
+
+def off_topic_note(results: Sequence[ClaimResult]) -> str | None:
+    """A note naming the claims that matched sentences but none within ON_TOPIC_SIMILARITY, so are left
+    unproven (:func:`alignment.score.on_topic`), or None. Mostly copy checked against reviews of another
+    product or business: a bank's "Open late on Fridays" against a telecom's reviews."""
+    loose = [
+        (r.claim.text, closest)
+        for r in results
+        if (closest := closest_similarity(r.judgements)) is not None and closest < ON_TOPIC_SIMILARITY
+    ]
+    if not loose:
+        return None
+    named = ", ".join(f"“{text}” (closest {closest:.2f})" for text, closest in loose)
+    return (
+        f"No review sentence speaks clearly to {named}: none reads within similarity {ON_TOPIC_SIMILARITY:.2f} "
+        "of the claim, so it is left unproven whatever its counts. Check that the reviews are about the "
+        "product or service the copy promises."
+    )
 
 
 # A dataset is said not to read as English when fewer than this share of its texts do: every

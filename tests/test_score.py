@@ -37,6 +37,16 @@ def test_score_below_min_evidence_is_insufficient():
     assert score_claim(_judgements(0, 0, 9), min_evidence=5).alignment is None
 
 
+def test_a_claim_no_sentence_clearly_speaks_to_is_unproven_whatever_its_counts():
+    brushing = [Judgement(i, 0.36, "contradicts", 0.1, 0.8, 0.1) for i in range(40)]
+    score = score_claim(brushing, min_evidence=5)
+    assert score.risk == "insufficient evidence"
+    assert score.contradicts == 40  # the counts stay, for whoever wants to read them
+    one_close = [*brushing, Judgement(40, 0.41, "contradicts", 0.1, 0.8, 0.1)]
+    assert score_claim(one_close, min_evidence=5).risk == "high"
+    assert score_claim(Judgements.from_records(brushing), min_evidence=5).risk == "insufficient evidence"
+
+
 def test_score_risk_levels_follow_the_interval():
     assert score_claim(_judgements(5, 40), min_evidence=5).risk == "high"
     assert score_claim(_judgements(40, 5), min_evidence=5).risk == "low"
@@ -87,3 +97,23 @@ def test_judgement_arrays_read_as_a_sequence_of_judgement_records():
         arrays[3]
     with pytest.raises(ValueError, match="differ in length"):
         Judgements(np.arange(2), np.ones(3), np.ones(3), np.ones(3), np.ones(3), np.zeros(3, dtype=np.uint8))
+
+
+def test_the_check_names_each_claim_no_sentence_clearly_speaks_to_and_how_close_it_came():
+    from alignment.config import Config
+    from alignment.pipeline import check_notes
+    from alignment.records import Claim, ClaimResult
+
+    def result(text: str, similarities: list[float]) -> ClaimResult:
+        found = [Judgement(i, sim, "contradicts", 0.1, 0.8, 0.1) for i, sim in enumerate(similarities)]
+        claim = Claim("c", "ad", text, 0, len(text), text.split()[-1].lower(), "qualitative")
+        return ClaimResult(claim, score_claim(found, min_evidence=5), found)
+
+    loose = result("Open late on Fridays", [0.39, 0.33, 0.31, 0.31, 0.30, 0.30])
+    close = result("Fewer dropped calls", [0.98, 0.5, 0.4, 0.35, 0.33, 0.31])
+    unmatched = result("Free parking", [])
+    notes = check_notes([loose, close, unmatched], sentences=500, config=Config())
+    (note,) = [note for note in notes if "speaks clearly" in note]
+    assert "“Open late on Fridays” (closest 0.39)" in note
+    assert "Fewer dropped calls" not in note and "Free parking" not in note
+    assert loose.score.risk == "insufficient evidence" and close.score.risk == "high"

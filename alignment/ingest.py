@@ -167,10 +167,10 @@ def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
             for number in range(len(names)):
                 frame = book.parse(number, dtype=str)
                 if frame.shape[1] and not frame.dropna(how="all").empty:
-                    tables.append(frame)
-            tables.sort(key=lambda table: table.shape[1] < 2)  # stable: otherwise in the workbook's order
+                    tables.append((names[number], frame))
+            tables.sort(key=lambda table: table[1].shape[1] < 2)  # stable: otherwise in the workbook's order
             if tables:
-                return _promote_header(tables[0])
+                return _sheet_frame(tables[0][1], tables[0][0], names)
             raise EmptyDatasetError(
                 f"{path.name} has no rows of data on any sheet ({', '.join(map(repr, names))}). "
                 "Give a workbook with a header row and at least one review."
@@ -184,7 +184,15 @@ def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 f"{path.name} has no sheet {asked}; its sheets are {', '.join(map(repr, names))}. "
                 "Give one of them by name or by number from 1 (--sheet)."
             )
-        return _promote_header(book.parse(chosen, dtype=str))
+        return _sheet_frame(book.parse(chosen, dtype=str), chosen if isinstance(chosen, str) else names[chosen], names)
+
+
+def _sheet_frame(frame: pd.DataFrame, sheet: str, names: Sequence[str]) -> pd.DataFrame:
+    """The sheet's table, with the sheet read and the workbook's sheets in ``attrs`` (the app offers them)."""
+    frame = _promote_header(frame)
+    frame.attrs["sheet"] = sheet
+    frame.attrs["sheets"] = list(names)
+    return frame
 
 
 def _promote_header(frame: pd.DataFrame) -> pd.DataFrame:

@@ -207,13 +207,14 @@ def _md(text: str) -> str:
 # ----------------------------------------------------------------------------------------- upload
 
 
-def stage_upload(data: bytes, filename: str) -> UploadedTable:
-    """Read an uploaded file and keep it in this session for column mapping.
+def stage_upload(data: bytes, filename: str, sheet: str | None = None) -> UploadedTable:
+    """Read an uploaded file (of a workbook, ``sheet``, else its first table) and keep it in this session for
+    column mapping.
 
     Raises:
         InputError: the file type is not supported, or the file is too large, empty or unreadable.
     """
-    table = read_dataset_upload(data, filename, max_bytes=upload_limit_mb() * 1024 * 1024)
+    table = read_dataset_upload(data, filename, max_bytes=upload_limit_mb() * 1024 * 1024, sheet=sheet)
     st.session_state[STAGED] = table
     return table
 
@@ -264,7 +265,23 @@ def _add_dataset(limit: int) -> None:
 
 def _mapping_form(table: UploadedTable) -> None:
     frame = table.frame
-    st.markdown(f"**{_md(table.name)}** · {len(frame):,} rows × {frame.shape[1]} columns · {_size(table.size)}")
+    if len(table.sheets) > 1 and table.sheet is not None:
+        chosen = st.selectbox(
+            "Sheet",
+            table.sheets,
+            index=table.sheets.index(table.sheet),
+            key=f"sheet_{table.fingerprint[:12]}",
+            help="The workbook's sheets. The first with a table is read unless you choose another.",
+        )
+        if chosen != table.sheet:
+            try:
+                stage_upload(table.data, table.name, sheet=chosen)
+            except AlignmentError as exc:
+                st.error(str(exc))
+                return
+            st.rerun()
+    where = f" · sheet {_md(table.sheet)}" if table.sheet is not None else ""
+    st.markdown(f"**{_md(table.name)}**{where} · {len(frame):,} rows × {frame.shape[1]} columns · {_size(table.size)}")
     preview = frame.head(50)
     st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
     suggested = suggested_mapping(frame)
@@ -273,7 +290,7 @@ def _mapping_form(table: UploadedTable) -> None:
         st.warning("Could not tell which column holds the review text. Choose it below.")
     elif suggested.date is None:
         st.info("No date column was recognised by its name. Choose one below to see trends and filter by period.")
-    key = table.fingerprint[:12]
+    key = f"{table.fingerprint[:12]}_{table.sheet or ''}"  # another sheet has other columns
     st.markdown("**Column mapping** (detected automatically; change any of them)")
     first, second, third, fourth = st.columns(4)
     text = first.selectbox(

@@ -28,6 +28,8 @@ class UploadedTable:
     size: int
     frame: pd.DataFrame = field(repr=False)
     data: bytes = field(default=b"", repr=False)  # the file as uploaded, so it can be saved to the workspace
+    sheet: str | None = None  # the workbook sheet read (None for other formats)
+    sheets: tuple[str, ...] = ()  # every sheet of the workbook, to choose another
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class Dataset:
     data: bytes | None = field(default=None, repr=False)
     workspace_name: str | None = None
     workspace_id: int | None = None
+    sheet: str | None = None  # the workbook sheet the reviews came from, read again when saved
 
 
 def fingerprint(data: bytes) -> str:
@@ -94,8 +97,11 @@ def _docx_text(data: bytes, filename: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def read_dataset_upload(data: bytes, filename: str, max_bytes: int | None = None) -> UploadedTable:
-    """Read an uploaded CSV, TSV, XLSX, JSON, JSONL or Parquet file into a table.
+def read_dataset_upload(
+    data: bytes, filename: str, max_bytes: int | None = None, sheet: str | None = None
+) -> UploadedTable:
+    """Read an uploaded CSV, TSV, XLSX, JSON, JSONL or Parquet file into a table (of a workbook, ``sheet``, else
+    the first sheet with a table: :func:`alignment.ingest.read_table`).
 
     Raises:
         InputError: the type is not supported, the file is too large, empty or unreadable.
@@ -113,11 +119,19 @@ def read_dataset_upload(data: bytes, filename: str, max_bytes: int | None = None
     with tempfile.TemporaryDirectory(prefix="alignment-upload-") as folder:
         path = Path(folder) / name  # the user's own file name, so that any message about it names it
         path.write_bytes(data)
-        frame = read_table(path)
+        frame = read_table(path, sheet=sheet)
     frame.attrs["source"] = name
     if frame.shape[1] == 0 or len(frame) == 0:
         raise EmptyDatasetError(f"{name} holds no rows. Upload a file with a header row and at least one review.")
-    return UploadedTable(name=name, fingerprint=fingerprint(data), size=len(data), frame=frame, data=data)
+    return UploadedTable(
+        name=name,
+        fingerprint=fingerprint(data),
+        size=len(data),
+        frame=frame,
+        data=data,
+        sheet=frame.attrs.get("sheet"),
+        sheets=tuple(frame.attrs.get("sheets", ())),
+    )
 
 
 def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
@@ -136,10 +150,17 @@ def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
     )
     summary = dataclasses.replace(review_set.summary, source=upload.name)
     review_set = dataclasses.replace(review_set, summary=summary)
-    key = hashlib.sha256(f"{upload.fingerprint}|{mapping.to_dict()}".encode()).hexdigest()[:20]
+    key = hashlib.sha256(f"{upload.fingerprint}|{upload.sheet}|{mapping.to_dict()}".encode()).hexdigest()[:20]
     # The file's bytes are kept rather than the table: they are smaller, and saving to the workspace reads
     # them as the command line would read the file (same source name, sha256 and skipped-row counts).
-    return Dataset(key=key, name=upload.name, origin="uploaded", review_set=review_set, data=upload.data or None)
+    return Dataset(
+        key=key,
+        name=upload.name,
+        origin="uploaded",
+        review_set=review_set,
+        data=upload.data or None,
+        sheet=upload.sheet,
+    )
 
 
 def dataset_from_review_set(review_set: ReviewSet, name: str, origin: str, content: bytes) -> Dataset:

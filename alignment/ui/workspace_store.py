@@ -170,7 +170,9 @@ def save_dataset(
         workspace = stack.enter_context(open_workspace())
         try:
             origin = "uploaded in the app" if dataset.data is not None else None
-            info = workspace.ingest(source, name, replace=replace, progress=progress, origin=origin, **columns)
+            info = workspace.ingest(
+                source, name, replace=replace, progress=progress, origin=origin, sheet=dataset.sheet, **columns
+            )
         except DuplicateDatasetError as exc:
             raise DuplicateDatasetError(
                 f"A dataset named {name!r} is already in the workspace. Choose another name, or tick "

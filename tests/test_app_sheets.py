@@ -1,0 +1,74 @@
+"""A workbook upload in the app: the first sheet with a table is read, another can be chosen, and the sheet
+chosen is the one saved to the workspace."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alignment.ingest import ColumnMapping
+from alignment.ui import workspace_store
+from alignment.ui.uploads import build_dataset, read_dataset_upload
+
+TIMEOUT = 400
+
+
+def _workbook() -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer) as writer:
+        pd.DataFrame({"Bean Barn feedback": ["Exported 2025-04-01", "Confidential"]}).to_excel(
+            writer, sheet_name="Cover", index=False
+        )
+        pd.DataFrame(
+            {"comment": ["Coffee was cold again.", "Lovely staff, quick service."], "stars": ["2", "5"]}
+        ).to_excel(writer, sheet_name="Reviews", index=False)
+        pd.DataFrame({"note": ["Waited 20 minutes for a latte.", "Great croissants.", "Music far too loud."]}).to_excel(
+            writer, sheet_name="Store 2", index=False
+        )
+    return buffer.getvalue()
+
+
+def _datasets_page() -> None:
+    from alignment.ui import datasets
+
+    datasets.render()
+
+
+def test_an_upload_reads_the_first_table_and_names_every_sheet():
+    table = read_dataset_upload(_workbook(), "beanbarn.xlsx")
+    assert table.sheet == "Reviews"
+    assert table.sheets == ("Cover", "Reviews", "Store 2")
+    assert list(table.frame.columns) == ["comment", "stars"]
+
+
+@pytest.mark.models
+def test_the_datasets_page_lets_the_analyst_choose_another_sheet():
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    app.session_state["aln_staged_upload"] = read_dataset_upload(_workbook(), "beanbarn.xlsx")
+    app.run()
+    assert not app.exception
+    sheet = next(s for s in app.selectbox if s.label == "Sheet")
+    assert sheet.value == "Reviews"
+    assert next(s for s in app.selectbox if s.label == "Review text").value == "comment"
+    sheet.select("Store 2").run()
+    assert not app.exception
+    assert next(s for s in app.selectbox if s.label == "Review text").value == "note"
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Reviews kept"] == "3"
+
+
+def test_the_sheet_chosen_is_the_one_saved_to_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    table = read_dataset_upload(_workbook(), "beanbarn.xlsx", sheet="Store 2")
+    dataset = build_dataset(table, ColumnMapping(text="note"))
+    saved = workspace_store.save_dataset(dataset, "beanbarn")
+    assert [review.text for review in saved.review_set.reviews] == [
+        "Waited 20 minutes for a latte.",
+        "Great croissants.",
+        "Music far too loud.",
+    ]

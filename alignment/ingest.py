@@ -754,8 +754,34 @@ def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | No
     return [None if code < 0 else text[code] for code in codes]
 
 
+# How review exports write a rating besides a plain number: "4/5", "4 out of 5", "4 stars", "★★★★☆", "4,5"
+# (a decimal comma) and "four". Each is read as the number of stars it gives (the file's scale is found
+# from the values, as for plain numbers).
+_RATING_OF = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/\s*\d+|out of \d+|stars?)", re.I)
+_STAR_SIGNS = "★⭐*"
+_RATING_WORDS = {
+    word: float(number)
+    for number, word in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    )
+}
+
+
+def _rating_number(text: str) -> str:
+    """A rating cell written another way than as a plain number, as the number it gives (else unchanged)."""
+    found = _RATING_OF.fullmatch(text)
+    if found:
+        return found.group(1).replace(",", ".")
+    if text and all(ch in _STAR_SIGNS + "☆ " for ch in text):
+        return str(sum(text.count(sign) for sign in _STAR_SIGNS))
+    if re.fullmatch(r"\d+,\d{1,2}", text):
+        return text.replace(",", ".")
+    word = _RATING_WORDS.get(text.lower())
+    return text if word is None else str(word)
+
+
 def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | None]:
-    raw = column.map(clean_cell)
+    raw = column.map(clean_cell).map(_rating_number)
     parsed = pd.to_numeric(raw.where(raw != ""), errors="coerce")
     bad = int(((raw != "") & parsed.isna()).sum())
     if bad:

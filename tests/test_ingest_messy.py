@@ -199,3 +199,11 @@ def test_an_upload_that_cannot_be_read_is_named_by_the_users_file_name():
 
     with pytest.raises(UnreadableFileError, match=r"^Q1 feedback\.xlsx is not an Excel workbook"):
         read_dataset_upload(b"text\nCalls drop daily.\n", "Q1 feedback.xlsx")
+
+
+def test_ratings_written_as_fractions_stars_words_or_decimal_commas_are_read():
+    written = ["4/5", "2 out of 5", "5 stars", "★★★☆☆", "4,5", "five", "3", "great"]
+    frame = pd.DataFrame({"text": [f"Review number {n} of the shop." for n in range(len(written))], "rating": written})
+    loaded = load_reviews(frame, rating_column="rating")
+    assert [review.rating for review in loaded.reviews] == [4.0, 2.0, 5.0, 3.0, 4.5, 5.0, 3.0, None]
+    assert loaded.summary.columns["invalid_values"] == {"non-numeric rating": 1}

@@ -80,7 +80,7 @@ def test_ingest_uses_row_numbers_when_there_is_no_id_column():
 
 
 def test_ingest_counts_unparseable_dates_and_ratings():
-    frame = pd.DataFrame({"text": ["a b c", "d e f"], "date": ["2025-01-01", "not a date"], "rating": ["5", "five"]})
+    frame = pd.DataFrame({"text": ["a b c", "d e f"], "date": ["2025-01-01", "not a date"], "rating": ["5", "high"]})
     loaded = load_reviews(frame)
     assert loaded.summary.columns["invalid_values"] == {"unparseable date": 1, "non-numeric rating": 1}
     assert loaded.reviews[1].date is None and loaded.reviews[1].rating is None

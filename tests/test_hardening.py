@@ -207,7 +207,7 @@ CASES = [
         "ratings-bad",
         _file(
             "ratings.csv",
-            "text,rating\nCalls drop daily.,1\nNo hidden fees.,five\nSupport was quick.,-3\nGood coverage.,1000\n"
+            "text,rating\nCalls drop daily.,1\nNo hidden fees.,high\nSupport was quick.,-3\nGood coverage.,1000\n"
             "Fast internet.,inf\n",
         ),
         0,

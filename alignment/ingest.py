@@ -74,6 +74,10 @@ MALFORMED_ROW = "malformed row"
 NOT_TEXT = "list or object, not text"
 TITLE_ROW = "title row above the header"
 REPEATED_SENTENCE = "repeated sentence in one review (read once)"
+LONG_REVIEW = "review of over 200 sentences (kept; check it is one review)"
+# A review is a few sentences, rarely a few dozen; one of hundreds is a pasted document, a log or a
+# file read with the wrong delimiter, and each of its sentences counts as evidence like a customer's.
+LONG_REVIEW_SENTENCES = 200
 # Ratings outside every scale the reports know (0-5, 1-10, 0-100) are data errors, not opinions.
 RATING_RANGE = (0.0, 100.0)
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -851,7 +855,7 @@ def split_sentences(reviews: Sequence[Review], repeats: Counter[str] | None = No
     into its clauses (:func:`split_clauses`), each of them a sentence here. Sentences longer than
     MAX_SENTENCE_CHARS are cut at a space, because the embedder reads only the first few hundred word
     pieces anyway. A sentence a review repeats (ignoring case and spacing) is kept once, and counted in
-    ``repeats`` when given.
+    ``repeats`` when given, as is a review of over LONG_REVIEW_SENTENCES sentences.
     """
     sentences: list[Sentence] = []
     for index, review in enumerate(reviews):
@@ -867,6 +871,8 @@ def split_sentences(reviews: Sequence[Review], repeats: Counter[str] | None = No
                 continue
             said.add(key)
             sentences.append(Sentence(review_index=index, text=text, start=start, end=end))
+        if repeats is not None and len(said) > LONG_REVIEW_SENTENCES:
+            repeats[LONG_REVIEW] += 1
     return sentences
 
 

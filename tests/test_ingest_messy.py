@@ -12,6 +12,7 @@ import pytest
 from alignment.errors import MissingColumnError, UnreadableFileError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
+    LONG_REVIEW,
     NOT_TEXT,
     REPEATED_SENTENCE,
     TITLE_ROW,
@@ -207,3 +208,10 @@ def test_ratings_written_as_fractions_stars_words_or_decimal_commas_are_read():
     loaded = load_reviews(frame, rating_column="rating")
     assert [review.rating for review in loaded.reviews] == [4.0, 2.0, 5.0, 3.0, 4.5, 5.0, 3.0, None]
     assert loaded.summary.columns["invalid_values"] == {"non-numeric rating": 1}
+
+
+def test_a_review_of_hundreds_of_sentences_is_kept_and_counted_for_checking():
+    document = " ".join(f"Line {n} of the pasted log says something new." for n in range(250))
+    loaded = load_reviews(pd.DataFrame({"text": [document, "Calls drop daily."]}))
+    assert loaded.summary.reviews == 2 and loaded.summary.sentences == 251
+    assert loaded.summary.columns["invalid_values"] == {LONG_REVIEW: 1}

@@ -9,6 +9,7 @@ from alignment.charts import DatasetOverview, dataset_overview
 from alignment.errors import AlignmentError, InputError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
+    LONG_REVIEW,
     MALFORMED_ROW,
     NOT_TEXT,
     REPEATED_SENTENCE,
@@ -43,6 +44,8 @@ INVALID_REASONS = {
     "date out of range": "a date before 1900 or in the future, a placeholder or a typo; the review is kept "
     "without a date",
     REPEATED_SENTENCE: "a sentence a review says again word for word; it counts once as evidence",
+    LONG_REVIEW: "a review of hundreds of sentences (a pasted document, or a file read with the wrong "
+    "separator?); each of its sentences counts as evidence",
 }
 
 

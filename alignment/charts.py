@@ -1219,6 +1219,12 @@ def report_html(
     return "\n".join(parts)
 
 
+def sure_percent(probability: float) -> str:
+    """A model's probability as a whole percentage from 1% to 99%: a rounded "100%" (or "0%") would claim a
+    certainty the stance judge never has."""
+    return f"{min(99, max(1, round(probability * 100)))}%"
+
+
 def quote_meta(quote: Quote, scale_max: float | None = None) -> str:
     """The line under a quote: date, rating, segment values, review id and the judge's confidence."""
     review = quote.review
@@ -1227,7 +1233,7 @@ def quote_meta(quote: Quote, scale_max: float | None = None) -> str:
         bits.append(f"★ {review.rating:g}" + (f"/{scale_max:g}" if scale_max else ""))
     bits.extend(value for value in review.segments.values() if value)
     bits.append(f"review {review.review_id}")
-    bits.append(f"{quote.probability:.0%} sure it {quote.stance}")
+    bits.append(f"{sure_percent(quote.probability)} sure it {quote.stance}")
     if quote.amount:
         bits.append(f"reports {quote.amount}")
     if quote.repeats:

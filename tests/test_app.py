@@ -403,6 +403,56 @@ def test_vet_copy_and_dashboard_show_the_checks_own_notes(monkeypatch):
 
 
 @pytest.mark.models
+def test_check_copy_on_an_empty_box_warns_by_the_button_and_marks_the_results_shown_as_the_last_copys():
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    checked = [row.claim.text for row in app.session_state["aln_rows"]]
+    assert not any("checked last" in w.value for w in app.warning)
+    app.text_area(key="vet_copy_input").input("").run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    # The warning sits in the column of the copy box and the button, not at the top of the page.
+    (copy_column,) = [c for c in app.columns if any(b.key == "vet_check" for b in c.button) and c.text_area]
+    empty = [w.value for w in app.warning if w.value.startswith("The copy is empty")]
+    assert len(empty) == 1 and [w.value for w in copy_column.warning] == empty
+    # The results on screen are the last copy's, and they say so; nothing was checked or dropped.
+    assert [row.claim.text for row in app.session_state["aln_rows"]] == checked
+    assert any(w.value.startswith("These results are for the copy checked last") for w in app.warning)
+    assert any(h.value == "Claims in the copy checked last" for h in app.subheader)
+    # The warning is for the press of the button only; checking new copy clears the marks.
+    app.run()
+    assert not any(w.value.startswith("The copy is empty") for w in app.warning)
+    app.text_area(key="vet_copy_input").input("Brightwave never drops your calls.").run()
+    app.button(key="vet_check").click().run()
+    assert not any("checked last" in w.value for w in app.warning)
+    assert any(h.value == "Claims in the copy" for h in app.subheader)
+
+
+@pytest.mark.models
+def test_vet_copy_says_in_one_line_how_many_claims_past_the_cap_were_left_out(monkeypatch):
+    from alignment.config import Config
+    from alignment.ui import state
+
+    monkeypatch.setattr(state, "config", lambda: Config(max_claims=6))  # the demo copy holds 10 claims
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    app.button(key="vet_example").click().run()
+    assert not app.exception
+    assert len(app.session_state["aln_rows"]) == 6
+    (line,) = [w.value for w in app.warning if w.value.startswith("Only the first 6 claims")]
+    assert "4 more claims were left out, from Ad " in line
+    # a copy under the cap says nothing
+    app.text_area(key="vet_copy_input").input("Brightwave never drops your calls.").run()
+    app.button(key="vet_check").click().run()
+    assert not any(w.value.startswith("Only the first") for w in app.warning)
+
+
+def test_the_cap_line_counts_what_it_can_and_says_at_least_past_that():
+    from alignment.ui.vet_copy import left_out_line
+
+    assert "1 more claim was left out, from Ad 12 on" in left_out_line(500, 1, True, "ad12")
+    assert "at least 500 more claims were left out" in left_out_line(500, 500, False, "ad40")
+
+
+@pytest.mark.models
 def test_vet_copy_upload_goes_through_the_copy_loader():
     app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
     copy = read_copy_upload(b"Switching is easy.\n\nOur 30-day money-back guarantee has you covered.", "copy.txt")
@@ -433,6 +483,29 @@ def test_dashboard_page_draws_every_chart_and_drills_down():
     # Filter to one region: the numbers follow.
     app.multiselect[[m.label for m in app.multiselect].index("Region")].select("Coastal").run()
     assert not app.exception
+
+
+@pytest.mark.models
+def test_a_review_date_range_chosen_on_the_dashboard_filters_it_and_stays():
+    app = AppTest.from_function(_dashboard_page, default_timeout=TIMEOUT).run()
+    assert not app.exception
+
+    def evidence() -> int:
+        return int(next(m.value for m in app.metric if m.label == "Evidence sentences").replace(",", ""))
+
+    everything = evidence()
+    (dates,) = app.select_slider
+    assert dates.value == ("2025-01", "2026-03")
+    dates.set_value(("2026-01", "2026-03")).run()
+    assert not app.exception
+    assert app.select_slider[0].value == ("2026-01", "2026-03")  # it used to snap back to the full range
+    narrowed = evidence()
+    assert 0 < narrowed < everything
+    assert any("reviews dated 2026-01-01 to 2026-03-31" in c.value for c in app.caption)
+    app.run()  # any later rerun (a click elsewhere) keeps the range and the counts
+    assert app.select_slider[0].value == ("2026-01", "2026-03") and evidence() == narrowed
+    app.select_slider[0].set_value(("2025-01", "2026-03")).run()  # back to every month
+    assert evidence() == everything
 
 
 @pytest.mark.models

@@ -182,6 +182,19 @@ def test_top_quotes_are_the_most_confident_and_merge_repeats():
     assert "2025-03-09" in meta and "★ 2/5" in meta and "Coastal" in meta and "r6" in meta
 
 
+def test_a_quote_never_claims_the_judge_is_certain():
+    review = Review("r1", "Calls drop daily.", 1)
+    shown = {
+        probability: charts.quote_meta(charts.Quote("Calls drop daily.", "contradicts", probability, 0.6, review, 0))
+        for probability in (0.9999, 0.995, 0.994, 0.5, 0.004)
+    }
+    assert shown[0.9999].endswith("99% sure it contradicts")  # rounded, 100%: more than a model can know
+    assert shown[0.995].endswith("99% sure it contradicts") and shown[0.994].endswith("99% sure it contradicts")
+    assert shown[0.5].endswith("50% sure it contradicts")
+    assert shown[0.004].endswith("1% sure it contradicts")
+    assert [charts.sure_percent(p) for p in (1.0, 0.0, 0.42)] == ["99%", "1%", "42%"]
+
+
 def test_html_report_is_self_contained_and_escapes_untrusted_text():
     report = _report()
     page = charts.report_html(report, [charts.plot_gap(report)])

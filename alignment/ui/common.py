@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -10,8 +11,13 @@ import streamlit as st
 from alignment.charts import ALIGNMENT_HELP, AT_RISK, VERDICT_ORDER, VERDICTS, verdict
 from alignment.report import Report
 from alignment.ui import state
-from alignment.ui.text import CSS
+from alignment.ui.notes import app_note
+from alignment.ui.text import CSS, md
 from alignment.ui.uploads import Dataset
+
+# Notes shown in full above the results; the rest fold into an expander. One: on the demo two notes alone
+# (relative matching, star ratings) push the dashboard's filters down to the fold of a 900 px window.
+NOTES_IN_FULL = 1
 
 
 def page_setup() -> None:
@@ -27,7 +33,7 @@ def render_sidebar(datasets_page: Any = None) -> None:
         dataset = state.active_dataset()
         summary = dataset.review_set.summary
         st.markdown(
-            f"**Active dataset**  \n{dataset.name}  \n{summary.reviews:,} reviews · {summary.sentences:,} sentences"
+            f"**Active dataset**  \n{md(dataset.name)}  \n{summary.reviews:,} reviews · {summary.sentences:,} sentences"
         )
         if datasets_page is not None:
             st.page_link(datasets_page, label="Change or upload a dataset", icon=":material/table_view:")
@@ -109,4 +115,17 @@ def dataset_caption(dataset: Dataset) -> str:
     summary = dataset.review_set.summary
     dates = sorted(r.date for r in dataset.review_set.reviews if r.date)
     span = f", {dates[0]} to {dates[-1]}" if dates else ""
-    return f"**{dataset.name}** ({summary.reviews:,} reviews, {summary.sentences:,} sentences{span})"
+    return f"**{md(dataset.name)}** ({summary.reviews:,} reviews, {summary.sentences:,} sentences{span})"
+
+
+def show_notes(notes: Sequence[str]) -> None:
+    """The check's notes, worded for the app and shown literally: the first in full, the rest folded into an
+    expander, so that the results are not pushed out of view."""
+    worded = [md(app_note(note)) for note in notes]
+    for note in worded[:NOTES_IN_FULL]:
+        st.info(note)
+    folded = worded[NOTES_IN_FULL:]
+    if folded:
+        with st.expander(f"{len(folded)} more note{'s' if len(folded) != 1 else ''} on this check"):
+            for note in folded:
+                st.info(note)

@@ -35,6 +35,7 @@ from alignment.errors import AlignmentError
 from alignment.report import Report, to_safe_csv
 from alignment.ui import common, state, workspace_view
 from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
+from alignment.ui.text import md
 
 DRILL = "aln_drill"
 SEGMENT_VALUES = "aln_segment_values"
@@ -58,15 +59,17 @@ def render() -> None:
     try:
         report, _ = state.current_report()
     except AlignmentError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return
     summary = report.dataset
     if not report.claims:
         st.info("No claims to show. Paste copy on the Vet copy page, or add a claim by hand there.")
         workspace_view.render_runs(None)
         return
-    for note in report.notes:  # what the check itself says (the filters add theirs below)
-        st.info(note)
+    left_out = st.session_state.get(state.LEFT_OUT)
+    if left_out:
+        st.warning(left_out)
+    common.show_notes(report.notes)  # what the check itself says (the filters add theirs below)
     filtered = _filters(report)
     _metrics(filtered, report)
     png_ok, png_reason = png_export_status()
@@ -90,7 +93,7 @@ def render() -> None:
     _claims_table(filtered)
     figures = [f for f in (gap, trend, segments, quadrant) if f is not None]
     _downloads(filtered, figures, png_ok, png_reason, filtered.notes[len(report.notes) :])
-    st.caption(f"Dataset {summary.source}: {summary.rows:,} rows read, {summary.reviews:,} reviews kept.")
+    st.caption(f"Dataset {md(summary.source)}: {summary.rows:,} rows read, {summary.reviews:,} reviews kept.")
     workspace_view.render_runs(report)
 
 
@@ -117,20 +120,23 @@ def _filters(report: Report) -> Report:
         if len(months) > 1:
             key = f"dash_months_{dataset_key}"
             labels = [m.strftime("%Y-%m") for m in months]
-            remember = state.keep(key, (labels[0], labels[-1]))
-            if not (isinstance(st.session_state[key], (tuple, list)) and set(st.session_state[key]) <= set(labels)):
-                st.session_state[key] = (labels[0], labels[-1])
+            full = (labels[0], labels[-1])
+            # The range goes in as value=, never through the key: Streamlit reads a range only from value=.
+            kept, remember = state.remembered(key, full)
+            if not (isinstance(kept, (tuple, list)) and len(kept) == 2 and set(kept) <= set(labels)):
+                kept = full
             with cols[0]:
-                first, last = st.select_slider(  # type: ignore[misc,str-unpack]
+                first, last = st.select_slider(
                     "Review dates",
                     options=labels,
+                    value=(kept[0], kept[1]),
                     key=key,
                     on_change=remember,
                     format_func=lambda m: pd.Period(m, freq="M").strftime("%b %Y"),
                     help="Only evidence from reviews dated in these months counts; undated reviews drop out "
                     "when the range is narrowed.",
                 )
-            if (first, last) != (labels[0], labels[-1]):
+            if (first, last) != full:
                 start_period, end_period = pd.Period(first, freq="M"), pd.Period(last, freq="M")
                 start = date(start_period.year, start_period.month, 1)
                 end = date(end_period.year, end_period.month, calendar.monthrange(end_period.year, end_period.month)[1])
@@ -138,7 +144,9 @@ def _filters(report: Report) -> Report:
         for index, column in enumerate(columns):
             key = f"dash_seg_{dataset_key}_{column}"
             remember = state.keep(key, [])
-            st.session_state[key] = [v for v in st.session_state[key] if v in values[column]]
+            still_there = [v for v in st.session_state[key] if v in values[column]]
+            if still_there != st.session_state[key]:  # write only to drop a value gone from the data
+                st.session_state[key] = still_there
             with cols[index + 1]:
                 chosen[column] = st.multiselect(
                     column.capitalize(),
@@ -264,7 +272,7 @@ def _evidence(report: Report) -> None:
         if drill is None:
             st.markdown("**All evidence** — click a chart to narrow it down.")
         else:
-            st.markdown(f"**{_md(drill.describe(texts))}**")
+            st.markdown(f"**{md(drill.describe(texts))}**")
     if drill is not None:
         clear.button("Show all evidence", on_click=lambda: st.session_state.__setitem__(DRILL, None), key="drill_clear")
     search_col, stance_col = st.columns([3, 2])
@@ -317,14 +325,6 @@ def _evidence(report: Report) -> None:
         on_click="ignore",
         key="download_selection",
     )
-
-
-def _md(text: str) -> str:
-    """Escape Markdown and HTML in text shown through st.markdown."""
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for char in "\\`*_{}[]#+!|~$":
-        out = out.replace(char, "\\" + char)
-    return out
 
 
 def _claims_table(report: Report) -> None:
@@ -397,7 +397,7 @@ def _downloads(
         help="One self-contained file (it opens offline): summary, claims table, the charts and the top quotes.",
     )
     if filter_notes:
-        st.caption("The downloads follow the filters: " + " ".join(filter_notes))
+        st.caption("The downloads follow the filters: " + md(" ".join(filter_notes)))
     if png_ok:
         st.caption("Each chart has its own PNG button; the camera icon in a chart's toolbar also saves a PNG.")
     else:

@@ -95,6 +95,14 @@ def possible_claims(copy: str, max_claims: int) -> list[PossibleClaim]:
     return read_copy(copy, max_claims)[1]
 
 
+def claims_left_out(copy: str, max_claims: int) -> tuple[int, bool]:
+    """How many claims of a copy fall past its first ``max_claims`` (the most one check takes), and whether that
+    count is exact. The copy is read only up to twice the cap, so that a huge paste cannot stall the page: past
+    that the count is a lower bound."""
+    counted = len(extract(copy, 2 * max_claims))
+    return max(0, counted - max_claims), counted < 2 * max_claims
+
+
 def infer_claim(text: str) -> Claim:
     """A claim for text typed by hand, with its aspect and type inferred (used verbatim)."""
     from alignment.claims import claims_from_lines

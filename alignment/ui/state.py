@@ -20,6 +20,7 @@ from alignment.records import Ad
 from alignment.report import Report
 from alignment.ui import resources
 from alignment.ui.edits import ClaimRow, kept_claims, rows_from_claims
+from alignment.ui.text import md
 from alignment.ui.uploads import Dataset
 
 DATASETS = "aln_datasets"
@@ -31,6 +32,7 @@ ROWS = "aln_rows"
 GENERATION = "aln_generation"  # bumped on every extraction, so per-claim widgets start fresh
 LAST_SECONDS = "aln_last_seconds"
 MESSAGE = "aln_message"  # an error or notice from a callback, shown on the next run
+LEFT_OUT = "aln_left_out"  # the line saying how many claims of the checked copy were past the cap
 DEFAULTS: dict[str, Any] = {
     "min_similarity": Config().min_similarity,
     "min_evidence": Config().min_evidence,
@@ -58,6 +60,7 @@ def set_copy(copy: str, claims: list[Any]) -> None:
     """Make ``copy`` the checked copy with these freshly extracted claims."""
     state = st.session_state
     state[CHECKED_COPY] = copy
+    state.pop(LEFT_OUT, None)  # the caller says anew when this copy's claims were cut
     state[ADS] = parse_ads_text(copy)
     state[ROWS] = rows_from_claims(claims)
     state[GENERATION] = state.get(GENERATION, 0) + 1
@@ -173,6 +176,22 @@ def keep(key: str, default: Any) -> Callable[[], None]:
     return remember
 
 
+def remembered(key: str, default: Any) -> tuple[Any, Callable[[], None]]:
+    """For a widget given its value by argument rather than through its key: the value it last had (its
+    mirror, or ``default``) and the on_change that updates the mirror.
+
+    A range ``st.select_slider`` must be drawn this way: Streamlit learns that it is a range from its ``value``
+    argument only, and without one reads every move of the user's back as a single value (so the range
+    snapped back to its default).
+    """
+    mirror = f"aln_keep_{key}"
+
+    def remember() -> None:
+        st.session_state[mirror] = st.session_state[key]
+
+    return st.session_state.get(mirror, default), remember
+
+
 def tell(message: str, kind: str = "error") -> None:
     """Leave a message for the next run (callbacks cannot draw where the page expects)."""
     st.session_state[MESSAGE] = (kind, message)
@@ -183,7 +202,8 @@ def show_message() -> None:
     found = st.session_state.pop(MESSAGE, None)
     if found:
         kind, message = found
-        {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(message)
+        # Messages are plain text that may hold a file name or a claim: shown literally, never as Markdown.
+        {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(md(message))
 
 
 def guarded(action: Callable[[], None]) -> Callable[[], None]:

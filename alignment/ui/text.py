@@ -150,6 +150,21 @@ def esc(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
+# Characters Markdown (with Streamlit's LaTeX and :colour[...] extensions) reads as markup anywhere in a line,
+# and the ones that start a list, quote or heading at the beginning of a line.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_{}\[\]<>&$~|#+!])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-=])", re.MULTILINE)
+_MARKDOWN_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
+def md(text: str) -> str:
+    """Escape untrusted text for st.markdown, st.caption, st.info and the like, so it shows literally:
+    ``${7*7} {{7*7}}`` stays that, not LaTeX and italics; ``<b>`` stays a tag's text."""
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    escaped = _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
+    return _MARKDOWN_NUMBERED.sub(r"\1\\\2", escaped)
+
+
 def badge(verdict_name: str) -> str:
     """A verdict pill: symbol and word on the verdict's colour."""
     style = VERDICTS[verdict_name]

@@ -11,11 +11,12 @@ from alignment.errors import AlignmentError, InputError
 from alignment.records import ClaimResult, ClaimScore, PossibleClaim
 from alignment.report import Report
 from alignment.ui import common, edits, resources, state
-from alignment.ui.text import card_head, counts_line, esc, highlight_copy, interval_bar, legend, quotes_html
+from alignment.ui.text import card_head, counts_line, esc, highlight_copy, interval_bar, legend, md, quotes_html
 from alignment.ui.uploads import COPY_TYPES, read_copy_upload
 
 COPY_INPUT = "vet_copy_input"
 PENDING = "aln_pending_copy"
+EMPTY_CHECK = "aln_empty_check"  # "Check copy" was pressed on an empty box: say so by the button
 QUOTES = 3
 POSSIBLE_SHOWN = 8  # possible claims listed at most, the most probable first
 
@@ -34,15 +35,16 @@ def render() -> None:
     try:
         report, seconds = state.current_report()
     except AlignmentError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         report, seconds = None, None
+    stale = copy_changed()
     if report is not None:
-        _risk_summary(report, seconds)
+        _risk_summary(report, seconds, stale)
     left, right = st.columns([2, 3], gap="large")
     with left:
         _copy_input()
     with right:
-        _highlighted_copy(report)
+        _highlighted_copy(report, stale)
     if report is None:
         return
     _claim_cards(report)
@@ -76,8 +78,20 @@ def _copy_input() -> None:
     first, second = st.columns(2)
     first.button("Check copy", type="primary", on_click=_request_check, width="stretch", key="vet_check")
     second.button("Load the example copy", on_click=_load_example, width="stretch", key="vet_example")
-    if (state_.get(COPY_INPUT) or "").strip() != (state_.get(state.CHECKED_COPY) or "").strip():
+    # Said here, under the button that was pressed, not at the top of the page where it is out of view.
+    if state_.pop(EMPTY_CHECK, False):
+        st.warning(
+            "The copy is empty: nothing was checked. Paste some ad copy or upload a file, then press **Check copy**."
+        )
+    elif copy_changed():
         st.info("The copy has changed since the last check. Press **Check copy** to find and check its claims.")
+
+
+def copy_changed() -> bool:
+    """Whether the text in the copy box differs from the copy whose results are shown."""
+    state_ = st.session_state
+    in_box = state_.get(COPY_INPUT, state_.get(state.COPY))  # before the box is drawn, its text is the mirror's
+    return (in_box or "").strip() != (state_.get(state.CHECKED_COPY) or "").strip()
 
 
 def _remember_copy() -> None:
@@ -87,7 +101,7 @@ def _remember_copy() -> None:
 def _request_check() -> None:
     text = (st.session_state.get(COPY_INPUT) or "").strip()
     if not text:
-        state.tell("The copy is empty. Paste some ad copy or upload a file first.", "warning")
+        st.session_state[EMPTY_CHECK] = True
         return
     st.session_state[state.COPY] = text
     st.session_state[PENDING] = text
@@ -124,13 +138,17 @@ def _extract_pending() -> None:
     text = st.session_state.pop(PENDING, None)
     if text is None:
         return
+    max_claims = state.config().max_claims
     with st.spinner("Finding the claims in your copy…"):
         try:
-            claims = resources.extract(text, state.config().max_claims)
+            claims = resources.extract(text, max_claims)
+            left_out, exact = resources.claims_left_out(text, max_claims) if len(claims) >= max_claims else (0, True)
         except AlignmentError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
             return
     state.set_copy(text, claims)
+    if left_out:
+        st.session_state[state.LEFT_OUT] = left_out_line(max_claims, left_out, exact, claims[-1].ad_id)
     if not claims:
         st.warning(
             "No checkable claims were found in this copy (calls to action, prices and slogans are skipped). "
@@ -138,14 +156,33 @@ def _extract_pending() -> None:
         )
 
 
+def left_out_line(max_claims: int, left_out: int, exact: bool, last_ad_id: str) -> str:
+    """The one line that says the claim cap cut the copy: how many claims were left out, and from which ad."""
+    count = f"{left_out:,}" if exact else f"at least {left_out:,}"
+    ad = f"Ad {last_ad_id[2:]}" if last_ad_id.startswith("ad") and last_ad_id[2:].isdigit() else last_ad_id
+    claims = "claim was" if left_out == 1 else "claims were"
+    return (
+        f"Only the first {max_claims:,} claims of this copy were checked (the most one check takes): {count} more "
+        f"{claims} left out, from {ad} on. Check the rest as a copy of its own."
+    )
+
+
 # ------------------------------------------------------------------------------------------ summary
 
 
-def _risk_summary(report: Report, seconds: float | None) -> None:
+def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
     counts = common.verdict_counts(report)
     risky = [r for r in report.claims if verdict(r.score) in AT_RISK]
     with st.container(border=True):
         st.subheader("Claims at risk")
+        if stale:
+            st.warning(
+                "These results are for the copy checked last (shown under **Claims in the copy checked last**), "
+                "not for the text in the box now. Press **Check copy** to check that."
+            )
+        left_out = st.session_state.get(state.LEFT_OUT)
+        if left_out:
+            st.warning(left_out)
         columns = st.columns(5)
         columns[0].metric(
             "At risk", f"{len(risky)} of {len(report.claims)}", help="Claims customers contradict or are split on."
@@ -169,10 +206,10 @@ def _risk_summary(report: Report, seconds: float | None) -> None:
             st.success("No claim is contradicted or disputed by the reviews.")
         timing = "from the cache" if seconds is None else f"in {seconds:.1f} s"
         st.caption(
-            f"{len(report.claims)} claims checked against {report.dataset.sentences:,} review sentences ({timing})."
+            f"{len(report.claims)} claim{'s' if len(report.claims) != 1 else ''} checked against "
+            f"{report.dataset.sentences:,} review sentences ({timing})."
         )
-        for note in report.notes:
-            st.info(note)
+        common.show_notes(report.notes)
 
 
 def _share(part: int, score: ClaimScore) -> str:
@@ -180,8 +217,8 @@ def _share(part: int, score: ClaimScore) -> str:
     return f"{part / decided:.0%}" if decided else "n/a"
 
 
-def _highlighted_copy(report: Report | None) -> None:
-    st.subheader("Claims in the copy")
+def _highlighted_copy(report: Report | None, stale: bool) -> None:
+    st.subheader("Claims in the copy checked last" if stale else "Claims in the copy")
     rows = state.rows()
     if report is None:
         st.info("The claims will show here once the check works.")
@@ -360,7 +397,7 @@ def _add_and_dropped() -> None:
                 try:
                     add_claim(text)
                 except InputError as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
                     st.rerun()
     dropped = [row for row in state.rows() if not row.keep]

@@ -29,7 +29,9 @@ from alignment.errors import AlignmentError
 from alignment.records import ClaimScore
 from alignment.report import Report, to_safe_csv
 from alignment.ui import resources, state, workspace_store
+from alignment.ui.notes import app_note
 from alignment.ui.progress import StreamlitProgress
+from alignment.ui.text import md
 from alignment.ui.uploads import Dataset
 from alignment.workspace import DatasetInfo, RunClaim, RunInfo, WorkspaceBusyError
 
@@ -399,7 +401,7 @@ def contradiction_history(runs: Sequence[RunInfo]) -> go.Figure | None:
 
 def _confirm_delete_run(run: RunInfo) -> None:
     with st.container(border=True):
-        st.warning(f"Delete {_run_title(run)} from the workspace? Everyone using this workspace loses it.")
+        st.warning(f"Delete {md(_run_title(run))} from the workspace? Everyone using this workspace loses it.")
         yes, no, _ = st.columns([1.4, 1, 3])
         if yes.button("Yes, delete it", key="run_delete_confirm", type="primary", width="stretch"):
             try:
@@ -422,7 +424,7 @@ def _show_run(run: RunInfo, report: dict[str, Any]) -> None:
     config = report.get("config", {})
     with st.container(border=True):
         head, close = st.columns([5, 1], vertical_alignment="top")
-        head.markdown(f"**{_run_title(run)}**")
+        head.markdown(f"**{md(_run_title(run))}**")
         head.caption(
             f"On `{run.dataset}` · relevance threshold {config.get('min_similarity')} · minimum evidence "
             f"{config.get('min_evidence')} · {config.get('stance_model')} stance judge"
@@ -430,7 +432,7 @@ def _show_run(run: RunInfo, report: dict[str, Any]) -> None:
         )
         close.button("Close run", key="run_close", on_click=lambda: st.session_state.pop(OPEN_RUN, None))
         for note in report.get("notes", ()):
-            st.caption(note)
+            st.caption(md(app_note(note)))
         claims = report.get("claims", [])
         st.dataframe(
             pd.DataFrame(

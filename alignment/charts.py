@@ -290,9 +290,17 @@ def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> 
     """The ``k`` strongest quotes of one stance: most confident first, then most similar; repeats merged.
 
     A sentence that says no more than the claim (:func:`says_more_than_claim`) comes after every one that
-    does, so it fills a place only when nothing better is there.
+    does, so it fills a place only when nothing better is there; so does a sentence that other reviews say
+    word for word on the opposite side (read with their own neighbours and stars), which would otherwise
+    stand among the strongest quotes of both sides.
     """
     chosen = [j for j in result.judgements if j.stance == stance]
+    opposite = {"supports": "contradicts", "contradicts": "supports"}.get(stance)
+    contested = {
+        " ".join(report.sentences[j.sentence_index].text.lower().split())
+        for j in result.judgements
+        if j.stance == opposite
+    }
     compares = report.config.quantities and bool(find_bounds(result.claim.text))
     chosen.sort(key=lambda j: (_probability(j, stance), j.similarity), reverse=True)
     # Read in order of strength, so the word test runs only until k quotes that say more are found.
@@ -305,7 +313,7 @@ def top_quotes(report: Report, result: ClaimResult, stance: str, k: int = 3) -> 
         if key in saying or key in bare:
             repeats[key] = repeats.get(key, 0) + 1
         elif len(saying) < k:
-            if _says_more(key, claim_words):
+            if key not in contested and _says_more(key, claim_words):
                 saying[key] = judgement
             elif len(bare) < k:
                 bare[key] = judgement

@@ -304,3 +304,24 @@ def test_says_more_than_claim_reads_negations_and_new_words_not_handles_numbers_
     # in the claim's own words, but a statement: it says the claim holds
     assert charts.says_more_than_claim("The 5G here is blazing fast.", "Blazing-fast 5G data speeds")
     assert not charts.says_more_than_claim("Fast 5G?", "Blazing-fast 5G data speeds")
+
+
+def test_a_sentence_other_reviews_say_on_the_opposite_side_is_not_a_strongest_quote_of_either():
+    texts = ["The store had a long line on Saturday.", "The store had a long line on Saturday.", "They open at 7am."]
+    texts += ["Closed by 5pm every weekday."]
+    reviews = tuple(Review(f"r{i}", text, i) for i, text in enumerate(texts))
+    sentences = tuple(Sentence(i, text, 0, len(text)) for i, text in enumerate(texts))
+    judgements = (
+        Judgement(0, 0.5, "contradicts", 0.05, 0.95, 0.0),  # the same words, read against in one review
+        Judgement(1, 0.5, "supports", 0.90, 0.10, 0.0),  # and for in another
+        Judgement(2, 0.5, "supports", 0.80, 0.20, 0.0),
+        Judgement(3, 0.5, "contradicts", 0.20, 0.80, 0.0),
+    )
+    claim = Claim("c1", "ad1", "Open late on Fridays", 0, 20, "fridays", "qualitative")
+    config = Config(min_evidence=1)
+    result = ClaimResult(claim, score_claim(judgements, 1, config.interval_level), judgements)
+    report = Report((result,), DatasetSummary("x.csv", 4, 4, 4, {}, {"text": "text"}), config, reviews, sentences)
+    assert [q.text for q in charts.top_quotes(report, result, "contradicts", k=1)] == ["Closed by 5pm every weekday."]
+    assert [q.text for q in charts.top_quotes(report, result, "supports", k=1)] == ["They open at 7am."]
+    # still shown when nothing else is there
+    assert len(charts.top_quotes(report, result, "supports", k=2)) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from pathlib import Path
 
@@ -611,3 +612,16 @@ def test_a_quote_is_flagged_when_its_star_rating_takes_the_other_side():
     assert not text.rating_disagrees(quote("supports", None), 5)
     assert not text.rating_disagrees(quote("contradicts", 50), 5)  # off the file's scale: a typo, no side
     assert "rating disagrees" in text.quotes_html("Fewer dropped calls", [quote("supports", 1)], "supports", 5)
+
+
+@pytest.mark.models
+def test_a_promise_repeated_across_ads_is_one_line_of_the_claims_at_risk():
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    copy = "\n\n".join(["No hidden fees, ever."] * 3 + ["Fewer dropped calls than any other network."])
+    app.text_area(key="vet_copy_input").input(copy).run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    lines = re.findall(r'class="aln-risk-line">(.*?)</div>', _html(app))
+    risk_lines = [line for line in lines if "hidden fees" in line.lower()]
+    assert len(risk_lines) == 1
+    assert "×3 in the copy" in risk_lines[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 import streamlit as st
 
@@ -192,13 +193,21 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
             column.metric(f"{style.symbol} {style.label.capitalize()}", counts.get(name, 0), help=style.meaning)
         if risky:
             risky.sort(key=lambda r: (VERDICT_ORDER.index(verdict(r.score)), r.score.alignment or 0.0))
+            # The same promise repeated across ads has the same evidence: one line, saying how often it recurs.
+            repeated = Counter(" ".join(r.claim.text.lower().split()) for r in risky)
+            shown: set[str] = set()
             lines = []
             for result in risky:
+                key = " ".join(result.claim.text.lower().split())
+                if key in shown:
+                    continue
+                shown.add(key)
                 style = VERDICTS[verdict(result.score)]
                 score = result.score
+                times = f" (×{repeated[key]} in the copy)" if repeated[key] > 1 else ""
                 lines.append(
                     f'<div class="aln-risk-line"><b style="color:{style.colour}">{style.symbol} {style.label}</b> · '
-                    f"“{esc(result.claim.text)}” · {score.contradicts} of {score.supports + score.contradicts} "
+                    f"“{esc(result.claim.text)}”{times} · {score.contradicts} of {score.supports + score.contradicts} "
                     f"mentions that take a side contradict it ({_share(score.contradicts, score)})</div>"
                 )
             st.html("".join(lines))

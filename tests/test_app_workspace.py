@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alignment.config import Config
 from alignment.embed import CachedEmbedder
 from alignment.ui import workspace_store
 from alignment.ui.uploads import read_dataset_upload
@@ -355,3 +356,21 @@ def test_the_dashboard_explains_runs_for_a_dataset_outside_the_workspace(workspa
     assert not app.exception
     assert any("Runs are kept for datasets saved in the workspace" in i.value for i in app.info)
     assert not workspace_store.workspace_exists()  # looking did not create a workspace
+
+
+@pytest.mark.models
+def test_the_runs_of_a_deleted_dataset_can_still_be_opened_on_the_datasets_page(workspace_dir, tmp_path):
+    source = tmp_path / "shop.csv"
+    source.write_text(SMALL_CSV, encoding="utf-8")
+    with Workspace.open(workspace_dir) as workspace:
+        workspace.ingest(source, "shop")
+        report = workspace.check(None, "shop", Config(stance_model="lexicon"), claims=["Friendly staff"])
+        run = workspace.save_run(report, dataset="shop", label="before the move")
+        workspace.delete_dataset("shop")
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    assert any(e.label == "Runs of deleted datasets (1)" for e in app.expander)
+    assert app.selectbox(key="ws_pick_run").value == run.run_id
+    _click(app, "Open run")
+    assert not app.exception
+    assert any("before the move" in m.value for m in app.markdown)

@@ -218,6 +218,15 @@ def list_runs(name: str) -> list[RunInfo]:
         return workspace.list_runs(dataset=name, limit=RUN_LIMIT)
 
 
+def runs_of_deleted_datasets() -> list[RunInfo]:
+    """The runs whose dataset is no longer in the workspace (they keep their counts and verdicts), newest first."""
+    if not workspace_exists():
+        return []
+    with open_workspace() as workspace:
+        kept = {info.name for info in workspace.list_datasets()}
+        return [run for run in workspace.list_runs(limit=RUN_LIMIT) if run.dataset not in kept]
+
+
 def open_run(run_id: int) -> tuple[RunInfo, dict[str, Any]]:
     """A saved run and its full report (schema alignment.report/1).
 

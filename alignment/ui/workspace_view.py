@@ -141,6 +141,7 @@ def render_saved_datasets() -> None:
             "No datasets saved yet. Validate an upload below and press **Save to workspace**, or run "
             "`alignment ingest FILE --name NAME` on this machine."
         )
+        _runs_of_deleted_datasets()
         return
     st.dataframe(_datasets_frame(items), hide_index=True, width="stretch")
     by_name = {info.name: info for info in items}
@@ -160,6 +161,23 @@ def render_saved_datasets() -> None:
         st.session_state[CONFIRM_DELETE] = name
     if st.session_state.get(CONFIRM_DELETE) == name:
         _confirm_delete(by_name[name])
+    _runs_of_deleted_datasets()
+
+
+def _runs_of_deleted_datasets() -> None:
+    """The saved runs of datasets since deleted: still there to open, compare and download."""
+    try:
+        runs = workspace_store.runs_of_deleted_datasets()
+    except AlignmentError as exc:
+        show_error(exc, busy_as_warning=True)
+        return
+    if not runs:
+        return
+    names = list(dict.fromkeys(run.dataset or "(no name)" for run in runs))
+    with st.expander(f"Runs of deleted datasets ({len(runs)})"):
+        st.caption("A deleted dataset's runs keep their claims, counts and verdicts; they can be opened here.")
+        name = names[0] if len(names) == 1 else st.selectbox("Deleted dataset", names, key="deleted_runs_pick")
+        _run_history(name, [run for run in runs if (run.dataset or "(no name)") == name])
 
 
 def _datasets_frame(items: Sequence[DatasetInfo]) -> pd.DataFrame:

@@ -460,7 +460,7 @@ def detect_columns(
     if text is None:
         raise MissingColumnError(
             f"Could not tell which column holds the review text. The columns are: {available}. "
-            "Name it with --text-column."
+            "Name it with --text-column (text_column= in Python)."
         )
     taken = {text}
     identifier = id_column or _find_by_name(columns, ID_COLUMN_NAMES, exclude=taken)
@@ -546,7 +546,7 @@ def load_reviews(
         detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
         raise EmptyDatasetError(
             f"{name} has no review text to check ({detail}) in column {mapping.text!r}. "
-            "Give a file with reviews in it, or name the right column with --text-column."
+            "Give a file with reviews in it, or name the right column with --text-column (text_column= in Python)."
         )
     refuse_numbers_as_text(reviews, mapping.text)
     sentences = tuple(split_sentences(reviews, invalid))
@@ -643,7 +643,7 @@ def refuse_numbers_as_text(reviews: Sequence[Review], column: str) -> None:
     if sample and numbers >= 0.9 * len(sample):
         raise MissingColumnError(
             f"Column {column!r} holds numbers, not review text ({numbers:,} of the {len(sample):,} values read "
-            "have no letters). Name the column that holds the reviews (--text-column)."
+            "have no letters). Name the column that holds the reviews (--text-column; text_column= in Python)."
         )
 
 
@@ -1439,7 +1439,7 @@ class ReviewStream:
             detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
             raise EmptyDatasetError(
                 f"{name} has no review text to check ({detail}) in column {self.mapping.text!r}. "
-                "Give a file with reviews in it, or name the right column with --text-column."
+                "Give a file with reviews in it, or name the right column with --text-column (text_column= in Python)."
             )
 
     def _skipped(self) -> Counter[str]:

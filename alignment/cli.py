@@ -752,9 +752,11 @@ def _run_datasets(args: argparse.Namespace) -> int:
             coverage = workspace.embedding_coverage(args.name)
             distinct = workspace.distinct_sentences(args.name)
             english, read = english_share(workspace.sample_texts(args.name))
+            ranges = workspace.date_and_rating_ranges(args.name)
             if args.json:
                 payload = {
                     **info.to_dict(),
+                    **ranges,
                     "distinct_sentences": distinct,
                     "embedded": coverage,
                     "english_share": {"share": round(english, 4), "reviews_read": read},
@@ -774,6 +776,8 @@ def _run_datasets(args: argparse.Namespace) -> int:
                     ("skipped", _counts(info.skipped)),
                     ("invalid values", _counts(info.columns.get("invalid_values") or {})),
                     ("columns", json.dumps(columns, ensure_ascii=False)),
+                    ("dates", _date_range(ranges["dates"], info.reviews)),
+                    ("ratings", _rating_range(ranges["ratings"], info.reviews)),
                     (
                         "reads as English",
                         f"{english:.0%} of {_plural(read, 'review')} read" if read else "- (all too short)",
@@ -963,6 +967,23 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         if args.out != "-":
             _print_evidence_sweep(results)
     return EXIT_OK
+
+
+def _date_range(dates: Mapping[str, Any], reviews: int) -> str:
+    """A dataset's dates in one line: "2025-01-01 to 2026-03-31 (782 of 782 reviews dated)"."""
+    if not dates["dated"]:
+        return "- (no date column mapped, or no date read)"
+    return f"{dates['first']} to {dates['last']} ({dates['dated']:,} of {_plural(reviews, 'review')} dated)"
+
+
+def _rating_range(ratings: Mapping[str, Any], reviews: int) -> str:
+    """A dataset's ratings in one line: "1 to 5, mean 3.21 (780 of 782 reviews rated)"."""
+    if not ratings["rated"]:
+        return "- (no rating column mapped, or no rating read)"
+    return (
+        f"{ratings['min']:g} to {ratings['max']:g}, mean {ratings['mean']:.2f} "
+        f"({ratings['rated']:,} of {_plural(reviews, 'review')} rated)"
+    )
 
 
 def _cell(value: float | None) -> str:

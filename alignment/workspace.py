@@ -746,6 +746,29 @@ class Workspace:
             ).fetchall()
         return [str(row[0]) for row in rows]
 
+    def date_and_rating_ranges(self, name: str) -> dict[str, Any]:
+        """The dataset's dates and ratings in brief, by SQL: first and last date and how many reviews are
+        dated; lowest, highest and mean rating and how many are rated (None where there are none)."""
+        info = self.dataset(name)
+        with self._lock:
+            row = _first(
+                self._con.execute(
+                    "SELECT min(review_date), max(review_date), count(review_date), min(rating), max(rating), "
+                    "avg(rating), count(rating) FROM reviews WHERE dataset_id = ?",
+                    [info.dataset_id],
+                ).fetchall()
+            )
+        first, last, dated, low, high, mean, rated = row if row else (None,) * 7
+        return {
+            "dates": {"first": first, "last": last, "dated": int(dated or 0)},
+            "ratings": {
+                "min": low,
+                "max": high,
+                "mean": None if mean is None else round(float(mean), 4),
+                "rated": int(rated or 0),
+            },
+        }
+
     def distinct_sentences(self, name: str) -> int:
         """How many different sentence texts the dataset has (what embedding it costs)."""
         info = self.dataset(name)

@@ -351,3 +351,18 @@ def test_cli_unknown_dataset_names_only_the_first_ten_of_many(workspace_dir, rev
     code, _, err = _run(capsys, "datasets", "show", "nosuch")
     line = _one_line_error(code, err, "d00, d01", "d09 and 3 more (`alignment datasets` lists them all)")
     assert "d10" not in line
+
+
+def test_cli_datasets_show_gives_the_date_range_and_the_ratings(workspace_dir, tmp_path, reviews_frame, capsys):
+    path = tmp_path / "telecom.csv"
+    reviews_frame.to_csv(path, index=False)
+    code, _, err = _run(capsys, "ingest", str(path), "--name", "telecom", "--quiet")
+    assert code == 0, err
+    code, out, _ = _run(capsys, "datasets", "show", "telecom")
+    assert code == 0
+    assert re.search(r"dates\s+2025-01-03 to 2025-03-09 \(7 of 7 reviews dated\)", out), out
+    assert re.search(r"ratings\s+1 to 5, mean 3\.00 \(7 of 7 reviews rated\)", out), out
+    code, out, _ = _run(capsys, "datasets", "show", "telecom", "--json")
+    shown = json.loads(out)
+    assert shown["dates"] == {"first": "2025-01-03", "last": "2025-03-09", "dated": 7}
+    assert shown["ratings"]["rated"] == 7 and shown["ratings"]["max"] == 5.0

@@ -78,7 +78,7 @@ def test_the_settings_a_note_names_are_the_sidebars_controls():
     assert len(named) == 4
     app = AppTest.from_function(_sidebar, default_timeout=60).run()
     assert not app.exception
-    labels = [widget.label for kind in ("slider", "checkbox") for widget in app.sidebar.get(kind)]
+    labels = [str(getattr(widget, "label", "")) for kind in ("slider", "checkbox") for widget in app.sidebar.get(kind)]
     for name in named:
         assert any(label.startswith(name) for label in labels), (name, labels)
 

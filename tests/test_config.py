@@ -30,7 +30,12 @@ def test_config_refuses_a_setting_of_the_wrong_type_or_range_in_one_line(setting
 
 
 def test_config_takes_numbers_of_any_numeric_type():
-    config = Config(min_similarity=0, min_evidence=np.int64(3), interval_level=np.float32(0.9), max_matches=None)
+    config = Config(
+        min_similarity=0,
+        min_evidence=np.int64(3),  # type: ignore[arg-type]  # what a pandas cell or a NumPy sum hands over
+        interval_level=np.float32(0.9),  # type: ignore[arg-type]
+        max_matches=None,
+    )
     assert config.min_similarity == 0 and config.min_evidence == 3 and config.max_matches is None
 
 

@@ -55,7 +55,7 @@ def test_the_day_first_order_found_in_one_chunk_holds_for_the_next(tmp_path):
     reviews = [review for chunk, _ in stream.chunks() for review in chunk]
     assert reviews[30].date == "2025-03-01"  # 01/03 in a day-first file is the 1st of March
     assert reviews[38].date == "2025-03-09"
-    assert AMBIGUOUS_DATE not in stream.summary().columns["invalid_values"]
+    assert AMBIGUOUS_DATE not in dict(stream.summary().columns["invalid_values"])  # type: ignore[call-overload]
 
 
 def test_a_timestamp_with_a_zone_keeps_the_reviewers_own_date():

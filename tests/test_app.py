@@ -625,3 +625,22 @@ def test_a_promise_repeated_across_ads_is_one_line_of_the_claims_at_risk():
     risk_lines = [line for line in lines if "hidden fees" in line.lower()]
     assert len(risk_lines) == 1
     assert "×3 in the copy" in risk_lines[0]
+
+
+@pytest.mark.models
+def test_an_upload_can_be_mapped_again_and_replaces_itself_in_the_session():
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    app.session_state["aln_staged_upload"] = read_dataset_upload(SMALL_CSV.encode(), "small.csv")
+    app.run()
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert any("No dates" in m.value for m in app.markdown)  # "when" is not a usual name: left unmapped
+    app.button[[b.label for b in app.button].index("Change column mapping")].click().run()
+    assert not app.exception
+    selects = {s.label: s for s in app.selectbox}
+    assert selects["Review text"].value == "comment" and selects["Rating"].value == "stars"  # as it was mapped
+    selects["Date"].select("when").run()
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert not app.exception
+    uploads = [d for d in app.session_state["aln_datasets"].values() if d.origin == "uploaded"]
+    assert len(uploads) == 1 and uploads[0].review_set.mapping.date == "when"
+    assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)

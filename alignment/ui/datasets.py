@@ -23,6 +23,7 @@ from alignment.ui.uploads import DATASET_TYPES, Dataset, UploadedTable, build_da
 
 STAGED = "aln_staged_upload"
 UPLOAD_GENERATION = "aln_upload_generation"  # bumped after a validation, so the uploader starts empty
+REMAP = "aln_remap"  # (key of the session dataset being mapped again, its mapping) while its upload is staged
 NONE = "(none)"
 SKIP_REASONS = {
     "blank text": "the text column was empty or held no letters or digits",
@@ -94,11 +95,22 @@ def _choose_active() -> None:
         st.session_state[state.ACTIVE] = choice
         st.rerun()
     if active.origin != "bundled demo":
-        st.button(
+        remove_col, remap_col, _ = st.columns([1.6, 1.6, 2])
+        remove_col.button(
             "Remove this dataset" if active.workspace_name is None else "Remove from my session (stays saved)",
             key=f"remove_{active.key}",
             on_click=lambda: state.remove_dataset(active.key),
         )
+        if (
+            active.data is not None
+            and active.workspace_name is None
+            and remap_col.button(
+                "Change column mapping",
+                key=f"remap_{active.key}",
+                help="Map the columns of this upload again; validating replaces it in your session.",
+            )
+        ):
+            _stage_again(active)
     workspace_view.render_save_form(active)
     show_validation(active)
 
@@ -222,6 +234,18 @@ def stage_upload(data: bytes, filename: str, sheet: str | None = None) -> Upload
     return table
 
 
+def _stage_again(dataset: Dataset) -> None:
+    """Put an uploaded dataset's file back in the mapping form, its current mapping chosen."""
+    assert dataset.data is not None
+    try:
+        stage_upload(dataset.data, dataset.name, sheet=dataset.sheet)
+    except AlignmentError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[REMAP] = (dataset.key, dataset.review_set.mapping)
+    st.rerun()
+
+
 def suggested_mapping(frame: pd.DataFrame) -> ColumnMapping | None:
     """The auto-detected column mapping, or None when no text column can be told."""
     try:
@@ -238,6 +262,9 @@ def validate_staged(mapping: ColumnMapping) -> Dataset:
     """
     table: UploadedTable = st.session_state[STAGED]
     dataset = build_dataset(table, mapping)
+    remapped = st.session_state.pop(REMAP, None)
+    if remapped is not None and remapped[0] in state.datasets():
+        state.replace_dataset(remapped[0], dataset)  # the same upload mapped again: one entry, not two
     state.add_dataset(dataset)
     st.session_state.pop(STAGED, None)
     st.session_state[UPLOAD_GENERATION] = st.session_state.get(UPLOAD_GENERATION, 0) + 1
@@ -258,6 +285,7 @@ def _add_dataset(limit: int) -> None:
         try:
             with st.spinner(f"Reading {uploaded.name}…"):
                 staged = stage_upload(uploaded.getvalue(), uploaded.name)
+            st.session_state.pop(REMAP, None)  # a new file, not the one being mapped again
         except AlignmentError as exc:
             st.error(str(exc))
             return
@@ -287,8 +315,13 @@ def _mapping_form(table: UploadedTable) -> None:
     st.markdown(f"**{_md(table.name)}**{where} · {len(frame):,} rows × {frame.shape[1]} columns · {_size(table.size)}")
     preview = frame.head(50)
     st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
-    suggested = suggested_mapping(frame)
     columns = [str(c) for c in frame.columns]
+    remapped = st.session_state.get(REMAP)
+    named = [] if remapped is None else [c for c in remapped[1].to_dict().values() if isinstance(c, str)]
+    if remapped is not None and set(named) <= set(columns) and set(remapped[1].segments) <= set(columns):
+        suggested: ColumnMapping | None = remapped[1]  # mapping an upload again starts from its mapping
+    else:
+        suggested = suggested_mapping(frame)
     if suggested is None:
         st.warning("Could not tell which column holds the review text. Choose it below.")
     elif suggested.date is None:

@@ -1054,6 +1054,8 @@ class ClaimSpanModel:
                 span = extend(span, unit)
             if score < self.threshold and not _reads_as_words(span):
                 continue  # a near miss is offered to a person to read: never markup, code or an address
+            if not any(token.is_alpha for token in span) or _MARKUP.search(span.text):
+                continue  # nor is a claim: "${7*7} {{7*7}}", "fast</b> 🔥 &amp" (no marked claim holds < > = { })
             # Every claim is placed before any near miss: the scores come highest first.
             taken = chosen if score >= self.threshold else [*chosen, *(other for other, _ in near)]
             if all(span.end <= other.start or span.start >= other.end for other in taken):

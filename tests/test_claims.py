@@ -436,3 +436,14 @@ def test_one_reading_of_the_copy_gives_the_claims_and_the_possible_claims_the_tw
     first, offered = read_copy(ads, nlp, limit=1)
     assert first == extract_claims(ads, nlp, limit=1) == claims[:1]
     assert {found.ad_id for found in offered} <= {"ad1"}
+
+
+@pytest.mark.models
+def test_markup_and_code_pasted_with_the_copy_never_become_claims(nlp):
+    ads = [
+        Ad("ad1", "🚀🚀 Brightwave 5G is <b>blazing fast</b> 🔥 &amp; never drops calls!!! 📶📶"),
+        Ad("ad2", "Support that answers 24/7 🙋 — and zero-width joiner. ${7*7} {{7*7}} ' OR 1=1 --"),
+    ]
+    claims = extract_claims(ads, nlp)
+    assert claims, "the promises beside the markup are still found"
+    assert all(not set("<>={}") & set(claim.text) for claim in claims), [c.text for c in claims]

@@ -824,27 +824,57 @@ _ENGLISH_WORDS = frozenset(
     {"the", "and", "this", "that", "with", "you", "they", "are", "were", "have", "not", "but", "very", "my"}
     | {"it", "our", "your", "be", "been", "would", "what", "when", "there"}
 )
+# Common words of the other languages reviews come in most (Spanish, French, German, Italian, Portuguese,
+# Dutch, Polish, the Scandinavian languages, Turkish, Indonesian) that are not English words: a customer's
+# short English review ("Friendly baristas, always smiling.") need hold none of the English ones above,
+# but a review in one of these languages holds some of these.
+_OTHER_LANGUAGE_WORDS = frozenset(
+    {"el", "la", "los", "las", "del", "que", "y", "es", "por", "para", "con", "una", "muy", "pero", "fue"}
+    | {"está", "nada", "lo", "se", "su", "como", "más", "le", "les", "des", "est", "et", "une", "pour"}
+    | {"avec", "pas", "je", "mais", "ce", "cette", "était", "très", "du", "au", "aux", "sur", "qui", "nous"}
+    | {"vous", "il", "elle", "sont", "dans", "der", "das", "und", "ist", "nicht", "mit", "ich", "sehr"}
+    | {"ein", "eine", "zu", "auf", "für", "dem", "sie", "wir", "aber", "auch", "kein", "di", "che", "non"}
+    | {"per", "gli", "della", "sono", "molto", "questo", "era", "ed", "anche", "ho", "nel", "os", "uma"}
+    | {"não", "muito", "foi", "são", "mas", "meu", "minha", "aos", "da", "dos", "ao", "het", "een", "niet"}
+    | {"en", "ik", "zijn", "voor", "maar", "ook", "geen", "jest", "nie", "się", "na", "że", "jak", "bardzo"}
+    | {"był", "było", "och", "det", "är", "att", "jag", "inte", "og", "ikke", "jeg", "på", "som", "ve"}
+    | {"bir", "bu", "çok", "için", "ile", "değil", "yang", "ini", "itu", "tidak", "saya", "sangat", "de"}
+)
 _LETTER_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 ENGLISH_SAMPLE = 2_000  # texts read, evenly spaced: the share is steady long before, and cost stays flat
-ENGLISH_MIN_WORDS = 4  # a shorter text ("Great food!") need hold no such word, in English or not
+ENGLISH_MIN_WORDS = 4  # a shorter text ("Great food!") is too short to tell
+# A text of at least this many letters, most of them outside the Latin alphabet (Cyrillic, Greek, Arabic,
+# Chinese, Japanese …), is in another language whatever its word count (Chinese and Japanese use no spaces).
+SCRIPT_MIN_LETTERS = 10
 
 
 def english_share(texts: Sequence[str]) -> tuple[float, int]:
-    """The share of ``texts`` (up to ENGLISH_SAMPLE of them, evenly spaced) of ENGLISH_MIN_WORDS words or more
-    that read as English (hold a common English function word), and how many such texts were read.
+    """The share of ``texts`` (up to ENGLISH_SAMPLE of them, evenly spaced) long enough to tell that do not
+    read as another language, and how many such texts were read.
+
+    A text reads as another language when most of its letters are outside the Latin alphabet, or when it
+    holds more of the common words of another language (``_OTHER_LANGUAGE_WORDS``) than of English's. A
+    text with neither ("Wifi kept dropping all afternoon.") counts as English: telegraphic English is what
+    customers write, and the warning is for a dataset in another language.
 
     Why: the models are English only (en_core_web_sm, all-MiniLM-L6-v2, and a stance head trained on
     English), so on reviews in another language every match and stance is noise, and nothing would
     otherwise say so (:func:`alignment.pipeline.language_note`). (1.0, 0) when no text is long enough to tell.
     """
     step = max(1, -(-len(texts) // ENGLISH_SAMPLE))
-    read = english = 0
+    read = other = 0
     for text in texts[::step]:
+        letters = [ch for ch in text if ch.isalpha()]
+        if len(letters) >= SCRIPT_MIN_LETTERS and sum(ch < "\u0250" for ch in letters) * 2 < len(letters):
+            read += 1
+            other += 1
+            continue
         words = [word.lower() for word in _LETTER_WORDS.findall(text)]
         if len(words) >= ENGLISH_MIN_WORDS:
             read += 1
-            english += not _ENGLISH_WORDS.isdisjoint(words)
-    return (english / read if read else 1.0), read
+            foreign = sum(word in _OTHER_LANGUAGE_WORDS for word in words)
+            other += foreign > sum(word in _ENGLISH_WORDS for word in words)
+    return ((read - other) / read if read else 1.0), read
 
 
 def split_sentences(reviews: Sequence[Review], repeats: Counter[str] | None = None) -> list[Sentence]:

@@ -222,12 +222,29 @@ ENGLISH = [
 def test_english_share_tells_english_reviews_from_reviews_in_other_languages():
     from alignment.ingest import english_share
 
-    # "Fees crept up every month without a word from them." holds none of the words: English datasets read
-    # 0.90 or more, not 1.0, which is why the language note waits for a third of the reviews
-    assert english_share(ENGLISH) == (0.75, 4)
-    assert english_share(ENGLISH[:2] + ENGLISH[3:]) == (1.0, 3)
+    # "Fees crept up every month without a word from them." holds no common word of either side: English
+    assert english_share(ENGLISH) == (1.0, 4)
     assert english_share(OTHER_LANGUAGES) == (0.0, 10)
-    assert english_share(ENGLISH + OTHER_LANGUAGES[:4]) == (0.375, 8)
+    assert english_share(ENGLISH + OTHER_LANGUAGES[:4]) == (0.5, 8)
+
+
+def test_short_telegraphic_english_reads_as_english_and_other_scripts_do_not():
+    from alignment.ingest import english_share
+
+    telegraphic = [
+        "Friendly baristas, always smiling.",
+        "Wifi kept dropping all afternoon.",
+        "Great espresso, fair price, quick service.",
+        "Open late which is great for students.",
+    ]
+    assert english_share(telegraphic) == (1.0, 4)  # none holds "the", "and", "my" …: still English
+    other_scripts = [
+        "这家店的咖啡很好喝，服务也很周到，下次还会再来。",  # Chinese: no spaces, so one "word"
+        "Это худший сервис, который я когда-либо видел.",  # Russian
+        "Η εξυπηρέτηση ήταν πολύ αργή και το φαγητό κρύο.",  # Greek
+    ]
+    assert english_share(other_scripts) == (0.0, 3)
+    assert english_share(["The café de Paris was lovely."]) == (1.0, 1)  # a foreign word in English is English
 
 
 def test_english_share_reads_only_texts_long_enough_to_tell_and_a_bounded_sample():

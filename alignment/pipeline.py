@@ -208,7 +208,8 @@ def off_topic_note(results: Sequence[ClaimResult]) -> str | None:
 
 # A dataset is said not to read as English when fewer than this share of its texts do: every
 # English dataset at hand reads 0.99 or more (alignment.ingest.english_share), and text in another
-# language about 0, so a third of it in another language is worth a word. Under ENGLISH_MIN_TEXTS long enough to tell, nothing is said (UX bounds, not fitted).
+# language about 0, so a third of it in another language is worth a word. Under ENGLISH_MIN_TEXTS long
+# enough to tell, nothing is said (UX bounds, not fitted).
 ENGLISH_SHARE = 0.7
 ENGLISH_MIN_TEXTS = 5
 

@@ -440,7 +440,9 @@ def detect_columns(
     rating_column: str | None = None,
     segment_columns: Sequence[str] | None = None,
 ) -> ColumnMapping:
-    """Choose the text, id, date, rating and segment columns, honouring any the user named.
+    """Choose the text, id, date, rating and segment columns, honouring any the user named. An id, date
+    or rating column left as None is detected by its name; given as "" it is none (a mapping that says
+    "no rating column" is not overruled by a column named "stars").
 
     Raises:
         MissingColumnError: a named column does not exist, or no text column can be found; the message
@@ -449,7 +451,7 @@ def detect_columns(
     columns = [str(column) for column in frame.columns]
     available = list_columns(columns)
     for role, name in (("text", text_column), ("id", id_column), ("date", date_column), ("rating", rating_column)):
-        if name is not None and name not in columns:
+        if name and name not in columns:
             raise MissingColumnError(
                 f"No {role} column named {name!r}. The columns are: {available}. Pass one of them."
             )
@@ -463,15 +465,22 @@ def detect_columns(
             "Name it with --text-column (text_column= in Python)."
         )
     taken = {text}
-    identifier = id_column or _find_by_name(columns, ID_COLUMN_NAMES, exclude=taken)
-    date = date_column or _find_by_name(columns, DATE_COLUMN_NAMES, exclude=taken)
-    rating = rating_column or _find_by_name(columns, RATING_COLUMN_NAMES, exclude=taken)
+    identifier = _given_or_found(id_column, columns, ID_COLUMN_NAMES, taken)
+    date = _given_or_found(date_column, columns, DATE_COLUMN_NAMES, taken)
+    rating = _given_or_found(rating_column, columns, RATING_COLUMN_NAMES, taken)
     if segment_columns is None:
         used = {text, identifier, date, rating}
         segments = tuple(c for c in columns if c.lower() in SEGMENT_COLUMN_NAMES and c not in used)
     else:
         segments = tuple(segment_columns)
     return ColumnMapping(text=text, id=identifier, date=date, rating=rating, segments=segments)
+
+
+def _given_or_found(given: str | None, columns: Sequence[str], names: Sequence[str], taken: set[str]) -> str | None:
+    """The column the caller named; for None the one found by its name; for "" none at all."""
+    if given is None:
+        return _find_by_name(columns, names, exclude=taken)
+    return given or None
 
 
 def _find_by_name(columns: Sequence[str], names: Sequence[str], exclude: Iterable[str] = ()) -> str | None:

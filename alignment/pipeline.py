@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -187,18 +188,32 @@ def check_notes(
     return tuple(notes)
 
 
+def distinct_claims(results: Sequence[ClaimResult]) -> list[ClaimResult]:
+    """The results with one per claim wording (case and spacing aside): copy that repeats a promise in five ads
+    has five identical results, and a note names the promise once."""
+    seen: set[str] = set()
+    kept = []
+    for result in results:
+        key = " ".join(result.claim.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(result)
+    return kept
+
+
 def off_topic_note(results: Sequence[ClaimResult]) -> str | None:
     """A note naming the claims that matched sentences but none within ON_TOPIC_SIMILARITY, so are left
     unproven (:func:`alignment.score.on_topic`), or None. Mostly copy checked against reviews of another
     product or business: a bank's "Open late on Fridays" against a telecom's reviews."""
     loose = [
         (r.claim.text, closest)
-        for r in results
+        for r in distinct_claims(results)
         if (closest := closest_similarity(r.judgements)) is not None and closest < ON_TOPIC_SIMILARITY
     ]
     if not loose:
         return None
-    named = ", ".join(f"“{text}” (closest {closest:.2f})" for text, closest in loose)
+    # Rounded down, so that a claim at 0.3996 is never said to come within 0.40 of it.
+    named = ", ".join(f"“{text}” (closest {math.floor(closest * 100) / 100:.2f})" for text, closest in loose)
     return (
         f"No review sentence speaks clearly to {named}: none reads within similarity {ON_TOPIC_SIMILARITY:.2f} "
         "of the claim, so it is left unproven whatever its counts. Check that the reviews are about the "
@@ -242,7 +257,7 @@ def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str |
     if not config.relative_match:
         return None
     lowered = []
-    for result in results:
+    for result in distinct_claims(results):
         added, lowest = matched_under(result.judgements, config.min_similarity)
         if added:
             lowered.append(
@@ -265,7 +280,7 @@ def broad_match_note(results: Sequence[ClaimResult], sentences: int, config: Con
     matches what customers say about the product in general, and each such sentence takes a side."""
     if sentences < BROAD_MATCH_MIN_SENTENCES:
         return None
-    broad = [r for r in results if r.score.mentions > BROAD_MATCH_SHARE * sentences]
+    broad = [r for r in distinct_claims(results) if r.score.mentions > BROAD_MATCH_SHARE * sentences]
     if not broad:
         return None
     named = ", ".join(f"“{r.claim.text}” ({r.score.mentions / sentences:.0%})" for r in broad)

@@ -139,3 +139,18 @@ def test_user_text_escaped_for_markdown_reads_back_literally(text):
     # Streamlit's own extensions: LaTeX between dollars and :colour[...] directives need the escapes too
     escaped = md(text)
     assert "$" not in escaped.replace("\\$", "") and ":red[" not in escaped
+
+
+def test_input_errors_on_the_datasets_page_name_the_mapping_form_not_command_line_options():
+    import pandas as pd
+
+    from alignment.errors import InputError
+    from alignment.ingest import load_reviews
+    from alignment.ui.notes import app_message
+
+    numbers = pd.DataFrame({"order_id": ["1001", "1002", "1003"], "amount": ["9.99", "4.50", "3.20"]})
+    with pytest.raises(InputError) as caught:
+        load_reviews(numbers, text_column="order_id")
+    worded = app_message(str(caught.value))
+    assert "--text-column" not in worded and "text_column=" not in worded
+    assert "“Review text”" in worded

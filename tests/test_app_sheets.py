@@ -72,3 +72,14 @@ def test_the_sheet_chosen_is_the_one_saved_to_the_workspace(tmp_path: Path, monk
         "Great croissants.",
         "Music far too loud.",
     ]
+
+
+def test_a_role_mapped_to_no_column_is_not_detected_again_by_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    csv = "id,when,stars,comment\n1,2025-03-01,1,Calls drop every day.\n2,2025-03-02,5,No hidden fees at all.\n"
+    table = read_dataset_upload(csv.encode(), "shop.csv")
+    dataset = build_dataset(table, ColumnMapping(text="comment", id="id"))  # no rating, no date: as chosen
+    assert dataset.review_set.mapping.rating is None
+    assert all(review.rating is None for review in dataset.review_set.reviews)
+    saved = workspace_store.save_dataset(dataset, "shop")  # read again from the file, with the same mapping
+    assert saved.review_set.mapping.rating is None and saved.review_set.mapping.date is None

@@ -112,8 +112,11 @@ def test_the_check_names_each_claim_no_sentence_clearly_speaks_to_and_how_close_
     loose = result("Open late on Fridays", [0.39, 0.33, 0.31, 0.31, 0.30, 0.30])
     close = result("Fewer dropped calls", [0.98, 0.5, 0.4, 0.35, 0.33, 0.31])
     unmatched = result("Free parking", [])
-    notes = check_notes([loose, close, unmatched], sentences=500, config=Config())
+    at_the_line = result("Approve your loan in 24 hours", [0.3996, 0.33, 0.31, 0.31, 0.30, 0.30])
+    notes = check_notes([loose, close, unmatched, loose, at_the_line], sentences=500, config=Config())
     (note,) = [note for note in notes if "speaks clearly" in note]
+    assert note.count("Open late on Fridays") == 1  # a promise the copy repeats is named once
     assert "“Open late on Fridays” (closest 0.39)" in note
+    assert "(closest 0.39)" in note.split("Approve your loan")[1]  # 0.3996 is not "within 0.40"
     assert "Fewer dropped calls" not in note and "Free parking" not in note
     assert loose.score.risk == "insufficient evidence" and close.score.risk == "high"

@@ -19,6 +19,8 @@ from alignment.ingest import (
 )
 from alignment.pipeline import language_note
 from alignment.ui import common, state, workspace_view
+from alignment.ui.notes import app_message
+from alignment.ui.text import md
 from alignment.ui.uploads import DATASET_TYPES, Dataset, UploadedTable, build_dataset, read_dataset_upload
 
 STAGED = "aln_staged_upload"
@@ -240,7 +242,7 @@ def _stage_again(dataset: Dataset) -> None:
     try:
         stage_upload(dataset.data, dataset.name, sheet=dataset.sheet)
     except AlignmentError as exc:
-        st.error(str(exc))
+        st.error(md(app_message(str(exc))))
         return
     st.session_state[REMAP] = (dataset.key, dataset.review_set.mapping)
     st.rerun()
@@ -287,7 +289,7 @@ def _add_dataset(limit: int) -> None:
                 staged = stage_upload(uploaded.getvalue(), uploaded.name)
             st.session_state.pop(REMAP, None)  # a new file, not the one being mapped again
         except AlignmentError as exc:
-            st.error(str(exc))
+            st.error(md(app_message(str(exc))))
             return
     if staged is None:
         return
@@ -308,7 +310,7 @@ def _mapping_form(table: UploadedTable) -> None:
             try:
                 stage_upload(table.data, table.name, sheet=chosen)
             except AlignmentError as exc:
-                st.error(str(exc))
+                st.error(md(app_message(str(exc))))
                 return
             st.rerun()
     where = f" · sheet {_md(table.sheet)}" if table.sheet is not None else ""
@@ -358,7 +360,7 @@ def _mapping_form(table: UploadedTable) -> None:
             with st.spinner("Validating the rows and splitting sentences…"):
                 dataset = validate_staged(mapping)
         except AlignmentError as exc:
-            st.error(str(exc))
+            st.error(md(app_message(str(exc))))
             return
         state.tell(
             f"{dataset.name} is now the active dataset: {dataset.review_set.summary.reviews:,} reviews. "

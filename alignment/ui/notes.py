@@ -56,6 +56,22 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
 )
 
 
+# The library's input errors name the command-line option (and the Python argument) that fixes them; on the
+# Datasets page the same fix is a choice in the column mapping form.
+_MESSAGE_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\(--text-column; text_column= in Python\)"), "(choose it as “Review text” below)"),
+    (re.compile(r"with --text-column \(text_column= in Python\)"), "as “Review text” below"),
+    (re.compile(r" \(--sheet\)"), " (the Sheet choice)"),
+)
+
+
+def app_message(message: str) -> str:
+    """An input error of the library's, its command-line and Python hints worded for the Datasets page."""
+    for pattern, replacement in _MESSAGE_REWRITES:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def app_note(note: str) -> str:
     """A note of the library's (``Report.notes``) with its command-line and Python hints worded for the app."""
     for pattern, replacement in _REWRITES:

@@ -9,6 +9,7 @@ import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -140,14 +141,7 @@ def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
     Raises:
         InputError: a mapped column is missing, or no review text remains.
     """
-    review_set = load_reviews(
-        upload.frame,
-        text_column=mapping.text,
-        id_column=mapping.id,
-        date_column=mapping.date,
-        rating_column=mapping.rating,
-        segment_columns=list(mapping.segments),
-    )
+    review_set = load_reviews(upload.frame, **reading_columns(mapping))
     summary = dataclasses.replace(review_set.summary, source=upload.name)
     review_set = dataclasses.replace(review_set, summary=summary)
     key = hashlib.sha256(f"{upload.fingerprint}|{upload.sheet}|{mapping.to_dict()}".encode()).hexdigest()[:20]
@@ -161,6 +155,18 @@ def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
         data=upload.data or None,
         sheet=upload.sheet,
     )
+
+
+def reading_columns(mapping: ColumnMapping) -> dict[str, Any]:
+    """A mapping as the column options of :func:`alignment.ingest.load_reviews` and ``Workspace.ingest``:
+    a role mapped to no column is "" (none), so that it is not detected again by its name."""
+    return {
+        "text_column": mapping.text,
+        "id_column": mapping.id or "",
+        "date_column": mapping.date or "",
+        "rating_column": mapping.rating or "",
+        "segment_columns": list(mapping.segments),
+    }
 
 
 def dataset_from_review_set(review_set: ReviewSet, name: str, origin: str, content: bytes) -> Dataset:

@@ -21,7 +21,7 @@ import numpy as np
 
 from alignment.errors import AlignmentError, InputError
 from alignment.progress import Progress
-from alignment.ui.uploads import Dataset, dataset_from_review_set
+from alignment.ui.uploads import Dataset, dataset_from_review_set, reading_columns
 from alignment.workspace import (
     DATABASE_FILE,
     DatasetInfo,
@@ -149,14 +149,7 @@ def save_dataset(
         InputError: the dataset has no file to save.
     """
     name = check_name(name)
-    mapping = dataset.review_set.mapping
-    columns: dict[str, Any] = {
-        "text_column": mapping.text,
-        "id_column": mapping.id,
-        "date_column": mapping.date,
-        "rating_column": mapping.rating,
-        "segment_columns": list(mapping.segments),
-    }
+    columns = reading_columns(dataset.review_set.mapping)
     with contextlib.ExitStack() as stack:
         if dataset.data is not None:
             # Ingest reads files: write the upload under its own name, so the workspace records that name.

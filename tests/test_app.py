@@ -644,3 +644,35 @@ def test_an_upload_can_be_mapped_again_and_replaces_itself_in_the_session():
     uploads = [d for d in app.session_state["aln_datasets"].values() if d.origin == "uploaded"]
     assert len(uploads) == 1 and uploads[0].review_set.mapping.date == "when"
     assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)
+
+
+def test_markdown_copy_is_read_as_the_words_a_reader_sees():
+    copy = read_copy_upload(
+        b"# Spring\n\nReal people answer **24/7** and _always_ pick up.\n\n- See [our map](https://x.example)",
+        "spring.md",
+    )
+    assert copy == "Spring\n\nReal people answer 24/7 and always pick up.\n\nSee our map"
+    assert read_copy_upload(b"Plain **text** stays as typed.", "copy.txt") == "Plain **text** stays as typed."
+
+
+def _dashboard_on_an_undated_upload() -> None:
+    from alignment.ingest import ColumnMapping
+    from alignment.ui import dashboard, state
+    from alignment.ui.uploads import build_dataset, read_dataset_upload
+
+    state.init()
+    csv = "comment,stars\nMy calls drop every single day.,1\nNo hidden fees at all on my bill.,5\n"
+    if "undated" not in {d.name for d in state.datasets().values()}:
+        table = read_dataset_upload(csv.encode(), "undated.csv")
+        state.add_dataset(build_dataset(table, ColumnMapping(text="comment", rating="stars")))
+    dashboard.render()
+
+
+@pytest.mark.models
+def test_the_evidence_table_of_an_undated_dataset_has_no_date_column():
+    app = AppTest.from_function(_dashboard_on_an_undated_upload, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    evidence = next(
+        frame.value for frame in app.dataframe if "quote" in frame.value.columns or "sentence" in frame.value.columns
+    )
+    assert "date" not in evidence.columns

@@ -294,11 +294,14 @@ def _evidence(report: Report) -> None:
     )
     segment_names = segment_columns(report)
     columns = ["date", "stance", "sentence", "claim", "rating", *segment_names, "confidence", "similarity", "review_id"]
+    if "date" in shown and shown["date"].isna().all():
+        columns.remove("date")  # a dataset without dates: a column of "None" says nothing
     if drill is not None and drill.claim_id is not None:
         columns.remove("claim")  # the heading names it
     st.caption(f"{len(shown):,} of {len(evidence):,} evidence sentences. Click a column header to sort.")
+    table = shown[columns]
     st.dataframe(
-        shown[columns].sort_values("date", ascending=False, na_position="last"),
+        table.sort_values("date", ascending=False, na_position="last") if "date" in columns else table,
         hide_index=True,
         width="stretch",
         height=380,

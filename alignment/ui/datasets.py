@@ -245,6 +245,7 @@ def _stage_again(dataset: Dataset) -> None:
         st.error(md(app_message(str(exc))))
         return
     st.session_state[REMAP] = (dataset.key, dataset.review_set.mapping)
+    state.tell(f"The column mapping of {dataset.name} is open below, under Add a dataset.", "info")
     st.rerun()
 
 

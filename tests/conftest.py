@@ -135,3 +135,15 @@ def _judge_one_by_one(claim_texts, matches, sentence_texts, claim_vectors, sente
 def judge_one_by_one():  # type: ignore[no-untyped-def]
     """The per-record judging that the array-backed Judgements replaced, as a reference for equality tests."""
     return _judge_one_by_one
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the ``alignment`` command line in-process: its exit code, stdout and stderr."""
+    from alignment.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse exits on its own for usage errors
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -11,19 +11,11 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from conftest import run_cli as _run
 
 from alignment.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse exits on its own for usage errors
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _assert_one_line_user_error(code: int, err: str, *fragments: str) -> None:

@@ -13,24 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli as _run
 
 import alignment.pipeline
-from alignment.cli import main
 from alignment.config import Config
 from alignment.records import DatasetSummary
 from alignment.report import Report
 from alignment.workspace import Workspace
 
 REVIEWS = "id,text\nr1,Calls keep dropping every day.\nr2,No hidden fees on my bill.\n"
-
-
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse exits on its own for usage errors
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _one_line_error(code: int, err: str, *fragments: str) -> str:

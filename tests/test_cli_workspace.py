@@ -8,20 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_cli as _run
 
-from alignment.cli import main
 from alignment.config import Config
 from alignment.records import Claim
 from alignment.workspace import Workspace
-
-
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _one_line_error(code: int, err: str, *fragments: str) -> str:

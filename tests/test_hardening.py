@@ -11,8 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-
-from alignment.cli import main
+from conftest import run_cli
 
 pytestmark = pytest.mark.models
 
@@ -263,12 +262,7 @@ CASES = [
 
 
 def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(capsys, *argv)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

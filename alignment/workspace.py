@@ -1082,13 +1082,18 @@ class Workspace:
 
     _RUN_COLUMNS = "run_id, dataset, dataset_sha256, label, embedder, started_at, finished_at, config"
 
-    def list_runs(self, dataset: str | None = None, limit: int | None = None) -> list[RunInfo]:
-        """Saved runs, newest first; only those on ``dataset`` when given."""
+    def list_runs(
+        self, dataset: str | None = None, limit: int | None = None, *, deleted_datasets: bool = False
+    ) -> list[RunInfo]:
+        """Saved runs, newest first; only those on ``dataset`` when given, or with ``deleted_datasets`` only
+        those whose dataset is no longer in the workspace (chosen before ``limit`` applies)."""
         query = f"SELECT {self._RUN_COLUMNS} FROM runs"
         params: list[object] = []
         if dataset is not None:
             query += " WHERE dataset = ?"
             params.append(dataset)
+        elif deleted_datasets:
+            query += " WHERE dataset IS NULL OR dataset NOT IN (SELECT name FROM datasets WHERE status = 'ready')"
         query += " ORDER BY run_id DESC"
         if limit is not None:
             query += " LIMIT ?"

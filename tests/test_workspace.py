@@ -602,3 +602,17 @@ def test_prune_drops_the_vectors_of_a_fast_recipe_no_longer_built(workspace, rev
     # the old recipe's vectors are never read again; the current fast and exact ones are what checks use
     assert workspace.prune_embeddings() == {"removed": distinct, "remaining": 2 * distinct}
     assert workspace.embedding_coverage("a") == {FAST_MODEL_ID: distinct, MODEL_ID: distinct}
+
+
+def test_the_runs_of_deleted_datasets_are_chosen_before_the_limit(workspace, reviews_frame):
+    for name in ("old", "live"):
+        workspace.ingest(reviews_frame, name)
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    config = Config(min_similarity=-1.0, min_evidence=2)
+    report = workspace.check(None, "old", config, claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance())
+    orphan = workspace.save_run(report, dataset="old", label="before the move")
+    for _ in range(3):  # newer runs on a dataset that stays
+        workspace.save_run(report, dataset="live")
+    workspace.delete_dataset("old")
+    assert [run.run_id for run in workspace.list_runs(limit=1, deleted_datasets=True)] == [orphan.run_id]
+    assert all(run.dataset == "live" for run in workspace.list_runs(limit=3))

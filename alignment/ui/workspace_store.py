@@ -216,8 +216,7 @@ def runs_of_deleted_datasets() -> list[RunInfo]:
     if not workspace_exists():
         return []
     with open_workspace() as workspace:
-        kept = {info.name for info in workspace.list_datasets()}
-        return [run for run in workspace.list_runs(limit=RUN_LIMIT) if run.dataset not in kept]
+        return workspace.list_runs(limit=RUN_LIMIT, deleted_datasets=True)
 
 
 def open_run(run_id: int) -> tuple[RunInfo, dict[str, Any]]:

@@ -772,6 +772,7 @@ def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | No
 # from the values, as for plain numbers).
 _RATING_OF = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/\s*\d+|out of \d+|stars?)", re.I)
 _STAR_SIGNS = "★⭐*"
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _RATING_WORDS = {
     word: float(number)
     for number, word in enumerate(
@@ -787,14 +788,15 @@ def _rating_number(text: str) -> str:
         return found.group(1).replace(",", ".")
     if text and all(ch in _STAR_SIGNS + "☆ " for ch in text):
         return str(sum(text.count(sign) for sign in _STAR_SIGNS))
-    if re.fullmatch(r"\d+,\d{1,2}", text):
+    if _DECIMAL_COMMA.fullmatch(text):
         return text.replace(",", ".")
     word = _RATING_WORDS.get(text.lower())
     return text if word is None else str(word)
 
 
 def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | None]:
-    raw = column.map(clean_cell).map(_rating_number)
+    raw = column.map(clean_cell)
+    raw = raw.map({value: _rating_number(value) for value in raw.unique()})  # a column repeats a few values
     parsed = pd.to_numeric(raw.where(raw != ""), errors="coerce")
     bad = int(((raw != "") & parsed.isna()).sum())
     if bad:

@@ -365,33 +365,37 @@ def _sniff_separator(line: str, default: str) -> str:
 
 
 def _read_json(path: Path) -> pd.DataFrame:
-    text = decode_bytes(path.read_bytes())
+    return _json_frame(decode_bytes(path.read_bytes()), path.name)
+
+
+def _json_frame(text: str, name: str) -> pd.DataFrame:
+    """One JSON document (a list of records, or an object holding one such list) as a table."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             return _json_lines_frame(text)  # JSON Lines saved with a .json name: read it as what it is
         raise UnreadableFileError(
-            f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
+            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
             "Fix the file there, or export it again."
         ) from exc
     if isinstance(data, dict):
         lists = [value for value in data.values() if isinstance(value, list)]
         if len(lists) != 1:
             raise UnreadableFileError(
-                f"{path.name} holds a JSON object; expected a list of records like "
+                f"{name} holds a JSON object; expected a list of records like "
                 '[{"text": "..."}], or an object with exactly one such list.'
             )
         data = lists[0]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise UnreadableFileError(f'{path.name} must hold a list of records like [{{"text": "..."}}].')
+        raise UnreadableFileError(f'{name} must hold a list of records like [{{"text": "..."}}].')
     return _records_frame(data)
 
 
 def _read_json_lines(path: Path) -> pd.DataFrame:
     text = decode_bytes(path.read_bytes())
     if text.lstrip().startswith("["):  # one JSON array saved with a .jsonl name: read it as what it is
-        return _read_json(path)
+        return _json_frame(text, path.name)
     return _json_lines_frame(text)
 
 

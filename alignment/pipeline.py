@@ -188,13 +188,19 @@ def check_notes(
     return tuple(notes)
 
 
+def claim_key(result: ClaimResult) -> str:
+    """A claim's wording, case and spacing aside: the same promise in two ads has the same key (and, checked
+    against the same reviews, the same evidence)."""
+    return " ".join(result.claim.text.lower().split())
+
+
 def distinct_claims(results: Sequence[ClaimResult]) -> list[ClaimResult]:
-    """The results with one per claim wording (case and spacing aside): copy that repeats a promise in five ads
+    """The results with one per claim wording (:func:`claim_key`): copy that repeats a promise in five ads
     has five identical results, and a note names the promise once."""
     seen: set[str] = set()
     kept = []
     for result in results:
-        key = " ".join(result.claim.text.lower().split())
+        key = claim_key(result)
         if key not in seen:
             seen.add(key)
             kept.append(result)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from alignment.charts import AT_RISK, INTERVAL_HELP, VERDICT_ORDER, VERDICTS, dataset_overview, top_quotes, verdict
 from alignment.errors import AlignmentError, InputError
+from alignment.pipeline import claim_key, distinct_claims
 from alignment.records import ClaimResult, ClaimScore, PossibleClaim
 from alignment.report import Report
 from alignment.ui import common, edits, resources, state
@@ -194,14 +195,10 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
         if risky:
             risky.sort(key=lambda r: (VERDICT_ORDER.index(verdict(r.score)), r.score.alignment or 0.0))
             # The same promise repeated across ads has the same evidence: one line, saying how often it recurs.
-            repeated = Counter(" ".join(r.claim.text.lower().split()) for r in risky)
-            shown: set[str] = set()
+            repeated = Counter(claim_key(r) for r in risky)
             lines = []
-            for result in risky:
-                key = " ".join(result.claim.text.lower().split())
-                if key in shown:
-                    continue
-                shown.add(key)
+            for result in distinct_claims(risky):
+                key = claim_key(result)
                 style = VERDICTS[verdict(result.score)]
                 score = result.score
                 times = f" (×{repeated[key]} in the copy)" if repeated[key] > 1 else ""

@@ -73,6 +73,8 @@ DEFAULT_MAX_FILE_MB = 2048.0
 MALFORMED_ROW = "malformed row"
 NOT_TEXT = "list or object, not text"
 TITLE_ROW = "title row above the header"
+HEADERLESS = "first line read as a review (no header row)"
+RESCALED_RATING = "rating written on another scale (rescaled)"
 REPEATED_SENTENCE = "repeated sentence in one review (read once)"
 LONG_REVIEW = "review of over 200 sentences (kept; check it is one review)"
 # A review is a few sentences, rarely a few dozen; one of hundreds is a pasted document, a log or a
@@ -114,8 +116,12 @@ class ReviewSet:
     mapping: ColumnMapping
 
 
-def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, sheet: str | int | None = None, expected: Iterable[str] = ()) -> pd.DataFrame:
     """Read a CSV, TSV, Excel, JSON, JSON Lines or Parquet file into a DataFrame of strings.
+
+    A CSV, TSV or sheet whose first row reads as data rather than as column names (:func:`first_row_is_data`;
+    ``expected`` are column names the caller will ask for) is read without a header: its columns are named
+    ``column_1``, ``column_2`` ... and ``attrs["headerless"]`` is set.
 
     Raises:
         MissingFileError: the path does not exist.
@@ -134,9 +140,9 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     check_file_size(path)
     try:
         if suffix in (".csv", ".tsv"):
-            frame = _read_delimited(path, "\t" if suffix == ".tsv" else ",")
+            frame = _read_delimited(path, "\t" if suffix == ".tsv" else ",", expected)
         elif suffix in (".xlsx", ".xls"):
-            frame = _read_sheet(path, sheet)
+            frame = _read_sheet(path, sheet, expected)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix == ".json":
@@ -154,7 +160,7 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     return frame
 
 
-def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def _read_sheet(path: Path, sheet: str | int | None, expected: Iterable[str] = ()) -> pd.DataFrame:
     """One sheet of a workbook, as strings: by default the first with a table of two or more columns (else
     the first with any rows), so an empty or cover sheet in front is passed over; a number is 0-based.
 
@@ -174,7 +180,7 @@ def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
                     tables.append((names[number], frame))
             tables.sort(key=lambda table: table[1].shape[1] < 2)  # stable: otherwise in the workbook's order
             if tables:
-                return _sheet_frame(tables[0][1], tables[0][0], names)
+                return _sheet_frame(book, tables[0][1], tables[0][0], names, expected)
             raise EmptyDatasetError(
                 f"{path.name} has no rows of data on any sheet ({', '.join(map(repr, names))}). "
                 "Give a workbook with a header row and at least one review."
@@ -188,11 +194,18 @@ def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 f"{path.name} has no sheet {asked}; its sheets are {', '.join(map(repr, names))}. "
                 "Give one of them by name or by number from 1 (--sheet)."
             )
-        return _sheet_frame(book.parse(chosen, dtype=str), chosen if isinstance(chosen, str) else names[chosen], names)
+        title = chosen if isinstance(chosen, str) else names[chosen]
+        return _sheet_frame(book, book.parse(chosen, dtype=str), title, names, expected)
 
 
-def _sheet_frame(frame: pd.DataFrame, sheet: str, names: Sequence[str]) -> pd.DataFrame:
+def _sheet_frame(
+    book: pd.ExcelFile, frame: pd.DataFrame, sheet: str, names: Sequence[str], expected: Iterable[str]
+) -> pd.DataFrame:
     """The sheet's table, with the sheet read and the workbook's sheets in ``attrs`` (the app offers them)."""
+    header = ["" if str(column).startswith("Unnamed:") else str(column) for column in frame.columns]
+    # A sheet with a title above its header has mostly unnamed columns: _promote_header finds the header.
+    if header.count("") * 2 < len(header) and first_row_is_data(header, frame.head(HEADER_SAMPLE_ROWS), expected):
+        frame = _name_columns(book.parse(sheet, dtype=str, header=None))
     frame = _promote_header(frame)
     frame.attrs["sheet"] = sheet
     frame.attrs["sheets"] = list(names)
@@ -303,7 +316,7 @@ def _utf16(head: bytes) -> str | None:
     return None
 
 
-def _read_delimited(path: Path, sep: str) -> pd.DataFrame:
+def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.DataFrame:
     text = decode_bytes(path.read_bytes())
     if _looks_binary(text):
         raise UnreadableFileError(
@@ -315,11 +328,22 @@ def _read_delimited(path: Path, sep: str) -> pd.DataFrame:
     first_line = text.lstrip().split("\n", 1)[0]
     if sep == "," and "," not in first_line:
         sep = _sniff_separator(first_line, default=sep)
+    names = _headerless_names(text, sep, expected)
+    header: int | None = None if names else 0
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, on_bad_lines="warn")
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                on_bad_lines="warn",
+                header=header,
+                names=names,
+            )
         frame.attrs["malformed_rows"] = _count_skipped_lines(caught)
+        frame.attrs["headerless"] = bool(names)
         return frame
     except pd.errors.ParserError as exc:
         unclosed = _unclosed_quote(path.name, exc)
@@ -333,9 +357,17 @@ def _read_delimited(path: Path, sep: str) -> pd.DataFrame:
             malformed += 1
 
         frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="python", on_bad_lines=skip
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            engine="python",
+            on_bad_lines=skip,
+            header=header,
+            names=names,
         )
         frame.attrs["malformed_rows"] = malformed
+        frame.attrs["headerless"] = bool(names)
         return frame
 
 
@@ -362,6 +394,86 @@ def _sniff_separator(line: str, default: str) -> str:
         return csv.Sniffer().sniff(line, delimiters=",;\t|").delimiter
     except csv.Error:
         return default
+
+
+HEADER_SAMPLE_ROWS = 50  # rows under the first that show what the columns hold
+_KNOWN_COLUMN_NAMES = frozenset(
+    TEXT_COLUMN_NAMES + ID_COLUMN_NAMES + DATE_COLUMN_NAMES + RATING_COLUMN_NAMES + SEGMENT_COLUMN_NAMES
+)
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_DATE_CELL = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:[ T]\d.*)?")
+
+
+def first_row_is_data(first: Sequence[str], rows: pd.DataFrame, expected: Iterable[str] = ()) -> bool:
+    """True when a table's first row (``first``) reads as a row of data, not as column names: no cell of it
+    is a column name the reader knows or the caller ``expected``, and one of its cells is a number, a date
+    or a sentence, as the same column's cells in the ``rows`` below it mostly are too. A header of
+    questions ("What did you think?") or labels ("Review text") stays a header."""
+    cells = [str(cell).strip() for cell in first]
+    known = _KNOWN_COLUMN_NAMES | {_name_key(name) for name in expected}
+    if not any(cells) or any(_name_key(cell) in known or _name_key(cell).rsplit(".", 1)[-1] in known for cell in cells):
+        return False
+    for position, cell in enumerate(cells):
+        kind = _cell_kind(cell)
+        if kind is None:
+            continue
+        below = (
+            [value for value in (clean_cell(v) for v in rows.iloc[:, position]) if value]
+            if position < rows.shape[1]
+            else []
+        )
+        if not below or sum(_cell_kind(value, loose=True) == kind for value in below) * 2 >= len(below):
+            return True
+    return False
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def _cell_kind(cell: str, loose: bool = False) -> str | None:
+    """ "number", "date" or "text" for a cell that can only be data, else None. A column name is a word or
+    a few ("Review date", "NPS (0-10)"); a sentence is four words or more that end as sentences do, run on
+    past a comma or fill 40 characters. ``loose``: any cell of two words or more is text (a review below)."""
+    if _NUMBER.fullmatch(cell):
+        return "number"
+    if _DATE_CELL.fullmatch(cell):
+        return "date"
+    words = len(cell.split())
+    if loose:
+        return "text" if words >= 2 else None
+    if words >= 4 and not cell.endswith(("?", ":")) and (cell[-1] in ".!" or "," in cell or len(cell) >= 40):
+        return "text"
+    return None
+
+
+def _headerless_names(text: str, sep: str, expected: Iterable[str]) -> list[str] | None:
+    """Column names for delimited ``text`` whose first line is data (``column_1`` ...), else None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = pd.read_csv(
+                io.StringIO(text[: 1 << 16]),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                header=None,
+                nrows=HEADER_SAMPLE_ROWS + 1,
+                on_bad_lines="skip",
+            )
+    except Exception:  # the head alone does not parse (a quote closed past it): keep the header
+        return None
+    if rows.empty or not first_row_is_data(list(rows.iloc[0]), rows.iloc[1:], expected):
+        return None
+    return [f"column_{number}" for number in range(1, rows.shape[1] + 1)]
+
+
+def _name_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table read without a header, its columns named ``column_1``, ``column_2`` ... (counted from 1, as a
+    spreadsheet's are) and marked ``attrs["headerless"]``."""
+    frame = frame.set_axis([f"column_{number}" for number in range(1, frame.shape[1] + 1)], axis="columns")
+    frame.attrs["headerless"] = True
+    return frame
 
 
 def _read_json(path: Path) -> pd.DataFrame:
@@ -472,6 +584,16 @@ def detect_columns(
     identifier = _given_or_found(id_column, columns, ID_COLUMN_NAMES, taken)
     date = _given_or_found(date_column, columns, DATE_COLUMN_NAMES, taken)
     rating = _given_or_found(rating_column, columns, RATING_COLUMN_NAMES, taken)
+    if frame.attrs.get("headerless"):  # no names to go by: a column of dates, or of ratings, is known by its cells
+        taken |= {name for name in (identifier, date, rating) if name}
+        if date_column is None and date is None:
+            date = _guess_column(frame, taken, _is_date_cell)
+            taken.add(date or text)
+        if rating_column is None and rating is None:
+            rating = _guess_column(frame, taken, _is_rating_cell, distinct=2)
+            taken.add(rating or text)
+        if id_column is None and identifier is None:
+            identifier = _guess_column(frame, taken, _is_id_cell, unique=True)
     if segment_columns is None:
         used = {text, identifier, date, rating}
         segments = tuple(c for c in columns if c.lower() in SEGMENT_COLUMN_NAMES and c not in used)
@@ -521,6 +643,42 @@ def _guess_text_column(frame: pd.DataFrame) -> str | None:
     return best[1] if best else None
 
 
+def _is_date_cell(cell: str) -> bool:
+    return bool(_DATE_CELL.fullmatch(cell))
+
+
+def _is_rating_cell(cell: str) -> bool:
+    """A star or score rating as ratings are written (4, 4.5, "4/5", "★★★★"), on a scale of up to 10."""
+    number = _rating_number(cell)
+    return bool(_NUMBER.fullmatch(number)) and 0 <= float(number.replace(",", ".")) <= 10
+
+
+def _is_id_cell(cell: str) -> bool:
+    return " " not in cell and len(cell) <= 64
+
+
+def _guess_column(
+    frame: pd.DataFrame, taken: set[str], fits: Callable[[str], bool], distinct: int = 1, unique: bool = False
+) -> str | None:
+    """The one column not ``taken`` whose filled cells (of the first 500 rows) nearly all ``fits`` and that
+    holds at least ``distinct`` different values (``unique``: no value twice; otherwise, past a dozen cells,
+    some value twice, as an id column never has); None when no column, or more than one, does."""
+    found = []
+    for column in frame.columns:
+        if column in taken:
+            continue
+        cells = [value for value in (clean_cell(v) for v in frame[column].head(500)) if value]
+        values = len(set(cells))
+        repeats = values < len(cells)
+        if unique and (repeats or len(cells) < len(frame.head(500))):
+            continue
+        if not unique and len(cells) > 12 and not repeats:
+            continue
+        if cells and values >= distinct and sum(map(fits, cells)) >= 0.95 * len(cells):
+            found.append(str(column))
+    return found[0] if len(found) == 1 else None
+
+
 def load_reviews(
     source: pd.DataFrame | str | Path,
     text_column: str | None = None,
@@ -542,13 +700,16 @@ def load_reviews(
     if isinstance(source, pd.DataFrame):
         frame, name = source, "DataFrame"
     elif isinstance(source, (str, Path)):
-        frame, name = read_table(source, sheet=sheet), Path(source).name
+        named = [text_column, id_column, date_column, rating_column, *(segment_columns or ())]
+        frame, name = read_table(source, sheet=sheet, expected=[n for n in named if n]), Path(source).name
     else:
         raise InputError(f"reviews must be a pandas DataFrame or a file path, not {type(source).__name__}.")
     if frame.shape[1] == 0:
         raise EmptyDatasetError(f"{name} has no columns. Give a table with a header row and a text column.")
     mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
     reviews, skipped, invalid = _validate_rows(frame, mapping)
+    if frame.attrs.get("headerless"):
+        invalid = Counter({HEADERLESS: 1, **invalid})  # first, as a stream of the same file reports it
     if frame.attrs.get("bad_lines"):
         skipped["unreadable line"] = int(frame.attrs["bad_lines"])
     if frame.attrs.get("malformed_rows"):
@@ -597,6 +758,7 @@ class RowValidator:
         self._seen: set[bytes] = set()
         self._seen_ids: set[str] = set()
         self._date_order = DateOrder()
+        self._rating_scale = RatingScale()
 
     def add(self, frame: pd.DataFrame) -> list[Review]:
         """Validate the next chunk of rows; return its reviews."""
@@ -605,7 +767,7 @@ class RowValidator:
         texts = ["" if _is_structured(value) else _clean_text(value) for value in cells]
         ids = [clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
         dates = _parse_dates(frame[mapping.date], self.invalid, self._date_order) if mapping.date else None
-        ratings = _parse_ratings(frame[mapping.rating], self.invalid) if mapping.rating else None
+        ratings = _parse_ratings(frame[mapping.rating], self.invalid, self._rating_scale) if mapping.rating else None
         segments = {name: [clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
         reviews: list[Review] = []
         offset = self.rows
@@ -774,7 +936,7 @@ def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | No
 # How review exports write a rating besides a plain number: "4/5", "4 out of 5", "4 stars", "★★★★☆", "4,5"
 # (a decimal comma) and "four". Each is read as the number of stars it gives (the file's scale is found
 # from the values, as for plain numbers).
-_RATING_OF = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/\s*\d+|out of \d+|stars?)", re.I)
+_RATING_OF = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/\s*(\d+)|out of (\d+)|stars?)", re.I)
 _STAR_SIGNS = "★⭐*"
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _RATING_WORDS = {
@@ -798,9 +960,60 @@ def _rating_number(text: str) -> str:
     return text if word is None else str(word)
 
 
-def _parse_ratings(column: pd.Series, invalid: Counter[str]) -> list[float | None]:
+def _rating_denominator(text: str) -> int | None:
+    """The scale a rating written as a fraction gives ("4/5" 5, "8 out of 10" 10), else None."""
+    found = _RATING_OF.fullmatch(text)
+    denominator = found and (found.group(2) or found.group(3))
+    return int(denominator) if denominator and int(denominator) > 0 else None
+
+
+class RatingScale:
+    """The scale a rating column's fractions are read on when the column writes more than one: "4/5" beside
+    "8/10" reads 8/10 as 4 of 5, not as an 8 off a scale of 5.
+
+    Decided once per column, from the first chunk with fractions in it: the scale of the column's plain
+    numbers if it has any (the smallest of 5, 10 and 100 that holds 95% of them), else the denominator most
+    of its fractions have. A column of one scale only is read as written.
+    """
+
+    def __init__(self) -> None:
+        self.top: int | None = None
+
+    def settle(self, denominators: Counter[int], plain: Sequence[float]) -> None:
+        """Decide the scale from the fractions' ``denominators`` (counted by cell) and the ``plain`` numbers."""
+        if self.top is not None or not denominators:
+            return
+        if plain:
+            values = sorted(plain)
+            near_top = values[min(len(values) - 1, int(0.95 * len(values)))]
+            self.top = next((top for top in (5, 10, 100) if near_top <= top), 100)
+        else:
+            self.top = denominators.most_common(1)[0][0]
+
+
+def _parse_ratings(column: pd.Series, invalid: Counter[str], scale: RatingScale | None = None) -> list[float | None]:
     raw = column.map(clean_cell)
-    raw = raw.map({value: _rating_number(value) for value in raw.unique()})  # a column repeats a few values
+    counts = raw.value_counts()  # a column repeats a few values: each is read once
+    readings = {value: _rating_number(value) for value in counts.index}
+    denominators: Counter[int] = Counter()
+    for value, count in counts.items():
+        if (denominator := _rating_denominator(str(value))) is not None:
+            denominators[denominator] += int(count)
+    if scale is not None and denominators:
+        plain = [
+            float(number)
+            for value, number in readings.items()
+            if _rating_denominator(str(value)) is None and _NUMBER.fullmatch(number)
+            for _ in range(int(counts[value]))
+        ]
+        scale.settle(denominators, plain)
+        top = scale.top
+        for value in readings:
+            denominator = _rating_denominator(str(value))
+            if top is not None and denominator is not None and denominator != top:
+                readings[value] = repr(float(readings[value]) * top / denominator)
+                invalid[RESCALED_RATING] += int(counts[value])
+    raw = raw.map(readings)
     parsed = pd.to_numeric(raw.where(raw != ""), errors="coerce")
     bad = int(((raw != "") & parsed.isna()).sum())
     if bad:
@@ -1098,12 +1311,16 @@ class TableStream:
         source: pd.DataFrame | str | Path,
         chunk_rows: int = STREAM_CHUNK_ROWS,
         sheet: str | int | None = None,
+        expected: Iterable[str] = (),
     ) -> None:
         self.chunk_rows = max(1, int(chunk_rows))
         self.sheet = sheet
+        self.expected = tuple(expected)
         self.bad_lines = 0
         self.malformed_rows = 0
         self.title_rows = 0
+        self.headerless = bool(source.attrs.get("headerless")) if isinstance(source, pd.DataFrame) else False
+        self.header_names: list[str] | None = None
         self.frame: pd.DataFrame | None = None
         self.path: Path | None = None
         self.encoding: str | None = None
@@ -1161,6 +1378,8 @@ class TableStream:
         first_line = text.lstrip().split("\n", 1)[0]
         if self.separator == "," and "," not in first_line:
             self.separator = _sniff_separator(first_line, default=self.separator)
+        self.header_names = _headerless_names(text, self.separator, self.expected)
+        self.headerless = self.header_names is not None
 
     def _parquet_rows(self) -> int:
         import pyarrow.parquet as pq
@@ -1203,7 +1422,8 @@ class TableStream:
                 yield from self._parquet_chunks(report)
             else:
                 assert self.path is not None
-                frame = read_table(self.path, sheet=self.sheet)
+                frame = read_table(self.path, sheet=self.sheet, expected=self.expected)
+                self.headerless = bool(frame.attrs.get("headerless"))
                 self.bad_lines = int(frame.attrs.get("bad_lines", 0))
                 self.malformed_rows = int(frame.attrs.get("malformed_rows", 0))
                 self.title_rows = int(frame.attrs.get("title_rows", 0))
@@ -1238,6 +1458,8 @@ class TableStream:
                 keep_default_na=False,
                 chunksize=self.chunk_rows,
                 on_bad_lines="warn",
+                header=None if self.header_names else 0,
+                names=self.header_names,
             )
             yielded = False
             with reader:
@@ -1250,6 +1472,7 @@ class TableStream:
                     if chunk is None:
                         break
                     chunk.columns = [str(column).strip() for column in chunk.columns]
+                    chunk.attrs["headerless"] = self.headerless
                     yielded = True
                     yield chunk
             counter.flush()
@@ -1393,11 +1616,15 @@ def _scan_text_file(path: Path) -> tuple[str, str, bytes]:
     decoders = {name: codecs.getincrementaldecoder(name)("strict") for name in candidates}
     alive = list(candidates)
     head = b""
+    wide: str | None = None
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(_SCAN_BLOCK), b""):
             digest.update(block)
             if len(head) < _SCAN_BLOCK:
                 head += block[: _SCAN_BLOCK - len(head)]
+                wide = _utf16(head)
+            if wide:  # a UTF-16 file: the 8-bit decoders' verdicts would go unused
+                continue
             for name in list(alive):
                 try:
                     decoders[name].decode(block)
@@ -1408,7 +1635,6 @@ def _scan_text_file(path: Path) -> tuple[str, str, bytes]:
             decoders[name].decode(b"", final=True)
         except UnicodeDecodeError:
             alive.remove(name)
-    wide = _utf16(head)
     if wide:
         return wide, digest.hexdigest(), head
     return (alive[0] if alive else _ENCODINGS[-1]), digest.hexdigest(), head
@@ -1445,7 +1671,8 @@ class ReviewStream:
         sheet: str | int | None = None,
         chunk_rows: int = STREAM_CHUNK_ROWS,
     ) -> None:
-        self.table = TableStream(source, chunk_rows=chunk_rows, sheet=sheet)
+        named = [text_column, id_column, date_column, rating_column, *(segment_columns or ())]
+        self.table = TableStream(source, chunk_rows=chunk_rows, sheet=sheet, expected=[n for n in named if n])
         self._columns = (text_column, id_column, date_column, rating_column, segment_columns)
         self.mapping: ColumnMapping | None = None
         self.validator: RowValidator | None = None
@@ -1461,6 +1688,8 @@ class ReviewStream:
                     raise EmptyDatasetError(f"{name} has no columns. Give a table with a header row and a text column.")
                 self.mapping = detect_columns(frame, *self._columns)
                 self.validator = RowValidator(self.mapping)
+                if self.table.headerless:
+                    self.validator.invalid[HEADERLESS] = 1
             mapping = self.mapping
             assert mapping is not None
             needed = [c for c in (mapping.text, mapping.id, mapping.date, mapping.rating, *mapping.segments) if c]

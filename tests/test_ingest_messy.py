@@ -12,12 +12,15 @@ import pytest
 from alignment.errors import MissingColumnError, UnreadableFileError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
+    HEADERLESS,
     LONG_REVIEW,
     NOT_TEXT,
     REPEATED_SENTENCE,
+    RESCALED_RATING,
     TITLE_ROW,
     ReviewStream,
     _parse_dates,
+    first_row_is_data,
     load_reviews,
 )
 
@@ -210,8 +213,90 @@ def test_ratings_written_as_fractions_stars_words_or_decimal_commas_are_read():
     assert loaded.summary.columns["invalid_values"] == {"non-numeric rating": 1}
 
 
+def test_ratings_written_on_two_scales_are_read_on_the_columns_own_scale():
+    written = ["4/5", "8/10", "2 out of 10", "3", "5", "1 out of 5"]
+    frame = pd.DataFrame({"text": [f"Review number {n} of the shop." for n in range(len(written))], "rating": written})
+    loaded = load_reviews(frame, rating_column="rating")
+    assert [review.rating for review in loaded.reviews] == [4.0, 4.0, 1.0, 3.0, 5.0, 1.0]
+    assert loaded.summary.columns["invalid_values"] == {RESCALED_RATING: 2}
+    # Fractions alone are read on the scale most of them give; a column of one scale is read as written.
+    tens = pd.DataFrame({"text": frame["text"][:4], "rating": ["7/10", "9/10", "4/5", "10/10"]})
+    assert [review.rating for review in load_reviews(tens, rating_column="rating").reviews] == [7.0, 9.0, 8.0, 10.0]
+    alone = pd.DataFrame({"text": frame["text"][:2], "rating": ["7/10", "9/10"]})
+    assert load_reviews(alone, rating_column="rating").summary.columns["invalid_values"] == {}
+
+
+def test_the_scale_found_in_one_chunk_holds_for_the_next(tmp_path):
+    path = tmp_path / "ratings.csv"
+    written = ["4/5", "5/5", "3/5", "8/10", "6/10", "2/10"]
+    pd.DataFrame({"text": [f"Review number {n} of the shop." for n in range(6)], "rating": written}).to_csv(path)
+    stream = ReviewStream(path, chunk_rows=3)
+    ratings = [review.rating for reviews, _ in stream.chunks() for review in reviews]
+    assert ratings == [4.0, 5.0, 3.0, 4.0, 3.0, 1.0]
+
+
 def test_a_review_of_hundreds_of_sentences_is_kept_and_counted_for_checking():
     document = " ".join(f"Line {n} of the pasted log says something new." for n in range(250))
     loaded = load_reviews(pd.DataFrame({"text": [document, "Calls drop daily."]}))
     assert loaded.summary.reviews == 2 and loaded.summary.sentences == 251
     assert loaded.summary.columns["invalid_values"] == {LONG_REVIEW: 1}
+
+
+_HEADERLESS_ROWS = [
+    [f"BW-{n:03d}", f"2025-03-{n % 28 + 1:02d}", str(n % 5 + 1), f"Review {n}: the signal dropped on my commute again."]
+    for n in range(1, 31)
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx"])
+def test_a_table_without_a_header_row_keeps_its_first_review_and_says_so(tmp_path, suffix):
+    path = tmp_path / f"export{suffix}"
+    frame = pd.DataFrame(_HEADERLESS_ROWS)
+    if suffix == ".xlsx":
+        frame.to_excel(path, index=False, header=False)
+    else:
+        frame.to_csv(path, index=False, header=False, sep="\t" if suffix == ".tsv" else ",")
+    loaded = load_reviews(path)
+    assert loaded.summary.reviews == 30 and loaded.reviews[0].text.startswith("Review 1:")
+    # Named by position, and each found by what its cells hold.
+    assert (loaded.mapping.id, loaded.mapping.date, loaded.mapping.rating, loaded.mapping.text) == (
+        "column_1",
+        "column_2",
+        "column_3",
+        "column_4",
+    )
+    assert loaded.reviews[0].date == "2025-03-02" and loaded.reviews[0].rating == 2.0
+    assert loaded.summary.columns["invalid_values"] == {HEADERLESS: 1}
+    stream = ReviewStream(path, chunk_rows=7)
+    assert sum(len(reviews) for reviews, _ in stream.chunks()) == 30
+    assert stream.summary() == loaded.summary
+
+
+def test_a_header_of_labels_or_questions_stays_a_header(tmp_path):
+    path = tmp_path / "survey.csv"
+    rows = [["Ref", "When", "Score out of 10", "What did you think of your visit?"], *_HEADERLESS_ROWS]
+    pd.DataFrame(rows).to_csv(path, index=False, header=False)
+    loaded = load_reviews(path)
+    assert loaded.summary.reviews == 30 and loaded.mapping.text == "What did you think of your visit?"
+    assert loaded.summary.columns["invalid_values"] == {}
+
+
+def test_a_first_row_is_data_only_when_its_cells_look_like_the_cells_below():
+    below = pd.DataFrame([["Calls drop daily, every evening.", "3"], ["Great coverage downtown.", "5"]])
+    assert first_row_is_data(["No signal in the basement, ever.", "1"], below)
+    # A number over a column of words is a numbered question, not a row of data.
+    assert not first_row_is_data(["1", "2"], pd.DataFrame([["Calls drop daily.", "Great coverage."]] * 3))
+    # A column the caller names is a header, whatever it looks like.
+    assert not first_row_is_data(["No signal in the basement, ever.", "1"], below, expected=["1"])
+    assert not first_row_is_data(["text", "2025-01-01"], below)
+
+
+def test_a_single_column_of_reviews_without_a_header_loses_none(tmp_path):
+    path = tmp_path / "verbatims.csv"
+    path.write_text(
+        '"The app crashed twice while paying, so I gave up."\nDelivery came a day early!\n"No hidden fees, as promised."\n',
+        encoding="utf-8",
+    )
+    loaded = load_reviews(path)
+    assert loaded.reviews[0].text == "The app crashed twice while paying, so I gave up."
+    assert loaded.summary.reviews == 3 and loaded.mapping.text == "column_1"

@@ -9,10 +9,12 @@ from alignment.charts import DatasetOverview, dataset_overview
 from alignment.errors import AlignmentError, InputError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
+    HEADERLESS,
     LONG_REVIEW,
     MALFORMED_ROW,
     NOT_TEXT,
     REPEATED_SENTENCE,
+    RESCALED_RATING,
     TITLE_ROW,
     ColumnMapping,
     detect_columns,
@@ -36,11 +38,16 @@ SKIP_REASONS = {
     TITLE_ROW: "a title line above the header row of the sheet",
 }
 INVALID_REASONS = {
+    HEADERLESS: "the file has no header row: its first line holds a number, a date or a sentence where column "
+    "names would be, so it was kept as a review and the columns are named column_1, column_2 …; add a header "
+    "row to the file to name them",
     "unparseable date": "a date that could not be read; the review is kept without a date",
     "non-numeric rating": "a rating that is not a number; the review is kept without a rating",
     "rating out of range": "a rating under 0 or over 100; the review is kept without a rating",
     "rating off the file's scale": "a rating far above the scale the others fit (50 among 1–5 stars, likely a "
     "typo); it is kept, left out of the mean and never read as the review's side",
+    RESCALED_RATING: "a rating written as a fraction of another scale than the column's own (8/10 among "
+    "ratings out of 5), read on the column's scale (4)",
     "duplicate id": "an id used by an earlier review; both reviews are kept",
     AMBIGUOUS_DATE: "a date like 03/04/2025 in a column where no date settles whether the day or the month "
     "comes first; it is read month first (March 4th)",

@@ -1226,7 +1226,7 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
     if path.suffix.lower() in (".txt", ".md", ""):
         ads = parse_ads_text(decode_bytes(path.read_bytes()))
     else:
-        frame = read_table(path)
+        frame = read_table(path, expected=[text_column or "text", id_column or "id"])
         text_name = text_column or "text"
         if text_name not in frame.columns:
             raise MissingColumnError(

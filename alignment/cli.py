@@ -57,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract the checkable claims from ad copy and write them as JSON.",
     )
     claims.add_argument(
-        "ads", metavar="ADS", help="a .txt file (ads separated by blank lines) or a table with id and text columns"
+        "ads",
+        metavar="ADS",
+        help=(
+            "a .txt, .md or .html file (ads separated by blank lines; a page's by its paragraphs) "
+            "or a table with id and text columns"
+        ),
     )
     claims.add_argument(
         "--out", metavar="FILE", help="write the JSON here; - or no --out: standard output (never one of the inputs)"
@@ -77,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find the review sentences that speak to each claim, judge their stance and score each claim.",
     )
     source = check.add_mutually_exclusive_group(required=True)
-    source.add_argument("--ads", metavar="ADS", help="ad copy to extract claims from (.txt or a table)")
+    source.add_argument("--ads", metavar="ADS", help="ad copy to extract claims from (.txt, .md, .html or a table)")
     source.add_argument("--claims", metavar="CLAIMS.txt", help="one claim per line, used verbatim")
     reviews = check.add_mutually_exclusive_group(required=True)
     reviews.add_argument("--reviews", metavar="FILE", help="CSV, TSV, Excel, JSON, JSON Lines or Parquet")
@@ -594,15 +599,14 @@ def _read_ads(path: str, id_column: str | None, text_column: str | None, text_fl
     except MissingColumnError as exc:
         raise MissingColumnError(str(exc).replace("--text-column", text_flag)) from None
     except EmptyDatasetError:
-        if Path(path).suffix.lower() in _AD_TEXT_SUFFIXES:
+        from alignment.ingest import AD_TEXT_SUFFIXES
+
+        if Path(path).suffix.lower() in AD_TEXT_SUFFIXES:
             raise
         named = f"a {text_column!r} column" if text_column else f"a 'text' column (or name another with {text_flag})"
         raise EmptyDatasetError(
             f"{Path(path).name} holds no ad copy. Give a table with {named} and one ad's text per row."
         ) from None
-
-
-_AD_TEXT_SUFFIXES = (".txt", ".md", "")  # read as plain text, ads separated by blank lines (as read_ads does)
 
 
 def _read_claim_lines(name: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import html.parser
 import io
 import json
 import math
@@ -21,6 +22,8 @@ import pandas as pd
 from alignment.errors import EmptyDatasetError, InputError, MissingColumnError, MissingFileError, UnreadableFileError
 from alignment.records import Ad, DatasetSummary, Review, Sentence
 
+# Ad copy in these is text, ads separated by blank lines (a page's by its blocks); any other is a table.
+AD_TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", "")
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".json", ".jsonl", ".ndjson", ".parquet")
 TEXT_COLUMN_NAMES = (
     "text",
@@ -1223,7 +1226,7 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
     path = Path(path)
     if not path.exists():
         raise MissingFileError(f"File not found: {path}. Check the path and try again.")
-    if path.suffix.lower() in (".txt", ".md", ""):
+    if path.suffix.lower() in AD_TEXT_SUFFIXES:
         ads = parse_ads_text(decode_bytes(path.read_bytes()))
     else:
         frame = read_table(path, expected=[text_column or "text", id_column or "id"])
@@ -1250,7 +1253,10 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
 
 
 def parse_ads_text(text: str) -> list[Ad]:
-    """Split plain text into ads at blank lines; ads are numbered ad1, ad2, ..."""
+    """Split plain text into ads at blank lines; ads are numbered ad1, ad2, ... Copy pasted as HTML source
+    is read as the text a browser shows (:func:`html_text`), each block element an ad."""
+    if looks_like_html(text):
+        text = html_text(text)
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))]
     return [Ad(ad_id=f"ad{i + 1}", text=block) for i, block in enumerate(b for b in blocks if b)]
 
@@ -1280,6 +1286,74 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
             f"ads must be a string, a list of strings or a DataFrame with a 'text' column, not {type(ads).__name__}."
         )
     return [ad for ad in result if ad.text]
+
+
+# Block elements end a paragraph of the page (each becomes an ad); a line break ends a line within one.
+_HTML_BLOCKS = frozenset(
+    {"p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "li", "ul", "ol", "dl", "dt"}
+    | {"dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "td", "th", "figure", "figcaption"}
+    | {"form", "hr", "title", "body", "html", "pre", "address"}
+)
+_HTML_HIDDEN = frozenset({"script", "style", "head", "noscript", "template", "svg"})
+# Copy reads as HTML source when it holds two tags of the usual elements, or one with a closing tag: ad copy
+# itself never writes "<p>", and "<3" or "x < y" are not tags.
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|span|br|a|b|i|em|strong|u|li|ul|ol|h[1-6]|img|section|article|table|tr|td|th|html|body|head"
+    r"|header|footer|blockquote|font|sup|sub|small|button|meta|title|script|style)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` is HTML source rather than copy: two tags of the usual elements, or one closed."""
+    tags = _HTML_TAG.findall(text[:100_000])
+    return len(tags) >= 2 or any(tag.startswith("</") for tag in tags)
+
+
+class _TextOfHtml(html.parser.HTMLParser):
+    """Collects the text a browser shows: block elements become blank lines, ``<br>`` a line break, an
+    image its alt text; scripts, styles and the head are left out and entities are decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HTML_HIDDEN:
+            self.hidden += 1
+        elif tag in _HTML_BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "img" and not self.hidden:
+            alt = dict(attrs).get("alt")
+            if alt and alt.strip():
+                self.parts.append(f" {alt.strip()} ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HTML_HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _HTML_BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            # A blank line still parts two ads: copy typed as text with a tag or two in it keeps its ads.
+            paragraphs = re.split(r"[ \t]*\r?\n[ \t\r]*\n\s*", data)
+            self.parts.append("\n\n".join(re.sub(r"\s+", " ", part) for part in paragraphs))
+
+
+def html_text(source: str) -> str:
+    """HTML source as the text a browser shows, a blank line between its blocks ("<p>Free returns.</p><p>Open
+    24/7.</p>" is two paragraphs), so that a tag never stands in or cuts a claim."""
+    parser = _TextOfHtml()
+    parser.feed(source)
+    parser.close()
+    text = "".join(parser.parts).replace("\xa0", " ")
+    text = re.sub(r"[ \t]+([.,!?;:])", r"\1", text)  # the space before a tag left out ("fees <script>…</script>.")
+    lines = [line.strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 # --- Streaming: files larger than memory, read in chunks of rows -------------------------------------------

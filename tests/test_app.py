@@ -55,7 +55,7 @@ def test_copy_upload_reads_text_markdown_and_word():
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"hello", "copy.pdf", ".txt, .md or .docx"),
+        (b"hello", "copy.pdf", ".txt, .md, .html or .docx"),
         (b"not a zip", "copy.docx", "Word document"),
         (b"   \n", "copy.txt", "no text"),
         (bytes(range(0, 32)) * 20, "copy.txt", "binary"),
@@ -320,12 +320,12 @@ def test_vet_copy_page_checks_the_demo_copy_then_pasted_copy_and_edits():
     assert app.metric[0].label == "At risk"
     # Paste new copy and check it.
     app.text_area(key="vet_copy_input").input(
-        "Brightwave never drops your calls.\n\nNo hidden fees on any plan <script>alert(1)</script>."
+        "Brightwave never drops your calls.\n\nNo hidden fees on any plan <img src=x onerror=alert(1)>."
     ).run()
     app.button(key="vet_check").click().run()
     assert not app.exception
     page = _html(app)
-    assert "never drops your calls" in page and "&lt;script&gt;" in page and "<script>alert" not in page
+    assert "never drops your calls" in page and "&lt;img" in page and "<img src=x" not in page
     ids = [row.claim.claim_id for row in app.session_state["aln_rows"]]
     assert ids
     generation = app.session_state["aln_generation"]
@@ -653,6 +653,29 @@ def test_markdown_copy_is_read_as_the_words_a_reader_sees():
     )
     assert copy == "Spring\n\nReal people answer 24/7 and always pick up.\n\nSee our map"
     assert read_copy_upload(b"Plain **text** stays as typed.", "copy.txt") == "Plain **text** stays as typed."
+
+
+def test_html_copy_is_read_as_the_text_a_browser_shows():
+    page = (
+        b"<html><head><title>Offer</title><style>p {color: red}</style></head><body><h1>Brightwave</h1>"
+        b"<p>No hidden fees &amp; no contracts.<br>Switch in <strong>five minutes</strong>.</p>"
+        b'<div><p>Fewer dropped calls.</p><img src="a.png" alt="Free 5G phone"></div>'
+        b'<script>var ad = "<p>Not copy</p>";</script></body></html>'
+    )
+    copy = read_copy_upload(page, "landing.html")
+    assert [ad.text for ad in parse_ads_text(copy)] == [
+        "Brightwave",
+        "No hidden fees & no contracts.\nSwitch in five minutes.",
+        "Fewer dropped calls.",
+        "Free 5G phone",
+    ]
+    # Source pasted as text reads the same; copy that merely holds a "<" stays as typed.
+    assert parse_ads_text(page.decode()) == parse_ads_text(copy)
+    typed = "Never drops your calls.\n\nNo <b>hidden</b> fees <script>alert(1)</script>."
+    assert [ad.text for ad in parse_ads_text(typed)] == ["Never drops your calls.", "No hidden fees."]
+    assert [ad.text for ad in parse_ads_text("We <3 our customers. Plans from < $20.")] == [
+        "We <3 our customers. Plans from < $20."
+    ]
 
 
 def _dashboard_on_an_undated_upload() -> None:

@@ -15,9 +15,17 @@ from typing import Any
 import pandas as pd
 
 from alignment.errors import EmptyDatasetError, InputError, UnreadableFileError
-from alignment.ingest import ColumnMapping, ReviewSet, decode_bytes, load_reviews, read_table
+from alignment.ingest import (
+    ColumnMapping,
+    ReviewSet,
+    decode_bytes,
+    html_text,
+    load_reviews,
+    looks_like_html,
+    read_table,
+)
 
-COPY_TYPES = ("txt", "md", "docx")
+COPY_TYPES = ("txt", "md", "html", "htm", "docx")
 DATASET_TYPES = ("csv", "tsv", "xlsx", "json", "jsonl", "ndjson", "parquet")
 
 
@@ -59,7 +67,8 @@ def fingerprint(data: bytes) -> str:
 
 
 def read_copy_upload(data: bytes, filename: str) -> str:
-    """The ad copy in an uploaded .txt, .md or .docx file; ads are separated by blank lines.
+    """The ad copy in an uploaded .txt, .md, .html or .docx file; ads are separated by blank lines (in a
+    page, by its paragraphs and other blocks: :func:`alignment.ingest.html_text`).
 
     In a .docx every non-empty paragraph (and table cell) becomes its own block.
 
@@ -70,7 +79,7 @@ def read_copy_upload(data: bytes, filename: str) -> str:
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in COPY_TYPES:
         raise UnreadableFileError(
-            f"{filename} is not a .txt, .md or .docx file. Save the copy in one of those formats and try again."
+            f"{filename} is not a .txt, .md, .html or .docx file. Save the copy in one of those formats and try again."
         )
     if suffix == "docx":
         text = _docx_text(data, filename)
@@ -82,6 +91,8 @@ def read_copy_upload(data: bytes, filename: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if suffix == "md":
         text = markdown_text(text)
+    elif suffix in ("html", "htm") or looks_like_html(text):
+        text = html_text(text)
     if not text:
         raise EmptyDatasetError(f"{filename} holds no text. Upload a file with the ad copy in it.")
     return text

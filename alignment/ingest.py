@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -332,21 +333,25 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
     if sep == "," and "," not in first_line:
         sep = _sniff_separator(first_line, default=sep)
     names = _headerless_names(text, sep, expected)
-    header: int | None = None if names else 0
+
+    def read(**options: Any) -> pd.DataFrame:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            header=None if names else 0,
+            names=names,
+            **options,
+        )
+        frame.attrs["headerless"] = bool(names)
+        return frame
+
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                dtype=str,
-                keep_default_na=False,
-                on_bad_lines="warn",
-                header=header,
-                names=names,
-            )
+            frame = read(on_bad_lines="warn")
         frame.attrs["malformed_rows"] = _count_skipped_lines(caught)
-        frame.attrs["headerless"] = bool(names)
         return frame
     except pd.errors.ParserError as exc:
         unclosed = _unclosed_quote(path.name, exc)
@@ -359,18 +364,8 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
             nonlocal malformed
             malformed += 1
 
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            engine="python",
-            on_bad_lines=skip,
-            header=header,
-            names=names,
-        )
+        frame = read(engine="python", on_bad_lines=skip)
         frame.attrs["malformed_rows"] = malformed
-        frame.attrs["headerless"] = bool(names)
         return frame
 
 
@@ -1352,7 +1347,7 @@ def html_text(source: str) -> str:
     parser.close()
     text = "".join(parser.parts).replace("\xa0", " ")
     text = re.sub(r"[ \t]+([.,!?;:])", r"\1", text)  # the space before a tag left out ("fees <script>…</script>.")
-    lines = [line.strip() for line in text.split("\n")]
+    lines = [re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

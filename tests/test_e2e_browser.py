@@ -39,7 +39,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.models]
 
 COPY = (
     "Brightwave never drops your calls. No hidden fees on any plan, ever.\n\n"
-    'Our support team answers 24/7. <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    'Our support team answers 24/7. <img src=x onerror="window.__pwned=1"> <b>Switch today.</b>\n\n'
+    # A page's source pasted in is read as the text a browser shows: its script is left out, never run.
+    "<p>Free returns for 30 days.</p><script>window.__pwned=2</script>"
 )
 POSSIBLE_COPY = "Hand-pulled noodles made fresh to order. Open late. Order online tonight."
 SMALL_CSV = (
@@ -184,7 +186,7 @@ def test_vet_copy_dashboard_and_datasets_in_a_real_browser(app_url: str, page) -
     _wait_idle(page)
     page.get_by_role("button", name="Check copy").click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.aln-copy')].some(c => /pwned=2/.test(c.innerText))"
+        "() => [...document.querySelectorAll('.aln-copy')].some(c => /Free returns for 30 days/.test(c.innerText))"
         " && [...document.querySelectorAll('mark.aln-claim')].some(m => /any plan/i.test(m.innerText))",
         timeout=STEP_MS,
     )
@@ -197,7 +199,8 @@ def test_vet_copy_dashboard_and_datasets_in_a_real_browser(app_url: str, page) -
     assert page.get_by_text("Claims at risk").count() >= 1
     # Untrusted copy is shown as text, never run.
     assert page.evaluate("() => window.__pwned") is None
-    assert "<script>window.__pwned=2</script>" in page.locator(".aln-copy").first.inner_text()
+    shown = page.locator(".aln-copy").first.inner_text()
+    assert "Switch today." in shown and "<b>" not in shown and "window.__pwned=2" not in shown
 
     # Gap dashboard (navigating inside the app keeps the session and its copy).
     page.get_by_role("link", name="Gap dashboard").click()

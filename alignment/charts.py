@@ -141,10 +141,24 @@ def format_interval(interval: tuple[float, float] | None) -> str:
     return f"{format_alignment(interval[0])} to {format_alignment(interval[1])}"
 
 
+GAP_LABEL_LINE = 26  # characters per line of a gap chart's claim label
+
+
 def short_text(text: str, width: int = 48) -> str:
     """Cut a claim to ``width`` characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _two_lines(label: str, width: int = GAP_LABEL_LINE) -> str:
+    """A chart label escaped and broken onto two lines (plotly's ``<br>``): one line of 48 characters takes a
+    third of a chart in a narrow window (a laptop with the sidebar open) and squeezes the bars to slivers."""
+    import textwrap
+
+    lines = textwrap.wrap(label, width, break_long_words=False) or [label]
+    if len(lines) > 2:
+        lines = [lines[0], short_text(" ".join(lines[1:]), width)]
+    return "<br>".join(_escape(line) for line in lines)
 
 
 def _escape(text: str) -> str:
@@ -539,7 +553,7 @@ def plot_gap(report: Report) -> go.Figure:
     import plotly.graph_objects as go
 
     frame = gap_frame(report)
-    labels = [_escape(label) for label in frame["label"]]
+    labels = [_two_lines(label) for label in frame["label"]]
     thin = [not v for v in (frame["decided"] >= report.config.min_evidence)]
     opacity = [0.4 if t else 1.0 for t in thin]
     verdicts = [verdict_label(v) for v in frame["verdict"]]

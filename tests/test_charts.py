@@ -110,6 +110,18 @@ def test_plot_gap_has_diverging_shares_counts_and_claim_ids_for_drill_down():
     assert any("&lt;script&gt;" in str(label) for label in supporting.y)
 
 
+def test_a_gap_chart_label_takes_two_short_lines_so_a_narrow_chart_keeps_its_bars():
+    label = "Real people answer our support line around the clock, 24/7, every day of the year"
+    lines = charts._two_lines(charts.short_text(label)).split("<br>")
+    assert len(lines) == 2 and all(len(line) <= charts.GAP_LABEL_LINE for line in lines)
+    assert lines[0] == "Real people answer our" and lines[1].endswith("…")
+    assert charts._two_lines("No hidden fees") == "No hidden fees"
+    assert (
+        charts._two_lines("Fees <b>never</b> rise, whatever happens")
+        == "Fees &lt;b&gt;never&lt;/b&gt; rise,<br>whatever happens"
+    )
+
+
 def test_trend_frame_counts_each_month_with_an_interval():
     frame = charts.trend_frame(_report())
     c1 = frame[frame["claim_id"] == "c1"].set_index(frame[frame["claim_id"] == "c1"]["month"].dt.strftime("%Y-%m"))

@@ -413,3 +413,26 @@ def test_two_browser_sessions_do_not_see_each_others_uploads_copy_or_results(app
     finally:
         a.context.close()
         b.context.close()
+
+
+def test_a_laptop_window_of_800_pixels_wraps_columns_instead_of_cutting_figures(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """At 800 px the sidebar leaves the page about 450 px: the metrics must still show their figures whole and
+    the copy box must stay wide enough to read, so squeezed columns wrap onto a new row."""
+    context = browser.new_context(viewport={"width": 800, "height": 1000}, device_scale_factor=1)
+    narrow = context.new_page()
+    try:
+        narrow.goto(f"{app_url}/vet-copy", wait_until="domcontentloaded")
+        narrow.wait_for_selector("mark.aln-claim", timeout=FIRST_CHECK_MS)
+        _wait_idle(narrow, FIRST_CHECK_MS)
+        cut = narrow.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricLabel]')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1 ||"
+            " [...e.querySelectorAll('*')].some(c => c.scrollWidth > c.clientWidth + 1)).map(e => e.innerText)"
+        )
+        assert narrow.locator("[data-testid=stMetricValue]").count() >= 5
+        assert cut == [], f"metric figures or labels cut short at 800 px: {cut}"
+        box = narrow.get_by_label("Ad copy").bounding_box()
+        assert box is not None and box["width"] >= 300, f"the copy box is {box} wide at 800 px"
+        narrow.screenshot(path=str(ARTIFACTS / "vet-copy-800px.png"), full_page=True)
+    finally:
+        context.close()

@@ -189,7 +189,8 @@ def test_hostile_claims_and_reviews_render_as_text_in_the_offline_html_report(
         labels = page.evaluate(
             "() => [...document.querySelectorAll('.js-plotly-plot text')].map(t => t.textContent).join('\\n')"
         )
-        assert "Brightwave never drops your calls <script>windo…" in labels  # gap chart axis label
+        # The gap chart's axis label, on two lines (a <tspan> each, so textContent runs them together).
+        assert "Brightwave never dropsyour calls <script>windo…" in labels
         assert f"Alignment by {SEGMENT}" in labels  # heatmap title names the segment column
         assert "North <script>window.…" in labels  # heatmap column
         # Hovering a bar draws its label (the claim) in the hover box; still text, still nothing runs.

@@ -25,6 +25,8 @@ from alignment.ratings import rating_side
 from alignment.records import Ad, ClaimResult
 from alignment.ui.edits import ClaimRow
 
+# The last rules: in a narrow window (800 px with the sidebar open leaves the page about 450 px) columns wrap
+# onto a new row rather than shrink until a metric reads "8 …" and the copy box is a strip of one word a line.
 CSS = """
 <style>
 .aln-copy{font-size:1.02rem;line-height:2.05;color:#1f1f1f}
@@ -62,6 +64,11 @@ CSS = """
 .aln-warn{color:#8a4b00;font-weight:600;cursor:help}
 .aln-none{font-size:.85rem;color:#6b7280;font-style:italic}
 .aln-risk-line{margin:.15rem 0;font-size:.95rem}
+[data-testid="stHorizontalBlock"]{flex-wrap:wrap}
+[data-testid="stHorizontalBlock"]>[data-testid="stColumn"]{min-width:min(100%,6.5rem)}
+[data-testid="stHorizontalBlock"]:has([data-testid="stSelectbox"])>[data-testid="stColumn"]{min-width:min(100%,9rem)}
+[data-testid="stHorizontalBlock"]:has(textarea)>[data-testid="stColumn"],
+[data-testid="stHorizontalBlock"]:has(.aln-quote)>[data-testid="stColumn"]{min-width:min(100%,17rem)}
 </style>
 """
 

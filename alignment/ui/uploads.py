@@ -1,4 +1,4 @@
-"""Uploaded files to library inputs: ad copy (.txt/.md/.docx) and review tables. No Streamlit here, so the
+"""Uploaded files to library inputs: ad copy (.txt/.md/.html/.docx) and review tables. No Streamlit here, so the
 upload handling can be tested with plain bytes and a file name."""
 
 from __future__ import annotations

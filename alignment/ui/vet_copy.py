@@ -29,8 +29,8 @@ def render() -> None:
     st.title("Vet copy")
     dataset = state.active_dataset()
     st.caption(
-        "Paste draft ad copy (separate ads with a blank line) or upload a .txt, .md or .docx file. Each claim is "
-        f"checked against what customers say in {common.dataset_caption(dataset)}."
+        "Paste draft ad copy (separate ads with a blank line) or upload a .txt, .md, .html or .docx file. Each "
+        f"claim is checked against what customers say in {common.dataset_caption(dataset)}."
     )
     state.show_message()
     _extract_pending()
@@ -71,7 +71,7 @@ def _copy_input() -> None:
         label_visibility="collapsed",
     )
     st.file_uploader(
-        "…or upload the copy (.txt, .md, .docx)",
+        "…or upload the copy (.txt, .md, .html, .docx)",
         type=list(COPY_TYPES),
         key="vet_upload",
         on_change=state.guarded(_load_uploaded_copy),

@@ -432,6 +432,11 @@ def _run_claims(args: argparse.Namespace) -> int:
     if args.possible:
         payload["possible_claims"] = [dataclasses.asdict(found) for found in possible]
     _write(args.out, json.dumps(payload, indent=2, ensure_ascii=False))
+    from alignment.pipeline import copy_language_note
+
+    language = copy_language_note(ads)
+    if language:
+        print(f"alignment: {language}", file=sys.stderr)
     if not claims:
         print("alignment: no checkable claims found in the ad copy.", file=sys.stderr)
     return EXIT_OK

@@ -1090,17 +1090,31 @@ def english_share(texts: Sequence[str]) -> tuple[float, int]:
     step = max(1, -(-len(texts) // ENGLISH_SAMPLE))
     read = other = 0
     for text in texts[::step]:
-        letters = [ch for ch in text if ch.isalpha()]
-        if len(letters) >= SCRIPT_MIN_LETTERS and sum(ch < "\u0250" for ch in letters) * 2 < len(letters):
-            read += 1
-            other += 1
-            continue
-        words = [word.lower() for word in _LETTER_WORDS.findall(text)]
-        if len(words) >= ENGLISH_MIN_WORDS:
-            read += 1
-            foreign = sum(word in _OTHER_LANGUAGE_WORDS for word in words)
-            other += foreign > sum(word in _ENGLISH_WORDS for word in words)
+        reading = read_language(text)
+        read += reading is not None
+        other += reading is False
     return ((read - other) / read if read else 1.0), read
+
+
+def read_language(text: str, strict: bool = False) -> bool | None:
+    """Whether ``text`` reads as English (True), as another language (False), or is too short to tell (None),
+    by the rule :func:`english_share` describes. ``strict`` (for ad copy, whose short telegraphic English
+    holds few common words: "Unlimited data for $30 per month" holds Italian's "per" and none of English's)
+    asks for three words of another language ("Crème de la crème" holds two), and more than twice as many as
+    of English, and reads as English only a text that holds a common English word."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= SCRIPT_MIN_LETTERS and sum(ch < "\u0250" for ch in letters) * 2 < len(letters):
+        return False
+    words = [word.lower() for word in _LETTER_WORDS.findall(text)]
+    if len(words) < ENGLISH_MIN_WORDS:
+        return None
+    foreign = sum(word in _OTHER_LANGUAGE_WORDS for word in words)
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    if strict:
+        if foreign >= 3 and foreign > 2 * english:
+            return False
+        return True if english else None  # no common word of either: telegraphic copy in any language
+    return foreign <= english
 
 
 def split_sentences(reviews: Sequence[Review], repeats: Counter[str] | None = None) -> list[Sentence]:

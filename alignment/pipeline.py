@@ -16,7 +16,7 @@ from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder
 from alignment.errors import InputError
-from alignment.ingest import ReviewSet, coerce_ads, english_share, load_reviews
+from alignment.ingest import ReviewSet, coerce_ads, english_share, load_reviews, read_language
 from alignment.match import claim_thresholds, match_claims, matched_under
 from alignment.progress import Progress, SilentProgress
 from alignment.quantities import quantity_note, weigh_by_quantities
@@ -99,7 +99,7 @@ def check(
             None if segment_columns is None else [str(name) for name in segment_columns],
         )
     )
-    claim_list, possible = _resolve_claims(ads, claims, config, nlp)
+    claim_list, possible, ad_list = _resolve_claims(ads, claims, config, nlp)
     results, prior = judge_and_weigh(claim_list, review_set, config, embedder, stance_model, progress)
     truncated = claims is None and len(claim_list) >= config.max_claims
     return Report(
@@ -116,6 +116,7 @@ def check(
             rating_prior=prior,
             sentence_texts=[sentence.text for sentence in review_set.sentences],
             review_texts=[review.text for review in review_set.reviews],
+            ads=ad_list,
         ),
         possible_claims=None if possible is None else tuple(possible),
         rating_prior=prior,
@@ -156,15 +157,17 @@ def check_notes(
     rating_prior: RatingPrior | None = None,
     sentence_texts: Sequence[str] | None = None,
     review_texts: Sequence[str] | None = None,
+    ads: Sequence[Ad] | None = None,
 ) -> tuple[str, ...]:
-    """What a report says about the check itself: reviews that do not read as English (given
-    ``review_texts``: :func:`language_note`), no claim found, or only the first max_claims checked
-    (``truncated``), the claims matched too broadly (:func:`broad_match_note`) or only loosely
-    (:func:`off_topic_note`), which claims' promised
-    amounts were read against reported ones (with ``config.quantities`` and the review ``sentence_texts``),
-    and how the ratings weighed the stance (``rating_prior``)."""
+    """What a report says about the check itself: ad copy (given ``ads``: :func:`copy_language_note`) or
+    reviews (given ``review_texts``: :func:`language_note`) that do not read as English, no claim found, or
+    only the first max_claims checked (``truncated``), the claims matched too broadly
+    (:func:`broad_match_note`) or only loosely (:func:`off_topic_note`), which claims' promised amounts were
+    read against reported ones (with ``config.quantities`` and the review ``sentence_texts``), and how the
+    ratings weighed the stance (``rating_prior``)."""
+    copy_language = None if ads is None else copy_language_note(ads)
     language = None if review_texts is None else language_note(review_texts)
-    notes = [language] if language else []
+    notes = [note for note in (copy_language, language) if note]
     if not results:
         notes.append("No checkable claims were found in the ad copy.")
     elif truncated:
@@ -250,6 +253,29 @@ def language_note(review_texts: Sequence[str]) -> str | None:
     )
 
 
+def copy_language_note(ads: Sequence[Ad]) -> str | None:
+    """A note when the ad copy, or some of its ads, do not read as English (:func:`alignment.ingest.read_language`,
+    strict: short English copy holds few of the common words the rule counts), naming those ads, or None."""
+    named = [ad.ad_id for ad in ads if read_language(ad.text, strict=True) is False]
+    # The other ads, each maybe too short to tell on its own ("Livraison gratuite dès 30 €."), read as one text.
+    rest = " ".join(ad.text for ad in ads if ad.ad_id not in set(named))
+    rest_other = not rest or read_language(rest, strict=True) is False
+    if not named and not rest_other:
+        return None
+    if rest_other:
+        return (
+            "The ad copy does not read as English. alignment reads English only: the claims it finds in it and "
+            "their matches are unreliable. Check the English version of the copy, or translate it first."
+        )
+    which = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    one = len(named) == 1
+    return (
+        f"{len(named)} of {len(ads)} ads {'does' if one else 'do'} not read as English ({which}). alignment reads "
+        f"English only: the claims it finds in {'that ad' if one else 'those ads'} and their matches are "
+        f"unreliable. Check {'it' if one else 'them'} in English, or translate {'it' if one else 'them'} first."
+    )
+
+
 # A claim that matches more than this share of a dataset's sentences is likely matching the dataset's topic
 # (every review of a dress mentions the dress), not its promise; below BROAD_MATCH_MIN_SENTENCES a share
 # says little. UX bounds, not fitted: the demo's busiest claim matches 21% of its sentences.
@@ -303,21 +329,23 @@ def _resolve_claims(
     claims: Sequence[str] | Sequence[Claim] | None,
     config: Config,
     nlp: Language | None,
-) -> tuple[list[Claim], list[PossibleClaim] | None]:
-    """The claims to check, and the copy's possible claims (None when the claims are given: no copy read)."""
+) -> tuple[list[Claim], list[PossibleClaim] | None, list[Ad] | None]:
+    """The claims to check, the copy's possible claims and its ads (both None when the claims are given: no
+    copy read)."""
     if claims is not None:
         if isinstance(claims, str):
             raise InputError("claims must be a list of strings, one claim each, not a single string.")
         if all(isinstance(item, Claim) for item in claims):
-            return list(claims), None  # type: ignore[arg-type]
+            return list(claims), None, None  # type: ignore[arg-type]
         if not all(isinstance(item, str) for item in claims):
             raise InputError("claims must be a list of strings or Claim records.")
-        return claims_from_lines(claims, nlp), None  # type: ignore[arg-type]
+        return claims_from_lines(claims, nlp), None, None  # type: ignore[arg-type]
     assert ads is not None  # guarded by check(); narrows the type only
     ad_list = coerce_ads(table_with_text_names(ads, "ads") if isinstance(ads, pd.DataFrame) else ads)
     if not ad_list:
         raise InputError("The ad copy is empty. Give at least one ad with some text.")
-    return read_copy(ad_list, nlp, limit=config.max_claims)
+    found, possible = read_copy(ad_list, nlp, limit=config.max_claims)
+    return found, possible, ad_list
 
 
 def judge_claims(

@@ -13,6 +13,15 @@ from alignment.stance import read_in_context
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+# Reviews in Spanish, for the notes that say a text does not read as English.
+SPANISH_REVIEWS = [
+    "La cobertura es mala y las llamadas se cortan todo el tiempo.",
+    "Me cobraron una tarifa que nadie me explicó cuando firmé.",
+    "El servicio al cliente nunca contesta el teléfono por la noche.",
+    "La señal desaparece en cuanto salgo de la ciudad.",
+    "Pagué más de lo que decía el anuncio, otra vez.",
+    "Las llamadas caídas son constantes desde hace meses.",
+]
 
 
 @pytest.fixture(scope="session")

@@ -311,6 +311,18 @@ def test_app_opens_the_dashboard_on_demo_data_without_exceptions():
 
 
 @pytest.mark.models
+def test_vet_copy_says_when_an_ad_of_the_copy_does_not_read_as_english():
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    assert not any("read as English" in w.value for w in app.warning)  # the demo copy is English
+    app.text_area(key="vet_copy_input").input(
+        "Brightwave never drops your calls.\n\nEnvío gratis en todos los pedidos y sin comisiones ocultas."
+    ).run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    assert any(w.value.startswith("1 of 2 ads does not read as English (ad2)") for w in app.warning)
+
+
+@pytest.mark.models
 def test_vet_copy_page_checks_the_demo_copy_then_pasted_copy_and_edits():
     app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
     assert not app.exception

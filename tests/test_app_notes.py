@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import SPANISH_REVIEWS
 from streamlit.testing.v1 import AppTest
 
 from alignment.config import Config
@@ -16,14 +17,7 @@ from alignment.ui.notes import app_note
 from alignment.ui.text import md
 
 CLAIM = "Delivered in 30 minutes or less ${7*7} {{7*7}}"
-SPANISH = [
-    "La cobertura es mala y las llamadas se cortan todo el tiempo.",
-    "Me cobraron una tarifa que nadie me explicó cuando firmé.",
-    "El servicio al cliente nunca contesta el teléfono por la noche.",
-    "La señal desaparece en cuanto salgo de la ciudad.",
-    "Pagué más de lo que decía el anuncio, otra vez.",
-    "Las llamadas caídas son constantes desde hace meses.",
-]
+SPANISH = SPANISH_REVIEWS
 # What only the command line or Python understands.
 CLI_WORDS = re.compile(r"--[a-z]|Config\(|min_similarity|max_claims|\bAUC\b")
 

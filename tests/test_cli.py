@@ -53,6 +53,15 @@ def test_cli_claims_writes_claims_with_exact_offsets(tmp_path, capsys):
 
 
 @pytest.mark.models
+def test_cli_claims_says_when_the_copy_does_not_read_as_english(tmp_path, capsys):
+    ads = tmp_path / "anuncios.txt"
+    ads.write_text("Envío gratis en todos los pedidos y sin comisiones ocultas.\n", encoding="utf-8")
+    code, _, err = _run(capsys, "claims", str(ads), "--out", str(tmp_path / "claims.json"))
+    assert code == 0, err
+    assert "alignment: The ad copy does not read as English." in err and "translate it first" in err
+
+
+@pytest.mark.models
 def test_cli_claims_lists_the_possible_claims_only_when_asked(tmp_path, capsys):
     ads = tmp_path / "ads.txt"
     ads.write_text("Hand-pulled noodles made fresh to order. Open late. Order online tonight.\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO, SPANISH_REVIEWS
 
 from alignment import Config, InputError, check
 
@@ -136,14 +137,7 @@ def test_check_notes_a_claim_that_matches_most_of_a_one_product_dataset():
 
 
 def test_check_notes_reviews_that_do_not_read_as_english_and_says_what_to_do():
-    spanish = [
-        "La cobertura es mala y las llamadas se cortan todo el tiempo.",
-        "Me cobraron una tarifa que nadie me explicó cuando firmé.",
-        "El servicio al cliente nunca contesta el teléfono por la noche.",
-        "La señal desaparece en cuanto salgo de la ciudad.",
-        "Pagué más de lo que decía el anuncio, otra vez.",
-        "Las llamadas caídas son constantes desde hace meses.",
-    ]
+    spanish = list(SPANISH_REVIEWS)
     english = ["Calls drop every time I drive through the tunnel.", "They charged me a fee that nobody mentioned."]
     frame = pd.DataFrame({"id": [str(i) for i in range(8)], "text": spanish + english})
     report = check(None, frame, Config(), claims=["Fewer dropped calls"])
@@ -153,6 +147,26 @@ def test_check_notes_reviews_that_do_not_read_as_english_and_says_what_to_do():
     english_only = pd.DataFrame({"id": [str(i) for i in range(6)], "text": english * 3})
     notes = check(None, english_only, Config(), claims=["Fewer dropped calls"]).notes
     assert not any("English" in note for note in notes)
+
+
+def test_ad_copy_that_does_not_read_as_english_is_named_ad_by_ad_or_as_a_whole():
+    from alignment.ingest import parse_ads_text
+    from alignment.pipeline import copy_language_note
+
+    english = "Fewer dropped calls than any other network.\n\nNo hidden fees, ever."
+    spanish = "Envío gratis en todos los pedidos y sin comisiones ocultas."
+    mixed = copy_language_note(parse_ads_text(f"{english}\n\n{spanish}"))
+    assert str(mixed).startswith("1 of 3 ads does not read as English (ad3). alignment reads English only")
+    assert str(copy_language_note(parse_ads_text(spanish))).startswith("The ad copy does not read as English.")
+    # Ads too short to tell one by one are read together.
+    short = "Livraison gratuite dès 30 € sur tout.\n\nSatisfait ou remboursé pendant 30 jours, et sans frais.\n\nLe meilleur prix garanti toute l'année."
+    assert str(copy_language_note(parse_ads_text(short))).startswith("The ad copy does not read as English.")
+    # Telegraphic English holds few common English words, and the odd foreign one ("per", "La"): no note.
+    telegraphic = (
+        "Unlimited data for $30 per month.\n\nCafé-quality espresso at home.\n\nLa Quinta: free breakfast daily."
+    )
+    assert copy_language_note(parse_ads_text(telegraphic)) is None
+    assert copy_language_note(parse_ads_text((REPO / "data" / "demo_ads.txt").read_text(encoding="utf-8"))) is None
 
 
 def test_language_note_waits_for_enough_reviews_to_tell():

@@ -9,7 +9,7 @@ import streamlit as st
 
 from alignment.charts import AT_RISK, INTERVAL_HELP, VERDICT_ORDER, VERDICTS, dataset_overview, top_quotes, verdict
 from alignment.errors import AlignmentError, InputError
-from alignment.pipeline import claim_key, distinct_claims
+from alignment.pipeline import claim_key, copy_language_note, distinct_claims
 from alignment.records import ClaimResult, ClaimScore, PossibleClaim
 from alignment.report import Report
 from alignment.ui import common, edits, resources, state
@@ -34,6 +34,9 @@ def render() -> None:
     )
     state.show_message()
     _extract_pending()
+    language = copy_language_note(state.ads())
+    if language:
+        st.warning(md(language))
     try:
         report, seconds = state.current_report()
     except AlignmentError as exc:

@@ -102,6 +102,22 @@ def check(
     claim_list, possible, ad_list = _resolve_claims(ads, claims, config, nlp)
     results, prior = judge_and_weigh(claim_list, review_set, config, embedder, stance_model, progress)
     truncated = claims is None and len(claim_list) >= config.max_claims
+    return build_report(results, review_set, config, prior, truncated=truncated, ads=ad_list, possible=possible)
+
+
+def build_report(
+    results: Sequence[ClaimResult],
+    review_set: ReviewSet,
+    config: Config,
+    rating_prior: RatingPrior | None,
+    *,
+    truncated: bool = False,
+    ads: Sequence[Ad] | None = None,
+    possible: Sequence[PossibleClaim] | None = None,
+) -> Report:
+    """The report of claims judged against ``review_set`` (:func:`judge_and_weigh`), with what it says about
+    the check (:func:`check_notes`): what :func:`check` returns, and what the app builds from its cached
+    steps."""
     return Report(
         claims=tuple(results),
         dataset=review_set.summary,
@@ -113,13 +129,13 @@ def check(
             review_set.summary.sentences,
             config,
             truncated=truncated,
-            rating_prior=prior,
+            rating_prior=rating_prior,
             sentence_texts=[sentence.text for sentence in review_set.sentences],
             review_texts=[review.text for review in review_set.reviews],
-            ads=ad_list,
+            ads=ads,
         ),
         possible_claims=None if possible is None else tuple(possible),
-        rating_prior=prior,
+        rating_prior=rating_prior,
     )
 
 

@@ -169,7 +169,7 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
     Raises:
         AlignmentError: the check failed on the input (shown to the user by the page).
     """
-    from alignment.pipeline import check_notes, judge_and_weigh
+    from alignment.pipeline import build_report, judge_and_weigh
 
     key = report_key(claims, dataset.key, config)
     store = result_store()
@@ -197,21 +197,6 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
             "The sentence vectors were computed here but not kept in the workspace, so the next check may compute "
             f"them again. {stored.unavailable}"
         )
-    report = Report(
-        claims=tuple(results),
-        dataset=review_set.summary,
-        config=config,
-        reviews=review_set.reviews,
-        sentences=review_set.sentences,
-        notes=check_notes(
-            results,
-            review_set.summary.sentences,
-            config,
-            rating_prior=prior,
-            sentence_texts=[sentence.text for sentence in review_set.sentences],
-            review_texts=[review.text for review in review_set.reviews],
-        ),
-        rating_prior=prior,
-    )
+    report = build_report(results, review_set, config, prior)
     store.put(key, report)
     return report, time.perf_counter() - started

@@ -329,9 +329,7 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
     text = text.replace("\x00", "")
     if not text.strip():
         raise EmptyDatasetError(f"{path.name} is empty. Give a file with a header row and at least one review.")
-    first_line = text.lstrip().split("\n", 1)[0]
-    if sep == "," and "," not in first_line:
-        sep = _sniff_separator(first_line, default=sep)
+    sep = choose_separator(text, sep)
     names = _headerless_names(text, sep, expected)
 
     def read(**options: Any) -> pd.DataFrame:
@@ -387,9 +385,35 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and controls > max(4, 0.02 * len(sample))  # a stray NUL or two is damage, not binary
 
 
-def _sniff_separator(line: str, default: str) -> str:
+SEPARATORS = (",", ";", "\t", "|")
+SEPARATOR_SAMPLE_LINES = 30
+
+
+def choose_separator(text: str, default: str) -> str:
+    """The field separator of delimited ``text``: of those that split nine in ten of its first lines into the
+    same number (two or more) of fields, the one that does so most evenly, then into the most fields
+    (``default`` on a tie). A semicolon export whose first review holds a comma is read by semicolons, not
+    by that comma. When none does, a first line without ``default`` is sniffed, else ``default``."""
+    sample = "\n".join(text.lstrip("\ufeff\r\n").splitlines()[:SEPARATOR_SAMPLE_LINES])
+    best: tuple[float, int, str] | None = None
+    for separator in dict.fromkeys((default, *SEPARATORS)):
+        try:
+            counts = Counter(len(row) for row in csv.reader(io.StringIO(sample), delimiter=separator) if row)
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        fields, rows = counts.most_common(1)[0]
+        share = rows / sum(counts.values())
+        if fields >= 2 and share >= 0.9 and (best is None or (share, fields) > best[:2]):
+            best = (share, fields, separator)
+    if best is not None:
+        return best[2]
+    first_line = text.lstrip().split("\n", 1)[0]
+    if default in first_line:
+        return default
     try:
-        return csv.Sniffer().sniff(line, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(first_line, delimiters="".join(SEPARATORS)).delimiter
     except csv.Error:
         return default
 
@@ -400,17 +424,29 @@ _KNOWN_COLUMN_NAMES = frozenset(
 )
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 _DATE_CELL = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:[ T]\d.*)?")
+_CODE_CELL = re.compile(r"[A-Za-z]{1,6}(?:[-_#]\d+|\d{2,})")
+_POSITIONAL_NAME = re.compile(r"column_\d+")
+_ADDRESSES_READER = re.compile(r"\b(?:please|you|your|tell us|describe)\b", re.IGNORECASE)
 
 
 def first_row_is_data(first: Sequence[str], rows: pd.DataFrame, expected: Iterable[str] = ()) -> bool:
-    """True when a table's first row (``first``) reads as a row of data, not as column names: no cell of it
-    is a column name the reader knows or the caller ``expected``, and one of its cells is a number, a date
-    or a sentence, as the same column's cells in the ``rows`` below it mostly are too. A header of
-    questions ("What did you think?") or labels ("Review text") stays a header."""
+    """True when a table's first row (``first``) reads as a row of data, not as column names.
+
+    A cell is data-like when it is a number, a date, an id code ("BW-00001") or a sentence, as the same
+    column's cells in the ``rows`` below it mostly are too. The row is data when two of its cells are (an
+    id or a rating beside a review), or when a table of one column starts with a sentence that does not
+    address the reader. A row naming a column the caller ``expected`` is a header; one naming a column the
+    reader knows ("text", "rating", but also a value such as "Tweet" or "Store") is data only beside a date
+    or a sentence. Naming a column ``column_N`` says there is no header. So a survey's question ("Please
+    tell us about your visit.") or a label beside a year ("Customer,2024,Verbatim") stays a header."""
     cells = [str(cell).strip() for cell in first]
-    known = _KNOWN_COLUMN_NAMES | {_name_key(name) for name in expected}
-    if not any(cells) or any(_name_key(cell) in known or _name_key(cell).rsplit(".", 1)[-1] in known for cell in cells):
+    keys = [_name_key(cell) for cell in cells]
+    named = {_name_key(name) for name in expected}
+    if not any(cells) or named & set(keys):
         return False
+    if any(_POSITIONAL_NAME.fullmatch(name) for name in named):
+        return True
+    signals = []
     for position, cell in enumerate(cells):
         kind = _cell_kind(cell)
         if kind is None:
@@ -421,8 +457,12 @@ def first_row_is_data(first: Sequence[str], rows: pd.DataFrame, expected: Iterab
             else []
         )
         if not below or sum(_cell_kind(value, loose=True) == kind for value in below) * 2 >= len(below):
-            return True
-    return False
+            signals.append(kind)
+    if any(key in _KNOWN_COLUMN_NAMES or key.rsplit(".", 1)[-1] in _KNOWN_COLUMN_NAMES for key in keys):
+        return len(signals) >= 2 and bool({"date", "text"} & set(signals))
+    if len(cells) == 1:
+        return signals == ["text"] and not _ADDRESSES_READER.search(cells[0])
+    return len(signals) >= 2
 
 
 def _name_key(name: str) -> str:
@@ -430,13 +470,16 @@ def _name_key(name: str) -> str:
 
 
 def _cell_kind(cell: str, loose: bool = False) -> str | None:
-    """ "number", "date" or "text" for a cell that can only be data, else None. A column name is a word or
-    a few ("Review date", "NPS (0-10)"); a sentence is four words or more that end as sentences do, run on
-    past a comma or fill 40 characters. ``loose``: any cell of two words or more is text (a review below)."""
-    if _NUMBER.fullmatch(cell):
+    """ "number" (a rating too: "4/5", "★★★★☆"), "date", "code" (an id: "BW-00001") or "text" for a cell
+    that can only be data, else None. A column name is a word or a few ("Review date", "NPS (0-10)"); a
+    sentence is four words or more that end as sentences do, run on past a comma or fill 40 characters.
+    ``loose``: any cell of two words or more is text (a review below)."""
+    if _NUMBER.fullmatch(cell) or (cell and _NUMBER.fullmatch(_rating_number(cell))):  # 4, "4/5", "★★★★☆"
         return "number"
     if _DATE_CELL.fullmatch(cell):
         return "date"
+    if _CODE_CELL.fullmatch(cell):
+        return "code"
     words = len(cell.split())
     if loose:
         return "text" if words >= 2 else None
@@ -588,7 +631,7 @@ def detect_columns(
             date = _guess_column(frame, taken, _is_date_cell)
             taken.add(date or text)
         if rating_column is None and rating is None:
-            rating = _guess_column(frame, taken, _is_rating_cell, distinct=2)
+            rating = _guess_column(frame, taken, _is_rating_cell, distinct=2, counter=False)
             taken.add(rating or text)
         if id_column is None and identifier is None:
             identifier = _guess_column(frame, taken, _is_id_cell, unique=True)
@@ -651,16 +694,30 @@ def _is_rating_cell(cell: str) -> bool:
     return bool(_NUMBER.fullmatch(number)) and 0 <= float(number.replace(",", ".")) <= 10
 
 
+def _counts_rows(cells: Sequence[str]) -> bool:
+    """True for three or more consecutive whole numbers (1, 2, 3 …): a row counter, not ratings."""
+    if len(cells) < 3 or not all(cell.isdigit() for cell in cells):
+        return False
+    first = int(cells[0])
+    return all(int(cell) == first + offset for offset, cell in enumerate(cells))
+
+
 def _is_id_cell(cell: str) -> bool:
     return " " not in cell and len(cell) <= 64
 
 
 def _guess_column(
-    frame: pd.DataFrame, taken: set[str], fits: Callable[[str], bool], distinct: int = 1, unique: bool = False
+    frame: pd.DataFrame,
+    taken: set[str],
+    fits: Callable[[str], bool],
+    distinct: int = 1,
+    unique: bool = False,
+    counter: bool = True,
 ) -> str | None:
     """The one column not ``taken`` whose filled cells (of the first 500 rows) nearly all ``fits`` and that
     holds at least ``distinct`` different values (``unique``: no value twice; otherwise, past a dozen cells,
-    some value twice, as an id column never has); None when no column, or more than one, does."""
+    some value twice, as an id column never has; ``counter=False``: not 1, 2, 3 … counting the rows);
+    None when no column, or more than one, does."""
     found = []
     for column in frame.columns:
         if column in taken:
@@ -671,6 +728,8 @@ def _guess_column(
         if unique and (repeats or len(cells) < len(frame.head(500))):
             continue
         if not unique and len(cells) > 12 and not repeats:
+            continue
+        if not counter and _counts_rows(cells):
             continue
         if cells and values >= distinct and sum(map(fits, cells)) >= 0.95 * len(cells):
             found.append(str(column))
@@ -949,7 +1008,10 @@ def _rating_number(text: str) -> str:
     """A rating cell written another way than as a plain number, as the number it gives (else unchanged)."""
     found = _RATING_OF.fullmatch(text)
     if found:
-        return found.group(1).replace(",", ".")
+        number, scale = found.group(1).replace(",", "."), found.group(2) or found.group(3)
+        if scale is not None and not 0 <= float(number) <= int(scale):
+            return text  # "5/0", "6/5": no rating on any scale, counted as unreadable
+        return number
     if text and all(ch in _STAR_SIGNS + "☆ " for ch in text):
         return str(sum(text.count(sign) for sign in _STAR_SIGNS))
     if _DECIMAL_COMMA.fullmatch(text):
@@ -985,32 +1047,38 @@ class RatingScale:
             values = sorted(plain)
             near_top = values[min(len(values) - 1, int(0.95 * len(values)))]
             self.top = next((top for top in (5, 10, 100) if near_top <= top), 100)
-        else:
-            self.top = denominators.most_common(1)[0][0]
+        else:  # the most common; on a tie a usual scale, then the finer one
+            self.top = max(denominators, key=lambda top: (denominators[top], top in (5, 10, 100), top))
 
 
 def _parse_ratings(column: pd.Series, invalid: Counter[str], scale: RatingScale | None = None) -> list[float | None]:
     raw = column.map(clean_cell)
     counts = raw.value_counts()  # a column repeats a few values: each is read once
     readings = {value: _rating_number(value) for value in counts.index}
-    denominators: Counter[int] = Counter()
-    for value, count in counts.items():
-        if (denominator := _rating_denominator(str(value))) is not None:
-            denominators[denominator] += int(count)
-    if scale is not None and denominators:
-        plain = [
-            float(number)
-            for value, number in readings.items()
-            if _rating_denominator(str(value)) is None and _NUMBER.fullmatch(number)
-            for _ in range(int(counts[value]))
-        ]
+    # The fractions ("4/5", "8 out of 10") that give a rating: value -> its scale.
+    fractions = {
+        value: scale_of
+        for value in readings
+        if (scale_of := _rating_denominator(str(value))) is not None and _NUMBER.fullmatch(readings[value])
+    }
+    if scale is not None and fractions and scale.top is None:
+        # Settled on the first chunk's worth of rows, so a file read whole and one streamed settle alike.
+        first = raw.head(STREAM_CHUNK_ROWS)
+        if not any(value in fractions for value in first.unique()):
+            first = raw
+        denominators: Counter[int] = Counter()
+        plain: list[float] = []
+        for value, count in first.value_counts().items():
+            if value in fractions:
+                denominators[fractions[value]] += int(count)
+            elif _NUMBER.fullmatch(readings[value]):
+                plain += [float(readings[value])] * int(count)
         scale.settle(denominators, plain)
-        top = scale.top
-        for value in readings:
-            denominator = _rating_denominator(str(value))
-            if top is not None and denominator is not None and denominator != top:
-                readings[value] = repr(float(readings[value]) * top / denominator)
-                invalid[RESCALED_RATING] += int(counts[value])
+    top = None if scale is None else scale.top
+    for value, scale_of in fractions.items():
+        if top is not None and scale_of != top:
+            readings[value] = repr(float(readings[value]) * top / scale_of)
+            invalid[RESCALED_RATING] += int(counts[value])
     raw = raw.map(readings)
     parsed = pd.to_numeric(raw.where(raw != ""), errors="coerce")
     bad = int(((raw != "") & parsed.isna()).sum())
@@ -1457,10 +1525,7 @@ class TableStream:
             raise EmptyDatasetError(
                 f"{self.path.name} is empty. Give a file with a header row and at least one review."
             )
-        self.separator = "\t" if self.suffix == ".tsv" else ","
-        first_line = text.lstrip().split("\n", 1)[0]
-        if self.separator == "," and "," not in first_line:
-            self.separator = _sniff_separator(first_line, default=self.separator)
+        self.separator = choose_separator(text, "\t" if self.suffix == ".tsv" else ",")
         self.header_names = _headerless_names(text, self.separator, self.expected)
         self.headerless = self.header_names is not None
 

@@ -224,6 +224,15 @@ def test_ratings_written_on_two_scales_are_read_on_the_columns_own_scale():
     assert [review.rating for review in load_reviews(tens, rating_column="rating").reviews] == [7.0, 9.0, 8.0, 10.0]
     alone = pd.DataFrame({"text": frame["text"][:2], "rating": ["7/10", "9/10"]})
     assert load_reviews(alone, rating_column="rating").summary.columns["invalid_values"] == {}
+    # Two scales as common as each other: the finer, whichever comes first; a fraction off its own scale is
+    # no rating.
+    for order in (["8/10", "4/5"], ["4/5", "8/10"]):
+        tied = pd.DataFrame({"text": frame["text"][:2], "rating": order})
+        assert [review.rating for review in load_reviews(tied, rating_column="rating").reviews] == [8.0, 8.0]
+    off = pd.DataFrame({"text": frame["text"][:3], "rating": ["5/0", "6/5", "4/5"]})
+    loaded = load_reviews(off, rating_column="rating")
+    assert [review.rating for review in loaded.reviews] == [None, None, 4.0]
+    assert loaded.summary.columns["invalid_values"] == {"non-numeric rating": 2}
 
 
 def test_the_scale_found_in_one_chunk_holds_for_the_next(tmp_path):
@@ -289,6 +298,33 @@ def test_a_first_row_is_data_only_when_its_cells_look_like_the_cells_below():
     # A column the caller names is a header, whatever it looks like.
     assert not first_row_is_data(["No signal in the basement, ever.", "1"], below, expected=["1"])
     assert not first_row_is_data(["text", "2025-01-01"], below)
+
+    # A survey's question, or a label beside a year, is one data-like cell: the row stays a header.
+    answers = pd.DataFrame([["R1", "Calls drop daily, every evening."], ["R2", "Great coverage downtown."]])
+    assert not first_row_is_data(["Respondent", "Please tell us about your visit, in your words."], answers)
+    years = pd.DataFrame([["Ann", "4", "Calls drop daily."], ["Bo", "5", "Great coverage."]])
+    assert not first_row_is_data(["Customer", "2024", "Verbatim"], years)
+    # A value that is also a column name ("Tweet", "Store") beside a date and a review is data.
+    rows = pd.DataFrame([["2025-03-03", "Email", "Support never called back, again."]] * 3)
+    assert first_row_is_data(["2025-03-02", "Tweet", "The signal dropped again, twice."], rows)
+    # Naming a column by position says the file has none.
+    assert first_row_is_data(["Great signal."], pd.DataFrame([["Slow."]]), expected=["column_1"])
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_semicolon_or_tab_export_named_csv_is_split_by_its_own_separator(tmp_path, separator):
+    path = tmp_path / "export.csv"
+    rows = [
+        ["1", "2025-03-02", "The signal dropped, again and again.", "2"],
+        ["2", "2025-03-03", "Support was quick, and friendly.", "5"],
+        ["3", "2025-03-05", "Billing was confusing.", "1"],
+    ]
+    path.write_text("\n".join(separator.join(row) for row in rows) + "\n", encoding="utf-8")
+    loaded = load_reviews(path)
+    assert [review.text for review in loaded.reviews] == [row[2] for row in rows]
+    assert [review.rating for review in loaded.reviews] == [2.0, 5.0, 1.0]
+    stream = ReviewStream(path)
+    assert sum(len(reviews) for reviews, _ in stream.chunks()) == 3 and stream.summary() == loaded.summary
 
 
 def test_a_single_column_of_reviews_without_a_header_loses_none(tmp_path):

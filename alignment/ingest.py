@@ -1303,8 +1303,21 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
     path = Path(path)
     if not path.exists():
         raise MissingFileError(f"File not found: {path}. Check the path and try again.")
-    if path.suffix.lower() in AD_TEXT_SUFFIXES:
-        ads = parse_ads_text(decode_bytes(path.read_bytes()))
+    suffix = path.suffix.lower()
+    if suffix not in AD_TEXT_SUFFIXES + TABLE_SUFFIXES:
+        raise UnreadableFileError(
+            f"Unsupported file type {suffix!r} for {path.name}: give ad copy as "
+            f"{', '.join(s for s in AD_TEXT_SUFFIXES if s)} text, or as a table ({', '.join(TABLE_SUFFIXES)})."
+        )
+    if suffix in AD_TEXT_SUFFIXES:
+        if path.is_dir():
+            raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of the ad copy.")
+        text = decode_bytes(path.read_bytes())
+        if _looks_binary(text):
+            raise UnreadableFileError(
+                f"{path.name} looks like a binary file, not text. Save the copy as plain text, Markdown or HTML."
+            )
+        ads = parse_ads_text(text.replace("\x00", ""))
     else:
         frame = read_table(path, expected=[text_column or "text", id_column or "id"])
         text_name = text_column or "text"
@@ -1365,20 +1378,28 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
     return [ad for ad in result if ad.text]
 
 
-# Block elements end a paragraph of the page (each becomes an ad); a line break ends a line within one.
+# Block elements end a paragraph of the page (each becomes an ad); a line break ends a line within one. A
+# table's row is one paragraph, its cells side by side.
 _HTML_BLOCKS = frozenset(
-    {"p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "li", "ul", "ol", "dl", "dt"}
-    | {"dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "td", "th", "figure", "figcaption"}
-    | {"form", "hr", "title", "body", "html", "pre", "address"}
+    {"p", "div", "section", "article", "header", "footer", "aside", "main", "li", "ul", "ol", "dl", "dt", "dd"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "figure", "figcaption", "form", "hr"}
+    | {"body", "html", "pre", "address", "caption", "details", "summary", "fieldset", "legend"}
 )
-_HTML_HIDDEN = frozenset({"script", "style", "head", "noscript", "template", "svg"})
+# Elements that stand apart from their neighbours without starting a paragraph ("Buy now" "Learn more").
+_HTML_SPACED = frozenset({"td", "th", "button", "option", "label", "input", "select", "textarea"})
+# Never shown as text: code, styles, the page's title, menus. The head itself is not listed: HTML5 lets a
+# page leave out its "</head>", and its only text is the title.
+_HTML_HIDDEN = frozenset({"script", "style", "title", "noscript", "template", "svg", "nav", "iframe", "object"})
+_HTML_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Copy reads as HTML source when it holds two tags of the usual elements, or one with a closing tag: ad copy
 # itself never writes "<p>", and "<3" or "x < y" are not tags.
 _HTML_TAG = re.compile(
     r"</?(?:p|div|span|br|a|b|i|em|strong|u|li|ul|ol|h[1-6]|img|section|article|table|tr|td|th|html|body|head"
-    r"|header|footer|blockquote|font|sup|sub|small|button|meta|title|script|style)\b[^<>]*>",
+    r"|header|footer|blockquote|font|sup|sub|small|button|meta|title|script|style|label|nav)\b[^<>]*>",
     re.IGNORECASE,
 )
+_HTML_BLOCK_TAG = re.compile(r"<(?:p|div|br|li|h[1-6]|tr|table|section|article|body|html)\b", re.IGNORECASE)
 
 
 def looks_like_html(text: str) -> bool:
@@ -1389,45 +1410,68 @@ def looks_like_html(text: str) -> bool:
 
 class _TextOfHtml(html.parser.HTMLParser):
     """Collects the text a browser shows: block elements become blank lines, ``<br>`` a line break, an
-    image its alt text; scripts, styles and the head are left out and entities are decoded."""
+    image its alt text; scripts, styles, the title, menus and elements marked hidden are left out, and
+    entities are decoded. ``blank_lines``: a blank line in the source parts two ads too (copy typed as
+    text with a tag or two in it, not a page)."""
 
-    def __init__(self) -> None:
+    def __init__(self, blank_lines: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.hidden = 0
+        self.blank_lines = blank_lines
+        self.hidden: list[str] = []  # the open elements that hide what they hold, innermost last
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HTML_HIDDEN:
-            self.hidden += 1
+        given = dict(attrs)
+        if tag not in _HTML_VOID and (
+            tag in _HTML_HIDDEN or "hidden" in given or _HIDDEN_STYLE.search(given.get("style") or "")
+        ):
+            self.hidden.append(tag)
+        elif self.hidden:
+            if tag == self.hidden[-1]:
+                self.hidden.append(tag)  # the same element nested inside the hidden one
         elif tag in _HTML_BLOCKS:
             self.parts.append("\n\n")
         elif tag == "br":
             self.parts.append("\n")
-        elif tag == "img" and not self.hidden:
-            alt = dict(attrs).get("alt")
-            if alt and alt.strip():
-                self.parts.append(f" {alt.strip()} ")
+        elif tag in _HTML_SPACED:
+            self.parts.append(" ")
+        elif tag == "img" and (given.get("alt") or "").strip():
+            self.parts.append(f" {(given.get('alt') or '').strip()} ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _HTML_VOID:  # "<div/>" opens nothing to close
+            if not self.hidden and tag in _HTML_BLOCKS:
+                self.parts.append("\n\n")
+            return
+        self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _HTML_HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
+        if self.hidden:
+            if tag == self.hidden[-1] or (tag in _HTML_HIDDEN and tag in self.hidden):
+                while self.hidden and self.hidden.pop() != tag:
+                    pass
         elif tag in _HTML_BLOCKS:
             self.parts.append("\n\n")
+        elif tag in _HTML_SPACED:
+            self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            # A blank line still parts two ads: copy typed as text with a tag or two in it keeps its ads.
+        if self.hidden:
+            return
+        if self.blank_lines:
             paragraphs = re.split(r"[ \t]*\r?\n[ \t\r]*\n\s*", data)
             self.parts.append("\n\n".join(re.sub(r"\s+", " ", part) for part in paragraphs))
+        else:
+            self.parts.append(re.sub(r"\s+", " ", data))
 
 
 def html_text(source: str) -> str:
     """HTML source as the text a browser shows, a blank line between its blocks ("<p>Free returns.</p><p>Open
     24/7.</p>" is two paragraphs), so that a tag never stands in or cuts a claim."""
-    parser = _TextOfHtml()
+    parser = _TextOfHtml(blank_lines=not _HTML_BLOCK_TAG.search(source))
     parser.feed(source)
     parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
+    text = "".join(parser.parts).replace("\xa0", " ").replace("\xad", "").replace("\u200b", "")
     text = re.sub(r"[ \t]+([.,!?;:])", r"\1", text)  # the space before a tag left out ("fees <script>…</script>.")
     lines = [re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

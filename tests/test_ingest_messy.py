@@ -336,3 +336,37 @@ def test_a_single_column_of_reviews_without_a_header_loses_none(tmp_path):
     loaded = load_reviews(path)
     assert loaded.reviews[0].text == "The app crashed twice while paying, so I gave up."
     assert loaded.summary.reviews == 3 and loaded.mapping.text == "column_1"
+
+
+def test_a_page_is_read_as_a_browser_shows_it_whatever_its_markup_leaves_out():
+    from alignment.ingest import parse_ads_text
+
+    def ads(source: str) -> list[str]:
+        return [ad.text for ad in parse_ads_text(source)]
+
+    # HTML5 lets a page leave out </head>: the body is still read; the title is not copy.
+    assert ads("<head><meta charset=utf-8><title>Offer</title><p>Free returns.</p><p>No fees.</p>") == [
+        "Free returns.",
+        "No fees.",
+    ]
+    # In a page a blank line is only spacing; hidden elements, menus and scripts are not shown.
+    assert ads("<p>No hidden\n\nfees, ever.</p><nav><a>Home</a> | <a>Plans</a></nav>") == ["No hidden fees, ever."]
+    hidden = '<p hidden>Secret offer</p><div style="display: none"><div>Draft</div>Old</div><p>Shown da&shy;shed</p>'
+    assert ads(hidden) == ["Shown dashed"]
+    # Buttons stand apart; a table's row is one ad, its cells side by side.
+    assert ads("<div><button>Buy now</button><button>Learn more</button></div>") == ["Buy now Learn more"]
+    table = "<table><tr><th>Plan</th><th>Data</th></tr><tr><td>Basic</td><td>Unlimited 5G</td></tr></table>"
+    assert ads(table) == ["Plan Data", "Basic Unlimited 5G"]
+
+
+def test_ad_copy_that_is_binary_or_of_another_type_is_refused_in_one_line(tmp_path):
+    from alignment.ingest import read_ads
+
+    binary = tmp_path / "landing.html"
+    binary.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(UnreadableFileError, match=r"^landing\.html looks like a binary file"):
+        read_ads(binary)
+    pdf = tmp_path / "copy.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(UnreadableFileError, match=r"\.txt, \.md, \.html, \.htm text, or as a table"):
+        read_ads(pdf)

@@ -757,8 +757,8 @@ def load_reviews(
     if isinstance(source, pd.DataFrame):
         frame, name = source, "DataFrame"
     elif isinstance(source, (str, Path)):
-        named = [text_column, id_column, date_column, rating_column, *(segment_columns or ())]
-        frame, name = read_table(source, sheet=sheet, expected=[n for n in named if n]), Path(source).name
+        named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
+        frame, name = read_table(source, sheet=sheet, expected=named), Path(source).name
     else:
         raise InputError(f"reviews must be a pandas DataFrame or a file path, not {type(source).__name__}.")
     if frame.shape[1] == 0:
@@ -790,6 +790,11 @@ def load_reviews(
         columns={**mapping.to_dict(), "invalid_values": dict(invalid)},
     )
     return ReviewSet(reviews=tuple(reviews), sentences=sentences, summary=summary, mapping=mapping)
+
+
+def _named_columns(*names: str | None, segments: Sequence[str] | None = None) -> list[str]:
+    """The columns a caller asked for by name: a header row that names one is a header."""
+    return [name for name in (*names, *(segments or ())) if name]
 
 
 def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Review], Counter[str], Counter[str]]:
@@ -1031,9 +1036,10 @@ class RatingScale:
     """The scale a rating column's fractions are read on when the column writes more than one: "4/5" beside
     "8/10" reads 8/10 as 4 of 5, not as an 8 off a scale of 5.
 
-    Decided once per column, from the first chunk with fractions in it: the scale of the column's plain
-    numbers if it has any (the smallest of 5, 10 and 100 that holds 95% of them), else the denominator most
-    of its fractions have. A column of one scale only is read as written.
+    Decided once per column, on its first STREAM_CHUNK_ROWS rows (or, when those hold no fraction, the first
+    chunk that does), so a file read whole and one streamed in chunks of that size decide alike: the scale
+    of the column's plain numbers if it has any (the smallest of 5, 10 and 100 that holds 95% of them), else
+    the denominator most of its fractions have. A column of one scale only is read as written.
     """
 
     def __init__(self) -> None:
@@ -1863,8 +1869,8 @@ class ReviewStream:
         sheet: str | int | None = None,
         chunk_rows: int = STREAM_CHUNK_ROWS,
     ) -> None:
-        named = [text_column, id_column, date_column, rating_column, *(segment_columns or ())]
-        self.table = TableStream(source, chunk_rows=chunk_rows, sheet=sheet, expected=[n for n in named if n])
+        named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
+        self.table = TableStream(source, chunk_rows=chunk_rows, sheet=sheet, expected=named)
         self._columns = (text_column, id_column, date_column, rating_column, segment_columns)
         self.mapping: ColumnMapping | None = None
         self.validator: RowValidator | None = None

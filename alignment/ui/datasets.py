@@ -38,9 +38,9 @@ SKIP_REASONS = {
     TITLE_ROW: "a title line above the header row of the sheet",
 }
 INVALID_REASONS = {
-    HEADERLESS: "the file has no header row: its first line holds a number, a date or a sentence where column "
-    "names would be, so it was kept as a review and the columns are named column_1, column_2 …; add a header "
-    "row to the file to name them",
+    HEADERLESS: "the file has no header row: its first line holds data where column names would be (an id, a "
+    "date, a rating, a sentence), so it was kept as a review and the columns are named column_1, column_2 …; "
+    "add a header row to the file to name them",
     "unparseable date": "a date that could not be read; the review is kept without a date",
     "non-numeric rating": "a rating that is not a number; the review is kept without a rating",
     "rating out of range": "a rating under 0 or over 100; the review is kept without a rating",

@@ -719,13 +719,14 @@ def _guess_column(
     some value twice, as an id column never has; ``counter=False``: not 1, 2, 3 … counting the rows);
     None when no column, or more than one, does."""
     found = []
-    for column in frame.columns:
+    sample = frame.head(500)
+    for column in sample.columns:
         if column in taken:
             continue
-        cells = [value for value in (clean_cell(v) for v in frame[column].head(500)) if value]
+        cells = [value for value in (clean_cell(v) for v in sample[column]) if value]
         values = len(set(cells))
         repeats = values < len(cells)
-        if unique and (repeats or len(cells) < len(frame.head(500))):
+        if unique and (repeats or len(cells) < len(sample)):
             continue
         if not unique and len(cells) > 12 and not repeats:
             continue

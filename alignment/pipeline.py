@@ -272,9 +272,10 @@ def language_note(review_texts: Sequence[str]) -> str | None:
 def copy_language_note(ads: Sequence[Ad]) -> str | None:
     """A note when the ad copy, or some of its ads, do not read as English (:func:`alignment.ingest.read_language`,
     strict: short English copy holds few of the common words the rule counts), naming those ads, or None."""
-    named = [ad.ad_id for ad in ads if read_language(ad.text, strict=True) is False]
+    other = [read_language(ad.text, strict=True) is False for ad in ads]
+    named = [ad.ad_id for ad, is_other in zip(ads, other, strict=True) if is_other]
     # The other ads, each maybe too short to tell on its own ("Livraison gratuite dès 30 €."), read as one text.
-    rest = " ".join(ad.text for ad in ads if ad.ad_id not in set(named))
+    rest = " ".join(ad.text for ad, is_other in zip(ads, other, strict=True) if not is_other)
     rest_other = not rest or read_language(rest, strict=True) is False
     if not named and not rest_other:
         return None

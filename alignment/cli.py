@@ -671,16 +671,17 @@ def _embedder(kind: str) -> Any:
 
 
 def _open_workspace(path: str | None) -> Workspace:
-    from alignment.workspace import Workspace
+    from alignment.workspace import BRIEF_WAIT_S, Workspace
 
-    return Workspace.open(path)
+    # A moment's wait: an ingest elsewhere holds the workspace for a moment to copy its rows in.
+    return Workspace.open(path, wait_s=BRIEF_WAIT_S)
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from alignment.embed import embedder_kind
     from alignment.pipeline import language_note
     from alignment.progress import SilentProgress, terminal_progress
-    from alignment.workspace import validate_name
+    from alignment.workspace import ingest_dataset, open_when_free, validate_name
 
     validate_name(args.name)
     kind = embedder_kind(args.embedder)
@@ -688,31 +689,34 @@ def _run_ingest(args: argparse.Namespace) -> int:
         raise MissingFileError(f"File not found: {args.file}. Check the path and try again.")
     sheet = _sheet(args.sheet, args.file)
     progress = SilentProgress() if args.quiet else terminal_progress()
-    with _open_workspace(args.workspace) as workspace:
+    try:
+        # Holds the workspace only to check the name and to copy the read file in: the app and other
+        # commands can use it while a large file is read.
+        info = ingest_dataset(
+            args.workspace,
+            args.file,
+            args.name,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            date_column=args.date_column,
+            rating_column=args.rating_column,
+            segment_columns=args.segment_columns,
+            sheet=sheet,
+            replace=args.replace,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        # An ingest is published in one transaction at its end: cut short, it leaves nothing behind.
+        raise _Interrupted(
+            f"dataset {args.name!r} was not saved, and the workspace's datasets are as they were"
+        ) from None
+    print(
+        f"Ingested {info.name!r}: {_plural(info.reviews, 'review')}, {_plural(info.sentences, 'sentence')} "
+        f"from {info.source} ({_plural(info.rows, 'row')}; skipped: {_counts(info.skipped)}"
+        f"{_invalid_values(info.columns)}) into {_workspace_location(args.workspace)}."
+    )
+    with open_when_free(args.workspace, progress=progress) as workspace:
         try:
-            info = workspace.ingest(
-                args.file,
-                args.name,
-                text_column=args.text_column,
-                id_column=args.id_column,
-                date_column=args.date_column,
-                rating_column=args.rating_column,
-                segment_columns=args.segment_columns,
-                sheet=sheet,
-                replace=args.replace,
-                progress=progress,
-            )
-        except KeyboardInterrupt:
-            # An ingest is published in one transaction at its end: cut short, it leaves nothing behind.
-            raise _Interrupted(
-                f"dataset {args.name!r} was not saved, and the workspace's datasets are as they were"
-            ) from None
-        try:
-            print(
-                f"Ingested {info.name!r}: {_plural(info.reviews, 'review')}, {_plural(info.sentences, 'sentence')} "
-                f"from {info.source} ({_plural(info.rows, 'row')}; skipped: {_counts(info.skipped)}"
-                f"{_invalid_values(info.columns)}) into {workspace.location}."
-            )
             # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
             note = language_note(workspace.sample_texts(info.name))
             if note:

@@ -241,7 +241,7 @@ def _check_workbook(path: Path) -> None:
         head = handle.read(4096)
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx is a zip file, .xls an OLE file
         return
-    looks = "text (a CSV file?)" if head and not _looks_binary(decode_bytes(head)) else "another kind of file"
+    looks = "text (a CSV file?)" if head and not looks_binary(decode_bytes(head)) else "another kind of file"
     raise UnreadableFileError(
         f"{path.name} is not an Excel workbook: it looks like {looks}. "
         "Give it the extension of its real format (.csv, .json …) or save it from Excel again."
@@ -322,7 +322,7 @@ def _utf16(head: bytes) -> str | None:
 
 def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.DataFrame:
     text = decode_bytes(path.read_bytes())
-    if _looks_binary(text):
+    if looks_binary(text):
         raise UnreadableFileError(
             f"{path.name} looks like a binary file, not text. Export it as CSV (UTF-8) and try again."
         )
@@ -378,7 +378,7 @@ def _unclosed_quote(name: str, exc: BaseException) -> UnreadableFileError | None
     )
 
 
-def _looks_binary(text: str) -> bool:
+def looks_binary(text: str) -> bool:
     """True when control characters (other than tab and line breaks) make up over 2% of the start (and > 4)."""
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r") + sample.count("\ufffd")
@@ -438,7 +438,9 @@ def first_row_is_data(first: Sequence[str], rows: pd.DataFrame, expected: Iterab
     address the reader. A row naming a column the caller ``expected`` is a header; one naming a column the
     reader knows ("text", "rating", but also a value such as "Tweet" or "Store") is data only beside a date
     or a sentence. Naming a column ``column_N`` says there is no header. So a survey's question ("Please
-    tell us about your visit.") or a label beside a year ("Customer,2024,Verbatim") stays a header."""
+    tell us about your visit.") or a label beside a year ("Customer,2024,Verbatim") stays a header, while a
+    short review beside its rating ("Loved it,5", over reviews and ratings) is data: no column is named by
+    a bare number."""
     cells = [str(cell).strip() for cell in first]
     keys = [_name_key(cell) for cell in cells]
     named = {_name_key(name) for name in expected}
@@ -447,22 +449,29 @@ def first_row_is_data(first: Sequence[str], rows: pd.DataFrame, expected: Iterab
     if any(_POSITIONAL_NAME.fullmatch(name) for name in named):
         return True
     signals = []
+    phrases = 0  # short phrases ("Loved it") over a column of reviews: data only beside a number
     for position, cell in enumerate(cells):
         kind = _cell_kind(cell)
-        if kind is None:
+        loose = kind is None and _cell_kind(cell, loose=True) == "text" and not _ADDRESSES_READER.search(cell)
+        if kind is None and not loose:
             continue
         below = (
             [value for value in (clean_cell(v) for v in rows.iloc[:, position]) if value]
             if position < rows.shape[1]
             else []
         )
-        if not below or sum(_cell_kind(value, loose=True) == kind for value in below) * 2 >= len(below):
-            signals.append(kind)
+        if not below or sum(_cell_kind(value, loose=True) == (kind or "text") for value in below) * 2 >= len(below):
+            if kind is None:
+                phrases += bool(below)
+            else:
+                signals.append(kind)
     if any(key in _KNOWN_COLUMN_NAMES or key.rsplit(".", 1)[-1] in _KNOWN_COLUMN_NAMES for key in keys):
         return len(signals) >= 2 and bool({"date", "text"} & set(signals))
     if len(cells) == 1:
         return signals == ["text"] and not _ADDRESSES_READER.search(cells[0])
-    return len(signals) >= 2
+    # A column is never named by a bare number: one over a column of ratings, beside a phrase over a column
+    # of reviews, is a short review and its rating ("Loved it,5").
+    return len(signals) >= 2 or (signals == ["number"] and phrases >= 1)
 
 
 def _name_key(name: str) -> str:
@@ -1320,7 +1329,7 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
         if path.is_dir():
             raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of the ad copy.")
         text = decode_bytes(path.read_bytes())
-        if _looks_binary(text):
+        if looks_binary(text):
             raise UnreadableFileError(
                 f"{path.name} looks like a binary file, not text. Save the copy as plain text, Markdown or HTML."
             )
@@ -1398,6 +1407,9 @@ _HTML_SPACED = frozenset({"td", "th", "button", "option", "label", "input", "sel
 # page leave out its "</head>", and its only text is the title.
 _HTML_HIDDEN = frozenset({"script", "style", "title", "noscript", "template", "svg", "nav", "iframe", "object"})
 _HTML_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+_HTML_DESCRIPTIONS = frozenset({"description", "og:description", "twitter:description"})
+_INLINE_EDGE = "\x00"  # marks where an inline element opened or closed, until html_text decides on a space
+_RUNS_TOGETHER = re.compile(r"[.!?,;:][A-Z]|[a-z0-9][A-Z][a-z]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Copy reads as HTML source when it holds two tags of the usual elements, or one with a closing tag: ad copy
 # itself never writes "<p>", and "<3" or "x < y" are not tags.
@@ -1418,17 +1430,28 @@ def looks_like_html(text: str) -> bool:
 class _TextOfHtml(html.parser.HTMLParser):
     """Collects the text a browser shows: block elements become blank lines, ``<br>`` a line break, an
     image its alt text; scripts, styles, the title, menus and elements marked hidden are left out, and
-    entities are decoded. ``blank_lines``: a blank line in the source parts two ads too (copy typed as
-    text with a tag or two in it, not a page)."""
+    entities are decoded. The page's description (``<meta name="description">``, Open Graph's, Twitter's)
+    is kept apart in ``descriptions``: search results and shared links show it as copy. ``blank_lines``:
+    a blank line in the source parts two ads too (copy typed as text with a tag or two in it, not a page)."""
 
     def __init__(self, blank_lines: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.blank_lines = blank_lines
         self.hidden: list[str] = []  # the open elements that hide what they hold, innermost last
+        self.descriptions: list[str] = []  # the page's own summary, <meta name="description" content="…">
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         given = dict(attrs)
+        if tag == "meta":
+            if self.hidden:
+                return
+            kind = (given.get("name") or given.get("property") or "").strip().lower()
+            if kind in _HTML_DESCRIPTIONS and (given.get("content") or "").strip():
+                self.descriptions.append(re.sub(r"\s+", " ", given.get("content") or "").strip())
+            return
+        if not self.hidden and tag not in _HTML_BLOCKS and tag not in _HTML_SPACED and tag != "br":
+            self.parts.append(_INLINE_EDGE)  # where two inline elements meet, a space may be needed
         if tag not in _HTML_VOID and (
             tag in _HTML_HIDDEN or "hidden" in given or _HIDDEN_STYLE.search(given.get("style") or "")
         ):
@@ -1461,15 +1484,32 @@ class _TextOfHtml(html.parser.HTMLParser):
             self.parts.append("\n\n")
         elif tag in _HTML_SPACED:
             self.parts.append(" ")
+        else:
+            self.parts.append(_INLINE_EDGE)
 
     def handle_data(self, data: str) -> None:
         if self.hidden:
             return
+        data = data.replace(_INLINE_EDGE, "")
         if self.blank_lines:
             paragraphs = re.split(r"[ \t]*\r?\n[ \t\r]*\n\s*", data)
             self.parts.append("\n\n".join(re.sub(r"\s+", " ", part) for part in paragraphs))
         else:
             self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _join_inline_edges(text: str) -> str:
+    """Where two inline elements meet with nothing between them, a space when what they hold would
+    otherwise run together as words a reader sees apart: a sentence's end and the next word
+    ("returns.</span><span>Open"), or a word and a capitalised one ("returns</b><b>Open"); nothing inside
+    a word ("<b>Un</b>limited") or a price ("<sup>$</sup>9")."""
+    pieces = text.split(_INLINE_EDGE)
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        if joined and piece and _RUNS_TOGETHER.match(joined[-1] + piece[:2]):
+            joined += " "
+        joined += piece
+    return joined
 
 
 def html_text(source: str) -> str:
@@ -1478,7 +1518,11 @@ def html_text(source: str) -> str:
     parser = _TextOfHtml(blank_lines=not _HTML_BLOCK_TAG.search(source))
     parser.feed(source)
     parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ").replace("\xad", "").replace("\u200b", "")
+    text = _join_inline_edges("".join(parser.parts)).replace("\xa0", " ").replace("\xad", "").replace("\u200b", "")
+    # The page's summary is copy search results show; it is read too unless the page says it already.
+    shown = re.sub(r"\s+", " ", text).casefold()
+    summaries = [d for d in dict.fromkeys(parser.descriptions) if re.sub(r"\s+", " ", d).casefold() not in shown]
+    text = "\n\n".join([*summaries, text])
     text = re.sub(r"[ \t]+([.,!?;:])", r"\1", text)  # the space before a tag left out ("fees <script>…</script>.")
     lines = [re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -1567,7 +1611,7 @@ class TableStream:
     def _check_delimited_head(self, head: bytes) -> None:
         assert self.path is not None and self.encoding is not None
         text = head.decode(self.encoding, errors="ignore")
-        if _looks_binary(text):
+        if looks_binary(text):
             raise UnreadableFileError(
                 f"{self.path.name} looks like a binary file, not text. Export it as CSV (UTF-8) and try again."
             )

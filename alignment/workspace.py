@@ -11,13 +11,15 @@ five times. The workspace keeps:
 - **runs**: each check against a dataset (claims, config, the full report, per-claim scores, timestamps),
   the history for comparing campaigns over time.
 
-Ingest streams the file in chunks of rows (see :class:`alignment.ingest.ReviewStream`) into rows marked
-``staging``; only when the whole file has been read is the dataset switched to ``ready`` (and an older
-dataset of the same name removed) in one transaction. An interrupted ingest therefore leaves no dataset
-and never half of one; its staging rows are removed at once, or when the workspace is next opened.
+Ingest streams the file in chunks of rows (see :class:`alignment.ingest.ReviewStream`) into a staging
+file of its own beside the workspace; only when the whole file has been read is the dataset copied in (and
+an older dataset of the same name removed) in one transaction. An interrupted ingest therefore leaves no
+dataset and never half of one; its staging file is removed at once, or when the workspace is next opened.
 
 The location is ``ALIGN_WORKSPACE`` when set, else a per-user data folder (``~/.local/share/alignment`` on
-Linux). DuckDB lets one process at a time open the file for writing.
+Linux). DuckDB lets one process at a time open the file for writing, so the app and the command line open
+it only for each read or write, and :func:`ingest_dataset` holds it only to check the name and to copy the
+read file in: a long ingest does not keep others out.
 
 Example::
 
@@ -36,10 +38,12 @@ import dataclasses
 import json
 import os
 import re
+import secrets
 import threading
+import time
 import zlib
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,8 +76,10 @@ LOADED_DATASETS = 2  # ReviewSets held in memory per Workspace, so a re-check do
 MEMORY_VECTORS_BYTES = 768 << 20  # a dataset's float32 sentence matrix is kept in memory up to this size
 NAMED_DATASETS = 10  # an unknown-name message lists this many of the workspace's datasets, then a count
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_ACTIVE_STAGING: set[tuple[str, int]] = set()  # (database, dataset id) being ingested by this process
-_ACTIVE_LOCK = threading.Lock()
+STAGING_MARK = ".ingest-"  # a staging file is ".<database file name>.ingest-<pid>-<random>.duckdb" beside it
+MERGE_WAIT_S = 120.0  # how long a read file waits for another process to let go of the workspace
+BRIEF_WAIT_S = 5.0  # how long a command, the app or an ingest's first look waits for a workspace in use
+BUSY_POLL_S = 0.25
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -279,24 +285,22 @@ class Workspace:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._loaded: OrderedDict[int, ReviewSet] = OrderedDict()
-        self._staged_sentences: dict[int, int] = {}  # sentences stored so far, per dataset being ingested
         self._vectors: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()  # (dataset id, model id)
 
     # --- opening -------------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Workspace:
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False, wait_s: float = 0.0) -> Workspace:
         """Open (creating if needed) the workspace at ``path``: a folder, or a ``.duckdb`` file.
 
         Without ``path``: ``ALIGN_WORKSPACE``, else the per-user data folder (:func:`default_location`).
+        While another process has it open for writing, try again for up to ``wait_s`` seconds.
 
         Raises:
-            WorkspaceBusyError: another process has the workspace open for writing.
+            WorkspaceBusyError: another process has the workspace open for writing (for ``wait_s``).
             WorkspaceError: the file is not a workspace, or was written by a newer alignment.
             InputError: the folder cannot be created.
         """
-        import duckdb
-
         location = Path(path).expanduser() if path is not None else default_location()
         database = location if location.suffix == ".duckdb" else location / DATABASE_FILE
         if read_only and not database.is_file():
@@ -308,27 +312,15 @@ class Workspace:
                 f"Cannot create the workspace folder {database.parent}: {exc.strerror}. "
                 f"Set {WORKSPACE_ENV} to a writable folder."
             ) from exc
-        # Rows are always read back with ORDER BY, so DuckDB need not keep insertion order (less memory).
-        config: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": False}
-        if os.environ.get("ALIGN_DUCKDB_MEMORY"):
-            config["memory_limit"] = os.environ["ALIGN_DUCKDB_MEMORY"]
-        try:
-            connection = duckdb.connect(str(database), read_only=read_only, config=config)
-        except duckdb.IOException as exc:
-            message = str(exc)
-            if "lock" in message.lower():
-                holder = re.search(r"PID \d+", message)
-                raise WorkspaceBusyError(
-                    f"The workspace {database} is in use by another alignment process"
-                    f"{f' ({holder.group(0)})' if holder else ''}, such as the app. Close it and try again, "
-                    f"or set {WORKSPACE_ENV} to another folder."
-                ) from exc
-            raise WorkspaceError(f"Cannot open the workspace {database}: {message.splitlines()[0]}") from exc
-        except duckdb.Error as exc:
-            raise WorkspaceError(
-                f"{database} is not a usable alignment workspace: {str(exc).splitlines()[0]}. "
-                f"Move it away or set {WORKSPACE_ENV} to another folder."
-            ) from exc
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                connection = _connect(database, read_only)
+                break
+            except WorkspaceBusyError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(BUSY_POLL_S)
         workspace = cls(connection, location, database, read_only)
         try:
             workspace._prepare()
@@ -357,13 +349,16 @@ class Workspace:
             self._remove_abandoned_staging()
 
     def _remove_abandoned_staging(self) -> None:
-        """Drop what an interrupted ingest left (only one process can write, so none is still running)."""
-        rows = self._con.execute("SELECT dataset_id FROM datasets WHERE status = 'staging'").fetchall()
-        with _ACTIVE_LOCK:
-            active = {dataset_id for database, dataset_id in _ACTIVE_STAGING if database == str(self.database)}
-        for (dataset_id,) in rows:
-            if dataset_id not in active:
-                self._delete_rows(int(dataset_id))
+        """Drop what a killed ingest left: the staging file of a process that is gone, and the rows an
+        alignment before 2026-12-02 staged inside the workspace itself (only one process writes at a time,
+        so none of those is still being written)."""
+        for path in self.database.parent.glob(f".{self.database.name}{STAGING_MARK}*"):
+            pid = path.name[len(self.database.name) + len(STAGING_MARK) + 1 :].split("-", 1)[0]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        for (dataset_id,) in self._con.execute("SELECT dataset_id FROM datasets WHERE status = 'staging'").fetchall():
+            self._delete_rows(int(dataset_id))
 
     def close(self) -> None:
         """Close the database file (further calls fail)."""
@@ -417,148 +412,87 @@ class Workspace:
         """
         validate_name(name)
         self._require_writable()
-        progress = progress or SilentProgress()
         with self._lock:
-            existing = self._find(name)
-            if existing is not None and not replace:
-                raise DuplicateDatasetError(
-                    f"A dataset named {name!r} already exists. Choose another name, or replace it "
-                    "(--replace on the command line, replace=True in Python)."
-                )
-            stream = ReviewStream(
-                source,
-                text_column=text_column,
-                id_column=id_column,
-                date_column=date_column,
-                rating_column=rating_column,
-                segment_columns=segment_columns,
-                sheet=sheet,
-                chunk_rows=chunk_rows,
+            self._refuse_duplicate(name, replace)
+        stream = ReviewStream(
+            source,
+            text_column=text_column,
+            id_column=id_column,
+            date_column=date_column,
+            rating_column=rating_column,
+            segment_columns=segment_columns,
+            sheet=sheet,
+            chunk_rows=chunk_rows,
+        )
+        # Read into a file of its own first, without this object's lock: other threads go on meanwhile.
+        with _staging_file(self.database) as path:
+            staged = _stage(stream, path, progress or SilentProgress(), origin)
+            return self._merge(staged, name, replace)
+
+    def _refuse_duplicate(self, name: str, replace: bool) -> None:
+        if not replace and self._find(name) is not None:
+            raise DuplicateDatasetError(
+                f"A dataset named {name!r} already exists. Choose another name, or replace it "
+                "(--replace on the command line, replace=True in Python)."
             )
-            table = stream.table
+
+    def _merge(self, staged: _Staged, name: str, replace: bool) -> DatasetInfo:
+        """Copy a staged dataset in as ``name`` (dropping an older one of that name) in one transaction."""
+        self._require_writable()
+        summary = staged.summary
+        columns = dict(summary.columns)
+        mapping = {key: summary.columns[key] for key in ("text", "id", "date", "rating", "segments")}
+        # A name of its own: DuckDB shares attached databases between connections of one process.
+        alias = f"staged_{os.getpid()}_{threading.get_ident()}"
+        with self._lock:
+            self._refuse_duplicate(name, replace)  # again: another process may have taken the name meanwhile
             row = _first(self._con.execute("SELECT nextval('dataset_ids')").fetchall())
             assert row is not None
             dataset_id = int(row[0])
-            key = (str(self.database), dataset_id)
-            with _ACTIVE_LOCK:
-                _ACTIVE_STAGING.add(key)
+            quoted = str(staged.path).replace("'", "''")
+            self._con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
             try:
-                self._con.execute(
-                    "INSERT INTO datasets (dataset_id, name, status, source, source_path, sha256, size_bytes, "
-                    "created_at) VALUES (?, ?, 'staging', ?, ?, ?, ?, ?)",
-                    [
-                        dataset_id,
-                        name,
-                        table.name,
-                        origin if origin is not None else None if table.path is None else str(table.path.resolve()),
-                        table.sha256,
-                        table.size,
-                        _now(),
-                    ],
-                )
-                bar = _LateBar(progress, f"reading {table.name} ({table.unit})", table.total)
-                for reviews, sentences in stream.chunks(bar.advance):
-                    if reviews:  # not before: a file with a wrong column or no text fails with one line only
-                        bar.begin()
-                    self._append(dataset_id, stream.reviews - len(reviews), reviews, sentences, stream.mapping)
-                progress.finish()
-                self._publish(dataset_id, name, stream.summary())
-            except BaseException:
-                progress.finish()
-                with contextlib.suppress(Exception):
-                    self._delete_rows(dataset_id)
-                raise
+                self._con.execute("BEGIN TRANSACTION")
+                try:
+                    for (old_id,) in self._con.execute(
+                        "SELECT dataset_id FROM datasets WHERE name = ? AND status = 'ready'", [name]
+                    ).fetchall():
+                        self._delete_rows(int(old_id), transaction=False)
+                    self._con.execute(
+                        "INSERT INTO datasets (dataset_id, name, status, source, source_path, sha256, size_bytes, "
+                        "created_at, rows, reviews, sentences, skipped, columns, mapping) "
+                        "VALUES (?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            dataset_id,
+                            name,
+                            staged.source,
+                            staged.source_path,
+                            staged.sha256,
+                            staged.size,
+                            _now(),
+                            summary.rows,
+                            summary.reviews,
+                            summary.sentences,
+                            json.dumps(dict(summary.skipped)),
+                            json.dumps(columns),
+                            json.dumps(mapping),
+                        ],
+                    )
+                    self._con.execute(f"INSERT INTO reviews SELECT ?, * FROM {alias}.reviews", [dataset_id])
+                    self._con.execute(f"INSERT INTO sentences SELECT ?, * FROM {alias}.sentences", [dataset_id])
+                    self._con.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        self._con.execute("ROLLBACK")
+                    raise
             finally:
-                with _ACTIVE_LOCK:
-                    _ACTIVE_STAGING.discard(key)
+                with contextlib.suppress(Exception):
+                    self._con.execute(f"DETACH {alias}")
+            self._loaded.clear()
+            self._vectors.clear()
             info = self._find(name)
-            assert info is not None
-            return info
-
-    def _append(
-        self,
-        dataset_id: int,
-        first_review: int,
-        reviews: Sequence[Review],
-        sentences: Sequence[Sentence],
-        mapping: ColumnMapping | None,
-    ) -> None:
-        import pyarrow as pa
-
-        segments = mapping.segments if mapping is not None else ()
-        review_rows = pa.table(
-            {
-                "dataset_id": pa.array([dataset_id] * len(reviews), pa.int64()),
-                "review_index": pa.array(range(first_review, first_review + len(reviews)), pa.int32()),
-                "review_id": pa.array([r.review_id for r in reviews], pa.string()),
-                "data_row": pa.array([r.row for r in reviews], pa.int64()),
-                "review_date": pa.array([r.date for r in reviews], pa.string()),
-                "rating": pa.array([r.rating for r in reviews], pa.float64()),
-                "segments": pa.array(
-                    [[r.segments.get(s, "") for s in segments] for r in reviews], pa.list_(pa.string())
-                ),
-                "text": pa.array([r.text for r in reviews], pa.string()),
-            }
-        )
-        first_sentence = self._staged_sentences.get(dataset_id, 0)
-        sentence_rows = pa.table(
-            {
-                "dataset_id": pa.array([dataset_id] * len(sentences), pa.int64()),
-                "sentence_index": pa.array(range(first_sentence, first_sentence + len(sentences)), pa.int32()),
-                "review_index": pa.array([s.review_index for s in sentences], pa.int32()),
-                "start_offset": pa.array([s.start for s in sentences], pa.int32()),
-                "end_offset": pa.array([s.end for s in sentences], pa.int32()),
-                "text_hash": pa.array([hash_text(s.text) for s in sentences], pa.string()),
-            }
-        )
-        self._con.register("_staged_reviews", review_rows)
-        self._con.register("_staged_sentences", sentence_rows)
-        try:
-            self._con.execute("BEGIN TRANSACTION")
-            self._con.execute("INSERT INTO reviews SELECT * FROM _staged_reviews")
-            self._con.execute("INSERT INTO sentences SELECT * FROM _staged_sentences")
-            self._con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self._con.execute("ROLLBACK")
-            raise
-        finally:
-            self._con.unregister("_staged_reviews")
-            self._con.unregister("_staged_sentences")
-        self._staged_sentences[dataset_id] = first_sentence + len(sentences)
-
-    def _publish(self, dataset_id: int, name: str, summary: DatasetSummary) -> None:
-        """Make the staged dataset the one called ``name``, dropping any older one, in one transaction."""
-        mapping = {key: summary.columns[key] for key in ("text", "id", "date", "rating", "segments")}
-        columns = dict(summary.columns)
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            for (old_id,) in self._con.execute(
-                "SELECT dataset_id FROM datasets WHERE name = ? AND status = 'ready'", [name]
-            ).fetchall():
-                self._delete_rows(int(old_id), transaction=False)
-            self._con.execute(
-                "UPDATE datasets SET status = 'ready', rows = ?, reviews = ?, sentences = ?, skipped = ?, "
-                "columns = ?, mapping = ? WHERE dataset_id = ?",
-                [
-                    summary.rows,
-                    summary.reviews,
-                    summary.sentences,
-                    json.dumps(dict(summary.skipped)),
-                    json.dumps(columns),
-                    json.dumps(mapping),
-                    dataset_id,
-                ],
-            )
-            self._con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self._con.execute("ROLLBACK")
-            raise
-        finally:
-            self._staged_sentences.pop(dataset_id, None)
-        self._loaded.clear()
-        self._vectors.clear()
+        assert info is not None
+        return info
 
     def _delete_rows(self, dataset_id: int, transaction: bool = True) -> None:
         statements = (
@@ -1463,6 +1397,243 @@ def _unpack_judgements(blob: bytes | None, claims: int) -> list[Judgements]:
             )
         )
     return grouped
+
+
+def ingest_dataset(
+    location: str | Path | None,
+    source: pd.DataFrame | str | Path,
+    name: str,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    date_column: str | None = None,
+    rating_column: str | None = None,
+    segment_columns: Sequence[str] | None = None,
+    sheet: str | int | None = None,
+    replace: bool = False,
+    progress: Progress | None = None,
+    chunk_rows: int = STREAM_CHUNK_ROWS,
+    origin: str | None = None,
+    wait_s: float = MERGE_WAIT_S,
+) -> DatasetInfo:
+    """Ingest ``source`` into the workspace at ``location`` as :meth:`Workspace.ingest` does, holding the
+    workspace only for a moment at the start (to check the name) and at the end (to copy the dataset in).
+
+    Reading a million rows takes a minute or more; meanwhile the app and other commands use the workspace
+    as usual. The rows are read into a staging file beside the workspace, removed when the ingest ends
+    (or, after a kill, when the workspace is next opened for writing). If another process has the
+    workspace when the file has been read, the ingest waits up to ``wait_s`` seconds for it.
+
+    Raises:
+        DatasetNameError, DuplicateDatasetError, InputError: as :meth:`Workspace.ingest`.
+        WorkspaceBusyError: another process held the workspace all the while (nothing was saved).
+    """
+    validate_name(name)
+    progress = progress or SilentProgress()
+    with open_when_free(location, BRIEF_WAIT_S, progress) as workspace:
+        workspace._refuse_duplicate(name, replace)
+        database = workspace.database
+    stream = ReviewStream(
+        source,
+        text_column=text_column,
+        id_column=id_column,
+        date_column=date_column,
+        rating_column=rating_column,
+        segment_columns=segment_columns,
+        sheet=sheet,
+        chunk_rows=chunk_rows,
+    )
+    with _staging_file(database) as path:
+        staged = _stage(stream, path, progress, origin)
+        try:
+            with open_when_free(location, wait_s, progress) as workspace:
+                return workspace._merge(staged, name, replace)
+        except WorkspaceBusyError as exc:
+            raise WorkspaceBusyError(
+                f"{exc} The file was read ({staged.summary.reviews:,} reviews) but dataset {name!r} was not saved, "
+                f"since the workspace stayed in use for {wait_s:.0f} s; run the ingest again when it is free."
+            ) from exc
+
+
+@contextlib.contextmanager
+def open_when_free(
+    location: str | Path | None, wait_s: float = MERGE_WAIT_S, progress: Progress | None = None
+) -> Iterator[Workspace]:
+    """The workspace at ``location`` opened for writing (and closed after), waiting up to ``wait_s`` seconds
+    while another process has it; ``progress`` shows a line while it waits.
+
+    Raises:
+        WorkspaceBusyError: another process held it all the while.
+    """
+    try:
+        workspace = Workspace.open(location)
+    except WorkspaceBusyError:
+        progress = progress or SilentProgress()
+        # Counted in seconds, so a terminal shows how long it has waited and will wait.
+        progress.start("waiting for the workspace (another process is using it), seconds", max(1, round(wait_s)))
+        deadline = time.monotonic() + wait_s
+        try:
+            while True:
+                try:
+                    workspace = Workspace.open(location, wait_s=min(1.0, max(0.0, deadline - time.monotonic())))
+                    break
+                except WorkspaceBusyError:
+                    if time.monotonic() >= deadline:
+                        raise
+                    progress.advance(1)
+        finally:
+            progress.finish()
+    with workspace:
+        yield workspace
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """A dataset read into a staging file, with what the workspace records about it."""
+
+    path: Path
+    source: str
+    source_path: str | None
+    sha256: str | None
+    size: int
+    summary: DatasetSummary
+
+
+@contextlib.contextmanager
+def _staging_file(database: Path) -> Iterator[Path]:
+    """A new staging file's path beside ``database`` (same disk, so copying in is local); removed at the end."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    path = database.parent / f".{database.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}.duckdb"
+    try:
+        yield path
+    finally:
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _stage(stream: ReviewStream, path: Path, progress: Progress, origin: str | None) -> _Staged:
+    """Read ``stream`` chunk by chunk into the staging file at ``path``; the progress bar ends either way."""
+    import duckdb
+
+    table = stream.table
+    connection = duckdb.connect(str(path), config=_duckdb_config())
+    try:
+        connection.execute(
+            "CREATE TABLE reviews (review_index INTEGER, review_id VARCHAR, data_row BIGINT, review_date VARCHAR, "
+            "rating DOUBLE, segments VARCHAR[], text VARCHAR)"
+        )
+        connection.execute(
+            "CREATE TABLE sentences (sentence_index INTEGER, review_index INTEGER, start_offset INTEGER, "
+            "end_offset INTEGER, text_hash VARCHAR)"
+        )
+        bar = _LateBar(progress, f"reading {table.name} ({table.unit})", table.total)
+        sentences_before = 0
+        for reviews, sentences in stream.chunks(bar.advance):
+            if reviews:  # not before: a file with a wrong column or no text fails with one line only
+                bar.begin()
+            _append(connection, stream.reviews - len(reviews), sentences_before, reviews, sentences, stream.mapping)
+            sentences_before += len(sentences)
+        summary = stream.summary()
+    finally:
+        progress.finish()
+        connection.close()
+    return _Staged(
+        path=path,
+        source=table.name,
+        source_path=origin if origin is not None else None if table.path is None else str(table.path.resolve()),
+        sha256=table.sha256,
+        size=table.size,
+        summary=summary,
+    )
+
+
+def _append(
+    connection: Any,
+    first_review: int,
+    first_sentence: int,
+    reviews: Sequence[Review],
+    sentences: Sequence[Sentence],
+    mapping: ColumnMapping | None,
+) -> None:
+    """Add one chunk's reviews and sentences to a staging file."""
+    import pyarrow as pa
+
+    segments = mapping.segments if mapping is not None else ()
+    review_rows = pa.table(
+        {
+            "review_index": pa.array(range(first_review, first_review + len(reviews)), pa.int32()),
+            "review_id": pa.array([r.review_id for r in reviews], pa.string()),
+            "data_row": pa.array([r.row for r in reviews], pa.int64()),
+            "review_date": pa.array([r.date for r in reviews], pa.string()),
+            "rating": pa.array([r.rating for r in reviews], pa.float64()),
+            "segments": pa.array([[r.segments.get(s, "") for s in segments] for r in reviews], pa.list_(pa.string())),
+            "text": pa.array([r.text for r in reviews], pa.string()),
+        }
+    )
+    sentence_rows = pa.table(
+        {
+            "sentence_index": pa.array(range(first_sentence, first_sentence + len(sentences)), pa.int32()),
+            "review_index": pa.array([s.review_index for s in sentences], pa.int32()),
+            "start_offset": pa.array([s.start for s in sentences], pa.int32()),
+            "end_offset": pa.array([s.end for s in sentences], pa.int32()),
+            "text_hash": pa.array([hash_text(s.text) for s in sentences], pa.string()),
+        }
+    )
+    connection.register("_chunk_reviews", review_rows)
+    connection.register("_chunk_sentences", sentence_rows)
+    try:
+        connection.execute("INSERT INTO reviews SELECT * FROM _chunk_reviews")
+        connection.execute("INSERT INTO sentences SELECT * FROM _chunk_sentences")
+    finally:
+        connection.unregister("_chunk_reviews")
+        connection.unregister("_chunk_sentences")
+
+
+def _connect(database: Path, read_only: bool) -> Any:
+    """A DuckDB connection to ``database``; its errors as one-line workspace errors."""
+    import duckdb
+
+    try:
+        return duckdb.connect(str(database), read_only=read_only, config=_duckdb_config())
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            holder = re.search(r"PID \d+", message)
+            raise WorkspaceBusyError(
+                f"The workspace {database} is in use by another alignment process"
+                f"{f' ({holder.group(0)})' if holder else ''}, such as the app. Close it and try again, "
+                f"or set {WORKSPACE_ENV} to another folder."
+            ) from exc
+        raise WorkspaceError(f"Cannot open the workspace {database}: {message.splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise WorkspaceError(
+            f"{database} is not a usable alignment workspace: {str(exc).splitlines()[0]}. "
+            f"Move it away or set {WORKSPACE_ENV} to another folder."
+        ) from exc
+
+
+def _duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
+    # Rows are always read back with ORDER BY, so DuckDB need not keep insertion order (less memory).
+    config: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": False}
+    if os.environ.get("ALIGN_DUCKDB_MEMORY"):
+        config["memory_limit"] = os.environ["ALIGN_DUCKDB_MEMORY"]
+    return config
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (True when that cannot be told, so nothing live is removed)."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _first(rows: list[Any]) -> Any:

@@ -16,6 +16,7 @@ import pytest
 from conftest import run_cli as _run
 
 import alignment.pipeline
+import alignment.workspace as workspace_module
 from alignment.config import Config
 from alignment.records import DatasetSummary
 from alignment.report import Report
@@ -252,13 +253,14 @@ def test_interrupted_ingest_says_the_dataset_was_not_saved(files, tmp_path, caps
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Workspace, "_append", interrupted)  # cut while the rows are being stored
+    monkeypatch.setattr(workspace_module, "_append", interrupted)  # cut while the rows are being staged
     code, _, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--quiet")
     assert code == 130
     assert "interrupted; dataset 'v' was not saved" in err
     monkeypatch.undo()
     monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
     assert "No datasets" in _run(capsys, "datasets")[1]
+    assert list((tmp_path / "workspace").glob(".workspace.duckdb.ingest-*")) == []  # its staging file too
 
 
 def test_ingest_counts_read_in_the_singular_when_there_is_one(tmp_path, capsys, monkeypatch):

@@ -307,6 +307,13 @@ def test_a_first_row_is_data_only_when_its_cells_look_like_the_cells_below():
     # A value that is also a column name ("Tweet", "Store") beside a date and a review is data.
     rows = pd.DataFrame([["2025-03-03", "Email", "Support never called back, again."]] * 3)
     assert first_row_is_data(["2025-03-02", "Tweet", "The signal dropped again, twice."], rows)
+    # A bare number over a column of ratings, beside a short phrase over reviews, is a review and its rating;
+    # the same phrase beside a name is not.
+    rated = pd.DataFrame([["Calls drop every evening", "2"], ["Great coverage downtown", "5"]])
+    assert first_row_is_data(["Loved it", "5"], rated)
+    assert first_row_is_data(["Great service!", "4"], rated)
+    assert not first_row_is_data(["Review text", "Rating"], rated)
+    assert not first_row_is_data(["Your words", "5"], rated)  # one that addresses the reader is a question
     # Naming a column by position says the file has none.
     assert first_row_is_data(["Great signal."], pd.DataFrame([["Slow."]]), expected=["column_1"])
 
@@ -325,6 +332,18 @@ def test_a_semicolon_or_tab_export_named_csv_is_split_by_its_own_separator(tmp_p
     assert [review.rating for review in loaded.reviews] == [2.0, 5.0, 1.0]
     stream = ReviewStream(path)
     assert sum(len(reviews) for reviews, _ in stream.chunks()) == 3 and stream.summary() == loaded.summary
+
+
+def test_a_headerless_file_starting_with_a_short_review_and_its_rating_loses_none(tmp_path):
+    path = tmp_path / "quick.csv"
+    path.write_text("Loved it,5\nCalls drop every single evening,1\nSupport fixed my bill in minutes,4\n")
+    loaded = load_reviews(path)
+    assert [review.text for review in loaded.reviews] == [
+        "Loved it",
+        "Calls drop every single evening",
+        "Support fixed my bill in minutes",
+    ]
+    assert [review.rating for review in loaded.reviews] == [5.0, 1.0, 4.0]
 
 
 def test_a_single_column_of_reviews_without_a_header_loses_none(tmp_path):
@@ -357,6 +376,24 @@ def test_a_page_is_read_as_a_browser_shows_it_whatever_its_markup_leaves_out():
     assert ads("<div><button>Buy now</button><button>Learn more</button></div>") == ["Buy now Learn more"]
     table = "<table><tr><th>Plan</th><th>Data</th></tr><tr><td>Basic</td><td>Unlimited 5G</td></tr></table>"
     assert ads(table) == ["Plan Data", "Basic Unlimited 5G"]
+
+
+def test_a_pages_inline_pieces_stay_apart_as_a_reader_sees_them_and_its_description_is_copy():
+    from alignment.ingest import html_text
+
+    # Two inline elements side by side (often laid out as separate lines by CSS) do not run together ...
+    assert html_text("<p><span>Free returns.</span><span>Open 24/7.</span></p>") == "Free returns. Open 24/7."
+    assert html_text("<p><b>Free returns</b><b>Open late</b></p>") == "Free returns Open late"
+    # ... but a word or a price split by markup stays whole.
+    assert html_text("<p><b>Un</b>limited data from <sup>$</sup>9.99</p>") == "Unlimited data from $9.99"
+    assert html_text("<p>No <em>hidden</em> fees, <i>ever</i>.</p>") == "No hidden fees, ever."
+    # A promise written only in the page's description is read; one the page repeats is read once.
+    page = (
+        '<html><head><meta name="description" content="Free next-day delivery on every order.">'
+        '<meta property="og:description" content="Shop shoes."></head><body><p>Shop shoes.</p></body></html>'
+    )
+    assert html_text(page) == "Free next-day delivery on every order.\n\nShop shoes."
+    assert html_text('<noscript><meta name="description" content="Hidden."></noscript><p>Shown.</p>') == "Shown."
 
 
 def test_ad_copy_that_is_binary_or_of_another_type_is_refused_in_one_line(tmp_path):

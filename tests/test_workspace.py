@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -34,6 +35,7 @@ from alignment.workspace import (
     _pack_judgements,
     _unpack_judgements,
     default_location,
+    ingest_dataset,
     validate_name,
 )
 
@@ -249,10 +251,153 @@ def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened
     finally:
         child.kill()
         child.wait()
+    assert _staging_files(location), "the killed ingest left no staging file to clean up"
     with Workspace.open(location) as ws:
         assert [d.name for d in ws.list_datasets()] == ["kept"]
         assert _table_rows(ws, "datasets") == 1
         assert _table_rows(ws, "reviews") == 7
+    assert _staging_files(location) == []
+
+
+def _staging_files(location: Path) -> list[Path]:
+    return sorted(location.glob(".workspace.duckdb.ingest-*"))
+
+
+def test_ingest_dataset_leaves_the_workspace_free_while_it_reads_the_file(tmp_path, reviews_frame, write_table):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "kept")
+    big = pd.concat([reviews_frame] * 300, ignore_index=True)
+    big["review_id"] = [f"r{i}" for i in range(len(big))]
+    path = write_table(big, tmp_path / "big.csv")
+    marker = tmp_path / "reading"
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from alignment.workspace import ingest_dataset
+
+        class Slow:
+            def start(self, stage, total): pass
+            def advance(self, done):
+                Path({str(marker)!r}).touch()
+                time.sleep(0.2)
+            def finish(self): pass
+
+        ingest_dataset({str(location)!r}, {str(path)!r}, "big", chunk_rows=300, progress=Slow())
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while not marker.exists() and child.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the child never started reading"
+        with Workspace.open(location) as ws:  # would raise WorkspaceBusyError if the reader held the file
+            assert [d.name for d in ws.list_datasets()] == ["kept"]
+            assert _staging_files(location)  # the child's file, still being written: not cleaned up
+            ws.ingest(reviews_frame, "meanwhile")
+        _, errors = child.communicate(timeout=120)
+        assert child.returncode == 0, errors
+    finally:
+        child.kill()
+        child.wait()
+    with Workspace.open(location) as ws:
+        assert [d.name for d in ws.list_datasets()] == ["big", "kept", "meanwhile"]
+        assert ws.dataset("big").rows == len(big)
+        assert len(ws.load_dataset("big").reviews) == ws.dataset("big").reviews == 300 * ws.dataset("kept").reviews
+    assert _staging_files(location) == []
+
+
+class HoldWhileReading:
+    """A Progress that, at the first chunk read, has another process open the workspace and keep it."""
+
+    def __init__(self, location: Path) -> None:
+        self.location = location
+        self.child: subprocess.Popen[str] | None = None
+
+    def start(self, stage, total):
+        pass
+
+    def advance(self, done):
+        if self.child is None:
+            script = (
+                "import time; from alignment.workspace import Workspace; "
+                f"w = Workspace.open({str(self.location)!r}); print('ready', flush=True); time.sleep(60)"
+            )
+            self.child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+            assert self.child.stdout is not None and self.child.stdout.readline().strip() == "ready"
+
+    def finish(self):
+        pass
+
+
+def test_ingest_dataset_kept_out_past_its_wait_saves_nothing_and_says_so(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "kept")
+    holder = HoldWhileReading(location)
+    try:
+        with pytest.raises(WorkspaceBusyError) as error:
+            ingest_dataset(location, reviews_frame, "late", progress=holder, wait_s=0.5)
+    finally:
+        if holder.child is not None:
+            holder.child.kill()
+            holder.child.wait()
+    message = str(error.value)
+    assert "\n" not in message
+    assert "in use by another alignment process" in message
+    assert "The file was read (7 reviews) but dataset 'late' was not saved" in message
+    with Workspace.open(location) as ws:
+        assert [d.name for d in ws.list_datasets()] == ["kept"]
+    assert _staging_files(location) == []
+
+
+def test_ingest_dataset_waits_for_a_workspace_another_process_lets_go_of(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    Workspace.open(location).close()
+    script = (
+        "import time; from alignment.workspace import Workspace; "
+        f"w = Workspace.open({str(location)!r}); print('ready', flush=True); time.sleep(1.5); w.close(); "
+        "time.sleep(30)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        with pytest.raises(WorkspaceBusyError):
+            Workspace.open(location)
+        info = ingest_dataset(location, reviews_frame, "patient")
+    finally:
+        child.kill()
+        child.wait()
+    assert info.reviews == 7
+    with Workspace.open(location) as ws:
+        assert [d.name for d in ws.list_datasets()] == ["patient"]
+
+
+def test_workspace_ingest_lets_other_threads_use_the_workspace_while_it_reads(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "kept")
+    listed: list[list[str]] = []
+
+    class ListFromAnotherThread:
+        def start(self, stage, total):
+            pass
+
+        def advance(self, done):
+            if not listed:
+                thread = threading.Thread(target=lambda: listed.append([d.name for d in workspace.list_datasets()]))
+                thread.start()
+                thread.join(timeout=10)
+                assert not thread.is_alive(), "another thread was kept waiting for the whole ingest"
+
+        def finish(self):
+            pass
+
+    bigger = pd.concat([reviews_frame] * 10, ignore_index=True)
+    bigger["review_id"] = [f"r{i}" for i in range(len(bigger))]
+    workspace.ingest(bigger, "bigger", chunk_rows=10, progress=ListFromAnotherThread())
+    assert listed == [["kept"]]
+    assert workspace.dataset("bigger").reviews == 70
 
 
 def test_workspace_held_by_another_process_is_a_one_line_error(tmp_path):

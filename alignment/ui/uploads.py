@@ -21,6 +21,7 @@ from alignment.ingest import (
     decode_bytes,
     html_text,
     load_reviews,
+    looks_binary,
     looks_like_html,
     read_table,
 )
@@ -84,10 +85,10 @@ def read_copy_upload(data: bytes, filename: str) -> str:
     if suffix == "docx":
         text = _docx_text(data, filename)
     else:
-        text = decode_bytes(data).replace("\x00", "")
-        controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r")
-        if controls > 0.02 * max(1, len(text[:4096])):
+        text = decode_bytes(data)
+        if looks_binary(text):  # the same test as every other file the tool reads
             raise UnreadableFileError(f"{filename} looks like a binary file, not text. Save it as plain text.")
+        text = text.replace("\x00", "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if suffix == "md":
         text = markdown_text(text)

@@ -31,6 +31,7 @@ from alignment.workspace import (
     WorkspaceEmbeddingCache,
     WorkspaceError,
     default_location,
+    ingest_dataset,
     validate_name,
 )
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from alignment.report import Report
 
 WORKSPACE_ORIGIN = "workspace"
+BUSY_WAIT_S = 1.0  # seconds a page waits for a workspace another process holds
 RUN_LIMIT = 500  # runs listed per dataset; older ones stay in the workspace (`alignment runs`)
 
 
@@ -68,16 +70,28 @@ def open_workspace() -> Iterator[Workspace]:
     import duckdb
 
     try:
-        workspace = Workspace.open()
+        # An ingest from the command line holds the workspace for under a second to copy its rows in; a page
+        # waits that long rather than say "busy", and no longer (a long check elsewhere would stall every page).
+        workspace = Workspace.open(wait_s=BUSY_WAIT_S)
     except (duckdb.Error, OSError) as exc:
         raise WorkspaceError(f"Cannot open the workspace {database_path()}: {_first_line(exc)}") from exc
     try:
-        yield workspace
-    except (duckdb.Error, OSError) as exc:
-        raise WorkspaceError(f"The workspace {workspace.database} failed: {_first_line(exc)}") from exc
+        with _database_errors(workspace.database):
+            yield workspace
     finally:
         with contextlib.suppress(Exception):
             workspace.close()
+
+
+@contextlib.contextmanager
+def _database_errors(database: Path) -> Iterator[None]:
+    """Database and file errors as one-line WorkspaceErrors."""
+    import duckdb
+
+    try:
+        yield
+    except (duckdb.Error, OSError) as exc:
+        raise WorkspaceError(f"The workspace {database} failed: {_first_line(exc)}") from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -160,18 +174,28 @@ def save_dataset(
             source = source_file
         else:
             raise InputError(f"{dataset.name} has no file to save; upload it again on this page.")
-        workspace = stack.enter_context(open_workspace())
         try:
             origin = "uploaded in the app" if dataset.data is not None else None
-            info = workspace.ingest(
-                source, name, replace=replace, progress=progress, origin=origin, sheet=dataset.sheet, **columns
-            )
+            # Holds the workspace only at the start and the end, so the command line is not kept out while a
+            # large upload is read.
+            with _database_errors(database_path()):
+                info = ingest_dataset(
+                    location(),
+                    source,
+                    name,
+                    replace=replace,
+                    progress=progress,
+                    origin=origin,
+                    sheet=dataset.sheet,
+                    **columns,
+                )
         except DuplicateDatasetError as exc:
             raise DuplicateDatasetError(
                 f"A dataset named {name!r} is already in the workspace. Choose another name, or tick "
                 "“Replace the saved dataset of that name”."
             ) from exc
-        return dataset_from_workspace(workspace, info)
+        with open_workspace() as workspace:
+            return dataset_from_workspace(workspace, info)
 
 
 def delete_dataset(name: str) -> None:

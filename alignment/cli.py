@@ -479,8 +479,8 @@ def _run_check(args: argparse.Namespace) -> int:
                 ("--sheet", args.sheet),
             )
         )
-        workspace = _open_workspace(args.workspace)
-        workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
+        with _open_workspace(args.workspace) as opened:
+            opened.dataset(args.dataset)  # fail now on an unknown name, before loading any model
     elif args.label or args.no_save:
         raise InputError("--label and --no-save apply to --dataset runs only.")
     else:
@@ -496,11 +496,17 @@ def _run_check(args: argparse.Namespace) -> int:
             claim_lines = _read_claim_lines(args.claims)
         progress = SilentProgress() if args.quiet else terminal_progress()
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-        if workspace is not None:
+        if args.dataset is not None:
             from alignment.embed import select_embedder
+            from alignment.workspace import MERGE_WAIT_S, embed_dataset_at
 
             embedder = select_embedder(kind)
             try:
+                # The sentences are embedded first with the workspace opened only to read and store each
+                # batch, so a first check of a large dataset keeps the app and other commands out only while
+                # it matches and judges.
+                embed_dataset_at(args.workspace, args.dataset, embedder, progress=progress)
+                workspace = _open_workspace(args.workspace, wait_s=MERGE_WAIT_S)
                 report = workspace.check(
                     ads, args.dataset, config, claims=claim_lines, embedder=embedder, progress=progress
                 )
@@ -670,18 +676,18 @@ def _embedder(kind: str) -> Any:
     return select_embedder(kind)
 
 
-def _open_workspace(path: str | None) -> Workspace:
+def _open_workspace(path: str | None, wait_s: float | None = None) -> Workspace:
     from alignment.workspace import BRIEF_WAIT_S, Workspace
 
-    # A moment's wait: an ingest elsewhere holds the workspace for a moment to copy its rows in.
-    return Workspace.open(path, wait_s=BRIEF_WAIT_S)
+    # A moment's wait by default: an ingest elsewhere holds the workspace for a moment to copy its rows in.
+    return Workspace.open(path, wait_s=BRIEF_WAIT_S if wait_s is None else wait_s)
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from alignment.embed import embedder_kind
     from alignment.pipeline import language_note
     from alignment.progress import SilentProgress, terminal_progress
-    from alignment.workspace import ingest_dataset, open_when_free, validate_name
+    from alignment.workspace import embed_dataset_at, ingest_dataset, open_when_free, validate_name
 
     validate_name(args.name)
     kind = embedder_kind(args.embedder)
@@ -715,24 +721,25 @@ def _run_ingest(args: argparse.Namespace) -> int:
         f"from {info.source} ({_plural(info.rows, 'row')}; skipped: {_counts(info.skipped)}"
         f"{_invalid_values(info.columns)}) into {_workspace_location(args.workspace)}."
     )
-    with open_when_free(args.workspace, progress=progress) as workspace:
-        try:
-            # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
+    try:
+        # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
+        with open_when_free(args.workspace, progress=progress) as workspace:
             note = language_note(workspace.sample_texts(info.name))
-            if note:
-                print(f"alignment: {note}", file=sys.stderr)
-            if args.embed:
-                embedded = workspace.embed_dataset(info.name, _embedder(kind), progress=progress)
-                print(f"Embedded {_plural(embedded, 'new distinct sentence')} with the {kind} embedder.")
-        except KeyboardInterrupt:
-            saved = f"dataset {info.name!r} was saved"
-            if not args.embed:
-                raise _Interrupted(saved) from None
-            # embed_dataset stores each batch as it goes, and a check embeds whatever has no vector yet.
-            raise _Interrupted(
-                f"{saved}, but embedding its sentences was cut short: any vectors stored so far are kept, and the "
-                "first check embeds the rest"
-            ) from None
+        if note:
+            print(f"alignment: {note}", file=sys.stderr)
+        if args.embed:
+            # Opens the workspace only to read and store each batch: an hour of embedding keeps no one out.
+            embedded = embed_dataset_at(args.workspace, info.name, _embedder(kind), progress=progress)
+            print(f"Embedded {_plural(embedded, 'new distinct sentence')} with the {kind} embedder.")
+    except KeyboardInterrupt:
+        saved = f"dataset {info.name!r} was saved"
+        if not args.embed:
+            raise _Interrupted(saved) from None
+        # embed_dataset_at stores each batch as it goes, and a check embeds whatever has no vector yet.
+        raise _Interrupted(
+            f"{saved}, but embedding its sentences was cut short: any vectors stored so far are kept, and the "
+            "first check embeds the rest"
+        ) from None
     return EXIT_OK
 
 

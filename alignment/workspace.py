@@ -726,59 +726,36 @@ class Workspace:
         """Embed every sentence of the dataset that has no stored vector for this model yet.
 
         Works through the dataset ``batch`` sentences at a time, storing each batch, so memory stays
-        bounded and an interruption keeps what was done. Returns the number of sentences embedded.
+        bounded and an interruption keeps what was done; other threads may use the workspace between
+        batches. Returns the number of sentences embedded. :func:`embed_dataset_at` does the same while
+        holding the workspace only to read and store each batch.
         """
         self._require_writable()
-        info = self.dataset(name)
-        model = embedder or select_embedder()
-        progress = progress or SilentProgress()
-        missing_sql = (
-            "FROM sentences s WHERE s.dataset_id = ? AND NOT EXISTS (SELECT 1 FROM embeddings e "
-            "WHERE e.model_id = ? AND e.text_hash = s.text_hash)"
-        )
+        return _embed_missing(lambda: contextlib.nullcontext(self), name, embedder, progress, batch)
+
+    def _missing_count(self, dataset_id: int, model_id: str) -> int:
         with self._lock:
             row = _first(
                 self._con.execute(
-                    f"SELECT count(DISTINCT s.text_hash) {missing_sql}", [info.dataset_id, model.model_id]
+                    "SELECT count(DISTINCT s.text_hash) FROM sentences s WHERE s.dataset_id = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM embeddings e WHERE e.model_id = ? AND e.text_hash = s.text_hash)",
+                    [dataset_id, model_id],
                 ).fetchall()
             )
-        total = int(row[0]) if row else 0
-        if not total:
-            return 0
-        cache = self.embedding_cache()
-        reader = self._con.cursor()
-        done = 0
-        seen: set[bytes] = set()
-        progress.start("embedding review sentences", total)
-        try:
-            reader.execute(
-                "SELECT s.text_hash, r.text, s.start_offset, s.end_offset FROM sentences s JOIN reviews r "
-                "ON r.dataset_id = s.dataset_id AND r.review_index = s.review_index WHERE s.dataset_id = ? "
-                "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = ? AND e.text_hash = s.text_hash) "
-                "ORDER BY s.sentence_index",
-                [info.dataset_id, model.model_id],
-            )
-            while True:
-                rows = reader.fetchmany(batch)
-                if not rows:
-                    break
-                pending: dict[str, str] = {}
-                for text_hash, text, start, end in rows:
-                    digest = bytes.fromhex(text_hash)
-                    if digest in seen:
-                        continue
-                    seen.add(digest)
-                    pending[text_hash] = text[start:end]
-                if not pending:
-                    continue
-                keys = list(pending)
-                vectors = model.encode([pending[key] for key in keys], progress=progress.advance)
-                cache.put_many(model.model_id, dict(zip(keys, vectors, strict=True)))
-                done += len(keys)
-        finally:
-            reader.close()
-            progress.finish()
-        return done
+        return int(row[0]) if row else 0
+
+    def _missing_page(self, dataset_id: int, model_id: str, after: int, limit: int) -> list[tuple[int, str, str]]:
+        """Up to ``limit`` sentences after sentence ``after`` with no vector for the model: index, key, text."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT s.sentence_index, s.text_hash, r.text, s.start_offset, s.end_offset FROM sentences s "
+                "JOIN reviews r ON r.dataset_id = s.dataset_id AND r.review_index = s.review_index "
+                "WHERE s.dataset_id = ? AND s.sentence_index > ? AND NOT EXISTS "
+                "(SELECT 1 FROM embeddings e WHERE e.model_id = ? AND e.text_hash = s.text_hash) "
+                "ORDER BY s.sentence_index LIMIT ?",
+                [dataset_id, after, model_id, limit],
+            ).fetchall()
+        return [(int(index), text_hash, text[start:end]) for index, text_hash, text, start, end in rows]
 
     # --- checks and runs -----------------------------------------------------------------------------------
 
@@ -1485,6 +1462,79 @@ def open_when_free(
             progress.finish()
     with workspace:
         yield workspace
+
+
+def embed_dataset_at(
+    location: str | Path | None,
+    name: str,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    batch: int = EMBED_BATCH,
+    wait_s: float = MERGE_WAIT_S,
+) -> int:
+    """:meth:`Workspace.embed_dataset` on the workspace at ``location``, opening it only to read each batch
+    of sentences and to store its vectors (waiting up to ``wait_s`` seconds when another process has it).
+
+    Embedding a million sentences takes from minutes to an hour; meanwhile the app and other commands use
+    the workspace. A check that follows finds every vector stored and holds the workspace only to match and
+    judge. Returns the number of sentences embedded.
+
+    Raises:
+        UnknownDatasetError: no such dataset, or it was deleted or replaced meanwhile (the vectors stored
+            so far are kept).
+    """
+    return _embed_missing(lambda: open_when_free(location, wait_s), name, embedder, progress, batch)
+
+
+def _embed_missing(
+    using: Callable[[], contextlib.AbstractContextManager[Workspace]],
+    name: str,
+    embedder: Embedder | None,
+    progress: Progress | None,
+    batch: int,
+) -> int:
+    """Embed a dataset's sentences that have no vector, a batch at a time, with the workspace ``using`` gives
+    for each read and each write."""
+    model = embedder or select_embedder()
+    progress = progress or SilentProgress()
+    with using() as workspace:
+        dataset_id = workspace.dataset(name).dataset_id
+        total = workspace._missing_count(dataset_id, model.model_id)
+    if not total:
+        return 0
+    done = 0
+    after = -1
+    seen: set[bytes] = set()
+    progress.start("embedding review sentences", total)
+    try:
+        while True:
+            with using() as workspace:
+                info = workspace._find(name)
+                if info is None or info.dataset_id != dataset_id:
+                    raise UnknownDatasetError(
+                        f"The dataset {name!r} was deleted or replaced while its sentences were embedded; the "
+                        f"{done:,} vectors stored so far are kept. Embed it again if it was replaced."
+                    )
+                rows = workspace._missing_page(dataset_id, model.model_id, after, batch)
+            if not rows:
+                break
+            after = rows[-1][0]
+            pending: dict[str, str] = {}
+            for _, text_hash, text in rows:
+                digest = bytes.fromhex(text_hash)
+                if digest not in seen:
+                    seen.add(digest)
+                    pending[text_hash] = text
+            if not pending:
+                continue
+            keys = list(pending)
+            vectors = model.encode([pending[key] for key in keys], progress=progress.advance)
+            with using() as workspace:
+                workspace.embedding_cache().put_many(model.model_id, dict(zip(keys, vectors, strict=True)))
+            done += len(keys)
+    finally:
+        progress.finish()
+    return done
 
 
 @dataclass(frozen=True)

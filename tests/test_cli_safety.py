@@ -236,7 +236,7 @@ def test_interrupted_embedding_after_ingest_says_the_dataset_was_saved(files, tm
     def interrupted(*args: object, **kwargs: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Workspace, "embed_dataset", interrupted)
+    monkeypatch.setattr(workspace_module, "embed_dataset_at", interrupted)
     monkeypatch.setattr("alignment.cli._embedder", lambda kind: None)  # no model to load for an embedding cut short
     code, out, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--embed", "--quiet")
     assert code == 130

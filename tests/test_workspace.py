@@ -35,6 +35,7 @@ from alignment.workspace import (
     _pack_judgements,
     _unpack_judgements,
     default_location,
+    embed_dataset_at,
     ingest_dataset,
     validate_name,
 )
@@ -373,6 +374,68 @@ def test_ingest_dataset_waits_for_a_workspace_another_process_lets_go_of(tmp_pat
     assert info.reviews == 7
     with Workspace.open(location) as ws:
         assert [d.name for d in ws.list_datasets()] == ["patient"]
+
+
+def test_embed_dataset_at_leaves_the_workspace_free_between_batches(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+        sentences = ws.dataset("telecom").sentences
+    marker = tmp_path / "embedding"
+    script = textwrap.dedent(
+        f"""
+        import hashlib, time
+        from pathlib import Path
+        import numpy as np
+        from alignment.workspace import embed_dataset_at
+
+        class Slow:
+            model_id = "fake-model"
+            def encode(self, texts, progress=None):
+                Path({str(marker)!r}).touch()
+                time.sleep(1.0)
+                return np.stack([np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16))
+                                 .normal(size=16).astype(np.float32) for t in texts])
+
+        print(embed_dataset_at({str(location)!r}, "telecom", Slow(), batch=2))
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while not marker.exists() and child.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the child never started embedding"
+        with Workspace.open(location, wait_s=5) as ws:  # only a batch's read or write can keep it out
+            assert [d.name for d in ws.list_datasets()] == ["telecom"]
+        out, errors = child.communicate(timeout=120)
+        assert child.returncode == 0, errors
+    finally:
+        child.kill()
+        child.wait()
+    with Workspace.open(location) as ws:
+        assert int(out.strip()) == ws.embedding_coverage("telecom")["fake-model"] > 0
+        assert ws.embed_dataset("telecom", CountingEmbedder()) == 0  # every distinct sentence has its vector
+    assert sentences >= int(out.strip())
+
+
+def test_embed_dataset_at_stops_in_one_line_when_the_dataset_is_replaced_meanwhile(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+
+    class ReplacingEmbedder(CountingEmbedder):
+        def encode(self, texts, progress=None):
+            if not self.seen:  # the workspace is not held while a batch is embedded: replace it meanwhile
+                ingest_dataset(location, reviews_frame.head(3), "telecom", replace=True)
+            return super().encode(texts, progress)
+
+    embedder = ReplacingEmbedder()
+    with pytest.raises(UnknownDatasetError, match=r"^The dataset 'telecom' was deleted or replaced while") as error:
+        embed_dataset_at(location, "telecom", embedder, batch=2)
+    assert "\n" not in str(error.value) and "the 2 vectors stored so far are kept" in str(error.value)
+    with Workspace.open(location) as ws:
+        assert ws.embedding_cache().count("fake-model") == 2
 
 
 def test_workspace_ingest_lets_other_threads_use_the_workspace_while_it_reads(workspace, reviews_frame):

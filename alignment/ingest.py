@@ -1409,7 +1409,15 @@ _HTML_HIDDEN = frozenset({"script", "style", "title", "noscript", "template", "s
 _HTML_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
 _HTML_DESCRIPTIONS = frozenset({"description", "og:description", "twitter:description"})
 _INLINE_EDGE = "\x00"  # marks where an inline element opened or closed, until html_text decides on a space
-_RUNS_TOGETHER = re.compile(r"[.!?,;:][A-Z]|[a-z0-9][A-Z][a-z]")
+_SUP_OPEN, _SUP_CLOSE = "\x01", "\x02"  # a superscript's edges: cents ("$39<sup>99</sup>") or a footnote mark
+_SUP_CENTS = re.compile(r"([$£€][\s\x00-\x02]*\d+)\x01(\d{2})\x02")
+_SUP_FOOTNOTE = re.compile(r"(?:(?<=[^\W\d_]{2})|(?<=[%).!]))\x01\s*(?:\d{1,2}(?:\s*,\s*\d{1,2})*|[*†‡§]+)\s*\x02")
+# Where two inline elements meet: a space after a sentence's or a clause's end, or between a word and a
+# number or price ("data</b><b>5G", "Only</b><b>$25"); a line break between a word and a capitalised word
+# ("Free returns</b><b>Open late": two items side by side, as a page lays out badges). Not after a lone
+# letter: "i<b>Phone</b>" is one word.
+_SPACE_BETWEEN = re.compile(r"[.!?,;:][^\W\d_]|[a-z][\d$£€]")
+_LINE_BETWEEN = re.compile(r"[^\W\d_]{2}[A-Z][a-z]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Copy reads as HTML source when it holds two tags of the usual elements, or one with a closing tag: ad copy
 # itself never writes "<p>", and "<3" or "x < y" are not tags.
@@ -1451,7 +1459,8 @@ class _TextOfHtml(html.parser.HTMLParser):
                 self.descriptions.append(re.sub(r"\s+", " ", given.get("content") or "").strip())
             return
         if not self.hidden and tag not in _HTML_BLOCKS and tag not in _HTML_SPACED and tag != "br":
-            self.parts.append(_INLINE_EDGE)  # where two inline elements meet, a space may be needed
+            # Where two inline elements meet, a space may be needed (decided by _join_inline_edges).
+            self.parts.append(_SUP_OPEN if tag == "sup" else _INLINE_EDGE)
         if tag not in _HTML_VOID and (
             tag in _HTML_HIDDEN or "hidden" in given or _HIDDEN_STYLE.search(given.get("style") or "")
         ):
@@ -1485,12 +1494,12 @@ class _TextOfHtml(html.parser.HTMLParser):
         elif tag in _HTML_SPACED:
             self.parts.append(" ")
         else:
-            self.parts.append(_INLINE_EDGE)
+            self.parts.append(_SUP_CLOSE if tag == "sup" else _INLINE_EDGE)
 
     def handle_data(self, data: str) -> None:
         if self.hidden:
             return
-        data = data.replace(_INLINE_EDGE, "")
+        data = re.sub("[\x00-\x02]", "", data)  # the markers of element edges are never text
         if self.blank_lines:
             paragraphs = re.split(r"[ \t]*\r?\n[ \t\r]*\n\s*", data)
             self.parts.append("\n\n".join(re.sub(r"\s+", " ", part) for part in paragraphs))
@@ -1499,17 +1508,29 @@ class _TextOfHtml(html.parser.HTMLParser):
 
 
 def _join_inline_edges(text: str) -> str:
-    """Where two inline elements meet with nothing between them, a space when what they hold would
-    otherwise run together as words a reader sees apart: a sentence's end and the next word
-    ("returns.</span><span>Open"), or a word and a capitalised one ("returns</b><b>Open"); nothing inside
-    a word ("<b>Un</b>limited") or a price ("<sup>$</sup>9")."""
-    pieces = text.split(_INLINE_EDGE)
+    """Where inline elements meet with nothing between them, what a reader sees between what they hold: a
+    superscript after a price is its cents ("$39<sup>99</sup>" is $39.99) and a footnote mark after a word
+    is left out ("data<sup>1</sup>"); a space or a line break where words a reader sees apart would run
+    together ("returns.</span><span>Open", "data</b><b>5G"); nothing inside a word ("<b>Un</b>limited",
+    "i<b>Phone</b>") or a price ("<sup>$</sup>9")."""
+    text = _SUP_CENTS.sub(r"\1.\2", text)
+    text = _SUP_FOOTNOTE.sub("", text)
+    pieces = re.split("[\x00-\x02]", text)
     joined = pieces[0]
     for piece in pieces[1:]:
-        if joined and piece and _RUNS_TOGETHER.match(joined[-1] + piece[:2]):
-            joined += " "
+        if joined and piece:
+            seam = joined[-2:] + piece[:2]
+            if _SPACE_BETWEEN.search(joined[-1:] + piece[:1]):
+                joined += " "
+            elif _LINE_BETWEEN.fullmatch(seam):
+                joined += "\n"
         joined += piece
     return joined
+
+
+def _words_key(text: str) -> str:
+    """The words of ``text`` only, lower-cased: "No hidden fees!" and "no hidden fees." are the same copy."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def html_text(source: str) -> str:
@@ -1520,8 +1541,8 @@ def html_text(source: str) -> str:
     parser.close()
     text = _join_inline_edges("".join(parser.parts)).replace("\xa0", " ").replace("\xad", "").replace("\u200b", "")
     # The page's summary is copy search results show; it is read too unless the page says it already.
-    shown = re.sub(r"\s+", " ", text).casefold()
-    summaries = [d for d in dict.fromkeys(parser.descriptions) if re.sub(r"\s+", " ", d).casefold() not in shown]
+    shown = _words_key(text)
+    summaries = [d for d in dict.fromkeys(parser.descriptions) if _words_key(d) not in shown]
     text = "\n\n".join([*summaries, text])
     text = re.sub(r"[ \t]+([.,!?;:])", r"\1", text)  # the space before a tag left out ("fees <script>…</script>.")
     lines = [re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n")]

@@ -111,10 +111,11 @@ def _alternatives(words: Sequence[str]) -> str:
 
 
 # A number in digits, an optional "+", then a unit; never inside a word, a clock time ("4:30"), "24/7", a
-# date or a model number ("X200"). Money is a currency sign before the number.
+# date or a model number ("X200"). Money is a currency sign before the number. A rate ("$39.99/mo",
+# "2 GB/day") is its amount; the number is never cut short at its decimal point ("$39" of "$39.99").
 _DIGIT_QUANTITY = re.compile(
-    r"(?<![\w/:£$€.,])(?P<currency>[$£€])?(?P<number>\d+(?:,\d{3})*(?:[.,]\d+)?)"
-    rf"(?P<plus>\+)?(?:\s?-?\s?(?P<unit>{_alternatives(list(_UNITS))}))?(?![\w/])(?!:\d)",
+    r"(?<![\w/:£$€.,])(?P<currency>[$£€])?(?P<number>\d+(?:,\d{3})*(?:[.,]\d+)?)(?![.,]\d)"
+    rf"(?P<plus>\+)?(?:\s?-?\s?(?P<unit>{_alternatives(list(_UNITS))}))?(?!\w)(?!/\d)(?!:\d)",
     re.IGNORECASE,
 )
 # A number in words needs its unit ("ten minutes", "half an hour"). Searched apart, and only in a sentence

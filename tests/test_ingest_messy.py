@@ -383,16 +383,27 @@ def test_a_pages_inline_pieces_stay_apart_as_a_reader_sees_them_and_its_descript
 
     # Two inline elements side by side (often laid out as separate lines by CSS) do not run together ...
     assert html_text("<p><span>Free returns.</span><span>Open 24/7.</span></p>") == "Free returns. Open 24/7."
-    assert html_text("<p><b>Free returns</b><b>Open late</b></p>") == "Free returns Open late"
-    # ... but a word or a price split by markup stays whole.
+    assert html_text("<p><span>No contract.</span><span>no fees</span></p>") == "No contract. no fees"
+    assert html_text("<p><b>Free returns</b><b>Open late</b></p>") == "Free returns\nOpen late"
+    assert html_text("<p><span>Unlimited data</span><span>5G included</span></p>") == "Unlimited data 5G included"
+    assert html_text("<p><b>Only</b><b>$25/month</b></p>") == "Only $25/month"
+    # ... but a word or a price split by markup stays whole ...
     assert html_text("<p><b>Un</b>limited data from <sup>$</sup>9.99</p>") == "Unlimited data from $9.99"
     assert html_text("<p>No <em>hidden</em> fees, <i>ever</i>.</p>") == "No hidden fees, ever."
+    assert html_text("<p>Get a free i<b>Phone</b> 15</p>") == "Get a free iPhone 15"
+    # ... a superscript after a price is its cents, and a footnote mark is not copy.
+    assert html_text("<p>Unlimited data for just $39<sup>99</sup>/mo.</p>") == "Unlimited data for just $39.99/mo."
+    assert html_text("<p><sup>$</sup>35<sup>00</sup> a month</p>") == "$35.00 a month"
+    assert html_text("<p>Unlimited data<sup>1</sup>, 20% off<sup>*</sup></p>") == "Unlimited data, 20% off"
+    assert html_text("<p>1<sup>st</sup> month free</p>") == "1st month free"
     # A promise written only in the page's description is read; one the page repeats is read once.
     page = (
         '<html><head><meta name="description" content="Free next-day delivery on every order.">'
         '<meta property="og:description" content="Shop shoes."></head><body><p>Shop shoes.</p></body></html>'
     )
     assert html_text(page) == "Free next-day delivery on every order.\n\nShop shoes."
+    repeated = '<meta name="description" content="No hidden fees on any plan."><p>No hidden fees on any plan!</p>'
+    assert html_text(repeated) == "No hidden fees on any plan!"
     assert html_text('<noscript><meta name="description" content="Hidden."></noscript><p>Shown.</p>') == "Shown."
 
 

@@ -34,6 +34,9 @@ def test_amounts_are_read_in_their_base_unit_from_digits_and_words():
     assert _kinds_and_values("waited half an hour") == [("time", 30.0)]
     assert _kinds_and_values("paid $1,250 for it") == [("money:$", 1250.0)]
     assert _kinds_and_values("2,5 hours of battery") == [("time", 150.0)]
+    # A price per month is its amount, never cut short at the decimal point.
+    assert _kinds_and_values("Unlimited data for just $39.99/mo") == [("money:$", 39.99)]
+    assert _kinds_and_values("Plans from $25/month") == [("money:$", 25.0)]
 
 
 def test_clock_times_dates_bare_numbers_and_round_the_clock_are_not_amounts():

@@ -481,6 +481,11 @@ def _run_check(args: argparse.Namespace) -> int:
         )
         with _open_workspace(args.workspace) as opened:
             opened.dataset(args.dataset)  # fail now on an unknown name, before loading any model
+            if opened.read_only and not args.no_save:  # say so now, not after the check
+                raise InputError(
+                    f"The workspace {opened.database} can only be read: {opened.why_read_only}. Add --no-save to "
+                    "check without saving the run, or set --workspace to a folder you can write to."
+                )
     elif args.label or args.no_save:
         raise InputError("--label and --no-save apply to --dataset runs only.")
     else:
@@ -687,7 +692,13 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from alignment.embed import embedder_kind
     from alignment.pipeline import language_note
     from alignment.progress import SilentProgress, terminal_progress
-    from alignment.workspace import embed_dataset_at, ingest_dataset, open_when_free, validate_name
+    from alignment.workspace import (
+        WorkspaceBusyError,
+        embed_dataset_at,
+        ingest_dataset,
+        open_when_free,
+        validate_name,
+    )
 
     validate_name(args.name)
     kind = embedder_kind(args.embedder)
@@ -723,8 +734,14 @@ def _run_ingest(args: argparse.Namespace) -> int:
     )
     try:
         # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
-        with open_when_free(args.workspace, progress=progress) as workspace:
-            note = language_note(workspace.sample_texts(info.name))
+        try:
+            with open_when_free(args.workspace, progress=progress) as workspace:
+                note = language_note(workspace.sample_texts(info.name))
+        except WorkspaceBusyError:  # the dataset is saved: that is not an error
+            note = (
+                "the workspace stayed in use by another process, so the reviews' language was not checked; "
+                f"`alignment datasets show {info.name}` gives its share read as English."
+            )
         if note:
             print(f"alignment: {note}", file=sys.stderr)
         if args.embed:
@@ -794,7 +811,8 @@ def _run_datasets(args: argparse.Namespace) -> int:
                     ("reviews", f"{info.reviews:,}"),
                     ("sentences", f"{info.sentences:,} ({distinct:,} distinct)"),
                     ("skipped", _counts(info.skipped)),
-                    ("invalid values", _counts(info.columns.get("invalid_values") or {})),
+                    ("invalid values", _counts(_split_noted(info.columns.get("invalid_values"))[0])),
+                    ("read as noted", _counts(_split_noted(info.columns.get("invalid_values"))[1])),
                     ("columns", json.dumps(columns, ensure_ascii=False)),
                     ("dates", _date_range(ranges["dates"], info.reviews)),
                     ("ratings", _rating_range(ranges["ratings"], info.reviews)),
@@ -1238,10 +1256,23 @@ def _short_model(model_id: str | None) -> str:
 
 def _invalid_values(columns: Mapping[str, object]) -> str:
     """A summary line's tail naming the values not read ("; invalid values: 43 unparseable date, 217
-    duplicate id"), or "" when every value was read: a date or rating that does not parse is left
-    empty, so the user must hear of it."""
-    invalid = columns.get("invalid_values")
-    return f"; invalid values: {_counts(invalid)}" if isinstance(invalid, Mapping) and invalid else ""
+    duplicate id") and those read in a way worth checking ("; read as noted: 1 first line read as a review
+    (no header row)"), or "" when every value was read as written: a date or rating that does not parse
+    is left empty, so the user must hear of it."""
+    invalid, noted = _split_noted(columns.get("invalid_values"))
+    return (f"; invalid values: {_counts(invalid)}" if invalid else "") + (
+        f"; read as noted: {_counts(noted)}" if noted else ""
+    )
+
+
+def _split_noted(counts: object) -> tuple[dict[str, int], dict[str, int]]:
+    """Counts of values that could not be read, and of those read another way than written (no header
+    row, a rating rescaled, a date's day/month order guessed): the second are not invalid."""
+    from alignment.ingest import AMBIGUOUS_DATE, HEADERLESS, RESCALED_RATING
+
+    items = dict(counts) if isinstance(counts, Mapping) else {}
+    noted = {reason: n for reason, n in items.items() if reason in (HEADERLESS, RESCALED_RATING, AMBIGUOUS_DATE)}
+    return {reason: n for reason, n in items.items() if reason not in noted}, noted
 
 
 def _counts(counts: object) -> str:
@@ -1313,7 +1344,7 @@ def _same_file(out: Path, other: Path) -> bool:
 
 def _refuse_workspace_file(out: str, target: Path, workspace: Path) -> None:
     """Fail when ``target`` is the workspace's database (or its write-ahead log) or lies in its folder."""
-    if workspace.suffix == ".duckdb":
+    if workspace.suffix.lower() == ".duckdb":
         for database in (workspace, workspace.with_name(workspace.name + ".wal")):
             if _same_file(target, database) or target.resolve() == database.resolve():
                 raise InputError(

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
+import glob
 import json
 import os
 import re
@@ -129,6 +131,10 @@ class WorkspaceBusyError(InputError):
 
 class WorkspaceError(AlignmentError):
     """The workspace file cannot be used (damaged, or written by a newer alignment)."""
+
+
+class WorkspaceFullError(InputError):
+    """The disk holding the workspace ran out of space (nothing half-written is kept)."""
 
 
 def default_location() -> Path:
@@ -283,6 +289,7 @@ class Workspace:
         self.location = location
         self.database = database
         self.read_only = read_only
+        self.why_read_only = "it was opened read-only"
         self._lock = threading.RLock()
         self._loaded: OrderedDict[int, ReviewSet] = OrderedDict()
         self._vectors: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()  # (dataset id, model id)
@@ -302,7 +309,7 @@ class Workspace:
             InputError: the folder cannot be created.
         """
         location = Path(path).expanduser() if path is not None else default_location()
-        database = location if location.suffix == ".duckdb" else location / DATABASE_FILE
+        database = location if location.suffix.lower() == ".duckdb" else location / DATABASE_FILE
         if read_only and not database.is_file():
             raise InputError(f"No workspace at {location}. Ingest a dataset first with `alignment ingest`.")
         try:
@@ -313,6 +320,7 @@ class Workspace:
                 f"Set {WORKSPACE_ENV} to a writable folder."
             ) from exc
         deadline = time.monotonic() + wait_s
+        why_read_only = "it was opened read-only"
         while True:
             try:
                 connection = _connect(database, read_only)
@@ -321,7 +329,13 @@ class Workspace:
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(BUSY_POLL_S)
+            except WorkspaceError as exc:
+                # A workspace on a read-only disk, or another user's, can still be read.
+                if read_only or not database.is_file() or not _cannot_write(exc):
+                    raise
+                read_only, why_read_only = True, "you cannot write to it (a read-only disk, or another user's file)"
         workspace = cls(connection, location, database, read_only)
+        workspace.why_read_only = why_read_only
         try:
             workspace._prepare()
         except BaseException:
@@ -352,7 +366,7 @@ class Workspace:
         """Drop what a killed ingest left: the staging file of a process that is gone, and the rows an
         alignment before 2026-12-02 staged inside the workspace itself (only one process writes at a time,
         so none of those is still being written)."""
-        for path in self.database.parent.glob(f".{self.database.name}{STAGING_MARK}*"):
+        for path in self.database.parent.glob(f"{glob.escape('.' + self.database.name)}{STAGING_MARK}*"):
             pid = path.name[len(self.database.name) + len(STAGING_MARK) + 1 :].split("-", 1)[0]
             if pid.isdigit() and not _process_alive(int(pid)):
                 with contextlib.suppress(OSError):
@@ -375,7 +389,10 @@ class Workspace:
 
     def _require_writable(self) -> None:
         if self.read_only:
-            raise InputError(f"The workspace {self.database} was opened read-only.")
+            raise InputError(
+                f"The workspace {self.database} can only be read: {self.why_read_only}. Set {WORKSPACE_ENV} (or "
+                "--workspace) to a folder you can write to for anything that saves."
+            )
 
     # --- datasets ------------------------------------------------------------------------------------------
 
@@ -426,8 +443,10 @@ class Workspace:
         )
         # Read into a file of its own first, without this object's lock: other threads go on meanwhile.
         with _staging_file(self.database) as path:
-            staged = _stage(stream, path, progress or SilentProgress(), origin)
-            return self._merge(staged, name, replace)
+            with _disk_errors(self.database, "while the file was read; nothing was saved"):
+                staged = _stage(stream, path, progress or SilentProgress(), origin)
+            with _disk_errors(self.database, "while the dataset was copied in; nothing was saved"):
+                return self._merge(staged, name, replace)
 
     def _refuse_duplicate(self, name: str, replace: bool) -> None:
         if not replace and self._find(name) is not None:
@@ -445,7 +464,14 @@ class Workspace:
         # A name of its own: DuckDB shares attached databases between connections of one process.
         alias = f"staged_{os.getpid()}_{threading.get_ident()}"
         with self._lock:
-            self._refuse_duplicate(name, replace)  # again: another process may have taken the name meanwhile
+            try:
+                self._refuse_duplicate(name, replace)  # again: another process may have taken the name meanwhile
+            except DuplicateDatasetError as exc:
+                raise DuplicateDatasetError(
+                    f"A dataset named {name!r} was saved by another process while this file was read, so this one "
+                    "was not saved. Ingest it again under another name, or replace that one "
+                    "(--replace on the command line, replace=True in Python)."
+                ) from exc
             row = _first(self._con.execute("SELECT nextval('dataset_ids')").fetchall())
             assert row is not None
             dataset_id = int(row[0])
@@ -1259,10 +1285,9 @@ class WorkspaceEmbeddingCache:
         """Store vectors for these keys (keys already stored for this model are left as they are)."""
         import pyarrow as pa
 
-        if not items:
-            return
         workspace = self.workspace
-        workspace._require_writable()
+        if not items or workspace.read_only:  # a cache: a workspace that can only be read computes them each time
+            return
         keys = list(items)
         matrix = np.ascontiguousarray(np.stack([np.asarray(items[key]) for key in keys]), dtype=STORAGE_DTYPE)
         for begin in range(0, len(keys), 100_000):
@@ -1408,6 +1433,7 @@ def ingest_dataset(
     validate_name(name)
     progress = progress or SilentProgress()
     with open_when_free(location, BRIEF_WAIT_S, progress) as workspace:
+        workspace._require_writable()
         workspace._refuse_duplicate(name, replace)
         database = workspace.database
     stream = ReviewStream(
@@ -1421,9 +1447,13 @@ def ingest_dataset(
         chunk_rows=chunk_rows,
     )
     with _staging_file(database) as path:
-        staged = _stage(stream, path, progress, origin)
+        with _disk_errors(database, "while the file was read; nothing was saved"):
+            staged = _stage(stream, path, progress, origin)
         try:
-            with open_when_free(location, wait_s, progress) as workspace:
+            with (
+                open_when_free(location, wait_s, progress) as workspace,
+                _disk_errors(database, "while the dataset was copied in; nothing was saved"),
+            ):
                 return workspace._merge(staged, name, replace)
         except WorkspaceBusyError as exc:
             raise WorkspaceBusyError(
@@ -1499,7 +1529,8 @@ def _embed_missing(
     progress = progress or SilentProgress()
     with using() as workspace:
         dataset_id = workspace.dataset(name).dataset_id
-        total = workspace._missing_count(dataset_id, model.model_id)
+        total = 0 if workspace.read_only else workspace._missing_count(dataset_id, model.model_id)
+        database = workspace.database
     if not total:
         return 0
     done = 0
@@ -1529,7 +1560,8 @@ def _embed_missing(
                 continue
             keys = list(pending)
             vectors = model.encode([pending[key] for key in keys], progress=progress.advance)
-            with using() as workspace:
+            kept = f"the {done:,} vectors stored before are kept"
+            with using() as workspace, _disk_errors(database, f"while storing sentence vectors; {kept}"):
                 workspace.embedding_cache().put_many(model.model_id, dict(zip(keys, vectors, strict=True)))
             done += len(keys)
     finally:
@@ -1661,6 +1693,32 @@ def _connect(database: Path, read_only: bool) -> Any:
             f"{database} is not a usable alignment workspace: {str(exc).splitlines()[0]}. "
             f"Move it away or set {WORKSPACE_ENV} to another folder."
         ) from exc
+
+
+def _cannot_write(error: WorkspaceError) -> bool:
+    """Whether opening failed because the file or its folder cannot be written."""
+    cause = str(error.__cause__ or error).lower()
+    return "read-only file system" in cause or "permission denied" in cause
+
+
+@contextlib.contextmanager
+def _disk_errors(database: Path, when: str) -> Iterator[None]:
+    """The database's and the disk's errors as one-line messages that say ``when`` they happened and what
+    was kept; a full disk says how to free it."""
+    import duckdb
+
+    try:
+        yield
+    except (duckdb.Error, OSError) as exc:
+        message = str(exc)
+        if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "no space left" in message.lower():
+            raise WorkspaceFullError(
+                f"The disk holding the workspace ({database.parent}) is full: it ran out {when}. An ingest needs "
+                "about twice the dataset's stored size free while it runs. Free some space there, or set "
+                f"{WORKSPACE_ENV} (or --workspace) to a folder on a larger disk."
+            ) from exc
+        first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+        raise WorkspaceError(f"The workspace {database} failed {when}: {first}") from exc
 
 
 def _duckdb_config() -> dict[str, str | bool | int | float | list[str]]:

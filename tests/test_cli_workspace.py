@@ -73,6 +73,18 @@ def test_cli_ingest_says_which_values_it_could_not_read(workspace_dir, tmp_path,
     assert code == 0 and "invalid values" not in out
 
 
+def test_cli_ingest_lists_a_missing_header_as_read_as_noted_not_as_invalid(workspace_dir, tmp_path, capsys):
+    path = tmp_path / "quick.csv"
+    path.write_text("Loved it,5\nCalls drop every single evening,1\nSupport fixed my bill in minutes,4\n")
+    code, out, err = _run(capsys, "ingest", str(path), "--name", "quick", "--quiet")
+    assert code == 0, err
+    assert "skipped: none; read as noted: 1 first line read as a review (no header row))" in out
+    assert "invalid values" not in out
+    code, out, _ = _run(capsys, "datasets", "show", "quick")
+    assert code == 0
+    assert "invalid values    none" in out and "read as noted     1 first line read as a review" in out
+
+
 def test_cli_ingest_says_at_once_when_the_reviews_do_not_read_as_english(workspace_dir, tmp_path, reviews_csv, capsys):
     import pandas as pd
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import alignment.workspace as workspace_module
 from alignment.config import Config
 from alignment.embed import CachedEmbedder, hash_text
 from alignment.errors import EmptyDatasetError, InputError, MissingColumnError
@@ -32,6 +35,8 @@ from alignment.workspace import (
     UnknownRunError,
     Workspace,
     WorkspaceBusyError,
+    WorkspaceError,
+    WorkspaceFullError,
     _pack_judgements,
     _unpack_judgements,
     default_location,
@@ -436,6 +441,72 @@ def test_embed_dataset_at_stops_in_one_line_when_the_dataset_is_replaced_meanwhi
     assert "\n" not in str(error.value) and "the 2 vectors stored so far are kept" in str(error.value)
     with Workspace.open(location) as ws:
         assert ws.embedding_cache().count("fake-model") == 2
+
+
+@pytest.mark.parametrize("where", ["_append", "_merge"])
+def test_a_full_disk_is_one_line_that_says_how_to_free_it_and_saves_nothing(
+    tmp_path, reviews_frame, monkeypatch, where
+):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "kept")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(workspace_module if where == "_append" else Workspace, where, full)
+    with pytest.raises(WorkspaceFullError) as error:
+        ingest_dataset(location, reviews_frame, "more")
+    message = str(error.value)
+    assert "\n" not in message and f"The disk holding the workspace ({location}) is full" in message
+    assert "nothing was saved" in message and "ALIGN_WORKSPACE" in message
+    monkeypatch.undo()
+    with Workspace.open(location) as ws:
+        assert [d.name for d in ws.list_datasets()] == ["kept"]
+    assert _staging_files(location) == []
+
+
+def test_a_workspace_that_cannot_be_written_is_still_read_and_refuses_writes_in_one_line(
+    tmp_path, reviews_frame, monkeypatch
+):
+    import duckdb
+
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    connect = workspace_module._connect
+
+    def read_only_disk(database: Path, read_only: bool) -> object:
+        if not read_only:
+            try:
+                raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
+            except duckdb.IOException as exc:
+                raise WorkspaceError(f"Cannot open the workspace {database}: {exc}") from exc
+        return connect(database, read_only)
+
+    monkeypatch.setattr(workspace_module, "_connect", read_only_disk)
+    with Workspace.open(location) as ws:
+        assert ws.read_only and ws.dataset("telecom").reviews == 7
+        assert embed_dataset_at(location, "telecom", CountingEmbedder()) == 0  # nothing can be stored: skipped
+        with pytest.raises(InputError, match=r"can only be read: you cannot write to it \(a read-only disk") as error:
+            ws.delete_dataset("telecom")
+        assert "\n" not in str(error.value)
+    with pytest.raises(InputError, match="can only be read"):
+        ingest_dataset(location, reviews_frame, "more")
+
+
+def test_a_dead_ingests_staging_file_is_removed_whatever_the_workspace_file_is_called(tmp_path):
+    database = tmp_path / "q[1].DUCKDB"  # glob characters, and the suffix in capitals
+    Workspace.open(database).close()
+    assert database.is_file()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftovers = [tmp_path / f".q[1].DUCKDB.ingest-{dead.stdout.strip()}-0a1b2c3d.duckdb{end}" for end in ("", ".wal")]
+    alive = tmp_path / f".q[1].DUCKDB.ingest-{os.getpid()}-0a1b2c3d.duckdb"
+    for path in [*leftovers, alive]:
+        path.write_bytes(b"staged")
+    Workspace.open(database).close()
+    assert not any(path.exists() for path in leftovers)
+    assert alive.exists()  # this process is alive: its file may be in use
 
 
 def test_workspace_ingest_lets_other_threads_use_the_workspace_while_it_reads(workspace, reviews_frame):

@@ -51,7 +51,7 @@ def location() -> Path:
 def database_path() -> Path:
     """The DuckDB file inside :func:`location` (as :meth:`Workspace.open` resolves it)."""
     where = location()
-    return where if where.suffix == ".duckdb" else where / DATABASE_FILE
+    return where if where.suffix.lower() == ".duckdb" else where / DATABASE_FILE
 
 
 def workspace_exists() -> bool:

@@ -118,7 +118,9 @@ class LineProgress:
         (vectors read from a cache: a sweep of settings reads the same sentences again for each)."""
         if self._stage is not None:
             if self._shown or time.perf_counter() - self._started >= self.QUIET:
-                self._write(f"{self._done:,}/{self._total:,} done")
+                # Cut short (interrupted, or failed), it says so: "done" would claim the whole stage.
+                ended = "done" if self._done >= self._total else "stopped"
+                self._write(f"{self._done:,}/{self._total:,} {ended}")
             self._stage = None
 
     def _write(self, where: str) -> None:

@@ -1476,18 +1476,10 @@ def open_when_free(
         workspace = Workspace.open(location)
     except WorkspaceBusyError:
         progress = progress or SilentProgress()
-        # Counted in seconds, so a terminal shows how long it has waited and will wait.
-        progress.start("waiting for the workspace (another process is using it), seconds", max(1, round(wait_s)))
-        deadline = time.monotonic() + wait_s
+        progress.start(f"waiting for the workspace (another process is using it; up to {wait_s:.0f} s)", 1)
         try:
-            while True:
-                try:
-                    workspace = Workspace.open(location, wait_s=min(1.0, max(0.0, deadline - time.monotonic())))
-                    break
-                except WorkspaceBusyError:
-                    if time.monotonic() >= deadline:
-                        raise
-                    progress.advance(1)
+            workspace = Workspace.open(location, wait_s=wait_s)
+            progress.advance(1)
         finally:
             progress.finish()
     with workspace:

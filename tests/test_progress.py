@@ -53,6 +53,16 @@ def test_line_progress_writes_one_line_for_a_stage_done_in_one_step_and_nothing_
     assert len(lines) == 1 and lines[0].startswith("reading: 3/3 done in ")
 
 
+def test_line_progress_says_a_stage_cut_short_stopped_not_done(every_end):
+    stream = io.StringIO()
+    progress = LineProgress(stream)
+    progress.start("reading big.csv (kB)", 43_062)
+    progress.advance(17_152)
+    progress.finish()  # as an interrupted ingest's bar ends
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reading big.csv (kB): 17,152/43,062 stopped in ")
+
+
 def test_line_progress_writes_only_the_last_line_of_a_stage_shorter_than_its_gap(every_end):
     lines = _embed_in_steps(min_gap=60).splitlines()
     assert len(lines) == 1 and lines[0].startswith("embedding review sentences: 1,000/1,000 done in ")

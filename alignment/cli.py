@@ -961,15 +961,21 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         _refuse_file_options(
             (("--text-column", args.text_column), ("--id-column", args.id_column), ("--sheet", args.sheet))
         )
+        from alignment.workspace import MERGE_WAIT_S, embed_dataset_at
+
         with _open_workspace(args.workspace) as workspace:
             workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
+        embedder = _embedder(kind)
+        # Embedded first, the workspace opened only for each batch (as `check --dataset` does).
+        embed_dataset_at(args.workspace, args.dataset, embedder, progress=progress)
+        with _open_workspace(args.workspace, wait_s=MERGE_WAIT_S) as workspace:
             results = workspace.evaluate_evidence_sweep(
                 claims,
                 args.dataset,
                 args.label_column,
                 args.about_column,
                 settings,
-                embedder=_embedder(kind),
+                embedder=embedder,
                 progress=progress,
                 **labels,
             )

@@ -1410,8 +1410,10 @@ _HTML_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "inpu
 _HTML_DESCRIPTIONS = frozenset({"description", "og:description", "twitter:description"})
 _INLINE_EDGE = "\x00"  # marks where an inline element opened or closed, until html_text decides on a space
 _SUP_OPEN, _SUP_CLOSE = "\x01", "\x02"  # a superscript's edges: cents ("$39<sup>99</sup>") or a footnote mark
-_SUP_CENTS = re.compile(r"([$£€][\s\x00-\x02]*\d+)\x01(\d{2})\x02")
-_SUP_FOOTNOTE = re.compile(r"(?:(?<=[^\W\d_]{2})|(?<=[%).!]))\x01\s*(?:\d{1,2}(?:\s*,\s*\d{1,2})*|[*†‡§]+)\s*\x02")
+_SUPERSCRIPT = re.compile(r"\x01([^\x01\x02]*)\x02")
+_PRICE_BEFORE = re.compile(r"[$£€][\s\x00-\x02]*\d+$")
+_MARK = re.compile(r"[*†‡§¶#]+|[¹²³⁰-⁹]+")
+_NUMBERED_MARK = re.compile(r"\d{1,2}(?:\s*,\s*\d{1,2})*")
 # Where two inline elements meet: a space after a sentence's or a clause's end, or between a word and a
 # number or price ("data</b><b>5G", "Only</b><b>$25"); a line break between a word and a capitalised word
 # ("Free returns</b><b>Open late": two items side by side, as a page lays out badges). Not after a lone
@@ -1449,8 +1451,16 @@ class _TextOfHtml(html.parser.HTMLParser):
         self.hidden: list[str] = []  # the open elements that hide what they hold, innermost last
         self.descriptions: list[str] = []  # the page's own summary, <meta name="description" content="…">
 
+    def _end_hidden_paragraph(self, tag: str, opening: bool) -> None:
+        """HTML ends a paragraph without its "</p>" where a block opens or its parent closes: a hidden
+        ``<p hidden>`` so ended must not hide the rest of the page."""
+        if self.hidden and self.hidden[-1] == "p" and tag in _HTML_BLOCKS and (opening or tag != "p"):
+            while self.hidden and self.hidden[-1] == "p":
+                self.hidden.pop()
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         given = dict(attrs)
+        self._end_hidden_paragraph(tag, opening=True)
         if tag == "meta":
             if self.hidden:
                 return
@@ -1485,6 +1495,7 @@ class _TextOfHtml(html.parser.HTMLParser):
         self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
+        self._end_hidden_paragraph(tag, opening=False)
         if self.hidden:
             if tag == self.hidden[-1] or (tag in _HTML_HIDDEN and tag in self.hidden):
                 while self.hidden and self.hidden.pop() != tag:
@@ -1513,8 +1524,7 @@ def _join_inline_edges(text: str) -> str:
     is left out ("data<sup>1</sup>"); a space or a line break where words a reader sees apart would run
     together ("returns.</span><span>Open", "data</b><b>5G"); nothing inside a word ("<b>Un</b>limited",
     "i<b>Phone</b>") or a price ("<sup>$</sup>9")."""
-    text = _SUP_CENTS.sub(r"\1.\2", text)
-    text = _SUP_FOOTNOTE.sub("", text)
+    text = _SUPERSCRIPT.sub(_read_superscript, text)
     pieces = re.split("[\x00-\x02]", text)
     joined = pieces[0]
     for piece in pieces[1:]:
@@ -1526,6 +1536,26 @@ def _join_inline_edges(text: str) -> str:
                 joined += "\n"
         joined += piece
     return joined
+
+
+def _read_superscript(found: re.Match[str]) -> str:
+    """What a superscript adds to the copy: a price's cents (".99" after "$39"), nothing for a footnote mark
+    ("*", "†", or a number after a word, a price or "24/7": "fees<sup>1</sup>", "$39.99<sup>1</sup>"), else
+    its text ("1<sup>st</sup>"), between element edges."""
+    inner = found.group(1).replace(_INLINE_EDGE, "").strip()
+    before = found.string[max(0, found.start() - 40) : found.start()]
+    visible = re.sub("[\x00-\x02]", "", before).rstrip()
+    if re.fullmatch(r"\d{2}", inner) and _PRICE_BEFORE.search(before.replace(_INLINE_EDGE, "")):
+        return "." + inner
+    if _MARK.fullmatch(inner):
+        return ""
+    if (
+        _NUMBERED_MARK.fullmatch(inner)
+        and visible
+        and (not visible[-1].isdigit() or len(inner) == 1 or re.search(r"[.,]\d+$", visible))
+    ):
+        return ""
+    return f"{_INLINE_EDGE}{found.group(1)}{_INLINE_EDGE}"
 
 
 def _words_key(text: str) -> str:

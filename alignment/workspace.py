@@ -121,6 +121,10 @@ class DuplicateDatasetError(InputError):
     """A dataset of that name exists and replacing it was not asked for."""
 
 
+class NameTakenMeanwhileError(DuplicateDatasetError):
+    """Another process saved a dataset of that name while this ingest read its file."""
+
+
 class UnknownRunError(InputError):
     """No run with that id in the workspace."""
 
@@ -467,7 +471,7 @@ class Workspace:
             try:
                 self._refuse_duplicate(name, replace)  # again: another process may have taken the name meanwhile
             except DuplicateDatasetError as exc:
-                raise DuplicateDatasetError(
+                raise NameTakenMeanwhileError(
                     f"A dataset named {name!r} was saved by another process while this file was read, so this one "
                     "was not saved. Ingest it again under another name, or replace that one "
                     "(--replace on the command line, replace=True in Python)."

@@ -287,6 +287,35 @@ def test_a_workspace_held_by_another_process_is_reported_plainly(held_workspace)
     assert {m.label: m.value for m in app.metric}["Reviews kept"] == "3"  # the session goes on
 
 
+def test_a_workspace_the_app_cannot_write_is_read_with_its_saving_buttons_turned_off(workspace_dir, monkeypatch):
+    import duckdb
+
+    import alignment.workspace as workspace_module
+
+    with Workspace.open(workspace_dir) as workspace:
+        workspace.ingest(read_dataset_upload(SMALL_CSV.encode(), "small.csv").frame, "stored")
+    connect = workspace_module._connect
+
+    def read_only_disk(database: Path, read_only: bool) -> object:
+        if not read_only:
+            try:
+                raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
+            except duckdb.IOException as exc:
+                raise workspace_module.WorkspaceError(f"Cannot open the workspace {database}: {exc}") from exc
+        return connect(database, read_only)
+
+    monkeypatch.setattr(workspace_module, "_connect", read_only_disk)
+    app = _validated_upload()
+    assert not app.exception
+    notices = [i.value for i in app.info if "can only be read" in i.value]
+    assert notices and "You can load its datasets" in notices[0] and "ALIGN_WORKSPACE" in notices[0]
+    buttons = {b.label: b for b in app.button}
+    assert buttons["Save to workspace"].disabled and buttons["Delete…"].disabled
+    assert not buttons["Load and make active"].disabled
+    _click(app, "Load and make active")
+    assert not app.exception and not _one_line_errors(app)
+
+
 # ------------------------------------------------------------------------------------------ Gap dashboard
 
 

@@ -396,6 +396,21 @@ def test_a_pages_inline_pieces_stay_apart_as_a_reader_sees_them_and_its_descript
     assert html_text("<p><sup>$</sup>35<sup>00</sup> a month</p>") == "$35.00 a month"
     assert html_text("<p>Unlimited data<sup>1</sup>, 20% off<sup>*</sup></p>") == "Unlimited data, 20% off"
     assert html_text("<p>1<sup>st</sup> month free</p>") == "1st month free"
+    # A footnote mark after a price or a number is not part of it, however the page marks it up.
+    assert html_text("<p>Unlimited data for $39.99<sup>1</sup> a month.</p>") == "Unlimited data for $39.99 a month."
+    assert html_text("<p>$39<sup>99</sup><sup>1</sup> with 5G<sup>2</sup></p>") == "$39.99 with 5G"
+    for marked in (
+        '<p>No hidden fees<sup><a href="#fn3">3</a></sup>, ever</p>',
+        "<p>No hidden fees<a><sup>1</sup></a>, ever</p>",
+        "<p><b>No hidden fees</b><sup>1</sup>, ever</p>",
+        "<p>No hidden fees <sup>1</sup>, ever</p>",
+        "<p>No hidden fees<sup>†</sup>, ever</p>",
+    ):
+        assert html_text(marked) == "No hidden fees, ever", marked
+    # A paragraph HTML ends without its "</p>" ends its hiding too: the rest of the page is shown.
+    page = "<p>Unlimited data.</p>\n<p hidden>Last year's offer.\n<p>No hidden fees.\n<p>Real people, 24/7."
+    assert html_text(page) == "Unlimited data.\n\nNo hidden fees.\n\nReal people, 24/7."
+    assert html_text("<div><p hidden>Old offer</div><p>New offer</p>") == "New offer"
     # A promise written only in the page's description is read; one the page repeats is read once.
     page = (
         '<html><head><meta name="description" content="Free next-day delivery on every order.">'

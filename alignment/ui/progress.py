@@ -34,10 +34,14 @@ class StreamlitProgress:
             self._bar.progress(self._fraction(), text=self._text())
 
     def finish(self) -> None:
-        """Mark the stage done."""
+        """Mark the stage done, or where it stopped when it was cut short."""
         if self._bar is not None:
             elapsed = time.perf_counter() - self._started
-            self._bar.progress(1.0, text=f"{self._stage}: {self._total:,} of {self._total:,} in {elapsed:.1f} s")
+            if self._done < self._total:
+                text = f"{self._stage}: stopped at {self._done:,} of {self._total:,} after {elapsed:.1f} s"
+                self._bar.progress(self._fraction(), text=text)
+            else:
+                self._bar.progress(1.0, text=f"{self._stage}: {self._total:,} of {self._total:,} in {elapsed:.1f} s")
             self._bar = None
 
     def _fraction(self) -> float:

@@ -26,6 +26,7 @@ from alignment.workspace import (
     DATABASE_FILE,
     DatasetInfo,
     DuplicateDatasetError,
+    NameTakenMeanwhileError,
     RunInfo,
     Workspace,
     WorkspaceEmbeddingCache,
@@ -126,6 +127,18 @@ def dataset_from_workspace(workspace: Workspace, info: DatasetInfo) -> Dataset:
     return dataclasses.replace(dataset, workspace_name=info.name, workspace_id=info.dataset_id)
 
 
+def read_only_reason() -> str | None:
+    """Why the workspace can only be read (a read-only disk, another user's file), or None when it can be
+    written, does not exist yet, or cannot be opened now (the page says that where it reads)."""
+    if not workspace_exists():
+        return None
+    try:
+        with open_workspace() as workspace:
+            return workspace.why_read_only if workspace.read_only else None
+    except AlignmentError:
+        return None
+
+
 def list_datasets() -> list[DatasetInfo]:
     """The datasets in the workspace, by name (none when nothing has been saved yet)."""
     if not workspace_exists():
@@ -189,6 +202,11 @@ def save_dataset(
                     sheet=dataset.sheet,
                     **columns,
                 )
+        except NameTakenMeanwhileError as exc:
+            raise NameTakenMeanwhileError(
+                f"A dataset named {name!r} was saved to the workspace by someone else while your file was read, "
+                "so yours was not saved. Choose another name, or tick “Replace the saved dataset of that name”."
+            ) from exc
         except DuplicateDatasetError as exc:
             raise DuplicateDatasetError(
                 f"A dataset named {name!r} is already in the workspace. Choose another name, or tick "

@@ -48,12 +48,24 @@ def show_error(exc: AlignmentError, *, busy_as_warning: bool = False) -> None:
     """Show a workspace failure in one line; a busy workspace is said plainly (a warning when only reading)."""
     if isinstance(exc, WorkspaceBusyError):
         message = (
-            f"The workspace is busy: another program, such as `alignment ingest` on the command line, is writing "
-            f"to {workspace_store.database_path()}. Try again when it has finished."
+            f"The workspace is busy: another program, such as `alignment check --dataset` on the command line, "
+            f"has {workspace_store.database_path()} open. Try again when it has finished."
         )
         (st.warning if busy_as_warning else st.error)(message)
     else:
         st.error(str(exc))
+
+
+def read_only_notice() -> str | None:
+    """The line that says the workspace can only be read and what still works, or None when it can be written."""
+    reason = workspace_store.read_only_reason()
+    if reason is None:
+        return None
+    return (
+        f"This workspace can only be read: {reason}. You can load its datasets, check them and open their runs, "
+        "but not save, replace or delete anything. Whoever runs this app can point ALIGN_WORKSPACE at a folder "
+        "it can write to."
+    )
 
 
 def sharing_note() -> str:
@@ -97,19 +109,26 @@ def render_save_form(dataset: Dataset) -> None:
             help="Off: a name already in the workspace is refused. On: the saved dataset of that name is replaced "
             "for everyone; its runs keep their counts but no longer show their quotes.",
         )
-        if button_col.button("Save to workspace", key=f"ws_save_{dataset.key}", width="stretch"):
+        notice = read_only_notice()
+        if notice:
+            st.caption(notice)
+        if button_col.button(
+            "Save to workspace", key=f"ws_save_{dataset.key}", width="stretch", disabled=notice is not None
+        ):
             _save_dataset(dataset, name, replace, source_file)
 
 
 def _save_dataset(dataset: Dataset, name: str, replace: bool, source_file: Path | None) -> None:
+    bars = st.empty()  # holds nothing until a bar is drawn
     try:
         name = workspace_store.check_name(name)  # a bad name fails before any progress bar appears
-        progress = StreamlitProgress(st.container())
+        progress = StreamlitProgress(bars.container())
         with st.spinner(f"Saving {name} to the workspace…"):
             saved = workspace_store.save_dataset(
                 dataset, name, source_file=source_file, replace=replace, progress=progress
             )
     except AlignmentError as exc:
+        bars.empty()  # a bar left beside the error would say the save went through
         show_error(exc)
         return
     state.forget_workspace_dataset(saved.name)  # a copy this session loaded before a replace is out of date
@@ -143,6 +162,9 @@ def render_saved_datasets() -> None:
         )
         _runs_of_deleted_datasets()
         return
+    notice = read_only_notice()
+    if notice:
+        st.info(notice)
     st.dataframe(_datasets_frame(items), hide_index=True, width="stretch")
     by_name = {info.name: info for info in items}
     if st.session_state.get(PICK) not in by_name:  # deleted meanwhile (maybe by someone else)
@@ -157,7 +179,9 @@ def render_saved_datasets() -> None:
     )
     if load_col.button("Load and make active", key="ws_load", type="primary", width="stretch"):
         _load_dataset(by_name[name])
-    if delete_col.button("Delete…", key="ws_delete", width="stretch", help="Asks for confirmation first."):
+    if delete_col.button(
+        "Delete…", key="ws_delete", width="stretch", help="Asks for confirmation first.", disabled=notice is not None
+    ):
         st.session_state[CONFIRM_DELETE] = name
     if st.session_state.get(CONFIRM_DELETE) == name:
         _confirm_delete(by_name[name])
@@ -252,14 +276,17 @@ def render_runs(report: Report | None) -> None:
             "the Datasets page (or load a saved one there) to save checks and compare them over time."
         )
         return
-    if report is not None and report.claims:
+    notice = read_only_notice()
+    if notice:
+        st.info(notice)
+    if report is not None and report.claims and notice is None:
         _save_run(dataset, report)
     try:
         runs = workspace_store.list_runs(dataset.workspace_name)
     except AlignmentError as exc:
         show_error(exc, busy_as_warning=True)
         return
-    _run_history(dataset.workspace_name, runs)
+    _run_history(dataset.workspace_name, runs, writable=notice is None)
 
 
 def _save_run(dataset: Dataset, report: Report) -> None:
@@ -291,7 +318,7 @@ def _save_run(dataset: Dataset, report: Report) -> None:
         st.caption(f"This check is saved as run {saved[key]}. Change the claims or the settings to save another.")
 
 
-def _run_history(name: str, runs: Sequence[RunInfo]) -> None:
+def _run_history(name: str, runs: Sequence[RunInfo], writable: bool = True) -> None:
     st.markdown(f"**Run history of `{name}`**")
     if not runs:
         st.caption("No runs saved on this dataset yet.")
@@ -324,7 +351,9 @@ def _run_history(name: str, runs: Sequence[RunInfo]) -> None:
             st.session_state[OPEN_RUN] = workspace_store.open_run(run_id)
         except AlignmentError as exc:
             show_error(exc)
-    if delete_col.button("Delete run…", key="run_delete", width="stretch", help="Asks for confirmation first."):
+    if delete_col.button(
+        "Delete run…", key="run_delete", width="stretch", help="Asks for confirmation first.", disabled=not writable
+    ):
         st.session_state[CONFIRM_DELETE_RUN] = run_id
     if st.session_state.get(CONFIRM_DELETE_RUN) == run_id:
         _confirm_delete_run(by_id[run_id])

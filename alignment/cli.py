@@ -964,7 +964,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         from alignment.workspace import MERGE_WAIT_S, embed_dataset_at
 
         with _open_workspace(args.workspace) as workspace:
-            workspace.dataset(args.dataset)  # fail now on an unknown name, before loading any model
+            # Fail now on an unknown name or column, before loading any model or embedding anything.
+            workspace.check_evaluation_columns(args.dataset, args.label_column, args.about_column, args.group_column)
         embedder = _embedder(kind)
         # Embedded first, the workspace opened only for each batch (as `check --dataset` does).
         embed_dataset_at(args.workspace, args.dataset, embedder, progress=progress)

@@ -431,29 +431,27 @@ class Workspace:
             DuplicateDatasetError: the name is taken and ``replace`` is false.
             InputError: the file is missing, unreadable, lacks a column, or holds no review text.
         """
-        validate_name(name)
-        self._require_writable()
-        with self._lock:
-            self._refuse_duplicate(name, replace)
-        stream = ReviewStream(
+        # Read into a file of its own first, without this object's lock: other threads go on meanwhile.
+        return _ingest(
+            lambda wait_s: contextlib.nullcontext(self),
             source,
+            name,
             text_column=text_column,
             id_column=id_column,
             date_column=date_column,
             rating_column=rating_column,
             segment_columns=segment_columns,
             sheet=sheet,
+            replace=replace,
+            progress=progress or SilentProgress(),
             chunk_rows=chunk_rows,
+            origin=origin,
         )
-        # Read into a file of its own first, without this object's lock: other threads go on meanwhile.
-        with _staging_file(self.database) as path:
-            with _disk_errors(self.database, "while the file was read; nothing was saved"):
-                staged = _stage(stream, path, progress or SilentProgress(), origin)
-            with _disk_errors(self.database, "while the dataset was copied in; nothing was saved"):
-                return self._merge(staged, name, replace)
 
     def _refuse_duplicate(self, name: str, replace: bool) -> None:
-        if not replace and self._find(name) is not None:
+        with self._lock:
+            taken = self._find(name) is not None
+        if taken and not replace:
             raise DuplicateDatasetError(
                 f"A dataset named {name!r} already exists. Choose another name, or replace it "
                 "(--replace on the command line, replace=True in Python)."
@@ -857,6 +855,30 @@ class Workspace:
         )
         return result
 
+    def check_evaluation_columns(
+        self, dataset: str, label_column: str, about_column: str | None = None, group_column: str | None = None
+    ) -> ColumnMapping:
+        """The dataset's column mapping, once every column an evaluation names is one the dataset kept.
+
+        Raises:
+            UnknownDatasetError: no such dataset.
+            MissingColumnError: a named column was not kept at ingest (the message says how to keep it).
+        """
+        mapping = self.dataset(dataset).mapping
+        kept = [name for name in (mapping.rating, *mapping.segments) if name]
+        for option, column in (
+            ("label column", label_column),
+            ("about column", about_column),
+            ("group column", group_column),
+        ):
+            if column is not None and column not in kept and column not in (mapping.text, mapping.id):
+                stored = f"it kept {', '.join(repr(name) for name in kept)}" if kept else "it kept no such column"
+                raise MissingColumnError(
+                    f"The {option} {column!r} is not stored in dataset {dataset!r} ({stored}). To keep it, "
+                    f"re-ingest the file with --replace and --segment-column {column}, beside any it keeps now."
+                )
+        return mapping
+
     def evaluate_evidence_sweep(
         self,
         claims: Sequence[str],
@@ -886,20 +908,7 @@ class Workspace:
         """
         from alignment.evaluate import evaluate_evidence_sweep
 
-        info = self.dataset(dataset)
-        mapping = info.mapping
-        kept = [name for name in (mapping.rating, *mapping.segments) if name]
-        for option, column in (
-            ("label column", label_column),
-            ("about column", about_column),
-            ("group column", group_column),
-        ):
-            if column is not None and column not in kept and column not in (mapping.text, mapping.id):
-                stored = f"it kept {', '.join(repr(name) for name in kept)}" if kept else "it kept no such column"
-                raise MissingColumnError(
-                    f"The {option} {column!r} is not stored in dataset {dataset!r} ({stored}). To keep it, "
-                    f"re-ingest the file with --replace and --segment-column {column}, beside any it keeps now."
-                )
+        mapping = self.check_evaluation_columns(dataset, label_column, about_column, group_column)
         review_set = self.load_dataset(dataset)
         frame = self._dataset_frame(review_set, mapping)
         results = evaluate_evidence_sweep(
@@ -920,7 +929,7 @@ class Workspace:
             min_relevant=min_relevant,
         )
         # The rows skipped at ingest were rows of the labelled file too: count them, as a file's evaluation would.
-        skipped = Counter(info.summary.skipped)
+        skipped = Counter(review_set.summary.skipped)
         skipped.update(results[0].skipped)
         return [dataclasses.replace(result, skipped=dict(skipped)) for result in results]
 
@@ -1434,28 +1443,50 @@ def ingest_dataset(
         DatasetNameError, DuplicateDatasetError, InputError: as :meth:`Workspace.ingest`.
         WorkspaceBusyError: another process held the workspace all the while (nothing was saved).
     """
-    validate_name(name)
     progress = progress or SilentProgress()
-    with open_when_free(location, BRIEF_WAIT_S, progress) as workspace:
-        workspace._require_writable()
-        workspace._refuse_duplicate(name, replace)
-        database = workspace.database
-    stream = ReviewStream(
+    return _ingest(
+        lambda wait: open_when_free(location, wait, progress),
         source,
+        name,
         text_column=text_column,
         id_column=id_column,
         date_column=date_column,
         rating_column=rating_column,
         segment_columns=segment_columns,
         sheet=sheet,
+        replace=replace,
+        progress=progress,
         chunk_rows=chunk_rows,
+        origin=origin,
+        wait_s=wait_s,
     )
+
+
+def _ingest(
+    hold: Callable[[float], contextlib.AbstractContextManager[Workspace]],
+    source: pd.DataFrame | str | Path,
+    name: str,
+    *,
+    replace: bool,
+    progress: Progress,
+    origin: str | None,
+    wait_s: float = 0.0,
+    **reading: Any,
+) -> DatasetInfo:
+    """Check the name, read ``source`` into a staging file, copy it in: the workspace that ``hold(wait_s)``
+    gives (an open one, or one opened for the moment) is held for the first and last steps only."""
+    validate_name(name)
+    with hold(BRIEF_WAIT_S) as workspace:
+        workspace._require_writable()
+        workspace._refuse_duplicate(name, replace)
+        database = workspace.database
+    stream = ReviewStream(source, **reading)
     with _staging_file(database) as path:
         with _disk_errors(database, "while the file was read; nothing was saved"):
             staged = _stage(stream, path, progress, origin)
         try:
             with (
-                open_when_free(location, wait_s, progress) as workspace,
+                hold(wait_s) as workspace,
                 _disk_errors(database, "while the dataset was copied in; nothing was saved"),
             ):
                 return workspace._merge(staged, name, replace)

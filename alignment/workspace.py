@@ -288,12 +288,19 @@ class Workspace:
     Methods are safe to call from several threads of one process (a lock serialises them).
     """
 
-    def __init__(self, connection: Any, location: Path, database: Path, read_only: bool) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        location: Path,
+        database: Path,
+        read_only: bool,
+        why_read_only: str = "it was opened read-only",
+    ) -> None:
         self._con = connection
         self.location = location
         self.database = database
         self.read_only = read_only
-        self.why_read_only = "it was opened read-only"
+        self.why_read_only = why_read_only
         self._lock = threading.RLock()
         self._loaded: OrderedDict[int, ReviewSet] = OrderedDict()
         self._vectors: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()  # (dataset id, model id)
@@ -338,8 +345,7 @@ class Workspace:
                 if read_only or not database.is_file() or not _cannot_write(exc):
                     raise
                 read_only, why_read_only = True, "you cannot write to it (a read-only disk, or another user's file)"
-        workspace = cls(connection, location, database, read_only)
-        workspace.why_read_only = why_read_only
+        workspace = cls(connection, location, database, read_only, why_read_only)
         try:
             workspace._prepare()
         except BaseException:
@@ -470,7 +476,7 @@ class Workspace:
                 self._refuse_duplicate(name, replace)  # again: another process may have taken the name meanwhile
             except DuplicateDatasetError as exc:
                 raise NameTakenMeanwhileError(
-                    f"A dataset named {name!r} was saved by another process while this file was read, so this one "
+                    f"A dataset named {name!r} was saved by someone else while this file was read, so this one "
                     "was not saved. Ingest it again under another name, or replace that one "
                     "(--replace on the command line, replace=True in Python)."
                 ) from exc

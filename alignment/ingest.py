@@ -426,6 +426,7 @@ _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 _DATE_CELL = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:[ T]\d.*)?")
 _CODE_CELL = re.compile(r"[A-Za-z]{1,6}(?:[-_#]\d+|\d{2,})")
 _POSITIONAL_NAME = re.compile(r"column_\d+")
+_RATING_WORD = re.compile(r"(?<![a-z])(?:ratings?|stars?|scores?|nps|grade)(?![a-z])", re.IGNORECASE)
 _ADDRESSES_READER = re.compile(r"\b(?:please|you|your|tell us|describe)\b", re.IGNORECASE)
 
 
@@ -644,6 +645,13 @@ def detect_columns(
             taken.add(rating or text)
         if id_column is None and identifier is None:
             identifier = _guess_column(frame, taken, _is_id_cell, unique=True)
+    elif rating_column is None and rating is None:
+        # A rating column named in words of its own ("Score 1-5", "NPS (0-10)", "Overall star rating") is
+        # known by a rating word in its name and by cells that read as ratings.
+        named = {str(c) for c in columns if c not in {text, identifier, date} and _RATING_WORD.search(str(c))}
+        if named:
+            others = {str(c) for c in columns} - named
+            rating = _guess_column(frame, others, _is_stepped_rating_cell, distinct=2, counter=False)
     if segment_columns is None:
         used = {text, identifier, date, rating}
         segments = tuple(c for c in columns if c.lower() in SEGMENT_COLUMN_NAMES and c not in used)
@@ -701,6 +709,13 @@ def _is_rating_cell(cell: str) -> bool:
     """A star or score rating as ratings are written (4, 4.5, "4/5", "★★★★"), on a scale of up to 10."""
     number = _rating_number(cell)
     return bool(_NUMBER.fullmatch(number)) and 0 <= float(number.replace(",", ".")) <= 10
+
+
+def _is_stepped_rating_cell(cell: str) -> bool:
+    """A rating cell in whole or half steps (4, 4.5, "4/5"): a model's score such as 0.87 is not a rating."""
+    if not _is_rating_cell(cell):
+        return False
+    return (2 * float(_rating_number(cell).replace(",", "."))).is_integer()
 
 
 def _counts_rows(cells: Sequence[str]) -> bool:

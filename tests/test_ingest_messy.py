@@ -346,6 +346,27 @@ def test_a_headerless_file_starting_with_a_short_review_and_its_rating_loses_non
     assert [review.rating for review in loaded.reviews] == [5.0, 1.0, 4.0]
 
 
+def test_a_rating_column_named_in_words_of_its_own_is_found_by_its_name_and_cells(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        "Customer comment,Score 1-5,Score card id,Sentiment score,Age\n"
+        "Calls drop every evening,2,SC-1,0.12,34\n"
+        "Great coverage downtown,5,SC-2,0.93,51\n"
+        "Billing was a mess,1,SC-3,0.05,28\n"
+    )
+    loaded = load_reviews(path)
+    assert loaded.mapping.rating == "Score 1-5"
+    assert [review.rating for review in loaded.reviews] == [2.0, 5.0, 1.0]
+    # A model's score in fractions is not a rating, nor is a number with no rating word in its name.
+    path.write_text(
+        "Customer comment,Sentiment score,Age\n"
+        "Calls drop every evening,0.12,34\n"
+        "Great coverage downtown,0.93,51\n"
+        "Billing was a mess,0.05,28\n"
+    )
+    assert load_reviews(path).mapping.rating is None
+
+
 def test_a_single_column_of_reviews_without_a_header_loses_none(tmp_path):
     path = tmp_path / "verbatims.csv"
     path.write_text(

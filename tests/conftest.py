@@ -99,6 +99,27 @@ def write_table():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def unwritable_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workspace opened from here on sits on a read-only disk: opening it for writing fails as DuckDB
+    fails there, and opening it for reading works (a real read-only mount needs root and a mount)."""
+    import duckdb
+
+    import alignment.workspace as workspace_module
+
+    connect = workspace_module._connect
+
+    def read_only_disk(database: Path, read_only: bool) -> object:
+        if not read_only:
+            try:
+                raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
+            except duckdb.IOException as exc:
+                raise workspace_module.WorkspaceError(f"Cannot open the workspace {database}: {exc}") from exc
+        return connect(database, read_only)
+
+    monkeypatch.setattr(workspace_module, "_connect", read_only_disk)
+
+
+@pytest.fixture
 def shared_data() -> Path:
     """../shared/data, or skip when the evaluation data is absent."""
     path = SHARED / "data"

@@ -287,24 +287,10 @@ def test_a_workspace_held_by_another_process_is_reported_plainly(held_workspace)
     assert {m.label: m.value for m in app.metric}["Reviews kept"] == "3"  # the session goes on
 
 
-def test_a_workspace_the_app_cannot_write_is_read_with_its_saving_buttons_turned_off(workspace_dir, monkeypatch):
-    import duckdb
-
-    import alignment.workspace as workspace_module
-
+def test_a_workspace_the_app_cannot_write_is_read_with_its_saving_buttons_turned_off(workspace_dir, request):
     with Workspace.open(workspace_dir) as workspace:
         workspace.ingest(read_dataset_upload(SMALL_CSV.encode(), "small.csv").frame, "stored")
-    connect = workspace_module._connect
-
-    def read_only_disk(database: Path, read_only: bool) -> object:
-        if not read_only:
-            try:
-                raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
-            except duckdb.IOException as exc:
-                raise workspace_module.WorkspaceError(f"Cannot open the workspace {database}: {exc}") from exc
-        return connect(database, read_only)
-
-    monkeypatch.setattr(workspace_module, "_connect", read_only_disk)
+    request.getfixturevalue("unwritable_disk")  # from here on, the disk is read-only
     app = _validated_upload()
     assert not app.exception
     notices = [i.value for i in app.info if "can only be read" in i.value]

@@ -14,6 +14,7 @@ import threading
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,6 @@ from alignment.workspace import (
     UnknownRunError,
     Workspace,
     WorkspaceBusyError,
-    WorkspaceError,
     WorkspaceFullError,
     _pack_judgements,
     _unpack_judgements,
@@ -230,29 +230,16 @@ def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened
     big["review_id"] = [f"r{i}" for i in range(len(big))]
     path = write_table(big, tmp_path / "big.csv")
     marker = tmp_path / "started"
-    script = textwrap.dedent(
+    script = _slow_progress(marker, pause=0.5) + textwrap.dedent(
         f"""
-        import time
-        from pathlib import Path
         from alignment.workspace import Workspace
-
-        class Slow:
-            def start(self, stage, total): pass
-            def advance(self, done):
-                Path({str(marker)!r}).touch()
-                time.sleep(0.5)
-            def finish(self): pass
 
         ws = Workspace.open({str(location)!r})
         ws.ingest({str(path)!r}, "killed", chunk_rows=100, progress=Slow())
         """
     )
-    child = subprocess.Popen([sys.executable, "-c", script])
+    child = _start_child(script, marker)
     try:
-        deadline = time.time() + 60
-        while not marker.exists() and child.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the child never started ingesting"
         time.sleep(0.6)  # at least one chunk stored
     finally:
         child.kill()
@@ -263,6 +250,36 @@ def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened
         assert _table_rows(ws, "datasets") == 1
         assert _table_rows(ws, "reviews") == 7
     assert _staging_files(location) == []
+
+
+def _slow_progress(marker: Path, pause: float) -> str:
+    """Source of a Progress class ``Slow`` that touches ``marker`` and pauses at each chunk, for a child."""
+    return textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+
+        class Slow:
+            def start(self, stage, total): pass
+            def advance(self, done):
+                Path({str(marker)!r}).touch()
+                time.sleep({pause})
+            def finish(self): pass
+        """
+    )
+
+
+def _start_child(script: str, marker: Path, **popen: Any) -> subprocess.Popen[str]:
+    """Run ``script`` in a child process; return once it has touched ``marker`` (its work has begun)."""
+    child = subprocess.Popen([sys.executable, "-c", script], text=True, **popen)
+    deadline = time.time() + 60
+    while not marker.exists() and child.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    if not marker.exists():
+        child.kill()
+        child.wait()
+        pytest.fail("the child never began its work")
+    return child
 
 
 def _staging_files(location: Path) -> list[Path]:
@@ -277,28 +294,15 @@ def test_ingest_dataset_leaves_the_workspace_free_while_it_reads_the_file(tmp_pa
     big["review_id"] = [f"r{i}" for i in range(len(big))]
     path = write_table(big, tmp_path / "big.csv")
     marker = tmp_path / "reading"
-    script = textwrap.dedent(
+    script = _slow_progress(marker, pause=0.2) + textwrap.dedent(
         f"""
-        import time
-        from pathlib import Path
         from alignment.workspace import ingest_dataset
-
-        class Slow:
-            def start(self, stage, total): pass
-            def advance(self, done):
-                Path({str(marker)!r}).touch()
-                time.sleep(0.2)
-            def finish(self): pass
 
         ingest_dataset({str(location)!r}, {str(path)!r}, "big", chunk_rows=300, progress=Slow())
         """
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+    child = _start_child(script, marker, stderr=subprocess.PIPE)
     try:
-        deadline = time.time() + 60
-        while not marker.exists() and child.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the child never started reading"
         with Workspace.open(location) as ws:  # would raise WorkspaceBusyError if the reader held the file
             assert [d.name for d in ws.list_datasets()] == ["kept"]
             assert _staging_files(location)  # the child's file, still being written: not cleaned up
@@ -405,12 +409,8 @@ def test_embed_dataset_at_leaves_the_workspace_free_between_batches(tmp_path, re
         print(embed_dataset_at({str(location)!r}, "telecom", Slow(), batch=2))
         """
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = _start_child(script, marker, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.time() + 60
-        while not marker.exists() and child.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the child never started embedding"
         with Workspace.open(location, wait_s=5) as ws:  # only a batch's read or write can keep it out
             assert [d.name for d in ws.list_datasets()] == ["telecom"]
         out, errors = child.communicate(timeout=120)
@@ -467,24 +467,12 @@ def test_a_full_disk_is_one_line_that_says_how_to_free_it_and_saves_nothing(
 
 
 def test_a_workspace_that_cannot_be_written_is_still_read_and_refuses_writes_in_one_line(
-    tmp_path, reviews_frame, monkeypatch
+    tmp_path, reviews_frame, request
 ):
-    import duckdb
-
     location = tmp_path / "ws"
     with Workspace.open(location) as ws:
         ws.ingest(reviews_frame, "telecom")
-    connect = workspace_module._connect
-
-    def read_only_disk(database: Path, read_only: bool) -> object:
-        if not read_only:
-            try:
-                raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
-            except duckdb.IOException as exc:
-                raise WorkspaceError(f"Cannot open the workspace {database}: {exc}") from exc
-        return connect(database, read_only)
-
-    monkeypatch.setattr(workspace_module, "_connect", read_only_disk)
+    request.getfixturevalue("unwritable_disk")  # from here on, the disk is read-only
     with Workspace.open(location) as ws:
         assert ws.read_only and ws.dataset("telecom").reviews == 7
         assert embed_dataset_at(location, "telecom", CountingEmbedder()) == 0  # nothing can be stored: skipped

@@ -1426,6 +1426,7 @@ _HTML_DESCRIPTIONS = frozenset({"description", "og:description", "twitter:descri
 _INLINE_EDGE = "\x00"  # marks where an inline element opened or closed, until html_text decides on a space
 _SUP_OPEN, _SUP_CLOSE = "\x01", "\x02"  # a superscript's edges: cents ("$39<sup>99</sup>") or a footnote mark
 _SUPERSCRIPT = re.compile(r"\x01([^\x01\x02]*)\x02")
+_EDGE_MARKS = re.compile("[\x00-\x02]")  # every element-edge marker above
 _PRICE_BEFORE = re.compile(r"[$£€][\s\x00-\x02]*\d+$")
 _MARK = re.compile(r"[*†‡§¶#]+|[¹²³⁰-⁹]+")
 _NUMBERED_MARK = re.compile(r"\d{1,2}(?:\s*,\s*\d{1,2})*")
@@ -1525,7 +1526,7 @@ class _TextOfHtml(html.parser.HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.hidden:
             return
-        data = re.sub("[\x00-\x02]", "", data)  # the markers of element edges are never text
+        data = _EDGE_MARKS.sub("", data)  # the markers of element edges are never text
         if self.blank_lines:
             paragraphs = re.split(r"[ \t]*\r?\n[ \t\r]*\n\s*", data)
             self.parts.append("\n\n".join(re.sub(r"\s+", " ", part) for part in paragraphs))
@@ -1540,14 +1541,13 @@ def _join_inline_edges(text: str) -> str:
     together ("returns.</span><span>Open", "data</b><b>5G"); nothing inside a word ("<b>Un</b>limited",
     "i<b>Phone</b>") or a price ("<sup>$</sup>9")."""
     text = _SUPERSCRIPT.sub(_read_superscript, text)
-    pieces = re.split("[\x00-\x02]", text)
+    pieces = _EDGE_MARKS.split(text)
     joined = pieces[0]
     for piece in pieces[1:]:
         if joined and piece:
-            seam = joined[-2:] + piece[:2]
             if _SPACE_BETWEEN.search(joined[-1:] + piece[:1]):
                 joined += " "
-            elif _LINE_BETWEEN.fullmatch(seam):
+            elif _LINE_BETWEEN.fullmatch(joined[-2:] + piece[:2]):
                 joined += "\n"
         joined += piece
     return joined
@@ -1559,7 +1559,7 @@ def _read_superscript(found: re.Match[str]) -> str:
     its text ("1<sup>st</sup>"), between element edges."""
     inner = found.group(1).replace(_INLINE_EDGE, "").strip()
     before = found.string[max(0, found.start() - 40) : found.start()]
-    visible = re.sub("[\x00-\x02]", "", before).rstrip()
+    visible = _EDGE_MARKS.sub("", before).rstrip()
     if re.fullmatch(r"\d{2}", inner) and _PRICE_BEFORE.search(before.replace(_INLINE_EDGE, "")):
         return "." + inner
     if _MARK.fullmatch(inner):
@@ -1586,8 +1586,8 @@ def html_text(source: str) -> str:
     parser.close()
     text = _join_inline_edges("".join(parser.parts)).replace("\xa0", " ").replace("\xad", "").replace("\u200b", "")
     # The page's summary is copy search results show; it is read too unless the page says it already.
-    shown = _words_key(text)
-    summaries = [d for d in dict.fromkeys(parser.descriptions) if _words_key(d) not in shown]
+    shown = f" {_words_key(text)} "  # padded: a description must match whole words ("shop", not "workshop")
+    summaries = [d for d in dict.fromkeys(parser.descriptions) if f" {_words_key(d)} " not in shown]
     text = "\n\n".join([*summaries, text])
     text = re.sub(r"[ \t]+([.,!?;:])", r"\1", text)  # the space before a tag left out ("fees <script>…</script>.")
     lines = [re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n")]

@@ -440,6 +440,9 @@ def test_a_pages_inline_pieces_stay_apart_as_a_reader_sees_them_and_its_descript
     assert html_text(page) == "Free next-day delivery on every order.\n\nShop shoes."
     repeated = '<meta name="description" content="No hidden fees on any plan."><p>No hidden fees on any plan!</p>'
     assert html_text(repeated) == "No hidden fees on any plan!"
+    # Repeated means the same whole words: "Shop shoes" is not said by "Workshop shoes".
+    workshop = '<meta name="description" content="Shop shoes"><p>Workshop shoes daily.</p>'
+    assert html_text(workshop) == "Shop shoes\n\nWorkshop shoes daily."
     assert html_text('<noscript><meta name="description" content="Hidden."></noscript><p>Shown.</p>') == "Shown."
 
 

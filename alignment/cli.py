@@ -467,7 +467,6 @@ def _run_check(args: argparse.Namespace) -> int:
         [("ad copy", args.ads), ("claims file", args.claims), ("reviews file", args.reviews)],
         workspace=None if args.dataset is None else _workspace_location(args.workspace),
     )
-    workspace = None
     if args.dataset is not None:
         _refuse_file_options(
             (
@@ -492,73 +491,79 @@ def _run_check(args: argparse.Namespace) -> int:
         _require_reviews_file(args.reviews)
     sheet = None if args.dataset is not None else _sheet(args.sheet, args.reviews)
     run_id = None
-    try:
-        ads = None
-        claim_lines = None
-        if args.ads:
-            ads = _read_ads(args.ads, args.ads_id_column, args.ads_text_column, text_flag="--ads-text-column")
-        else:
-            claim_lines = _read_claim_lines(args.claims)
-        progress = SilentProgress() if args.quiet else terminal_progress()
-        started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-        if args.dataset is not None:
-            from alignment.embed import select_embedder
-            from alignment.workspace import MERGE_WAIT_S, embed_dataset_at
+    ads = None
+    claim_lines = None
+    if args.ads:
+        ads = _read_ads(args.ads, args.ads_id_column, args.ads_text_column, text_flag="--ads-text-column")
+    else:
+        claim_lines = _read_claim_lines(args.claims)
+    progress = SilentProgress() if args.quiet else terminal_progress()
+    started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    if args.dataset is not None:
+        from alignment.embed import select_embedder
+        from alignment.workspace import MERGE_WAIT_S, check_dataset_at
 
-            embedder = select_embedder(kind)
-            try:
-                # The sentences are embedded first with the workspace opened only to read and store each
-                # batch, so a first check of a large dataset keeps the app and other commands out only while
-                # it matches and judges.
-                embed_dataset_at(args.workspace, args.dataset, embedder, progress=progress)
-                workspace = _open_workspace(args.workspace, wait_s=MERGE_WAIT_S)
-                report = workspace.check(
-                    ads, args.dataset, config, claims=claim_lines, embedder=embedder, progress=progress
-                )
-            except KeyboardInterrupt:
-                # The sentence vectors embedded may already be cached in the workspace: not "nothing written".
-                raise _Interrupted("no report was written and no run was saved") from None
-            if not args.no_save:
-                try:
-                    run = workspace.save_run(
-                        report, dataset=args.dataset, label=args.label, embedder=embedder.model_id, started_at=started
-                    )
-                except KeyboardInterrupt:
-                    # Cut inside its transaction, the run is not saved; cut just after the commit, it is.
-                    raise _Interrupted(
-                        "no report was written; see `alignment runs` for whether the run was saved"
-                    ) from None
-                run_id = run.run_id
-        else:
-            reviews: Any = args.reviews
-            if sheet is not None:
-                from alignment.ingest import load_reviews
-
-                reviews = load_reviews(
-                    args.reviews,
-                    text_column=args.text_column,
-                    id_column=args.id_column,
-                    date_column=args.date_column,
-                    rating_column=args.rating_column,
-                    segment_columns=args.segment_columns,
-                    sheet=sheet,
-                )
-            report = check(
+        embedder = select_embedder(kind)
+        try:
+            # The workspace is opened only to read the dataset and its vectors and to store new ones, so
+            # the app and other commands use it while this check embeds, matches and judges.
+            report, checked = check_dataset_at(
+                args.workspace,
                 ads,
-                reviews,
+                args.dataset,
                 config,
                 claims=claim_lines,
+                embedder=embedder,
+                progress=progress,
+                wait_s=MERGE_WAIT_S,
+            )
+        except KeyboardInterrupt:
+            # The sentence vectors embedded may already be cached in the workspace: not "nothing written".
+            raise _Interrupted("no report was written and no run was saved") from None
+        if not args.no_save:
+            try:
+                with _open_workspace(args.workspace, wait_s=MERGE_WAIT_S) as workspace:
+                    run = workspace.save_run(
+                        report,
+                        dataset=args.dataset,
+                        label=args.label,
+                        embedder=embedder.model_id,
+                        started_at=started,
+                        dataset_id=checked.dataset_id,
+                    )
+            except KeyboardInterrupt:
+                # Cut inside its transaction, the run is not saved; cut just after the commit, it is.
+                raise _Interrupted(
+                    "no report was written; see `alignment runs` for whether the run was saved"
+                ) from None
+            run_id = run.run_id
+    else:
+        reviews: Any = args.reviews
+        if sheet is not None:
+            from alignment.ingest import load_reviews
+
+            reviews = load_reviews(
+                args.reviews,
                 text_column=args.text_column,
                 id_column=args.id_column,
                 date_column=args.date_column,
                 rating_column=args.rating_column,
                 segment_columns=args.segment_columns,
-                embedder=None if kind == "exact" else _embedder(kind),
-                progress=progress,
+                sheet=sheet,
             )
-    finally:
-        if workspace is not None:
-            workspace.close()
+        report = check(
+            ads,
+            reviews,
+            config,
+            claims=claim_lines,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            date_column=args.date_column,
+            rating_column=args.rating_column,
+            segment_columns=args.segment_columns,
+            embedder=None if kind == "exact" else _embedder(kind),
+            progress=progress,
+        )
     try:
         _write(args.out, report.to_json())
     except KeyboardInterrupt:
@@ -961,25 +966,25 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         _refuse_file_options(
             (("--text-column", args.text_column), ("--id-column", args.id_column), ("--sheet", args.sheet))
         )
-        from alignment.workspace import MERGE_WAIT_S, embed_dataset_at
+        from alignment.workspace import MERGE_WAIT_S, evaluate_evidence_at
 
         with _open_workspace(args.workspace) as workspace:
             # Fail now on an unknown name or column, before loading any model or embedding anything.
             workspace.check_evaluation_columns(args.dataset, args.label_column, args.about_column, args.group_column)
-        embedder = _embedder(kind)
-        # Embedded first, the workspace opened only for each batch (as `check --dataset` does).
-        embed_dataset_at(args.workspace, args.dataset, embedder, progress=progress)
-        with _open_workspace(args.workspace, wait_s=MERGE_WAIT_S) as workspace:
-            results = workspace.evaluate_evidence_sweep(
-                claims,
-                args.dataset,
-                args.label_column,
-                args.about_column,
-                settings,
-                embedder=embedder,
-                progress=progress,
-                **labels,
-            )
+        # The workspace is opened only to read the dataset and the vectors and to store new ones (as for
+        # `check --dataset`).
+        results = evaluate_evidence_at(
+            args.workspace,
+            claims,
+            args.dataset,
+            args.label_column,
+            args.about_column,
+            settings,
+            embedder=_embedder(kind),
+            progress=progress,
+            wait_s=MERGE_WAIT_S,
+            **labels,
+        )
     else:
         from alignment.embed import CachedEmbedder, MemoryCache
 

@@ -63,6 +63,7 @@ FAST_MODEL_ID = f"{MODEL_ID}#{FAST_RECIPE}"
 # fp32 when quantising (LLM.int8()-style decomposition). MiniLM has one to four such channels per matrix, up
 # to 15x the rest; with them in the int8 range, activations scaled per tensor lose most of their resolution.
 OUTLIER_RATIO = 4.0
+STORE_BATCH = 8192  # texts embedded between two writes to a cache: an interrupted first check keeps the rest
 OUTLIERS_FILE = Path(__file__).resolve().parent / "models" / "fast_outliers.json"
 # The tokenizer files the fast embedder reads at run time (the weights are read only when building).
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
@@ -226,10 +227,11 @@ class CachedEmbedder:
       float16), so a first check and a re-check see exactly the same numbers.
     """
 
-    def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache, store_batch: int = STORE_BATCH) -> None:
         self.embedder = embedder
         self.cache = cache
         self.model_id = embedder.model_id
+        self.store_batch = store_batch
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Embed texts, reusing cached vectors and storing new ones."""
@@ -247,10 +249,8 @@ class CachedEmbedder:
                 missing[key] = text
         if missing:
             missing_keys = list(missing)
-            new = self._stored(self.embedder.encode([missing[key] for key in missing_keys], progress=progress))
-            fresh = dict(zip(missing_keys, new, strict=True))
-            self.cache.put_many(self.model_id, fresh)
-            found.update(fresh)
+            new = self._embed_and_store(missing_keys, [missing[key] for key in missing_keys], progress)
+            found.update(zip(missing_keys, new, strict=True))
         repeats = len(texts) - cached_hits - len(missing)  # duplicates of a text embedded in this call
         if progress is not None and repeats > 0:
             progress(repeats)
@@ -261,6 +261,19 @@ class CachedEmbedder:
     def _stored(self, vectors: np.ndarray) -> np.ndarray:
         as_stored = getattr(self.cache, "as_stored", None)
         return np.asarray(as_stored(vectors) if as_stored is not None else vectors, dtype=np.float32)
+
+    def _embed_and_store(
+        self, keys: Sequence[str], texts: Sequence[str], progress: ProgressCallback | None
+    ) -> np.ndarray:
+        """Embed ``texts`` (whose cache keys are ``keys``), storing each batch of ``store_batch`` as it is
+        done: a first check of a large dataset that is stopped, or fails, keeps the vectors embedded so far,
+        and a cache that opens its store for each write (the workspace) holds it only while writing."""
+        parts = []
+        for begin in range(0, len(texts), self.store_batch):
+            part = self._stored(self.embedder.encode(texts[begin : begin + self.store_batch], progress=progress))
+            self.cache.put_many(self.model_id, dict(zip(keys[begin : begin + self.store_batch], part, strict=True)))
+            parts.append(part)
+        return np.concatenate(parts)
 
     def _encode_by_matrix(
         self,
@@ -280,8 +293,7 @@ class CachedEmbedder:
             positions.setdefault(keys[position], []).append(position)
         if positions:
             missing_keys = list(positions)
-            new = self._stored(self.embedder.encode([texts[positions[key][0]] for key in missing_keys], progress))
-            self.cache.put_many(self.model_id, dict(zip(missing_keys, new, strict=True)))
+            new = self._embed_and_store(missing_keys, [texts[positions[key][0]] for key in missing_keys], progress)
             if matrix is None:
                 matrix = np.zeros((len(texts), new.shape[1]), dtype=np.float32)
             for key, vector in zip(missing_keys, new, strict=True):

@@ -912,21 +912,14 @@ class Workspace:
             UnknownDatasetError: no such dataset.
             MissingColumnError: a named column was not kept at ingest.
         """
-        from alignment.evaluate import evaluate_evidence_sweep
-
         mapping = self.check_evaluation_columns(dataset, label_column, about_column, group_column)
-        review_set = self.load_dataset(dataset)
-        frame = self._dataset_frame(review_set, mapping)
-        results = evaluate_evidence_sweep(
+        return _evaluate_stored(
             claims,
-            frame,
+            self.load_dataset(dataset),
+            mapping,
             label_column,
             about_column,
             configs,
-            text_column=mapping.text,
-            # Without an id column the stored ids are row numbers: the long format then pairs rows by text,
-            # as it does for the file.
-            id_column=mapping.id,
             embedder=CachedEmbedder(embedder or select_embedder(), self.embedding_cache()),
             stance_model=stance_model,
             progress=progress,
@@ -934,23 +927,6 @@ class Workspace:
             group_column=group_column,
             min_relevant=min_relevant,
         )
-        # The rows skipped at ingest were rows of the labelled file too: count them, as a file's evaluation would.
-        skipped = Counter(review_set.summary.skipped)
-        skipped.update(results[0].skipped)
-        return [dataclasses.replace(result, skipped=dict(skipped)) for result in results]
-
-    @staticmethod
-    def _dataset_frame(review_set: ReviewSet, mapping: ColumnMapping) -> pd.DataFrame:
-        """The stored reviews as a table under their source column names: text, id, rating and segments."""
-        reviews = review_set.reviews
-        columns: dict[str, list[object]] = {mapping.text: [review.text for review in reviews]}
-        if mapping.id:
-            columns[mapping.id] = [review.review_id for review in reviews]
-        if mapping.rating:
-            columns[mapping.rating] = [review.rating for review in reviews]
-        for name in mapping.segments:
-            columns[name] = [review.segments.get(name, "") for review in reviews]
-        return pd.DataFrame(columns)
 
     def save_run(
         self,
@@ -961,15 +937,32 @@ class Workspace:
         embedder: str | None = None,
         started_at: datetime | None = None,
         finished_at: datetime | None = None,
+        dataset_id: int | None = None,
     ) -> RunInfo:
         """Store a check: its claims, config, dataset summary, per-claim scores and every judged match.
 
         The matches are kept compactly (sentence index, similarity, probabilities, stance: 25 bytes each,
         compressed), not as report JSON, so saving a run with 100,000 matches takes a fraction of a second;
-        :meth:`run_report` rebuilds the full report from them and the dataset.
+        :meth:`run_report` rebuilds the full report from them and the dataset. ``dataset_id`` is the id of the
+        dataset the report was checked against (:func:`check_dataset_at` returns it), when the workspace was
+        let go meanwhile.
+
+        Raises:
+            UnknownDatasetError: no such dataset, or it is no longer the one of ``dataset_id`` (deleted or
+                replaced while the check ran: its matches would point at other sentences).
         """
         self._require_writable()
-        info = self.dataset(dataset) if dataset is not None else None
+        if dataset is not None and dataset_id is not None:
+            with self._lock:
+                info = self._find(dataset)
+            if info is None or info.dataset_id != dataset_id:
+                what = "deleted" if info is None else "replaced"
+                raise UnknownDatasetError(
+                    f"The dataset {dataset!r} was {what} while this check ran, so the run was not saved (its "
+                    "evidence points at sentences no longer stored). Run the check again."
+                )
+        else:
+            info = self.dataset(dataset) if dataset is not None else None
         finished = finished_at or _now()
         claims = [dataclasses.asdict(result.claim) for result in report.claims]
         summary = {"dataset": dataclasses.asdict(report.dataset), "notes": list(report.notes)}
@@ -1344,6 +1337,39 @@ class WorkspaceEmbeddingCache:
         return int(row[0]) if row else 0
 
 
+class StoredVectors:
+    """An embedding cache (see :class:`alignment.embed.CachedEmbedder`) kept in a workspace that is opened only
+    to read or store vectors (``opening`` gives it open, and closes it after): the workspace is not held while
+    the model embeds, matches or judges, so the app and other commands can use it meanwhile."""
+
+    def __init__(self, opening: Callable[[], contextlib.AbstractContextManager[Workspace]]) -> None:
+        self.opening = opening
+
+    def get_matrix(self, model_id: str, keys: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
+        """The stored vectors of these keys as one float32 matrix, and a mask of the keys found."""
+        with self.opening() as workspace:
+            return workspace.embedding_cache().get_matrix(model_id, keys)
+
+    def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors found for these keys."""
+        matrix, found = self.get_matrix(model_id, keys)
+        if matrix is None:
+            return {}
+        return {keys[i]: matrix[i] for i in np.flatnonzero(found).tolist()}
+
+    def put_many(self, model_id: str, items: Mapping[str, np.ndarray]) -> None:
+        """Store new vectors (none when the workspace can only be read: they are computed again next time)."""
+        if not items:
+            return
+        with self.opening() as workspace, _disk_errors(workspace.database, "while storing sentence vectors"):
+            workspace.embedding_cache().put_many(model_id, items)
+
+    @staticmethod
+    def as_stored(vectors: np.ndarray) -> np.ndarray:
+        """The vectors as the workspace gives them back (float16), so a first check and a re-check agree."""
+        return WorkspaceEmbeddingCache.as_stored(vectors)
+
+
 def _stored_vectors(column: Any) -> np.ndarray:
     """Equal-length float16 BLOBs (an Arrow binary column) as one float16 matrix, without a copy per row."""
     import pyarrow as pa
@@ -1501,6 +1527,147 @@ def _ingest(
                 f"{exc} The file was read ({staged.summary.reviews:,} reviews) but dataset {name!r} was not saved, "
                 f"since the workspace stayed in use for {wait_s:.0f} s; run the ingest again when it is free."
             ) from exc
+
+
+def check_dataset_at(
+    location: str | Path | None,
+    ads: str | Sequence[str] | Sequence[Ad] | pd.DataFrame | None,
+    dataset: str,
+    config: Config | None = None,
+    *,
+    claims: Sequence[str] | Sequence[Claim] | None = None,
+    embedder: Embedder | None = None,
+    stance_model: StanceModel | None = None,
+    nlp: Language | None = None,
+    progress: Progress | None = None,
+    wait_s: float = MERGE_WAIT_S,
+) -> tuple[Report, DatasetInfo]:
+    """:meth:`Workspace.check` on the workspace at ``location``, opening it only to read the dataset, to read
+    the stored sentence vectors, and to store each batch of new ones (waiting up to ``wait_s`` seconds each
+    time another process has it): while the check embeds, matches and judges, the app and other commands
+    use the workspace. The copy's claims are read before anything is embedded, so copy without a claim
+    embeds nothing.
+
+    Returns the report and the dataset it was checked against; pass ``dataset_id=info.dataset_id`` to
+    :meth:`Workspace.save_run`, so that a run is never saved against a dataset replaced meanwhile.
+
+    Raises:
+        UnknownDatasetError: no such dataset.
+    """
+    from alignment.pipeline import check
+
+    with open_when_free(location, wait_s, progress) as workspace:
+        info = workspace.dataset(dataset)
+        review_set = workspace.load_dataset(dataset)
+    model = embedder or select_embedder()
+    vectors = StoredVectors(lambda: open_when_free(location, wait_s))
+    report = check(
+        ads,
+        review_set,
+        config,
+        claims=claims,
+        embedder=CachedEmbedder(model, vectors),
+        stance_model=stance_model,
+        nlp=nlp,
+        progress=progress,
+    )
+    return report, info
+
+
+def evaluate_evidence_at(
+    location: str | Path | None,
+    claims: Sequence[str],
+    dataset: str,
+    label_column: str,
+    about_column: str | None,
+    configs: Sequence[Config],
+    *,
+    embedder: Embedder | None = None,
+    stance_model: StanceModel | None = None,
+    progress: Progress | None = None,
+    labels_per_claim: bool = False,
+    group_column: str | None = None,
+    min_relevant: int = 1,
+    wait_s: float = MERGE_WAIT_S,
+) -> list[EvidenceEvaluation]:
+    """:meth:`Workspace.evaluate_evidence_sweep` on the workspace at ``location``, opened only to read the
+    dataset and the vectors and to store new ones, as :func:`check_dataset_at` does.
+
+    Raises:
+        UnknownDatasetError: no such dataset.
+        MissingColumnError: a named column was not kept at ingest.
+    """
+    with open_when_free(location, wait_s, progress) as workspace:
+        mapping = workspace.check_evaluation_columns(dataset, label_column, about_column, group_column)
+        review_set = workspace.load_dataset(dataset)
+    return _evaluate_stored(
+        claims,
+        review_set,
+        mapping,
+        label_column,
+        about_column,
+        configs,
+        embedder=CachedEmbedder(embedder or select_embedder(), StoredVectors(lambda: open_when_free(location, wait_s))),
+        stance_model=stance_model,
+        progress=progress,
+        labels_per_claim=labels_per_claim,
+        group_column=group_column,
+        min_relevant=min_relevant,
+    )
+
+
+def _evaluate_stored(
+    claims: Sequence[str],
+    review_set: ReviewSet,
+    mapping: ColumnMapping,
+    label_column: str,
+    about_column: str | None,
+    configs: Sequence[Config],
+    *,
+    embedder: Embedder,
+    stance_model: StanceModel | None,
+    progress: Progress | None,
+    labels_per_claim: bool,
+    group_column: str | None,
+    min_relevant: int,
+) -> list[EvidenceEvaluation]:
+    """Evaluate claims against a stored dataset's reviews, under their source column names."""
+    from alignment.evaluate import evaluate_evidence_sweep
+
+    results = evaluate_evidence_sweep(
+        claims,
+        _dataset_frame(review_set, mapping),
+        label_column,
+        about_column,
+        configs,
+        text_column=mapping.text,
+        # Without an id column the stored ids are row numbers: the long format then pairs rows by text,
+        # as it does for the file.
+        id_column=mapping.id,
+        embedder=embedder,
+        stance_model=stance_model,
+        progress=progress,
+        labels_per_claim=labels_per_claim,
+        group_column=group_column,
+        min_relevant=min_relevant,
+    )
+    # The rows skipped at ingest were rows of the labelled file too: count them, as a file's evaluation would.
+    skipped = Counter(review_set.summary.skipped)
+    skipped.update(results[0].skipped)
+    return [dataclasses.replace(result, skipped=dict(skipped)) for result in results]
+
+
+def _dataset_frame(review_set: ReviewSet, mapping: ColumnMapping) -> pd.DataFrame:
+    """The stored reviews as a table under their source column names: text, id, rating and segments."""
+    reviews = review_set.reviews
+    columns: dict[str, list[object]] = {mapping.text: [review.text for review in reviews]}
+    if mapping.id:
+        columns[mapping.id] = [review.review_id for review in reviews]
+    if mapping.rating:
+        columns[mapping.rating] = [review.rating for review in reviews]
+    for name in mapping.segments:
+        columns[name] = [review.segments.get(name, "") for review in reviews]
+    return pd.DataFrame(columns)
 
 
 @contextlib.contextmanager

@@ -304,6 +304,17 @@ def test_cli_check_against_a_dataset_reuses_its_vectors_and_saves_the_run(
     assert len(json.loads(_run(capsys, "runs", "--json")[1])) == 1
 
 
+def test_cli_check_of_copy_without_a_claim_embeds_nothing_of_the_dataset(workspace_dir, reviews_csv, tmp_path, capsys):
+    ads = tmp_path / "ads.txt"
+    ads.write_text("Visit our store on Main Street.\n")
+    code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--quiet")
+    assert code == 0, err
+    code, _, err = _run(capsys, "check", "--ads", str(ads), "--dataset", "telecom", "--no-save", "--quiet")
+    assert code == 0 and "No checkable claims were found in the ad copy." in err, err
+    shown = json.loads(_run(capsys, "datasets", "show", "telecom", "--json")[1])
+    assert shown["embedded"] == {}
+
+
 @pytest.mark.models
 def test_cli_evaluate_evidence_reads_a_dataset_and_its_kept_label_columns(
     workspace_dir, tmp_path, reviews_frame, capsys

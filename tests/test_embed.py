@@ -70,6 +70,39 @@ def test_embed_cached_embedder_embeds_each_distinct_text_once():
     np.testing.assert_allclose(first[1], second[0])
 
 
+class MatrixCache(MemoryCache):
+    """A MemoryCache that also answers all keys at once, as the workspace's cache does."""
+
+    def get_matrix(self, model_id, keys):
+        found = self.get_many(model_id, keys)
+        mask = np.array([key in found for key in keys], dtype=bool)
+        if not found:
+            return None, mask
+        matrix = np.zeros((len(keys), 2), dtype=np.float32)
+        for position, key in enumerate(keys):
+            if key in found:
+                matrix[position] = found[key]
+        return matrix, mask
+
+
+@pytest.mark.parametrize("cache_kind", [MemoryCache, MatrixCache])
+def test_embed_cached_embedder_keeps_the_batches_embedded_before_it_was_stopped(cache_kind):
+    class StopsOnThirdBatch(CountingEmbedder):
+        def encode(self, texts, progress=None):
+            if len(self.calls) == 2:
+                raise KeyboardInterrupt
+            return super().encode(texts, progress)
+
+    texts = [f"sentence {'x' * n}" for n in range(10)]
+    cache = cache_kind()
+    with pytest.raises(KeyboardInterrupt):
+        CachedEmbedder(StopsOnThirdBatch(), cache, store_batch=4).encode(texts)
+    inner = CountingEmbedder()
+    again = CachedEmbedder(inner, cache, store_batch=4).encode(texts + texts[:1])
+    assert inner.calls == [texts[8:]]  # the two batches stored before the stop are not embedded again
+    np.testing.assert_allclose(again, CachedEmbedder(CountingEmbedder(), MemoryCache()).encode(texts + texts[:1]))
+
+
 @pytest.mark.models
 def test_embed_real_model_gives_normalised_vectors_in_input_order(embedder):
     texts = ["My calls keep dropping.", "The pasta was delicious.", "Calls drop all the time on this network."]

@@ -39,6 +39,7 @@ from alignment.workspace import (
     WorkspaceFullError,
     _pack_judgements,
     _unpack_judgements,
+    check_dataset_at,
     default_location,
     embed_dataset_at,
     ingest_dataset,
@@ -441,6 +442,97 @@ def test_embed_dataset_at_stops_in_one_line_when_the_dataset_is_replaced_meanwhi
     assert "\n" not in str(error.value) and "the 2 vectors stored so far are kept" in str(error.value)
     with Workspace.open(location) as ws:
         assert ws.embedding_cache().count("fake-model") == 2
+
+
+def test_check_dataset_at_leaves_the_workspace_free_while_it_embeds_and_judges(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    marker = tmp_path / "checking"
+    script = textwrap.dedent(
+        f"""
+        import hashlib, time
+        from pathlib import Path
+        import numpy as np
+        from alignment.config import Config
+        from alignment.records import Claim
+        from alignment.workspace import check_dataset_at
+
+        class Slow:
+            model_id = "fake-model"
+            def encode(self, texts, progress=None):
+                Path({str(marker)!r}).touch()
+                time.sleep(1.5)
+                return np.stack([np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16))
+                                 .normal(size=16).astype(np.float32) for t in texts])
+
+        class Even:
+            name = "even"
+            def predict_proba(self, claim_texts, sentence_texts, claim_vectors, sentence_vectors):
+                return np.tile(np.array([[0.3, 0.2, 0.5]], dtype=np.float32), (len(sentence_texts), 1))
+
+        claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
+        report, info = check_dataset_at({str(location)!r}, None, "telecom", Config(), claims=claims,
+                                        embedder=Slow(), stance_model=Even())
+        print(len(report.claims), info.dataset_id)
+        """
+    )
+    child = _start_child(script, marker, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        with Workspace.open(location, wait_s=5) as ws:  # the check is embedding: the workspace is free
+            dataset_id = ws.dataset("telecom").dataset_id
+            ws.ingest(reviews_frame.head(3), "other")  # and can be written
+        out, errors = child.communicate(timeout=120)
+        assert child.returncode == 0, errors
+    finally:
+        child.kill()
+        child.wait()
+    assert out.split() == ["1", str(dataset_id)]
+    with Workspace.open(location) as ws:  # the vectors it embedded were stored as it went
+        assert ws.embed_dataset("telecom", CountingEmbedder()) == 0
+
+
+def test_check_dataset_at_embeds_nothing_when_the_copy_has_no_claim(tmp_path, reviews_frame, nlp):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    embedder = CountingEmbedder()
+    report, _ = check_dataset_at(location, "Visit our store on Main Street.", "telecom", embedder=embedder, nlp=nlp)
+    assert report.claims == () and embedder.seen == []
+    with Workspace.open(location) as ws:
+        assert ws.embedding_cache().count() == 0
+
+
+@pytest.mark.parametrize("meanwhile", ["replaced", "deleted"])
+def test_a_run_is_not_saved_against_a_dataset_changed_while_it_was_checked(tmp_path, reviews_frame, meanwhile):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
+    report, checked = check_dataset_at(
+        location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    with Workspace.open(location) as ws:
+        if meanwhile == "replaced":
+            ws.ingest(reviews_frame.head(3), "telecom", replace=True)
+        else:
+            ws.delete_dataset("telecom")
+        with pytest.raises(UnknownDatasetError, match=rf"^The dataset 'telecom' was {meanwhile} while this check"):
+            ws.save_run(report, dataset="telecom", dataset_id=checked.dataset_id)
+        assert ws.list_runs() == []
+
+
+def test_a_run_checked_away_from_the_workspace_is_saved_against_its_dataset(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
+    report, checked = check_dataset_at(
+        location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    with Workspace.open(location) as ws:
+        run = ws.save_run(report, dataset="telecom", dataset_id=checked.dataset_id)
+        assert ws.run_report(run.run_id) == report.to_dict()
 
 
 @pytest.mark.parametrize("where", ["_append", "_merge"])

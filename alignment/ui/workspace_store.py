@@ -28,8 +28,8 @@ from alignment.workspace import (
     DuplicateDatasetError,
     NameTakenMeanwhileError,
     RunInfo,
+    StoredVectors,
     Workspace,
-    WorkspaceEmbeddingCache,
     WorkspaceError,
     default_location,
     ingest_dataset,
@@ -281,44 +281,29 @@ def delete_run(run_id: int) -> None:
         workspace.delete_run(run_id)
 
 
-class WorkspaceVectors:
-    """An embedding cache (see :class:`alignment.embed.CachedEmbedder`) kept in the workspace, opened only to read
-    or store vectors: the workspace is not held while the model embeds, so the command line can write then.
+class WorkspaceVectors(StoredVectors):
+    """The app's vectors kept in the workspace (:class:`alignment.workspace.StoredVectors`, opened by
+    :func:`open_workspace`), not held while the model embeds, so the command line can write then.
 
     When the workspace cannot be used (busy, damaged), vectors are computed as if none were stored and not
     saved, so the check still runs; ``unavailable`` then holds the reason.
     """
 
     def __init__(self) -> None:
+        super().__init__(open_workspace)
         self.unavailable: str | None = None
 
     def get_matrix(self, model_id: str, keys: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
         """The stored vectors of these keys as one float32 matrix, and a mask of the keys found."""
         try:
-            with open_workspace() as workspace:
-                return workspace.embedding_cache().get_matrix(model_id, keys)
+            return super().get_matrix(model_id, keys)
         except AlignmentError as exc:
             self.unavailable = str(exc)
             return None, np.zeros(len(keys), dtype=bool)
 
-    def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        """The stored vectors found for these keys."""
-        matrix, found = self.get_matrix(model_id, keys)
-        if matrix is None:
-            return {}
-        return {keys[i]: matrix[i] for i in np.flatnonzero(found).tolist()}
-
     def put_many(self, model_id: str, items: Mapping[str, np.ndarray]) -> None:
         """Store new vectors (skipped, with ``unavailable`` set, when the workspace cannot be written)."""
-        if not items:
-            return
         try:
-            with open_workspace() as workspace:
-                workspace.embedding_cache().put_many(model_id, items)
+            super().put_many(model_id, items)
         except AlignmentError as exc:
             self.unavailable = str(exc)
-
-    @staticmethod
-    def as_stored(vectors: np.ndarray) -> np.ndarray:
-        """The vectors as the workspace gives them back (float16), so a first check and a re-check agree."""
-        return WorkspaceEmbeddingCache.as_stored(vectors)

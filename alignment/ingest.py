@@ -427,6 +427,7 @@ _DATE_CELL = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:[ T]\d.*)?")
 _CODE_CELL = re.compile(r"[A-Za-z]{1,6}(?:[-_#]\d+|\d{2,})")
 _POSITIONAL_NAME = re.compile(r"column_\d+")
 _RATING_WORD = re.compile(r"(?<![a-z])(?:ratings?|stars?|scores?|nps|grade)(?![a-z])", re.IGNORECASE)
+_ONE_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*[.!]*")  # "Good", "Meh.", "Top-notch!"
 _ADDRESSES_READER = re.compile(r"\b(?:please|you|your|tell us|describe)\b", re.IGNORECASE)
 
 
@@ -441,7 +442,9 @@ def first_row_is_data(first: Sequence[str], rows: pd.DataFrame, expected: Iterab
     or a sentence. Naming a column ``column_N`` says there is no header. So a survey's question ("Please
     tell us about your visit.") or a label beside a year ("Customer,2024,Verbatim") stays a header, while a
     short review beside its rating ("Loved it,5", over reviews and ratings) is data: no column is named by
-    a bare number."""
+    a bare number. A review of one word is data beside a rating (0 to 10) over a column of ratings ("Good,5");
+    a file of one line, with no rows below to compare, is data when it is a phrase of two words or more
+    beside a rating ("Loved it,5")."""
     cells = [str(cell).strip() for cell in first]
     keys = [_name_key(cell) for cell in cells]
     named = {_name_key(name) for name in expected}
@@ -451,28 +454,45 @@ def first_row_is_data(first: Sequence[str], rows: pd.DataFrame, expected: Iterab
         return True
     signals = []
     phrases = 0  # short phrases ("Loved it") over a column of reviews: data only beside a number
+    words = 0  # one word ("Good") over a column of reviews: data only beside a rating
+    lone_phrases = 0  # short phrases with no rows below (a file of one line)
+    rated = False  # a rating (0 to 10) over a column of ratings, or with no rows below
     for position, cell in enumerate(cells):
         kind = _cell_kind(cell)
-        loose = kind is None and _cell_kind(cell, loose=True) == "text" and not _ADDRESSES_READER.search(cell)
-        if kind is None and not loose:
+        addresses_reader = bool(_ADDRESSES_READER.search(cell))
+        loose = kind is None and _cell_kind(cell, loose=True) == "text" and not addresses_reader
+        word = kind is None and not loose and not addresses_reader and bool(_ONE_WORD.fullmatch(cell))
+        if kind is None and not loose and not word:
             continue
         below = (
             [value for value in (clean_cell(v) for v in rows.iloc[:, position]) if value]
             if position < rows.shape[1]
             else []
         )
-        if not below or sum(_cell_kind(value, loose=True) == (kind or "text") for value in below) * 2 >= len(below):
-            if kind is None:
-                phrases += bool(below)
-            else:
-                signals.append(kind)
+        if below and sum(_cell_kind(value, loose=True) == (kind or "text") for value in below) * 2 < len(below):
+            continue  # unlike the cells below it: a column name
+        if kind is not None:
+            signals.append(kind)
+            ratings_below = sum(_is_rating_cell(value) for value in below) * 2 >= len(below)
+            rated = rated or (_is_rating_cell(cell) and ratings_below)
+        elif not below:
+            lone_phrases += loose
+        elif loose:
+            phrases += 1
+        else:
+            words += 1
     if any(key in _KNOWN_COLUMN_NAMES or key.rsplit(".", 1)[-1] in _KNOWN_COLUMN_NAMES for key in keys):
         return len(signals) >= 2 and bool({"date", "text"} & set(signals))
     if len(cells) == 1:
         return signals == ["text"] and not _ADDRESSES_READER.search(cells[0])
     # A column is never named by a bare number: one over a column of ratings, beside a phrase over a column
-    # of reviews, is a short review and its rating ("Loved it,5").
-    return len(signals) >= 2 or (signals == ["number"] and phrases >= 1)
+    # of reviews, is a short review and its rating ("Loved it,5"). A single word is a header as often as a
+    # review ("Verbatim"), so only a rating beside it tells: a header's rating column holds no digits
+    # ("Comment,Score"), and a year is no rating ("Customer,2024,Verbatim"). With no rows below, a lone word
+    # says too little ("Week,1"); a phrase beside a rating is a review.
+    if signals == ["number"]:
+        return phrases >= 1 or (rated and (words >= 1 or (lone_phrases >= 1 and rows.empty)))
+    return len(signals) >= 2
 
 
 def _name_key(name: str) -> str:
@@ -1425,15 +1445,28 @@ _HTML_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "inpu
 _HTML_DESCRIPTIONS = frozenset({"description", "og:description", "twitter:description"})
 _INLINE_EDGE = "\x00"  # marks where an inline element opened or closed, until html_text decides on a space
 _SUP_OPEN, _SUP_CLOSE = "\x01", "\x02"  # a superscript's edges: cents ("$39<sup>99</sup>") or a footnote mark
+_STYLE_OPEN, _STYLE_CLOSE = "\x03", "\x04"  # a formatting element's edges: it may style part of a word
+# Elements that only change how text looks. Pages wrap part of a word in one ("Pay<b>Pal</b>",
+# "<b>Un</b>limited"); a link, a label or a badge of its own is another element.
+_HTML_FORMATTING = frozenset({"b", "strong", "i", "em", "span", "u", "mark", "small", "font"})
 _SUPERSCRIPT = re.compile(r"\x01([^\x01\x02]*)\x02")
-_EDGE_MARKS = re.compile("[\x00-\x02]")  # every element-edge marker above
-_PRICE_BEFORE = re.compile(r"[$£€][\s\x00-\x02]*\d+$")
+_EDGE_MARKS = re.compile("[\x00-\x04]")  # every element-edge marker above
+_EDGE_RUN = re.compile("([\x00-\x04]+)")  # the edges met between two pieces of text, kept by re.split
+# Every marker but a superscript's: the cents must follow the price's digits themselves, so in
+# "$39<sup>99</sup><sup>1</sup>" the "1" after the closed "99" is a footnote, not more cents.
+_NOT_SUP_MARKS = re.compile("[\x00\x03\x04]")
+_PRICE_BEFORE = re.compile(r"[$£€][\s\x00-\x04]*\d+$")
+# A unit of length a superscript 2 or 3 raises to an area or a volume ("50 m<sup>2</sup>", "£9/ft<sup>2</sup>"):
+# a unit standing alone, not the end of a word ("team", "loft", "I'm"); "in" only after a number, being
+# also a word ("12 in<sup>2</sup>", but "Made in<sup>2</sup>" is a footnote).
+_UNIT_OF_LENGTH = re.compile(r"(?:(?<![^\W\d_'’])(?:mm|cm|km|m|ft)|\d ?in)$")
+_POWERS = {"2": "²", "3": "³"}
 _MARK = re.compile(r"[*†‡§¶#]+|[¹²³⁰-⁹]+")
 _NUMBERED_MARK = re.compile(r"\d{1,2}(?:\s*,\s*\d{1,2})*")
-# Where two inline elements meet: a space after a sentence's or a clause's end, or between a word and a
-# number or price ("data</b><b>5G", "Only</b><b>$25"); a line break between a word and a capitalised word
-# ("Free returns</b><b>Open late": two items side by side, as a page lays out badges). Not after a lone
-# letter: "i<b>Phone</b>" is one word.
+# Where two inline elements meet (and no word runs through the edge, see _within_word): a space after a
+# sentence's or a clause's end, or between a word and a number or price ("data</b><b>5G", "Only</b><b>$25");
+# a line break between a word and a capitalised word ("Free returns</b><b>Open late": two items side by
+# side, as a page lays out badges). Not after a lone letter: "<b>i</b><b>Phone</b>" is one word.
 _SPACE_BETWEEN = re.compile(r"[.!?,;:][^\W\d_]|[a-z][\d$£€]")
 _LINE_BETWEEN = re.compile(r"[^\W\d_]{2}[A-Z][a-z]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -1486,7 +1519,7 @@ class _TextOfHtml(html.parser.HTMLParser):
             return
         if not self.hidden and tag not in _HTML_BLOCKS and tag not in _HTML_SPACED and tag != "br":
             # Where two inline elements meet, a space may be needed (decided by _join_inline_edges).
-            self.parts.append(_SUP_OPEN if tag == "sup" else _INLINE_EDGE)
+            self.parts.append(_edge_mark(tag, opening=True))
         if tag not in _HTML_VOID and (
             tag in _HTML_HIDDEN or "hidden" in given or _HIDDEN_STYLE.search(given.get("style") or "")
         ):
@@ -1521,7 +1554,7 @@ class _TextOfHtml(html.parser.HTMLParser):
         elif tag in _HTML_SPACED:
             self.parts.append(" ")
         else:
-            self.parts.append(_SUP_CLOSE if tag == "sup" else _INLINE_EDGE)
+            self.parts.append(_edge_mark(tag, opening=False))
 
     def handle_data(self, data: str) -> None:
         if self.hidden:
@@ -1534,34 +1567,66 @@ class _TextOfHtml(html.parser.HTMLParser):
             self.parts.append(re.sub(r"\s+", " ", data))
 
 
+def _edge_mark(tag: str, opening: bool) -> str:
+    """The marker of an inline element's edge: a superscript's and a formatting element's are told apart."""
+    if tag == "sup":
+        return _SUP_OPEN if opening else _SUP_CLOSE
+    if tag in _HTML_FORMATTING:
+        return _STYLE_OPEN if opening else _STYLE_CLOSE
+    return _INLINE_EDGE
+
+
+def _within_word(edges: str, before: str, after: str) -> bool:
+    """True when the element edges ``edges`` between the text ``before`` and ``after`` cut a word, as a
+    browser shows it whole: letters touch on both sides, every edge is a formatting element's, and the
+    element holds that part of the word alone ("Pay<b>Pal</b>", "<b>Un</b>limited", "i<b>Phone</b>").
+
+    Not a word: two elements side by side (a close then an open, "<b>Free returns</b><b>Open late</b>"),
+    often laid out apart as badges; a link's or another element's edge ("<a>Plans</a>"); an element that
+    holds words ("<span>Free returns</span>Open late"): a part of a word held alone has no space in it."""
+    if not (before[-1:].isalpha() and after[:1].isalpha()):
+        return False
+    if edges.strip(_STYLE_OPEN + _STYLE_CLOSE) or _STYLE_CLOSE + _STYLE_OPEN in edges:
+        return False
+    held = (before if _STYLE_CLOSE in edges else "") + (after if _STYLE_OPEN in edges else "")
+    return not any(ch.isspace() for ch in held)
+
+
 def _join_inline_edges(text: str) -> str:
     """Where inline elements meet with nothing between them, what a reader sees between what they hold: a
-    superscript after a price is its cents ("$39<sup>99</sup>" is $39.99) and a footnote mark after a word
-    is left out ("data<sup>1</sup>"); a space or a line break where words a reader sees apart would run
-    together ("returns.</span><span>Open", "data</b><b>5G"); nothing inside a word ("<b>Un</b>limited",
-    "i<b>Phone</b>") or a price ("<sup>$</sup>9")."""
+    superscript after a price is its cents ("$39<sup>99</sup>" is $39.99), after a unit of length its power
+    ("m<sup>2</sup>" is m²), and a footnote mark after a word is left out ("data<sup>1</sup>"); nothing
+    inside a word ("Pay<b>Pal</b>", "<b>Un</b>limited", "i<b>Phone</b>") or a price ("<sup>$</sup>9"); a
+    space or a line break where words a reader sees apart would run together ("returns.</span><span>Open",
+    "data</b><b>5G")."""
     text = _SUPERSCRIPT.sub(_read_superscript, text)
-    pieces = _EDGE_MARKS.split(text)
-    joined = pieces[0]
-    for piece in pieces[1:]:
-        if joined and piece:
-            if _SPACE_BETWEEN.search(joined[-1:] + piece[:1]):
+    parts = _EDGE_RUN.split(text)  # text, edges, text, edges, ..., text
+    joined = parts[0]
+    for at in range(1, len(parts), 2):
+        before, edges, after = parts[at - 1], parts[at], parts[at + 1]
+        if before and after and not _within_word(edges, before, after):
+            if _SPACE_BETWEEN.search(before[-1:] + after[:1]):
                 joined += " "
-            elif _LINE_BETWEEN.fullmatch(joined[-2:] + piece[:2]):
+            elif _LINE_BETWEEN.fullmatch(before[-2:] + after[:2]):
                 joined += "\n"
-        joined += piece
+        joined += after
     return joined
 
 
 def _read_superscript(found: re.Match[str]) -> str:
-    """What a superscript adds to the copy: a price's cents (".99" after "$39"), nothing for a footnote mark
-    ("*", "†", or a number after a word, a price or "24/7": "fees<sup>1</sup>", "$39.99<sup>1</sup>"), else
-    its text ("1<sup>st</sup>"), between element edges."""
-    inner = found.group(1).replace(_INLINE_EDGE, "").strip()
+    """What a superscript adds to the copy: a price's cents (".99" after "$39"), the power of a unit of
+    length ("²" after "50 m"), nothing for a footnote mark ("*", "†", or a number after a word, a price or
+    "24/7": "fees<sup>1</sup>", "$39.99<sup>1</sup>"), else its text ("1<sup>st</sup>"), between element
+    edges."""
+    inner = _EDGE_MARKS.sub("", found.group(1)).strip()
     before = found.string[max(0, found.start() - 40) : found.start()]
     visible = _EDGE_MARKS.sub("", before).rstrip()
-    if re.fullmatch(r"\d{2}", inner) and _PRICE_BEFORE.search(before.replace(_INLINE_EDGE, "")):
+    if re.fullmatch(r"\d{2}", inner) and _PRICE_BEFORE.search(_NOT_SUP_MARKS.sub("", before)):
         return "." + inner
+    # Checked before footnote marks: "50 m<sup>2</sup>" is an area, not a note on "m". The unit touches the
+    # superscript ("m <sup>2</sup>" is not written for m²), so the text before is not stripped here.
+    if inner in _POWERS and _UNIT_OF_LENGTH.search(_EDGE_MARKS.sub("", before)):
+        return _POWERS[inner]
     if _MARK.fullmatch(inner):
         return ""
     if (

@@ -318,6 +318,47 @@ def test_a_first_row_is_data_only_when_its_cells_look_like_the_cells_below():
     assert first_row_is_data(["Great signal."], pd.DataFrame([["Slow."]]), expected=["column_1"])
 
 
+def test_a_one_word_review_beside_its_rating_is_data_but_a_header_of_words_is_not():
+    rated = pd.DataFrame([["Calls drop every evening", "2"], ["Great coverage downtown", "5"]])
+    assert first_row_is_data(["Good", "5"], rated)
+    assert first_row_is_data(["Excellent!", "4.5"], rated)
+    # A header's rating column holds no digits, whatever its words.
+    for header in (["review", "rating"], ["text", "stars"], ["Comment", "Score"], ["Verbatim", "Stars"]):
+        assert not first_row_is_data(header, rated), header
+    # A number that is no rating (a year, a count) beside one word is a label, not a review.
+    years = pd.DataFrame([["Calls drop every evening", "2023"], ["Great coverage downtown", "2022"]])
+    assert not first_row_is_data(["Verbatim", "2024"], years)
+    counts = pd.DataFrame([["Calls drop every evening", "120"], ["Great coverage downtown", "340"]])
+    assert not first_row_is_data(["Good", "5"], counts)
+    assert not first_row_is_data(["You", "5"], rated)  # a word that addresses the reader is a question
+
+
+def test_a_headerless_file_starting_with_a_one_word_review_loses_none(tmp_path):
+    path = tmp_path / "quick.csv"
+    path.write_text("Good,5\nCalls drop every single evening,1\nSupport fixed my bill in minutes,4\n")
+    loaded = load_reviews(path)
+    assert [review.text for review in loaded.reviews] == [
+        "Good",
+        "Calls drop every single evening",
+        "Support fixed my bill in minutes",
+    ]
+    assert [review.rating for review in loaded.reviews] == [5.0, 1.0, 4.0]
+    stream = ReviewStream(path)
+    assert sum(len(reviews) for reviews, _ in stream.chunks()) == 3 and stream.summary() == loaded.summary
+
+
+def test_a_file_of_one_line_is_a_review_when_it_is_a_phrase_beside_a_rating(tmp_path):
+    nothing_below = pd.DataFrame(columns=[0, 1])
+    assert first_row_is_data(["Loved it", "5"], nothing_below)
+    # A header alone names its columns in words; a lone word or a year beside a label says too little.
+    for header in (["review", "rating"], ["Comment", "Score"], ["Week", "1"], ["Customer name", "2024"]):
+        assert not first_row_is_data(header, nothing_below), header
+    assert not first_row_is_data(["Your words", "5"], nothing_below)
+    path = tmp_path / "one.csv"
+    path.write_text("The signal dropped on my commute,2\n")
+    assert [review.text for review in load_reviews(path).reviews] == ["The signal dropped on my commute"]
+
+
 @pytest.mark.parametrize("separator", [";", "\t"])
 def test_a_semicolon_or_tab_export_named_csv_is_split_by_its_own_separator(tmp_path, separator):
     path = tmp_path / "export.csv"
@@ -444,6 +485,35 @@ def test_a_pages_inline_pieces_stay_apart_as_a_reader_sees_them_and_its_descript
     workshop = '<meta name="description" content="Shop shoes"><p>Workshop shoes daily.</p>'
     assert html_text(workshop) == "Shop shoes\n\nWorkshop shoes daily."
     assert html_text('<noscript><meta name="description" content="Hidden."></noscript><p>Shown.</p>') == "Shown."
+
+
+def test_a_word_split_by_a_formatting_element_reads_whole_as_a_browser_shows_it():
+    from alignment.ingest import html_text
+
+    assert html_text("<p>Pay with Pay<b>Pal</b> today</p>") == "Pay with PayPal today"
+    assert html_text("<p><strong>You</strong>Tube Premium</p>") == "YouTube Premium"
+    assert html_text("<p>Pay<span><i>Pal</i></span> accepted</p>") == "PayPal accepted"
+    assert html_text("<p><b>Free</b>shipping</p>") == "Freeshipping"  # what the page shows, typo and all
+    # Two elements side by side, an element holding words, or a link stay apart.
+    assert html_text("<p><b>Free returns</b><b>Open late</b></p>") == "Free returns\nOpen late"
+    assert html_text("<p><span>Free returns</span>Open late</p>") == "Free returns\nOpen late"
+    assert html_text("<p><a>Plans</a><a>Deals</a></p>") == "Plans\nDeals"
+    assert html_text("<p>Shop<a>Deals</a></p>") == "Shop\nDeals"
+
+
+def test_a_superscript_after_a_unit_of_length_is_its_power():
+    from alignment.ingest import html_text
+
+    assert html_text("<p>50 m<sup>2</sup> of space</p>") == "50 m² of space"
+    assert html_text("<p>£9/ft<sup>2</sup>, 2 km<sup>2</sup>, 1 m<sup>3</sup>, 12 in<sup>2</sup></p>") == (
+        "£9/ft², 2 km², 1 m³, 12 in²"
+    )
+    assert html_text("<p>50 <b>m</b><sup>2</sup></p>") == "50 m²"
+    # A footnote mark after a word, or a note other than 2 or 3 after a unit, is still left out ...
+    assert html_text("<p>Made in<sup>2</sup> the UK, by our team<sup>3</sup></p>") == "Made in the UK, by our team"
+    assert html_text("<p>Runs 5 km<sup>1</sup> a day</p>") == "Runs 5 km a day"
+    # ... and a superscript after a price is still its cents.
+    assert html_text("<p>From $<b>39</b><sup>99</sup> a month</p>") == "From $39.99 a month"
 
 
 def test_ad_copy_that_is_binary_or_of_another_type_is_refused_in_one_line(tmp_path):

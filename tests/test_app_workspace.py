@@ -237,6 +237,34 @@ def test_an_upload_saved_to_the_workspace_is_listed_loaded_and_deleted_in_a_new_
     assert any("No datasets saved yet" in i.value for i in other.info)
 
 
+def test_the_delete_question_about_a_dataset_deleted_meanwhile_is_dropped_not_asked_again_of_its_namesake(
+    workspace_dir,
+):
+    import pandas as pd
+
+    frame = pd.DataFrame({"comment": ["My calls drop every day.", "No hidden fees at all."]})
+    with Workspace.open(workspace_dir) as workspace:
+        workspace.ingest(frame, "first")
+        workspace.ingest(frame, "second")
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    assert app.selectbox(key="ws_pick").value == "first"
+    _click(app, "Delete…")
+    with Workspace.open(workspace_dir) as workspace:  # another user deletes it while the question is open
+        workspace.delete_dataset("first")
+    _click(app, "Yes, delete it")
+    assert not app.exception and not app.error
+    assert any("first was deleted from the workspace meanwhile" in i.value for i in app.info)
+    assert not any("Delete `first`" in w.value for w in app.warning)  # the question is gone
+    assert "Yes, delete it" not in [b.label for b in app.button]
+    with Workspace.open(workspace_dir) as workspace:  # a dataset saved later under the name is not asked about
+        workspace.ingest(frame, "first")
+    app.run()
+    assert app.selectbox(key="ws_pick").value == "second"
+    app.selectbox(key="ws_pick").select("first").run()
+    assert "Yes, delete it" not in [b.label for b in app.button]
+    assert _stored(workspace_dir) == ["first", "second"]
+
+
 @pytest.mark.models
 def test_bad_and_taken_names_show_one_line_errors_and_the_session_stays_usable(workspace_dir, tmp_path):
     source = tmp_path / "taken.csv"

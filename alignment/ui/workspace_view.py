@@ -33,7 +33,14 @@ from alignment.ui.notes import app_note
 from alignment.ui.progress import StreamlitProgress
 from alignment.ui.text import md
 from alignment.ui.uploads import Dataset
-from alignment.workspace import DatasetInfo, RunClaim, RunInfo, WorkspaceBusyError
+from alignment.workspace import (
+    DatasetInfo,
+    RunClaim,
+    RunInfo,
+    UnknownDatasetError,
+    UnknownRunError,
+    WorkspaceBusyError,
+)
 
 CONFIRM_DELETE = "aln_ws_confirm_delete"  # the dataset name awaiting "Yes, delete it"
 CONFIRM_DELETE_RUN = "aln_ws_confirm_delete_run"  # the run id awaiting "Yes, delete it"
@@ -167,6 +174,12 @@ def render_saved_datasets() -> None:
         st.info(notice)
     st.dataframe(_datasets_frame(items), hide_index=True, width="stretch")
     by_name = {info.name: info for info in items}
+    asked = st.session_state.get(CONFIRM_DELETE)
+    if asked is not None and asked not in by_name:
+        # Deleted by someone else while the question was open: drop it, or a dataset saved later under that
+        # name would open with the question already asked.
+        del st.session_state[CONFIRM_DELETE]
+        st.info(md(f"{asked} was deleted from the workspace meanwhile, by another session or command."))
     if st.session_state.get(PICK) not in by_name:  # deleted meanwhile (maybe by someone else)
         active = state.active_dataset().workspace_name
         st.session_state[PICK] = active if active in by_name else items[0].name
@@ -251,8 +264,14 @@ def _confirm_delete(info: DatasetInfo) -> None:
         if yes.button("Yes, delete it", key="ws_delete_confirm", type="primary", width="stretch"):
             try:
                 workspace_store.delete_dataset(info.name)
+            except UnknownDatasetError:
+                # Deleted meanwhile (by someone else): nothing left to confirm.
+                st.session_state.pop(CONFIRM_DELETE, None)
+                state.forget_workspace_dataset(info.name)
+                state.tell(f"{info.name} was already deleted from the workspace.", "info")
+                st.rerun()
             except AlignmentError as exc:
-                show_error(exc)
+                show_error(exc)  # the confirmation stays open, to try again once the workspace is free
                 return
             st.session_state.pop(CONFIRM_DELETE, None)
             state.forget_workspace_dataset(info.name)
@@ -342,6 +361,10 @@ def _run_history(name: str, runs: Sequence[RunInfo], writable: bool = True) -> N
             "no sentence taking a side."
         )
     by_id = {run.run_id: run for run in runs}
+    asked = st.session_state.get(CONFIRM_DELETE_RUN)
+    if asked is not None and asked not in by_id:  # deleted by someone else while the question was open
+        del st.session_state[CONFIRM_DELETE_RUN]
+        st.info(f"Run {asked} was deleted from the workspace meanwhile, by another session or command.")
     if st.session_state.get(PICK_RUN) not in by_id:
         st.session_state[PICK_RUN] = runs[0].run_id
     pick_col, open_col, delete_col = st.columns([3, 1.2, 1.2], vertical_alignment="bottom")
@@ -453,8 +476,13 @@ def _confirm_delete_run(run: RunInfo) -> None:
         if yes.button("Yes, delete it", key="run_delete_confirm", type="primary", width="stretch"):
             try:
                 workspace_store.delete_run(run.run_id)
+            except UnknownRunError:
+                # Deleted meanwhile (by someone else): nothing left to confirm.
+                st.session_state.pop(CONFIRM_DELETE_RUN, None)
+                state.tell(f"Run {run.run_id} was already deleted from the workspace.", "info")
+                st.rerun()
             except AlignmentError as exc:
-                show_error(exc)
+                show_error(exc)  # the confirmation stays open, to try again once the workspace is free
                 return
             st.session_state.pop(CONFIRM_DELETE_RUN, None)
             saved: dict[str, int] = st.session_state.get(SAVED_RUNS, {})

@@ -297,7 +297,7 @@ def test_bad_and_taken_names_show_one_line_errors_and_the_session_stays_usable(w
     # Replacing is possible when asked for.
     other = _validated_upload("again.csv")
     _text_input(other, "Name in the workspace").input("taken")
-    other.checkbox[[c.label for c in other.checkbox].index("Replace the saved dataset of that name")].check().run()
+    other.checkbox[[c.label for c in other.checkbox].index("Replace if the name is taken")].check().run()
     _click(other, "Save to workspace")
     assert not other.exception and not other.error
     with Workspace.open(workspace_dir) as workspace:

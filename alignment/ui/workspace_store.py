@@ -205,12 +205,12 @@ def save_dataset(
         except NameTakenMeanwhileError as exc:
             raise NameTakenMeanwhileError(
                 f"A dataset named {name!r} was saved to the workspace by someone else while your file was read, "
-                "so yours was not saved. Choose another name, or tick “Replace the saved dataset of that name”."
+                "so yours was not saved. Choose another name, or tick “Replace if the name is taken”."
             ) from exc
         except DuplicateDatasetError as exc:
             raise DuplicateDatasetError(
                 f"A dataset named {name!r} is already in the workspace. Choose another name, or tick "
-                "“Replace the saved dataset of that name”."
+                "“Replace if the name is taken”."
             ) from exc
         with open_workspace() as workspace:
             return dataset_from_workspace(workspace, info)

@@ -111,7 +111,7 @@ def render_save_form(dataset: Dataset) -> None:
             "uses it too: `alignment check --dataset NAME`.",
         )
         replace = replace_col.checkbox(
-            "Replace the saved dataset of that name",
+            "Replace if the name is taken",
             key=f"ws_save_replace_{dataset.key}",
             help="Off: a name already in the workspace is refused. On: the saved dataset of that name is replaced "
             "for everyone; its runs keep their counts but no longer show their quotes.",

@@ -465,7 +465,7 @@ def _run_check(args: argparse.Namespace) -> int:
     _check_out_path(
         args.out,
         [("ad copy", args.ads), ("claims file", args.claims), ("reviews file", args.reviews)],
-        workspace=None if args.dataset is None else _workspace_location(args.workspace),
+        workspace=_workspace_location(args.workspace),
     )
     if args.dataset is not None:
         _refuse_file_options(
@@ -939,7 +939,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     _check_out_path(
         args.out,
         [("claims file", args.claims), ("reviews file", args.reviews)],
-        workspace=None if args.dataset is None else _workspace_location(args.workspace),
+        workspace=_workspace_location(args.workspace),
     )
     from alignment.config import Config
     from alignment.embed import embedder_kind
@@ -1305,9 +1305,12 @@ def _check_out_path(
 ) -> None:
     """Fail before the long work when ``out`` cannot be written, or when writing it would replace a file
     the command reads: one of its ``inputs`` (each a role and a path, as ("reviews file", "in.csv")) or a
-    file of the ``workspace`` (its folder, or its .duckdb file). "-" (standard output) always passes."""
+    file of the ``workspace`` (its folder, or its .duckdb file; the configured one when None: no command's
+    output may land on the saved datasets and runs). "-" (standard output) always passes."""
     if out is None or out == "-":
         return
+    if not out.strip():
+        raise InputError("--out is empty. Give a file name such as report.json, or - for standard output.")
     target = Path(out).expanduser()
     for role, name in inputs:
         if name is not None and _same_file(target, Path(name).expanduser()):
@@ -1315,8 +1318,7 @@ def _check_out_path(
                 f"Refusing to write {out}: it is the {role} this command reads ({name}), and the output would "
                 "replace it. Give --out another file name."
             )
-    if workspace is not None:
-        _refuse_workspace_file(out, target, workspace)
+    _refuse_workspace_file(out, target, workspace if workspace is not None else _workspace_location(None))
     if target.is_dir():
         raise InputError(f"Cannot write {out}: it is a folder. Give a file name such as report.json.")
     if target.exists() and not target.is_file():

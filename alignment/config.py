@@ -113,6 +113,11 @@ class Config:
             if raw is None:
                 continue
             values[field.name] = _parse_value(field.name, str(field.type), raw)
+        for name, value in values.items():
+            try:
+                cls(**{name: value})  # each setting of the environment alone: a bad one is named by its variable
+            except InputError as exc:
+                raise InputError(f"{exc} It was set by {ENV_PREFIX + name.upper()}: change or unset it.") from None
         values.update(overrides)
         return cls(**values)
 

@@ -79,6 +79,15 @@ class Embedder(Protocol):
         ...
 
 
+class TextEncoder(Protocol):
+    """What :func:`alignment.check` takes as an embedder at the least: ``encode(texts)`` giving one
+    L2-normalised vector per text (it adds a ``model_id`` and progress; see ``pipeline.as_embedder``)."""
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Return one vector per text (an array, or a list of lists)."""
+        ...
+
+
 class EmbeddingCache(Protocol):
     """Storage for vectors keyed by (model id, text hash); the workspace provides a persistent one."""
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
-from alignment.embed import Embedder, MiniLMEmbedder
+from alignment.embed import Embedder, MiniLMEmbedder, TextEncoder
 from alignment.errors import InputError
 from alignment.ingest import ReviewSet, coerce_ads, english_share, load_reviews, read_language
 from alignment.match import claim_thresholds, match_claims, matched_under
@@ -53,8 +53,9 @@ def check(
     date_column: str | None = None,
     rating_column: str | None = None,
     segment_columns: Sequence[str] | str | None = None,
-    embedder: Embedder | None = None,
-    stance_model: StanceModel | None = None,
+    sheet: str | int | None = None,
+    embedder: Embedder | TextEncoder | str | None = None,
+    stance_model: StanceModel | str | None = None,
     nlp: Language | None = None,
     progress: Progress | None = None,
 ) -> Report:
@@ -70,8 +71,13 @@ def check(
         claims: claims to use verbatim instead of extracting them from ``ads``.
         text_column, id_column, date_column, rating_column, segment_columns: column names; detected
             when omitted. ``segment_columns`` is a list of names, or one name.
-        embedder, stance_model, nlp: swap the bundled models (e.g. a cached embedder).
-        progress: receives stage progress (embedding is the long one).
+        sheet: which sheet of an Excel file (a name, or a 0-based number); default the first with a table.
+        embedder: "exact" or "fast" (:func:`alignment.embed.select_embedder`), or anything with
+            ``encode(texts)`` returning L2-normalised float32 vectors, one row per text (a ``model_id``
+            names its vectors in caches; ``encode`` may take ``progress=``).
+        stance_model: "bundled" or "lexicon", or anything with ``predict_proba``.
+        nlp: a loaded spaCy pipeline.
+        progress: a :class:`alignment.progress.Progress`; receives stage progress (embedding is the long one).
 
     Returns:
         A Report with every claim in input order and all of its relevant evidence.
@@ -79,8 +85,7 @@ def check(
     Raises:
         InputError: bad ads, unreadable or empty reviews, or missing columns.
     """
-    config = config or Config()
-    progress = progress or SilentProgress()
+    config, embedder, stance_model, progress = check_parts(config, embedder, stance_model, nlp, progress)
     if (ads is None) == (claims is None):
         raise InputError("Give either ad copy (ads) or a list of claims, not both and not neither.")
     if reviews is None:
@@ -97,12 +102,110 @@ def check(
             _column_name(date_column),
             _column_name(rating_column),
             None if segment_columns is None else [str(name) for name in segment_columns],
+            sheet=sheet,
         )
     )
     claim_list, possible, ad_list = _resolve_claims(ads, claims, config, nlp)
     results, prior = judge_and_weigh(claim_list, review_set, config, embedder, stance_model, progress)
     truncated = claims is None and len(claim_list) >= config.max_claims
     return build_report(results, review_set, config, prior, truncated=truncated, ads=ad_list, possible=possible)
+
+
+def check_parts(
+    config: object, embedder: object, stance_model: object, nlp: object, progress: object
+) -> tuple[Config, Embedder | None, StanceModel | None, Progress]:
+    """The swappable parts of a check, each checked for what it must offer (a wrong one is an
+    :class:`InputError` that says what to give, not an AttributeError deep in the check): the config, the
+    embedder (a kind's name, or any object with ``encode``), the stance model (a name, or any object with
+    ``predict_proba``), the spaCy pipeline and the progress."""
+    from alignment.embed import select_embedder
+
+    if config is None:
+        config = Config()
+    elif not isinstance(config, Config):
+        hint = " Build one from a dict with Config(**settings)." if isinstance(config, dict) else ""
+        raise InputError(
+            f"config must be an alignment.Config, such as Config(min_evidence=5), not {_kind(config)}.{hint}"
+        )
+    if isinstance(embedder, str):
+        embedder = select_embedder(embedder)
+    elif embedder is not None:
+        if not callable(getattr(embedder, "encode", None)):
+            raise InputError(
+                f"embedder must have an encode(texts) method returning one vector per text, not {_kind(embedder)}; "
+                "or name one: 'exact' or 'fast'."
+            )
+        embedder = as_embedder(embedder)
+    if isinstance(stance_model, str):
+        stance_model = select_stance_model(stance_model)
+    elif stance_model is not None and not callable(getattr(stance_model, "predict_proba", None)):
+        raise InputError(
+            f"stance_model must have a predict_proba method, not {_kind(stance_model)}; or name one: 'bundled' or "
+            "'lexicon'."
+        )
+    if nlp is not None and not callable(getattr(nlp, "pipe", None)):
+        raise InputError(f"nlp must be a loaded spaCy pipeline (spacy.load(...)), not {_kind(nlp)}.")
+    if progress is None:
+        progress = SilentProgress()
+    elif not all(callable(getattr(progress, method, None)) for method in ("start", "advance", "finish")):
+        raise InputError(
+            f"progress must have start, advance and finish methods (an alignment.progress.Progress, such as "
+            f"terminal_progress()), not {_kind(progress)}."
+        )
+    return config, embedder, stance_model, progress  # type: ignore[return-value]
+
+
+def _kind(value: object) -> str:
+    """How a wrong argument is named in a message: its type, and a short value ("str 'fast'")."""
+    shown = repr(value)
+    return type(value).__name__ + (
+        f" {shown}" if len(shown) <= 40 and isinstance(value, (str, int, float, bool)) else ""
+    )
+
+
+class _AdaptedEmbedder:
+    """A user's embedder offered as an :class:`Embedder`: a ``model_id`` from its class when it has none, and
+    ``progress`` reported after each call when its ``encode`` does not take it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        kind = type(inner)
+        self.model_id = str(getattr(inner, "model_id", None) or f"{kind.__module__}.{kind.__qualname__}")
+        self._takes_progress = _takes_keyword(inner.encode, "progress")
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """The inner embedder's vectors, as a float32 matrix of one row per text."""
+        encode = self.inner.encode
+        vectors = encode(texts, progress=progress) if self._takes_progress else encode(list(texts))
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[0] != len(texts):
+            raise InputError(
+                f"The embedder gave vectors of shape {matrix.shape} for {len(texts)} texts; it must give one row "
+                "per text."
+            )
+        if progress is not None and not self._takes_progress:
+            progress(len(texts))
+        return matrix
+
+
+def as_embedder(embedder: Any) -> Embedder:
+    """``embedder`` as an :class:`Embedder`: itself when it has a ``model_id`` and an ``encode`` that takes
+    ``progress``, else wrapped so that it does."""
+    encode = embedder.encode
+    if isinstance(getattr(embedder, "model_id", None), str) and _takes_keyword(encode, "progress"):
+        return embedder  # type: ignore[return-value]
+    return _AdaptedEmbedder(embedder)
+
+
+def _takes_keyword(function: object, name: str) -> bool:
+    """Whether ``function`` accepts the keyword argument ``name`` (or any keyword)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters.values()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True  # a builtin or C function: assume it follows the protocol
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 def build_report(
@@ -352,6 +455,12 @@ def _resolve_claims(
     if claims is not None:
         if isinstance(claims, str):
             raise InputError("claims must be a list of strings, one claim each, not a single string.")
+        if not isinstance(claims, Iterable):
+            raise InputError(f"claims must be a list of strings, one claim each, not {type(claims).__name__}.")
+        given: list[Any] = list(claims)  # a generator or a map() is read once, here, not used up below
+        if not any(isinstance(item, Claim) or (isinstance(item, str) and item.strip()) for item in given):
+            raise InputError("claims is empty: give at least one claim, such as claims=['No hidden fees'].")
+        claims = given
         if all(isinstance(item, Claim) for item in claims):
             return list(claims), None, None  # type: ignore[arg-type]
         if not all(isinstance(item, str) for item in claims):

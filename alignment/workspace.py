@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.config import Config, user_folder
-from alignment.embed import FAST_MODEL_ID, MODEL_ID, CachedEmbedder, Embedder, hash_text, select_embedder
+from alignment.embed import FAST_MODEL_ID, MODEL_ID, CachedEmbedder, Embedder, TextEncoder, hash_text, select_embedder
 from alignment.errors import AlignmentError, InputError, MissingColumnError
 from alignment.ingest import ENGLISH_SAMPLE, STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
 from alignment.progress import Progress, SilentProgress
@@ -800,7 +800,7 @@ class Workspace:
         config: Config | None = None,
         *,
         claims: Sequence[str] | Sequence[Claim] | None = None,
-        embedder: Embedder | None = None,
+        embedder: Embedder | TextEncoder | str | None = None,
         stance_model: StanceModel | None = None,
         nlp: Language | None = None,
         progress: Progress | None = None,
@@ -811,11 +811,12 @@ class Workspace:
         that only sentences never embedded by that model are computed. The run is not saved: call
         :meth:`save_run` with the report.
         """
-        from alignment.pipeline import check
+        from alignment.pipeline import check, check_parts
 
+        config, chosen, stance_model, progress = check_parts(config, embedder, stance_model, nlp, progress)
         info = self.dataset(dataset)
         review_set = self.load_dataset(dataset)
-        model = embedder or select_embedder()
+        model = chosen or select_embedder()
         served = _DatasetVectors(self, info.dataset_id, review_set, CachedEmbedder(model, self.embedding_cache()))
         return check(
             ads,
@@ -963,6 +964,10 @@ class Workspace:
                 )
         else:
             info = self.dataset(dataset) if dataset is not None else None
+        if label is not None:
+            # A label is shown on one line (the runs table, the app's run picker): line breaks and tabs in it
+            # would break the table, so its whitespace is read as single spaces.
+            label = " ".join(label.split()) or None
         finished = finished_at or _now()
         claims = [dataclasses.asdict(result.claim) for result in report.claims]
         summary = {"dataset": dataclasses.asdict(report.dataset), "notes": list(report.notes)}
@@ -1536,7 +1541,7 @@ def check_dataset_at(
     config: Config | None = None,
     *,
     claims: Sequence[str] | Sequence[Claim] | None = None,
-    embedder: Embedder | None = None,
+    embedder: Embedder | TextEncoder | str | None = None,
     stance_model: StanceModel | None = None,
     nlp: Language | None = None,
     progress: Progress | None = None,
@@ -1554,12 +1559,13 @@ def check_dataset_at(
     Raises:
         UnknownDatasetError: no such dataset.
     """
-    from alignment.pipeline import check
+    from alignment.pipeline import check, check_parts
 
+    config, chosen, stance_model, progress = check_parts(config, embedder, stance_model, nlp, progress)
     with open_when_free(location, wait_s, progress) as workspace:
         info = workspace.dataset(dataset)
         review_set = workspace.load_dataset(dataset)
-    model = embedder or select_embedder()
+    model = chosen or select_embedder()
     vectors = StoredVectors(lambda: open_when_free(location, wait_s))
     report = check(
         ads,

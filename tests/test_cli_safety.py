@@ -116,6 +116,32 @@ def test_out_inside_the_workspace_is_refused_and_the_workspace_kept(tmp_path, ca
         assert [d.name for d in workspace.list_datasets()] == ["telecom"]
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["claims", "{ads}"],
+        ["evaluate", "claims", "{ads}"],
+        ["evaluate", "evidence", "--claims", "{claims}", "--reviews", "{reviews}", "--label-column", "rating"],
+        ["check", "--claims", "{claims}", "--reviews", "{reviews}"],
+    ],
+)
+def test_no_command_writes_its_output_over_the_workspace(tmp_path, capsys, monkeypatch, files, argv):
+    location = tmp_path / "workspace"
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(location))
+    with Workspace.open(location) as workspace:
+        workspace.ingest(pd.read_csv(files["reviews"]), "telecom")
+    database = location / "workspace.duckdb"
+    before = database.read_bytes()
+    code, _, err = _run(capsys, *[part.format(**files) for part in argv], "--out", str(database))
+    _one_line_error(code, err, "Refusing to write", "inside the workspace folder")
+    assert database.read_bytes() == before
+
+
+def test_an_empty_out_says_it_is_empty(files, capsys):
+    code, _, err = _run(capsys, "claims", str(files["ads"]), "--out", "")
+    _one_line_error(code, err, "--out is empty")
+
+
 def test_out_under_a_file_says_the_file_is_not_a_folder_before_the_check(files, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(alignment.pipeline, "check", _no_work)
     argv = ["check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out"]

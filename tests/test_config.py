@@ -42,3 +42,8 @@ def test_config_takes_numbers_of_any_numeric_type():
 def test_config_from_environment_still_parses_its_text_values():
     config = Config.from_env({"ALIGN_MIN_EVIDENCE": "7", "ALIGN_MIN_SIMILARITY": "0.45", "ALIGN_MAX_MATCHES": ""})
     assert (config.min_evidence, config.min_similarity, config.max_matches) == (7, 0.45, None)
+
+
+def test_a_bad_setting_from_the_environment_names_its_variable():
+    with pytest.raises(InputError, match=r"^min_evidence must be at least 1, got 0\. It was set by ALIGN_MIN_EVIDENCE"):
+        Config.from_env({"ALIGN_MIN_EVIDENCE": "0", "ALIGN_MIN_SIMILARITY": "0.45"})

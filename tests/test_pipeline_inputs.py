@@ -77,3 +77,83 @@ def test_check_refuses_a_frame_with_a_repeated_column_name_naming_it(reviews_fra
 def test_check_takes_one_segment_column_as_a_string(reviews_frame):
     report = _check(claims=CLAIMS, reviews=reviews_frame, segment_columns="region")
     assert report.dataset.columns["segments"] == ["region"]
+
+
+def test_check_reads_claims_given_as_a_generator_once(reviews_frame, nlp):
+    wanted = ["  No hidden fees ", "Calls never drop"]
+    report = _check(claims=(text.strip() for text in wanted), reviews=reviews_frame, nlp=nlp)
+    assert [result.claim.text for result in report.claims] == ["No hidden fees", "Calls never drop"]
+
+
+@pytest.mark.parametrize("claims", [[], ["", "   "]])
+def test_check_refuses_claims_with_nothing_in_them(reviews_frame, claims):
+    with pytest.raises(InputError, match=r"^claims is empty: give at least one claim"):
+        _check(claims=claims, reviews=reviews_frame)
+
+
+@pytest.mark.parametrize(
+    ("part", "value", "said"),
+    [
+        ("config", {"min_evidence": 5}, r"^config must be an alignment\.Config.*not dict\. Build one from a dict"),
+        ("embedder", object(), r"^embedder must have an encode\(texts\) method"),
+        ("stance_model", 42, r"^stance_model must have a predict_proba method, not int 42"),
+        ("stance_model", "sentiment", r"^Unknown stance model 'sentiment'"),
+        ("nlp", "en_core_web_sm", r"^nlp must be a loaded spaCy pipeline .*not str 'en_core_web_sm'"),
+        ("progress", True, r"^progress must have start, advance and finish methods"),
+    ],
+)
+def test_check_says_in_one_line_what_a_wrong_part_must_be(reviews_frame, part, value, said):
+    parts = {"config": EVERY_SENTENCE, "embedder": _FakeEmbedder(), "stance_model": _EvenStance(), part: value}
+    with pytest.raises(InputError, match=said) as error:
+        check(claims=CLAIMS, reviews=reviews_frame, **parts)
+    assert "\n" not in str(error.value)
+
+
+def test_check_takes_a_stance_model_by_name(reviews_frame):
+    report = check(
+        claims=CLAIMS, reviews=reviews_frame, config=EVERY_SENTENCE, embedder=_FakeEmbedder(), stance_model="lexicon"
+    )
+    assert report.claims[0].score.mentions > 0
+
+
+def test_check_takes_an_embedder_with_only_encode_of_texts(reviews_frame):
+    class Bare:  # no model_id, and an encode without progress
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def encode(self, texts):
+            self.calls += 1
+            return _FakeEmbedder().encode(texts).tolist()  # a list of lists is read as a matrix
+
+    bare = Bare()
+    seen: list[int] = []
+
+    class Counting:
+        def start(self, stage, total):
+            pass
+
+        def advance(self, done):
+            seen.append(done)
+
+        def finish(self):
+            pass
+
+    report = check(
+        claims=CLAIMS,
+        reviews=reviews_frame,
+        config=EVERY_SENTENCE,
+        embedder=bare,
+        stance_model=_EvenStance(),
+        progress=Counting(),
+    )
+    assert bare.calls >= 2 and report.claims[0].score.mentions > 0
+    assert sum(seen) == report.dataset.sentences  # progress is told after each call the embedder cannot tell
+
+
+def test_check_reads_the_named_sheet_of_a_workbook(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Metric": ["Reviews"], "Value": [8]}).to_excel(writer, sheet_name="Summary", index=False)
+        reviews_frame.to_excel(writer, sheet_name="Reviews", index=False)
+    report = _check(claims=CLAIMS, reviews=path, sheet="Reviews")
+    assert report.dataset.rows == len(reviews_frame) and report.dataset.columns["text"] == "text"

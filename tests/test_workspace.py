@@ -535,6 +535,19 @@ def test_a_run_checked_away_from_the_workspace_is_saved_against_its_dataset(tmp_
         assert ws.run_report(run.run_id) == report.to_dict()
 
 
+def test_a_run_label_is_kept_on_one_line(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
+    report, _ = check_dataset_at(
+        location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    with Workspace.open(location) as ws:
+        assert ws.save_run(report, dataset="telecom", label="spring\ncopy\t v2 ").label == "spring copy v2"
+        assert ws.save_run(report, dataset="telecom", label=" \n ").label is None
+
+
 @pytest.mark.parametrize("where", ["_append", "_merge"])
 def test_a_full_disk_is_one_line_that_says_how_to_free_it_and_saves_nothing(
     tmp_path, reviews_frame, monkeypatch, where

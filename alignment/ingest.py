@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import html.parser
@@ -12,7 +13,7 @@ import math
 import os
 import re
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -281,13 +282,56 @@ def check_file_size(path: Path) -> None:
         )
 
 
-def _count_skipped_lines(caught: Iterable[warnings.WarningMessage]) -> int:
-    """How many rows pandas' C parser skipped (too many fields), from its ParserWarnings."""
-    return sum(
-        str(item.message).count("Skipping line")
+_SKIPPING_LINE = re.compile(r"Skipping line (\d+)")
+
+
+def _skipped_lines(caught: Iterable[warnings.WarningMessage]) -> list[int]:
+    """The lines pandas' C parser skipped (too many fields), from its ParserWarnings: the parser's own line
+    numbers, which count every record of the file from 1, the header and blank lines included."""
+    return [
+        int(number)
         for item in caught
         if issubclass(item.category, pd.errors.ParserWarning)
-    )
+        for number in _SKIPPING_LINE.findall(str(item.message))
+    ]
+
+
+class _DataRows:
+    """Turns the line numbers of pandas' "Skipping line N" warnings into data-row numbers.
+
+    A review's data-row number counts the records after the header, a blank line not among them (pandas
+    skips it without a row), so a malformed row must be given the number it would have had for the rows
+    after it to keep theirs. pandas' line numbers count blank lines too, so the records are counted
+    again, by Python's csv module, which splits records as pandas does; only files with a malformed row
+    are read this second time. Should it fail (a field over its size limit), the rest of the lines are
+    taken to hold no blank line.
+    """
+
+    def __init__(self, lines: Iterable[str], sep: str, header: bool) -> None:
+        self._records: Iterator[list[str]] | None = csv.reader(lines, delimiter=sep)
+        self._header = header  # the first record that is not blank is the header, still to be passed
+        self._line = 0  # records read
+        self._row = 0  # data rows among them
+
+    def number(self, line: int) -> int:
+        """The data-row number of the record pandas numbered ``line`` (lines are asked in order)."""
+        while self._line < line and self._records is not None:
+            try:
+                record = next(self._records)
+            except (StopIteration, csv.Error):
+                self._records = None
+                break
+            self._line += 1
+            if not record or (len(record) == 1 and not record[0].strip()):  # a blank line: no row
+                continue
+            if self._header:
+                self._header = False
+                continue
+            self._row += 1
+        if self._line < line:  # the csv module stopped short: no blank line assumed in the rest
+            self._row += line - self._line - (1 if self._header else 0)
+            self._line, self._header = line, False
+        return self._row
 
 
 def decode_bytes(data: bytes) -> str:
@@ -349,22 +393,30 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             frame = read(on_bad_lines="warn")
-        frame.attrs["malformed_rows"] = _count_skipped_lines(caught)
+        lines = _skipped_lines(caught)
+        rows = _DataRows(io.StringIO(text, newline=""), sep, header=not names)
+        frame.attrs["malformed_rows"] = len(lines)
+        frame.attrs["skipped_row_numbers"] = [rows.number(line) for line in lines]
         return frame
     except pd.errors.ParserError as exc:
         unclosed = _unclosed_quote(path.name, exc)
         if unclosed is not None:
             raise unclosed from exc
-        # A badly quoted row: fall back to the python engine, which can skip it; count what it skips.
-        malformed = 0
-
-        def skip(_fields: list[str]) -> None:
-            nonlocal malformed
-            malformed += 1
-
-        frame = read(engine="python", on_bad_lines=skip)
-        frame.attrs["malformed_rows"] = malformed
+        # A badly quoted row: fall back to the python engine, which can skip it. A row it skips is kept
+        # as a marker in its place, so that its number is known, then dropped and counted.
+        frame = read(engine="python", on_bad_lines=lambda _fields: [_MALFORMED_MARK])
+        marked = frame.iloc[:, 0].eq(_MALFORMED_MARK).tolist() if frame.shape[1] else []
+        numbers = [position + 1 for position, is_marked in enumerate(marked) if is_marked]
+        if numbers:
+            frame = frame[[not is_marked for is_marked in marked]].reset_index(drop=True)
+        frame.attrs["headerless"] = bool(names)
+        frame.attrs["malformed_rows"] = len(numbers)
+        frame.attrs["skipped_row_numbers"] = numbers
         return frame
+
+
+# Stands in for a malformed row the python parser skips; no cell holds it, NUL characters being removed.
+_MALFORMED_MARK = "\x00malformed row\x00"
 
 
 def _unclosed_quote(name: str, exc: BaseException) -> UnreadableFileError | None:
@@ -583,23 +635,31 @@ def _read_json_lines(path: Path) -> pd.DataFrame:
 
 
 def _json_lines_frame(text: str) -> pd.DataFrame:
+    """JSON Lines as a table; an unreadable line is counted in ``attrs["bad_lines"]`` and its data-row
+    number (lines that are not blank count from 1) kept in ``attrs["skipped_row_numbers"]``."""
     records: list[dict[str, object]] = []
-    bad = 0
+    skipped: list[int] = []
     for line in text.splitlines():
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            bad += 1
-            continue
-        if isinstance(item, dict):
-            records.append(item)
+        item = _json_record(line)
+        if item is None:
+            skipped.append(len(records) + len(skipped) + 1)
         else:
-            bad += 1
+            records.append(item)
     frame = _records_frame(records)
-    frame.attrs["bad_lines"] = bad
+    frame.attrs["bad_lines"] = len(skipped)
+    frame.attrs["skipped_row_numbers"] = skipped
     return frame
+
+
+def _json_record(line: str) -> dict[str, object] | None:
+    """One JSON Lines record, or None for a line that is not valid JSON or not an object."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return item if isinstance(item, dict) else None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -637,19 +697,20 @@ def detect_columns(
     """
     columns = [str(column) for column in frame.columns]
     available = list_columns(columns)
+    other_sheets = _other_sheets(frame)
     for role, name in (("text", text_column), ("id", id_column), ("date", date_column), ("rating", rating_column)):
         if name and name not in columns:
             raise MissingColumnError(
-                f"No {role} column named {name!r}. The columns are: {available}. Pass one of them."
+                f"No {role} column named {name!r}. The columns are: {available}. Pass one of them.{other_sheets}"
             )
     for name in segment_columns or ():
         if name not in columns:
-            raise MissingColumnError(f"No segment column named {name!r}. The columns are: {available}.")
+            raise MissingColumnError(f"No segment column named {name!r}. The columns are: {available}.{other_sheets}")
     text = text_column or _find_by_name(columns, TEXT_COLUMN_NAMES) or _guess_text_column(frame)
     if text is None:
         raise MissingColumnError(
             f"Could not tell which column holds the review text. The columns are: {available}. "
-            "Name it with --text-column (text_column= in Python)."
+            f"Name it with --text-column (text_column= in Python).{other_sheets}"
         )
     taken = {text}
     identifier = _given_or_found(id_column, columns, ID_COLUMN_NAMES, taken)
@@ -678,6 +739,21 @@ def detect_columns(
     else:
         segments = tuple(segment_columns)
     return ColumnMapping(text=text, id=identifier, date=date, rating=rating, segments=segments)
+
+
+def _other_sheets(frame: pd.DataFrame) -> str:
+    """For a sheet of a workbook of several (``attrs`` from :func:`read_table`), a sentence naming the sheet
+    read and the others, and how to pick one: the columns asked for may be on another sheet, which no
+    column name can reach. Else ""."""
+    sheets = [str(name) for name in frame.attrs.get("sheets", ())]
+    sheet = frame.attrs.get("sheet")
+    if sheet is None or len(sheets) < 2:
+        return ""
+    others = ", ".join(repr(name) for name in sheets if name != str(sheet))
+    return (
+        f" These are the columns of sheet {str(sheet)!r}; the workbook also has {others}: "
+        "pick the sheet with the reviews with --sheet (sheet= in Python)."
+    )
 
 
 def _given_or_found(given: str | None, columns: Sequence[str], names: Sequence[str], taken: set[str]) -> str | None:
@@ -844,6 +920,7 @@ def _named_columns(*names: str | None, segments: Sequence[str] | None = None) ->
 
 def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Review], Counter[str], Counter[str]]:
     validator = RowValidator(mapping)
+    validator.skip_rows(frame.attrs.get("skipped_row_numbers", ()))
     reviews = validator.add(frame)
     return reviews, validator.skipped, validator.invalid
 
@@ -854,7 +931,8 @@ class RowValidator:
     Blank texts and exact duplicate rows (seen in any earlier chunk too) are skipped and counted in
     ``skipped``; unreadable dates and ratings and repeated ids are counted in ``invalid``. Row numbers and
     default review ids continue from one chunk to the next, so reading a file in chunks gives the same
-    reviews as reading it whole. Memory grows only by a 16-byte digest per review.
+    reviews as reading it whole; a row skipped before it got here (:meth:`skip_rows`) keeps its number, so
+    the rows after it keep theirs. Memory grows only by a 16-byte digest per review.
     """
 
     def __init__(self, mapping: ColumnMapping) -> None:
@@ -862,30 +940,59 @@ class RowValidator:
         self.skipped: Counter[str] = Counter()
         self.invalid: Counter[str] = Counter()
         self.rows = 0
+        self._number = 0  # the data-row number of the last row given one
+        self._taken: deque[int] = deque()  # numbers of skipped rows still ahead, ascending
         self._seen: set[bytes] = set()
         self._seen_ids: set[str] = set()
         self._date_order = DateOrder()
         self._rating_scale = RatingScale()
+
+    def skip_rows(self, numbers: Iterable[int]) -> None:
+        """Note the data-row numbers of rows the reader skipped (a malformed CSV row, an unreadable JSON
+        line), in ascending order: no row added later is given one of them."""
+        self._taken.extend(numbers)
+
+    def _row_numbers(self, count: int) -> Sequence[int]:
+        """The data-row numbers of the next ``count`` rows: the next ones not taken by a skipped row."""
+        first = self._number + 1
+        if not self._taken or self._taken[0] > self._number + count:
+            self._number += count
+            return range(first, first + count)
+        numbers = []
+        number = self._number
+        for _ in range(count):
+            number += 1
+            while self._taken and self._taken[0] <= number:
+                if self._taken.popleft() == number:
+                    number += 1
+            numbers.append(number)
+        self._number = number
+        return numbers
 
     def add(self, frame: pd.DataFrame) -> list[Review]:
         """Validate the next chunk of rows; return its reviews."""
         mapping = self.mapping
         cells = frame[mapping.text].tolist()
         texts = ["" if _is_structured(value) else _clean_text(value) for value in cells]
-        ids = [clean_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
+        ids = [_label_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
         dates = _parse_dates(frame[mapping.date], self.invalid, self._date_order) if mapping.date else None
         ratings = _parse_ratings(frame[mapping.rating], self.invalid, self._rating_scale) if mapping.rating else None
-        segments = {name: [clean_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
+        segments = {name: [_label_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
+        # A JSON text cell that held an object was flattened into columns named by its path ("text.title"):
+        # its row has no "text" but has those, and is counted as the object it is, not as blank.
+        nested = [column for column in frame.columns if str(column).startswith(f"{mapping.text}.")]
+        objects = frame[nested].notna().any(axis=1).tolist() if nested else [False] * len(frame)
         reviews: list[Review] = []
-        offset = self.rows
+        numbers = self._row_numbers(len(frame))
         for position in range(len(frame)):
             text = texts[position]
             if not text:
-                self.skipped[NOT_TEXT if _is_structured(cells[position]) else "blank text"] += 1
+                structured = _is_structured(cells[position]) or objects[position]
+                self.skipped[NOT_TEXT if structured else "blank text"] += 1
                 continue
             review_id = ids[position] if ids is not None else ""
             if not review_id:
-                review_id = str(offset + position + 1)
+                review_id = str(numbers[position])
             date = dates[position] if dates is not None else None
             rating = ratings[position] if ratings is not None else None
             segment_values = {name: values[position] for name, values in segments.items()}
@@ -904,7 +1011,7 @@ class RowValidator:
                 Review(
                     review_id=review_id,
                     text=text,
-                    row=offset + position + 1,
+                    row=numbers[position],
                     date=date,
                     rating=rating,
                     segments=segment_values,
@@ -930,15 +1037,34 @@ def refuse_numbers_as_text(reviews: Sequence[Review], column: str) -> None:
 
 
 def clean_cell(value: object) -> str:
-    """A table cell as stripped text: "" for a missing value (None or NaN), bytes decoded as UTF-8, and a
-    list or an object (nested JSON, a Parquet list column) written as JSON rather than as Python's repr."""
-    if value is None or (isinstance(value, float) and value != value):
+    """A table cell as stripped text: "" for a missing value (None, NaN, and pandas' NA and NaT, which
+    nullable and Arrow-backed columns hold), bytes decoded as UTF-8, and a list or an object (nested
+    JSON, a Parquet list column) written as JSON rather than as Python's repr."""
+    if isinstance(value, str):
+        return value.strip()
+    if value is None:
         return ""
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", errors="replace").strip()
     if _is_structured(value):
         return json.dumps(_plain(value), ensure_ascii=False, default=str)
+    if _is_missing(value):  # str() would write pd.NA as "<NA>" and NaT as "NaT": a review or a date of that name
+        return ""
     return str(value).strip()
+
+
+def _is_missing(value: Any) -> bool:
+    """True for a single missing value of any kind pandas has: NaN, pd.NA, NaT (``value`` is not a list)."""
+    return bool(pd.isna(value))
+
+
+def _label_cell(value: object) -> str:
+    """An id or segment cell as text, a float without a fraction written as the whole number it is: a
+    JSON id column holding 12 and 12.0, or whole numbers beside a null (which pandas reads as floats),
+    gives "12", not "12.0"."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # exact only below 2**53
+        return str(int(value))
+    return clean_cell(value)
 
 
 def _is_structured(value: object) -> bool:
@@ -1042,8 +1168,11 @@ def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | No
 
 # How review exports write a rating besides a plain number: "4/5", "4 out of 5", "4 stars", "★★★★☆", "4,5"
 # (a decimal comma) and "four". Each is read as the number of stars it gives (the file's scale is found
-# from the values, as for plain numbers).
-_RATING_OF = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/\s*(\d+)|out of (\d+)|stars?)", re.I)
+# from the values, as for plain numbers). A fraction may say "stars" too, and write its scale with a zero
+# fraction: Amazon writes "5.0 out of 5 stars", others "4/5 stars" or "4.0/5.0".
+_RATING_OF = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of)\s*(\d+)(?:[.,]0+)?(?:\s*stars?)?|stars?)", re.IGNORECASE
+)
 _STAR_SIGNS = "★⭐*"
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _RATING_WORDS = {
@@ -1058,9 +1187,9 @@ def _rating_number(text: str) -> str:
     """A rating cell written another way than as a plain number, as the number it gives (else unchanged)."""
     found = _RATING_OF.fullmatch(text)
     if found:
-        number, scale = found.group(1).replace(",", "."), found.group(2) or found.group(3)
-        if scale is not None and not 0 <= float(number) <= int(scale):
-            return text  # "5/0", "6/5": no rating on any scale, counted as unreadable
+        number, scale = found.group(1).replace(",", "."), found.group(2)
+        if scale is not None and (int(scale) == 0 or float(number) > int(scale)):
+            return text  # "5/0", "0/0", "6/5": no rating on any scale, counted as unreadable
         return number
     if text and all(ch in _STAR_SIGNS + "☆ " for ch in text):
         return str(sum(text.count(sign) for sign in _STAR_SIGNS))
@@ -1073,7 +1202,7 @@ def _rating_number(text: str) -> str:
 def _rating_denominator(text: str) -> int | None:
     """The scale a rating written as a fraction gives ("4/5" 5, "8 out of 10" 10), else None."""
     found = _RATING_OF.fullmatch(text)
-    denominator = found and (found.group(2) or found.group(3))
+    denominator = found and found.group(2)
     return int(denominator) if denominator and int(denominator) > 0 else None
 
 
@@ -1382,7 +1511,7 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
             raise MissingColumnError(
                 f"{path.name} has no {id_name!r} column. The columns are: {list_columns(list(frame.columns))}."
             )
-        ids = [clean_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
+        ids = [_label_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
         ads = [
             Ad(ad_id=(ids[i] if ids is not None and ids[i] else f"ad{i + 1}"), text=clean_cell(text))
             for i, text in enumerate(frame[text_name].tolist())
@@ -1415,7 +1544,8 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
             raise MissingColumnError(
                 f"The ads DataFrame needs a 'text' column; it has: {', '.join(map(str, ads.columns))}."
             )
-        ids = ads["id"].astype(str).tolist() if "id" in ads.columns else [f"ad{i + 1}" for i in range(len(ads))]
+        given = [_label_cell(v) for v in ads["id"].tolist()] if "id" in ads.columns else [""] * len(ads)
+        ids = [given_id or f"ad{i + 1}" for i, given_id in enumerate(given)]  # a missing id is numbered
         result = [Ad(ad_id=i, text=clean_cell(t)) for i, t in zip(ids, ads["text"], strict=True)]
     elif isinstance(ads, Sequence) and all(isinstance(item, (str, Ad)) for item in ads):
         result = [
@@ -1662,6 +1792,8 @@ def html_text(source: str) -> str:
 # --- Streaming: files larger than memory, read in chunks of rows -------------------------------------------
 
 STREAM_CHUNK_ROWS = 20_000
+# More different keys than any review export has: records keyed by their ids, not a table.
+MAX_JSON_COLUMNS = 10_000
 STREAMED_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 _SCAN_BLOCK = 1 << 20
 ChunkProgress = Callable[[int], None]
@@ -1672,12 +1804,14 @@ class TableStream:
 
     CSV and TSV go through pandas' C parser with ``chunksize``, after one pass over the bytes that picks
     the encoding exactly as :func:`decode_bytes` would (UTF-8 with or without BOM, then cp1252, then
-    latin-1) and computes the sha256; JSON Lines are parsed line by line; Parquet is read by record
-    batches. Excel and single-document JSON cannot be streamed: they are read whole and handed out in
-    chunks. A DataFrame is handed out in slices.
+    latin-1) and computes the sha256; JSON Lines are parsed line by line, after a pass that gathers the
+    keys of every record (so that every chunk has every column); Parquet is read by record batches.
+    Excel and single-document JSON cannot be streamed: they are read whole and handed out in chunks. A
+    DataFrame is handed out in slices.
 
     Ragged CSV rows (too many fields) are skipped by the parser and counted in ``malformed_rows``;
     ``bad_lines`` counts unreadable JSON lines. Both are final once the stream has been read through.
+    :meth:`take_skipped_rows` gives the data-row numbers of those rows, so the rows after them keep theirs.
 
     Raises (on construction, before any row is read):
         MissingFileError, UnreadableFileError, EmptyDatasetError: as :func:`read_table` does.
@@ -1696,6 +1830,7 @@ class TableStream:
         self.bad_lines = 0
         self.malformed_rows = 0
         self.title_rows = 0
+        self._skipped_rows: list[int] = []
         self.headerless = bool(source.attrs.get("headerless")) if isinstance(source, pd.DataFrame) else False
         self.header_names: list[str] | None = None
         self.frame: pd.DataFrame | None = None
@@ -1733,6 +1868,13 @@ class TableStream:
             if self.suffix == ".parquet":
                 self.unit = "rows"
                 self.total = self._parquet_rows()
+
+    def take_skipped_rows(self) -> list[int]:
+        """The data-row numbers of the rows skipped (malformed or unreadable) since the last call, ascending.
+
+        Every row skipped before the last row of a chunk is known once the chunk has been handed out."""
+        taken, self._skipped_rows = self._skipped_rows, []
+        return taken
 
     @property
     def streamed(self) -> bool:
@@ -1801,6 +1943,7 @@ class TableStream:
                 self.bad_lines = int(frame.attrs.get("bad_lines", 0))
                 self.malformed_rows = int(frame.attrs.get("malformed_rows", 0))
                 self.title_rows = int(frame.attrs.get("title_rows", 0))
+                self._skipped_rows = list(frame.attrs.get("skipped_row_numbers", ()))
                 report(self.total)
                 yield from self._slices(frame, lambda _: None)
         except _CallerError as failed:
@@ -1836,13 +1979,19 @@ class TableStream:
                 names=self.header_names,
             )
             yielded = False
-            with reader:
+            rows: _DataRows | None = None
+            with reader, contextlib.ExitStack() as second:
                 while True:
                     # Catch the parser's warnings around each read only: a generator must not hold the filter.
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.simplefilter("always", pd.errors.ParserWarning)
                         chunk = next(reader, None)
-                    self.malformed_rows += _count_skipped_lines(caught)
+                    lines = _skipped_lines(caught)
+                    if lines and rows is None:  # read the file a second time, only as far as its last bad row
+                        handle = second.enter_context(self.path.open(encoding=self.encoding, newline=""))
+                        rows = _DataRows(_WithoutNul(handle), self.separator, header=self.header_names is None)
+                    self.malformed_rows += len(lines)
+                    self._skipped_rows += [rows.number(line) for line in lines] if rows is not None else []
                     if chunk is None:
                         break
                     chunk.columns = [str(column).strip() for column in chunk.columns]
@@ -1853,32 +2002,61 @@ class TableStream:
             if not yielded:
                 yield pd.DataFrame()
 
+    def _json_lines_columns(self) -> list[str]:
+        """Every column the file's records give (their keys, flattened), in the order they first appear.
+
+        Read in a first pass over the whole file, as records of a merged export often gain keys part-way
+        (support tickets, then app reviews with a rating and a date): a key missing from the first chunk
+        would otherwise be dropped from every record, and a column named by the user reported missing,
+        though the file read whole has it. The user expects a file streamed into a workspace and the same
+        file read whole to give the same columns; this pass keeps only the keys, so memory stays bounded.
+
+        Raises:
+            UnreadableFileError: the records hold over MAX_JSON_COLUMNS different keys (not a table).
+        """
+        assert self.path is not None and self.encoding is not None
+        columns: dict[str, None] = {}
+        with self.path.open(encoding=self.encoding) as handle:
+            for line in handle:
+                item = _json_record(line) if line.strip() else None
+                if item is None:
+                    continue
+                for key in _flat_keys(item):
+                    if key not in columns:
+                        columns[key] = None
+                        if len(columns) > MAX_JSON_COLUMNS:
+                            raise UnreadableFileError(
+                                f"{self.name} holds records with over {MAX_JSON_COLUMNS:,} different keys; "
+                                'give one review per line, each with the same few keys such as "text" and "rating".'
+                            )
+        return list(columns)
+
     def _json_lines_chunks(self, report: ChunkProgress) -> Iterator[pd.DataFrame]:
         assert self.path is not None and self.encoding is not None
+        columns = self._json_lines_columns()
         counter = _ByteCounter(report)
         records: list[dict[str, object]] = []
         yielded = False
+        read = 0  # records and unreadable lines so far: the lines that are not blank
         with self.path.open("rb") as raw:
             counted = io.BufferedReader(_CountingRaw(raw, counter))
             for line in io.TextIOWrapper(counted, encoding=self.encoding):
                 if not line.strip():
                     continue
-                try:
-                    item = json.loads(line)
-                except json.JSONDecodeError:
+                read += 1
+                item = _json_record(line)
+                if item is None:
                     self.bad_lines += 1
-                    continue
-                if not isinstance(item, dict):
-                    self.bad_lines += 1
+                    self._skipped_rows.append(read)
                     continue
                 records.append(item)
                 if len(records) >= self.chunk_rows:
-                    yield _records_frame(records)
+                    yield _records_frame(records, columns)
                     yielded = True
                     records = []
         counter.flush()
         if records or not yielded:
-            yield _records_frame(records)
+            yield _records_frame(records, columns)
 
     def _parquet_chunks(self, report: ChunkProgress) -> Iterator[pd.DataFrame]:
         import pyarrow as pa
@@ -1907,11 +2085,23 @@ class _CallerError(Exception):
         self.original = original
 
 
-def _records_frame(records: list[dict[str, object]]) -> pd.DataFrame:
-    """JSON records as a table; a nested object's keys become columns named by their path ("review.text")."""
-    frame = pd.DataFrame.from_records([_flatten(record) for record in records])
+def _records_frame(records: list[dict[str, object]], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """JSON records as a table; a nested object's keys become columns named by their path ("review.text").
+    ``columns`` (flattened keys, as :func:`_flat_keys` gives them) are the table's columns, in that order,
+    whether or not these records have them; by default those the records have."""
+    names = None if columns is None else list(columns)
+    frame = pd.DataFrame.from_records([_flatten(record) for record in records], columns=names)
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
+
+
+def _flat_keys(record: dict[str, object], prefix: str = "") -> Iterator[str]:
+    """The columns :func:`_flatten` makes of ``record``, without copying its values."""
+    for key, value in record.items():
+        if isinstance(value, dict) and value:
+            yield from _flat_keys(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}"
 
 
 def _flatten(record: dict[str, object], prefix: str = "") -> dict[str, object]:
@@ -2027,7 +2217,8 @@ class ReviewStream:
 
     Iterating yields ``(reviews, sentences)`` per chunk; review indices in the sentences count from the
     first review of the whole stream. The columns are detected on the first chunk (the first 500 rows
-    decide a text column chosen by content, as in :func:`detect_columns`). Once the stream has been read
+    decide a text column chosen by content, as in :func:`detect_columns`), which has every column of the
+    file (JSON Lines too: their keys are gathered from every record first). Once the stream has been read
     through, :meth:`summary` describes it exactly as :func:`load_reviews` would for the same table.
 
     Raises (while iterating):
@@ -2066,9 +2257,10 @@ class ReviewStream:
                     self.validator.invalid[HEADERLESS] = 1
             mapping = self.mapping
             assert mapping is not None
+            self.validator.skip_rows(self.table.take_skipped_rows())
             needed = [c for c in (mapping.text, mapping.id, mapping.date, mapping.rating, *mapping.segments) if c]
             absent = [column for column in needed if column not in frame.columns]
-            if absent:  # JSON Lines: a key missing from every record of this chunk
+            if absent:  # a column none of this chunk's rows has (kept as a guard: JSON Lines chunks hold all)
                 frame = frame.assign(**dict.fromkeys(absent, None))
             reviews = self.validator.add(frame)
             if not self.reviews:

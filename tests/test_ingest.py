@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from alignment.errors import EmptyDatasetError, MissingColumnError, MissingFileError, UnreadableFileError
-from alignment.ingest import coerce_ads, detect_columns, load_reviews, parse_ads_text, read_ads, split_spans
+from alignment.ingest import (
+    ReviewStream,
+    coerce_ads,
+    detect_columns,
+    load_reviews,
+    parse_ads_text,
+    read_ads,
+    split_spans,
+)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".parquet"])
@@ -254,3 +262,129 @@ def test_english_share_reads_only_texts_long_enough_to_tell_and_a_bounded_sample
     assert english_share(["Great food!", "Muy bien.", "Top!"]) == (1.0, 0)
     share, read = english_share(OTHER_LANGUAGES * 1_000)
     assert share == 0.0 and read <= ENGLISH_SAMPLE
+
+
+# Data rows 1, 2, 4 and 6 are reviews; 3 and 5 have a field too many. Blank lines, before the header and
+# between rows, are no rows; a quoted review over two lines is one row.
+_RAGGED_CSV = (
+    '\n\ntext,rating\nFirst review here.,1\n"Second review,\nover two lines.",2\nThird,3,extra\n\n  \n'
+    "Fourth review here.,4\nFifth,5,extra,more\nSixth review here.,1\n\n"
+)
+
+
+def _ids_and_texts(reviews):
+    return [(review.review_id, review.row, review.text.split()[0]) for review in reviews]
+
+
+def test_a_malformed_csv_row_keeps_its_data_row_number_so_the_rows_after_it_keep_theirs(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text(_RAGGED_CSV, encoding="utf-8")
+    expected = [("1", 1, "First"), ("2", 2, "Second"), ("4", 4, "Fourth"), ("6", 6, "Sixth")]
+    whole = load_reviews(path)
+    assert _ids_and_texts(whole.reviews) == expected
+    assert whole.summary.skipped == {"malformed row": 2} and whole.summary.rows == 6
+    for chunk_rows in (1, 2, 100):  # streamed into a workspace, in chunks of any size
+        stream = ReviewStream(path, chunk_rows=chunk_rows)
+        assert _ids_and_texts(review for reviews, _ in stream.chunks() for review in reviews) == expected
+        assert stream.summary().skipped == {"malformed row": 2} and stream.summary().rows == 6
+
+
+def test_a_malformed_row_of_a_file_without_a_header_keeps_its_number(tmp_path):
+    path = tmp_path / "reviews.csv"
+    rows = ["The signal dropped again today.,2", "Calls drop all the time.,1,extra"]
+    rows += ["Hidden fees on my bill again.,1", "Support never answers the phone.,2"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    whole = load_reviews(path)
+    stream = ReviewStream(path)
+    streamed = [review for reviews, _ in stream.chunks() for review in reviews]
+    assert [review.review_id for review in whole.reviews] == ["1", "3", "4"]
+    assert [review.review_id for review in streamed] == ["1", "3", "4"]
+
+
+def test_rows_the_fallback_parser_skips_keep_their_numbers_too(tmp_path, monkeypatch):
+    # pandas' C parser gives up on some badly quoted rows; the python parser then reads the file.
+    path = tmp_path / "reviews.csv"
+    path.write_text(_RAGGED_CSV, encoding="utf-8")
+    read_csv = pd.read_csv
+
+    def c_parser_fails(*args, **options):
+        if options.get("engine") != "python" and options.get("on_bad_lines") == "warn":
+            raise pd.errors.ParserError("Error tokenizing data. C error: a badly quoted row")
+        return read_csv(*args, **options)
+
+    monkeypatch.setattr(pd, "read_csv", c_parser_fails)
+    loaded = load_reviews(path)
+    assert _ids_and_texts(loaded.reviews) == [
+        ("1", 1, "First"),
+        ("2", 2, "Second"),
+        ("4", 4, "Fourth"),
+        ("6", 6, "Sixth"),
+    ]
+    assert loaded.summary.skipped == {"malformed row": 2} and loaded.summary.rows == 6
+
+
+def test_an_unreadable_json_line_keeps_its_data_row_number(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    lines = ['{"text": "First review here."}', "{bad json", "", '{"text": "Third review here."}', "[1, 2]"]
+    lines += ['{"text": "Fifth review here."}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = [("1", 1, "First"), ("3", 3, "Third"), ("5", 5, "Fifth")]  # the blank line is no row
+    whole = load_reviews(path)
+    assert _ids_and_texts(whole.reviews) == expected
+    assert whole.summary.skipped == {"unreadable line": 2}
+    for chunk_rows in (1, 100):
+        stream = ReviewStream(path, chunk_rows=chunk_rows)
+        assert _ids_and_texts(review for reviews, _ in stream.chunks() for review in reviews) == expected
+        assert stream.summary().skipped == {"unreadable line": 2}
+
+
+def _summary_then_reviews(path, reviews_frame) -> None:
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Metric": ["Reviews", "Mean rating"], "Value": [3, 2.7]}).to_excel(
+            writer, sheet_name="Summary", index=False
+        )
+        reviews_frame.to_excel(writer, sheet_name="Reviews", index=False)
+        pd.DataFrame({"Note": ["Exported from the CRM."]}).to_excel(writer, sheet_name="Notes", index=False)
+
+
+def test_a_workbook_whose_first_table_is_not_the_reviews_names_its_sheets_and_how_to_pick_one(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.xlsx"
+    _summary_then_reviews(path, reviews_frame)
+    hint = (
+        r"These are the columns of sheet 'Summary'; the workbook also has 'Reviews', 'Notes': "
+        r"pick the sheet with the reviews with --sheet \(sheet= in Python\)\.$"
+    )
+    with pytest.raises(MissingColumnError, match=r"^Could not tell which column .* Metric, Value\. .*" + hint) as found:
+        load_reviews(path)
+    assert "\n" not in str(found.value)
+    with pytest.raises(MissingColumnError, match=r"^No text column named 'text'\. .*" + hint):
+        load_reviews(path, text_column="text")
+    with pytest.raises(MissingColumnError, match=r"^No rating column named 'rating'\. .*" + hint):
+        list(ReviewStream(path, rating_column="rating").chunks())  # a workspace ingest says the same
+    assert load_reviews(path, sheet="Reviews").summary.reviews == 7
+
+
+def test_a_missing_column_of_a_one_sheet_workbook_or_a_csv_says_nothing_of_sheets(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.xlsx"
+    reviews_frame.to_excel(path, index=False)
+    with pytest.raises(MissingColumnError) as found:
+        load_reviews(path, text_column="body")
+    assert "sheet" not in str(found.value)
+    with pytest.raises(MissingColumnError) as found:
+        load_reviews(reviews_frame, text_column="body")
+    assert "sheet" not in str(found.value)
+
+
+def test_a_malformed_row_after_a_review_too_long_to_recount_still_keeps_its_number(tmp_path):
+    # The rows are counted again by Python's csv module, whose field limit (128 kB) this review passes.
+    path = tmp_path / "reviews.csv"
+    long_review = "The signal dropped again. " * 6000
+    path.write_text(f'text,rating\nFirst review.,1\n"{long_review}",2\nThird,3,extra\nFourth review.,4\n')
+    assert [review.review_id for review in load_reviews(path).reviews] == ["1", "2", "4"]
+    stream = ReviewStream(path, chunk_rows=1)
+    assert [review.review_id for reviews, _ in stream.chunks() for review in reviews] == ["1", "2", "4"]
+
+
+def test_ad_ids_written_as_whole_floats_or_missing_read_as_whole_numbers_or_are_numbered():
+    ads = coerce_ads(pd.DataFrame({"id": [7.0, None, 2.5], "text": ["Free returns.", "Fast delivery.", "Low fees."]}))
+    assert [ad.ad_id for ad in ads] == ["7", "ad2", "2.5"]

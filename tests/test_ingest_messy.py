@@ -527,3 +527,152 @@ def test_ad_copy_that_is_binary_or_of_another_type_is_refused_in_one_line(tmp_pa
     pdf.write_bytes(b"%PDF-1.4")
     with pytest.raises(UnreadableFileError, match=r"\.txt, \.md, \.html, \.htm text, or as a table"):
         read_ads(pdf)
+
+
+def _frame_with_gaps() -> pd.DataFrame:
+    """Five reviews, two without text and some without a rating, date or region."""
+    return pd.DataFrame(
+        {
+            "id": [1, 2, 3, None, 5],
+            "text": ["No hidden fees, great bill.", "They charged me a hidden fee.", None, "Calls drop daily.", None],
+            "rating": [5, 1, None, 2, None],
+            "date": ["2025-01-01", None, "2025-01-03", None, "2025-01-05"],
+            "region": ["North", None, "South", "North", "South"],
+        }
+    )
+
+
+@pytest.mark.parametrize("backend", ["nullable", "pyarrow"])
+def test_missing_values_of_nullable_and_arrow_columns_read_as_missing_not_as_the_text_na(backend):
+    frame = _frame_with_gaps().convert_dtypes(dtype_backend="numpy_nullable" if backend == "nullable" else "pyarrow")
+    loaded = load_reviews(frame, segment_columns=["region"])
+    assert [review.text for review in loaded.reviews] == [
+        "No hidden fees, great bill.",
+        "They charged me a hidden fee.",
+        "Calls drop daily.",
+    ]
+    assert loaded.summary.skipped == {"blank text": 2}
+    assert loaded.summary.columns["invalid_values"] == {}  # a missing date or rating is absent, not unreadable
+    assert [review.rating for review in loaded.reviews] == [5.0, 1.0, 2.0]
+    assert [review.date for review in loaded.reviews] == ["2025-01-01", None, None]
+    assert [review.segments["region"] for review in loaded.reviews] == ["North", "", "North"]
+    assert [review.review_id for review in loaded.reviews] == ["1", "2", "4"]  # the missing id: its row number
+
+
+def test_a_parquet_file_written_from_a_nullable_frame_reads_its_gaps_as_missing_whole_and_streamed(tmp_path):
+    path = tmp_path / "reviews.parquet"
+    _frame_with_gaps().convert_dtypes().to_parquet(path)
+    whole = load_reviews(path, segment_columns=["region"])
+    stream = ReviewStream(path, segment_columns=["region"], chunk_rows=2)
+    streamed = [review for reviews, _ in stream.chunks() for review in reviews]
+    assert [review.text for review in whole.reviews] == [review.text for review in streamed]
+    assert len(streamed) == 3 and "<NA>" not in {review.segments["region"] for review in streamed}
+    assert whole.summary.skipped == stream.summary().skipped == {"blank text": 2}
+    assert whole.summary.columns["invalid_values"] == stream.summary().columns["invalid_values"] == {}
+
+
+def test_a_json_id_written_as_a_whole_float_reads_as_the_whole_number(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    lines = [{"id": 12, "text": "Calls drop daily."}, {"id": 12.0, "text": "Bill was wrong."}]
+    lines += [{"id": 13.5, "text": "Support never answers."}, {"id": None, "text": "Signal is fine."}]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    loaded = load_reviews(path)
+    assert [review.review_id for review in loaded.reviews] == ["12", "12", "13.5", "4"]
+    assert loaded.summary.columns["invalid_values"] == {"duplicate id": 1}  # 12 and 12.0 are the same id
+
+
+def test_a_json_text_cell_holding_an_object_is_counted_as_not_text_rather_than_blank(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    lines = [
+        {"text": {"title": "Great", "body": "Calls never drop."}},
+        {"text": ["a", "list"]},
+        {"text": {}},
+        {"text": ""},
+        {"text": "Support never answers."},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    loaded = load_reviews(path, text_column="text")
+    assert [review.text for review in loaded.reviews] == ["Support never answers."]
+    assert loaded.summary.skipped == {NOT_TEXT: 3, "blank text": 1}
+    stream = ReviewStream(path, text_column="text", chunk_rows=2)
+    assert sum(len(reviews) for reviews, _ in stream.chunks()) == 1
+    assert stream.summary().skipped == {NOT_TEXT: 3, "blank text": 1}
+
+
+def test_fractions_that_also_say_stars_or_write_their_scale_with_a_decimal_are_read():
+    written = [
+        "5.0 out of 5 stars",
+        "4 out of 5 stars",
+        "4/5 stars",
+        "4.0/5.0",
+        "2,5 out of 5 stars",
+        "1 Out Of 5 Star",
+    ]
+    frame = pd.DataFrame({"text": [f"Review number {n} of the shop." for n in range(len(written))], "rating": written})
+    loaded = load_reviews(frame, rating_column="rating")
+    assert [review.rating for review in loaded.reviews] == [5.0, 4.0, 4.0, 4.0, 2.5, 1.0]
+    assert loaded.summary.columns["invalid_values"] == {}
+    # They settle the column's scale as the plain fractions do: out of 10 among ratings out of 5 is rescaled.
+    mixed = pd.DataFrame({"text": frame["text"][:3], "rating": ["4.0 out of 5 stars", "8/10 stars", "5.0/5.0"]})
+    loaded = load_reviews(mixed, rating_column="rating")
+    assert [review.rating for review in loaded.reviews] == [4.0, 4.0, 5.0]
+    assert loaded.summary.columns["invalid_values"] == {RESCALED_RATING: 1}
+    # Off its own scale it is still no rating.
+    off = pd.DataFrame({"text": frame["text"][:2], "rating": ["6 out of 5 stars", "0/0"]})
+    loaded = load_reviews(off, rating_column="rating")
+    assert [review.rating for review in loaded.reviews] == [None, None]
+    assert loaded.summary.columns["invalid_values"] == {"non-numeric rating": 2}
+
+
+def test_an_amazon_style_rating_column_is_found_by_its_name_and_read():
+    frame = pd.DataFrame(
+        {"text": ["Calls drop daily.", "Great signal.", "Bill was wrong."], "rating": ["1.0 out of 5 stars"] * 3}
+    )
+    loaded = load_reviews(frame)
+    assert loaded.mapping.rating == "rating"
+    assert [review.rating for review in loaded.reviews] == [1.0, 1.0, 1.0]
+
+
+def _merged_export(path) -> None:
+    """Support tickets without a rating, date or channel, then app reviews with them (a merged export)."""
+    lines: list[dict[str, object]] = [
+        {"id": f"t{n}", "text": f"Ticket {n}: my bill had a hidden fee."} for n in range(4)
+    ]
+    lines += [
+        {"id": f"a{n}", "text": f"App review {n}: no hidden fees.", "rating": 5, "date": "2025-03-04", "channel": "app"}
+        for n in range(2)
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+
+
+def test_json_lines_streamed_keep_the_columns_that_only_later_records_have(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    _merged_export(path)
+    whole = load_reviews(path)
+    stream = ReviewStream(path, chunk_rows=2)  # the first chunks hold tickets only
+    streamed = [review for reviews, _ in stream.chunks() for review in reviews]
+    assert stream.mapping == whole.mapping
+    assert (stream.mapping.rating, stream.mapping.date, stream.mapping.segments) == ("rating", "date", ("channel",))
+    assert [review.rating for review in streamed] == [None] * 4 + [5.0, 5.0]
+    assert streamed[-1].segments == {"channel": "app"} and streamed[-1].date == "2025-03-04"
+    assert streamed == list(whole.reviews)
+
+
+def test_a_column_only_later_json_lines_records_have_can_be_named(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    _merged_export(path)
+    stream = ReviewStream(path, rating_column="rating", segment_columns=["channel"], chunk_rows=2)
+    assert [review.rating for reviews, _ in stream.chunks() for review in reviews][-1] == 5.0
+    missing = ReviewStream(path, rating_column="stars", chunk_rows=2)
+    with pytest.raises(
+        MissingColumnError, match=r"^No rating column named 'stars'\. The columns are: id, text, rating"
+    ):
+        list(missing.chunks())
+
+
+def test_json_lines_keyed_by_their_ids_are_refused_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr("alignment.ingest.MAX_JSON_COLUMNS", 3)
+    path = tmp_path / "reviews.jsonl"
+    path.write_text("\n".join(json.dumps({f"r{n}": "Calls drop daily."}) for n in range(5)) + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match=r"^reviews\.jsonl holds records with over 3 different keys;[^\n]*$"):
+        list(ReviewStream(path).chunks())

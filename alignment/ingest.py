@@ -741,6 +741,16 @@ def detect_columns(
     return ColumnMapping(text=text, id=identifier, date=date, rating=rating, segments=segments)
 
 
+def source_name(file_name: str, frame: pd.DataFrame) -> str:
+    """How a dataset names where it came from: the file's name, and for a workbook of several sheets the
+    sheet read ("feedback.xlsx, sheet 'Reviews'"), so the provenance says which table was checked."""
+    sheets = frame.attrs.get("sheets", ())
+    sheet = frame.attrs.get("sheet")
+    if sheet is None or len(sheets) < 2:
+        return file_name
+    return f"{file_name}, sheet {str(sheet)!r}"
+
+
 def _other_sheets(frame: pd.DataFrame) -> str:
     """For a sheet of a workbook of several (``attrs`` from :func:`read_table`), a sentence naming the sheet
     read and the others, and how to pick one: the columns asked for may be on another sheet, which no
@@ -879,7 +889,8 @@ def load_reviews(
         frame, name = source, "DataFrame"
     elif isinstance(source, (str, Path)):
         named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
-        frame, name = read_table(source, sheet=sheet, expected=named), Path(source).name
+        frame = read_table(source, sheet=sheet, expected=named)
+        name = source_name(Path(source).name, frame)
     else:
         raise InputError(f"reviews must be a pandas DataFrame or a file path, not {type(source).__name__}.")
     if frame.shape[1] == 0:
@@ -1480,6 +1491,11 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
     Raises:
         InputError: the file is missing, unreadable, lacks the columns, or holds no ad text.
     """
+    if not isinstance(path, (str, Path)):
+        raise InputError(
+            f"read_ads takes the path of a file of ad copy, not {type(path).__name__}; to check copy you have as "
+            "text, give it to check() as ads=."
+        )
     path = Path(path)
     if not path.exists():
         raise MissingFileError(f"File not found: {path}. Check the path and try again.")
@@ -1939,6 +1955,7 @@ class TableStream:
             else:
                 assert self.path is not None
                 frame = read_table(self.path, sheet=self.sheet, expected=self.expected)
+                self.name = source_name(self.path.name, frame)
                 self.headerless = bool(frame.attrs.get("headerless"))
                 self.bad_lines = int(frame.attrs.get("bad_lines", 0))
                 self.malformed_rows = int(frame.attrs.get("malformed_rows", 0))

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from alignment.errors import EmptyDatasetError, MissingColumnError, MissingFileError, UnreadableFileError
+from alignment.errors import EmptyDatasetError, InputError, MissingColumnError, MissingFileError, UnreadableFileError
 from alignment.ingest import (
     ReviewStream,
     coerce_ads,
@@ -388,3 +388,8 @@ def test_a_malformed_row_after_a_review_too_long_to_recount_still_keeps_its_numb
 def test_ad_ids_written_as_whole_floats_or_missing_read_as_whole_numbers_or_are_numbered():
     ads = coerce_ads(pd.DataFrame({"id": [7.0, None, 2.5], "text": ["Free returns.", "Fast delivery.", "Low fees."]}))
     assert [ad.ad_id for ad in ads] == ["7", "ad2", "2.5"]
+
+
+def test_read_ads_of_something_not_a_path_says_to_give_a_path_or_pass_the_copy_as_ads():
+    with pytest.raises(InputError, match=r"^read_ads takes the path of a file of ad copy, not int"):
+        read_ads(3)  # type: ignore[arg-type]

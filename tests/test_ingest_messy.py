@@ -676,3 +676,19 @@ def test_json_lines_keyed_by_their_ids_are_refused_in_one_line(tmp_path, monkeyp
     path.write_text("\n".join(json.dumps({f"r{n}": "Calls drop daily."}) for n in range(5)) + "\n", encoding="utf-8")
     with pytest.raises(UnreadableFileError, match=r"^reviews\.jsonl holds records with over 3 different keys;[^\n]*$"):
         list(ReviewStream(path).chunks())
+
+
+def test_a_dataset_read_from_a_workbook_of_several_sheets_names_the_sheet_in_its_source(tmp_path):
+    path = tmp_path / "feedback.xlsx"
+    reviews = pd.DataFrame({"text": ["My calls drop every day.", "No hidden fees at all."], "rating": [1, 5]})
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Metric": ["Reviews"], "Value": [2]}).to_excel(writer, sheet_name="Summary", index=False)
+        reviews.to_excel(writer, sheet_name="Reviews", index=False)
+    assert load_reviews(path, sheet="Reviews").summary.source == "feedback.xlsx, sheet 'Reviews'"
+    stream = ReviewStream(path, sheet="Reviews")
+    for _ in stream.chunks():
+        pass
+    assert stream.summary().source == "feedback.xlsx, sheet 'Reviews'"
+    single = tmp_path / "one.xlsx"
+    reviews.to_excel(single, index=False)
+    assert load_reviews(single).summary.source == "one.xlsx"  # one sheet: nothing to tell apart

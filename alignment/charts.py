@@ -169,6 +169,9 @@ def _escape(text: str) -> str:
 # --------------------------------------------------------------------------------------------- filtering
 
 
+BLANK = "(blank)"  # how an empty segment value is shown and chosen (filters, heatmaps, drill-downs)
+
+
 def filter_report(
     report: Report,
     start: date | None = None,
@@ -195,7 +198,8 @@ def filter_report(
                 return False
             if end_text and review.date > end_text:
                 return False
-        return all(review.segments.get(name, "") in values for name, values in wanted.items())
+        # An empty value is offered, and chosen, as BLANK.
+        return all((review.segments.get(name, "") or BLANK) in values for name, values in wanted.items())
 
     kept_reviews = [keep(review) for review in report.reviews]
     config = report.config
@@ -431,7 +435,7 @@ def segment_frame(report: Report, column: str) -> pd.DataFrame:
     if column not in segment_columns(report):
         raise KeyError(f"{column!r} is not a segment column of this report; they are {segment_columns(report)}.")
     matches = report.matches_frame()
-    matches = matches.assign(value=matches[column].replace("", "(blank)").fillna("(blank)"))
+    matches = matches.assign(value=matches[column].replace("", BLANK).fillna(BLANK))
     counts = _stance_counts(matches, ["claim_id", "value"])
     claims = [(r.claim.claim_id, r.claim.text) for r in report.claims]
     values = (
@@ -1104,7 +1108,7 @@ def dataset_overview(review_set: ReviewSet) -> DatasetOverview:
     for name in review_set.mapping.segments:
         counts: dict[str, int] = {}
         for review in review_set.reviews:
-            value = review.segments.get(name, "") or "(blank)"
+            value = review.segments.get(name, "") or BLANK
             counts[value] = counts.get(value, 0) + 1
         segments[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     columns = dict(summary.columns)

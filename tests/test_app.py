@@ -711,3 +711,14 @@ def test_the_evidence_table_of_an_undated_dataset_has_no_date_column():
         frame.value for frame in app.dataframe if "quote" in frame.value.columns or "sentence" in frame.value.columns
     )
     assert "date" not in evidence.columns
+
+
+def test_the_evidence_download_keeps_the_claim_the_drilled_table_leaves_to_its_heading():
+    from alignment.ui.dashboard import evidence_columns
+
+    shown = pd.DataFrame({"date": [None, None], "rating": [4.0, None], "claim": ["No hidden fees"] * 2})
+    page, file = evidence_columns(shown, ["region"], Drill(claim_id="c1", stance="contradicts"))
+    assert "claim" not in page and "claim" in file
+    assert "date" not in page + file and "rating" in page  # no row is dated: a column of "None" says nothing
+    page, file = evidence_columns(shown, ["region"], None)
+    assert page == file and "claim" in page

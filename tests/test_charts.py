@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from typing import cast
@@ -84,6 +85,20 @@ def test_filter_report_rescored_by_date_and_segment():
     assert january.claims[0].score.mentions == 2  # the undated review drops out under a date filter
     assert charts.filter_report(report) is report
     assert charts.filter_report(report, segments={"region": []}) is report
+
+
+def test_filter_report_keeps_reviews_with_no_segment_value_when_blank_is_chosen():
+    report = _report()
+    # North loses its value: the filter offers it as "(blank)", as the heatmap shows it
+    blanked = tuple(
+        dataclasses.replace(review, segments={"region": ""}) if review.segments["region"] == "North" else review
+        for review in report.reviews
+    )
+    report = dataclasses.replace(report, reviews=blanked)
+    blank = charts.filter_report(report, segments={"region": [charts.BLANK]})
+    assert (blank.claims[0].score.supports, blank.claims[0].score.contradicts) == (2, 0)
+    both = charts.filter_report(report, segments={"region": [charts.BLANK, "Coastal"]})
+    assert both.claims[0].score.mentions == report.claims[0].score.mentions
 
 
 def test_gap_frame_sorts_worst_first_and_unknown_last():

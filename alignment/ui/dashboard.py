@@ -14,6 +14,7 @@ import streamlit as st
 from alignment.charts import (
     ALIGNMENT_HELP,
     AT_RISK,
+    BLANK,
     INTERVAL_HELP,
     PROMINENCE_HELP,
     VERDICTS,
@@ -162,7 +163,7 @@ def _segment_values(report: Report) -> dict[str, list[str]]:
     values: dict[str, set[str]] = {name: set() for name in segment_columns(report)}
     for review in report.reviews:
         for name in values:
-            values[name].add(review.segments.get(name, "") or "(blank)")
+            values[name].add(review.segments.get(name, "") or BLANK)
     return {name: sorted(found) for name, found in values.items()}
 
 
@@ -292,12 +293,7 @@ def _evidence(report: Report) -> None:
         confidence=shown[["p_supports", "p_contradicts", "p_neutral"]].max(axis=1),
         stance=shown["stance"].map({"supports": "✔ supports", "contradicts": "✖ contradicts", "neutral": "– neutral"}),
     )
-    segment_names = segment_columns(report)
-    columns = ["date", "stance", "sentence", "claim", "rating", *segment_names, "confidence", "similarity", "review_id"]
-    if "date" in shown and shown["date"].isna().all():
-        columns.remove("date")  # a dataset without dates: a column of "None" says nothing
-    if drill is not None and drill.claim_id is not None:
-        columns.remove("claim")  # the heading names it
+    columns, file_columns = evidence_columns(shown, segment_columns(report), drill)
     st.caption(f"{len(shown):,} of {len(evidence):,} evidence sentences. Click a column header to sort.")
     table = shown[columns]
     st.dataframe(
@@ -322,12 +318,24 @@ def _evidence(report: Report) -> None:
     )
     st.download_button(
         f"⬇ These {len(shown):,} rows (CSV)",
-        data=to_safe_csv(shown[columns]),
+        data=to_safe_csv(shown[file_columns]),
         file_name="alignment-evidence-selection.csv",
         mime="text/csv",
         on_click="ignore",
         key="download_selection",
     )
+
+
+def evidence_columns(shown: pd.DataFrame, segments: Sequence[str], drill: Drill | None) -> tuple[list[str], list[str]]:
+    """The evidence table's columns on the page, and in its CSV download: a column no row fills (a dataset
+    without dates or ratings) is left out of both; the claim is left off the page when the heading names it
+    (a drill into one claim), but kept in the file, which has no heading."""
+    columns = ["date", "stance", "sentence", "claim", "rating", *segments, "confidence", "similarity", "review_id"]
+    columns = [
+        name for name in columns if name not in ("date", "rating") or (name in shown and shown[name].notna().any())
+    ]
+    on_page = [name for name in columns if name != "claim" or drill is None or drill.claim_id is None]
+    return on_page, columns
 
 
 def _claims_table(report: Report) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from alignment.charts import short_text
+from alignment.charts import BLANK, short_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def apply_drill(evidence: pd.DataFrame, drill: Drill | None) -> pd.DataFrame:
         mask &= evidence["stance"] == drill.stance
     if drill.segment is not None and drill.segment[0] in evidence.columns:
         column, value = drill.segment
-        values = evidence[column].fillna("").replace("", "(blank)")
+        values = evidence[column].fillna("").replace("", BLANK)
         mask &= values == value
     if drill.month is not None:
         mask &= evidence["date"].dt.strftime("%Y-%m") == drill.month

@@ -147,6 +147,18 @@ def test_reword_rewrites_the_copy_and_moves_later_claims():
         edits.reword(ads, rows, "c9", "Anything", _infer)
 
 
+def test_a_claim_cannot_be_reworded_into_another_checked_claim_nor_added_empty():
+    ads, rows = _copy()
+    with pytest.raises(InputError, match=r"^“no hidden fees, ever” is already being checked\. Word this claim"):
+        edits.reword(ads, rows, "c1", "no hidden  fees, ever", _infer)
+    dropped = edits.set_kept(rows, "c2", keep=False)  # a dropped claim's wording is free to take
+    assert edits.reword(ads, dropped, "c1", "No hidden fees, ever", _infer)[1][0].claim.text == "No hidden fees, ever"
+    with pytest.raises(InputError, match="drop the claim instead"):
+        edits.reword(ads, rows, "c1", " ", _infer)
+    with pytest.raises(InputError, match=r"Type the wording of the claim to add\.$"):
+        edits.add(rows, " ", _infer)
+
+
 def test_drop_restore_and_add_by_hand():
     _, rows = _copy()
     dropped = edits.set_kept(rows, "c2", keep=False)

@@ -372,6 +372,7 @@ def test_a_check_on_a_workspace_dataset_stores_its_vectors_and_is_saved_as_a_run
     assert history[["run", "label", "claims"]].values.tolist() == [[1, "headline v1", claims]]
     app.run()
     assert app.button(key="run_save").disabled  # the same check is not saved twice by accident
+    assert _text_input(app, "Run label (optional)").value == ""  # a later run does not take this run's label
 
     # Other settings give another check, which can be saved too; the history lists both, newest first.
     app.session_state["aln_keep_set_min_evidence"] = 1
@@ -380,6 +381,7 @@ def test_a_check_on_a_workspace_dataset_stores_its_vectors_and_is_saved_as_a_run
     _click(app, "Save run")
     history = next(frame.value for frame in app.dataframe if "at risk" in frame.value.columns)
     assert list(history["run"]) == [2, 1] and "evidence ≥ 1" in cast(str, history.loc[0, "settings"])
+    assert list(history["label"]) == ["", "headline v1"]
 
     # Open the first run: its claims and evidence come back from the workspace.
     app.selectbox(key="ws_pick_run").select(1).run()

@@ -256,6 +256,20 @@ def test_vet_copy_dashboard_and_datasets_in_a_real_browser(app_url: str, page) -
     header.wait_for(timeout=STEP_MS)
     _wait_idle(page)
     assert header.count() == 1
+    # A corrected file of the same name and size is read again, not taken for the one already read.
+    corrected = SMALL_CSV.replace(",store,", ",stor,,", 1)  # one more column, in as many bytes
+    assert len(corrected) == len(SMALL_CSV)
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "small.csv", "mimeType": "text/csv", "buffer": corrected.encode()}]
+    )
+    page.get_by_text("small.csv · 4 rows × 6 columns").wait_for(timeout=STEP_MS)
+    _wait_idle(page)
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "small.csv", "mimeType": "text/csv", "buffer": SMALL_CSV.encode()}]
+    )
+    header.wait_for(timeout=STEP_MS)
+    _wait_idle(page)
+    assert header.count() == 1
     _screenshot(page, "datasets-mapping.png")
     page.get_by_role("button", name="Validate and make active").click(timeout=STEP_MS)
     page.wait_for_selector("text=is now the active dataset", timeout=STEP_MS)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -26,6 +29,7 @@ from alignment.ui.text import md
 from alignment.ui.uploads import DATASET_TYPES, Dataset, UploadedTable, build_dataset, read_dataset_upload
 
 STAGED = "aln_staged_upload"
+STAGED_FROM = "aln_staged_upload_from"  # upload_key of the upload the staged table was read from
 UPLOAD_GENERATION = "aln_upload_generation"  # bumped after a validation, so the uploader starts empty
 REMAP = "aln_remap"  # (key of the session dataset being mapped again, its mapping) while its upload is staged
 NONE = "(none)"
@@ -281,6 +285,15 @@ def validate_staged(mapping: ColumnMapping) -> Dataset:
     return dataset
 
 
+def upload_key(uploaded: Any) -> str:
+    """What tells one upload from another: the uploader's id for each file it receives, so a corrected file
+    of the same name and size is read again (its name and size alone would say it is the same file)."""
+    file_id = getattr(uploaded, "file_id", None)
+    if file_id:
+        return str(file_id)
+    return hashlib.sha256(uploaded.getvalue()).hexdigest()
+
+
 def _add_dataset(limit: int) -> None:
     st.subheader("Add a dataset")
     uploaded = st.file_uploader(
@@ -291,10 +304,11 @@ def _add_dataset(limit: int) -> None:
         "(channel, region, product…) are optional and detected by name.",
     )
     staged: UploadedTable | None = st.session_state.get(STAGED)
-    if uploaded is not None and (staged is None or staged.name != uploaded.name or staged.size != uploaded.size):
+    if uploaded is not None and (staged is None or upload_key(uploaded) != st.session_state.get(STAGED_FROM)):
         try:
             with st.spinner(f"Reading {uploaded.name}…"):
                 staged = stage_upload(uploaded.getvalue(), uploaded.name)
+            st.session_state[STAGED_FROM] = upload_key(uploaded)
             st.session_state.pop(REMAP, None)  # a new file, not the one being mapped again
         except AlignmentError as exc:
             st.error(md(app_message(str(exc))))

@@ -47,10 +47,11 @@ def copy_text(ads: Sequence[Ad]) -> str:
     return "\n\n".join(ad.text for ad in ads)
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, rewording: bool = True) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise InputError("A claim cannot be empty. Type the wording, or drop the claim instead.")
+        fix = "Type the wording, or drop the claim instead." if rewording else "Type the wording of the claim to add."
+        raise InputError(f"A claim cannot be empty. {fix}")
     if len(cleaned) > 400:
         raise InputError("A claim can be at most 400 characters. Shorten it to the promise itself.")
     return cleaned
@@ -62,7 +63,8 @@ def reword(
     """Give a claim new wording; a claim from the copy is rewritten in its ad too.
 
     Raises:
-        InputError: the wording is empty or too long, or the claim id is unknown.
+        InputError: the wording is empty or too long, the same as another claim already checked, or the claim
+            id is unknown.
     """
     text = _clean(new_text)
     position = _find(rows, claim_id)
@@ -70,6 +72,9 @@ def reword(
     old = row.claim
     if text == old.text:
         return list(ads), list(rows)
+    if any(i != position and other.keep and other.claim.text.lower() == text.lower() for i, other in enumerate(rows)):
+        # Checked twice, the same wording would count the same evidence twice among the claims at risk.
+        raise InputError(f"“{text}” is already being checked. Word this claim differently, or drop it instead.")
     inferred = infer(text)
     new_ads = list(ads)
     new_rows = list(rows)
@@ -105,7 +110,7 @@ def add(rows: Sequence[ClaimRow], text: str, infer: Infer) -> list[ClaimRow]:
     Raises:
         InputError: the wording is empty, too long, or the same as a claim already checked.
     """
-    cleaned = _clean(text)
+    cleaned = _clean(text, rewording=False)
     if any(row.claim.text.lower() == cleaned.lower() and row.keep for row in rows):
         raise InputError(f"“{cleaned}” is already being checked.")
     inferred = infer(cleaned)

@@ -294,7 +294,13 @@ def _card(report: Report, result: ClaimResult, row: edits.ClaimRow | None, ratin
             key = f"reword_{gen}_{claim_id}"
             if key not in st.session_state:
                 st.session_state[key] = result.claim.text
-            st.text_input("Wording", key=key, help="Rewording a claim from the copy rewrites it in the copy too.")
+            st.text_input(
+                "Wording",
+                key=key,
+                help="Rewording a claim from the copy rewrites it in the copy too, and the copy is checked again. "
+                "While star ratings weigh the stance (Check settings), that weighting is fitted on every checked "
+                "claim's evidence together, so another claim's counts can move by a sentence or two.",
+            )
             first, second = st.columns(2)
             first.button(
                 "Re-check with this wording",

@@ -44,6 +44,7 @@ from alignment.workspace import (
 
 CONFIRM_DELETE = "aln_ws_confirm_delete"  # the dataset name awaiting "Yes, delete it"
 CONFIRM_DELETE_RUN = "aln_ws_confirm_delete_run"  # the run id awaiting "Yes, delete it"
+LABEL_USED = "aln_ws_run_label_used"  # the run label box names a run already saved: emptied on the next run
 SAVED_RUNS = "aln_ws_saved_runs"  # report cache key -> run id, so one check is not saved twice by accident
 OPEN_RUN = "aln_ws_open_run"  # (RunInfo, report dict) of the run opened in the history
 PICK = "ws_pick"
@@ -311,6 +312,9 @@ def render_runs(report: Report | None) -> None:
 def _save_run(dataset: Dataset, report: Report) -> None:
     saved: dict[str, int] = st.session_state.setdefault(SAVED_RUNS, {})
     key = state.current_report_key()
+    if st.session_state.pop(LABEL_USED, False):
+        # The label named the run just saved: a later run starts with an empty box, not with that run's name.
+        st.session_state["run_label"] = ""
     label_col, button_col = st.columns([4, 1.2], vertical_alignment="bottom")
     label = label_col.text_input(
         "Run label (optional)", key="run_label", max_chars=120, placeholder="e.g. headline v2, spring campaign"
@@ -332,6 +336,7 @@ def _save_run(dataset: Dataset, report: Report) -> None:
             show_error(exc)
             return
         saved[key] = run.run_id
+        st.session_state[LABEL_USED] = True
         st.success(f"Saved as run {run.run_id} in the workspace (`alignment runs show {run.run_id}` shows it too).")
     elif key in saved:
         st.caption(f"This check is saved as run {saved[key]}. Change the claims or the settings to save another.")

@@ -110,9 +110,56 @@ _EMPHASIS = {
 
 def _lowered(report: Report) -> str:
     """ ", lower for N claims (see the notes)" when relative matching matched some claims under
-    min_similarity, else ""."""
-    lowered = sum(bool(matched_under(result.judgements, report.config.min_similarity)[0]) for result in report.claims)
+    min_similarity in the report's evidence, else "". N counts the claims the relative-matching note of
+    :func:`check_notes` names, from the same evidence, so the header and that note agree under a filter."""
+    lowered = len(_lowered_claims(report))
     return f", lower for {lowered} claim{'s' if lowered != 1 else ''} (see the notes)" if lowered else ""
+
+
+def _lowered_claims(report: Report) -> list[ClaimResult]:
+    """The claims (one per wording) with evidence matched under min_similarity by relative matching, as
+    alignment.pipeline.relative_match_note names them."""
+    from alignment.pipeline import distinct_claims
+
+    if not report.config.relative_match:
+        return []
+    return [
+        result
+        for result in distinct_claims(report.claims)
+        if matched_under(result.judgements, report.config.min_similarity)[0]
+    ]
+
+
+RELATIVE_MATCH_NOTE = "Matched under min_similarity "  # how alignment.pipeline.relative_match_note begins
+FILTER_NOTE = "Filtered: "  # how filter_report's note begins
+
+
+def check_notes(report: Report) -> tuple[str, ...]:
+    """The report's notes, with the one on relative matching (alignment.pipeline.relative_match_note) worked
+    out again from the report's own evidence.
+
+    The check writes that note on the whole dataset: under a filter (:func:`filter_report`) it would name
+    claims, and sentence counts, that the filtered evidence no longer holds, beside charts and a report
+    header that count the filtered evidence. Worked out again, it names what the filtered report holds (and
+    is left out when nothing there was matched under min_similarity). The other notes stay as the check
+    wrote them, the filter's own note last.
+    """
+    from alignment.pipeline import relative_match_note
+
+    lowered = relative_match_note(report.claims, report.config)
+    checked = [note for note in report.notes if not note.startswith(FILTER_NOTE)]
+    filters = [note for note in report.notes if note.startswith(FILTER_NOTE)]
+    notes: list[str] = []
+    for note in checked:
+        if note.startswith(RELATIVE_MATCH_NOTE):
+            if lowered:
+                notes.append(lowered)
+                lowered = None
+        else:
+            notes.append(note)
+    if lowered:  # a report built without the check's notes: the header's "see the notes" must find it
+        notes.append(lowered)
+    return (*notes, *filters)
 
 
 def verdict(score: ClaimScore) -> str:
@@ -142,6 +189,12 @@ def format_interval(interval: tuple[float, float] | None) -> str:
 
 
 GAP_LABEL_LINE = 26  # characters per line of a gap chart's claim label
+TREND_COLUMNS = 2  # panels a row in the trend chart
+TREND_TITLE_LINE = 24  # characters a line of a trend panel's title
+SEGMENT_VALUES_SHOWN = 20  # columns of a segment heatmap at most: the values with the most evidence
+SEGMENT_LABEL_LINE = 24  # characters a line of a segment heatmap's claim label (two lines at most)
+SEGMENT_HEADER_CHARS = 22  # characters of a segment heatmap's value header
+SEGMENT_TEXT_COLUMNS = 8  # a heatmap of more columns colours its cells without writing in them
 
 
 def short_text(text: str, width: int = 48) -> str:
@@ -480,7 +533,7 @@ def prominence_frame(report: Report, ads: Mapping[str, str] | None = None) -> pd
             }
         )
     frame = overview.merge(pd.DataFrame(rows), on="claim_id")
-    frame["label"] = _unique_labels(frame["text"].tolist(), frame["claim_id"].tolist(), width=32)
+    frame["label"] = _unique_labels(frame["text"].tolist(), frame["claim_id"].tolist())
     return frame
 
 
@@ -538,7 +591,17 @@ def _unique_labels(texts: Sequence[str], ids: Sequence[str], width: int = 48) ->
 def _layout(figure: go.Figure, title: str, height: int, **extra: Any) -> go.Figure:
     figure.update_layout(
         template="plotly_white",
-        title={"text": f"<b>{title}</b>", "x": 0, "xanchor": "left", "font": {"size": 17}},
+        # The title at the figure's top edge, whatever the margins: a legend placed under it
+        # (:func:`_legend_under_title`) never meets it.
+        title={
+            "text": f"<b>{title}</b>",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1 - 12 / height,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 17},
+        },
         font={"family": FONT, "size": 13, "color": TEXT_COLOUR},
         height=height,
         hoverlabel={"font": {"family": FONT, "size": 13}, "align": "left"},
@@ -549,18 +612,29 @@ def _layout(figure: go.Figure, title: str, height: int, **extra: Any) -> go.Figu
 
 def plot_gap(report: Report) -> go.Figure:
     """Promise against reality: per claim, the supporting and contradicting share of its stance-bearing
-    evidence as a diverging bar, sorted by gap (worst at the top), with the evidence count beside each bar.
+    evidence as a diverging bar, sorted by gap (worst at the top).
 
-    Trace 0 holds the contradicting shares (negative %), trace 1 the supporting ones; each point's
-    customdata starts with the claim id and the stance, so a click can be traced back to the evidence.
+    Each claim's axis label is its text on at most two short lines (:data:`GAP_LABEL_LINE` characters) over
+    its verdict, and its evidence count ("n=…") stands beside its bar, so the labels and counts take bounded
+    margins and the bars keep most of a narrow chart (a laptop window of 800 px with the sidebar open leaves
+    the chart about 470 px); the hover holds the claim's whole text. Trace 0 holds the contradicting shares
+    (negative %), trace 1 the supporting ones; each point's customdata starts with the claim id and the
+    stance, so a click can be traced back to the evidence, and ends with the claim's whole text.
     """
     import plotly.graph_objects as go
 
     frame = gap_frame(report)
-    labels = [_two_lines(label) for label in frame["label"]]
+    labels = [_claim_tick(label, name) for label, name in zip(frame["label"], frame["verdict"], strict=True)]
+    # Cut to two lines, two long claims can read the same: their ids keep their rows apart.
+    repeated = {label for label in labels if labels.count(label) > 1}
+    labels = [
+        f"{label} · {_escape(claim_id)}" if label in repeated else label
+        for label, claim_id in zip(labels, frame["claim_id"], strict=True)
+    ]
     thin = [not v for v in (frame["decided"] >= report.config.min_evidence)]
     opacity = [0.4 if t else 1.0 for t in thin]
     verdicts = [verdict_label(v) for v in frame["verdict"]]
+    hover_texts = [_hover_text(text) for text in frame["text"]]
     common = {
         "y": labels,
         "orientation": "h",
@@ -584,6 +658,7 @@ def plot_gap(report: Report) -> go.Figure:
             name=f"{'contradicting' if sign < 0 else 'supporting'} evidence",
             marker={"color": colour, "opacity": opacity, "pattern": {"shape": ""}},
             text=[f"{v:.0f}%" if v >= 1 else "" for v in frame[share]],
+            textangle=0,  # a share too wide for its bar is hidden (uniformtext), never turned on its side
             customdata=list(
                 zip(
                     frame["claim_id"],
@@ -591,18 +666,19 @@ def plot_gap(report: Report) -> go.Figure:
                     frame[stance],
                     frame["decided"],
                     verdicts,
+                    frame["mentions"],
+                    hover_texts,
                     strict=True,
                 )
             ),
             hovertemplate=(
-                f"<b>%{{y}}</b><br>%{{customdata[2]}} of %{{customdata[3]}} stance-bearing mentions {verb} it "
-                "(%{x:.0f}%)<br>verdict: %{customdata[4]}<br><i>click to see the quotes</i><extra></extra>"
+                f"<b>%{{customdata[6]}}</b><br>%{{customdata[2]}} of %{{customdata[3]}} stance-bearing mentions "
+                f"{verb} it (%{{x:.0f}}%); %{{customdata[5]}} review sentences mention it<br>"
+                "verdict: %{customdata[4]}<br><i>click to see the quotes</i><extra></extra>"
             ),
             **common,
         )
-    for label, mentions, decided, verdict_name in zip(
-        labels, frame["mentions"], frame["decided"], frame["verdict"], strict=True
-    ):
+    for label, mentions, decided in zip(labels, frame["mentions"], frame["decided"], strict=True):
         figure.add_annotation(
             x=1.0,
             xref="paper",
@@ -610,30 +686,24 @@ def plot_gap(report: Report) -> go.Figure:
             text=f"n={mentions}",
             showarrow=False,
             xanchor="left",
-            xshift=8,
+            xshift=6,
             font={"size": 12, "color": TEXT_COLOUR},
             hovertext=f"{mentions} review sentences mention it; {decided} take a side",
         )
-        style = VERDICTS[verdict_name]
-        figure.add_annotation(
-            x=1.0,
-            xref="paper",
-            y=label,
-            text=f"{style.symbol} {style.label}",
-            showarrow=False,
-            xanchor="left",
-            xshift=62,
-            font={"size": 12, "color": style.colour},
-        )
-    ticks = [-100, -75, -50, -25, 0, 25, 50, 75, 100]
+    counts_width = 7 * len(f"n={frame['mentions'].max() if len(frame) else 0}")
+    ticks = [-100, -50, 0, 50, 100]
+    height = max(320, GAP_ROW_HEIGHT * len(labels) + 170)
     _layout(
         figure,
         "Promise vs reality: how customers take each claim",
-        max(320, 46 * len(labels) + 150),
+        height,
         barmode="relative",
-        bargap=0.28,
+        bargap=0.3,
         xaxis={
-            "title": {"text": "← % of stance-bearing mentions that contradict  |  that support →"},
+            "title": {
+                "text": "% of the mentions that take a side<br>← contradict  |  support →",
+                "font": {"size": 12},
+            },
             "range": [-100, 100],
             "tickvals": ticks,
             "ticktext": [f"{abs(t)}%" for t in ticks],
@@ -644,18 +714,56 @@ def plot_gap(report: Report) -> go.Figure:
             "fixedrange": True,
         },
         yaxis={"title": "", "autorange": "reversed", "automargin": True, "fixedrange": True},
-        legend={"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom", "traceorder": "normal"},
-        margin={"l": 10, "r": 170, "t": 80, "b": 60},
+        legend=_legend_under_title(height, traceorder="normal"),
+        margin={"l": 10, "r": 14 + counts_width, "t": 100, "b": 70},
         uniformtext={"minsize": 10, "mode": "hide"},
         clickmode="event+select",
     )
     return figure
 
 
-def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: int = 3) -> go.Figure:
+GAP_ROW_HEIGHT = 58  # pixels per claim in the gap chart: three lines of label (two of claim, one of verdict)
+
+
+def _claim_tick(label: str, verdict_name: str) -> str:
+    """A gap chart's axis label: the claim on at most two short lines, then its verdict in a smaller line in
+    its colour."""
+    style = VERDICTS[verdict_name]
+    return (
+        f"{_two_lines(label)}<br><span style='font-size:11px;color:{style.colour}'>{style.symbol} {style.label}</span>"
+    )
+
+
+def _hover_text(text: str, width: int = 60) -> str:
+    """A claim's whole text for a hover box: escaped and broken into lines of ``width`` characters."""
+    import textwrap
+
+    return "<br>".join(_escape(line) for line in textwrap.wrap(" ".join(text.split()), width)) or _escape(text)
+
+
+def _legend_under_title(height: int, **extra: Any) -> dict[str, Any]:
+    """A horizontal legend just under the chart's title, both placed against the whole figure (its container):
+    placed against the plot area, a legend that wraps onto a second row in a narrow chart grows up into the
+    title."""
+    return {
+        "orientation": "h",
+        "x": 0,
+        "xref": "container",
+        "y": 1 - 40 / height,
+        "yref": "container",
+        "yanchor": "top",
+        "font": {"size": 12},
+        **extra,
+    }
+
+
+def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: int = TREND_COLUMNS) -> go.Figure:
     """Each claim's alignment per month (line, with its 95% interval as a band) over the volume of
     stance-bearing evidence (grey bars, right axis), one small panel per claim on a shared time axis.
 
+    Two panels a row by default, so that a panel keeps about 170 px in a laptop window of 800 px with the
+    sidebar open; each panel's title is its claim on at most two lines of :data:`TREND_TITLE_LINE`
+    characters, which fit over it at that width, and the hover of a point holds the claim's whole text.
     Months with fewer mentions than min_evidence are drawn as hollow points. Each point's customdata
     starts with the claim id and the month (YYYY-MM).
     """
@@ -679,15 +787,19 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
         return _layout(figure, "Alignment per month", 260)
     columns = max(1, min(columns, len(results)))
     rows = math.ceil(len(results) / columns)
-    titles = [_escape(short_text(r.claim.text, 44)) for r in results]
+    titles = [_two_lines(short_text(r.claim.text, 2 * TREND_TITLE_LINE), TREND_TITLE_LINE) for r in results]
+    # Heights in pixels: the head (title, a legend of up to three rows, the first row's panel titles), each
+    # row's panel and the gap between rows (the month labels of one row and the panel titles of the next).
+    head, foot, panel, gap = 170, 45, 170, 95
+    height = head + foot + rows * panel + (rows - 1) * gap
     figure = make_subplots(
         rows=rows,
         cols=columns,
         subplot_titles=titles,
         specs=[[{"secondary_y": True} for _ in range(columns)] for _ in range(rows)],
         shared_xaxes="all",
-        horizontal_spacing=0.07,
-        vertical_spacing=0.5 / rows if rows > 1 else 0.1,
+        horizontal_spacing=0.14 if columns > 1 else 0.0,
+        vertical_spacing=gap / (height - head - foot) if rows > 1 else 0.0,
     )
     months = sorted(frame["month"].unique())
     volume_max = max(1, int((frame["supports"] + frame["contradicts"]).max()))
@@ -701,7 +813,7 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
             x=part["month"],
             y=decided,
             marker={"color": "#CFCFCF"},
-            name="stance-bearing mentions per month (right axis)",
+            name="mentions that take a side, per month (right axis)",
             legendgroup="volume",
             showlegend=index == 0,
             hovertemplate="%{x|%b %Y}: %{y} stance-bearing mentions<extra></extra>",
@@ -750,7 +862,7 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
                 "color": [SUPPORT_COLOUR if e else "white" for e in enough],
                 "line": {"color": SUPPORT_COLOUR, "width": 1.5},
             },
-            name=f"alignment (−1 to +1; hollow: fewer than {report.config.min_evidence} mentions that take a side)",
+            name=f"alignment (−1 to +1; hollow: under {report.config.min_evidence} mentions that take a side)",
             legendgroup="alignment",
             showlegend=index == 0,
             customdata=list(
@@ -764,12 +876,13 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
                         for lo, hi, d in zip(part["interval_low"], part["interval_high"], decided, strict=True)
                     ],
                     month_text,
+                    [_hover_text(result.claim.text)] * len(part),
                     strict=True,
                 )
             ),
             hovertemplate=(
-                "%{customdata[5]}: alignment %{y:+.2f}<br>95% interval %{customdata[4]}<br>"
-                "%{customdata[2]} support, %{customdata[3]} contradict<extra></extra>"
+                "<b>%{customdata[6]}</b><br>%{customdata[5]}: alignment %{y:+.2f}<br>95% interval "
+                "%{customdata[4]}<br>%{customdata[2]} support, %{customdata[3]} contradict<extra></extra>"
             ),
             row=row,
             col=col,
@@ -800,41 +913,48 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
     figure.update_xaxes(
         range=[months[0] - pd.Timedelta(days=20), months[-1] + pd.Timedelta(days=20)],
         tickformat="%b\n%Y",
-        dtick="M3",
+        nticks=5,  # a narrow panel gets a label every few months, never a pile of them
         gridcolor=GRID_COLOUR,
         showticklabels=True,
     )
     for annotation in figure.layout.annotations:
-        annotation.font = {"size": 13, "color": TEXT_COLOUR}
-    height = 170 + 210 * rows
-    _layout(
+        annotation.font = {"size": 12, "color": TEXT_COLOUR}
+    return _layout(
         figure,
         "Alignment per month, over the volume of evidence",
         height,
-        legend={"orientation": "h", "y": 1 - 50 / height, "x": 0, "yanchor": "top", "yref": "container"},
-        margin={"l": 40, "r": 40, "t": 130, "b": 40},
+        legend=_legend_under_title(height),
+        margin={"l": 40, "r": 40, "t": head, "b": foot},
         bargap=0.35,
         clickmode="event+select",
     )
-    figure.update_layout(title={"y": 1 - 18 / height, "yref": "container", "yanchor": "top"})
-    return figure
 
 
-def plot_segments(report: Report, column: str) -> go.Figure:
+def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) -> go.Figure:
     """A heatmap of alignment per claim (rows) and value of one segment column (columns).
 
+    Only the ``top`` values with the most evidence get a column (a store column of 133 values would leave
+    each a sliver); the subtitle then says how many of how many are shown. Claim labels take at most two
+    lines of :data:`SEGMENT_LABEL_LINE` characters, value headers :data:`SEGMENT_HEADER_CHARS` characters
+    turned to fit, and the scale sits under the grid, so the cells keep most of a narrow chart; the hover
+    holds the claim's whole text and the value's whole name. A cell shows its alignment and count when there
+    are at most :data:`SEGMENT_TEXT_COLUMNS` columns (more would not fit their cells), else its colour only.
+
     Cells with fewer stance-bearing mentions than min_evidence stay grey. A scatter layer of invisible
-    squares over the cells makes each cell clickable; its customdata is (claim id, value index).
+    squares over the cells makes each cell clickable; its customdata is (claim id, value index), the index
+    into the values ordered by evidence (:func:`segment_frame`), of which the shown ones come first.
     """
     import plotly.graph_objects as go
 
     frame = segment_frame(report, column)
     claims = [r.claim.claim_id for r in report.claims]
     texts = {r.claim.claim_id: r.claim.text for r in report.claims}
-    labels = _unique_labels([texts[c] for c in claims], claims, width=40)
-    label_of = dict(zip(claims, (_escape(label) for label in labels), strict=True))
-    values = list(dict.fromkeys(frame["value"]))
-    value_labels = [_escape(short_text(str(v), 22)) for v in values]
+    labels = _unique_labels([texts[c] for c in claims], claims, width=2 * SEGMENT_LABEL_LINE)
+    label_of = dict(zip(claims, (_two_lines(label, SEGMENT_LABEL_LINE) for label in labels), strict=True))
+    every_value = list(dict.fromkeys(frame["value"]))
+    values = every_value[: max(1, top)]
+    value_labels = [_escape(short_text(str(v), SEGMENT_HEADER_CHARS)) for v in values]
+    with_text = len(values) <= SEGMENT_TEXT_COLUMNS
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -853,7 +973,7 @@ def plot_segments(report: Report, column: str) -> go.Figure:
                 z_row.append(None)
                 text_row.append(f"<sub>n={decided}</sub>" if decided else "")
             hover_row.append(
-                f"<b>{label_of[claim_id]}</b><br>{_escape(column)} = {_escape(str(value))}<br>"
+                f"<b>{_hover_text(texts[claim_id])}</b><br>{_escape(column)} = {_escape(str(value))}<br>"
                 + (
                     f"alignment {format_alignment(float(cell['alignment']))} "
                     f"(95% interval {format_interval((cell['interval_low'], cell['interval_high']))})<br>"
@@ -868,33 +988,42 @@ def plot_segments(report: Report, column: str) -> go.Figure:
         text.append(text_row)
         hover.append(hover_row)
     y = [label_of[c] for c in claims]
+    # Columns by position (0, 1, ...), named by their ticks: two values cut to the same header stay apart.
+    x = list(range(len(values)))
     figure = go.Figure()
     figure.add_heatmap(
         z=z,
-        x=value_labels,
+        x=x,
         y=y,
         zmin=-1,
         zmax=1,
         colorscale=ALIGNMENT_SCALE,
         xgap=3,
         ygap=3,
-        text=text,
-        texttemplate="%{text}",
+        text=text if with_text else None,
+        texttemplate="%{text}" if with_text else None,
         textfont={"size": 12},
         hoverinfo="skip",
         colorbar={
-            "title": {"text": "alignment", "side": "right"},
+            "orientation": "h",
+            "title": {"text": "alignment: −1 contradicts … +1 supports", "side": "top", "font": {"size": 12}},
             "tickvals": [-1, -0.5, 0, 0.5, 1],
-            "ticktext": ["−1 contradicts", "−0.5", "0", "+0.5", "+1 supports"],
-            "thickness": 14,
-            "len": 0.9,
+            "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"],
+            "thickness": 12,
+            "len": 1.0,
+            "lenmode": "fraction",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "top",
+            "ypad": 12,
         },
     )
     figure.add_scatter(
-        x=[label for _ in claims for label in value_labels],
+        x=[i for _ in claims for i in x],
         y=[label_of[c] for c in claims for _ in values],
         mode="markers",
-        marker={"symbol": "square", "size": 38, "color": "rgba(0,0,0,0)"},
+        marker={"symbol": "square", "size": 38 if with_text else 14, "color": "rgba(0,0,0,0)"},
         customdata=[[c, i] for c in claims for i in range(len(values))],
         hovertext=[h for row in hover for h in row],
         hovertemplate="%{hovertext}<br><i>click to see the quotes</i><extra></extra>",
@@ -902,21 +1031,58 @@ def plot_segments(report: Report, column: str) -> go.Figure:
         selected={"marker": {"opacity": 1}},
         unselected={"marker": {"opacity": 1}},
     )
-    return _layout(
+    # Value headers turned a quarter (many columns) or an eighth of a turn (a few), so they never meet;
+    # the top margin holds the title, the subtitle and the turned headers at about 6.5 px a character.
+    angle = -90 if len(values) > SEGMENT_TEXT_COLUMNS else -45 if len(values) > 3 else 0
+    longest = max((len(str(v)) for v in values), default=0)
+    reach = min(longest, SEGMENT_HEADER_CHARS) * 6.5 * {-90: 1.0, -45: 0.72, 0: 0.0}[angle]
+    top_margin = (70 if len(values) < len(every_value) else 50) + 24 + int(reach)
+    last_reach = min(len(str(values[-1])), SEGMENT_HEADER_CHARS) * 6.5 * 0.72 if angle == -45 and values else 0.0
+    height = max(320, 46 * len(claims) + top_margin + 90)
+    shown = "" if len(values) == len(every_value) else f"top {len(values)} of {len(every_value)} values by evidence"
+    _layout(
         figure,
         f"Alignment by {_escape(column)}",
-        max(300, 46 * len(claims) + 140),
-        xaxis={"side": "top", "title": "", "showgrid": False, "fixedrange": True},
-        yaxis={"autorange": "reversed", "automargin": True, "showgrid": False, "fixedrange": True},
+        height,
+        xaxis={
+            "side": "top",
+            "title": "",
+            "showgrid": False,
+            "fixedrange": True,
+            "tickmode": "array",
+            "tickvals": x,
+            "ticktext": value_labels,
+            "tickangle": angle,
+            "tickfont": {"size": 12},
+            "automargin": True,
+            "zeroline": False,
+            "range": [-0.5, len(values) - 0.5],
+        },
+        # Ranges fixed to the cells: left to autorange, the clickable squares' size pads a grey band round them.
+        yaxis={
+            "range": [len(claims) - 0.5, -0.5],
+            "automargin": True,
+            "showgrid": False,
+            "fixedrange": True,
+        },
         plot_bgcolor="#EDEDED",
-        margin={"l": 10, "r": 10, "t": 90, "b": 20},
+        # The last header, turned an eighth, reaches right past its column.
+        margin={"l": 10, "r": 10 + int(last_reach), "t": top_margin, "b": 80},
         clickmode="event+select",
     )
+    if shown:
+        figure.update_layout(title={"subtitle": {"text": shown, "font": {"size": 13, "color": "#555555"}}})
+    return figure
 
 
 def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Figure:
     """How prominently the copy makes each claim (x, 0–100) against how customers experience it
-    (alignment, y), bubble area by evidence; quadrants name what to do. customdata[0] is the claim id."""
+    (alignment, y), bubble area by evidence; quadrants name what to do. customdata[0] is the claim id.
+
+    Each point's label is its claim on at most two lines of :data:`QUADRANT_LABEL_LINE` characters, placed
+    beside its marker where it meets the fewest other labels and markers in a plot as narrow as a laptop
+    window of 800 px leaves it (:func:`_place_labels`); the hover holds the claim's whole text.
+    """
     import plotly.graph_objects as go
 
     frame = prominence_frame(report, ads)
@@ -928,21 +1094,43 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         figure.add_shape(type="rect", line={"width": 0}, layer="below", **shape)
     figure.add_hline(y=0, line={"color": "#777777", "width": 1})
     figure.add_vline(x=50, line={"color": "#777777", "width": 1, "dash": "dot"})
-    for x, y, text, anchor in (
-        (99, 1.4, "<b>Proven strengths</b>: lead with these", "right"),
-        (99, -1.4, "<b>Fix first</b>: loud promise, poor experience", "right"),
-        (1, 1.4, "<b>Hidden strengths</b>: say them louder", "left"),
-        (1, -1.4, "<b>Quiet problems</b>: reword or drop", "left"),
-    ):
+    for x, y, text, anchor, vertical in _QUADRANT_NOTES:
         figure.add_annotation(
-            x=x, y=y, text=text, showarrow=False, xanchor=anchor, font={"size": 12, "color": "#555555"}
+            x=x,
+            y=y,
+            text=text,
+            showarrow=False,
+            xanchor=anchor,
+            yanchor=vertical,
+            align=anchor,
+            font={"size": 12, "color": "#555555"},
         )
     mentions_max = max(1, int(frame["mentions"].max())) if len(frame) else 1
     frame["size"] = [12 + 30 * math.sqrt(m / mentions_max) for m in frame["mentions"]]
     frame["y"] = frame["alignment"].fillna(0.0)
-    frame["textposition"] = _place_labels(
-        frame["prominence"].tolist(), frame["y"].tolist(), frame["label"].tolist(), frame["size"].tolist()
-    )
+    shown = [_two_lines(label, QUADRANT_LABEL_LINE) for label in frame["label"]]
+    offsets = _place_labels(frame["prominence"].tolist(), frame["y"].tolist(), shown, frame["size"].tolist())
+    # Labels as annotations, each drawn off its point by the offset chosen for it, a thin line back to the
+    # point when it had to move further than beside it; the hover of a label holds the whole claim.
+    for x, y, label, text, size, (dx, dy) in zip(
+        frame["prominence"], frame["y"], shown, frame["text"], frame["size"], offsets, strict=True
+    ):
+        figure.add_annotation(
+            x=x,
+            y=y,
+            ax=dx,
+            ay=dy,
+            text=label,
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor="#9A9A9A",
+            standoff=size / 2,
+            font={"size": 12, "color": TEXT_COLOUR},
+            bgcolor="rgba(255,255,255,0.6)",
+            borderpad=1,
+            hovertext=_hover_text(text),
+        )
     for name in VERDICT_ORDER:
         part = frame[(frame["verdict"] == name)]
         if part.empty:
@@ -951,13 +1139,10 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         figure.add_scatter(
             x=part["prominence"],
             y=part["y"],
-            mode="markers+text",
+            mode="markers",
             name=f"{style.symbol} {style.label}",
-            text=[_escape(label) for label in part["label"]],
-            textposition=part["textposition"].tolist(),
-            textfont={"size": 12, "color": TEXT_COLOUR},
-            selected={"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOUR}},
-            unselected={"marker": {"opacity": 0.35}, "textfont": {"color": "#888888"}},
+            selected={"marker": {"opacity": 1.0}},
+            unselected={"marker": {"opacity": 0.35}},
             marker={
                 "size": part["size"].tolist(),
                 "color": style.colour,
@@ -979,11 +1164,12 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
                         format_interval((lo, hi)) if d else "n/a"
                         for lo, hi, d in zip(part["interval_low"], part["interval_high"], part["decided"], strict=True)
                     ],
+                    [_hover_text(text) for text in part["text"]],
                     strict=True,
                 )
             ),
             hovertemplate=(
-                "<b>%{text}</b><br>prominence %{x:.0f} / 100<br>alignment %{customdata[2]} "
+                "<b>%{customdata[4]}</b><br>prominence %{x:.0f} / 100<br>alignment %{customdata[2]} "
                 "(95% interval %{customdata[3]})<br>%{customdata[1]} mentions<extra></extra>"
             ),
         )
@@ -992,36 +1178,71 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         "Prominence in the copy vs customer experience",
         QUADRANT_HEIGHT,
         xaxis={
-            "title": {"text": "prominence in the copy (0 = in passing, 100 = headline promise)"},
+            "title": {
+                "text": "prominence in the copy<br>(0 = in passing, 100 = headline promise)",
+                "font": {"size": 12},
+            },
             "range": [0, 100],
             "gridcolor": GRID_COLOUR,
             "zeroline": False,
+            "fixedrange": True,
         },
         yaxis={
-            "title": {"text": "alignment (−1 contradicted … +1 supported)"},
+            "title": {"text": "alignment (−1 contradicted … +1 supported)", "font": {"size": 12}},
             "range": [-1.5, 1.5],
             "tickvals": [-1, -0.5, 0, 0.5, 1],
             "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"],
             "gridcolor": GRID_COLOUR,
             "zeroline": False,
+            "fixedrange": True,
         },
-        legend={"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
-        margin={"l": 10, "r": 20, "t": 90, "b": 50},
+        legend=_legend_under_title(QUADRANT_HEIGHT),
+        margin={"l": 10, "r": 20, "t": _QUADRANT_TOP, "b": _QUADRANT_BOTTOM},
         clickmode="event+select",
     )
 
 
-QUADRANT_HEIGHT = 560
-_LABEL_POSITIONS = (
-    "top center",
-    "bottom center",
-    "middle right",
-    "middle left",
-    "top right",
-    "top left",
-    "bottom right",
-    "bottom left",
+QUADRANT_HEIGHT = 600
+QUADRANT_LABEL_LINE = 18  # characters a line of a prominence chart's point label (two lines at most)
+_QUADRANT_TOP, _QUADRANT_BOTTOM = 100, 75  # margins, pixels
+# The quadrants' names, each in its corner on two short lines: (x, y, text, x anchor, y anchor).
+_QUADRANT_NOTES = (
+    (99, 1.47, "<b>Proven strengths</b><br>lead with these", "right", "top"),
+    (99, -1.47, "<b>Fix first</b><br>loud promise, poor experience", "right", "bottom"),
+    (1, 1.47, "<b>Hidden strengths</b><br>say them louder", "left", "top"),
+    (1, -1.47, "<b>Quiet problems</b><br>reword or drop", "left", "bottom"),
 )
+# The plot areas the labels are placed for: about what windows of 800 px (with the sidebar open: a chart of
+# 470 px), 1000 px and 1300 px or more leave.
+_PLACE_WIDTHS = (380.0, 560.0, 760.0)
+_Box = tuple[float, float, float, float]  # left, top, right, bottom, in pixels
+_CHAR_PX, _LINE_PX, _LABEL_PAD = 6.6, 16.0, 3.0  # a label's estimated size: pixels a character (12 px text), a
+# line, and the room kept round it
+# Where a label may go round its point: directions (right, down) in order of preference, and how far past
+# the marker's edge (pixels); a label further off is joined to its point by a thin line.
+_LABEL_DIRECTIONS: tuple[tuple[float, float], ...] = (
+    (0, -1),
+    (0, 1),
+    (1, 0),
+    (-1, 0),
+    (1, -1),
+    (-1, -1),
+    (1, 1),
+    (-1, 1),
+    (0.5, -1),
+    (-0.5, -1),
+    (0.5, 1),
+    (-0.5, 1),
+)
+_LABEL_GAPS = (3.0, 14.0, 28.0, 45.0, 65.0, 90.0)
+
+
+def _text_size(label: str) -> tuple[float, float]:
+    """A plotly label's estimated width and height in pixels (lines split at <br>, entities read as one)."""
+    lines = [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in label.split("<br>")]
+    return _CHAR_PX * max((len(line) for line in lines), default=0) + 2 * _LABEL_PAD, _LINE_PX * len(
+        lines
+    ) + 2 * _LABEL_PAD
 
 
 def _place_labels(
@@ -1029,45 +1250,73 @@ def _place_labels(
     ys: Sequence[float],
     labels: Sequence[str],
     sizes: Sequence[float],
-    width: float = 900.0,
-    height: float = QUADRANT_HEIGHT - 160.0,
-) -> list[str]:
-    """Choose a text position per point so labels overlap each other and the markers as little as possible
-    (a greedy pass in estimated pixels over the quadrant's axis ranges, biggest markers first)."""
+    widths: Sequence[float] = _PLACE_WIDTHS,
+    height: float = QUADRANT_HEIGHT - _QUADRANT_TOP - _QUADRANT_BOTTOM,
+) -> list[tuple[float, float]]:
+    """Choose where each point's label goes, as the offset in pixels (right, down) of the label's centre from
+    its point, so that labels overlap each other, the markers and the quadrants' names as little as
+    possible, stay inside the plot, and sit as close to their point as that allows, in a plot area of each
+    of ``widths`` pixels (the chart takes its container's width, unknown here; an offset is in pixels, so a
+    label kept clear of the others in a narrow plot can land on another point in a wide one).
 
-    def to_px(x: float, y: float) -> tuple[float, float]:
-        return x / 100 * width, (1.5 - y) / 3.0 * height
+    Candidates lie in eight directions round the point, beside its marker or further off; a greedy pass in
+    estimated pixels over the quadrant's axis ranges (biggest markers first) is followed by two passes that
+    move each label against all the others.
+    """
+    # A marker's reach from its centre: plotly draws a diamond 1.3 times the size it is given.
+    radii = [1.3 * size / 2 for size in sizes]
+    texts = [_text_size(label) for label in labels]
+    layouts = []  # per width: the points in pixels, and the boxes no label may cover (markers, quadrant names)
+    for width in widths:
 
-    points = [to_px(x, y) for x, y in zip(xs, ys, strict=True)]
-    boxes: list[tuple[float, float, float, float]] = [
-        (px - s / 2, py - s / 2, px + s / 2, py + s / 2) for (px, py), s in zip(points, sizes, strict=True)
-    ]
-    chosen = ["top center"] * len(points)
-    for index in sorted(range(len(points)), key=lambda i: -sizes[i]):
-        px, py = points[index]
-        half = sizes[index] / 2 + 3
-        text_w, text_h = 6.6 * len(labels[index]), 15.0
-        best: tuple[float, str, tuple[float, float, float, float]] | None = None
-        for position in _LABEL_POSITIONS:
-            vertical, horizontal = position.split()
-            top = {"top": py - half - text_h, "bottom": py + half, "middle": py - text_h / 2}[vertical]
-            left = {"center": px - text_w / 2, "right": px + half, "left": px - half - text_w}[horizontal]
-            if vertical != "middle" and horizontal != "center":
-                left = px + (2 if horizontal == "right" else -text_w - 2)
-            box = (left, top, left + text_w, top + text_h)
-            overlap = sum(_overlap(box, other) for j, other in enumerate(boxes) if j != index)
-            overlap += 4 * (max(0.0, -box[0]) + max(0.0, box[2] - width)) * text_h
-            if best is None or overlap < best[0] - 1e-6:
-                best = (overlap, position, box)
-            if overlap == 0:
-                break
-        assert best is not None
-        chosen[index] = best[1]
-        boxes.append(best[2])
-    return chosen
+        def to_px(x: float, y: float, width: float = width) -> tuple[float, float]:
+            return x / 100 * width, (1.5 - y) / 3.0 * height
+
+        points = [to_px(x, y) for x, y in zip(xs, ys, strict=True)]
+        fixed: list[_Box] = [(px - r, py - r, px + r, py + r) for (px, py), r in zip(points, radii, strict=True)]
+        for x, y, text, anchor, vertical in _QUADRANT_NOTES:
+            note_w, note_h = _text_size(text)
+            px, py = to_px(x, y)
+            left = px - note_w if anchor == "right" else px
+            top = py if vertical == "top" else py - note_h
+            fixed.append((left, top, left + note_w, top + note_h))
+        layouts.append((width, points, fixed))
+
+    def offsets(index: int) -> list[tuple[float, tuple[float, float]]]:
+        """(how far off, offset) of each place a label may take round its point."""
+        text_w, text_h = texts[index]
+        found = []
+        for gap in _LABEL_GAPS:
+            for right, down in _LABEL_DIRECTIONS:
+                reach = radii[index] + gap if not (right and down) else (radii[index] + gap) * 0.75
+                found.append((gap * text_h * 0.6, (right * (reach + text_w / 2), down * (reach + text_h / 2))))
+        return found
+
+    def box_at(index: int, offset: tuple[float, float], point: tuple[float, float]) -> _Box:
+        text_w, text_h = texts[index]
+        cx, cy = point[0] + offset[0], point[1] + offset[1]
+        return (cx - text_w / 2, cy - text_h / 2, cx + text_w / 2, cy + text_h / 2)
+
+    def cost(index: int, offset: tuple[float, float], chosen: Mapping[int, tuple[float, float]]) -> float:
+        total = 0.0
+        for width, points, fixed in layouts:
+            box = box_at(index, offset, points[index])
+            total += sum((_overlap(box, other) for j, other in enumerate(fixed) if j != index), 0.0)
+            total += sum((_overlap(box, box_at(j, other, points[j])) for j, other in chosen.items() if j != index), 0.0)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - width)
+            outside_v = max(0.0, -box[1]) + max(0.0, box[3] - height)
+            total += 4 * outside * (box[3] - box[1]) + 4 * outside_v * (box[2] - box[0])
+        return total
+
+    chosen: dict[int, tuple[float, float]] = {}
+    order = sorted(range(len(xs)), key=lambda i: -sizes[i])
+    for _ in range(3):
+        for index in order:
+            chosen[index] = min(offsets(index), key=lambda item: item[0] + cost(index, item[1], chosen))[1]
+    return [chosen[i] for i in range(len(xs))]
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def _overlap(a: _Box, b: _Box) -> float:
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])
     return width * height if width > 0 and height > 0 else 0.0
@@ -1195,7 +1444,7 @@ def report_html(
         f"({data.rows:,} rows read). Generated {generated}. Minimum evidence {report.config.min_evidence} "
         f"mentions; similarity threshold {report.config.min_similarity:.2f}{_lowered(report)}.</p>",
     ]
-    for note in report.notes:
+    for note in check_notes(report):
         parts.append(f"<p class='note'>{esc(note)}</p>")
     parts.append(f"<p class='help'><b>Alignment.</b> {esc(ALIGNMENT_HELP)} <b>Interval.</b> {esc(INTERVAL_HELP)}</p>")
     parts.append(

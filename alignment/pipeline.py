@@ -413,7 +413,9 @@ def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str |
         added, lowest = matched_under(result.judgements, config.min_similarity)
         if added:
             lowered.append(
-                f"“{result.claim.text}” ({added:,} sentence{'s' if added != 1 else ''}, down to {lowest:.2f})"
+                # Rounded down: a similarity of 0.2996 is under 0.30, and "down to 0.30" would read as not.
+                f"“{result.claim.text}” ({added:,} sentence{'s' if added != 1 else ''}, down to "
+                f"{math.floor(lowest * 100 + 1e-6) / 100:.2f})"
             )
     if not lowered:
         return None

@@ -118,6 +118,9 @@ def test_plot_gap_has_diverging_shares_counts_and_claim_ids_for_drill_down():
     assert contradicting.customdata[0][0] == "c1" and contradicting.customdata[0][1] == "contradicts"
     texts = [a.text for a in figure.layout.annotations]
     assert "n=7" in texts and "n=1" in texts
+    # Each claim's label carries its verdict (it no longer takes a column of its own right of the counts).
+    labels = list(supporting.y)
+    assert "◐ mixed" in labels[0] and "? unproven" in labels[1]
     # Clicking a bar with text needs explicit selected/unselected text styles (a plotly.js quirk).
     assert supporting.selected.textfont.color and supporting.unselected.textfont.color
     # Untrusted claim text is escaped in labels.
@@ -196,8 +199,8 @@ def test_prominence_ranks_headline_absolutes_above_late_soft_claims():
 
 
 def test_label_placement_keeps_close_labels_apart():
-    positions = charts._place_labels([50, 51], [0.5, 0.5], ["first long label", "second long label"], [20, 20])
-    assert positions[0] != positions[1]
+    offsets = charts._place_labels([50, 51], [0.5, 0.5], ["first long label", "second long label"], [20, 20])
+    assert offsets[0] != offsets[1]
 
 
 def test_top_quotes_are_the_most_confident_and_merge_repeats():
@@ -352,3 +355,226 @@ def test_a_sentence_other_reviews_say_on_the_opposite_side_is_not_a_strongest_qu
     assert [q.text for q in charts.top_quotes(report, result, "supports", k=1)] == ["They open at 7am."]
     # still shown when nothing else is there
     assert len(charts.top_quotes(report, result, "supports", k=2)) == 2
+
+
+def _many_values_report(values: int = 30) -> Report:
+    """One claim, one review per segment value: value i has ``values - i`` mentions, so the first ones hold the
+    most evidence."""
+    reviews: list[Review] = []
+    sentences: list[Sentence] = []
+    judgements: list[Judgement] = []
+    for value in range(values):
+        for _ in range(values - value):
+            index = len(reviews)
+            text = f"Calls drop, says review {index}."
+            reviews.append(
+                Review(
+                    f"r{index}", text, index + 1, "2025-01-01", 2.0, {"store": f"Store #{value} – Airport Terminal B"}
+                )
+            )
+            sentences.append(Sentence(index, text, 0, len(text)))
+            judgements.append(Judgement(index, 0.6, "contradicts", 0.05, 0.9, 0.05))
+    claim = Claim(
+        "c1", "ad1", "Fewer dropped calls than any other network, anywhere you go", 0, 19, "calls", "comparative"
+    )
+    config = Config(min_evidence=2)
+    result = ClaimResult(claim, score_claim(tuple(judgements), 2, config.interval_level), tuple(judgements))
+    summary = DatasetSummary(
+        "stores.csv", len(reviews), len(reviews), len(reviews), {}, {"text": "text", "segments": ["store"]}
+    )
+    return Report((result,), summary, config, tuple(reviews), tuple(sentences))
+
+
+LONG_CLAIM = "Real people answer our support line around the clock, 24/7, every single day of the year"
+
+
+def _long_claims_report() -> Report:
+    """The hand-made report with long claims, as real copy has."""
+    report = _report()
+    long_texts = (LONG_CLAIM, "Blazing-fast 5G data speeds for streaming, gaming and everything in between")
+    claims = tuple(
+        ClaimResult(dataclasses.replace(result.claim, text=text), result.score, result.judgements)
+        for result, text in zip(report.claims, long_texts, strict=True)
+    )
+    return dataclasses.replace(report, claims=claims)
+
+
+def test_a_heatmap_of_many_segment_values_keeps_the_twenty_with_the_most_evidence_and_says_so():
+    report = _many_values_report(30)
+    figure = charts.plot_segments(report, "store")
+    heatmap, overlay = figure.data
+    assert len(heatmap.z[0]) == charts.SEGMENT_VALUES_SHOWN == 20
+    headers = list(figure.layout.xaxis.ticktext)
+    assert len(headers) == 20 and headers[0].startswith("Store #0 ") and headers[-1].startswith("Store #19 ")
+    assert all(len(header) <= charts.SEGMENT_HEADER_CHARS for header in headers)
+    assert figure.layout.title.subtitle.text == "top 20 of 30 values by evidence"
+    # the clickable cells point at the values in evidence order, so a click still finds its value
+    assert [row[1] for row in overlay.customdata] == list(range(20))
+    # too many columns to write in: colour only (the hover keeps the numbers), headers upright to fit
+    assert heatmap.text is None and figure.layout.xaxis.tickangle == -90
+    assert "alignment" in overlay.hovertext[0] or "contradict" in overlay.hovertext[0]
+    few = charts.plot_segments(report, "store", top=5)
+    assert len(few.data[0].z[0]) == 5 and few.data[0].text is not None
+    assert few.layout.title.subtitle.text == "top 5 of 30 values by evidence"
+    whole = charts.plot_segments(_report(), "region")
+    assert not whole.layout.title.subtitle.text  # every value shown: nothing to say
+
+
+def test_a_heatmap_keeps_its_claim_labels_to_a_bounded_margin_and_its_scale_under_the_grid():
+    report = _long_claims_report()
+    figure = charts.plot_segments(report, "region")
+    heatmap, overlay = figure.data
+    for label in heatmap.y:
+        lines = label.split("<br>")
+        assert len(lines) <= 2 and all(len(line) <= charts.SEGMENT_LABEL_LINE for line in lines)
+    assert heatmap.colorbar.orientation == "h"  # a colour bar at the side took a fifth of a narrow chart
+    assert figure.layout.margin.r <= 40 and figure.layout.margin.l <= 10
+    assert LONG_CLAIM.split(",")[0] in overlay.hovertext[0]  # the hover names the claim in full
+    assert "every single day of the year" in overlay.hovertext[0]
+
+
+def test_gap_chart_labels_take_a_bounded_margin_and_the_hover_keeps_the_whole_claim():
+    report = _long_claims_report()
+    figure = charts.plot_gap(report)
+    supporting = figure.data[1]
+    for label in supporting.y:
+        *claim_lines, verdict_line = label.split("<br>")
+        assert 1 <= len(claim_lines) <= 2 and all(len(line) <= charts.GAP_LABEL_LINE for line in claim_lines)
+        assert "mixed" in verdict_line or "unproven" in verdict_line
+    assert figure.layout.margin.r <= 60  # the counts only, right of the bars (verdicts were a column there too)
+    assert len(figure.layout.xaxis.tickvals) <= 5  # ticks that do not pile up in a 300 px plot
+    assert any("every single day of the year" in str(row[-1]) for row in supporting.customdata)
+    assert "customdata[6]" in supporting.hovertemplate
+    # two claims that read the same once cut to two lines keep a row each
+    same = LONG_CLAIM + " and night"
+    twins = dataclasses.replace(
+        report,
+        claims=tuple(dataclasses.replace(r, claim=dataclasses.replace(r.claim, text=same)) for r in report.claims),
+    )
+    rows = list(charts.plot_gap(twins).data[1].y)
+    assert len(set(rows)) == 2
+
+
+def test_chart_legends_sit_under_their_titles_against_the_whole_figure():
+    report = _long_claims_report()
+    for figure in (charts.plot_gap(report), charts.plot_trend(report), charts.plot_quadrant(report)):
+        title, legend = figure.layout.title, figure.layout.legend
+        assert title.yref == legend.yref == "container" and legend.xref == "container"
+        assert title.y > legend.y and legend.yanchor == "top"  # a legend that wraps grows down, not into the title
+        # the legend's top sits at least 40 px under the figure's top, the plot area under the legend's room
+        height = figure.layout.height
+        assert (1 - legend.y) * height >= 39.9 and figure.layout.margin.t >= 100
+
+
+def test_trend_panel_titles_are_two_short_lines_two_panels_a_row():
+    report = _long_claims_report()
+    figure = charts.plot_trend(report)
+    titles = [a.text for a in figure.layout.annotations]
+    assert len(titles) == 2
+    for title in titles:
+        lines = title.split("<br>")
+        assert len(lines) <= 2 and all(len(line) <= charts.TREND_TITLE_LINE for line in lines)
+    assert titles[0].startswith("Real people answer our")
+    # two panels side by side, each about 40% of the width (about 170 px at 800 px with the sidebar open)
+    domains = sorted({tuple(figure.layout[name].domain) for name in figure.layout if name.startswith("xaxis")})
+    assert len(domains) == 2 and all(0.35 <= end - start <= 0.5 for start, end in domains)
+    points = [trace for trace in figure.data if trace.type == "scatter" and trace.customdata is not None]
+    assert "every single day of the year" in points[0].customdata[0][6]  # the hover holds the whole claim
+    # three claims: two rows, and room between them for the second row's two-line titles
+    three = dataclasses.replace(report, claims=(*report.claims, report.claims[0]))
+    tall = charts.plot_trend(three)
+    rows = [tall.layout[name].domain for name in tall.layout if name.startswith("yaxis") and tall.layout[name].domain]
+    tops, bottoms = sorted({round(row[1], 3) for row in rows}), sorted({round(row[0], 3) for row in rows})
+    plot_height = tall.layout.height - tall.layout.margin.t - tall.layout.margin.b
+    assert len(tops) == 2 and (bottoms[1] - tops[0]) * plot_height >= 80
+
+
+def test_prominence_labels_are_two_short_lines_kept_clear_of_the_points_and_inside_a_narrow_plot():
+    report = _long_claims_report()
+    figure = charts.plot_quadrant(report)
+    notes = {note[2] for note in charts._QUADRANT_NOTES}
+    labels = [a for a in figure.layout.annotations if a.text not in notes]
+    assert len(labels) == 2 and all(trace.mode == "markers" for trace in figure.data)
+    for label in labels:
+        lines = label.text.split("<br>")
+        assert len(lines) <= 2 and all(len(line) <= charts.QUADRANT_LABEL_LINE for line in lines)
+        assert label.showarrow and label.standoff > 0  # a label moved off its point keeps a line to it
+    assert any("every single day of the year" in label.hovertext for label in labels)
+    hovers = [row[4] for trace in figure.data for row in (trace.customdata if trace.customdata is not None else [])]
+    assert any("every single day of the year" in hover for hover in hovers)
+    # a point at either edge gets its label on the inward side, not cut by the plot's edge
+    label = "Real people answer<br>our support line…"
+    (left_dx, _), (right_dx, _) = charts._place_labels([1, 99], [0.0, 0.5], [label, label], [20, 20])
+    assert left_dx >= 0 >= right_dx
+    # three points in a row: no label lands on a marker at any of the widths the chart takes
+    xs, ys, sizes = [30, 50, 70], [0.2, 0.2, 0.2], [40, 40, 40]
+    offsets = charts._place_labels(xs, ys, [label] * 3, sizes)
+    for width in charts._PLACE_WIDTHS:
+        height = charts.QUADRANT_HEIGHT - charts._QUADRANT_TOP - charts._QUADRANT_BOTTOM
+        points = [(x / 100 * width, (1.5 - y) / 3 * height) for x, y in zip(xs, ys, strict=True)]
+        text_w, text_h = charts._text_size(label)
+        boxes = [
+            (px + dx - text_w / 2, py + dy - text_h / 2, px + dx + text_w / 2, py + dy + text_h / 2)
+            for (px, py), (dx, dy) in zip(points, offsets, strict=True)
+        ]
+        markers = [(px - 26, py - 26, px + 26, py + 26) for px, py in points]
+        assert not any(charts._overlap(box, marker) for box in boxes for marker in markers), width
+
+
+def _lowered_report() -> Report:
+    """The hand-made report under a threshold of 0.62 with the check's own relative-matching note: c1's two
+    least similar sentences (one North, one Coastal) and c2's only one (North) were matched under it."""
+    from alignment.pipeline import relative_match_note
+
+    report = _report()
+    config = Config(min_evidence=2, min_similarity=0.62)
+    note = relative_match_note(report.claims, config)
+    assert note is not None
+    return dataclasses.replace(report, config=config, notes=(note, "Another note of the check."))
+
+
+def _header_and_notes(page: str) -> tuple[str, list[str]]:
+    import re
+
+    header = re.search(r"similarity threshold [^<]*</p>", page)
+    assert header is not None
+    return header.group(0), re.findall(r"<p class='note'>(.*?)</p>", page)
+
+
+def test_the_html_reports_header_and_notes_count_the_same_claims_matched_under_the_threshold():
+    whole = _lowered_report()
+    header, notes = _header_and_notes(charts.report_html(whole))
+    assert "lower for 2 claims (see the notes)" in header
+    assert notes[0].startswith("Matched under min_similarity 0.62") and notes[0].count("“") == 2
+
+    # Coastal keeps one of c1's sentences under the threshold and none of c2's: the note says so, as the header
+    coastal = charts.filter_report(whole, segments={"region": ["Coastal"]})
+    header, notes = _header_and_notes(charts.report_html(coastal))
+    assert "lower for 1 claim (see the notes)" in header
+    lowered = [note for note in notes if note.startswith("Matched under")]
+    assert len(lowered) == 1 and lowered[0].count("“") == 1
+    assert "Fewer dropped calls” (1 sentence, down to 0.61)" in lowered[0] and "script" not in lowered[0]
+    assert notes[1] == "Another note of the check." and notes[-1].startswith("Filtered: region in Coastal")
+
+    # March holds no sentence under it: neither the header nor a note says it went lower
+    march = charts.filter_report(whole, start=date(2025, 3, 1), end=date(2025, 3, 31))
+    header, notes = _header_and_notes(charts.report_html(march))
+    assert "lower for" not in header and not any(note.startswith("Matched under") for note in notes)
+    assert charts.check_notes(march) == ("Another note of the check.", march.notes[-1])
+
+
+def test_check_notes_leave_an_unfiltered_reports_notes_as_the_check_wrote_them():
+    whole = _lowered_report()
+    assert charts.check_notes(whole) == whole.notes
+    plain = _report()
+    assert charts.check_notes(plain) == ()
+
+
+def test_the_lowest_similarity_under_the_threshold_is_rounded_down_so_it_never_reads_as_the_threshold():
+    from alignment.pipeline import relative_match_note
+
+    claim = Claim("c1", "ad1", "Switching is easy", 0, 17, "switching", "qualitative")
+    found = (Judgement(0, 0.2996, "supports", 0.8, 0.1, 0.1), Judgement(1, 0.45, "supports", 0.8, 0.1, 0.1))
+    result = ClaimResult(claim, score_claim(found, 1, 0.95), found)
+    note = relative_match_note([result], Config(min_similarity=0.30))
+    assert note is not None and "(1 sentence, down to 0.29)" in note

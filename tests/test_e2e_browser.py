@@ -8,6 +8,7 @@ other's uploads, copy or results. Screenshots go to test-artifacts/ (gitignored)
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -448,5 +449,70 @@ def test_a_laptop_window_of_800_pixels_wraps_columns_instead_of_cutting_figures(
         box = narrow.get_by_label("Ad copy").bounding_box()
         assert box is not None and box["width"] >= 300, f"the copy box is {box} wide at 800 px"
         narrow.screenshot(path=str(ARTIFACTS / "vet-copy-800px.png"), full_page=True)
+    finally:
+        context.close()
+
+
+# Per chart on the page: its box, its plot areas, and the boxes of its title, legend, annotations and tick
+# labels, in page pixels.
+_CHART_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(chart => {
+    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const all = selector => [...chart.querySelectorAll(selector)].filter(e => e.getBoundingClientRect().width > 0);
+    return {
+        chart: box(chart),
+        plots: all('.nsewdrag').map(box),
+        title: all('.gtitle').map(box),
+        legend: all('.legend .bg').map(box),
+        annotations: all('.annotation-text-g .annotation-text').map(e => [e.textContent, box(e)]),
+        xticks: all('.xaxislayer-above .xtick text').map(e => [e.textContent, box(e)]),
+    };
+})"""
+
+
+def _meet(a: list[float], b: list[float]) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+
+
+def test_the_gap_dashboard_keeps_its_charts_readable_in_a_laptop_window_of_800_pixels(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """At 800 px with the sidebar open a chart is about 470 px wide: the gap bars and the heatmap's cells keep
+    most of it (claim labels take two short lines), the trend panels' titles fit over their panels without
+    meeting, every heatmap column keeps its header, and no legend sits on its chart's title."""
+    context = browser.new_context(viewport={"width": 800, "height": 1400}, device_scale_factor=1)
+    narrow = context.new_page()
+    try:
+        narrow.goto(app_url, wait_until="domcontentloaded")
+        narrow.wait_for_function(
+            "() => document.querySelectorAll('.js-plotly-plot .nsewdrag').length >= 4", timeout=FIRST_CHECK_MS
+        )
+        _wait_idle(narrow, FIRST_CHECK_MS)
+        narrow.wait_for_timeout(1500)
+        gap, trend, segments, quadrant = narrow.evaluate(_CHART_BOXES)
+        for name, chart in (("gap", gap), ("trend", trend), ("segments", segments), ("prominence", quadrant)):
+            width = chart["chart"][2] - chart["chart"][0]
+            assert 400 <= width <= 520, f"the {name} chart is {width} px wide at 800 px"
+            for title in chart["title"]:
+                assert not any(_meet(title, legend) for legend in chart["legend"]), f"the {name} legend is on its title"
+        for name, chart in (("gap", gap), ("segments", segments)):
+            plot = chart["plots"][0]
+            assert plot[2] - plot[0] >= 0.45 * (chart["chart"][2] - chart["chart"][0]), f"{name}: plot {plot}"
+        assert all(plot[2] - plot[0] >= 120 for plot in trend["plots"]), trend["plots"]
+        titles = [box for _, box in trend["annotations"]]
+        assert len(titles) >= 4
+        left, right = trend["chart"][0], trend["chart"][2]
+        for index, title in enumerate(titles):
+            assert left - 1 <= title[0] and title[2] <= right + 1, (
+                f"a panel title is cut: {trend['annotations'][index]}"
+            )
+            assert not any(_meet(title, other) for other in titles[index + 1 :]), trend["annotations"][index]
+        headers = [text for text, _ in segments["xticks"]]
+        assert len(headers) == len(set(headers)) >= 5, f"heatmap headers shown: {headers}"
+        # turned headers: their boxes overlap, their lines must not (parallel, at least a line's height apart)
+        centres = sorted((box[0] + box[2]) / 2 for _, box in segments["xticks"])
+        assert all(b - a >= 16 for a, b in itertools.pairwise(centres)), (headers, centres)
+        labels = [box for _, box in quadrant["annotations"]]
+        assert labels and all(
+            quadrant["chart"][0] - 1 <= box[0] and box[2] <= quadrant["chart"][2] + 1 for box in labels
+        )
+        narrow.screenshot(path=str(ARTIFACTS / "dashboard-800px.png"), full_page=True)
     finally:
         context.close()

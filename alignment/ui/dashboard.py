@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -17,7 +18,10 @@ from alignment.charts import (
     BLANK,
     INTERVAL_HELP,
     PROMINENCE_HELP,
+    SEGMENT_TEXT_COLUMNS,
+    SEGMENT_VALUES_SHOWN,
     VERDICTS,
+    check_notes,
     claims_overview,
     figure_png,
     filter_report,
@@ -70,8 +74,15 @@ def render() -> None:
     left_out = st.session_state.get(state.LEFT_OUT)
     if left_out:
         st.warning(left_out)
-    common.show_notes(report.notes)  # what the check itself says (the filters add theirs below)
+    # What the check itself says, drawn above the filters but worked out after them: the note on claims
+    # matched under the threshold counts the filtered evidence, as the charts, the HTML report's header and
+    # the downloads do.
+    notes = st.container()
     filtered = _filters(report)
+    filter_notes = filtered.notes[len(report.notes) :]
+    filtered = dataclasses.replace(filtered, notes=check_notes(filtered))
+    with notes:
+        common.show_notes([note for note in filtered.notes if note not in filter_notes])
     _metrics(filtered, report)
     png_ok, png_reason = png_export_status()
     gap = plot_gap(filtered)
@@ -93,7 +104,7 @@ def render() -> None:
     _evidence(filtered)
     _claims_table(filtered)
     figures = [f for f in (gap, trend, segments, quadrant) if f is not None]
-    _downloads(filtered, figures, png_ok, png_reason, filtered.notes[len(report.notes) :])
+    _downloads(filtered, figures, png_ok, png_reason, filter_notes)
     st.caption(f"Dataset {md(summary.source)}: {summary.rows:,} rows read, {summary.reviews:,} reviews kept.")
     workspace_view.render_runs(report)
 
@@ -109,16 +120,32 @@ def month_options(report: Report) -> list[pd.Period]:
     return list(pd.period_range(dates[0][:7], dates[-1][:7], freq="M"))
 
 
+FILTERS_PER_ROW = 2  # a multiselect narrower than about 200 px scrolls its one chosen value out of sight
+
+
 def _filters(report: Report) -> Report:
+    """The date range and segment filters, two a row, in a box; no box when there is nothing to filter (no
+    dates over more than one month, no segment column)."""
     dataset_key = state.active_dataset().key
     months = month_options(report)
     columns = segment_columns(report)
     start: date | None = None
     end: date | None = None
     chosen: dict[str, list[str]] = {}
+    with_dates = len(months) > 1
+    if not with_dates and not columns:
+        return report
+    # Two a row: Streamlit's multiselect keeps its chosen values on one line and scrolls them to show its
+    # input, so in a column of a four-filter row (170 px at 1300 px, 120 px at 800 px) even "(blank)" was
+    # cut to "lank)" or hidden.
+    count = int(with_dates) + len(columns)
     with st.container(border=True):
-        cols = st.columns([3] + [2] * len(columns)) if columns else [st.container()]
-        if len(months) > 1:
+        cells = [
+            cell
+            for row in range(0, count, FILTERS_PER_ROW)
+            for cell in st.columns(FILTERS_PER_ROW)[: min(FILTERS_PER_ROW, count - row)]
+        ]
+        if with_dates:
             key = f"dash_months_{dataset_key}"
             labels = [m.strftime("%Y-%m") for m in months]
             full = (labels[0], labels[-1])
@@ -126,7 +153,7 @@ def _filters(report: Report) -> Report:
             kept, remember = state.remembered(key, full)
             if not (isinstance(kept, (tuple, list)) and len(kept) == 2 and set(kept) <= set(labels)):
                 kept = full
-            with cols[0]:
+            with cells[0]:
                 first, last = st.select_slider(
                     "Review dates",
                     options=labels,
@@ -148,7 +175,7 @@ def _filters(report: Report) -> Report:
             still_there = [v for v in st.session_state[key] if v in values[column]]
             if still_there != st.session_state[key]:  # write only to drop a value gone from the data
                 st.session_state[key] = still_there
-            with cols[index + 1]:
+            with cells[index + int(with_dates)]:
                 chosen[column] = st.multiselect(
                     column.capitalize(),
                     values[column],
@@ -251,9 +278,21 @@ def _segments(report: Report, png_ok: bool, png_reason: str) -> go.Figure | None
     st.session_state[SEGMENT_VALUES] = (column, list(dict.fromkeys(segment_frame(report, column)["value"])))
     figure = plot_segments(report, column)
     _chart("segments", figure, png_ok, png_reason)
+    total = len(st.session_state[SEGMENT_VALUES][1])
     st.caption(
         f"Alignment per claim and {column} value, −1 (orange, contradicted) to +1 (blue, supported); n is the "
         f"number of sentences that take a side. Grey cells have fewer than {report.config.min_evidence}."
+        + (
+            f" Only the {SEGMENT_VALUES_SHOWN} values with the most evidence have a column, of {total:,}: choose "
+            f"others in the {column.capitalize()} filter above to see them."
+            if total > SEGMENT_VALUES_SHOWN
+            else ""
+        )
+        + (
+            " The cells are too many to write in: point at one for its alignment and counts."
+            if min(total, SEGMENT_VALUES_SHOWN) > SEGMENT_TEXT_COLUMNS
+            else ""
+        )
     )
     return figure
 

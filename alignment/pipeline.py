@@ -411,7 +411,7 @@ def relative_match_note(results: Sequence[ClaimResult], config: Config) -> str |
     lowered = []
     for result in distinct_claims(results):
         added, lowest = matched_under(result.judgements, config.min_similarity)
-        if added:
+        if added and lowest is not None:
             lowered.append(
                 # Rounded down: a similarity of 0.2996 is under 0.30, and "down to 0.30" would read as not.
                 f"“{result.claim.text}” ({added:,} sentence{'s' if added != 1 else ''}, down to "

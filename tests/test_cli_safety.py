@@ -94,12 +94,19 @@ def test_out_naming_an_input_is_refused_and_the_input_kept(
     assert files[target].read_bytes() == original
 
 
-def test_out_inside_the_workspace_is_refused_and_the_workspace_kept(tmp_path, capsys, monkeypatch, files):
+def _workspace_of_one_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, Path]
+) -> tuple[Path, Path]:
+    """The workspace ALIGN_WORKSPACE names, holding the reviews file as dataset "telecom": its folder and database."""
     location = tmp_path / "workspace"
     monkeypatch.setenv("ALIGN_WORKSPACE", str(location))
     with Workspace.open(location) as workspace:
         workspace.ingest(pd.read_csv(files["reviews"]), "telecom")
-    database = location / "workspace.duckdb"
+    return location, location / "workspace.duckdb"
+
+
+def test_out_inside_the_workspace_is_refused_and_the_workspace_kept(tmp_path, capsys, monkeypatch, files):
+    location, database = _workspace_of_one_dataset(tmp_path, monkeypatch, files)
     before = database.read_bytes()
     code, _, err = _run(capsys, "runs", "show", "1", "--out", str(database))
     _one_line_error(code, err, "Refusing to write", "inside the workspace folder")
@@ -126,11 +133,7 @@ def test_out_inside_the_workspace_is_refused_and_the_workspace_kept(tmp_path, ca
     ],
 )
 def test_no_command_writes_its_output_over_the_workspace(tmp_path, capsys, monkeypatch, files, argv):
-    location = tmp_path / "workspace"
-    monkeypatch.setenv("ALIGN_WORKSPACE", str(location))
-    with Workspace.open(location) as workspace:
-        workspace.ingest(pd.read_csv(files["reviews"]), "telecom")
-    database = location / "workspace.duckdb"
+    _, database = _workspace_of_one_dataset(tmp_path, monkeypatch, files)
     before = database.read_bytes()
     code, _, err = _run(capsys, *[part.format(**files) for part in argv], "--out", str(database))
     _one_line_error(code, err, "Refusing to write", "inside the workspace folder")

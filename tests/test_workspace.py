@@ -270,6 +270,26 @@ def _slow_progress(marker: Path, pause: float) -> str:
     )
 
 
+def _slow_embedder(marker: Path, pause: float) -> str:
+    """Source of an Embedder class ``Slow`` (model "fake-model") that touches ``marker`` and pauses at each
+    call, then gives each text its deterministic fake vector, for a child."""
+    return textwrap.dedent(
+        f"""
+        import hashlib, time
+        from pathlib import Path
+        import numpy as np
+
+        class Slow:
+            model_id = "fake-model"
+            def encode(self, texts, progress=None):
+                Path({str(marker)!r}).touch()
+                time.sleep({pause})
+                return np.stack([np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16))
+                                 .normal(size=16).astype(np.float32) for t in texts])
+        """
+    )
+
+
 def _start_child(script: str, marker: Path, **popen: Any) -> subprocess.Popen[str]:
     """Run ``script`` in a child process; return once it has touched ``marker`` (its work has begun)."""
     child = subprocess.Popen([sys.executable, "-c", script], text=True, **popen)
@@ -392,20 +412,9 @@ def test_embed_dataset_at_leaves_the_workspace_free_between_batches(tmp_path, re
         ws.ingest(reviews_frame, "telecom")
         sentences = ws.dataset("telecom").sentences
     marker = tmp_path / "embedding"
-    script = textwrap.dedent(
+    script = _slow_embedder(marker, pause=1.0) + textwrap.dedent(
         f"""
-        import hashlib, time
-        from pathlib import Path
-        import numpy as np
         from alignment.workspace import embed_dataset_at
-
-        class Slow:
-            model_id = "fake-model"
-            def encode(self, texts, progress=None):
-                Path({str(marker)!r}).touch()
-                time.sleep(1.0)
-                return np.stack([np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16))
-                                 .normal(size=16).astype(np.float32) for t in texts])
 
         print(embed_dataset_at({str(location)!r}, "telecom", Slow(), batch=2))
         """
@@ -449,22 +458,11 @@ def test_check_dataset_at_leaves_the_workspace_free_while_it_embeds_and_judges(t
     with Workspace.open(location) as ws:
         ws.ingest(reviews_frame, "telecom")
     marker = tmp_path / "checking"
-    script = textwrap.dedent(
+    script = _slow_embedder(marker, pause=1.5) + textwrap.dedent(
         f"""
-        import hashlib, time
-        from pathlib import Path
-        import numpy as np
         from alignment.config import Config
         from alignment.records import Claim
         from alignment.workspace import check_dataset_at
-
-        class Slow:
-            model_id = "fake-model"
-            def encode(self, texts, progress=None):
-                Path({str(marker)!r}).touch()
-                time.sleep(1.5)
-                return np.stack([np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16))
-                                 .normal(size=16).astype(np.float32) for t in texts])
 
         class Even:
             name = "even"

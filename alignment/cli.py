@@ -538,22 +538,9 @@ def _run_check(args: argparse.Namespace) -> int:
                 ) from None
             run_id = run.run_id
     else:
-        reviews: Any = args.reviews
-        if sheet is not None:
-            from alignment.ingest import load_reviews
-
-            reviews = load_reviews(
-                args.reviews,
-                text_column=args.text_column,
-                id_column=args.id_column,
-                date_column=args.date_column,
-                rating_column=args.rating_column,
-                segment_columns=args.segment_columns,
-                sheet=sheet,
-            )
         report = check(
             ads,
-            reviews,
+            args.reviews,
             config,
             claims=claim_lines,
             text_column=args.text_column,
@@ -561,6 +548,7 @@ def _run_check(args: argparse.Namespace) -> int:
             date_column=args.date_column,
             rating_column=args.rating_column,
             segment_columns=args.segment_columns,
+            sheet=sheet,
             embedder=None if kind == "exact" else _embedder(kind),
             progress=progress,
         )

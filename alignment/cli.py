@@ -543,11 +543,7 @@ def _run_check(args: argparse.Namespace) -> int:
             args.reviews,
             config,
             claims=claim_lines,
-            text_column=args.text_column,
-            id_column=args.id_column,
-            date_column=args.date_column,
-            rating_column=args.rating_column,
-            segment_columns=args.segment_columns,
+            **_column_options(args),
             sheet=sheet,
             embedder=None if kind == "exact" else _embedder(kind),
             progress=progress,
@@ -658,6 +654,17 @@ def _sheet(value: str | None, path: str) -> str | int | None:
     return value
 
 
+def _column_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The review file's column options as given (None where detected), as check() and ingest take them."""
+    return {
+        "text_column": args.text_column,
+        "id_column": args.id_column,
+        "date_column": args.date_column,
+        "rating_column": args.rating_column,
+        "segment_columns": args.segment_columns,
+    }
+
+
 def _refuse_file_options(options: Sequence[tuple[str, object]]) -> None:
     """Fail on the first option given (a non-empty value) that only a review file takes, not a dataset."""
     given = [option for option, value in options if value]
@@ -706,11 +713,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
             args.workspace,
             args.file,
             args.name,
-            text_column=args.text_column,
-            id_column=args.id_column,
-            date_column=args.date_column,
-            rating_column=args.rating_column,
-            segment_columns=args.segment_columns,
+            **_column_options(args),
             sheet=sheet,
             replace=args.replace,
             progress=progress,

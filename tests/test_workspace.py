@@ -224,12 +224,7 @@ def test_workspace_interrupted_replace_keeps_the_old_version(workspace, reviews_
 
 
 def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened(tmp_path, reviews_frame, write_table):
-    location = tmp_path / "ws"
-    with Workspace.open(location) as ws:
-        ws.ingest(reviews_frame, "kept")
-    big = pd.concat([reviews_frame] * 400, ignore_index=True)
-    big["review_id"] = [f"r{i}" for i in range(len(big))]
-    path = write_table(big, tmp_path / "big.csv")
+    location, path = _workspace_and_big_file(tmp_path, reviews_frame, write_table, copies=400)
     marker = tmp_path / "started"
     script = _slow_progress(marker, pause=0.5) + textwrap.dedent(
         f"""
@@ -251,6 +246,19 @@ def test_workspace_killed_ingest_is_cleaned_up_when_the_workspace_is_next_opened
         assert _table_rows(ws, "datasets") == 1
         assert _table_rows(ws, "reviews") == 7
     assert _staging_files(location) == []
+
+
+def _workspace_and_big_file(
+    tmp_path: Path, reviews_frame: pd.DataFrame, write_table: Any, copies: int
+) -> tuple[Path, Path]:
+    """A workspace holding dataset "kept", and a CSV of ``copies`` copies of the reviews (ids made unique), long
+    enough for a child's ingest to be caught while it reads."""
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "kept")
+    big = pd.concat([reviews_frame] * copies, ignore_index=True)
+    big["review_id"] = [f"r{i}" for i in range(len(big))]
+    return location, write_table(big, tmp_path / "big.csv")
 
 
 def _slow_progress(marker: Path, pause: float) -> str:
@@ -308,12 +316,7 @@ def _staging_files(location: Path) -> list[Path]:
 
 
 def test_ingest_dataset_leaves_the_workspace_free_while_it_reads_the_file(tmp_path, reviews_frame, write_table):
-    location = tmp_path / "ws"
-    with Workspace.open(location) as ws:
-        ws.ingest(reviews_frame, "kept")
-    big = pd.concat([reviews_frame] * 300, ignore_index=True)
-    big["review_id"] = [f"r{i}" for i in range(len(big))]
-    path = write_table(big, tmp_path / "big.csv")
+    location, path = _workspace_and_big_file(tmp_path, reviews_frame, write_table, copies=300)
     marker = tmp_path / "reading"
     script = _slow_progress(marker, pause=0.2) + textwrap.dedent(
         f"""
@@ -335,7 +338,7 @@ def test_ingest_dataset_leaves_the_workspace_free_while_it_reads_the_file(tmp_pa
         child.wait()
     with Workspace.open(location) as ws:
         assert [d.name for d in ws.list_datasets()] == ["big", "kept", "meanwhile"]
-        assert ws.dataset("big").rows == len(big)
+        assert ws.dataset("big").rows == 300 * len(reviews_frame)
         assert len(ws.load_dataset("big").reviews) == ws.dataset("big").reviews == 300 * ws.dataset("kept").reviews
     assert _staging_files(location) == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections import Counter
@@ -105,10 +106,28 @@ def check(
             sheet=sheet,
         )
     )
+    if claims is not None and not isinstance(claims, Sequence) and isinstance(claims, Iterable):
+        claims = list(claims)  # a generator or a map() is read once, here: _resolve_claims and the note below
     claim_list, possible, ad_list = _resolve_claims(ads, claims, config, nlp)
     results, prior = judge_and_weigh(claim_list, review_set, config, embedder, stance_model, progress)
     truncated = claims is None and len(claim_list) >= config.max_claims
-    return build_report(results, review_set, config, prior, truncated=truncated, ads=ad_list, possible=possible)
+    report = build_report(results, review_set, config, prior, truncated=truncated, ads=ad_list, possible=possible)
+    blank = None if claims is None else blank_claims_note(claims)
+    return report if blank is None else dataclasses.replace(report, notes=(blank, *report.notes))
+
+
+def blank_claims_note(claims: Sequence[object]) -> str | None:
+    """A note naming the blank strings in a given claims list, which are skipped (so the claims checked are
+    numbered c1, c2, ... without them); None when there are none."""
+    blank = [position for position, item in enumerate(claims, 1) if isinstance(item, str) and not item.strip()]
+    if not blank:
+        return None
+    where = ", ".join(map(str, blank[:10])) + (", ..." if len(blank) > 10 else "")
+    plural = "s" if len(blank) > 1 else ""
+    return (
+        f"Skipped {len(blank)} blank claim{plural} in claims (position{plural} {where}, counting from 1); "
+        f"the {len(claims) - len(blank)} others were checked."
+    )
 
 
 def check_parts(

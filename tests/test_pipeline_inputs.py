@@ -85,6 +85,15 @@ def test_check_reads_claims_given_as_a_generator_once(reviews_frame, nlp):
     assert [result.claim.text for result in report.claims] == ["No hidden fees", "Calls never drop"]
 
 
+def test_check_names_the_blank_claims_it_skips_in_a_note(reviews_frame, nlp):
+    report = _check(claims=iter(["No hidden fees", "  ", "Calls never drop", ""]), reviews=reviews_frame, nlp=nlp)
+    assert [result.claim.claim_id for result in report.claims] == ["c1", "c2"]
+    assert report.notes[0] == (
+        "Skipped 2 blank claims in claims (positions 2, 4, counting from 1); the 2 others were checked."
+    )
+    assert not any("blank" in note for note in _check(claims=["No hidden fees"], reviews=reviews_frame).notes)
+
+
 @pytest.mark.parametrize("claims", [[], ["", "   "]])
 def test_check_refuses_claims_with_nothing_in_them(reviews_frame, claims):
     with pytest.raises(InputError, match=r"^claims is empty: give at least one claim"):

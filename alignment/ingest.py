@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import csv
@@ -375,6 +376,7 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
         raise EmptyDatasetError(f"{path.name} is empty. Give a file with a header row and at least one review.")
     sep = choose_separator(text, sep)
     names = _headerless_names(text, sep, expected)
+    read_names = _overflow_names(text, sep, names)
 
     def read(**options: Any) -> pd.DataFrame:
         frame = pd.read_csv(
@@ -383,7 +385,7 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
             dtype=str,
             keep_default_na=False,
             header=None if names else 0,
-            names=names,
+            names=read_names if read_names is not None else names,
             **options,
         )
         frame.attrs["headerless"] = bool(names)
@@ -395,8 +397,10 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
             frame = read(on_bad_lines="warn")
         lines = _skipped_lines(caught)
         rows = _DataRows(io.StringIO(text, newline=""), sep, header=not names)
-        frame.attrs["malformed_rows"] = len(lines)
-        frame.attrs["skipped_row_numbers"] = [rows.number(line) for line in lines]
+        numbers = [rows.number(line) for line in lines]
+        frame, spilled = _drop_overflowing(frame, 0, numbers)
+        frame.attrs["malformed_rows"] = len(lines) + len(spilled)
+        frame.attrs["skipped_row_numbers"] = sorted(numbers + spilled)
         return frame
     except pd.errors.ParserError as exc:
         unclosed = _unclosed_quote(path.name, exc)
@@ -406,6 +410,9 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
         # as a marker in its place, so that its number is known, then dropped and counted.
         frame = read(engine="python", on_bad_lines=lambda _fields: [_MALFORMED_MARK])
         marked = frame.iloc[:, 0].eq(_MALFORMED_MARK).tolist() if frame.shape[1] else []
+        if _OVERFLOW in frame.columns:  # a row with one field too many is malformed too (_drop_overflowing)
+            overflowing = frame.pop(_OVERFLOW).fillna("").astype(str).str.strip().ne("").tolist()
+            marked = [is_marked or spill for is_marked, spill in zip(marked, overflowing, strict=True)]
         numbers = [position + 1 for position, is_marked in enumerate(marked) if is_marked]
         if numbers:
             frame = frame[[not is_marked for is_marked in marked]].reset_index(drop=True)
@@ -589,6 +596,72 @@ def _headerless_names(text: str, sep: str, expected: Iterable[str]) -> list[str]
     if rows.empty or not first_row_is_data(list(rows.iloc[0]), rows.iloc[1:], expected):
         return None
     return [f"column_{number}" for number in range(1, rows.shape[1] + 1)]
+
+
+# A spare column past the header's last. A row with one field more than the header (a separator inside an
+# unquoted value: "Hidden fees, never again.,1" under "review,rating") is malformed. Without a name for that
+# field, pandas takes the first data row's extra field as a sign that the first column is an index, and then
+# reads every row one column off (the review into the index, its rating as the text), silently; with one,
+# the field lands here, and the row is counted as malformed and skipped (:func:`_drop_overflowing`). NUL is
+# removed from every file read, so no column is named this.
+_OVERFLOW = "\x00overflow\x00"
+
+
+def _overflow_names(text: str, sep: str, names: list[str] | None) -> list[str] | None:
+    """The column names to read delimited ``text`` by: its header's (or the headerless ``names``) and
+    :data:`_OVERFLOW`. None when every sample row has one field more than the header: an export with row
+    names (R's ``write.table``) leaves the header without a name for them, and pandas reads that layout
+    right by itself."""
+    sample = text[: 1 << 16]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            columns = (
+                names
+                if names is not None
+                else [str(c) for c in pd.read_csv(io.StringIO(sample), sep=sep, dtype=str, nrows=0).columns]
+            )
+            rows = pd.read_csv(
+                io.StringIO(sample),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                header=None if names is not None else 0,
+                names=[*columns, _OVERFLOW],
+                nrows=HEADER_SAMPLE_ROWS,
+                on_bad_lines="skip",
+            )
+    except Exception:  # the head alone does not parse: let the whole read say what is wrong
+        return None
+    if len(rows) and bool(rows[_OVERFLOW].fillna("").str.strip().ne("").all()):
+        return None
+    return [*columns, _OVERFLOW]
+
+
+def _drop_overflowing(frame: pd.DataFrame, before: int, skipped: Sequence[int]) -> tuple[pd.DataFrame, list[int]]:
+    """``frame`` without the :data:`_OVERFLOW` column and the rows that filled it, and those rows' data-row
+    numbers. ``before`` is how many rows the parser gave ahead of this frame; ``skipped`` the data-row
+    numbers (ascending) of the rows it skipped up to the frame's end, which no row it gave holds. A field
+    left empty there is a trailing separator ("1,2," under "a,b"), not an overflow."""
+    if _OVERFLOW not in frame.columns:
+        return frame, []
+    overflow = frame.pop(_OVERFLOW)
+    spilled = overflow.fillna("").astype(str).str.strip().ne("").tolist()
+    if not any(spilled):
+        return frame, []
+    numbers = []
+    for position in (position for position, spill in enumerate(spilled) if spill):
+        given = before + position + 1  # the parser's count of rows up to this one
+        number = given
+        while True:  # the given-th data-row number that no skipped row holds
+            moved = given + bisect.bisect_right(skipped, number)
+            if moved == number:
+                break
+            number = moved
+        numbers.append(number)
+    kept = frame[[not spill for spill in spilled]].reset_index(drop=True)
+    kept.attrs = dict(frame.attrs)
+    return kept, numbers
 
 
 def _name_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1849,6 +1922,7 @@ class TableStream:
         self._skipped_rows: list[int] = []
         self.headerless = bool(source.attrs.get("headerless")) if isinstance(source, pd.DataFrame) else False
         self.header_names: list[str] | None = None
+        self._read_names: list[str] | None = None  # the header's names and _OVERFLOW (_overflow_names)
         self.frame: pd.DataFrame | None = None
         self.path: Path | None = None
         self.encoding: str | None = None
@@ -1912,6 +1986,7 @@ class TableStream:
         self.separator = choose_separator(text, "\t" if self.suffix == ".tsv" else ",")
         self.header_names = _headerless_names(text, self.separator, self.expected)
         self.headerless = self.header_names is not None
+        self._read_names = _overflow_names(text, self.separator, self.header_names)
 
     def _parquet_rows(self) -> int:
         import pyarrow.parquet as pq
@@ -1993,10 +2068,12 @@ class TableStream:
                 chunksize=self.chunk_rows,
                 on_bad_lines="warn",
                 header=None if self.header_names else 0,
-                names=self.header_names,
+                names=self._read_names if self._read_names is not None else self.header_names,
             )
             yielded = False
             rows: _DataRows | None = None
+            given = 0  # rows the parser has given, those with one field too many included
+            skipped: list[int] = []  # the data-row numbers of the rows the parser skipped so far, ascending
             with reader, contextlib.ExitStack() as second:
                 while True:
                     # Catch the parser's warnings around each read only: a generator must not hold the filter.
@@ -2007,8 +2084,16 @@ class TableStream:
                     if lines and rows is None:  # read the file a second time, only as far as its last bad row
                         handle = second.enter_context(self.path.open(encoding=self.encoding, newline=""))
                         rows = _DataRows(_WithoutNul(handle), self.separator, header=self.header_names is None)
+                    numbers = [rows.number(line) for line in lines] if rows is not None else []
+                    skipped += numbers
+                    if chunk is not None:
+                        parsed = len(chunk)
+                        chunk, spilled = _drop_overflowing(chunk, given, skipped)
+                        given += parsed
+                        numbers = sorted(numbers + spilled)
+                        lines += spilled
                     self.malformed_rows += len(lines)
-                    self._skipped_rows += [rows.number(line) for line in lines] if rows is not None else []
+                    self._skipped_rows += numbers
                     if chunk is None:
                         break
                     chunk.columns = [str(column).strip() for column in chunk.columns]

@@ -393,3 +393,63 @@ def test_ad_ids_written_as_whole_floats_or_missing_read_as_whole_numbers_or_are_
 def test_read_ads_of_something_not_a_path_says_to_give_a_path_or_pass_the_copy_as_ads():
     with pytest.raises(InputError, match=r"^read_ads takes the path of a file of ad copy, not int"):
         read_ads(3)  # type: ignore[arg-type]
+
+
+def _whole_and_streamed(path, **columns):
+    """The reviews of ``path`` read whole, then streamed in chunks of 1, 2 and 100 rows: all the same."""
+    whole = load_reviews(path, **columns)
+    for chunk_rows in (1, 2, 100):
+        stream = ReviewStream(path, chunk_rows=chunk_rows, **columns)
+        streamed = [review for reviews, _ in stream.chunks() for review in reviews]
+        assert streamed == list(whole.reviews)
+        assert stream.summary().skipped == whole.summary.skipped and stream.summary().rows == whole.summary.rows
+    return whole
+
+
+def test_a_first_row_with_a_field_too_many_is_skipped_not_read_one_column_off(tmp_path):
+    # pandas reads a first data row with one field more than the header as "the first column is an index",
+    # and every row after it one column off: the ratings as the reviews, silently.
+    path = tmp_path / "reviews.csv"
+    rows = ["id,text,rating", "r1,Hidden fees, never again.,1", "r2,Calls drop all the time.,2"]
+    rows += ["r3,Great coverage downtown.,5", "r4,Support was slow, rude and unhelpful.,1", "r5,Fine.,4"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    whole = _whole_and_streamed(path)
+    assert [(r.review_id, r.row, r.text, r.rating) for r in whole.reviews] == [
+        ("r2", 2, "Calls drop all the time.", 2.0),
+        ("r3", 3, "Great coverage downtown.", 5.0),
+        ("r5", 5, "Fine.", 4.0),
+    ]
+    assert whole.summary.skipped == {"malformed row": 2} and whole.summary.rows == 5
+
+
+def test_a_review_file_of_one_column_keeps_its_reviews_whole_or_counts_them_skipped(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("review\nHidden fees on every bill, never again.\nCalls drop all the time.\nFine.\n", "utf-8")
+    whole = _whole_and_streamed(path)
+    assert [(r.row, r.text) for r in whole.reviews] == [(2, "Calls drop all the time."), (3, "Fine.")]
+    assert whole.summary.skipped == {"malformed row": 1}
+
+
+def test_a_trailing_separator_on_every_row_is_not_a_field(tmp_path):
+    path = tmp_path / "reviews.csv"
+    rows = ["id,text,channel", 'r1,"Calls drop constantly, awful network.",Phone,', 'r2,"No dropped calls.",Web,']
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    whole = _whole_and_streamed(path)
+    assert [(r.review_id, r.text, r.segments) for r in whole.reviews] == [
+        ("r1", "Calls drop constantly, awful network.", {"channel": "Phone"}),
+        ("r2", "No dropped calls.", {"channel": "Web"}),
+    ]
+    assert whole.summary.skipped == {}
+
+
+def test_an_export_with_row_names_and_no_header_for_them_is_read_by_its_named_columns(tmp_path):
+    # R's write.table(row.names = TRUE) names every column but the row names': each row has one field more.
+    path = tmp_path / "reviews.csv"
+    rows = ['"text","rating"', '"1","Calls drop all the time.",2', '"2","Great coverage downtown.",5']
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    whole = _whole_and_streamed(path)
+    assert [(r.text, r.rating) for r in whole.reviews] == [
+        ("Calls drop all the time.", 2.0),
+        ("Great coverage downtown.", 5.0),
+    ]
+    assert whole.summary.skipped == {}

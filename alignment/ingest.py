@@ -1335,7 +1335,9 @@ def _parse_ratings(column: pd.Series, invalid: Counter[str], scale: RatingScale 
         for value, count in first.value_counts().items():
             if value in fractions:
                 denominators[fractions[value]] += int(count)
-            elif _NUMBER.fullmatch(readings[value]):
+            elif _NUMBER.fullmatch(readings[value]) and RATING_RANGE[0] <= float(readings[value]) <= RATING_RANGE[1]:
+                # A number off every scale ("101") is counted out of range below; it must not choose the
+                # scale of the others ("4/5" read as 80 of 100 beside a plain "4").
                 plain += [float(readings[value])] * int(count)
         scale.settle(denominators, plain)
     top = None if scale is None else scale.top

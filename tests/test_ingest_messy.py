@@ -235,6 +235,15 @@ def test_ratings_written_on_two_scales_are_read_on_the_columns_own_scale():
     assert loaded.summary.columns["invalid_values"] == {"non-numeric rating": 2}
 
 
+def test_a_rating_off_every_scale_does_not_choose_the_scale_of_the_others():
+    # "101" is a typo, counted out of range; it must not make "4/5" read as 80 of 100 beside a plain "4".
+    written = ["2/5", "3 out of 5", "4/5", "101", "4", "1"]
+    frame = pd.DataFrame({"text": [f"Review number {n} of the shop." for n in range(len(written))], "rating": written})
+    loaded = load_reviews(frame, rating_column="rating")
+    assert [review.rating for review in loaded.reviews] == [2.0, 3.0, 4.0, None, 4.0, 1.0]
+    assert loaded.summary.columns["invalid_values"] == {"rating out of range": 1}
+
+
 def test_the_scale_found_in_one_chunk_holds_for_the_next(tmp_path):
     path = tmp_path / "ratings.csv"
     written = ["4/5", "5/5", "3/5", "8/10", "6/10", "2/10"]

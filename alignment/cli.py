@@ -386,6 +386,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("ALIGN_DEBUG"):
             raise
+        duckdb = sys.modules.get("duckdb")  # loaded only when a workspace was opened
+        if duckdb is not None and isinstance(exc, duckdb.Error):
+            # The workspace opened, but a part of its file cannot be read: a copy cut short, a disk that
+            # filled while another program wrote it. What reads still reads; say what to do about the rest.
+            from alignment.workspace import WORKSPACE_ENV
+
+            where = _workspace_location(getattr(args, "workspace", None))
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _fail(
+                f"The workspace in {where} could not be read ({first}); its file may be damaged. Restore it from "
+                f"a backup, or move it away (or set {WORKSPACE_ENV} or --workspace to another folder) and ingest "
+                "the datasets again."
+            )
+            return EXIT_FAILURE
         _fail(
             f"internal error: {type(exc).__name__}: {exc}. "
             "Set ALIGN_DEBUG=1 to see the traceback, and please report it."

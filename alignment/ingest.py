@@ -940,6 +940,48 @@ def _guess_column(
     return found[0] if len(found) == 1 else None
 
 
+def table_with_text_names(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``frame`` with its column names as strings, as columns are named everywhere else (``read_csv(header=None)``
+    and a frame built from lists give 0, 1, ...), checked to be unique: ``frame[name]`` of a repeated name is
+    a table, not a column.
+
+    Raises:
+        InputError: two columns share a name (``what`` names the frame in the message).
+    """
+    names = [str(column) for column in frame.columns]
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise InputError(
+            f"The {what} DataFrame has more than one column named {', '.join(map(repr, repeated))}. "
+            "Give each column its own name (for instance frame.columns = [...]) or drop the extra ones."
+        )
+    if all(isinstance(column, str) for column in frame.columns):
+        return frame
+    return frame.set_axis(names, axis="columns")  # a renamed copy: the caller's frame stays as it was
+
+
+def column_options(
+    text_column: object, id_column: object, date_column: object, rating_column: object, segment_columns: object
+) -> tuple[str | None, str | None, str | None, str | None, list[str] | None]:
+    """The column options as the strings their columns are known by (a frame's column 1 may be given as 1 or
+    "1", as :func:`table_with_text_names` names it), and one segment column given as a name as a list of one,
+    not the letters of its name."""
+    if segment_columns is None:
+        segments = None
+    elif isinstance(segment_columns, (str, int)):
+        segments = [str(segment_columns)]
+    elif isinstance(segment_columns, Iterable):
+        segments = [str(name) for name in segment_columns]
+    else:
+        raise InputError(
+            f"segment_columns must be a column name or a list of them, not {type(segment_columns).__name__}."
+        )
+    text, review_id, date, rating = (
+        None if name is None else str(name) for name in (text_column, id_column, date_column, rating_column)
+    )
+    return text, review_id, date, rating, segments
+
+
 def load_reviews(
     source: pd.DataFrame | str | Path,
     text_column: str | None = None,
@@ -958,8 +1000,11 @@ def load_reviews(
     Raises:
         InputError: the file is missing or unreadable, a column is missing, or no review remains.
     """
+    text_column, id_column, date_column, rating_column, segment_columns = column_options(
+        text_column, id_column, date_column, rating_column, segment_columns
+    )
     if isinstance(source, pd.DataFrame):
-        frame, name = source, "DataFrame"
+        frame, name = table_with_text_names(source, "reviews"), "DataFrame"
     elif isinstance(source, (str, Path)):
         named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
         frame = read_table(source, sheet=sheet, expected=named)
@@ -2340,6 +2385,11 @@ class ReviewStream:
         sheet: str | int | None = None,
         chunk_rows: int = STREAM_CHUNK_ROWS,
     ) -> None:
+        text_column, id_column, date_column, rating_column, segment_columns = column_options(
+            text_column, id_column, date_column, rating_column, segment_columns
+        )
+        if isinstance(source, pd.DataFrame):
+            source = table_with_text_names(source, "reviews")
         named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
         self.table = TableStream(source, chunk_rows=chunk_rows, sheet=sheet, expected=named)
         self._columns = (text_column, id_column, date_column, rating_column, segment_columns)

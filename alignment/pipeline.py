@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder, TextEncoder
 from alignment.errors import InputError
-from alignment.ingest import ReviewSet, coerce_ads, english_share, load_reviews, read_language
+from alignment.ingest import ReviewSet, coerce_ads, english_share, load_reviews, read_language, table_with_text_names
 from alignment.match import claim_thresholds, match_claims, matched_under
 from alignment.progress import Progress, SilentProgress
 from alignment.quantities import quantity_note, weigh_by_quantities
@@ -91,20 +90,10 @@ def check(
         raise InputError("Give either ad copy (ads) or a list of claims, not both and not neither.")
     if reviews is None:
         raise InputError("Give the reviews: check(ads, reviews) or check(claims=[...], reviews=...).")
-    if isinstance(segment_columns, str):
-        segment_columns = [segment_columns]  # one column, not the letters of its name
     review_set = (
         reviews
         if isinstance(reviews, ReviewSet)
-        else load_reviews(
-            table_with_text_names(reviews, "reviews") if isinstance(reviews, pd.DataFrame) else reviews,
-            _column_name(text_column),
-            _column_name(id_column),
-            _column_name(date_column),
-            _column_name(rating_column),
-            None if segment_columns is None else [str(name) for name in segment_columns],
-            sheet=sheet,
-        )
+        else load_reviews(reviews, text_column, id_column, date_column, rating_column, segment_columns, sheet=sheet)
     )
     if claims is not None and not isinstance(claims, Sequence) and isinstance(claims, Iterable):
         claims = list(claims)  # a generator or a map() is read once, here: _resolve_claims and the note below
@@ -259,31 +248,6 @@ def build_report(
         possible_claims=None if possible is None else tuple(possible),
         rating_prior=rating_prior,
     )
-
-
-def table_with_text_names(frame: pd.DataFrame, what: str) -> pd.DataFrame:
-    """``frame`` with its column names as strings, as columns are named everywhere else (``read_csv(header=None)``
-    and a frame built from lists give 0, 1, ...), checked to be unique: ``frame[name]`` of a repeated name is
-    a table, not a column.
-
-    Raises:
-        InputError: two columns share a name (``what`` names the frame in the message).
-    """
-    names = [str(column) for column in frame.columns]
-    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
-    if repeated:
-        raise InputError(
-            f"The {what} DataFrame has more than one column named {', '.join(map(repr, repeated))}. "
-            "Give each column its own name (for instance frame.columns = [...]) or drop the extra ones."
-        )
-    if all(isinstance(column, str) for column in frame.columns):
-        return frame
-    return frame.set_axis(names, axis="columns")  # a renamed copy: the caller's frame stays as it was
-
-
-def _column_name(name: object) -> str | None:
-    """A column option as the string its column is known by: a frame's column 1 may be given as 1 or "1"."""
-    return None if name is None else str(name)
 
 
 def check_notes(
@@ -479,14 +443,16 @@ def _resolve_claims(
         if not isinstance(claims, Iterable):
             raise InputError(f"claims must be a list of strings, one claim each, not {type(claims).__name__}.")
         given: list[Any] = list(claims)  # a generator or a map() is read once, here, not used up below
-        if not any(isinstance(item, Claim) or (isinstance(item, str) and item.strip()) for item in given):
+        odd = [item for item in given if not isinstance(item, (str, Claim))][:1]
+        if odd:
+            raise InputError(f"claims must be a list of strings or of Claim records, not of {_kind(odd[0])}.")
+        if not all(isinstance(item, str) for item in given) and not all(isinstance(item, Claim) for item in given):
+            raise InputError("claims must be a list of strings or of Claim records, not a mix of the two.")
+        if not any(isinstance(item, Claim) or item.strip() for item in given):
             raise InputError("claims is empty: give at least one claim, such as claims=['No hidden fees'].")
-        claims = given
-        if all(isinstance(item, Claim) for item in claims):
-            return list(claims), None, None  # type: ignore[arg-type]
-        if not all(isinstance(item, str) for item in claims):
-            raise InputError("claims must be a list of strings or Claim records.")
-        return claims_from_lines(claims, nlp), None, None  # type: ignore[arg-type]
+        if all(isinstance(item, Claim) for item in given):
+            return given, None, None
+        return claims_from_lines(given, nlp), None, None
     assert ads is not None  # guarded by check(); narrows the type only
     ad_list = coerce_ads(table_with_text_names(ads, "ads") if isinstance(ads, pd.DataFrame) else ads)
     if not ad_list:

@@ -952,6 +952,13 @@ class Workspace:
             UnknownDatasetError: no such dataset, or it is no longer the one of ``dataset_id`` (deleted or
                 replaced while the check ran: its matches would point at other sentences).
         """
+        from alignment.report import Report
+
+        if not isinstance(report, Report):
+            raise InputError(
+                f"save_run takes the Report that check() returns, not {type(report).__name__}: "
+                "report = workspace.check(...); workspace.save_run(report, dataset=...)."
+            )
         self._require_writable()
         if dataset is not None and dataset_id is not None:
             with self._lock:
@@ -964,6 +971,14 @@ class Workspace:
                 )
         else:
             info = self.dataset(dataset) if dataset is not None else None
+        if info is not None and (report.dataset.source, len(report.sentences)) != (info.source, info.sentences):
+            # The run stores its evidence as sentence numbers of the dataset: another table's numbers would
+            # point at other sentences, or past the last.
+            raise InputError(
+                f"This report was checked against {report.dataset.source} ({len(report.sentences):,} sentences), "
+                f"not the dataset {dataset!r} ({info.source}, {info.sentences:,} sentences): its evidence would "
+                "point at other sentences. Save it with the dataset it was checked against, or with no dataset."
+            )
         if label is not None:
             # A label is shown on one line (the runs table, the app's run picker): line breaks and tabs in it
             # would break the table, so its whitespace is read as single spaces.
@@ -1124,8 +1139,11 @@ class Workspace:
         )
         if review_set is None and any(claim.mentions for claim in info.claims):
             notes.append(
-                f"The dataset {info.dataset!r} was deleted or replaced after this run, so its matched sentences "
-                "are not included; the counts and verdicts are as they were."
+                "This run was saved without a dataset, so its matched sentences are not included; the counts and "
+                "verdicts are as they were."
+                if info.dataset is None
+                else f"The dataset {info.dataset!r} was deleted or replaced after this run, so its matched "
+                "sentences are not included; the counts and verdicts are as they were."
             )
         results = tuple(
             ClaimResult(

@@ -133,6 +133,24 @@ def test_cli_ingest_then_list_show_and_delete(workspace_dir, reviews_csv, capsys
     assert code == 0 and json.loads(out) == {"removed": 0, "remaining": 0}  # nothing was embedded here
 
 
+def test_cli_says_a_workspace_it_cannot_read_part_of_may_be_damaged_and_what_to_do(
+    workspace_dir, reviews_csv, capsys, monkeypatch
+):
+    import duckdb
+
+    assert _run(capsys, "ingest", str(reviews_csv), "--name", "telecom")[0] == 0
+
+    def cut_short(self, *args, **kwargs):  # what DuckDB raises on a file cut short mid-copy
+        raise duckdb.IOException('IO Error: Could not read enough bytes from file "workspace.duckdb"')
+
+    monkeypatch.setattr(Workspace, "list_datasets", cut_short)
+    code, _, err = _run(capsys, "datasets")
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 1 and len(lines) == 1 and "Traceback" not in err and "internal error" not in err
+    assert f"The workspace in {workspace_dir} could not be read (IO Error: Could not read enough bytes" in lines[0]
+    assert "its file may be damaged. Restore it from a backup, or move it away" in lines[0]
+
+
 def test_cli_workspace_option_overrides_the_environment(workspace_dir, tmp_path, reviews_csv, capsys):
     other = tmp_path / "other"
     code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "x", "--workspace", str(other), "--quiet")

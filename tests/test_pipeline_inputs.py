@@ -94,6 +94,22 @@ def test_check_names_the_blank_claims_it_skips_in_a_note(reviews_frame, nlp):
     assert not any("blank" in note for note in _check(claims=["No hidden fees"], reviews=reviews_frame).notes)
 
 
+@pytest.mark.parametrize(
+    ("claims", "said"),
+    [
+        ([1, 2], r"^claims must be a list of strings or of Claim records, not of int 1\.$"),
+        ([None], r"^claims must be a list of strings or of Claim records, not of NoneType\.$"),
+        (
+            ["No hidden fees", *CLAIMS],
+            r"^claims must be a list of strings or of Claim records, not a mix of the two\.$",
+        ),
+    ],
+)
+def test_check_says_what_is_wrong_with_claims_that_are_not_text(reviews_frame, claims, said):
+    with pytest.raises(InputError, match=said):
+        _check(claims=claims, reviews=reviews_frame)
+
+
 @pytest.mark.parametrize("claims", [[], ["", "   "]])
 def test_check_refuses_claims_with_nothing_in_them(reviews_frame, claims):
     with pytest.raises(InputError, match=r"^claims is empty: give at least one claim"):

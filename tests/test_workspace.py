@@ -143,6 +143,17 @@ def test_workspace_ingests_a_dataframe(workspace, reviews_frame):
     assert workspace.load_dataset("frame").reviews == load_reviews(reviews_frame).reviews
 
 
+def test_workspace_ingests_a_frame_with_numbered_columns_and_one_segment_column_named_alone(workspace, reviews_frame):
+    # as check() reads them: read_csv(header=None) numbers the columns, and one segment column is one name
+    frame = reviews_frame[["review_id", "text", "region"]].set_axis([0, 1, 2], axis="columns")
+    info = workspace.ingest(frame, "numbered", text_column=1, id_column=0, segment_columns=2)
+    assert info.mapping.text == "1" and info.mapping.segments == ("2",)
+    assert workspace.load_dataset("numbered").reviews == load_reviews(frame, "1", "0", segment_columns=["2"]).reviews
+    assert list(frame.columns) == [0, 1, 2]  # the caller's frame is left as it was
+    named = workspace.ingest(reviews_frame, "by-region", segment_columns="region")
+    assert named.mapping.segments == ("region",)
+
+
 @pytest.mark.parametrize("name", ["", "../x", "a/b", "a\\b", "-rf", ".hidden", "a b", "x" * 65, "name;drop", "a..b"])
 def test_workspace_rejects_names_that_could_be_paths_or_options(workspace, reviews_frame, name):
     with pytest.raises(DatasetNameError, match="not allowed") as error:
@@ -975,6 +986,26 @@ def test_prune_drops_the_vectors_of_a_fast_recipe_no_longer_built(workspace, rev
     # the old recipe's vectors are never read again; the current fast and exact ones are what checks use
     assert workspace.prune_embeddings() == {"removed": distinct, "remaining": 2 * distinct}
     assert workspace.embedding_coverage("a") == {FAST_MODEL_ID: distinct, MODEL_ID: distinct}
+
+
+def test_save_run_refuses_a_report_of_another_table_and_anything_but_a_report(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "telecom")
+    workspace.ingest(reviews_frame.iloc[:3], "small")
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    config = Config(min_similarity=-1.0, min_evidence=2)
+    report = workspace.check(
+        None, "telecom", config, claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    with pytest.raises(
+        InputError, match=r"^This report was checked against DataFrame \(\d+ sentences\), not the dataset 'small'"
+    ):
+        workspace.save_run(report, dataset="small")
+    with pytest.raises(InputError, match=r"^save_run takes the Report that check\(\) returns, not dict"):
+        workspace.save_run({"claims": []}, dataset="telecom")  # type: ignore[arg-type]
+    assert workspace.list_runs() == []
+    unattached = workspace.save_run(report)  # no dataset: the counts are kept, and the report says why no quote
+    notes = workspace.run_report(unattached.run_id)["notes"]
+    assert notes[-1].startswith("This run was saved without a dataset, so its matched sentences are not included")
 
 
 def test_the_runs_of_deleted_datasets_are_chosen_before_the_limit(workspace, reviews_frame):

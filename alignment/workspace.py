@@ -141,6 +141,23 @@ class WorkspaceFullError(InputError):
     """The disk holding the workspace ran out of space (nothing half-written is kept)."""
 
 
+class _ClosedConnection:
+    """Stands in for a closed workspace's database connection: any use says, in one line, that the workspace
+    was closed and how to open it again (DuckDB's own "Connection already closed!" names neither)."""
+
+    def __init__(self, database: Path) -> None:
+        self._database = database
+
+    def __getattr__(self, name: str) -> Any:
+        raise InputError(
+            f"The workspace {self._database.parent} was closed. Open it again with Workspace.open(...), or use it "
+            "inside one `with Workspace.open(...) as workspace:` block."
+        )
+
+    def close(self) -> None:
+        """Closing a closed workspace again does nothing."""
+
+
 def default_location() -> Path:
     """``ALIGN_WORKSPACE`` when set, else the per-user data folder of the platform, plus ``alignment``."""
     return user_folder("data", WORKSPACE_ENV)
@@ -154,9 +171,9 @@ def validate_name(name: str) -> str:
             letters, digits, '.', '_' and '-' (so no path separators), or does not start with a letter or digit.
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
-        shown = name if isinstance(name, str) else type(name).__name__
+        shown = repr(name) if isinstance(name, str) else f"{type(name).__name__} {name!r}"[:80]
         raise DatasetNameError(
-            f"Dataset name {shown!r} is not allowed: use 1 to 64 letters, digits, '.', '_' or '-', starting "
+            f"Dataset name {shown} is not allowed: use 1 to 64 letters, digits, '.', '_' or '-', starting "
             "with a letter or digit (for example spring-reviews-2025)."
         )
     return name
@@ -390,6 +407,7 @@ class Workspace:
             self._loaded.clear()
             self._vectors.clear()
             self._con.close()
+            self._con = _ClosedConnection(self.database)
 
     def __enter__(self) -> Workspace:
         return self

@@ -161,6 +161,16 @@ def test_workspace_rejects_names_that_could_be_paths_or_options(workspace, revie
     assert "\n" not in str(error.value)
 
 
+def test_a_closed_workspace_says_it_was_closed_and_a_name_that_is_not_text_is_shown_as_given(tmp_path):
+    workspace = Workspace.open(tmp_path / "ws")
+    with pytest.raises(DatasetNameError, match=r"^Dataset name int 5 is not allowed"):
+        workspace.dataset(5)  # type: ignore[arg-type]
+    workspace.close()
+    workspace.close()  # a second close does nothing
+    with pytest.raises(InputError, match=r"^The workspace .* was closed\. Open it again with Workspace\.open"):
+        workspace.list_datasets()
+
+
 def test_workspace_accepts_ordinary_names():
     for name in ("spring-2025", "Reviews_v2", "q1.tickets", "7eleven"):
         assert validate_name(name) == name

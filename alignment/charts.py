@@ -775,7 +775,13 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
     if not results or frame.empty:
         figure = go.Figure()
         figure.add_annotation(
-            text="No dated evidence: map a date column on the Datasets page to see trends.",
+            # With a date column mapped, what is missing is dated evidence (filters, or undated reviews),
+            # not the mapping.
+            text=(
+                "No dated evidence here: no matched sentence's review has a date (widen the filters, if any)."
+                if report.dataset.columns.get("date")
+                else "No dated evidence: map a date column on the Datasets page to see trends."
+            ),
             showarrow=False,
             x=0.5,
             y=0.5,

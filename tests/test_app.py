@@ -508,6 +508,17 @@ def test_dashboard_page_draws_every_chart_and_drills_down():
     # Filter to one region: the numbers follow.
     app.multiselect[[m.label for m in app.multiselect].index("Region")].select("Coastal").run()
     assert not app.exception
+    # A slice the filters leave out says so, rather than showing an empty table under its heading.
+    app.session_state["aln_drill"] = Drill(claim_id=claim_id, segment=("region", "North"))
+    app.run()
+    assert any("The filters above leave no evidence in this slice" in i.value for i in app.info)
+    # Filters that leave no evidence at all say so once, and the trend does not ask for a date column.
+    app.session_state["aln_drill"] = None
+    app.multiselect[[m.label for m in app.multiselect].index("Channel")].select("Trustpilot").run()
+    app.multiselect[[m.label for m in app.multiselect].index("Region")].unselect("Coastal").select("South").run()
+    app.select_slider[0].set_value(("2025-01", "2025-01")).run()
+    assert not app.exception
+    assert any("No evidence matches these filters" in i.value for i in app.info)
 
 
 @pytest.mark.models

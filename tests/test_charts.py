@@ -168,8 +168,12 @@ def test_plot_trend_without_dates_explains_what_to_do():
         tuple(Review(r.review_id, r.text, r.row, None, r.rating, r.segments) for r in report.reviews),
         report.sentences,
     )
-    figure = charts.plot_trend(undated)
-    assert "date column" in figure.layout.annotations[0].text
+    unmapped = dataclasses.replace(undated, dataset=dataclasses.replace(report.dataset, columns={"date": None}))
+    assert "map a date column" in charts.plot_trend(unmapped).layout.annotations[0].text
+    # with a date column mapped, what is missing is dated evidence (filters, undated rows), not the mapping
+    mapped = dataclasses.replace(undated, dataset=dataclasses.replace(report.dataset, columns={"date": "date"}))
+    text = charts.plot_trend(mapped).layout.annotations[0].text
+    assert "no matched sentence's review has a date (widen the filters" in text and "map a date" not in text
 
 
 def test_segment_frame_and_heatmap_are_clickable_per_cell():

@@ -83,6 +83,8 @@ def render() -> None:
     filtered = dataclasses.replace(filtered, notes=check_notes(filtered))
     with notes:
         common.show_notes([note for note in filtered.notes if note not in filter_notes])
+        if filter_notes and not any(r.score.mentions for r in filtered.claims):
+            st.info("No evidence matches these filters: widen the date range or clear a filter to see the charts.")
     _metrics(filtered, report)
     png_ok, png_reason = png_export_status()
     gap = plot_gap(filtered)
@@ -325,7 +327,11 @@ def _evidence(report: Report) -> None:
         key="evidence_stance",
         placeholder="Every stance",
     )
-    shown = search(apply_drill(evidence, drill), query)
+    drilled = apply_drill(evidence, drill)
+    if drill is not None and drilled.empty and not evidence.empty:
+        # A slice clicked before a filter left it out (a channel filtered away, a month outside the range)
+        st.info("The filters above leave no evidence in this slice: press “Show all evidence”, or widen the filters.")
+    shown = search(drilled, query)
     if stances:
         shown = shown[shown["stance"].isin(stances)]
     shown = shown.assign(

@@ -557,6 +557,17 @@ def test_datasets_page_states_the_limit_and_validates_an_upload_with_a_mapping()
     assert selects["Review text"].value == "comment"  # detected
     assert selects["Rating"].value == "stars"
     assert selects["Date"].value == "(none)"  # "when" is not a usual name: the user maps it
+    selects["Date"].select("comment").run()  # the review text as the date too: refused, saying which column
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert any("Column comment is mapped as both the review text and the date" in e.value for e in app.error)
+    assert not any("is now the active dataset" in s.value for s in app.success)
+    {s.label: s for s in app.selectbox}["Date"].select("when").run()
+    {s.label: s for s in app.selectbox}["Rating"].select("store").run()  # words, not ratings: said so below
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert any("No value of column store reads as a rating" in m.value for m in app.markdown)
+    app.session_state["aln_staged_upload"] = read_dataset_upload(SMALL_CSV.encode(), "small.csv")
+    app.run()
+    selects = {s.label: s for s in app.selectbox}
     selects["Date"].select("when").run()
     app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
     assert not app.exception

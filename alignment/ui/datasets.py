@@ -128,6 +128,22 @@ def _choose_active() -> None:
     show_validation(active)
 
 
+def _mapped_twice(roles: dict[str, str | None]) -> str | None:
+    """A one-line message when one column is given two roles (the review text also as the date), else None:
+    a column holds one kind of value, so every row would fail one of them."""
+    seen: dict[str, str] = {}
+    for role, column in roles.items():
+        if column is None:
+            continue
+        if column in seen:
+            return (
+                f"Column {md(column)} is mapped as both the {seen[column]} and the {role}: choose another column "
+                f"for the {role}, or (none)."
+            )
+        seen[column] = role
+    return None
+
+
 def show_validation(dataset: Dataset) -> None:
     """The validation summary of a dataset: counts, skipped rows by reason, dates, ratings, segments."""
     overview = dataset_overview(dataset.review_set)
@@ -151,6 +167,11 @@ def show_validation(dataset: Dataset) -> None:
                 f"{overview.first_date} to {overview.last_date} · {overview.dated:,} of {overview.reviews:,} "
                 "reviews dated"
             )
+        elif overview.columns.get("date"):
+            st.markdown(
+                f"No value of column {md(str(overview.columns['date']))} reads as a date: map the column that "
+                "holds the review dates, or none."
+            )
         else:
             st.markdown("No dates: map a date column to see trends and filter by period.")
         st.markdown("**Ratings**")
@@ -158,6 +179,11 @@ def show_validation(dataset: Dataset) -> None:
             st.markdown(
                 f"{overview.rating_min:g} to {overview.rating_max:g} on a {overview.rating_scale} scale · mean "
                 f"{overview.rating_mean:.2f} · {overview.rated:,} of {overview.reviews:,} reviews rated"
+            )
+        elif overview.columns.get("rating"):
+            st.markdown(
+                f"No value of column {md(str(overview.columns['rating']))} reads as a rating: map the column that "
+                "holds the star ratings or scores, or none."
             )
         else:
             st.markdown("No ratings mapped.")
@@ -377,6 +403,10 @@ def _mapping_form(table: UploadedTable) -> None:
         help="Columns whose values split the reviews into groups, such as channel, region or product.",
     )
     if st.button("Validate and make active", type="primary", key=f"map_validate_{key}"):
+        twice = _mapped_twice({"review text": text, "review id": identifier, "date": when, "rating": rating})
+        if twice:
+            st.error(twice)
+            return
         mapping = ColumnMapping(text=text, id=identifier, date=when, rating=rating, segments=tuple(segments))
         try:
             with st.spinner("Validating the rows and splitting sentences…"):

@@ -610,7 +610,12 @@ def trim_unit(unit: Span) -> Span | None:
         or doc[start].text.lower() in {"and", "plus", "&", "so"}
     ):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text.startswith("#")):
+    # spaCy tags "%" as punctuation, but it is the promise's unit ("reaches 99%"): it stays.
+    while end > start and (
+        (doc[end - 1].is_punct and doc[end - 1].text != "%")
+        or doc[end - 1].is_space
+        or doc[end - 1].text.startswith("#")
+    ):
         end -= 1
     # "Switch today and get 5G" -> "5G ...": drop a leading call to action when a promise follows it.
     first = doc[start] if start < end else None

@@ -237,6 +237,17 @@ def test_only_symbols_come_off_a_claims_edges_not_money_signs_percentages_or_pla
     assert _without_decoration(nlp("Rated ★ 4.9 by customers")[:]).text == "Rated ★ 4.9 by customers"
 
 
+@pytest.mark.models
+def test_a_percentage_that_ends_a_claim_keeps_its_percent_sign(nlp):
+    # spaCy tags "%" as punctuation; trimming it off gave "Our network reaches 99", and a reworded claim
+    # then left the old "%" behind in the copy ("99%%").
+    for text, claim in [
+        ("Our network reaches 99%.", "Our network reaches 99%"),
+        ("Uptime of 99.99%!", "Uptime of 99.99%"),
+    ]:
+        assert [found.text for found in extract_claims([Ad("a", text)], nlp)] == [claim]
+
+
 def test_every_annotated_ad_marks_exact_substrings_and_the_test_corpora_are_never_trained_on():
     from alignment.training import CLAIMS_CORPORA, CLAIMS_TEST_CORPORA, read_annotated_ads
 

@@ -799,13 +799,19 @@ def detect_columns(
             taken.add(rating or text)
         if id_column is None and identifier is None:
             identifier = _guess_column(frame, taken, _is_id_cell, unique=True)
-    elif rating_column is None and rating is None:
-        # A rating column named in words of its own ("Score 1-5", "NPS (0-10)", "Overall star rating") is
-        # known by a rating word in its name and by cells that read as ratings.
-        named = {str(c) for c in columns if c not in {text, identifier, date} and _RATING_WORD.search(str(c))}
-        if named:
-            others = {str(c) for c in columns} - named
-            rating = _guess_column(frame, others, _is_stepped_rating_cell, distinct=2, counter=False)
+    else:
+        if date_column is None and date is None:
+            # A column of dates under a name no list knows ("posted", "when", "Submitted on") is known by its
+            # cells: nearly all of them dates, and two different ones at least (not one export date).
+            not_dates = taken | {name for name in (identifier, rating) if name}
+            date = _guess_column(frame, not_dates, _is_date_cell, distinct=2, repeats=False)
+        if rating_column is None and rating is None:
+            # A rating column named in words of its own ("Score 1-5", "NPS (0-10)", "Overall star rating") is
+            # known by a rating word in its name and by cells that read as ratings.
+            named = {str(c) for c in columns if c not in {text, identifier, date} and _RATING_WORD.search(str(c))}
+            if named:
+                others = {str(c) for c in columns} - named
+                rating = _guess_column(frame, others, _is_stepped_rating_cell, distinct=2, counter=False)
     if segment_columns is None:
         used = {text, identifier, date, rating}
         segments = tuple(c for c in columns if c.lower() in SEGMENT_COLUMN_NAMES and c not in used)
@@ -916,11 +922,12 @@ def _guess_column(
     distinct: int = 1,
     unique: bool = False,
     counter: bool = True,
+    repeats: bool = True,
 ) -> str | None:
     """The one column not ``taken`` whose filled cells (of the first 500 rows) nearly all ``fits`` and that
     holds at least ``distinct`` different values (``unique``: no value twice; otherwise, past a dozen cells,
-    some value twice, as an id column never has; ``counter=False``: not 1, 2, 3 … counting the rows);
-    None when no column, or more than one, does."""
+    some value twice, as an id column never has, unless ``repeats`` is False: a timestamp may be unique;
+    ``counter=False``: not 1, 2, 3 … counting the rows); None when no column, or more than one, does."""
     found = []
     sample = frame.head(500)
     for column in sample.columns:
@@ -928,10 +935,9 @@ def _guess_column(
             continue
         cells = [value for value in (clean_cell(v) for v in sample[column]) if value]
         values = len(set(cells))
-        repeats = values < len(cells)
-        if unique and (repeats or len(cells) < len(sample)):
+        if unique and (values < len(cells) or len(cells) < len(sample)):
             continue
-        if not unique and len(cells) > 12 and not repeats:
+        if not unique and repeats and len(cells) > 12 and values == len(cells):
             continue
         if not counter and _counts_rows(cells):
             continue

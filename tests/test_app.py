@@ -556,7 +556,7 @@ def test_datasets_page_states_the_limit_and_validates_an_upload_with_a_mapping()
     selects = {s.label: s for s in app.selectbox}
     assert selects["Review text"].value == "comment"  # detected
     assert selects["Rating"].value == "stars"
-    assert selects["Date"].value == "(none)"  # "when" is not a usual name: the user maps it
+    assert selects["Date"].value == "when"  # not a usual name, but a column of dates
     selects["Date"].select("comment").run()  # the review text as the date too: refused, saying which column
     app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
     assert any("Column comment is mapped as both the review text and the date" in e.value for e in app.error)
@@ -679,17 +679,18 @@ def test_an_upload_can_be_mapped_again_and_replaces_itself_in_the_session():
     app.session_state["aln_staged_upload"] = read_dataset_upload(SMALL_CSV.encode(), "small.csv")
     app.run()
     app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
-    assert any("No dates" in m.value for m in app.markdown)  # "when" is not a usual name: left unmapped
+    assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)  # "when" is known by its dates
     app.button[[b.label for b in app.button].index("Change column mapping")].click().run()
     assert not app.exception
     selects = {s.label: s for s in app.selectbox}
     assert selects["Review text"].value == "comment" and selects["Rating"].value == "stars"  # as it was mapped
-    selects["Date"].select("when").run()
+    assert selects["Date"].value == "when"
+    selects["Date"].select("(none)").run()
     app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
     assert not app.exception
     uploads = [d for d in app.session_state["aln_datasets"].values() if d.origin == "uploaded"]
-    assert len(uploads) == 1 and uploads[0].review_set.mapping.date == "when"
-    assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)
+    assert len(uploads) == 1 and uploads[0].review_set.mapping.date is None
+    assert any("No dates" in m.value for m in app.markdown)
 
 
 def test_markdown_copy_is_read_as_the_words_a_reader_sees():

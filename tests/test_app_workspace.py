@@ -206,7 +206,7 @@ def test_an_upload_saved_to_the_workspace_is_listed_loaded_and_deleted_in_a_new_
         info = workspace.dataset("spring-reviews")
         assert (info.source, info.rows, info.reviews, info.skipped) == ("small.csv", 4, 3, {"blank text": 1})
         assert info.source_path == "uploaded in the app"  # not the temporary folder it was staged in
-        assert (info.mapping.text, info.mapping.rating, info.mapping.date) == ("comment", "stars", None)  # as mapped
+        assert (info.mapping.text, info.mapping.rating, info.mapping.date) == ("comment", "stars", "when")  # as mapped
         assert list(info.mapping.segments) == ["store"]
 
     # Another session (another user of this server) sees it, and can load it.

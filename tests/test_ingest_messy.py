@@ -235,6 +235,17 @@ def test_ratings_written_on_two_scales_are_read_on_the_columns_own_scale():
     assert loaded.summary.columns["invalid_values"] == {"non-numeric rating": 2}
 
 
+def test_a_date_column_under_a_name_no_list_knows_is_known_by_its_dates():
+    texts = [f"Review number {n} of the shop." for n in range(20)]
+    posted = [f"2025-03-{n + 1:02d} 10:{n:02d}" for n in range(20)]  # a timestamp each, none twice
+    frame = pd.DataFrame({"posted": posted, "note": texts, "batch": ["2025-01-01"] * 20})
+    mapping = load_reviews(frame).mapping
+    assert mapping.date == "posted"  # not "batch", one export date on every row
+    assert load_reviews(frame, date_column="").mapping.date is None  # "no date column" is not overruled
+    two = frame.assign(updated=posted)
+    assert load_reviews(two).mapping.date is None  # two candidates: the user chooses
+
+
 def test_a_rating_off_every_scale_does_not_choose_the_scale_of_the_others():
     # "101" is a typo, counted out of range; it must not make "4/5" read as 80 of 100 beside a plain "4".
     written = ["2/5", "3 out of 5", "4/5", "101", "4", "1"]

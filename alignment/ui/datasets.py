@@ -375,7 +375,10 @@ def _mapping_form(table: UploadedTable) -> None:
     if suggested is None:
         st.warning("Could not tell which column holds the review text. Choose it below.")
     elif suggested.date is None:
-        st.info("No date column was recognised by its name. Choose one below to see trends and filter by period.")
+        st.info(
+            "No date column was recognised, by its name or by its values. Choose one below to see trends and "
+            "filter by period."
+        )
     key = f"{table.fingerprint[:12]}_{table.sheet or ''}"  # another sheet has other columns
     st.markdown("**Column mapping** (detected automatically; change any of them)")
     first, second, third, fourth = st.columns(4)

@@ -1073,6 +1073,8 @@ def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
         ]
         rows.append(row)
     _print_table(headers, rows)
+    if not ranked and (unranked := _unranked_note(first)):
+        print(unranked)
     print(
         "A lower min_similarity matches more reviews, and the weaker matches are harder to read; stance accuracy "
         "is over the pairs each setting matched, so compare it beside the pairs. --out writes every evaluation."
@@ -1158,6 +1160,24 @@ _MATCHING_NOTE = (
 )
 
 
+def _unranked_note(result: EvidenceEvaluation) -> str | None:
+    """Why an evaluation with the about column has no AP (no claim had enough contradicting reviews about it
+    to rank), in one line; None without the about column."""
+    most = result.most_relevant
+    if most is None:
+        return None
+    if not most:
+        return (
+            "No review labelled contradicting is about a claim, so AP was not computed: it ranks each claim's "
+            "complaints about it. Check the about column and the labels."
+        )
+    where = " in any group" if result.groups > 1 else ""
+    return (
+        f"No claim{where} has the {result.min_relevant:,} contradicting reviews about it that --min-relevant asks "
+        f"for (the most: {most:,}), so AP was not computed; lower --min-relevant to {most:,} or less."
+    )
+
+
 def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
     sides = result.sides
     unread = _counts(result.unread)
@@ -1201,6 +1221,8 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
             ["first ten quotes labelled contradicting", *(_cell(judges[n].first_ten_contradicting) for n in names)]
         )
     _print_table(["measure", *names], rows)
+    if judges["alignment"].mean_ap is None and (unranked := _unranked_note(result)):
+        print(unranked)
     if judges["alignment"].match_recall is not None:
         print(_MATCHING_NOTE)
     print()

@@ -25,12 +25,15 @@ from alignment.errors import (
 )
 from alignment.ingest import (
     RATING_RANGE,
+    RatingScale,
     ReviewSet,
     clean_cell,
     decode_bytes,
     detect_columns,
     list_columns,
     load_reviews,
+    parse_ratings,
+    rating_number,
     read_table,
 )
 from alignment.ratings import Side, band_side, off_scale, rating_bands, rating_bounds
@@ -52,6 +55,9 @@ _SUPPORTS_WORDS = frozenset({"positive", "pos", "supports", "support", "supporte
 # "conflict" is SemEval's word for a sentence that praises and faults the same aspect.
 _NO_SIDE_WORDS = frozenset({"neutral", "mixed", "conflict", "none", "n/a", "na", "unknown"})
 _WORDS_HINT = "negative/contradicts/complaint, positive/supports/praise or neutral"
+# Review and ad tables that `evaluate claims` is sometimes given in place of its JSON Lines, by suffix.
+_TABLE_SUFFIXES = {".csv": "a CSV", ".tsv": "a TSV", ".xlsx": "an Excel", ".xls": "an Excel", ".parquet": "a Parquet"}
+_WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?")  # 2, or 2.0 as a float column writes it
 
 
 def word_jaccard(a: str, b: str) -> float:
@@ -189,9 +195,13 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     (0 contradicts when the labels are only 0 and 1); anything else is a rating on the scale its values fit
     (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports; a rating far above the
     scale the rest fit (a typo, :func:`alignment.ratings.rating_bounds`) takes no side and is counted unread.
+    Ratings may be written as a check reads them ("1 star", "★★★★", "4/5", "2 out of 5"); a column with one
+    so written is a column of ratings, never of -1/0/1 labels.
     """
     texts = [clean_cell(value) for value in values]
-    numbers = pd.to_numeric(pd.Series(texts, dtype=object).where(pd.Series(texts) != ""), errors="coerce")
+    # A rating written as a check reads one ("4/5", "5 stars", "★★★★", "four") is a number too.
+    readings = {text: rating_number(text) for text in set(texts)}
+    numbers = pd.to_numeric(pd.Series([readings[text] or None for text in texts], dtype=object), errors="coerce")
     unread: Counter[str] = Counter()
     known = _CONTRADICTS_WORDS | _SUPPORTS_WORDS | _NO_SIDE_WORDS
     if numbers.notna().any() and not any(text.lower() in known for text in texts):
@@ -199,7 +209,13 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
         not_numbers = sum(1 for text, n in zip(texts, numbers, strict=True) if text and pd.isna(n))
         if not_numbers:
             unread["label not recognised"] += not_numbers
-        numeric, typos = _numeric_sides([None if pd.isna(n) else float(n) for n in numbers])
+        plain = [None if pd.isna(n) else float(n) for n in numbers]
+        rated = None
+        if any(readings[text] != text for text in texts):
+            # Written as a rating, it is one (never a -1/0/1 label), read as a check reads a rating column:
+            # on one scale where the column writes two ("8/10" beside "4/5" is 4 of 5).
+            rated = parse_ratings(pd.Series(texts, dtype=object), Counter(), RatingScale())
+        numeric, typos = _numeric_sides(plain, rated)
         if typos:
             unread["rating off the file's scale"] += typos
         return numeric, unread
@@ -217,11 +233,15 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     return sides, unread
 
 
-def _numeric_sides(values: Sequence[float | None]) -> tuple[list[Side | None], int]:
+def _numeric_sides(
+    values: Sequence[float | None], rated: Sequence[float | None] | None = None
+) -> tuple[list[Side | None], int]:
     """Each number as a side (-1/0/1, 0/1, or a rating on the scale the column fits), and how many ratings
-    lie off that scale (a typo, :func:`alignment.ratings.off_scale`): those take no side."""
+    lie off that scale (a typo, :func:`alignment.ratings.off_scale`): those take no side. ``rated`` is the
+    column read as ratings where some of it is written as one ("4/5", "★★"): then every value is a rating,
+    read from ``rated`` (fractions of another scale rescaled), and ``values`` gives only its range."""
     distinct = {v for v in values if v is not None}
-    if distinct <= {-1.0, 0.0, 1.0}:
+    if rated is None and distinct <= {-1.0, 0.0, 1.0}:
         low = -1.0 if -1.0 in distinct else 0.0  # 0 / 1 alone is a yes / no label: 0 is the complaint
         named = {low: "contradicts", 1.0: "supports"}
         return [None if v is None else named.get(v) for v in values], 0
@@ -230,6 +250,8 @@ def _numeric_sides(values: Sequence[float | None]) -> tuple[list[Side | None], i
             f"The labels run from {min(distinct):g} to {max(distinct):g}: neither -1/0/1 nor a rating (1-5, 0-10, "
             f"0-100). Name the column that holds each review's side, as {_WORDS_HINT}, -1/0/1 or a star rating."
         )
+    if rated is not None:
+        values = rated
     ratings = [v for v in values if v is not None]
     sides = [band_side(int(band)) for band in rating_bands(values)]
     return sides, off_scale(ratings, rating_bounds(ratings))
@@ -309,20 +331,37 @@ def read_marked_ads(path: str | Path) -> list[MarkedAd]:
     source = Path(path)
     if not source.is_file():
         raise MissingFileError(f"Annotated ads file not found: {source}. Check the path and try again.")
-    text = decode_bytes(source.read_bytes())
-    try:
-        if source.suffix.lower() == ".json":
-            items = json.loads(text)
-            if not isinstance(items, list):
-                raise InputError(f"{source.name} must hold a JSON list of ads, one object per ad.")
-            numbered = list(enumerate(items, start=1))
-        else:
-            numbered = [(n, json.loads(line)) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}" if source.suffix.lower() == ".json" else "a line"
+    suffix = source.suffix.lower()
+    if suffix in _TABLE_SUFFIXES:
         raise UnreadableFileError(
-            f"{source.name} is not valid JSON at {where} ({exc.msg}). Give JSON Lines: one ad object per line."
-        ) from exc
+            f"{source.name} is {_TABLE_SUFFIXES[suffix]} file, not JSON Lines. Give the annotated ads as JSON "
+            f'Lines (.jsonl), one ad per line: {{"id": "ad1", "text": "...", "claims": ["Free returns", ...]}}.'
+        )
+    text = decode_bytes(source.read_bytes())
+    if suffix == ".json":
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UnreadableFileError(
+                f"{source.name} is not valid JSON at line {exc.lineno} ({exc.msg}). Give a JSON list of ads, or "
+                "JSON Lines (.jsonl): one ad object per line."
+            ) from exc
+        if not isinstance(items, list):
+            raise InputError(f"{source.name} must hold a JSON list of ads, one object per ad.")
+        numbered = list(enumerate(items, start=1))
+    else:
+        numbered = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                numbered.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                # The decoder's line is the line's own (1): the file's line is the one to fix.
+                raise UnreadableFileError(
+                    f"{source.name} is not valid JSON at line {number} ({exc.msg}). Give JSON Lines: one ad "
+                    "object per line."
+                ) from exc
     ads = [_marked_ad(item, number, source.name) for number, item in numbered]
     if not ads:
         raise InputError(f"{source.name} has no ads. Give one JSON object per line with its text and claims.")
@@ -548,6 +587,9 @@ class EvidenceEvaluation:
     groups: int = 1  # groups of reviews checked apart (the group column), pooled
     min_relevant: int = 1  # contradicting reviews a (group, claim) needs to be ranked
     by_group: tuple[GroupEvidence, ...] = field(default=())  # with a group column, in order of first appearance
+    # With the about column, the most contradicting reviews about one (group, claim): a min_relevant above
+    # it ranks nothing, so there is no AP. None without the about column.
+    most_relevant: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict (NaN as null)."""
@@ -672,19 +714,24 @@ def evaluate_evidence_sweep(
     unread: Counter[str] = Counter()
     # The text and id columns are chosen once, over the whole file: a group read alone could detect another.
     mapping = detect_columns(frame, text_column, id_column)
-    # The frame's rows behind each review: one each, or with labels per claim every row of the review.
+    # The frame's rows behind each review: one each, or with labels per claim every row of the review
+    # (within its group: two brands that both number their reviews from 1 have two reviews 1).
     review_frame, rows_of = (
-        _one_row_per_review(frame, mapping.text, mapping.id, unread) if labels_per_claim else (frame, None)
+        _one_row_per_review(frame, mapping.text, mapping.id, group_column, unread)
+        if labels_per_claim
+        else (frame, None)
     )
     loaded, skipped = _load_groups(review_frame, rows_of, group_column, mapping.text, mapping.id)
     rows = [row for _, _, source_rows in loaded for review_rows in source_rows for row in review_rows]
     # Labels are read over the whole file at once, so that a column of ratings is read on one scale.
-    row_sides, unread_labels = read_sides(frame[label_column].iloc[rows].tolist())
+    label_cells = frame[label_column].iloc[rows].tolist()
+    row_sides, unread_labels = read_sides(label_cells)
     unread.update(unread_labels)
     if not any(row_sides):
         raise InputError(
-            f"No review in column {label_column!r} is labelled with a side. Use {_WORDS_HINT}, -1/0/1, "
-            "or a star rating."
+            f"No review in column {label_column!r} is labelled with a side ({_found_values(label_cells)}). Label "
+            "complaints negative, contradicts or complaint and praise positive, supports or praise (or -1/0/1, or "
+            "star ratings), or name the column that holds the sides."
         )
     row_about = None
     if about_column:
@@ -714,7 +761,9 @@ def evaluate_evidence_sweep(
         claim_texts,
         loaded,
         labels,
-        {side: row_sides.count(side) for side in ("contradicts", "supports")} | {"none": row_sides.count(None)},
+        # A label left unread takes no side too, but is counted as unread, not as a label of no side.
+        {side: row_sides.count(side) for side in ("contradicts", "supports")}
+        | {"none": row_sides.count(None) - sum(unread_labels.values())},
         dict(skipped),
         dict(unread),
         row_about is not None,
@@ -766,6 +815,7 @@ def _evaluate_at(
     contradicting_about = np.zeros(len(claim_texts), dtype=np.int64)
     misread: list[tuple[float, MisreadReview]] = []
     matched_total = 0
+    most_relevant = 0
     by_group: list[GroupEvidence] = []
     for (group, review_set, _), (sides, about) in zip(table.groups, table.labels, strict=True):
         reports = {
@@ -786,6 +836,8 @@ def _evaluate_at(
         }
         labelled = [np.array([side == "contradicts" for side in sides[i]]) for i in range(len(claim_texts))]
         relevant = None if about is None else [about[i] & labelled[i] for i in range(len(claim_texts))]
+        if relevant is not None:
+            most_relevant = max(most_relevant, *(int(found.sum()) for found in relevant))
         # The group's own figures (alignment's reading: how it reads one brand against another), then the
         # pooled ones. The lexicon run matches by the claim alone, so its similarities are the plain cosine.
         own = _Tally(len(claim_texts), table.labels_per_claim)
@@ -839,6 +891,7 @@ def _evaluate_at(
         groups=len(table.groups),
         by_group=tuple(by_group) if table.grouped else (),
         min_relevant=min_relevant,
+        most_relevant=most_relevant if table.about else None,
     )
 
 
@@ -858,14 +911,20 @@ def _load_groups(
     """
     loaded: list[tuple[str | None, ReviewSet, list[list[int]]]] = []
     skipped: Counter[str] = Counter()
+    # The rows the reader dropped from the file (malformed, unreadable, title rows) are in its attrs, which
+    # every slice of it inherits: they go with the first group read only, so that each is counted once.
+    pending = dict(frame.attrs)
     for group, positions in _groups(frame, group_column):
+        part = frame.iloc[positions]
+        part.attrs = pending
         try:
-            review_set = load_reviews(frame.iloc[positions], text_column=text_column, id_column=id_column)
+            review_set = load_reviews(part, text_column=text_column, id_column=id_column)
         except EmptyDatasetError:
             if group_column is None:
                 raise
             skipped["row of a group with no review text"] += len(positions)
             continue
+        pending = {}
         skipped.update(review_set.summary.skipped)
         kept = [positions[review.row - 1] for review in review_set.reviews]
         loaded.append((group, review_set, [[row] if rows_of is None else rows_of[row] for row in kept]))
@@ -908,24 +967,29 @@ def _misread(
 
 
 def _one_row_per_review(
-    frame: pd.DataFrame, text_column: str, id_column: str | None, unread: Counter[str]
+    frame: pd.DataFrame, text_column: str, id_column: str | None, group_column: str | None, unread: Counter[str]
 ) -> tuple[pd.DataFrame, list[list[int]]]:
-    """The long format's first row of each review, and the frame's rows of each kept row: rows that share
-    an id (without an id column, a text) are one review. A blank key is a review of its own; an id whose
-    rows differ in text is read with its first text, and its other texts are counted."""
-    keys = [clean_cell(value) for value in frame[id_column or text_column].tolist()]
+    """The long format's first row of each review, and the frame's rows of each kept row: rows of one group
+    (the group column's value; every row without one) that share an id (without an id column, a text) are
+    one review. A blank key is a review of its own; an id whose rows differ in text is read with its first
+    text, and its other texts are counted."""
+    ids = [clean_cell(value) for value in frame[id_column or text_column].tolist()]
+    owners = [clean_cell(value) for value in frame[group_column].tolist()] if group_column else [""] * len(ids)
+    keys = [(owner, key) if key else None for owner, key in zip(owners, ids, strict=True)]
     texts = [clean_cell(value) for value in frame[text_column].tolist()]
-    groups: list[list[int]] = []
-    group_of: dict[str, int] = {}
+    rows_of: list[list[int]] = []
+    review_of: dict[tuple[str, str], int] = {}
     for row, key in enumerate(keys):
-        if key and key in group_of:
-            if texts[row] != texts[groups[group_of[key]][0]]:
+        if key is None:
+            rows_of.append([row])
+        elif key in review_of:
+            if texts[row] != texts[rows_of[review_of[key]][0]]:
                 unread["row of an id with another text"] += 1
-            groups[group_of[key]].append(row)
+            rows_of[review_of[key]].append(row)
         else:
-            group_of[key] = len(groups)
-            groups.append([row])
-    return frame.iloc[[group[0] for group in groups]].reset_index(drop=True), groups
+            review_of[key] = len(rows_of)
+            rows_of.append([row])
+    return frame.iloc[[rows[0] for rows in rows_of]].reset_index(drop=True), rows_of
 
 
 def _labels_by_claim(
@@ -1073,15 +1137,18 @@ def _nan_mean(values: Sequence[float]) -> float | None:
 
 
 def _read_about(values: Sequence[object], claims: Sequence[str], unread: Counter[str]) -> list[int | None]:
-    """Each review's claim, by number (from 1) or by text (case and spacing aside); None when blank."""
+    """Each review's claim, by number (from 1) or by text (case and spacing aside); None when blank. A
+    number may be written as a whole float ("2.0"): a column of numbers beside a blank cell is read as
+    floats (a JSON file, pandas' read_csv), as ingest reads such an id."""
     by_text = {" ".join(c.lower().split()): i for i, c in enumerate(claims)}
     about: list[int | None] = []
     for value in values:
         text = clean_cell(value)
+        number = _whole_number(text)
         if not text:
             about.append(None)
-        elif text.isdigit() and 1 <= int(text) <= len(claims):
-            about.append(int(text) - 1)
+        elif number is not None and 1 <= number <= len(claims):
+            about.append(number - 1)
         elif (key := " ".join(text.lower().split())) in by_text:
             about.append(by_text[key])
         else:
@@ -1093,6 +1160,22 @@ def _read_about(values: Sequence[object], claims: Sequence[str], unread: Counter
             "first claim) or its exact text."
         )
     return about
+
+
+def _found_values(cells: Sequence[object], shown: int = 5) -> str:
+    """What a column holds, for an error: its most common values, or that it is blank."""
+    counts = Counter(text for cell in cells if (text := clean_cell(cell)))
+    if not counts:
+        return "every cell is blank"
+    values = ", ".join(repr(value if len(value) <= 30 else value[:29] + "…") for value, _ in counts.most_common(shown))
+    more = f" and {len(counts) - shown:,} other values" if len(counts) > shown else ""
+    return f"it holds {values}{more}"
+
+
+def _whole_number(text: str) -> int | None:
+    """The whole number a cell writes ("2", "2.0", "02"), else None ("2.5", "-1", "two", "nan")."""
+    found = _WHOLE_NUMBER.fullmatch(text)
+    return int(found.group(1)) if found else None
 
 
 def _without_nan(value: Any) -> Any:

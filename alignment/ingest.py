@@ -563,7 +563,7 @@ def _cell_kind(cell: str, loose: bool = False) -> str | None:
     that can only be data, else None. A column name is a word or a few ("Review date", "NPS (0-10)"); a
     sentence is four words or more that end as sentences do, run on past a comma or fill 40 characters.
     ``loose``: any cell of two words or more is text (a review below)."""
-    if _NUMBER.fullmatch(cell) or (cell and _NUMBER.fullmatch(_rating_number(cell))):  # 4, "4/5", "★★★★☆"
+    if _NUMBER.fullmatch(cell) or (cell and _NUMBER.fullmatch(rating_number(cell))):  # 4, "4/5", "★★★★☆"
         return "number"
     if _DATE_CELL.fullmatch(cell):
         return "date"
@@ -892,7 +892,7 @@ def _is_date_cell(cell: str) -> bool:
 
 def _is_rating_cell(cell: str) -> bool:
     """A star or score rating as ratings are written (4, 4.5, "4/5", "★★★★"), on a scale of up to 10."""
-    number = _rating_number(cell)
+    number = rating_number(cell)
     return bool(_NUMBER.fullmatch(number)) and 0 <= float(number.replace(",", ".")) <= 10
 
 
@@ -900,7 +900,7 @@ def _is_stepped_rating_cell(cell: str) -> bool:
     """A rating cell in whole or half steps (4, 4.5, "4/5"): a model's score such as 0.87 is not a rating."""
     if not _is_rating_cell(cell):
         return False
-    return (2 * float(_rating_number(cell).replace(",", "."))).is_integer()
+    return (2 * float(rating_number(cell).replace(",", "."))).is_integer()
 
 
 def _counts_rows(cells: Sequence[str]) -> bool:
@@ -1111,7 +1111,7 @@ class RowValidator:
         texts = ["" if _is_structured(value) else _clean_text(value) for value in cells]
         ids = [_label_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
         dates = _parse_dates(frame[mapping.date], self.invalid, self._date_order) if mapping.date else None
-        ratings = _parse_ratings(frame[mapping.rating], self.invalid, self._rating_scale) if mapping.rating else None
+        ratings = parse_ratings(frame[mapping.rating], self.invalid, self._rating_scale) if mapping.rating else None
         segments = {name: [_label_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
         # A JSON text cell that held an object was flattened into columns named by its path ("text.title"):
         # its row has no "text" but has those, and is counted as the object it is, not as blank.
@@ -1318,7 +1318,7 @@ _RATING_WORDS = {
 }
 
 
-def _rating_number(text: str) -> str:
+def rating_number(text: str) -> str:
     """A rating cell written another way than as a plain number, as the number it gives (else unchanged)."""
     found = _RATING_OF.fullmatch(text)
     if found:
@@ -1366,10 +1366,13 @@ class RatingScale:
             self.top = max(denominators, key=lambda top: (denominators[top], top in (5, 10, 100), top))
 
 
-def _parse_ratings(column: pd.Series, invalid: Counter[str], scale: RatingScale | None = None) -> list[float | None]:
+def parse_ratings(column: pd.Series, invalid: Counter[str], scale: RatingScale | None = None) -> list[float | None]:
+    """Each cell of a rating column as the stars it gives (:func:`rating_number`: "4/5", "★★★★", "four"),
+    fractions of another scale rescaled to the column's ``scale``; None for a blank, an unreadable value or one
+    outside RATING_RANGE, each counted in ``invalid``."""
     raw = column.map(clean_cell)
     counts = raw.value_counts()  # a column repeats a few values: each is read once
-    readings = {value: _rating_number(value) for value in counts.index}
+    readings = {value: rating_number(value) for value in counts.index}
     # The fractions ("4/5", "8 out of 10") that give a rating: value -> its scale.
     fractions = {
         value: scale_of

@@ -4,6 +4,7 @@ them) on small hand-made cases, and the evaluation of a user's own labelled ads 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -527,3 +528,145 @@ def test_cli_evaluate_reports_bad_input_in_one_line(tmp_path, capsys, labelled, 
     err = capsys.readouterr().err
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and fragment in err and "Traceback" not in err
+
+
+def test_star_ratings_written_as_check_reads_them_are_read_as_ratings():
+    written = ["1 star", "5 stars", "★★", "★★★★", "1/5", "2 out of 5", "3", "five"]
+    sides, unread = read_sides(written)
+    assert sides == [
+        "contradicts",
+        "supports",
+        "contradicts",
+        "supports",
+        "contradicts",
+        "contradicts",
+        None,
+        "supports",
+    ]
+    assert unread == {}
+    # written as ratings, 0 and 1 of 5 are low ratings, not a yes / no label's "no" and "yes"
+    assert read_sides(["0/5", "1/5", "1/5"])[0] == ["contradicts"] * 3
+    # a column that writes two scales is read on one, as a check reads a rating column: 8/10 is 4 of 5
+    assert read_sides(["4/5", "1/5", "8/10", "2/10"] * 5)[0][:4] == [
+        "supports",
+        "contradicts",
+        "supports",
+        "contradicts",
+    ]
+
+
+def test_an_about_column_of_whole_floats_names_its_claims_by_number():
+    from alignment.evaluate import _read_about
+
+    unread: Counter[str] = Counter()
+    claims = ["Fewer dropped calls", "No hidden fees"]
+    # pandas reads whole numbers beside a blank cell (a CSV, a JSON null) as floats: 1.0, NaN
+    assert _read_about([1.0, float("nan"), 2.0, "2.0", "1", np.float64(2.0)], claims, unread) == [0, None, 1, 1, 0, 1]
+    assert _read_about(["2.5", "-1", "3.0", "1"], claims, unread) == [None, None, None, 0]
+    assert unread == {"about names no claim": 3}
+
+
+@pytest.mark.models
+def test_an_about_column_read_by_pandas_as_floats_names_the_same_claims(embedder, labelled):
+    # a blank about cell makes pd.read_csv (or a JSON null) read the column as float64: 1.0, NaN
+    floats = labelled.assign(about=[1.0, 1.0, 1.0, 2.0, 2.0, np.nan, np.nan, np.nan])
+    claims = ["Fewer dropped calls", "No hidden fees"]
+    result = evaluate_evidence(claims, floats, "rating", "about", embedder=embedder)
+    assert result.unread == {}
+    assert [(claim.about, claim.contradicting_about) for claim in result.claims] == [(3, 3), (2, 0)]
+
+
+def test_no_labelled_side_names_the_values_the_label_column_holds(labelled):
+    with pytest.raises(InputError, match=r"it holds 'bad', 'good'\)"):
+        evaluate_evidence(["Fewer dropped calls"], labelled.assign(rating=["bad", "good"] * 4), "rating")
+    with pytest.raises(InputError, match="every cell is blank"):
+        evaluate_evidence(["Fewer dropped calls"], labelled.assign(rating=""), "rating")
+
+
+@pytest.mark.models
+def test_an_unrecognised_label_is_counted_as_unread_and_not_also_as_no_side(embedder, labelled):
+    frame = labelled.assign(rating=["1", "2", "awful", "5", "4", "5", "3", "3"])
+    result = evaluate_evidence(["Fewer dropped calls", "No hidden fees"], frame, "rating", embedder=embedder)
+    assert result.unread == {"label not recognised": 1}
+    # seven reviews read: 2 contradicting, 3 supporting, 1 three-star review of no side, 1 unread
+    assert result.sides == {"contradicts": 2, "supports": 3, "none": 1}
+    assert sum(result.sides.values()) + sum(result.unread.values()) == result.reviews
+
+
+@pytest.mark.models
+def test_labels_per_claim_keep_reviews_of_different_groups_that_share_an_id_apart(embedder):
+    # two brands each number their reviews from 1: brand A's review 1 has two rows, one per claim
+    frame = pd.DataFrame(
+        [
+            ("1", "Calls drop every day on this network.", "1", "negative", "A"),
+            ("1", "Calls drop every day on this network.", "2", "", "A"),
+            ("2", "No hidden fees, the bill is exactly as quoted.", "2", "positive", "A"),
+            ("1", "Hidden fees on every bill, outrageous.", "2", "negative", "B"),
+            ("2", "Never had a dropped call with them.", "1", "positive", "B"),
+            ("3", "Surprise charges again this month.", "2", "negative", "B"),
+        ],
+        columns=["id", "text", "about", "label", "brand"],
+    )
+    result = evaluate_evidence(
+        ["Fewer dropped calls", "No hidden fees"],
+        frame,
+        "label",
+        "about",
+        id_column="id",
+        embedder=embedder,
+        labels_per_claim=True,
+        group_column="brand",
+    )
+    assert result.reviews == 5 and result.unread == {}  # not "row of an id with another text"
+    assert [(group.group, group.reviews) for group in result.by_group] == [("A", 2), ("B", 3)]
+    assert result.sides == {"contradicts": 3, "supports": 2, "none": 1}
+    assert [claim.contradicting_about for claim in result.claims] == [1, 2]
+
+
+@pytest.mark.models
+def test_a_malformed_row_is_counted_once_whatever_the_groups(tmp_path, embedder):
+    path = tmp_path / "skips.csv"
+    path.write_text(
+        "id,text,label,brand\n"
+        'r1,"My calls drop all the time, terrible.",negative,A\n'
+        'r2,"No dropped calls in months, great network.",positive,A\n'
+        'r3,"They charged me a hidden activation fee.",negative,B\n'
+        'r4,"extra,field",negative,B,oops\n'
+        "r5,Calls never drop for me.,positive,C\n"
+        "r6,,negative,D\n",
+        encoding="utf-8",
+    )
+    claims = ["Fewer dropped calls", "No hidden fees"]
+    result = evaluate_evidence(claims, path, "label", embedder=embedder, group_column="brand")
+    assert result.skipped == {"malformed row": 1, "row of a group with no review text": 1}
+    assert result.reviews + sum(result.skipped.values()) == 6  # every row of the file, once
+    whole = evaluate_evidence(claims, path, "label", embedder=embedder)
+    assert whole.skipped == {"malformed row": 1, "blank text": 1}
+
+
+@pytest.mark.models
+def test_cli_evaluate_evidence_says_why_there_is_no_ap_when_min_relevant_ranks_nothing(tmp_path, capsys, labelled):
+    reviews, claims = tmp_path / "labelled.csv", tmp_path / "claims.txt"
+    labelled.to_csv(reviews, index=False)
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n", encoding="utf-8")
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--reviews", str(reviews), "--label-column", "rating"]
+    assert main([*argv, "--about-column", "about", "--min-relevant", "50", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "mean AP" not in printed
+    assert (
+        "No claim has the 50 contradicting reviews about it that --min-relevant asks for (the most: 3), so AP "
+        "was not computed; lower --min-relevant to 3 or less." in printed
+    )
+    assert main([*argv, "--quiet"]) == 0  # without the about column there is no AP to explain
+    assert "AP was not computed" not in capsys.readouterr().out
+
+
+def test_annotated_ads_with_a_bad_line_name_it_and_a_table_is_refused_as_not_json_lines(tmp_path):
+    lines = tmp_path / "ads.jsonl"
+    lines.write_text('{"text": "a", "claims": []}\n\n{"text": "b", "claims": [}\n', encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match=r"not valid JSON at line 3 \("):
+        read_marked_ads(lines)
+    table = tmp_path / "ads.csv"
+    table.write_text("id,text,claims\na1,Free delivery.,Free delivery\n", encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match=r"ads.csv is a CSV file, not JSON Lines\. Give .* \(\.jsonl\)"):
+        read_marked_ads(table)

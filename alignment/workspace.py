@@ -1107,7 +1107,13 @@ class Workspace:
         return _run_info(row, claims.get(int(run_id), ()))
 
     def run_report(self, run_id: int) -> dict[str, Any]:
-        """The full report (schema alignment.report/1) of a saved run, rebuilt from what it stored.
+        """The full report (schema alignment.report/1) of a saved run, rebuilt from what it stored
+        (:meth:`load_run`, as a dict)."""
+        return self.load_run(run_id).to_dict()
+
+    def load_run(self, run_id: int) -> Report:
+        """A saved run as the Report its check gave, rebuilt from what it stored: every claim's counts and
+        verdict, and its judged matches with their reviews' dates, ratings and segments.
 
         Matched sentences are read from the run's dataset; when that dataset has since been deleted or
         replaced, the report keeps every count and verdict but no matches, and a note says why.
@@ -1188,7 +1194,7 @@ class Workspace:
             notes=tuple(notes),
             rating_prior=rating_prior,
         )
-        return report.to_dict()
+        return report
 
     def delete_run(self, run_id: int) -> None:
         """Forget a saved run."""

@@ -382,6 +382,7 @@ def test_a_check_on_a_workspace_dataset_stores_its_vectors_and_is_saved_as_a_run
     history = next(frame.value for frame in app.dataframe if "at risk" in frame.value.columns)
     assert list(history["run"]) == [2, 1] and "evidence ≥ 1" in cast(str, history.loc[0, "settings"])
     assert list(history["label"]) == ["", "headline v1"]
+    assert app.selectbox(key="ws_pick_run").value == 2  # the picker offers the run just saved
 
     # Open the first run: its claims and evidence come back from the workspace.
     app.selectbox(key="ws_pick_run").select(1).run()

@@ -998,6 +998,20 @@ def test_prune_drops_the_vectors_of_a_fast_recipe_no_longer_built(workspace, rev
     assert workspace.embedding_coverage("a") == {FAST_MODEL_ID: distinct, MODEL_ID: distinct}
 
 
+def test_a_saved_run_loads_back_as_its_report_with_each_reviews_date_rating_and_segments(workspace, reviews_frame):
+    workspace.ingest(reviews_frame, "telecom", segment_columns=["region"])
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    config = Config(min_similarity=-1.0, min_evidence=2)
+    report = workspace.check(
+        None, "telecom", config, claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    run = workspace.save_run(report, dataset="telecom")
+    loaded = workspace.load_run(run.run_id)
+    columns = ["review_id", "sentence", "stance", "date", "rating", "region"]
+    assert loaded.matches_frame()[columns].equals(report.matches_frame()[columns])
+    assert workspace.run_report(run.run_id) == loaded.to_dict()
+
+
 def test_save_run_refuses_a_report_of_another_table_and_anything_but_a_report(workspace, reviews_frame):
     workspace.ingest(reviews_frame, "telecom")
     workspace.ingest(reviews_frame.iloc[:3], "small")

@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -261,14 +261,14 @@ def runs_of_deleted_datasets() -> list[RunInfo]:
         return workspace.list_runs(limit=RUN_LIMIT, deleted_datasets=True)
 
 
-def open_run(run_id: int) -> tuple[RunInfo, dict[str, Any]]:
-    """A saved run and its full report (schema alignment.report/1).
+def open_run(run_id: int) -> tuple[RunInfo, Report]:
+    """A saved run and its report, rebuilt as its check gave it (:meth:`Workspace.load_run`).
 
     Raises:
         UnknownRunError: no run has that id.
     """
     with open_workspace() as workspace:
-        return workspace.run(run_id), workspace.run_report(run_id)
+        return workspace.run(run_id), workspace.load_run(run_id)
 
 
 def delete_run(run_id: int) -> None:

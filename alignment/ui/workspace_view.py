@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -337,6 +336,7 @@ def _save_run(dataset: Dataset, report: Report) -> None:
             return
         saved[key] = run.run_id
         st.session_state[LABEL_USED] = True
+        st.session_state[PICK_RUN] = run.run_id  # the history below offers the run just saved
         st.success(f"Saved as run {run.run_id} in the workspace (`alignment runs show {run.run_id}` shows it too).")
     elif key in saved:
         st.caption(f"This check is saved as run {saved[key]}. Change the claims or the settings to save another.")
@@ -385,7 +385,7 @@ def _run_history(name: str, runs: Sequence[RunInfo], writable: bool = True) -> N
         st.session_state[CONFIRM_DELETE_RUN] = run_id
     if st.session_state.get(CONFIRM_DELETE_RUN) == run_id:
         _confirm_delete_run(by_id[run_id])
-    opened: tuple[RunInfo, dict[str, Any]] | None = st.session_state.get(OPEN_RUN)
+    opened: tuple[RunInfo, Report] | None = st.session_state.get(OPEN_RUN)
     if opened is not None and opened[0].run_id in by_id:
         _show_run(*opened)
 
@@ -500,7 +500,8 @@ def _confirm_delete_run(run: RunInfo) -> None:
             st.rerun()
 
 
-def _show_run(run: RunInfo, report: dict[str, Any]) -> None:
+def _show_run(run: RunInfo, opened: Report) -> None:
+    report = opened.to_dict()
     config = report.get("config", {})
     with st.container(border=True):
         head, close = st.columns([5, 1], vertical_alignment="top")
@@ -536,23 +537,16 @@ def _show_run(run: RunInfo, report: dict[str, Any]) -> None:
                 "alignment": st.column_config.NumberColumn("alignment (−1..+1)", format="%+.2f", help=ALIGNMENT_HELP),
             },
         )
-        evidence = pd.DataFrame(
-            [
-                {
-                    "claim": item["text"],
-                    "stance": match["stance"],
-                    "quote": match["sentence"],
-                    "review_id": match["review_id"],
-                    "similarity": match["similarity"],
-                    "amount": match.get("amount", ""),
-                }
-                for item in claims
-                for match in item.get("matches", ())
-            ],
-            columns=["claim", "stance", "quote", "review_id", "similarity", "amount"],
-        )
+        # Every match with its review's date, rating and segments, as the dashboard's evidence download gives
+        # them, so a past run can be cut by month or channel as the live one can.
+        evidence = opened.matches_frame()
+        shown = [
+            name for name in ("claim", "stance", "sentence", "review_id", "similarity", "amount") if name in evidence
+        ]
         with st.expander(f"Evidence of run {run.run_id} ({len(evidence):,} sentences)"):
-            st.dataframe(evidence, hide_index=True, width="stretch", height=320)
+            st.dataframe(
+                evidence[shown].rename(columns={"sentence": "quote"}), hide_index=True, width="stretch", height=320
+            )
         json_col, csv_col, _ = st.columns([1, 1, 2])
         json_col.download_button(
             "⬇ Run report (JSON)",

@@ -770,10 +770,37 @@ def _run_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _no_workspace_yet(args: argparse.Namespace, listing: str) -> bool:
+    """True, having said so, when the workspace named by --workspace (or ALIGN_WORKSPACE) has no file yet:
+    a listing does not create an empty workspace, so a mistyped path is not mistaken for an empty one. Any
+    other action on it is an error naming the path."""
+    from alignment.workspace import WORKSPACE_ENV, database_file
+
+    database = database_file(args.workspace)
+    if database.is_file():
+        return False
+    where = database.parent if database.name == "workspace.duckdb" else database
+    if (args.action or "list") != "list":
+        raise InputError(
+            f"No workspace at {where}: nothing has been ingested there. Check --workspace (or {WORKSPACE_ENV}), "
+            "or add a dataset with `alignment ingest FILE --name NAME`."
+        )
+    if getattr(args, "json", False):
+        print("[]")
+    else:
+        print(
+            f"No {listing} in {where}: no workspace there yet. Add a dataset with `alignment ingest FILE --name "
+            f"NAME`, or check --workspace (or {WORKSPACE_ENV}) if you expected one."
+        )
+    return True
+
+
 def _run_datasets(args: argparse.Namespace) -> int:
     from alignment.ingest import english_share
 
     action = args.action or "list"
+    if _no_workspace_yet(args, "datasets"):
+        return EXIT_OK
     with _open_workspace(args.workspace) as workspace:
         if action == "list":
             items = workspace.list_datasets()
@@ -859,6 +886,8 @@ def _run_datasets(args: argparse.Namespace) -> int:
 
 def _run_runs(args: argparse.Namespace) -> int:
     action = args.action or "list"
+    if _no_workspace_yet(args, "runs"):
+        return EXIT_OK
     with _open_workspace(args.workspace) as workspace:
         if action == "list":
             dataset = getattr(args, "dataset", None)

@@ -158,6 +158,13 @@ class _ClosedConnection:
         """Closing a closed workspace again does nothing."""
 
 
+def database_file(location: str | Path | None = None) -> Path:
+    """The database file of the workspace at ``location`` (a folder, or a ``.duckdb`` file; None: the
+    default location), whether or not it exists yet."""
+    where = Path(location).expanduser() if location is not None else default_location()
+    return where if where.suffix.lower() == ".duckdb" else where / DATABASE_FILE
+
+
 def default_location() -> Path:
     """``ALIGN_WORKSPACE`` when set, else the per-user data folder of the platform, plus ``alignment``."""
     return user_folder("data", WORKSPACE_ENV)
@@ -337,7 +344,7 @@ class Workspace:
             InputError: the folder cannot be created.
         """
         location = Path(path).expanduser() if path is not None else default_location()
-        database = location if location.suffix.lower() == ".duckdb" else location / DATABASE_FILE
+        database = database_file(location)
         if read_only and not database.is_file():
             raise InputError(f"No workspace at {location}. Ingest a dataset first with `alignment ingest`.")
         try:

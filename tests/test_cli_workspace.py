@@ -151,6 +151,16 @@ def test_cli_says_a_workspace_it_cannot_read_part_of_may_be_damaged_and_what_to_
     assert "its file may be damaged. Restore it from a backup, or move it away" in lines[0]
 
 
+def test_cli_listing_a_workspace_that_is_not_there_says_so_and_creates_nothing(workspace_dir, capsys):
+    code, out, _ = _run(capsys, "datasets")
+    assert code == 0 and f"No datasets in {workspace_dir}: no workspace there yet" in out
+    code, out, _ = _run(capsys, "runs", "--json")
+    assert code == 0 and json.loads(out) == []
+    code, _, err = _run(capsys, "datasets", "show", "telecom")
+    _one_line_error(code, err, f"No workspace at {workspace_dir}: nothing has been ingested there")
+    assert not workspace_dir.exists()  # a mistyped ALIGN_WORKSPACE is not made into an empty workspace
+
+
 def test_cli_workspace_option_overrides_the_environment(workspace_dir, tmp_path, reviews_csv, capsys):
     other = tmp_path / "other"
     code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "x", "--workspace", str(other), "--quiet")

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 
+NO_CLAIMS_NOTE = "No checkable claims were found in the ad copy."
+
+
 @functools.cache
 def default_embedder() -> MiniLMEmbedder:
     """The bundled MiniLM embedder, created once per process and loaded on first use."""
@@ -271,7 +274,7 @@ def check_notes(
     language = None if review_texts is None else language_note(review_texts)
     notes = [note for note in (copy_language, language) if note]
     if not results:
-        notes.append("No checkable claims were found in the ad copy.")
+        notes.append(NO_CLAIMS_NOTE)
     elif truncated:
         notes.append(f"Only the first {config.max_claims} claims were checked (max_claims).")
     broad = broad_match_note(results, sentences, config)

@@ -627,6 +627,7 @@ def test_dashboard_and_vet_copy_cope_with_a_tiny_undated_dataset_and_copy_withou
     vet.button(key="vet_check").click().run()
     assert not vet.exception
     assert any("No checkable claims" in w.value for w in vet.warning)
+    assert not any("No checkable claims" in i.value for i in vet.info)  # said once, with what to do
 
 
 def test_quote_cards_show_the_neighbouring_sentences_the_judge_read_greyed_and_escaped():

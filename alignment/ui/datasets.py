@@ -362,7 +362,8 @@ def _mapping_form(table: UploadedTable) -> None:
                 return
             st.rerun()
     where = f" · sheet {_md(table.sheet)}" if table.sheet is not None else ""
-    st.markdown(f"**{_md(table.name)}**{where} · {len(frame):,} rows × {frame.shape[1]} columns · {_size(table.size)}")
+    shape = f"{len(frame):,} row{'s' if len(frame) != 1 else ''} × {frame.shape[1]} column"
+    st.markdown(f"**{_md(table.name)}**{where} · {shape}{'s' if frame.shape[1] != 1 else ''} · {_size(table.size)}")
     preview = frame.head(50)
     st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
     columns = [str(c) for c in frame.columns]

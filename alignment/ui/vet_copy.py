@@ -9,7 +9,7 @@ import streamlit as st
 
 from alignment.charts import AT_RISK, INTERVAL_HELP, VERDICT_ORDER, VERDICTS, dataset_overview, top_quotes, verdict
 from alignment.errors import AlignmentError, InputError
-from alignment.pipeline import claim_key, copy_language_note, distinct_claims
+from alignment.pipeline import NO_CLAIMS_NOTE, claim_key, copy_language_note, distinct_claims
 from alignment.records import ClaimResult, ClaimScore, PossibleClaim
 from alignment.report import Report
 from alignment.ui import common, edits, resources, state
@@ -218,7 +218,8 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
             f"{len(report.claims)} claim{'s' if len(report.claims) != 1 else ''} checked against "
             f"{report.dataset.sentences:,} review sentences ({timing})."
         )
-        common.show_notes(report.notes)
+        # The page has said so above, with what to do about it.
+        common.show_notes([note for note in report.notes if note != NO_CLAIMS_NOTE])
 
 
 def _share(part: int, score: ClaimScore) -> str:

@@ -150,7 +150,9 @@ def read_table(path: str | Path, sheet: str | int | None = None, expected: Itera
         elif suffix in (".xlsx", ".xls"):
             frame = _read_sheet(path, sheet, expected)
         elif suffix == ".parquet":
-            frame = pd.read_parquet(path)
+            import pyarrow.parquet as pq
+
+            frame = pq.read_table(path).to_pandas(integer_object_nulls=True)  # as _parquet_chunks reads it
         elif suffix == ".json":
             frame = _read_json(path)
         else:
@@ -297,6 +299,9 @@ def _skipped_lines(caught: Iterable[warnings.WarningMessage]) -> list[int]:
     ]
 
 
+_FIELD_SIZE_LIMIT = 1 << 30  # characters in one CSV field that _DataRows can count past (a 200 MB file's worth)
+
+
 class _DataRows:
     """Turns the line numbers of pandas' "Skipping line N" warnings into data-row numbers.
 
@@ -309,6 +314,9 @@ class _DataRows:
     """
 
     def __init__(self, lines: Iterable[str], sep: str, header: bool) -> None:
+        # pandas reads a field of any length; the csv module stops at 128 KB unless told, and then the rows
+        # after a long review would be counted as if no blank line followed it.
+        csv.field_size_limit(max(csv.field_size_limit(), _FIELD_SIZE_LIMIT))
         self._records: Iterator[list[str]] | None = csv.reader(lines, delimiter=sep)
         self._header = header  # the first record that is not blank is the header, still to be passed
         self._line = 0  # records read
@@ -386,6 +394,9 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
             keep_default_na=False,
             header=None if names else 0,
             names=read_names if read_names is not None else names,
+            # With the spare column named, a row of two fields too many or more must not turn the first
+            # column into an index either (it is truncated to the spare column, which marks it malformed).
+            index_col=False if read_names is not None else None,
             **options,
         )
         frame.attrs["headerless"] = bool(names)
@@ -453,7 +464,8 @@ def choose_separator(text: str, default: str) -> str:
     same number (two or more) of fields, the one that does so most evenly, then into the most fields
     (``default`` on a tie). A semicolon export whose first review holds a comma is read by semicolons, not
     by that comma. When none does, a first line without ``default`` is sniffed, else ``default``."""
-    sample = "\n".join(text.lstrip("\ufeff\r\n").splitlines()[:SEPARATOR_SAMPLE_LINES])
+    lines = text.lstrip("\ufeff\r\n").split("\n")[:SEPARATOR_SAMPLE_LINES]  # not at a U+2028 inside a review
+    sample = "\n".join(line.rstrip("\r") for line in lines)
     best: tuple[float, int, str] | None = None
     for separator in dict.fromkeys((default, *SEPARATORS)):
         try:
@@ -577,13 +589,27 @@ def _cell_kind(cell: str, loose: bool = False) -> str | None:
     return None
 
 
+HEAD_SAMPLE_CHARS = 1 << 16  # the start of a delimited file read to tell its header and columns
+
+
+def _head_sample(text: str) -> str:
+    """The first HEAD_SAMPLE_CHARS characters of delimited ``text``, ending where a line does: cut mid-line,
+    and inside a long quoted review, the sample would not parse ("EOF inside string"), and the file would be
+    read as if its first line were a header of names."""
+    if len(text) <= HEAD_SAMPLE_CHARS:
+        return text
+    sample = text[:HEAD_SAMPLE_CHARS]
+    end = sample.rfind("\n")
+    return sample[: end + 1] if end > 0 else sample
+
+
 def _headerless_names(text: str, sep: str, expected: Iterable[str]) -> list[str] | None:
     """Column names for delimited ``text`` whose first line is data (``column_1`` ...), else None."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rows = pd.read_csv(
-                io.StringIO(text[: 1 << 16]),
+                io.StringIO(_head_sample(text)),
                 sep=sep,
                 dtype=str,
                 keep_default_na=False,
@@ -612,7 +638,7 @@ def _overflow_names(text: str, sep: str, names: list[str] | None) -> list[str] |
     :data:`_OVERFLOW`. None when every sample row has one field more than the header: an export with row
     names (R's ``write.table``) leaves the header without a name for them, and pandas reads that layout
     right by itself."""
-    sample = text[: 1 << 16]
+    sample = _head_sample(text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -712,7 +738,9 @@ def _json_lines_frame(text: str) -> pd.DataFrame:
     number (lines that are not blank count from 1) kept in ``attrs["skipped_row_numbers"]``."""
     records: list[dict[str, object]] = []
     skipped: list[int] = []
-    for line in text.splitlines():
+    # Records end at "\n" only, as the streamed reader's lines do: str.splitlines() would also cut at a
+    # U+2028 or U+0085 that a writer's ensure_ascii=False leaves raw inside a review's text.
+    for line in text.split("\n"):
         if not line.strip():
             continue
         item = _json_record(line)
@@ -1056,7 +1084,12 @@ def _named_columns(*names: str | None, segments: Sequence[str] | None = None) ->
 def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Review], Counter[str], Counter[str]]:
     validator = RowValidator(mapping)
     validator.skip_rows(frame.attrs.get("skipped_row_numbers", ()))
-    reviews = validator.add(frame)
+    # In chunks of the rows a workspace ingest streams, so that what a column settles as it is read (the
+    # day/month order of its dates, the scale of its fractions) is settled on the same rows either way: a
+    # file read whole and the same file ingested give the same reviews.
+    reviews: list[Review] = []
+    for start in range(0, len(frame), STREAM_CHUNK_ROWS):
+        reviews += validator.add(frame.iloc[start : start + STREAM_CHUNK_ROWS])
     return reviews, validator.skipped, validator.invalid
 
 
@@ -2115,7 +2148,9 @@ class TableStream:
         counter = _ByteCounter(report)
         with self.path.open("rb") as raw:
             counted = io.BufferedReader(_CountingRaw(raw, counter))
-            text = _WithoutNul(io.TextIOWrapper(counted, encoding=self.encoding, newline=""))
+            # Undecodable bytes read as U+FFFD, as decode_bytes reads them for a whole read (an odd last byte
+            # of a UTF-16 file, a lone surrogate), not as a refusal part-way through the file.
+            text = _WithoutNul(io.TextIOWrapper(counted, encoding=self.encoding, errors="replace", newline=""))
             reader = pd.read_csv(
                 text,  # type: ignore[call-overload]
                 sep=self.separator,
@@ -2125,6 +2160,7 @@ class TableStream:
                 on_bad_lines="warn",
                 header=None if self.header_names else 0,
                 names=self._read_names if self._read_names is not None else self.header_names,
+                index_col=False if self._read_names is not None else None,  # as _read_delimited reads it
             )
             yielded = False
             rows: _DataRows | None = None
@@ -2198,7 +2234,7 @@ class TableStream:
         read = 0  # records and unreadable lines so far: the lines that are not blank
         with self.path.open("rb") as raw:
             counted = io.BufferedReader(_CountingRaw(raw, counter))
-            for line in io.TextIOWrapper(counted, encoding=self.encoding):
+            for line in io.TextIOWrapper(counted, encoding=self.encoding, errors="replace"):
                 if not line.strip():
                     continue
                 read += 1
@@ -2224,7 +2260,9 @@ class TableStream:
         parquet = pq.ParquetFile(self.path)
         yielded = False
         for batch in parquet.iter_batches(batch_size=self.chunk_rows):
-            frame = pa.Table.from_batches([batch]).to_pandas()
+            # A column of whole numbers with a gap stays whole numbers (a tweet id of 18 digits), not floats
+            # that round it.
+            frame = pa.Table.from_batches([batch]).to_pandas(integer_object_nulls=True)
             frame.columns = [str(column).strip() for column in frame.columns]
             yielded = True
             yield frame
@@ -2248,7 +2286,9 @@ def _records_frame(records: list[dict[str, object]], columns: Sequence[str] | No
     ``columns`` (flattened keys, as :func:`_flat_keys` gives them) are the table's columns, in that order,
     whether or not these records have them; by default those the records have."""
     names = None if columns is None else list(columns)
-    frame = pd.DataFrame.from_records([_flatten(record) for record in records], columns=names)
+    # As objects: a column of whole numbers with a null in it would become floats, and an id of 18 digits
+    # (a tweet's) would be rounded.
+    frame = pd.DataFrame([_flatten(record) for record in records], columns=names, dtype=object)
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
 

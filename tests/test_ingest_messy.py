@@ -701,3 +701,93 @@ def test_a_dataset_read_from_a_workbook_of_several_sheets_names_the_sheet_in_its
     single = tmp_path / "one.xlsx"
     reviews.to_excel(single, index=False)
     assert load_reviews(single).summary.source == "one.xlsx"  # one sheet: nothing to tell apart
+
+
+def _whole_and_stream(path, chunk_rows: int = 100, **columns):
+    whole = load_reviews(path, **columns)
+    stream = ReviewStream(path, chunk_rows=chunk_rows, **columns)
+    streamed = [review for reviews, _ in stream.chunks() for review in reviews]
+    return whole, streamed, stream.summary()
+
+
+def test_a_json_lines_review_holding_a_line_separator_character_is_one_review(tmp_path):
+    # json.dumps(..., ensure_ascii=False) leaves U+2028 raw: it is text inside a record, not a line end.
+    path = tmp_path / "reviews.jsonl"
+    lines = [{"text": "Calls drop\u2028every evening."}, {"text": "Great coverage\u0085downtown."}]
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path)
+    expected = ["Calls drop\u2028every evening.", "Great coverage\u0085downtown."]
+    assert [review.text for review in whole.reviews] == [review.text for review in streamed] == expected
+    assert whole.summary.skipped == summary.skipped == {}
+
+
+def test_a_first_row_with_two_fields_too_many_is_skipped_and_the_columns_stay_in_place(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,rating\nCalls drop daily.,1,extra,more\nGreat coverage.,5\nBill was wrong.,2\n")
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=1)
+    for reviews in (whole.reviews, streamed):
+        assert [(r.review_id, r.text, r.rating) for r in reviews] == [
+            ("2", "Great coverage.", 5.0),
+            ("3", "Bill was wrong.", 2.0),
+        ]
+    assert whole.summary.skipped == summary.skipped == {"malformed row": 1}
+
+
+def test_a_headerless_file_of_long_quoted_reviews_keeps_its_first_row(tmp_path):
+    # The head read to tell a header from data ends inside one of these reviews unless cut at a line end.
+    path = tmp_path / "reviews.csv"
+    review = " ".join(f"The signal dropped, again, on day {day} of the trip." for day in range(100))
+    path.write_text("".join(f'"{n} {review}",{1 + n % 5}\n' for n in range(30)), encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path)
+    assert whole.summary.reviews == len(streamed) == 30
+    assert whole.reviews[0].text.startswith("0 The signal") and whole.reviews[0].rating == 1.0
+    assert whole.summary.columns["invalid_values"] == summary.columns["invalid_values"] == {HEADERLESS: 1}
+
+
+def test_dates_read_whole_settle_their_order_on_the_same_rows_as_dates_streamed(tmp_path, monkeypatch):
+    # The first chunk cannot tell day from month; the second can. Read whole or streamed, the first chunk
+    # is read month first and counted as unclear, and the rest day first.
+    monkeypatch.setattr("alignment.ingest.STREAM_CHUNK_ROWS", 10)
+    rows = ["date,text"] + [f"0{1 + n % 9}/03/2025,Calls drop every evening number {n}" for n in range(10)]
+    rows += [f"2{n % 8}/0{1 + n % 9}/2025,The app works well for me number {n}" for n in range(10)]
+    path = tmp_path / "reviews.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=10)
+    assert [review.date for review in whole.reviews] == [review.date for review in streamed]
+    assert whole.reviews[1].date == "2025-02-03" and whole.reviews[10].date == "2025-01-20"
+    assert whole.summary.columns["invalid_values"] == summary.columns["invalid_values"]
+    assert whole.summary.columns["invalid_values"][AMBIGUOUS_DATE] == 9  # 03/03 reads the same either way
+
+
+def test_an_id_of_eighteen_digits_beside_a_missing_id_is_not_rounded(tmp_path):
+    ids = [123456789012345678, None]
+    texts = ["Calls drop daily.", "Great coverage."]
+    lines = tmp_path / "reviews.jsonl"
+    lines.write_text(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in zip(ids, texts, strict=True)), encoding="utf-8"
+    )
+    table = tmp_path / "reviews.parquet"
+    pd.DataFrame({"id": pd.array(ids, dtype="Int64"), "text": texts}).to_parquet(table)
+    for path in (lines, table):
+        whole, streamed, _ = _whole_and_stream(path, chunk_rows=1)
+        assert [review.review_id for review in whole.reviews] == [review.review_id for review in streamed]
+        assert whole.reviews[0].review_id == "123456789012345678" and whole.reviews[1].review_id == "2"
+
+
+def test_a_malformed_row_after_a_long_review_and_blank_lines_keeps_its_number(tmp_path):
+    path = tmp_path / "reviews.csv"
+    long_review = "The signal dropped again. " * 6000  # past the csv module's default field limit
+    path.write_text(f'text,rating\nFirst review.,1\n"{long_review}",2\n\n\n\nThird,3,extra\nFourth review.,4\n')
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=1)
+    assert (
+        [review.review_id for review in whole.reviews] == [review.review_id for review in streamed] == ["1", "2", "4"]
+    )
+    assert whole.summary.skipped == summary.skipped == {"malformed row": 1}
+
+
+def test_a_utf16_export_with_a_stray_last_byte_reads_the_same_whole_and_streamed(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_bytes("review_id,text\nr1,Café staff were lovely.\nr2,Waited 40 minutes.\n".encode("utf-16") + b"\x00")
+    whole, streamed, _ = _whole_and_stream(path)
+    assert [review.text for review in whole.reviews] == [review.text for review in streamed]
+    assert [review.text for review in streamed][:2] == ["Café staff were lovely.", "Waited 40 minutes."]

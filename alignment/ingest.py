@@ -1046,7 +1046,8 @@ def load_reviews(
     else:
         raise InputError(f"reviews must be a pandas DataFrame or a file path, not {type(source).__name__}.")
     if frame.shape[1] == 0:
-        raise EmptyDatasetError(f"{name} has no columns. Give a table with a header row and a text column.")
+        suffix = Path(source).suffix.lower() if isinstance(source, (str, Path)) else ""
+        raise EmptyDatasetError(no_columns_message(name, suffix, int(frame.attrs.get("bad_lines", 0))))
     mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
     reviews, skipped, invalid = _validate_rows(frame, mapping)
     if frame.attrs.get("headerless"):
@@ -1079,6 +1080,24 @@ def load_reviews(
 def _named_columns(*names: str | None, segments: Sequence[str] | None = None) -> list[str]:
     """The columns a caller asked for by name: a header row that names one is a header."""
     return [name for name in (*names, *(segments or ())) if name]
+
+
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
+def no_columns_message(name: str, suffix: str, bad_lines: int = 0) -> str:
+    """What to say of a table ``name`` that holds no columns: for JSON, which has no header row, that it
+    holds no records, and how many of its lines were not JSON objects."""
+    if suffix not in JSON_SUFFIXES:
+        return f"{name} has no columns. Give a table with a header row and a text column."
+    unread = ""
+    if bad_lines:
+        unread = ": its one line is not" if bad_lines == 1 else f": none of its {bad_lines} lines is"
+        unread += " a JSON object"
+    return (
+        f"{name} holds no review records{unread}. Give one JSON object per line, such as "
+        '{"text": "..."}, or a list of such objects.'
+    )
 
 
 def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Review], Counter[str], Counter[str]]:
@@ -2453,7 +2472,7 @@ class ReviewStream:
         for frame in self.table.chunks(progress):
             if self.validator is None:
                 if frame.shape[1] == 0:
-                    raise EmptyDatasetError(f"{name} has no columns. Give a table with a header row and a text column.")
+                    raise EmptyDatasetError(no_columns_message(name, self.table.suffix, self.table.bad_lines))
                 self.mapping = detect_columns(frame, *self._columns)
                 self.validator = RowValidator(self.mapping)
                 if self.table.headerless:

@@ -9,7 +9,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from alignment.errors import MissingColumnError, UnreadableFileError
+from alignment.errors import EmptyDatasetError, MissingColumnError, UnreadableFileError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
     HEADERLESS,
@@ -791,3 +791,20 @@ def test_a_utf16_export_with_a_stray_last_byte_reads_the_same_whole_and_streamed
     whole, streamed, _ = _whole_and_stream(path)
     assert [review.text for review in whole.reviews] == [review.text for review in streamed]
     assert [review.text for review in streamed][:2] == ["Café staff were lovely.", "Waited 40 minutes."]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("not json\nnor this\n", "bad.jsonl holds no review records: none of its 2 lines is a JSON object."),
+        ('"just a string"\n', "bad.jsonl holds no review records: its one line is not a JSON object."),
+        ("\n\n", "bad.jsonl holds no review records. Give one JSON object per line"),
+    ],
+)
+def test_json_lines_without_one_record_say_so_not_that_a_header_row_is_missing(tmp_path, written, said):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(written, encoding="utf-8")
+    for read in (lambda: load_reviews(path), lambda: _streamed(path)):
+        with pytest.raises(EmptyDatasetError) as found:
+            read()
+        assert said in str(found.value) and "header" not in str(found.value)

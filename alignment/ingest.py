@@ -383,6 +383,8 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
     if not text.strip():
         raise EmptyDatasetError(f"{path.name} is empty. Give a file with a header row and at least one review.")
     sep = choose_separator(text, sep)
+    titles = _title_lines(text, sep, expected)
+    text = text[titles.chars :]
     names = _headerless_names(text, sep, expected)
     read_names = _overflow_names(text, sep, names)
 
@@ -400,6 +402,7 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
             **options,
         )
         frame.attrs["headerless"] = bool(names)
+        frame.attrs["title_rows"] = titles.count
         return frame
 
     try:
@@ -601,6 +604,72 @@ def _head_sample(text: str) -> str:
     sample = text[:HEAD_SAMPLE_CHARS]
     end = sample.rfind("\n")
     return sample[: end + 1] if end > 0 else sample
+
+
+TITLE_LINES_MAX = 5  # lines above a CSV header that may be a title ("Customer feedback export Q1")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class _Titles:
+    """The title lines above a delimited file's header: ``count`` of them (blank lines not counted), which
+    end ``lines`` physical lines and ``chars`` characters into the file."""
+
+    count: int = 0
+    lines: int = 0
+    chars: int = 0
+
+
+def _title_lines(text: str, sep: str, expected: Iterable[str] = ()) -> _Titles:
+    """The title lines above the header of delimited ``text``, as a report exported to CSV has them.
+
+    A line is a title when it fills at most half the fields of the line below it that reads as a header
+    (two fields or more, every one a distinct name, none a number, and not the first row of data by
+    :func:`first_row_is_data`), and the rows under that header mostly have its number of fields. Read
+    without this, the title would name the one column, and the header would be read as a review."""
+    sample = _head_sample(text)
+    starts = [0] + [match.end() for match in _LINE_END.finditer(sample)]
+    names = _KNOWN_COLUMN_NAMES | {_name_key(name) for name in expected}
+    titles: list[int] = []  # how many fields each line above is filled in, blank lines left out
+    for number, start in enumerate(starts[:-1]):
+        line = sample[start : starts[number + 1]].strip("\ufeff\r\n")
+        if not line.strip():
+            continue
+        fields = [field.strip() for field in next(csv.reader([line], delimiter=sep), [])]
+        if titles and max(titles) * 2 <= len(fields) and _reads_as_header(fields, sample[start:], sep, expected):
+            return _Titles(len(titles), number, start)
+        filled = [field for field in fields if field]
+        if len(titles) == TITLE_LINES_MAX or any(_name_key(field) in names for field in filled):
+            break  # a header of one column ("review") over rows that a stray comma splits is no title
+        titles.append(len(filled))
+    return _Titles()
+
+
+def _reads_as_header(fields: list[str], text: str, sep: str, expected: Iterable[str]) -> bool:
+    """True when ``fields``, the first line of ``text``, name columns the rows below fill."""
+    if len(fields) < 2 or not all(fields) or len(set(fields)) < len(fields):
+        return False
+    if pd.to_numeric(pd.Series(fields, dtype=object), errors="coerce").notna().any():
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                header=None,
+                skiprows=1,
+                nrows=HEADER_SAMPLE_ROWS,
+                on_bad_lines="skip",
+                engine="python",
+            )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error):
+        return False
+    if rows.empty or rows.shape[1] != len(fields):
+        return False
+    return not first_row_is_data(fields, rows.set_axis(fields, axis=1), expected)
 
 
 def _headerless_names(text: str, sep: str, expected: Iterable[str]) -> list[str] | None:
@@ -2027,6 +2096,7 @@ class TableStream:
         self.bad_lines = 0
         self.malformed_rows = 0
         self.title_rows = 0
+        self._titles = _Titles()
         self._skipped_rows: list[int] = []
         self.headerless = bool(source.attrs.get("headerless")) if isinstance(source, pd.DataFrame) else False
         self.header_names: list[str] | None = None
@@ -2092,6 +2162,9 @@ class TableStream:
                 f"{self.path.name} is empty. Give a file with a header row and at least one review."
             )
         self.separator = choose_separator(text, "\t" if self.suffix == ".tsv" else ",")
+        self._titles = _title_lines(text, self.separator, self.expected)
+        self.title_rows = self._titles.count
+        text = text[self._titles.chars :]
         self.header_names = _headerless_names(text, self.separator, self.expected)
         self.headerless = self.header_names is not None
         self._read_names = _overflow_names(text, self.separator, self.header_names)
@@ -2170,6 +2243,8 @@ class TableStream:
             # Undecodable bytes read as U+FFFD, as decode_bytes reads them for a whole read (an odd last byte
             # of a UTF-16 file, a lone surrogate), not as a refusal part-way through the file.
             text = _WithoutNul(io.TextIOWrapper(counted, encoding=self.encoding, errors="replace", newline=""))
+            for _ in range(self._titles.lines):  # a title above the header (_title_lines)
+                text.readline()
             reader = pd.read_csv(
                 text,  # type: ignore[call-overload]
                 sep=self.separator,
@@ -2194,6 +2269,8 @@ class TableStream:
                     lines = _skipped_lines(caught)
                     if lines and rows is None:  # read the file a second time, only as far as its last bad row
                         handle = second.enter_context(self.path.open(encoding=self.encoding, newline=""))
+                        for _ in range(self._titles.lines):
+                            handle.readline()
                         rows = _DataRows(_WithoutNul(handle), self.separator, header=self.header_names is None)
                     numbers = [rows.number(line) for line in lines] if rows is not None else []
                     skipped += numbers

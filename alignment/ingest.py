@@ -15,7 +15,7 @@ import os
 import re
 import warnings
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -398,7 +398,9 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
             names=read_names if read_names is not None else names,
             # With the spare column named, a row of two fields too many or more must not turn the first
             # column into an index either (it is truncated to the spare column, which marks it malformed).
-            index_col=False if read_names is not None else None,
+            # The python engine, the fallback for bad quoting, refuses that beside a header shorter than
+            # the names; it marks such rows itself (on_bad_lines).
+            index_col=False if read_names is not None and options.get("engine") != "python" else None,
             **options,
         )
         frame.attrs["headerless"] = bool(names)
@@ -726,10 +728,16 @@ def _overflow_names(text: str, sep: str, names: list[str] | None) -> list[str] |
                 nrows=HEADER_SAMPLE_ROWS,
                 on_bad_lines="skip",
             )
-    except Exception:  # the head alone does not parse: let the whole read say what is wrong
+    except Exception:  # the head alone does not parse, or no row has a field too many: read as it is
         return None
-    if len(rows) and bool(rows[_OVERFLOW].fillna("").str.strip().ne("").all()):
+    if rows.empty:  # no row in the head: pandas refuses a spare column when no row fills it
         return None
+    if bool(rows[_OVERFLOW].fillna("").str.strip().ne("").all()):
+        # Row names are distinct labels ("1", "2" …); a first field that repeats or holds a space is a
+        # review split by a comma no quote protects, and such rows are malformed, not row names.
+        first = rows.iloc[:, 0].astype(str)
+        if first.is_unique and not first.str.contains(r"\s").any():
+            return None
     return [*columns, _OVERFLOW]
 
 
@@ -1128,11 +1136,7 @@ def load_reviews(
     if frame.attrs.get("title_rows"):
         skipped[TITLE_ROW] = int(frame.attrs["title_rows"])
     if not reviews:
-        detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
-        raise EmptyDatasetError(
-            f"{name} has no review text to check ({detail}) in column {mapping.text!r}. "
-            "Give a file with reviews in it, or name the right column with --text-column (text_column= in Python)."
-        )
+        raise EmptyDatasetError(no_reviews_message(name, skipped, mapping.text))
     refuse_numbers_as_text(reviews, mapping.text)
     sentences = tuple(split_sentences(reviews, invalid))
     summary = DatasetSummary(
@@ -1166,6 +1170,21 @@ def no_columns_message(name: str, suffix: str, bad_lines: int = 0) -> str:
     return (
         f"{name} holds no review records{unread}. Give one JSON object per line, such as "
         '{"text": "..."}, or a list of such objects.'
+    )
+
+
+def no_reviews_message(name: str, skipped: Mapping[str, int], column: str) -> str:
+    """What to say of a table ``name`` none of whose rows gave a review: what was ``skipped``, and how to fix
+    the file. When every row had more fields than the header, a separator inside the reviews is unquoted."""
+    detail = ", ".join(f"{count:,} {reason}" for reason, count in skipped.items()) or "no rows"
+    if set(skipped) - {TITLE_ROW} == {MALFORMED_ROW}:
+        return (
+            f"{name} has no review text to check: every row has more fields than the header ({detail}). "
+            'Quote each review that holds the separator ("Great food, slow service") and try again.'
+        )
+    return (
+        f"{name} has no review text to check ({detail}) in column {column!r}. "
+        "Give a file with reviews in it, or name the right column with --text-column (text_column= in Python)."
     )
 
 
@@ -2574,12 +2593,7 @@ class ReviewStream:
             yield reviews, sentences
         assert self.validator is not None and self.mapping is not None
         if not self.reviews:
-            skipped = self._skipped()
-            detail = ", ".join(f"{count} {reason}" for reason, count in skipped.items()) or "no rows"
-            raise EmptyDatasetError(
-                f"{name} has no review text to check ({detail}) in column {self.mapping.text!r}. "
-                "Give a file with reviews in it, or name the right column with --text-column (text_column= in Python)."
-            )
+            raise EmptyDatasetError(no_reviews_message(name, self._skipped(), self.mapping.text))
 
     def _skipped(self) -> Counter[str]:
         assert self.validator is not None

@@ -841,3 +841,37 @@ def test_json_lines_without_one_record_say_so_not_that_a_header_row_is_missing(t
         with pytest.raises(EmptyDatasetError) as found:
             read()
         assert said in str(found.value) and "header" not in str(found.value)
+
+
+def test_a_one_column_file_whose_reviews_hold_unquoted_commas_is_refused_with_how_to_quote_them(tmp_path):
+    # Each row has one field more than the header, as an export with R's row names does; but these first
+    # fields are words of a review, not row names, and taking them as names would lose them silently.
+    path = tmp_path / "reviews.csv"
+    path.write_text("review\nGreat food, slow service\nNice place, rude staff\nCold soup, long wait\n")
+    for read in (lambda: load_reviews(path), lambda: _streamed(path)):
+        with pytest.raises(EmptyDatasetError, match=r"every row has more fields than the header \(3 malformed row\)"):
+            read()
+
+
+def test_an_export_with_row_names_still_reads_its_reviews(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text('"text","rating"\n"1","Great food, slow service",4\n"2","Nice place",5\n')
+    whole, streamed, _ = _whole_and_stream(path)
+    for reviews in (whole.reviews, streamed):
+        assert [(review.text, review.rating) for review in reviews] == [
+            ("Great food, slow service", 4.0),
+            ("Nice place", 5.0),
+        ]
+
+
+def test_a_one_column_file_whose_first_review_is_longer_than_the_head_read_is_read_whole_and_streamed(tmp_path):
+    path = tmp_path / "reviews.csv"
+    review = " ".join(f"The signal dropped on day {day} of the trip." for day in range(2500))  # over 64 KB
+    path.write_text(f"text\n{review}\nCalls drop daily.\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path)
+    assert (
+        [review.text for review in whole.reviews]
+        == [review.text for review in streamed]
+        == [review, "Calls drop daily."]
+    )
+    assert whole.summary.skipped == summary.skipped == {}

@@ -384,6 +384,14 @@ def test_a_check_on_a_workspace_dataset_stores_its_vectors_and_is_saved_as_a_run
     assert list(history["label"]) == ["", "headline v1"]
     assert app.selectbox(key="ws_pick_run").value == 2  # the picker offers the run just saved
 
+    # The two runs compared claim by claim: the earlier against the later by default, every claim paired.
+    assert any(e.label == "Compare two runs" for e in app.expander)
+    assert (app.selectbox(key="ws_compare_before").value, app.selectbox(key="ws_compare_after").value) == (1, 2)
+    compared = next(frame.value for frame in app.dataframe if "alignment change" in frame.value.columns)
+    assert len(compared) == claims and not set(compared["change"]) & {"new claim", "not in the later run"}
+    app.selectbox(key="ws_compare_after").select(1).run()
+    assert any("Pick two different runs" in i.value for i in app.info)
+
     # Open the first run: its claims and evidence come back from the workspace.
     app.selectbox(key="ws_pick_run").select(1).run()
     _click(app, "Open run")

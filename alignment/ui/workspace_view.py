@@ -21,11 +21,10 @@ from alignment.charts import (
     VERDICT_ORDER,
     VERDICTS,
     short_text,
-    verdict,
     verdict_label,
 )
+from alignment.compare import NO_LONGER_AT_RISK, NOW_AT_RISK, compare_runs, run_claim_verdict, summarize
 from alignment.errors import AlignmentError
-from alignment.records import ClaimScore
 from alignment.report import Report, to_safe_csv
 from alignment.ui import resources, state, workspace_store
 from alignment.ui.notes import app_note
@@ -34,7 +33,6 @@ from alignment.ui.text import md
 from alignment.ui.uploads import Dataset
 from alignment.workspace import (
     DatasetInfo,
-    RunClaim,
     RunInfo,
     UnknownDatasetError,
     UnknownRunError,
@@ -48,6 +46,8 @@ SAVED_RUNS = "aln_ws_saved_runs"  # report cache key -> run id, so one check is 
 OPEN_RUN = "aln_ws_open_run"  # (RunInfo, report dict) of the run opened in the history
 PICK = "ws_pick"
 PICK_RUN = "ws_pick_run"
+COMPARE_BEFORE = "ws_compare_before"  # the earlier run of "Compare two runs"
+COMPARE_AFTER = "ws_compare_after"
 HISTORY_CLAIMS = 12  # claims drawn in the history chart (the most often checked ones)
 
 
@@ -366,6 +366,8 @@ def _run_history(name: str, runs: Sequence[RunInfo], writable: bool = True) -> N
             "no sentence taking a side."
         )
     by_id = {run.run_id: run for run in runs}
+    if len(runs) >= 2:
+        _compare_two_runs(by_id)
     asked = st.session_state.get(CONFIRM_DELETE_RUN)
     if asked is not None and asked not in by_id:  # deleted by someone else while the question was open
         del st.session_state[CONFIRM_DELETE_RUN]
@@ -390,27 +392,67 @@ def _run_history(name: str, runs: Sequence[RunInfo], writable: bool = True) -> N
         _show_run(*opened)
 
 
+def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
+    """Two saved runs side by side, claim by claim: what is newly at risk, what recovered."""
+    ids = list(by_id)  # newest first
+    for key, default in ((COMPARE_BEFORE, ids[1]), (COMPARE_AFTER, ids[0])):
+        if st.session_state.get(key) not in by_id:
+            st.session_state[key] = default
+    with st.expander("Compare two runs", expanded=False):
+        before_col, after_col = st.columns(2)
+        before_id = before_col.selectbox(
+            "Earlier run", ids, key=COMPARE_BEFORE, format_func=lambda i: _run_title(by_id[i])
+        )
+        after_id = after_col.selectbox("Later run", ids, key=COMPARE_AFTER, format_func=lambda i: _run_title(by_id[i]))
+        if before_id == after_id:
+            st.info("Pick two different runs to compare.")
+            return
+        comparison = compare_runs(by_id[before_id], by_id[after_id])
+        st.markdown(f"**{summarize(comparison)}**")
+        st.caption(
+            "Claims are paired by their wording. At risk means contradicted or mixed. Alignment change is the "
+            "later run's alignment minus the earlier one's (below 0: customers agree with the claim less)."
+        )
+        frame = comparison.to_frame()
+        st.dataframe(
+            frame.style.apply(_change_colours, axis=1),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "claim": st.column_config.TextColumn("claim", width="large"),
+                **{
+                    name: st.column_config.NumberColumn(name, format="%+.2f", help=ALIGNMENT_HELP)
+                    for name in ("alignment before", "alignment after", "alignment change")
+                },
+            },
+        )
+        st.download_button(
+            "⬇ Comparison (CSV)",
+            data=to_safe_csv(frame),
+            file_name=f"alignment-runs-{before_id}-vs-{after_id}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="run_compare_csv",
+        )
+
+
+_CHANGE_COLOURS = {NOW_AT_RISK: "#fde2e1", NO_LONGER_AT_RISK: "#e3f4e6"}
+
+
+def _change_colours(row: pd.Series) -> list[str]:
+    colour = _CHANGE_COLOURS.get(str(row["change"]))
+    return [f"background-color: {colour}" if colour else ""] * len(row)
+
+
 def _run_title(run: RunInfo) -> str:
     label = f" · {run.label}" if run.label else ""
     return f"Run {run.run_id}{label} · {run.finished_at:%Y-%m-%d %H:%M} UTC · {len(run.claims)} claims"
 
 
-def _score(claim: RunClaim) -> ClaimScore:
-    return ClaimScore(
-        mentions=claim.mentions,
-        supports=claim.supports,
-        contradicts=claim.contradicts,
-        neutral=claim.neutral,
-        alignment=claim.alignment,
-        interval=claim.interval,
-        risk=claim.risk,  # type: ignore[arg-type]
-    )
-
-
 def _runs_frame(runs: Sequence[RunInfo]) -> pd.DataFrame:
     rows = []
     for run in runs:
-        verdicts = [verdict(_score(claim)) for claim in run.claims]
+        verdicts = [run_claim_verdict(claim) for claim in run.claims]
         config = run.config
         rows.append(
             {
@@ -519,7 +561,7 @@ def _show_run(run: RunInfo, opened: Report) -> None:
             pd.DataFrame(
                 [
                     {
-                        "verdict": verdict_label(verdict(_score(stored))),
+                        "verdict": verdict_label(run_claim_verdict(stored)),
                         "claim": item["text"],
                         "mentions": item["mentions"],
                         "supports": item["supports"],

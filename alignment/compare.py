@@ -1,0 +1,222 @@
+"""Compare two saved runs claim by claim: which claims are newly at risk, which recovered, by how much.
+
+A brand manager saves a run per campaign or per month; this stage pairs the claims of two runs by their
+wording (the claim ids of two checks mean nothing to each other) and says, for each, how its verdict and
+alignment moved. It reads only the runs' stored scores: no model is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from alignment.charts import AT_RISK, VERDICTS, format_alignment, verdict
+from alignment.records import ClaimScore
+from alignment.workspace import RunClaim, RunInfo
+
+# What happened to a claim between the earlier run and the later one, most urgent first.
+NOW_AT_RISK = "now at risk"
+STILL_AT_RISK = "still at risk"
+VERDICT_CHANGED = "verdict changed"
+UNCHANGED = "unchanged"
+NO_LONGER_AT_RISK = "no longer at risk"
+NEW_CLAIM = "new claim"
+DROPPED_CLAIM = "not in the later run"
+CHANGE_ORDER: tuple[str, ...] = (
+    NOW_AT_RISK,
+    STILL_AT_RISK,
+    NEW_CLAIM,
+    VERDICT_CHANGED,
+    UNCHANGED,
+    NO_LONGER_AT_RISK,
+    DROPPED_CLAIM,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimChange:
+    """One claim's result in the earlier run (``before``) and the later one (``after``); None where that run
+    did not check it."""
+
+    text: str
+    before: RunClaim | None
+    after: RunClaim | None
+
+    @property
+    def verdict_before(self) -> str | None:
+        """The earlier run's verdict (contradicted, mixed, unproven, supported), or None."""
+        return None if self.before is None else run_claim_verdict(self.before)
+
+    @property
+    def verdict_after(self) -> str | None:
+        """The later run's verdict, or None."""
+        return None if self.after is None else run_claim_verdict(self.after)
+
+    @property
+    def change(self) -> str:
+        """What happened to the claim: one of :data:`CHANGE_ORDER`."""
+        before, after = self.verdict_before, self.verdict_after
+        if before is None:
+            return NEW_CLAIM
+        if after is None:
+            return DROPPED_CLAIM
+        if after in AT_RISK:
+            return STILL_AT_RISK if before in AT_RISK else NOW_AT_RISK
+        if before in AT_RISK:
+            return NO_LONGER_AT_RISK
+        return UNCHANGED if before == after else VERDICT_CHANGED
+
+    @property
+    def alignment_change(self) -> float | None:
+        """The later alignment minus the earlier (−2..2; below 0, customers agree less), or None."""
+        if self.before is None or self.after is None:
+            return None
+        if self.before.alignment is None or self.after.alignment is None:
+            return None
+        return self.after.alignment - self.before.alignment
+
+
+@dataclass(frozen=True, slots=True)
+class RunComparison:
+    """Two saved runs and their claims paired by wording, most urgent change first."""
+
+    before: RunInfo
+    after: RunInfo
+    changes: tuple[ClaimChange, ...]
+
+    def count(self, change: str) -> int:
+        """How many claims had ``change`` (one of :data:`CHANGE_ORDER`)."""
+        return sum(1 for item in self.changes if item.change == change)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per claim: verdicts, alignments and counts in each run, and what changed."""
+        return pd.DataFrame(
+            [_row(item) for item in self.changes],
+            columns=[
+                "claim",
+                "change",
+                "verdict before",
+                "verdict after",
+                "alignment before",
+                "alignment after",
+                "alignment change",
+                "supporting before",
+                "supporting after",
+                "contradicting before",
+                "contradicting after",
+            ],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description: the two runs (without their claims) and each claim's change."""
+        return {
+            "before": _run_summary(self.before),
+            "after": _run_summary(self.after),
+            "summary": {change: self.count(change) for change in CHANGE_ORDER},
+            "claims": [
+                {
+                    "claim": item.text,
+                    "change": item.change,
+                    "before": None if item.before is None else item.before.to_dict(),
+                    "after": None if item.after is None else item.after.to_dict(),
+                    "verdict_before": item.verdict_before,
+                    "verdict_after": item.verdict_after,
+                    "alignment_change": item.alignment_change,
+                }
+                for item in self.changes
+            ],
+        }
+
+
+def run_claim_verdict(claim: RunClaim) -> str:
+    """The plain-words verdict of a saved claim, as the dashboard gives it."""
+    score = ClaimScore(
+        mentions=claim.mentions,
+        supports=claim.supports,
+        contradicts=claim.contradicts,
+        neutral=claim.neutral,
+        alignment=claim.alignment,
+        interval=claim.interval,
+        risk=claim.risk,  # type: ignore[arg-type]
+    )
+    return verdict(score)
+
+
+def claim_key(text: str) -> str:
+    """The wording two runs' claims are paired by: case, spacing and end punctuation aside."""
+    return re.sub(r"\s+", " ", text).strip().rstrip(".!").strip().casefold()
+
+
+def compare_runs(before: RunInfo, after: RunInfo) -> RunComparison:
+    """Pair the claims of ``before`` and ``after`` by wording and say how each moved.
+
+    A wording the earlier run checked twice (two ads making one promise) pairs with the later run's in
+    order. Claims newly at risk come first, then those still at risk, new claims, other verdict changes,
+    unchanged ones, recovered ones and those the later run left out; within each, the biggest fall in
+    alignment first.
+    """
+    waiting: defaultdict[str, deque[RunClaim]] = defaultdict(deque)
+    for claim in before.claims:
+        waiting[claim_key(claim.text)].append(claim)
+    changes = []
+    for claim in after.claims:
+        earlier = waiting[claim_key(claim.text)]
+        changes.append(ClaimChange(claim.text, earlier.popleft() if earlier else None, claim))
+    changes += [ClaimChange(claim.text, claim, None) for left in waiting.values() for claim in left]
+    changes.sort(key=_urgency)
+    return RunComparison(before=before, after=after, changes=tuple(changes))
+
+
+def _urgency(item: ClaimChange) -> tuple[int, float]:
+    moved = item.alignment_change
+    return CHANGE_ORDER.index(item.change), 0.0 if moved is None else moved
+
+
+def _row(item: ClaimChange) -> dict[str, object]:
+    def label(name: str | None) -> str:
+        return "" if name is None else f"{VERDICTS[name].symbol} {VERDICTS[name].label}"
+
+    def value(claim: RunClaim | None, field: str) -> object:
+        return None if claim is None else getattr(claim, field)
+
+    return {
+        "claim": item.text,
+        "change": item.change,
+        "verdict before": label(item.verdict_before),
+        "verdict after": label(item.verdict_after),
+        "alignment before": value(item.before, "alignment"),
+        "alignment after": value(item.after, "alignment"),
+        "alignment change": item.alignment_change,
+        "supporting before": value(item.before, "supports"),
+        "supporting after": value(item.after, "supports"),
+        "contradicting before": value(item.before, "contradicts"),
+        "contradicting after": value(item.after, "contradicts"),
+    }
+
+
+def _run_summary(run: RunInfo) -> dict[str, Any]:
+    described = run.to_dict()
+    described.pop("claims", None)
+    described["claims_checked"] = len(run.claims)
+    return described
+
+
+def describe_change(item: ClaimChange) -> str:
+    """One line for a terminal: the change, the verdicts and the alignments, then the claim."""
+    before = item.verdict_before or "—"
+    after = item.verdict_after or "—"
+    aligned = " → ".join(
+        format_alignment(claim.alignment) if claim is not None else "—" for claim in (item.before, item.after)
+    )
+    return f"{item.change:<20} {before:>12} → {after:<12} {aligned:<16} {item.text}"
+
+
+def summarize(comparison: RunComparison, changes: Sequence[str] = CHANGE_ORDER) -> str:
+    """ "2 now at risk, 1 no longer at risk, 5 unchanged": the counts of the changes that occur."""
+    parts = [f"{comparison.count(change)} {change}" for change in changes if comparison.count(change)]
+    return ", ".join(parts) or "no claims in either run"

@@ -758,3 +758,65 @@ def test_the_evidence_download_keeps_the_claim_the_drilled_table_leaves_to_its_h
     assert "date" not in page + file and "rating" in page  # no row is dated: a column of "None" says nothing
     page, file = evidence_columns(shown, ["region"], None)
     assert page == file and "claim" in page
+
+
+def _reword_with_a_draft_in_the_box() -> None:
+    # An AppTest script: a checked copy of two ads, a third ad typed in the box since, then a card's rewording.
+    import streamlit as st
+
+    from alignment.records import Claim
+    from alignment.ui import state, vet_copy
+
+    copy = "Fewer dropped calls than anyone.\n\nNo hidden fees."
+    state.set_copy(
+        copy,
+        [
+            Claim("c1", "ad1", "Fewer dropped calls than anyone", 0, 31, "dropped calls", "comparative"),
+            Claim("c2", "ad2", "No hidden fees", 0, 14, "hidden fees", "absolute"),
+        ],
+    )
+    st.session_state[vet_copy.COPY_INPUT] = copy + "\n\nReal people answer 24/7."
+    vet_copy.reword_claim("c1", "Fewer dropped calls in most regions")
+
+
+def test_rewording_a_claim_keeps_the_draft_typed_in_the_copy_box(monkeypatch):
+    from alignment.ui import resources
+
+    monkeypatch.setattr(
+        resources, "infer_claim", lambda text: Claim("x", "given", text, 0, len(text), "regions", "comparative")
+    )
+    app = AppTest.from_function(_reword_with_a_draft_in_the_box, default_timeout=60).run()
+    assert not app.exception
+    assert app.session_state["aln_checked_copy"] == "Fewer dropped calls in most regions.\n\nNo hidden fees."
+    # the draft stays in the box, with the new wording where it held the old
+    assert app.session_state["vet_copy_input"] == (
+        "Fewer dropped calls in most regions.\n\nNo hidden fees.\n\nReal people answer 24/7."
+    )
+
+
+def _summary_of_a_check_without_claims(dropped: bool) -> None:
+    # An AppTest script: the claims-at-risk summary of a check that holds no claim, on a later run than the
+    # one that read the copy (no claim found in it, or every claim dropped).
+    from alignment.config import Config
+    from alignment.records import Claim, DatasetSummary
+    from alignment.report import Report
+    from alignment.ui import edits, state, vet_copy
+
+    claims = [Claim("c1", "ad1", "No hidden fees", 0, 14, "hidden fees", "absolute")] if dropped else []
+    state.set_copy("No hidden fees." if dropped else "Call now!", claims)
+    if dropped:
+        state.set_rows(state.ads(), edits.set_kept(state.rows(), "c1", keep=False))
+    empty = Report((), DatasetSummary("demo.csv", 2, 2, 2, {}, {"text": "text"}), Config(), (), ())
+    vet_copy._risk_summary(empty, 0.1, stale=False)
+
+
+def test_a_check_without_claims_says_why_on_every_run_of_vet_copy():
+    found = AppTest.from_function(_summary_of_a_check_without_claims, args=(False,), default_timeout=60).run()
+    assert not found.exception
+    assert [w.value for w in found.warning if "No checkable claims were found" in w.value]
+    found.run()  # a rerun (a setting changed, a click elsewhere) still says it
+    assert [w.value for w in found.warning if "No checkable claims were found" in w.value]
+    dropped = AppTest.from_function(_summary_of_a_check_without_claims, args=(True,), default_timeout=60).run()
+    assert not dropped.exception
+    (line,) = [w.value for w in dropped.warning if w.value.startswith("Nothing was checked")]
+    assert "the claim of this copy is dropped" in line and "Restore" in line

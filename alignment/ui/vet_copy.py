@@ -154,11 +154,22 @@ def _extract_pending() -> None:
     state.set_copy(text, claims)
     if left_out:
         st.session_state[state.LEFT_OUT] = left_out_line(max_claims, left_out, exact, claims[-1].ad_id)
-    if not claims:
-        st.warning(
-            "No checkable claims were found in this copy (calls to action, prices and slogans are skipped). "
-            "Add a claim by hand below to check it anyway."
+
+
+def nothing_checked_line(rows: list[edits.ClaimRow]) -> str:
+    """Why a check of the copy holds no claim, and what to do: said on every run while it is so, not only on
+    the run that read the copy."""
+    dropped = sum(1 for row in rows if not row.keep)
+    if dropped:
+        claims = "claim of this copy is" if dropped == 1 else f"{dropped} claims of this copy are"
+        return (
+            f"Nothing was checked: the {claims} dropped. Restore one under **Dropped claims**, or add a claim "
+            "by hand below."
         )
+    return (
+        "No checkable claims were found in this copy (calls to action, prices and slogans are skipped). "
+        "Add a claim by hand below to check it anyway."
+    )
 
 
 def left_out_line(max_claims: int, left_out: int, exact: bool, last_ad_id: str) -> str:
@@ -213,6 +224,8 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
             st.html("".join(lines))
         elif report.claims:
             st.success("No claim is contradicted or disputed by the reviews.")
+        else:
+            st.warning(nothing_checked_line(state.rows()))
         timing = "from the cache" if seconds is None else f"in {seconds:.1f} s"
         st.caption(
             f"{len(report.claims)} claim{'s' if len(report.claims) != 1 else ''} checked against "
@@ -324,8 +337,18 @@ def reword_claim(claim_id: str, text: str) -> None:
     Raises:
         InputError: empty or too long wording, or an unknown claim.
     """
+    # Text typed in the box since the last check is the marketer's draft: the rewording rewrites the checked
+    # copy, and must not throw the draft away (it is rewritten too where it holds the old wording once).
+    draft = st.session_state.get(COPY_INPUT) if copy_changed() else None
+    old = next((row.claim.text for row in state.rows() if row.claim.claim_id == claim_id), None)
     new_ads, new_rows = edits.reword(state.ads(), state.rows(), claim_id, text, resources.infer_claim)
     state.set_rows(new_ads, new_rows)
+    if draft is not None:
+        new = next(row.claim.text for row in new_rows if row.claim.claim_id == claim_id)
+        if old and draft.count(old) == 1:
+            draft = draft.replace(old, new)
+        st.session_state[COPY_INPUT] = draft
+        st.session_state[state.COPY] = draft
 
 
 def drop_claim(claim_id: str) -> None:

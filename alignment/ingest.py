@@ -1125,6 +1125,8 @@ def load_reviews(
     if frame.shape[1] == 0:
         suffix = Path(source).suffix.lower() if isinstance(source, (str, Path)) else ""
         raise EmptyDatasetError(no_columns_message(name, suffix, int(frame.attrs.get("bad_lines", 0))))
+    frame = _rename_segments(frame, segment_columns)
+    segment_columns = _segment_names(segment_columns)
     mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
     reviews, skipped, invalid = _validate_rows(frame, mapping)
     if frame.attrs.get("headerless"):
@@ -1156,6 +1158,47 @@ def _named_columns(*names: str | None, segments: Sequence[str] | None = None) ->
 
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
+# The columns of the evidence table (Report.matches_frame) and of the tables built on it: a segment column of
+# the same name ("claim" in insurance reviews, "amount" in orders) would overwrite them there.
+EVIDENCE_COLUMNS = frozenset(
+    {
+        "claim_id",
+        "claim",
+        "review_id",
+        "sentence",
+        "similarity",
+        "stance",
+        "p_supports",
+        "p_contradicts",
+        "p_neutral",
+        "amount",
+        "date",
+        "rating",
+        "confidence",
+        "value",
+        "month",
+    }
+)
+SEGMENT_SUFFIX = " (segment)"
+
+
+def segment_name(column: str) -> str:
+    """The name a segment column is kept under: its own, or with " (segment)" after the name of an evidence
+    column (a segment "claim" is kept as "claim (segment)"), so that neither overwrites the other."""
+    return f"{column}{SEGMENT_SUFFIX}" if column in EVIDENCE_COLUMNS else column
+
+
+def _rename_segments(frame: pd.DataFrame, segments: Sequence[str] | None) -> pd.DataFrame:
+    """``frame`` with the named segment columns under their :func:`segment_name`."""
+    renames = {name: segment_name(name) for name in segments or () if segment_name(name) != name}
+    renames = {name: new for name, new in renames.items() if name in frame.columns and new not in frame.columns}
+    return frame.rename(columns=renames) if renames else frame
+
+
+def _segment_names(segments: Sequence[str] | None) -> list[str] | None:
+    return None if segments is None else [segment_name(name) for name in segments]
 
 
 def no_columns_message(name: str, suffix: str, bad_lines: int = 0) -> str:
@@ -2556,7 +2599,8 @@ class ReviewStream:
             source = table_with_text_names(source, "reviews")
         named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
         self.table = TableStream(source, chunk_rows=chunk_rows, sheet=sheet, expected=named)
-        self._columns = (text_column, id_column, date_column, rating_column, segment_columns)
+        self._segments = segment_columns  # as the file names them
+        self._columns = (text_column, id_column, date_column, rating_column, _segment_names(segment_columns))
         self.mapping: ColumnMapping | None = None
         self.validator: RowValidator | None = None
         self.reviews = 0
@@ -2566,6 +2610,7 @@ class ReviewStream:
         """Yield each chunk's reviews and sentences; ``progress`` gets the table's units (kB or rows)."""
         name = self.table.name
         for frame in self.table.chunks(progress):
+            frame = _rename_segments(frame, self._segments)
             if self.validator is None:
                 if frame.shape[1] == 0:
                     raise EmptyDatasetError(no_columns_message(name, self.table.suffix, self.table.bad_lines))

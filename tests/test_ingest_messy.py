@@ -875,3 +875,24 @@ def test_a_one_column_file_whose_first_review_is_longer_than_the_head_read_is_re
         == [review, "Calls drop daily."]
     )
     assert whole.summary.skipped == summary.skipped == {}
+
+
+def test_a_segment_column_named_like_an_evidence_column_is_kept_beside_it_not_over_it(tmp_path):
+    # "claim" in insurance reviews, "amount" in orders: the evidence table has columns of those names.
+    frame = pd.DataFrame(
+        {
+            "text": ["My claim was paid in two days.", "They took months."],
+            "claim": ["auto", "home"],
+            "amount": ["$1", "$2"],
+        }
+    )
+    loaded = load_reviews(frame, segment_columns=["claim", "amount"])
+    assert loaded.mapping.segments == ("claim (segment)", "amount (segment)")
+    assert loaded.reviews[0].segments == {"claim (segment)": "auto", "amount (segment)": "$1"}
+    path = tmp_path / "reviews.csv"
+    frame.to_csv(path, index=False)
+    stream = ReviewStream(path, segment_columns=["claim"], chunk_rows=1)
+    assert [review.segments for reviews, _ in stream.chunks() for review in reviews] == [
+        {"claim (segment)": "auto"},
+        {"claim (segment)": "home"},
+    ]

@@ -550,6 +550,13 @@ def _run_check(args: argparse.Namespace) -> int:
                 raise _Interrupted(
                     "no report was written; see `alignment runs` for whether the run was saved"
                 ) from None
+            except AlignmentError as exc:
+                # The check itself is done (minutes, on a large dataset): write its report before saying why the
+                # run could not be saved (the dataset replaced meanwhile, the workspace busy or its disk full).
+                _write(args.out, report.to_json())
+                written = "standard output" if args.out in (None, "-") else args.out
+                exc.args = (f"{exc} The check's report was written to {written}.",)
+                raise
             run_id = run.run_id
     else:
         report = check(

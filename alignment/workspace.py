@@ -378,6 +378,20 @@ class Workspace:
         return workspace
 
     def _prepare(self) -> None:
+        tables = {
+            str(name)
+            for (name,) in self._con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+                "AND table_schema = 'main'"
+            ).fetchall()
+        }
+        if tables and not tables & {"meta", "datasets"}:
+            # Another program's DuckDB file: adding the workspace's tables to it would write to a file that is not ours.
+            shown = ", ".join(sorted(tables)[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+            raise WorkspaceError(
+                f"{self.database} is a DuckDB database but not an alignment workspace (it holds the tables {shown}), "
+                f"so it was left as it is. Set {WORKSPACE_ENV} (or --workspace) to a folder, or to a new .duckdb file."
+            )
         if not self.read_only:
             for statement in _SCHEMA:
                 self._con.execute(statement)
@@ -496,7 +510,9 @@ class Workspace:
         mapping = {key: summary.columns[key] for key in ("text", "id", "date", "rating", "segments")}
         # A name of its own: DuckDB shares attached databases between connections of one process.
         alias = f"staged_{os.getpid()}_{threading.get_ident()}"
-        with self._lock:
+        # Two Workspace objects of one process (two app sessions) share one DuckDB instance, whose transactions do
+        # not keep two copies in under one new name apart: the check of the name and the copy run one at a time.
+        with self._lock, _database_lock(self.database):
             try:
                 self._refuse_duplicate(name, replace)  # again: another process may have taken the name meanwhile
             except DuplicateDatasetError as exc:
@@ -691,7 +707,7 @@ class Workspace:
         """
         self._require_writable()
         info = self.dataset(name)
-        with self._lock:
+        with self._lock, _disk_errors(self.database, f"while dataset {name!r} was deleted; it was kept"):
             self._delete_rows(info.dataset_id)
 
     def prune_embeddings(self) -> dict[str, int]:
@@ -704,7 +720,7 @@ class Workspace:
         recipe's vectors are never read again: its model id is not the fast embedder's any more.
         """
         self._require_writable()
-        with self._lock:
+        with self._lock, _disk_errors(self.database, "while unused vectors were pruned; datasets and runs are kept"):
             before = _first(self._con.execute("SELECT count(*) FROM embeddings").fetchall())
             self._con.execute(
                 "DELETE FROM embeddings WHERE text_hash NOT IN (SELECT DISTINCT text_hash FROM sentences) "
@@ -1014,7 +1030,7 @@ class Workspace:
         if report.rating_prior is not None:
             summary["rating_prior"] = dataclasses.asdict(report.rating_prior)
         judgements = _pack_judgements(report)
-        with self._lock:
+        with self._lock, _disk_errors(self.database, "while the run was saved; it was not saved"):
             row = _first(self._con.execute("SELECT nextval('run_ids')").fetchall())
             assert row is not None
             run_id = int(row[0])
@@ -1207,9 +1223,17 @@ class Workspace:
         """Forget a saved run."""
         self._require_writable()
         self.run(run_id)
-        with self._lock:
-            self._con.execute("DELETE FROM run_claims WHERE run_id = ?", [int(run_id)])
-            self._con.execute("DELETE FROM runs WHERE run_id = ?", [int(run_id)])
+        with self._lock, _disk_errors(self.database, f"while run {run_id} was deleted; it was kept"):
+            # Both or neither: a run left without its claims would be listed with none and fail to load.
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                self._con.execute("DELETE FROM run_claims WHERE run_id = ?", [int(run_id)])
+                self._con.execute("DELETE FROM runs WHERE run_id = ?", [int(run_id)])
+                self._con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self._con.execute("ROLLBACK")
+                raise
 
     def _run_claims(self, run_ids: Sequence[int]) -> dict[int, tuple[RunClaim, ...]]:
         if not run_ids:
@@ -1568,12 +1592,12 @@ def _ingest(
         database = workspace.database
     stream = ReviewStream(source, **reading)
     with _staging_file(database) as path:
-        with _disk_errors(database, "while the file was read; nothing was saved"):
+        with _disk_errors(database, "while the file was read; nothing was saved", ingest=True):
             staged = _stage(stream, path, progress, origin)
         try:
             with (
                 hold(wait_s) as workspace,
-                _disk_errors(database, "while the dataset was copied in; nothing was saved"),
+                _disk_errors(database, "while the dataset was copied in; nothing was saved", ingest=True),
             ):
                 return workspace._merge(staged, name, replace)
         except WorkspaceBusyError as exc:
@@ -1927,6 +1951,18 @@ def _append(
         connection.unregister("_chunk_sentences")
 
 
+_DATABASE_LOCKS: dict[str, threading.RLock] = {}
+_DATABASE_LOCKS_GUARD = threading.Lock()
+
+
+def _database_lock(database: Path) -> threading.RLock:
+    """The lock this process holds while it copies a dataset into ``database`` (one per file, whatever the path
+    that names it)."""
+    key = os.path.realpath(database)
+    with _DATABASE_LOCKS_GUARD:
+        return _DATABASE_LOCKS.setdefault(key, threading.RLock())
+
+
 def _connect(database: Path, read_only: bool) -> Any:
     """A DuckDB connection to ``database``; its errors as one-line workspace errors."""
     import duckdb
@@ -1942,7 +1978,15 @@ def _connect(database: Path, read_only: bool) -> Any:
                 f"{f' ({holder.group(0)})' if holder else ''}, such as the app. Close it and try again, "
                 f"or set {WORKSPACE_ENV} to another folder."
             ) from exc
-        raise WorkspaceError(f"Cannot open the workspace {database}: {message.splitlines()[0]}") from exc
+        lowered = message.lower()
+        if "permission denied" in lowered or "read-only file system" in lowered:
+            fix = f"Set {WORKSPACE_ENV} (or --workspace) to a folder you can write to."
+        else:
+            fix = (
+                f"If it is damaged or not an alignment workspace, move it away, or set {WORKSPACE_ENV} (or "
+                "--workspace) to another folder."
+            )
+        raise WorkspaceError(f"Cannot open the workspace {database}: {message.splitlines()[0]} {fix}") from exc
     except duckdb.Error as exc:
         raise WorkspaceError(
             f"{database} is not a usable alignment workspace: {str(exc).splitlines()[0]}. "
@@ -1957,9 +2001,9 @@ def _cannot_write(error: WorkspaceError) -> bool:
 
 
 @contextlib.contextmanager
-def _disk_errors(database: Path, when: str) -> Iterator[None]:
+def _disk_errors(database: Path, when: str, ingest: bool = False) -> Iterator[None]:
     """The database's and the disk's errors as one-line messages that say ``when`` they happened and what
-    was kept; a full disk says how to free it."""
+    was kept; a full disk says how to free it (and, for an ``ingest``, how much room one needs)."""
     import duckdb
 
     try:
@@ -1968,8 +2012,9 @@ def _disk_errors(database: Path, when: str) -> Iterator[None]:
         message = str(exc)
         if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "no space left" in message.lower():
             raise WorkspaceFullError(
-                f"The disk holding the workspace ({database.parent}) is full: it ran out {when}. An ingest needs "
-                "about twice the dataset's stored size free while it runs. Free some space there, or set "
+                f"The disk holding the workspace ({database.parent}) is full: it ran out {when}. "
+                + ("An ingest needs about twice the dataset's stored size free while it runs. " if ingest else "")
+                + "Free some space there, or set "
                 f"{WORKSPACE_ENV} (or --workspace) to a folder on a larger disk."
             ) from exc
         first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__

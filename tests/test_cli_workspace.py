@@ -408,3 +408,29 @@ def test_cli_datasets_show_gives_the_date_range_and_the_ratings(workspace_dir, t
     shown = json.loads(out)
     assert shown["dates"] == {"first": "2025-01-03", "last": "2025-03-09", "dated": 7}
     assert shown["ratings"]["rated"] == 7 and shown["ratings"]["max"] == 5.0
+
+
+def test_cli_check_whose_run_cannot_be_saved_still_writes_its_report(
+    workspace_dir, reviews_frame, tmp_path, capsys, monkeypatch
+):
+    import alignment.workspace as workspace_module
+
+    with Workspace.open(workspace_dir) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    checked = workspace_module.check_dataset_at
+
+    def check_while_it_is_replaced(location, ads, dataset, config, **options):
+        options.update(embedder=_FakeEmbedder(), stance_model=_EvenStance())
+        found = checked(location, ads, dataset, config, **options)
+        with Workspace.open(location) as ws:  # another process replaces the dataset while the check runs
+            ws.ingest(reviews_frame.head(3), "telecom", replace=True)
+        return found
+
+    monkeypatch.setattr(workspace_module, "check_dataset_at", check_while_it_is_replaced)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("No hidden fees\n")
+    out = tmp_path / "report.json"
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--dataset", "telecom", "--out", str(out), "--quiet")
+    _one_line_error(code, err, "was replaced while this check ran", f"report was written to {out}")
+    assert json.loads(out.read_text())["claims"][0]["text"] == "No hidden fees"
+    assert json.loads(_run(capsys, "runs", "--json")[1]) == []

@@ -1044,3 +1044,141 @@ def test_the_runs_of_deleted_datasets_are_chosen_before_the_limit(workspace, rev
     workspace.delete_dataset("old")
     assert [run.run_id for run in workspace.list_runs(limit=1, deleted_datasets=True)] == [orphan.run_id]
     assert all(run.dataset == "live" for run in workspace.list_runs(limit=3))
+
+
+def test_two_sessions_of_one_process_saving_one_new_name_at_once_save_it_once(tmp_path, reviews_frame, monkeypatch):
+    # Two app sessions share the process's DuckDB instance, each with a Workspace of its own: both read their
+    # file, then copy it in at the same moment.
+    location = tmp_path / "ws"
+    Workspace.open(location).close()
+    both_read = threading.Barrier(2)
+    merge = Workspace._merge
+
+    def merge_together(self, *args, **kwargs):
+        both_read.wait(timeout=30)
+        return merge(self, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "_merge", merge_together)
+    outcomes: list[object] = []
+
+    def save() -> None:
+        try:
+            outcomes.append(ingest_dataset(location, reviews_frame, "telecom").dataset_id)
+        except DuplicateDatasetError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["NameTakenMeanwhileError", "int"]
+    with Workspace.open(location) as ws:
+        assert [d.name for d in ws.list_datasets()] == ["telecom"]
+        assert _table_rows(ws, "datasets") == 1 and _table_rows(ws, "reviews") == 7
+
+
+class _FailingStatement:
+    """A workspace connection whose statements starting with ``prefix`` fail, like a process killed there."""
+
+    def __init__(
+        self, connection: Any, prefix: str | tuple[str, ...], message: str = "IO Error: cut short here"
+    ) -> None:
+        self.connection = connection
+        self.prefix = prefix
+        self.message = message
+
+    def execute(self, statement: str, *args: Any) -> Any:
+        if statement.startswith(self.prefix):
+            import duckdb
+
+            raise duckdb.IOException(self.message)
+        return self.connection.execute(statement, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
+
+
+def _saved_run(workspace: Workspace, reviews_frame: pd.DataFrame) -> Any:
+    """Dataset "telecom" and a saved run of one claim on it: the report and the run's id."""
+    workspace.ingest(reviews_frame, "telecom")
+    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+    report = workspace.check(
+        None,
+        "telecom",
+        Config(min_similarity=-1.0),
+        claims=claims,
+        embedder=CountingEmbedder(),
+        stance_model=EvenStance(),
+    )
+    return report, workspace.save_run(report, dataset="telecom").run_id
+
+
+def test_a_run_whose_deletion_is_cut_short_is_kept_whole(workspace, reviews_frame):
+    _, run_id = _saved_run(workspace, reviews_frame)
+    connection = workspace._con
+    workspace._con = _FailingStatement(connection, "DELETE FROM runs")
+    try:
+        with pytest.raises(
+            workspace_module.WorkspaceError, match=f"failed while run {run_id} was deleted; it was kept"
+        ):
+            workspace.delete_run(run_id)
+    finally:
+        workspace._con = connection
+    assert len(workspace.run(run_id).claims) == 1
+    assert workspace.load_run(run_id).claims[0].claim.text == "No hidden fees"
+
+
+def test_a_file_that_is_not_a_workspace_says_how_to_go_on_in_one_line(tmp_path):
+    database = tmp_path / "ws" / "workspace.duckdb"
+    database.parent.mkdir()
+    database.write_text("review,rating\nGreat,5\n")
+    with pytest.raises(workspace_module.WorkspaceError) as error:
+        Workspace.open(database.parent)
+    message = str(error.value)
+    assert "not a valid DuckDB database file" in message and "\n" not in message
+    assert "move it away, or set ALIGN_WORKSPACE (or --workspace) to another folder" in message
+
+
+@pytest.mark.parametrize("action", ["save_run", "delete_run", "delete_dataset", "prune_embeddings"])
+def test_a_full_disk_while_saving_or_deleting_says_so_in_one_line_and_keeps_everything(
+    workspace, reviews_frame, action
+):
+    # DuckDB's own words for it, not a damaged file: following "move it away" would lose an intact workspace.
+    report, run_id = _saved_run(workspace, reviews_frame)
+    connection = workspace._con
+    full = 'TransactionContext Error: Failed to commit: Could not write file "workspace.duckdb.wal": No space left on device'
+    workspace._con = _FailingStatement(connection, ("INSERT", "DELETE"), full)
+    calls = {
+        "save_run": lambda: workspace.save_run(report, dataset="telecom"),
+        "delete_run": lambda: workspace.delete_run(run_id),
+        "delete_dataset": lambda: workspace.delete_dataset("telecom"),
+        "prune_embeddings": workspace.prune_embeddings,
+    }
+    try:
+        with pytest.raises(WorkspaceFullError) as error:
+            calls[action]()
+    finally:
+        workspace._con = connection
+    message = str(error.value)
+    assert "\n" not in message and f"The disk holding the workspace ({workspace.location}) is full" in message
+    assert "An ingest needs" not in message
+    assert [run.run_id for run in workspace.list_runs()] == [run_id]
+    assert workspace.dataset("telecom").reviews == 7 and len(workspace.run(run_id).claims) == 1
+
+
+def test_a_duckdb_file_of_another_program_is_refused_and_left_as_it_is(tmp_path):
+    import duckdb
+
+    database = tmp_path / "sales.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("CREATE TABLE reviews (id INTEGER, body VARCHAR)")
+        connection.execute("INSERT INTO reviews VALUES (1, 'kept as it was')")
+    for read_only in (False, True):
+        with pytest.raises(workspace_module.WorkspaceError) as error:
+            Workspace.open(database, read_only=read_only)
+        message = str(error.value)
+        assert "\n" not in message and "not an alignment workspace (it holds the tables reviews)" in message
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute("SELECT table_name FROM information_schema.tables").fetchall() == [("reviews",)]
+        assert connection.execute("SELECT * FROM reviews").fetchall() == [(1, "kept as it was")]

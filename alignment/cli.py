@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     runs = commands.add_parser(
         "runs",
         help="the history of checks on workspace datasets",
-        description="List saved runs, newest first (default), show one run's claims, or delete one.",
+        description="List saved runs, newest first (default), show one run's claims, compare two, or delete one.",
     )
     _add_listing_options(runs, action=False)
     runs.add_argument("--dataset", metavar="NAME", default=argparse.SUPPRESS, help="only runs on this dataset")
@@ -195,6 +195,21 @@ def build_parser() -> argparse.ArgumentParser:
         "the workspace)",
     )
     _add_listing_options(run_show)
+    run_compare = run_actions.add_parser(
+        "compare",
+        help="two runs claim by claim",
+        description="Compare two saved runs claim by claim (paired by wording): the claims now at risk first, "
+        "then those still at risk, new, otherwise changed, unchanged, no longer at risk, and left out.",
+    )
+    run_compare.add_argument("earlier", type=int, metavar="EARLIER", help="the earlier run's number")
+    run_compare.add_argument("later", type=int, metavar="LATER", help="the later run's number")
+    run_compare.add_argument(
+        "--out",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="also write the comparison here: a table if FILE ends in .csv, else JSON (-: JSON to standard output)",
+    )
+    _add_listing_options(run_compare)
     run_delete = run_actions.add_parser("delete", help="forget a run", description="Forget a saved run.")
     run_delete.add_argument("run_id", type=int, metavar="RUN")
     _add_listing_options(run_delete)
@@ -960,10 +975,47 @@ def _run_runs(args: argparse.Namespace) -> int:
                     for claim in run.claims
                 ]
                 _print_table(["claim", "mentions", "supports", "contradicts", "alignment", "interval", "risk"], rows)
+        elif action == "compare":
+            _compare_runs(args, workspace)
         else:
             workspace.delete_run(args.run_id)
             print(f"Deleted run {args.run_id}.")
     return EXIT_OK
+
+
+def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:
+    from alignment.charts import format_alignment
+    from alignment.compare import compare_runs, summarize
+    from alignment.report import to_safe_csv
+
+    if args.earlier == args.later:
+        raise InputError(f"Give two different runs to compare, not run {args.earlier} twice.")
+    out = getattr(args, "out", None)
+    _check_out_path(out, workspace=workspace.location)
+    comparison = compare_runs(workspace.run(args.earlier), workspace.run(args.later))
+    if out is not None:
+        as_csv = out != "-" and out.lower().endswith(".csv")
+        _write(out, to_safe_csv(comparison.to_frame()) if as_csv else json.dumps(comparison.to_dict(), indent=2))
+    if out == "-":
+        return  # standard output holds the JSON alone, for a pipe to read
+    if args.json:
+        print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+        return
+    for role, run in (("earlier", comparison.before), ("later", comparison.after)):
+        label = f" ({run.label})" if run.label else ""
+        print(f"{role}: run {run.run_id}{label} on {run.dataset or '-'}, {run.finished_at:%Y-%m-%d %H:%M} UTC")
+    rows = [
+        [
+            item.change,
+            item.verdict_before or "-",
+            item.verdict_after or "-",
+            " -> ".join("-" if c is None else format_alignment(c.alignment) for c in (item.before, item.after)),
+            item.text[:60],
+        ]
+        for item in comparison.changes
+    ]
+    _print_table(["change", "before", "after", "alignment", "claim"], rows)
+    print(summarize(comparison))
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:

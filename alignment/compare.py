@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from alignment.charts import AT_RISK, VERDICTS, format_alignment, verdict
+from alignment.charts import AT_RISK, VERDICTS, verdict
 from alignment.records import ClaimScore
 from alignment.workspace import RunClaim, RunInfo
 
@@ -204,16 +204,6 @@ def _run_summary(run: RunInfo) -> dict[str, Any]:
     described.pop("claims", None)
     described["claims_checked"] = len(run.claims)
     return described
-
-
-def describe_change(item: ClaimChange) -> str:
-    """One line for a terminal: the change, the verdicts and the alignments, then the claim."""
-    before = item.verdict_before or "—"
-    after = item.verdict_after or "—"
-    aligned = " → ".join(
-        format_alignment(claim.alignment) if claim is not None else "—" for claim in (item.before, item.after)
-    )
-    return f"{item.change:<20} {before:>12} → {after:<12} {aligned:<16} {item.text}"
 
 
 def summarize(comparison: RunComparison, changes: Sequence[str] = CHANGE_ORDER) -> str:

@@ -276,6 +276,18 @@ def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_p
     assert json.loads(report_path.read_text())["schema"] == "alignment.report/1"
     code, out, _ = _run(capsys, "runs", "show", "2", "--json")
     assert json.loads(out)["claims"][0]["text"] == "No hidden fees"
+    code, out, _ = _run(capsys, "runs", "compare", "1", "2")
+    assert code == 0 and "earlier: run 1 (spring)" in out and "later: run 2 (summer)" in out
+    assert "unchanged" in out.splitlines()[3] and out.splitlines()[-1] == "1 unchanged"
+    compared = tmp_path / "compared.csv"
+    code, out, _ = _run(capsys, "runs", "compare", "1", "2", "--out", str(compared))
+    assert code == 0 and compared.read_text().splitlines()[1].startswith('"No hidden fees","unchanged"')
+    code, out, _ = _run(capsys, "runs", "compare", "1", "2", "--json")
+    assert json.loads(out)["summary"]["unchanged"] == 1
+    code, _, err = _run(capsys, "runs", "compare", "2", "2")
+    _one_line_error(code, err, "Give two different runs")
+    code, _, err = _run(capsys, "runs", "compare", "1", "99")
+    _one_line_error(code, err, "No run 99")
     code, out, _ = _run(capsys, "runs", "delete", "1")
     assert code == 0 and "Deleted run 1" in out
     assert [r["run_id"] for r in json.loads(_run(capsys, "runs", "--json")[1])] == [2]

@@ -1,33 +1,52 @@
 """Command line: `alignment claims`, `check`, `ingest`, `datasets`, `runs` and `evaluate`.
 
-Turns InputError into one line on stderr and exit 2, any other AlignmentError into one line and exit 1.
+Turns InputError into one line on stderr and exit 2, any other AlignmentError into one line and exit 1. A
+Ctrl-C (exit 130) or, during check, ingest and evaluate, a SIGTERM (exit 143) says in one line what was kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import dataclasses
+import errno
 import json
 import os
+import re
+import signal
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from alignment.errors import AlignmentError, EmptyDatasetError, InputError, MissingColumnError, MissingFileError
+from alignment.errors import (
+    AlignmentError,
+    EmptyDatasetError,
+    InputError,
+    MissingColumnError,
+    MissingFileError,
+    UnreadableFileError,
+)
 
 if TYPE_CHECKING:
     from alignment.evaluate import ClaimEvaluation, EvidenceEvaluation
     from alignment.records import Ad, PossibleClaim
+    from alignment.report import Report
     from alignment.workspace import Workspace
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a `kill`
 SHOWN_ERRORS = 5  # `evaluate claims` prints this many of its wrong and missed claims
+# Commands that may run for minutes: a SIGTERM (a `kill`, a service or container stopping) takes Ctrl-C's path
+# through them, so they say what was kept and leave no staging or temporary file behind.
+LONG_COMMANDS = ("check", "ingest", "evaluate")
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -371,10 +390,13 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 2 user error, 1 other failure)."""
+    """Run the CLI; returns the exit code (0 ok, 2 user error, 1 other failure, 130 Ctrl-C, 143 SIGTERM)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    terminated: list[int] = []
     try:
+        if hasattr(args, "workspace"):
+            _workspace_location(args.workspace)  # an unusable ~user in --workspace or ALIGN_WORKSPACE: one line
         handler = {
             "claims": _run_claims,
             "check": _run_check,
@@ -383,7 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "runs": _run_runs,
             "evaluate": _run_evaluate,
         }[args.command]
-        return handler(args)
+        if args.command not in LONG_COMMANDS:
+            return handler(args)
+        with _sigterm_as_interrupt(terminated):
+            return handler(args)
     except InputError as exc:
         _fail(str(exc))
         return EXIT_USER_ERROR
@@ -392,13 +417,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt as exc:
         kept = str(exc) if isinstance(exc, _Interrupted) else "nothing was written"
-        _fail(f"interrupted; {kept}.")
-        return 130
+        _fail(f"interrupted{' by SIGTERM' if terminated else ''}; {kept}.")
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     except BrokenPipeError:
         # Whoever read the output stopped early (`alignment evaluate claims ads.jsonl | head`): not an error.
         _silence_stdout()
         return EXIT_OK
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+            # A path the user gave that the system refuses outright, wherever it was first used.
+            name = exc.filename if isinstance(exc.filename, str) else "a path given"
+            _fail(f"{_shown(name)}: the file name is too long for the system. Give a shorter path.")
+            return EXIT_USER_ERROR
         if os.environ.get("ALIGN_DEBUG"):
             raise
         duckdb = sys.modules.get("duckdb")  # loaded only when a workspace was opened
@@ -420,6 +450,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Set ALIGN_DEBUG=1 to see the traceback, and please report it."
         )
         return EXIT_FAILURE
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt(received: list[int]) -> Iterator[None]:
+    """While the block runs, a SIGTERM raises KeyboardInterrupt as a Ctrl-C does, so a command cut short by
+    `kill`, a service manager or a container stopping cleans up and says what was kept, as it does for Ctrl-C
+    (an ingest's staging file is removed at once, not when the workspace is next opened). ``received`` gets
+    the signal's number, for main() to tell the two apart; a second SIGTERM while the first unwinds is
+    ignored, so the clean-up is not cut short. The previous handler is restored after. Only the main thread
+    can set a handler: called from another (an embedding application), the block runs unchanged."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        if received:
+            return
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        # None: the previous handler was not set from Python; the default is the closest to it.
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _silence_stdout() -> None:
@@ -522,10 +578,11 @@ def _run_check(args: argparse.Namespace) -> int:
     run_id = None
     ads = None
     claim_lines = None
+    repeated = None
     if args.ads:
         ads = _read_ads(args.ads, args.ads_id_column, args.ads_text_column, text_flag="--ads-text-column")
     else:
-        claim_lines = _read_claim_lines(args.claims)
+        claim_lines, repeated = _unique_claims(_numbered_claim_lines(args.claims))
     progress = SilentProgress() if args.quiet else terminal_progress()
     started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     if args.dataset is not None:
@@ -549,6 +606,7 @@ def _run_check(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             # The sentence vectors embedded may already be cached in the workspace: not "nothing written".
             raise _Interrupted("no report was written and no run was saved") from None
+        report = _with_note(report, repeated)  # before it is saved, so the saved run says it too
         if not args.no_save:
             try:
                 with _open_workspace(args.workspace, wait_s=MERGE_WAIT_S) as workspace:
@@ -584,6 +642,7 @@ def _run_check(args: argparse.Namespace) -> int:
             embedder=None if kind == "exact" else _embedder(kind),
             progress=progress,
         )
+        report = _with_note(report, repeated)
     try:
         _write(args.out, report.to_json())
     except KeyboardInterrupt:
@@ -608,6 +667,11 @@ def _run_check(args: argparse.Namespace) -> int:
     if run_id is not None:
         print(f"alignment: saved as run {run_id} (`alignment runs show {run_id}`).", file=sys.stderr)
     return EXIT_OK
+
+
+def _with_note(report: Report, note: str | None) -> Report:
+    """``report`` with ``note`` first among its notes (in its JSON, and said on stderr), or as it is."""
+    return report if note is None else dataclasses.replace(report, notes=(note, *report.notes))
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -651,11 +715,19 @@ def _read_ads(path: str, id_column: str | None, text_column: str | None, text_fl
 
 
 def _read_claim_lines(name: str) -> list[str]:
-    """The claims of a --claims file: one per line, blank lines left out. Any readable path will do, not only
-    a regular file: /dev/stdin and a shell's ``<(...)`` are pipes."""
-    from alignment.ingest import decode_bytes
+    """The claims of a --claims file: one per line, blank lines left out, in order (`evaluate evidence
+    --about-column` numbers them so)."""
+    return [text for _, text in _numbered_claim_lines(name)]
 
-    path = Path(name).expanduser()
+
+def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
+    """The claims of a --claims file with their line numbers (from 1): one per line, blank lines left out.
+    Any readable path will do, not only a regular file: /dev/stdin and a shell's ``<(...)`` are pipes.
+    Refused in one line: a binary file, a table (a header row naming a claim column), a line longer than
+    the app lets a claim be."""
+    from alignment.ingest import decode_bytes, looks_binary
+
+    path = _expanded(name, "--claims")
     if not path.exists():
         raise MissingFileError(f"Claims file not found: {name}. Give a text file with one claim per line.")
     if path.is_dir():
@@ -664,10 +736,88 @@ def _read_claim_lines(name: str) -> list[str]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"Cannot read the claims file {name}: {exc.strerror}. Check its permissions.") from None
-    lines = [line.strip() for line in decode_bytes(data).splitlines() if line.strip()]
+    text = decode_bytes(data)
+    if looks_binary(text):
+        raise UnreadableFileError(
+            f"{path.name} looks like a binary file, not text. Give --claims a text file with one claim per line."
+        )
+    lines = [
+        (number, line.strip()) for number, line in enumerate(text.replace("\x00", "").splitlines(), 1) if line.strip()
+    ]
     if not lines:
         raise InputError(f"{name} has no claims. Put one claim per line.")
+    table = _claims_table_hint([line for _, line in lines])
+    if table:
+        raise InputError(
+            f"--claims {path.name} looks like a table, not a list of claims: {table}. Give a text file with "
+            "the claims alone, one per line (no header, no other columns)."
+        )
+    from alignment.pipeline import MAX_CLAIM_CHARS  # the app's cap on a claim's wording
+
+    for number, line in lines:
+        if len(" ".join(line.split())) > MAX_CLAIM_CHARS:
+            raise InputError(
+                f"--claims {path.name}, line {number:,} ({len(line):,} characters): A claim can be at most "
+                f"{MAX_CLAIM_CHARS} characters. Shorten it to the promise itself. If it is ad copy, give it with "
+                "--ads to extract its claims."
+            )
     return lines
+
+
+# What the claim column of a table of claims is called; a first line of such names is a header, not a claim.
+_CLAIM_COLUMN_NAMES = frozenset({"claim", "claims", "claim_text", "text"})
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _claims_table_hint(lines: Sequence[str]) -> str | None:
+    """Why a --claims file's lines read as a table, or None. Only what no list of claims holds: a first line
+    that is a claim column's name ("claim", "text"), or a first line of column names, one of them a claim
+    column's ("claim,category", "id;text"), over rows nearly all of that many fields. A claim holding commas
+    ("Fast, friendly service") is not a header: its parts are not bare column names."""
+    first = lines[0].strip().strip('"').strip()
+    if first.lower() in _CLAIM_COLUMN_NAMES:
+        return f"its first line “{first}” is a column's name, not a claim"
+    for separator in (",", ";", "\t", "|"):
+        if separator not in first:
+            continue
+        header = [field.strip() for field in next(csv.reader([lines[0]], delimiter=separator))]
+        if len(header) < 2 or not all(_COLUMN_NAME.fullmatch(field) for field in header):
+            continue
+        if not any(field.lower() in _CLAIM_COLUMN_NAMES for field in header):
+            continue
+        rows = lines[1:]
+        fitting = sum(1 for row in rows if len(next(csv.reader([row], delimiter=separator))) == len(header))
+        if fitting >= 0.8 * len(rows):
+            shown = separator.replace("\t", "tab")
+            return (
+                f"its first line “{lines[0]}” names columns, and {fitting:,} of the {len(rows):,} lines below it "
+                f"have as many fields (split by {shown})"
+            )
+    return None
+
+
+def _unique_claims(lines: Sequence[tuple[int, str]]) -> tuple[list[str], str | None]:
+    """The claims of a --claims file with each repeat left out (the same words, whatever their case or
+    spacing: checked twice, a claim counts the same evidence twice among the claims at risk), and a note
+    naming the repeats, or None when there are none."""
+    first_at: dict[str, int] = {}
+    kept: list[str] = []
+    repeats: list[str] = []
+    for number, text in lines:
+        key = " ".join(text.split()).casefold()
+        if key in first_at:
+            repeats.append(f"line {number:,} repeats line {first_at[key]:,}")
+            continue
+        first_at[key] = number
+        kept.append(text)
+    if not repeats:
+        return kept, None
+    shown = "; ".join(repeats[:5]) + ("; …" if len(repeats) > 5 else "")
+    several = len(repeats) != 1
+    return kept, (
+        f"{_plural(len(repeats), 'repeated claim')} in --claims {'were' if several else 'was'} left out, each "
+        f"checked once ({shown})."
+    )
 
 
 def _require_reviews_file(name: str) -> None:
@@ -720,6 +870,7 @@ def _embedder(kind: str) -> Any:
 def _open_workspace(path: str | None, wait_s: float | None = None) -> Workspace:
     from alignment.workspace import BRIEF_WAIT_S, Workspace
 
+    _workspace_database(path)  # a folder in the database file's place: one line that says so
     # A moment's wait by default: an ingest elsewhere holds the workspace for a moment to copy its rows in.
     return Workspace.open(path, wait_s=BRIEF_WAIT_S if wait_s is None else wait_s)
 
@@ -737,6 +888,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     )
 
     validate_name(args.name)
+    _workspace_database(args.workspace)  # a folder in the database file's place: said before the file is read
     kind = embedder_kind(args.embedder)
     if not Path(args.file).exists():
         raise MissingFileError(f"File not found: {args.file}. Check the path and try again.")
@@ -796,9 +948,9 @@ def _no_workspace_yet(args: argparse.Namespace, listing: str) -> bool:
     """True, having said so, when the workspace named by --workspace (or ALIGN_WORKSPACE) has no file yet:
     a listing does not create an empty workspace, so a mistyped path is not mistaken for an empty one. Any
     other action on it is an error naming the path."""
-    from alignment.workspace import WORKSPACE_ENV, database_file
+    from alignment.workspace import WORKSPACE_ENV
 
-    database = database_file(args.workspace)
+    database = _workspace_database(args.workspace)
     if database.is_file():
         return False
     where = database.parent if database.name == "workspace.duckdb" else database
@@ -815,6 +967,26 @@ def _no_workspace_yet(args: argparse.Namespace, listing: str) -> bool:
             f"NAME`, or check --workspace (or {WORKSPACE_ENV}) if you expected one."
         )
     return True
+
+
+def _workspace_database(path: str | None) -> Path:
+    """The database file of the workspace at ``path`` (--workspace; None: the configured one), whether or not
+    it exists yet.
+
+    Raises:
+        InputError: something other than a file is in its place (a folder named workspace.duckdb): neither a
+            workspace to read nor a place to make one.
+    """
+    from alignment.workspace import WORKSPACE_ENV, database_file
+
+    database = database_file(_workspace_location(path))
+    if database.exists() and not database.is_file():
+        kind = "a folder" if database.is_dir() else "not a regular file"
+        raise InputError(
+            f"The workspace's database {database} is {kind}, so no workspace can be read or made there. Move "
+            f"it away, or set --workspace (or {WORKSPACE_ENV}) to another folder."
+        )
+    return database
 
 
 def _run_datasets(args: argparse.Namespace) -> int:
@@ -1426,9 +1598,19 @@ def _check_out_path(
         return
     if not out.strip():
         raise InputError("--out is empty. Give a file name such as report.json, or - for standard output.")
-    target = Path(out).expanduser()
+    target = _expanded(out, "--out")
+    try:
+        _check_out_target(out, target, inputs, workspace)
+    except OSError as exc:  # a name the system refuses outright: too long, or a part of it
+        raise InputError(
+            f"Cannot write {_shown(out)}: {exc.strerror or type(exc).__name__}. Choose another path."
+        ) from None
+
+
+def _check_out_target(out: str, target: Path, inputs: Sequence[tuple[str, str | None]], workspace: Path | None) -> None:
+    """The checks of :func:`_check_out_path` on ``target``, the expanded ``out``."""
     for role, name in inputs:
-        if name is not None and _same_file(target, Path(name).expanduser()):
+        if name is not None and _same_file(target, _expanded(name, f"the {role}")):
             raise InputError(
                 f"Refusing to write {out}: it is the {role} this command reads ({name}), and the output would "
                 "replace it. Give --out another file name."
@@ -1461,7 +1643,10 @@ def _same_file(out: Path, other: Path) -> bool:
     """Whether writing ``out`` would replace the regular file ``other``: the same path once symbolic links
     are followed, or the same file under another name (a hard link). A pipe or terminal read as input
     (/dev/stdin, ``<(...)``) is never replaced by writing a file."""
-    if not other.is_file():
+    try:
+        if not other.is_file():
+            return False
+    except OSError:  # a name the system refuses (too long) names no file to replace
         return False
     if out.resolve() == other.resolve():
         return True
@@ -1490,9 +1675,36 @@ def _refuse_workspace_file(out: str, target: Path, workspace: Path) -> None:
 
 def _workspace_location(path: str | None) -> Path:
     """Where :meth:`Workspace.open` finds the workspace for ``--workspace`` ``path``: a folder or a .duckdb file."""
-    from alignment.workspace import default_location
+    from alignment.workspace import WORKSPACE_ENV, default_location
 
-    return Path(path).expanduser() if path is not None else default_location()
+    if path is not None:
+        return _expanded(path, "--workspace")
+    try:
+        return default_location()
+    except RuntimeError:  # ~user in ALIGN_WORKSPACE naming no user, or no home folder to default to
+        configured = os.environ.get(WORKSPACE_ENV)
+        if configured:
+            _expanded(configured, WORKSPACE_ENV)  # says which
+        raise InputError(
+            f"Cannot find your home folder, where the workspace is kept by default. Set {WORKSPACE_ENV} or "
+            "--workspace to a folder."
+        ) from None
+
+
+def _expanded(name: str, what: str) -> Path:
+    """``name`` as a Path, a leading ~ or ~user replaced by that home folder; ``what`` names it in the one
+    line that says a ~user names no user."""
+    try:
+        return Path(name).expanduser()
+    except RuntimeError:
+        user = name[1:].replace(os.sep, "/").split("/", 1)[0]
+        whose = f"there is no user {user!r} for ~{user} to stand for" if user else "no home folder was found for ~"
+        raise InputError(f"Cannot use {what} {_shown(name)}: {whose}. Give the path in full, without the ~.") from None
+
+
+def _shown(name: str, width: int = 80) -> str:
+    """A path for a message: a name the system finds too long is cut (its start and end kept)."""
+    return name if len(name) <= width else f"{name[: width // 2]}…{name[-(width // 2) :]}"
 
 
 def _write(out: str | None, text: str) -> None:
@@ -1501,7 +1713,7 @@ def _write(out: str | None, text: str) -> None:
     if out is None or out == "-":
         sys.stdout.write(text + "\n")
         return
-    target = Path(out).expanduser()
+    target = _expanded(out, "--out")
     try:
         if target.exists() and not target.is_file():
             # A device or a pipe (/dev/stdout, a FIFO): replacing it with a file would break it.
@@ -1516,7 +1728,7 @@ def _write(out: str | None, text: str) -> None:
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)  # left only when the write failed or was interrupted
     except OSError as exc:
-        raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable path.") from exc
+        raise InputError(f"Cannot write {_shown(out)}: {exc.strerror}. Choose a writable path.") from exc
 
 
 def entry_point() -> NoReturn:

@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from alignment.charts import AT_RISK, VERDICTS, verdict
-from alignment.records import ClaimScore
 from alignment.workspace import RunClaim, RunInfo
 
 # What happened to a claim between the earlier run and the later one, most urgent first.
@@ -135,16 +134,7 @@ class RunComparison:
 
 def run_claim_verdict(claim: RunClaim) -> str:
     """The plain-words verdict of a saved claim, as the dashboard gives it."""
-    score = ClaimScore(
-        mentions=claim.mentions,
-        supports=claim.supports,
-        contradicts=claim.contradicts,
-        neutral=claim.neutral,
-        alignment=claim.alignment,
-        interval=claim.interval,
-        risk=claim.risk,  # type: ignore[arg-type]
-    )
-    return verdict(score)
+    return verdict(claim.score)
 
 
 def claim_key(text: str) -> str:

@@ -7,6 +7,7 @@ import codecs
 import contextlib
 import csv
 import hashlib
+import html.entities
 import html.parser
 import io
 import json
@@ -1841,7 +1842,7 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
             )
         ids = [_label_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
         ads = [
-            Ad(ad_id=(ids[i] if ids is not None and ids[i] else f"ad{i + 1}"), text=clean_cell(text))
+            Ad(ad_id=(ids[i] if ids is not None and ids[i] else f"ad{i + 1}"), text=ad_copy_text(clean_cell(text)))
             for i, text in enumerate(frame[text_name].tolist())
         ]
         ads = [ad for ad in ads if ad.text]
@@ -1852,11 +1853,45 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
 
 def parse_ads_text(text: str) -> list[Ad]:
     """Split plain text into ads at blank lines; ads are numbered ad1, ad2, ... Copy pasted as HTML source
-    is read as the text a browser shows (:func:`html_text`), each block element an ad."""
-    if looks_like_html(text):
-        text = html_text(text)
+    is read as the text a browser shows (:func:`html_text`), each block element an ad; in plain text, the
+    character references HTML writes ("&amp;", "&nbsp;", "&#39;") are read as the characters they stand for
+    (:func:`decode_references`)."""
+    text = html_text(text) if looks_like_html(text) else decode_references(text)
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))]
     return [Ad(ad_id=f"ad{i + 1}", text=block) for i, block in enumerate(b for b in blocks if b)]
+
+
+def ad_copy_text(text: str) -> str:
+    """One ad's copy, given as one (a list's item, a table's cell), as a reader sees it, stripped: an HTML
+    fragment as the text a browser shows (:func:`html_text`, its blocks kept in the one ad, a blank line
+    apart), plain text with its character references decoded (:func:`decode_references`). Read as
+    :func:`parse_ads_text` reads a string of copy, but never split into several ads."""
+    return (html_text(text) if looks_like_html(text) else decode_references(text)).strip()
+
+
+# A character reference HTML writes, closed by its ";": "&amp;", "&nbsp;", "&#39;", "&#x2019;". A bare "&"
+# ("AT&T", "R&D", "Q&A") is not one, nor a name HTML does not define ("&T;").
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+# What a browser shows of the invisible characters html_text also reads so: a no-break space is a space, a
+# soft hyphen and a zero-width space nothing.
+_SHOWN_AS = {"\xa0": " ", "\xad": "", "\u200b": ""}
+
+
+def decode_references(text: str) -> str:
+    """Plain-text copy with each HTML character reference that ends with ";" read as its character ("home
+    &amp; auto" is "home & auto", "&#x2019;" is "’", "&nbsp;" a space), as copy taken from a page's source
+    writes them; a bare ampersand ("AT&T", "R&D") and an undefined name ("&T;") stay as written."""
+    if "&" not in text:
+        return text
+
+    def character(found: re.Match[str]) -> str:
+        reference = found.group(0)
+        if reference[1] != "#" and reference[1:] not in html.entities.html5:
+            return reference
+        decoded = html.unescape(reference)
+        return _SHOWN_AS.get(decoded, decoded)
+
+    return _CHARACTER_REFERENCE.sub(character, text)
 
 
 def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[Ad]:
@@ -1874,10 +1909,10 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
             )
         given = [_label_cell(v) for v in ads["id"].tolist()] if "id" in ads.columns else [""] * len(ads)
         ids = [given_id or f"ad{i + 1}" for i, given_id in enumerate(given)]  # a missing id is numbered
-        result = [Ad(ad_id=i, text=clean_cell(t)) for i, t in zip(ids, ads["text"], strict=True)]
+        result = [Ad(ad_id=i, text=ad_copy_text(clean_cell(t))) for i, t in zip(ids, ads["text"], strict=True)]
     elif isinstance(ads, Sequence) and all(isinstance(item, (str, Ad)) for item in ads):
         result = [
-            item if isinstance(item, Ad) else Ad(ad_id=f"ad{i + 1}", text=str(item).strip())
+            item if isinstance(item, Ad) else Ad(ad_id=f"ad{i + 1}", text=ad_copy_text(str(item)))
             for i, item in enumerate(ads)
         ]
     else:

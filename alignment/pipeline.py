@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 
 NO_CLAIMS_NOTE = "No checkable claims were found in the ad copy."
+MAX_CLAIM_CHARS = 400  # the longest claim wording typed in the app or given in a --claims file
 
 
 @functools.cache
@@ -250,6 +251,7 @@ def build_report(
         ),
         possible_claims=None if possible is None else tuple(possible),
         rating_prior=rating_prior,
+        ads=None if ads is None else tuple(ads),
     )
 
 

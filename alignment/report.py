@@ -14,6 +14,7 @@ from alignment.quantities import describe_comparison, find_bounds
 from alignment.ratings import RatingPrior
 from alignment.records import (
     STANCES,
+    Ad,
     ClaimResult,
     DatasetSummary,
     Judgement,
@@ -45,19 +46,25 @@ class Report:
     # How the reviews' star ratings weighed the stance (alignment.ratings); None when they did not (no
     # ratings, too few rated readings, or Config.rating_prior off).
     rating_prior: RatingPrior | None = None
+    # The ads the claims were read from, as read (stripped, split at blank lines, HTML as the text a browser
+    # shows, character references decoded): a claim's start and end index its ad's text here. None when no
+    # copy was read (claims given verbatim, or chosen in the app).
+    ads: tuple[Ad, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as the JSON-ready dict of schema alignment.report/1 (``possible_claims`` only when the
-        check read ad copy for them, ``rating_prior`` only when ratings weighed the stance)."""
+        """The report as the JSON-ready dict of schema alignment.report/1 (``possible_claims`` and ``ads`` only
+        when the check read ad copy, ``rating_prior`` only when ratings weighed the stance)."""
         possible = (
             {}
             if self.possible_claims is None
             else {"possible_claims": [dataclasses.asdict(found) for found in self.possible_claims]}
         )
+        ads = {} if self.ads is None else {"ads": [{"ad_id": ad.ad_id, "text": ad.text} for ad in self.ads]}
         return {
             "schema": SCHEMA,
             "claims": [self._claim_dict(result) for result in self.claims],
             **possible,
+            **ads,
             "dataset": {
                 "source": self.dataset.source,
                 "rows": self.dataset.rows,

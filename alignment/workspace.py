@@ -60,7 +60,17 @@ from alignment.errors import AlignmentError, InputError, MissingColumnError
 from alignment.ingest import ENGLISH_SAMPLE, STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
 from alignment.progress import Progress, SilentProgress
 from alignment.ratings import RatingPrior
-from alignment.records import Ad, Claim, DatasetSummary, Judgement, Judgements, Review, Sentence
+from alignment.records import (
+    Ad,
+    Claim,
+    ClaimScore,
+    DatasetSummary,
+    Judgement,
+    Judgements,
+    PossibleClaim,
+    Review,
+    Sentence,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -249,6 +259,19 @@ class RunClaim:
     alignment: float | None
     interval: tuple[float, float] | None
     risk: str
+
+    @property
+    def score(self) -> ClaimScore:
+        """The claim's counts and verdict as the :class:`ClaimScore` its check gave."""
+        return ClaimScore(
+            mentions=self.mentions,
+            supports=self.supports,
+            contradicts=self.contradicts,
+            neutral=self.neutral,
+            alignment=self.alignment,
+            interval=self.interval,
+            risk=self.risk,  # type: ignore[arg-type]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description."""
@@ -1026,9 +1049,15 @@ class Workspace:
             label = " ".join(label.split()) or None
         finished = finished_at or _now()
         claims = [dataclasses.asdict(result.claim) for result in report.claims]
-        summary = {"dataset": dataclasses.asdict(report.dataset), "notes": list(report.notes)}
+        summary: dict[str, Any] = {"dataset": dataclasses.asdict(report.dataset), "notes": list(report.notes)}
         if report.rating_prior is not None:
             summary["rating_prior"] = dataclasses.asdict(report.rating_prior)
+        # Kept in the summary's JSON (no column of their own: older workspaces open as they are), and only when
+        # the check read ad copy: a run saved without them loads without them.
+        if report.possible_claims is not None:
+            summary["possible_claims"] = [dataclasses.asdict(found) for found in report.possible_claims]
+        if report.ads is not None:
+            summary["ads"] = [dataclasses.asdict(ad) for ad in report.ads]
         judgements = _pack_judgements(report)
         with self._lock, _disk_errors(self.database, "while the run was saved; it was not saved"):
             row = _first(self._con.execute("SELECT nextval('run_ids')").fetchall())
@@ -1141,7 +1170,7 @@ class Workspace:
         Matched sentences are read from the run's dataset; when that dataset has since been deleted or
         replaced, the report keeps every count and verdict but no matches, and a note says why.
         """
-        from alignment.records import ClaimResult, ClaimScore
+        from alignment.records import ClaimResult
         from alignment.report import Report
 
         info = self.run(run_id)
@@ -1193,21 +1222,12 @@ class Workspace:
                 "sentences are not included; the counts and verdicts are as they were."
             )
         results = tuple(
-            ClaimResult(
-                claim=claim,
-                score=ClaimScore(
-                    mentions=stored.mentions,
-                    supports=stored.supports,
-                    contradicts=stored.contradicts,
-                    neutral=stored.neutral,
-                    alignment=stored.alignment,
-                    interval=stored.interval,
-                    risk=stored.risk,  # type: ignore[arg-type]
-                ),
-                judgements=judgements,
-            )
+            ClaimResult(claim=claim, score=stored.score, judgements=judgements)
             for claim, stored, judgements in zip(claims, info.claims, judged, strict=True)
         )
+        # A run saved before its possible claims and ads were kept, or of claims given verbatim, has neither.
+        possible = summary.get("possible_claims")
+        ads = summary.get("ads")
         report = Report(
             claims=results,
             dataset=DatasetSummary(**summary["dataset"]),
@@ -1215,7 +1235,9 @@ class Workspace:
             reviews=review_set.reviews if review_set is not None else (),
             sentences=review_set.sentences if review_set is not None else (),
             notes=tuple(notes),
+            possible_claims=None if possible is None else tuple(PossibleClaim(**found) for found in possible),
             rating_prior=rating_prior,
+            ads=None if ads is None else tuple(Ad(**ad) for ad in ads),
         )
         return report
 
@@ -1878,8 +1900,9 @@ def _stage(stream: ReviewStream, path: Path, progress: Progress, origin: str | N
     import duckdb
 
     table = stream.table
-    connection = duckdb.connect(str(path), config=_duckdb_config())
+    connection = None  # closed whatever cuts the stage short, even as it opens: a SIGTERM, a Ctrl-C
     try:
+        connection = duckdb.connect(str(path), config=_duckdb_config())
         connection.execute(
             "CREATE TABLE reviews (review_index INTEGER, review_id VARCHAR, data_row BIGINT, review_date VARCHAR, "
             "rating DOUBLE, segments VARCHAR[], text VARCHAR)"
@@ -1898,7 +1921,8 @@ def _stage(stream: ReviewStream, path: Path, progress: Progress, origin: str | N
         summary = stream.summary()
     finally:
         progress.finish()
-        connection.close()
+        if connection is not None:
+            connection.close()
     return _Staged(
         path=path,
         source=table.name,

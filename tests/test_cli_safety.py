@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -299,3 +303,152 @@ def test_ingest_counts_read_in_the_singular_when_there_is_one(tmp_path, capsys, 
     code, out, err = _run(capsys, "ingest", str(one), "--name", "one", "--quiet")
     assert code == 0, err
     assert "Ingested 'one': 1 review, 1 sentence from one.csv (1 row; skipped: none)" in out
+
+
+def test_claims_file_that_is_binary_is_refused_in_one_line(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    binary = tmp_path / "claims.txt"
+    binary.write_bytes(bytes(range(256)) * 12)
+    code, _, err = _run(capsys, "check", "--claims", str(binary), "--reviews", str(files["reviews"]))
+    _one_line_error(code, err, "claims.txt looks like a binary file, not text", "one claim per line")
+    assert all(ch >= " " for ch in err.strip())  # no control character of the file echoed to the terminal
+
+
+def test_claims_line_longer_than_the_app_allows_is_refused_naming_its_line(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("No hidden fees\n\n" + "Free " * 81 + "\n")  # 404 characters, on line 3
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]))
+    _one_line_error(code, err, "claims.txt, line 3 (404 characters)", "at most 400 characters", "--ads")
+    claims.write_text("No hidden fees\n" + "Free " * 79 + "\n")  # 394: as long as the app lets a claim be
+    monkeypatch.setattr(alignment.pipeline, "check", _report())
+    assert _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]), "--out", "-")[0] == 0
+
+
+def test_repeated_claims_are_checked_once_and_the_repeat_is_noted(files, tmp_path, capsys, monkeypatch):
+    seen: list[object] = []
+    monkeypatch.setattr(alignment.pipeline, "check", _report(seen))
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Free shipping\nNo hidden fees\n\nfree  shipping\nFree shipping\n")
+    out = tmp_path / "report.json"
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]), "--out", str(out))
+    assert code == 0, err
+    assert seen == [["Free shipping", "No hidden fees"]]
+    note = (
+        "2 repeated claims in --claims were left out, each checked once (line 4 repeats line 1; line 5 repeats line 1)."
+    )
+    assert f"alignment: {note}" in err
+    assert json.loads(out.read_text())["notes"] == [note]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (
+            "claim,category\nFree shipping,delivery\nNo hidden fees,pricing\n",
+            "first line “claim,category” names columns",
+        ),
+        ("id;text\n1;Free shipping\n2;No hidden fees\n", "2 of the 2 lines below it"),
+        ("text\nFree shipping\n", "first line “text” is a column's name"),
+    ],
+)
+def test_claims_file_that_is_a_table_is_refused_with_a_hint(files, tmp_path, capsys, monkeypatch, text, fragment):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    claims = tmp_path / "claims.csv"
+    claims.write_text(text)
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]))
+    _one_line_error(code, err, "claims.csv looks like a table", fragment, "the claims alone, one per line")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fast, friendly service\nCheap, cheerful, quick\nOpen late, every day\n",
+        "Fast,friendly\nCheap,cheerful\n",  # column-name-like parts, but none a claim column's name
+        "Claims paid in 48 hours\nText support, all day\n",
+    ],
+)
+def test_claims_holding_commas_are_not_taken_for_a_table(files, tmp_path, capsys, monkeypatch, text):
+    seen: list[object] = []
+    monkeypatch.setattr(alignment.pipeline, "check", _report(seen))
+    claims = tmp_path / "claims.txt"
+    claims.write_text(text)
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]), "--out", "-")
+    assert code == 0, err
+    assert seen == [text.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        (["--out", "{long}.json"], ("Cannot write aaaa", "…", "File name too long", "Choose another path")),
+        (["--out", "~nouser-alignment/r.json"], ("--out ~nouser-alignment/r.json", "no user 'nouser-alignment'")),
+        (["--out", "r.json", "--workspace", "~nouser-alignment"], ("--workspace ~nouser-alignment", "no user")),
+        (["--out", "{long}/r.json"], ("File name too long",)),
+    ],
+)
+def test_out_name_too_long_or_of_an_unknown_user_is_a_one_line_user_error(
+    files, tmp_path, capsys, monkeypatch, argv, fragments
+):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    monkeypatch.chdir(tmp_path)
+    extra = [part.format(long="a" * 300) for part in argv]
+    code, _, err = _run(capsys, "check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), *extra)
+    line = _one_line_error(code, err, *fragments)
+    assert "internal error" not in line and len(line) < 300
+
+
+def test_an_unknown_user_in_the_workspace_variable_is_a_one_line_user_error(capsys, monkeypatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", "~nouser-alignment/ws")
+    code, _, err = _run(capsys, "datasets")
+    _one_line_error(code, err, "Cannot use ALIGN_WORKSPACE ~nouser-alignment/ws", "no user 'nouser-alignment'")
+
+
+def test_sigterm_during_a_check_takes_the_ctrl_c_path_and_restores_the_handler(files, tmp_path, capsys, monkeypatch):
+    def terminated(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises in this thread at once; the sleep only marks a check that went on
+        raise AssertionError("SIGTERM did not stop the check")
+
+    def not_the_command(signum: int, frame: object) -> None:
+        raise AssertionError("the SIGTERM reached the handler set before the command, not the command's")
+
+    monkeypatch.setattr(alignment.pipeline, "check", terminated)
+    original = signal.signal(signal.SIGTERM, not_the_command)  # so a SIGTERM the command misses ends no test run
+    try:
+        before = signal.getsignal(signal.SIGTERM)
+        out = tmp_path / "report.json"
+        code, _, err = _run(
+            capsys, "check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), "--out", str(out)
+        )
+        after = signal.getsignal(signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, original)
+    assert code == 143, err
+    assert err.strip() == "alignment: error: interrupted by SIGTERM; nothing was written."
+    assert after is before
+    assert not out.exists()
+
+
+def test_sigterm_during_ingest_says_the_dataset_was_not_saved_and_removes_its_staging_file(tmp_path):
+    # A file large enough that reading it takes seconds (about 5 s on a laptop): SIGTERM comes while it is staged.
+    big = tmp_path / "big.csv"
+    big.write_text("id,text\n" + "".join(f"r{i},The signal was weak today, number {i}.\n" for i in range(150_000)))
+    workspace = tmp_path / "workspace"
+    command = [sys.executable, "-m", "alignment", "ingest", str(big), "--name", "big", "--workspace", str(workspace)]
+    process = subprocess.Popen([*command, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(workspace.glob(".workspace.duckdb.ingest-*")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the ingest never started staging"
+        time.sleep(0.01)
+    time.sleep(0.2)  # into the reading of the file, past the opening of its staging file
+    process.terminate()
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    assert err.strip() == (
+        "alignment: error: interrupted by SIGTERM; dataset 'big' was not saved, and the workspace's datasets are "
+        "as they were."
+    )
+    assert "Ingested" not in out
+    assert sorted(path.name for path in workspace.iterdir()) == ["workspace.duckdb"]  # no staging file left

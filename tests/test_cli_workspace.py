@@ -446,3 +446,25 @@ def test_cli_check_whose_run_cannot_be_saved_still_writes_its_report(
     _one_line_error(code, err, "was replaced while this check ran", f"report was written to {out}")
     assert json.loads(out.read_text())["claims"][0]["text"] == "No hidden fees"
     assert json.loads(_run(capsys, "runs", "--json")[1]) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["datasets"],
+        ["datasets", "show", "telecom"],
+        ["runs"],
+        ["ingest", "{csv}", "--name", "telecom", "--quiet"],
+        ["check", "--claims", "{claims}", "--dataset", "telecom"],
+    ],
+)
+def test_cli_workspace_database_that_is_a_folder_is_one_line_for_every_command(
+    workspace_dir, reviews_csv, tmp_path, capsys, argv
+):
+    (workspace_dir / "workspace.duckdb").mkdir(parents=True)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("No hidden fees\n")
+    code, out, err = _run(capsys, *[part.format(csv=reviews_csv, claims=claims) for part in argv])
+    _one_line_error(code, err, f"{workspace_dir / 'workspace.duckdb'} is a folder", "Move it away", "--workspace")
+    assert out == ""
+    assert sorted(workspace_dir.iterdir()) == [workspace_dir / "workspace.duckdb"]  # nothing made beside it

@@ -198,6 +198,44 @@ def test_coerce_ads_accepts_string_list_and_frame():
     assert coerce_ads(pd.DataFrame({"id": ["z"], "text": ["Free returns."]}))[0].ad_id == "z"
 
 
+def test_coerce_ads_reads_each_html_ad_of_a_list_or_frame_as_the_text_a_browser_shows(tmp_path):
+    html = "<p>Save 10% &ndash; bundle home &amp; auto.</p><p>Free installation<sup>*</sup></p>"
+    shown = "Save 10% – bundle home & auto.\n\nFree installation"  # the blocks stay one ad, a blank line apart
+    assert [a.text for a in coerce_ads([html, "Free <b>shipping</b> on all orders"])] == [
+        shown,
+        "Free shipping on all orders",
+    ]
+    assert [(a.ad_id, a.text) for a in coerce_ads(pd.DataFrame({"id": ["x"], "text": [f"  {html}  "]}))] == [
+        ("x", shown)
+    ]
+    table = tmp_path / "ads.csv"
+    pd.DataFrame({"id": ["x"], "text": [html]}).to_csv(table, index=False)
+    assert [a.text for a in read_ads(table)] == [shown]
+    # a string of copy splits its blocks into ads, as before
+    assert [a.text for a in coerce_ads(html)] == ["Save 10% – bundle home & auto.", "Free installation"]
+
+
+def test_coerce_ads_keeps_plain_copy_with_angle_brackets_as_typed():
+    typed = ["We <3 our customers", "Plans for prices < $10 & > $5", "   Free returns <within 30 days>  "]
+    assert [a.text for a in coerce_ads(typed)] == [text.strip() for text in typed]
+    assert [a.text for a in coerce_ads(pd.DataFrame({"text": typed}))] == [text.strip() for text in typed]
+    assert [a.text for a in parse_ads_text("We <3 our customers.\n\nPrices < $10.")] == [
+        "We <3 our customers.",
+        "Prices < $10.",
+    ]
+
+
+def test_ad_copy_decodes_character_references_and_leaves_bare_ampersands_alone():
+    copy = "Save up to 15% when you bundle home &amp; auto.&nbsp;We&#39;re here&#x2019;s 24/7"
+    read = "Save up to 15% when you bundle home & auto. We're here’s 24/7"
+    assert [a.text for a in parse_ads_text(copy)] == [read]
+    assert [a.text for a in coerce_ads([copy])] == [read]
+    assert [a.text for a in coerce_ads(pd.DataFrame({"text": [copy]}))] == [read]
+    bare = "AT&T and R&D; Q&A, Rock&Roll, &T; and &notaname; stay as typed & so does &amp without its semicolon"
+    assert [a.text for a in parse_ads_text(bare)] == [bare]
+    assert [a.text for a in coerce_ads([bare])] == [bare]
+
+
 def test_a_column_name_with_a_line_break_keeps_the_missing_column_message_on_one_line():
     frame = pd.DataFrame({"\x01\n\x01": [1, 2], " padded ": [3, 4], "rating": [5, 4]})
     with pytest.raises(MissingColumnError) as caught:

@@ -6,6 +6,7 @@ A fake embedder and stance model stand in for the bundled ones: these tests are 
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -182,3 +183,63 @@ def test_check_reads_the_named_sheet_of_a_workbook(tmp_path, reviews_frame):
         reviews_frame.to_excel(writer, sheet_name="Reviews", index=False)
     report = _check(claims=CLAIMS, reviews=path, sheet="Reviews")
     assert report.dataset.rows == len(reviews_frame) and report.dataset.columns["text"] == "text"
+
+
+# Copy as callers give it: indented, CRLF line ends, HTML (a page, and fragments in a list or a table) and
+# HTML's character references in plain text. The report's claim offsets index the ad texts it lists.
+VARIED_COPY = {
+    "plain string": (
+        "  \tNo hidden fees, ever.\r\n\r\nSave up to 15% when you bundle home &amp; auto.\r\n"
+        "Claims paid in 48 hours or less, guaranteed.\n\n\n  Fast 5G in every city.  "
+    ),
+    "html string": (
+        "<h1>Ship faster</h1><ul><li>99.99% uptime SLA</li><li>Setup in under 10 minutes</li></ul>"
+        "<p>Cancel anytime &mdash; no questions asked.</p>"
+    ),
+    "list": [
+        "   Free shipping on all orders.",
+        "\tNo hidden fees.",
+        "<p>Free <b>installation</b> and <i>no contracts</i>.</p><p>Loved by 10,000+ teams.</p>",
+        "Fast &amp; friendly service, 24/7. We&#39;re open late on Fridays.",
+    ],
+    "frame": pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": [
+                "\n\nNo hidden fees.",
+                "Claims paid in 48 hours &#8211; guaranteed.",
+                "<div>Unlimited data</div><div>Free <em>5G</em> in every city</div>",
+            ],
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("form", list(VARIED_COPY))
+def test_check_report_json_lists_the_ads_its_claim_offsets_index(reviews_frame, nlp, form):
+    data = json.loads(_check(ads=VARIED_COPY[form], reviews=reviews_frame, nlp=nlp).to_json())
+    ads = {ad["ad_id"]: ad["text"] for ad in data["ads"]}
+    assert len(ads) == len(data["ads"]) and data["claims"]
+    for claim in data["claims"] + data["possible_claims"]:
+        assert ads[claim["ad_id"]][claim["start"] : claim["end"]] == claim["text"]
+    for text in ads.values():
+        assert text == text.strip() and "<" not in text and "&" not in text.replace("& ", "")
+
+
+def test_check_reads_html_ads_of_a_list_or_frame_as_a_string_of_copy_is_read(reviews_frame, nlp):
+    html = "<p>No hidden <b>fees</b>.</p><p>Free installation<sup>*</sup> on every plan.</p>"
+    for ads in ([html], pd.DataFrame({"text": [html]})):
+        report = _check(ads=ads, reviews=reviews_frame, nlp=nlp)
+        assert [ad.text for ad in report.ads or ()] == ["No hidden fees.\n\nFree installation on every plan."]
+        assert "No hidden fees" in [result.claim.text for result in report.claims]
+
+
+def test_check_reads_character_references_in_plain_copy_before_finding_claims(reviews_frame, nlp):
+    report = _check(ads="Save up to 15% when you bundle home &amp; auto.", reviews=reviews_frame, nlp=nlp)
+    assert [ad.text for ad in report.ads or ()] == ["Save up to 15% when you bundle home & auto."]
+    assert [result.claim.text for result in report.claims] == ["Save up to 15% when you bundle home & auto"]
+
+
+def test_check_of_claims_given_verbatim_lists_no_ads(reviews_frame):
+    data = _check(claims=CLAIMS, reviews=reviews_frame).to_dict()
+    assert "ads" not in data and "possible_claims" not in data

@@ -6,7 +6,7 @@ import io
 import json
 
 from alignment.config import Config
-from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Judgements, Review, Sentence
+from alignment.records import Ad, Claim, ClaimResult, DatasetSummary, Judgement, Judgements, Review, Sentence
 from alignment.report import SCHEMA, Report, plot_gap
 from alignment.score import score_claim
 
@@ -61,6 +61,22 @@ def test_report_json_has_schema_claims_matches_dataset_and_config():
     }
     assert data["dataset"]["rows"] == 3 and data["dataset"]["skipped"] == {"blank text": 1}
     assert data["config"]["min_evidence"] == Config().min_evidence
+
+
+def test_report_json_lists_the_ads_its_claim_offsets_index_when_copy_was_read():
+    import dataclasses
+
+    assert "ads" not in _report().to_dict()  # claims given verbatim: no copy was read
+    report = dataclasses.replace(_report(), ads=(Ad("ad1", "Fewer dropped calls than ever."), Ad("ad2", "Open late")))
+    data = json.loads(report.to_json())
+    assert data["schema"] == SCHEMA
+    assert data["ads"] == [
+        {"ad_id": "ad1", "text": "Fewer dropped calls than ever."},
+        {"ad_id": "ad2", "text": "Open late"},
+    ]
+    ads = {ad["ad_id"]: ad["text"] for ad in data["ads"]}
+    claim = data["claims"][0]
+    assert ads[claim["ad_id"]][claim["start"] : claim["end"]] == claim["text"]
 
 
 def test_report_frames_carry_review_metadata_and_segments():

@@ -983,6 +983,57 @@ def test_a_run_saved_before_relative_matching_reloads_with_the_settings_it_was_r
     assert workspace.run_report(run.run_id)["config"]["relative_match"] is False
 
 
+COPY = "No hidden fees, ever.\n\nFree installation on every plan. Open late on Fridays.\n\nCalls never drop."
+
+
+def test_a_saved_run_loads_back_with_the_possible_claims_and_the_ads_of_its_check(workspace, reviews_frame, nlp):
+    workspace.ingest(reviews_frame, "telecom")
+    config = Config(min_similarity=-1.0)
+    report = workspace.check(COPY, "telecom", config, embedder=CountingEmbedder(), stance_model=EvenStance(), nlp=nlp)
+    assert report.possible_claims and report.ads  # the copy has phrases just under the bar
+    run = workspace.save_run(report, dataset="telecom")
+    loaded = workspace.load_run(run.run_id)
+    assert loaded.possible_claims == report.possible_claims and loaded.ads == report.ads
+    assert workspace.run_report(run.run_id) == report.to_dict()
+    # with its dataset gone, the claims, possible claims and ads are still the run's
+    workspace.delete_dataset("telecom")
+    kept = workspace.run_report(run.run_id)
+    assert kept["possible_claims"] == report.to_dict()["possible_claims"] and kept["ads"] == report.to_dict()["ads"]
+
+
+def test_a_run_saved_before_possible_claims_and_ads_were_kept_loads_without_them(workspace, reviews_frame, nlp):
+    workspace.ingest(reviews_frame, "telecom")
+    config = Config(min_similarity=-1.0)
+    report = workspace.check(COPY, "telecom", config, embedder=CountingEmbedder(), stance_model=EvenStance(), nlp=nlp)
+    run = workspace.save_run(report, dataset="telecom")
+    stored = json.loads(
+        workspace._con.execute("SELECT summary FROM runs WHERE run_id = ?", [run.run_id]).fetchall()[0][0]
+    )
+    del stored["possible_claims"], stored["ads"]  # as an older version wrote it
+    workspace._con.execute("UPDATE runs SET summary = ? WHERE run_id = ?", [json.dumps(stored), run.run_id])
+    loaded = workspace.load_run(run.run_id)
+    assert loaded.possible_claims is None and loaded.ads is None
+    data = workspace.run_report(run.run_id)
+    assert "possible_claims" not in data and "ads" not in data
+    assert data["claims"] == report.to_dict()["claims"]
+    # a run of claims given verbatim has neither
+    verbatim = workspace.check(
+        None, "telecom", config, claims=["No hidden fees"], embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    plain = workspace.load_run(workspace.save_run(verbatim, dataset="telecom").run_id)
+    assert plain.possible_claims is None and plain.ads is None
+
+
+def test_a_run_claim_gives_its_score_as_the_check_scored_it(workspace, reviews_frame):
+    from alignment.charts import verdict
+    from alignment.compare import run_claim_verdict
+
+    report, run_id = _saved_run(workspace, reviews_frame)
+    stored = workspace.run(run_id).claims[0]
+    assert stored.score == report.claims[0].score
+    assert run_claim_verdict(stored) == verdict(report.claims[0].score)
+
+
 def test_prune_drops_the_vectors_of_a_fast_recipe_no_longer_built(workspace, reviews_frame):
     from alignment.embed import FAST_MODEL_ID, MODEL_ID
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from alignment.errors import InputError
+from alignment.pipeline import MAX_CLAIM_CHARS
 from alignment.records import Ad, Claim, PossibleClaim
 
 ADDED_AD = "added"
@@ -52,8 +53,8 @@ def _clean(text: str, rewording: bool = True) -> str:
     if not cleaned:
         fix = "Type the wording, or drop the claim instead." if rewording else "Type the wording of the claim to add."
         raise InputError(f"A claim cannot be empty. {fix}")
-    if len(cleaned) > 400:
-        raise InputError("A claim can be at most 400 characters. Shorten it to the promise itself.")
+    if len(cleaned) > MAX_CLAIM_CHARS:
+        raise InputError(f"A claim can be at most {MAX_CLAIM_CHARS} characters. Shorten it to the promise itself.")
     return cleaned
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -515,13 +516,22 @@ def split_units(doc: Doc) -> list[Span]:
 
 def _is_separator(token: Token) -> bool:
     text = token.text.strip()
-    if token.is_space and "\n" in token.text:
-        return True
+    if token.is_space and ("\n" in token.text or "\t" in token.text):
+        return True  # a line, or a table's cell, ends
+    if text == "." and token.whitespace_ and _opens_sentence(token):
+        return True  # a sentence end the parser missed ("… over $35. 20% off your first order")
     if text == "-" and token.whitespace_ == "" and token.i > 0 and token.nbor(-1).whitespace_ == "":
         return False  # a hyphen inside a word ("money-back"), not a dash between phrases
     if text == "/" and (token.whitespace_ == "" or (token.i > 0 and token.nbor(-1).whitespace_ == "")):
         return False  # "$40/mo", "24/7": a slash inside a phrase
     return text in _SEPARATORS or text in {"?", "...", "…"}
+
+
+def _opens_sentence(token: Token) -> bool:
+    """Whether the token after ``token`` starts a sentence: a capital, a digit or a currency sign."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    first = following.text[:1] if following is not None else ""
+    return first.isupper() or first.isdigit() or unicodedata.category(first or " ") == "Sc"
 
 
 def _starts_new_promise(token: Token) -> bool:
@@ -1106,6 +1116,33 @@ def _load_claim_pipeline(use_model: bool) -> Language:
     return nlp
 
 
+_LINE = re.compile(r"[^\n]*\n?")
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+|^[^\w\n]+)(\w)")
+
+
+def text_to_parse(text: str) -> str:
+    """``text`` as the parser reads it: a line written in capitals ("UNLIMITED DATA. NO CONTRACTS.") in
+    sentence case, which the tagger reads as it reads everyday copy (in capitals, every word reads as a
+    proper noun and the promise is missed). The same length, character for character, so a claim's offsets
+    index ``text`` itself; other lines, and a line whose lower case differs in length, as written."""
+    if not any(character.isupper() for character in text):
+        return text
+    return "".join(_sentence_cased(line) if _in_capitals(line) else line for line in _LINE.findall(text))
+
+
+def _in_capitals(line: str) -> bool:
+    cased = [character for character in line if character.isalpha() and (character.isupper() or character.islower())]
+    words = [word for word in re.findall(r"[^\W\d_]{2,}", line) if word.isupper()]
+    return len(words) >= 2 and sum(character.isupper() for character in cased) >= 0.8 * len(cased)
+
+
+def _sentence_cased(line: str) -> str:
+    lowered = line.lower()
+    if len(lowered) != len(line):
+        return line
+    return _SENTENCE_START.sub(lambda found: found.group(1) + found.group(2).upper(), lowered)
+
+
 def extract_claims(ads: Sequence[Ad], nlp: Language | None = None, limit: int | None = None) -> list[Claim]:
     """Extract claims from ads, in ad order; ``text == ad.text[start:end]`` for every claim.
 
@@ -1126,7 +1163,7 @@ def read_copy(
     pipeline = nlp or load_claim_pipeline()
     claims: list[Claim] = []
     possible: list[PossibleClaim] = []
-    for doc, ad in pipeline.pipe(((ad.text, ad) for ad in ads), as_tuples=True):
+    for doc, ad in pipeline.pipe(((text_to_parse(ad.text), ad) for ad in ads), as_tuples=True):
         if limit is not None and len(claims) >= limit:
             break
         for span in doc.spans.get(SPAN_KEY, []):

@@ -408,17 +408,18 @@ def _marked_claim(claim: object) -> MarkedClaim | None:
 def evaluate_claims(ads: Sequence[MarkedAd], nlp: Language | None = None) -> ClaimEvaluation:
     """Extract the claims of ``ads`` and score them against the marked ones (word-set Jaccard >= 0.4), and
     the type and aspect read from each marked claim against the annotator's, where they gave them."""
-    from alignment.claims import POSSIBLE_KEY, SPAN_KEY, load_claim_pipeline
+    from alignment.claims import POSSIBLE_KEY, SPAN_KEY, load_claim_pipeline, text_to_parse
 
     pipeline = nlp or load_claim_pipeline()
     # One parse per ad: its claims and its possible claims are read from the same Doc, as extract_claims
     # and find_possible_claims read them.
-    docs = list(pipeline.pipe(ad.text for ad in ads))
+    docs = list(pipeline.pipe(text_to_parse(ad.text) for ad in ads))
     rows, baseline_rows, possible_rows, wrong, missed, offered = [], [], [], [], [], []
     by_type: dict[str, list[bool]] = {}
     for ad, doc in zip(ads, docs, strict=True):
-        mine = [span.text for span in doc.spans.get(SPAN_KEY, [])]
-        possible = [span.text for span in doc.spans.get(POSSIBLE_KEY, [])]
+        # From the copy, not the Doc: a line in capitals is parsed in sentence case (text_to_parse).
+        mine = [ad.text[span.start_char : span.end_char] for span in doc.spans.get(SPAN_KEY, [])]
+        possible = [ad.text[span.start_char : span.end_char] for span in doc.spans.get(POSSIBLE_KEY, [])]
         offered += [(ad.ad_id, text) for text in possible]
         anyone = [claim.text for annotator in ad.marked for claim in annotator]
         agreed_claims = [

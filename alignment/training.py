@@ -563,12 +563,13 @@ def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray
         may_be_claim,
         span_features,
         sub_spans,
+        text_to_parse,
     )
 
     nlp = load_claim_pipeline(use_model=False)
     items = [item for corpus in corpora for item in read_annotated_ads(corpus)]
     features, labels, groups = [], [], []
-    for item, doc in zip(items, nlp.pipe(item["text"] for item in items), strict=True):
+    for item, doc in zip(items, nlp.pipe(text_to_parse(item["text"]) for item in items), strict=True):
         gold = [claim["text"] for claim in item["claims"]]
         for unit in candidate_units(doc):
             if _is_excluded_unit(unit):

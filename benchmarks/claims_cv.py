@@ -57,6 +57,7 @@ from alignment.claims import (  # noqa: E402
     ClaimFinder,
     ClaimSpanModel,
     load_claim_pipeline,
+    text_to_parse,
 )
 from alignment.evaluate import (  # noqa: E402
     MarkedClaim,
@@ -160,7 +161,7 @@ def cross_validate(classifier: str, by_corpus: bool, corpora: Sequence[Path], ex
     features, labels, groups = examples
     folds = np.array([group_of(group) for group in groups])
     nlp = load_claim_pipeline(use_model=False)
-    docs = list(nlp.pipe(item["text"] for item in items))
+    docs = list(nlp.pipe(text_to_parse(item["text"]) for item in items))
     predicted: dict[str, list[str]] = {}
     possible: dict[str, list[str]] = {}
     for fold in sorted(set(folds.tolist())):
@@ -188,7 +189,7 @@ def parsed_test_corpora() -> list[tuple[str, list[dict[str, Any]], list[Doc]]]:
     found = []
     for corpus in CLAIMS_TEST_CORPORA:
         items = read_annotated_ads(corpus)
-        found.append((corpus.name, items, list(nlp.pipe(item["text"] for item in items))))
+        found.append((corpus.name, items, list(nlp.pipe(text_to_parse(item["text"]) for item in items))))
     return found
 
 

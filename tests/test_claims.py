@@ -17,6 +17,7 @@ from alignment.claims import (
     extract_claims,
     find_possible_claims,
     read_copy,
+    text_to_parse,
 )
 from alignment.records import CLAIM_TYPES, Ad
 
@@ -458,3 +459,38 @@ def test_markup_and_code_pasted_with_the_copy_never_become_claims(nlp):
     claims = extract_claims(ads, nlp)
     assert claims, "the promises beside the markup are still found"
     assert all(not set("<>={}") & set(claim.text) for claim in claims), [c.text for c in claims]
+
+
+def test_a_line_in_capitals_is_parsed_in_sentence_case_of_the_same_length():
+    copy = "UNLIMITED DATA. NO CONTRACTS!\nGet the USA's best network, now with 5G.\n- FREE SHIPPING ON ALL ORDERS"
+    parsed = text_to_parse(copy)
+    assert len(parsed) == len(copy)
+    assert parsed.splitlines() == [
+        "Unlimited data. No contracts!",
+        "Get the USA's best network, now with 5G.",  # a line of everyday copy keeps its capitals
+        "- Free shipping on all orders",
+    ]
+    assert text_to_parse("Ask about NO-FEE checking") == "Ask about NO-FEE checking"
+
+
+def test_promises_written_in_capitals_are_found_as_in_sentence_case_and_kept_as_written():
+    shouted = Ad("ad1", "UNLIMITED DATA. NO DATA CAPS. NO CONTRACTS.")
+    spoken = Ad("ad1", "Unlimited data. No data caps. No contracts.")
+    found = extract_claims([shouted])
+    assert [claim.text.lower() for claim in found] == [claim.text.lower() for claim in extract_claims([spoken])]
+    assert [claim.text for claim in found] == ["UNLIMITED DATA", "NO DATA CAPS", "NO CONTRACTS"]
+    assert all(shouted.text[claim.start : claim.end] == claim.text for claim in found)
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "Free shipping on orders over $35. 20% off your first order with code FRESH20",  # a sentence end missed
+        "Free Wi-Fi\tFree parking",  # two cells of a table pasted as copy
+    ],
+)
+def test_a_claim_never_runs_across_a_sentence_end_or_a_tab(copy):
+    claims, possible = read_copy([Ad("ad1", copy)])
+    assert claims
+    for text in [claim.text for claim in claims] + [phrase.text for phrase in possible]:
+        assert ". 2" not in text and "\t" not in text

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from alignment.errors import EmptyDatasetError, InputError, MissingColumnError, MissingFileError, UnreadableFileError
-from alignment.records import Ad, DatasetSummary, Review, Sentence
+from alignment.records import MATCH_COLUMNS, Ad, DatasetSummary, Review, Sentence
 
 # Ad copy in these is text, ads separated by blank lines (a page's by its blocks); any other is a table.
 AD_TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", "")
@@ -1163,25 +1163,7 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 # The columns of the evidence table (Report.matches_frame) and of the tables built on it: a segment column of
 # the same name ("claim" in insurance reviews, "amount" in orders) would overwrite them there.
-EVIDENCE_COLUMNS = frozenset(
-    {
-        "claim_id",
-        "claim",
-        "review_id",
-        "sentence",
-        "similarity",
-        "stance",
-        "p_supports",
-        "p_contradicts",
-        "p_neutral",
-        "amount",
-        "date",
-        "rating",
-        "confidence",
-        "value",
-        "month",
-    }
-)
+EVIDENCE_COLUMNS = frozenset({*MATCH_COLUMNS, "confidence", "value", "month"})
 SEGMENT_SUFFIX = " (segment)"
 
 

@@ -19,6 +19,21 @@ CLAIM_TYPES: tuple[str, ...] = (
 )
 Stance = Literal["supports", "contradicts", "neutral"]
 STANCES: tuple[str, ...] = ("supports", "contradicts", "neutral")
+# The columns of the evidence table (Report.matches_frame), before the dataset's segment columns.
+MATCH_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "claim",
+    "review_id",
+    "sentence",
+    "similarity",
+    "stance",
+    "p_supports",
+    "p_contradicts",
+    "p_neutral",
+    "amount",
+    "date",
+    "rating",
+)
 Risk = Literal["high", "medium", "low", "insufficient evidence"]
 
 

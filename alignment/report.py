@@ -13,6 +13,7 @@ from alignment.config import Config
 from alignment.quantities import describe_comparison, find_bounds
 from alignment.ratings import RatingPrior
 from alignment.records import (
+    MATCH_COLUMNS,
     STANCES,
     Ad,
     ClaimResult,
@@ -189,21 +190,7 @@ class Report:
                 for name in segment_names:
                     row[name] = review.segments.get(name, "")
                 rows.append(row)
-        columns = [
-            "claim_id",
-            "claim",
-            "review_id",
-            "sentence",
-            "similarity",
-            "stance",
-            "p_supports",
-            "p_contradicts",
-            "p_neutral",
-            "amount",
-            "date",
-            "rating",
-            *segment_names,
-        ]
+        columns = [*MATCH_COLUMNS, *segment_names]
         frame = pd.DataFrame(rows, columns=columns)
         frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
         return frame

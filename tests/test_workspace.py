@@ -963,24 +963,12 @@ def test_user_folders_follow_the_override_then_the_platform_convention(tmp_path,
 
 
 def test_a_run_saved_before_relative_matching_reloads_with_the_settings_it_was_run_with(workspace, reviews_frame):
-    workspace.ingest(reviews_frame, "telecom")
-    claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
-    report = workspace.check(
-        None,
-        "telecom",
-        Config(min_similarity=-1.0),
-        claims=claims,
-        embedder=CountingEmbedder(),
-        stance_model=EvenStance(),
-    )
-    run = workspace.save_run(report, dataset="telecom")
-    assert workspace.run_report(run.run_id)["config"]["relative_match"] is True
-    stored = json.loads(
-        workspace._con.execute("SELECT config FROM runs WHERE run_id = ?", [run.run_id]).fetchall()[0][0]
-    )
+    _, run_id = _saved_run(workspace, reviews_frame)
+    assert workspace.run_report(run_id)["config"]["relative_match"] is True
+    stored = json.loads(workspace._con.execute("SELECT config FROM runs WHERE run_id = ?", [run_id]).fetchall()[0][0])
     del stored["relative_match"]  # as an older version wrote it
-    workspace._con.execute("UPDATE runs SET config = ? WHERE run_id = ?", [json.dumps(stored), run.run_id])
-    assert workspace.run_report(run.run_id)["config"]["relative_match"] is False
+    workspace._con.execute("UPDATE runs SET config = ? WHERE run_id = ?", [json.dumps(stored), run_id])
+    assert workspace.run_report(run_id)["config"]["relative_match"] is False
 
 
 COPY = "No hidden fees, ever.\n\nFree installation on every plan. Open late on Fridays.\n\nCalls never drop."

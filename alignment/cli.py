@@ -1156,18 +1156,17 @@ def _run_runs(args: argparse.Namespace) -> int:
 
 
 def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:
-    from alignment.charts import format_alignment
+    from alignment.charts import format_alignment, short_text
     from alignment.compare import compare_runs, summarize
     from alignment.report import to_safe_csv
 
-    if args.earlier == args.later:
-        raise InputError(f"Give two different runs to compare, not run {args.earlier} twice.")
     out = getattr(args, "out", None)
     _check_out_path(out, workspace=workspace.location)
     comparison = compare_runs(workspace.run(args.earlier), workspace.run(args.later))
     if out is not None:
         as_csv = out != "-" and out.lower().endswith(".csv")
-        _write(out, to_safe_csv(comparison.to_frame()) if as_csv else json.dumps(comparison.to_dict(), indent=2))
+        described = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
+        _write(out, to_safe_csv(comparison.to_frame()) if as_csv else described)
     if out == "-":
         return  # standard output holds the JSON alone, for a pipe to read
     if args.json:
@@ -1182,12 +1181,14 @@ def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:
             item.verdict_before or "-",
             item.verdict_after or "-",
             " -> ".join("-" if c is None else format_alignment(c.alignment) for c in (item.before, item.after)),
-            item.text[:60],
+            short_text(item.text, 60),
         ]
         for item in comparison.changes
     ]
     _print_table(["change", "before", "after", "alignment", "claim"], rows)
     print(summarize(comparison))
+    for note in comparison.notes:
+        print(f"alignment: {note}", file=sys.stderr)
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from alignment.charts import AT_RISK, VERDICTS, verdict
+from alignment.errors import InputError
 from alignment.workspace import RunClaim, RunInfo
 
 # What happened to a claim between the earlier run and the later one, most urgent first.
@@ -35,6 +36,21 @@ CHANGE_ORDER: tuple[str, ...] = (
     NO_LONGER_AT_RISK,
     DROPPED_CLAIM,
 )
+# The settings that change what a check finds (Config), named as a run's config stores them.
+_SETTINGS = frozenset(
+    {
+        "min_similarity",
+        "max_matches",
+        "min_evidence",
+        "interval_level",
+        "stance_model",
+        "rating_prior",
+        "rating_reader",
+        "quantities",
+        "relative_match",
+    }
+)
+_COUNT_COLUMNS = ("supporting before", "supporting after", "contradicting before", "contradicting after")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +83,8 @@ class ClaimChange:
         if after in AT_RISK:
             return STILL_AT_RISK if before in AT_RISK else NOW_AT_RISK
         if before in AT_RISK:
-            return NO_LONGER_AT_RISK
+            # Unproven is not recovered: the claim lost the evidence to judge it, not its critics.
+            return NO_LONGER_AT_RISK if after == "supported" else VERDICT_CHANGED
         return UNCHANGED if before == after else VERDICT_CHANGED
 
     @property
@@ -88,17 +105,47 @@ class RunComparison:
     after: RunInfo
     changes: tuple[ClaimChange, ...]
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What to keep in mind before reading the changes as the customers': runs of different datasets or
+        settings, runs given in the wrong order, a later run that checked nothing."""
+        before, after = self.before, self.after
+        notes = []
+        if before.dataset != after.dataset:
+            notes.append(
+                f"The runs are of different datasets ({before.dataset or '-'} and {after.dataset or '-'}): a change "
+                "may come from the reviews read, not from what customers say over time."
+            )
+        differing = [
+            name
+            for name in sorted(set(before.config) | set(after.config))
+            if name in _SETTINGS and before.config.get(name) != after.config.get(name)
+        ]
+        if differing:
+            settings = ", ".join(
+                f"{name} {before.config.get(name, '-')} → {after.config.get(name, '-')}" for name in differing
+            )
+            notes.append(f"The runs were checked with different settings ({settings}): a change may come from them.")
+        if (after.finished_at, after.run_id) < (before.finished_at, before.run_id):
+            notes.append(f"Run {after.run_id}, given as the later run, was saved before run {before.run_id}.")
+        if before.claims and not after.claims:
+            notes.append(f"Run {after.run_id} checked no claims: every claim of run {before.run_id} is left out.")
+        return tuple(notes)
+
     def count(self, change: str) -> int:
         """How many claims had ``change`` (one of :data:`CHANGE_ORDER`)."""
         return sum(1 for item in self.changes if item.change == change)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per claim: verdicts, alignments and counts in each run, and what changed."""
-        return pd.DataFrame(
+        """One row per claim: verdicts, alignments and counts in each run, and what changed.
+
+        The counts are whole numbers (pandas' nullable ``Int64``), empty where that run did not check the claim:
+        a claim one run left out would otherwise turn its column to floats (235.0 in the CSV)."""
+        frame = pd.DataFrame(
             [_row(item) for item in self.changes],
             columns=[
-                "claim",
                 "change",
+                "claim",
                 "verdict before",
                 "verdict after",
                 "alignment before",
@@ -110,6 +157,7 @@ class RunComparison:
                 "contradicting after",
             ],
         )
+        return frame.astype({name: "Int64" for name in _COUNT_COLUMNS})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description: the two runs (without their claims) and each claim's change."""
@@ -117,6 +165,7 @@ class RunComparison:
             "before": _run_summary(self.before),
             "after": _run_summary(self.after),
             "summary": {change: self.count(change) for change in CHANGE_ORDER},
+            "notes": list(self.notes),
             "claims": [
                 {
                     "claim": item.text,
@@ -137,9 +186,16 @@ def run_claim_verdict(claim: RunClaim) -> str:
     return verdict(claim.score)
 
 
+# Curly quotes and apostrophes read as straight ones: copy pasted from a word processor and the same copy typed
+# make one claim.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u201f": '"'})
+_END_PUNCTUATION = ".!?\u2026,;:"
+
+
 def claim_key(text: str) -> str:
-    """The wording two runs' claims are paired by: case, spacing and end punctuation aside."""
-    return re.sub(r"\s+", " ", text).strip().rstrip(".!").strip().casefold()
+    """The wording two runs' claims are paired by: case, spacing, curly or straight quotes and end punctuation
+    aside."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().rstrip(_END_PUNCTUATION).strip().casefold()
 
 
 def compare_runs(before: RunInfo, after: RunInfo) -> RunComparison:
@@ -149,7 +205,12 @@ def compare_runs(before: RunInfo, after: RunInfo) -> RunComparison:
     order. Claims newly at risk come first, then those still at risk, new claims, other verdict changes,
     unchanged ones, recovered ones and those the later run left out; within each, the biggest fall in
     alignment first.
+
+    Raises:
+        InputError: ``before`` and ``after`` are the same run.
     """
+    if before.run_id == after.run_id:
+        raise InputError(f"Give two different runs to compare, not run {before.run_id} twice.")
     waiting: defaultdict[str, deque[RunClaim]] = defaultdict(deque)
     for claim in before.claims:
         waiting[claim_key(claim.text)].append(claim)
@@ -175,8 +236,8 @@ def _row(item: ClaimChange) -> dict[str, object]:
         return None if claim is None else getattr(claim, field)
 
     return {
-        "claim": item.text,
         "change": item.change,
+        "claim": item.text,
         "verdict before": label(item.verdict_before),
         "verdict after": label(item.verdict_after),
         "alignment before": value(item.before, "alignment"),
@@ -198,5 +259,12 @@ def _run_summary(run: RunInfo) -> dict[str, Any]:
 
 def summarize(comparison: RunComparison, changes: Sequence[str] = CHANGE_ORDER) -> str:
     """ "2 now at risk, 1 no longer at risk, 5 unchanged": the counts of the changes that occur."""
-    parts = [f"{comparison.count(change)} {change}" for change in changes if comparison.count(change)]
+    parts = []
+    for change in changes:
+        count = comparison.count(change)
+        if count:
+            parts.append(f"{count} {change if count == 1 else _PLURALS.get(change, change)}")
     return ", ".join(parts) or "no claims in either run"
+
+
+_PLURALS = {NEW_CLAIM: "new claims", VERDICT_CHANGED: "verdicts changed"}

@@ -4,6 +4,7 @@ save checks as runs that the run history lists and opens."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -178,6 +179,18 @@ def test_history_chart_draws_each_claims_contradiction_share_across_runs():
     assert figure is not None
     assert [trace.name for trace in figure.data] == ["No hidden fees"]  # no evidence for the other claim
     assert list(figure.data[0].y) == [0.25, 0.75]  # in time order
+
+
+def test_history_chart_pairs_claims_across_runs_as_the_comparison_does():
+    def run(run_id: int, text: str, contradicts: int) -> RunInfo:
+        claim = RunClaim("c1", "ad1", text, "fees", "absolute", 10, 10 - contradicts, contradicts, 0, None, None, "low")
+        return RunInfo(run_id, "d", None, None, None, None, datetime(2025, 5, run_id), {}, (claim,))
+
+    # Reworded only in case and end punctuation: "Compare two runs" pairs them, so the chart draws one line.
+    figure = contradiction_history([run(1, "No hidden fees.", 8), run(2, "NO HIDDEN FEES!", 2)])
+    assert figure is not None
+    assert [trace.name for trace in figure.data] == ["NO HIDDEN FEES!"]  # named by the latest wording
+    assert list(figure.data[0].y) == [0.8, 0.2]
 
 
 # ------------------------------------------------------------------------------------------ Datasets page
@@ -428,3 +441,32 @@ def test_the_runs_of_a_deleted_dataset_can_still_be_opened_on_the_datasets_page(
     _click(app, "Open run")
     assert not app.exception
     assert any("before the move" in m.value for m in app.markdown)
+
+
+def _compare_page() -> None:
+    from datetime import datetime
+
+    from alignment.ui import workspace_view
+    from alignment.workspace import RunClaim, RunInfo
+
+    def claim(text: str, risk: str, supports: int, contradicts: int) -> RunClaim:
+        sided = supports + contradicts
+        return RunClaim("c1", "ad1", text, "", "absolute", sided, supports, contradicts, 0, 0.5, None, risk)
+
+    later = RunInfo(
+        2, "tweets", None, "v2", None, None, datetime(2025, 5, 2), {}, (claim("No hidden fees", "low", 4, 0),)
+    )
+    earlier = RunInfo(1, "tweets", None, "v1", None, None, datetime(2025, 5, 1), {}, (claim("Open late", "low", 5, 1),))
+    workspace_view._compare_two_runs({2: later, 1: earlier})
+
+
+def test_the_run_comparison_shows_its_counts_as_whole_numbers() -> None:
+    # A claim one run left out leaves gaps in its count columns; the table still shows 235, not 235.000000.
+    app = AppTest.from_function(_compare_page, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    [table] = [frame for frame in app.dataframe if "alignment change" in frame.value.columns]
+    counts = ("supporting before", "supporting after", "contradicting before", "contradicting after")
+    columns = json.loads(table.proto.columns)
+    assert all(columns[name]["type_config"] == {"type": "number", "format": "%d"} for name in counts)
+    assert table.value.loc[table.value["claim"] == "Open late", "supporting before"].tolist() == [5]

@@ -281,7 +281,7 @@ def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_p
     assert "unchanged" in out.splitlines()[3] and out.splitlines()[-1] == "1 unchanged"
     compared = tmp_path / "compared.csv"
     code, out, _ = _run(capsys, "runs", "compare", "1", "2", "--out", str(compared))
-    assert code == 0 and compared.read_text().splitlines()[1].startswith('"No hidden fees","unchanged"')
+    assert code == 0 and compared.read_text().splitlines()[1].startswith('"unchanged","No hidden fees"')
     code, out, _ = _run(capsys, "runs", "compare", "1", "2", "--json")
     assert json.loads(out)["summary"]["unchanged"] == 1
     code, _, err = _run(capsys, "runs", "compare", "2", "2")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import datetime
+
+import pandas as pd
+import pytest
 
 from alignment.compare import (
     DROPPED_CLAIM,
@@ -17,6 +22,8 @@ from alignment.compare import (
     compare_runs,
     summarize,
 )
+from alignment.errors import InputError
+from alignment.report import to_safe_csv
 from alignment.workspace import RunClaim, RunInfo
 
 
@@ -99,3 +106,63 @@ def test_the_comparison_table_and_json_carry_both_runs_numbers_for_every_claim()
     assert described["before"]["label"] == "campaign 1" and described["after"]["claims_checked"] == 2
     assert described["summary"][NEW_CLAIM] == 1 and described["summary"][NO_LONGER_AT_RISK] == 1
     assert described["claims"][0]["before"] is None
+
+
+def test_the_counts_stay_whole_numbers_when_a_run_left_a_claim_out():
+    before = _run(1, _claim("Fewer dropped calls", "high", 1, 9), _claim("Open late", "low", 5, 0))
+    after = _run(2, _claim("Fewer dropped calls", "low", 9, 1), _claim("No hidden fees", "low", 4, 0))
+    frame = compare_runs(before, after).to_frame()
+    counts = ["supporting before", "supporting after", "contradicting before", "contradicting after"]
+    assert all(pd.api.types.is_integer_dtype(frame[name]) for name in counts)
+    rows = list(csv.DictReader(io.StringIO(to_safe_csv(frame))))
+    assert [[row[name] for name in counts] for row in rows] == [
+        ["", "4", "", "0"],
+        ["1", "9", "9", "1"],
+        ["5", "", "0", ""],
+    ]
+
+
+def test_the_summary_counts_read_as_english():
+    before = _run(
+        1, _claim("Open late", "low", 5, 0), _claim("Free parking", "low", 5, 0), _claim("Quiet", "low", 3, 0)
+    )
+    after = _run(2, _claim("Open late", "medium", 5, 5), _claim("Free parking", "insufficient evidence", 1, 0))
+    after = _run(2, *after.claims, _claim("No hidden fees", "low", 4, 0), _claim("Fast 5G", "low", 4, 0))
+    assert summarize(compare_runs(before, after)) == (
+        "1 now at risk, 2 new claims, 1 verdict changed, 1 not in the later run"
+    )
+
+
+def test_curly_and_straight_quotes_and_any_end_punctuation_pair_the_same_claim():
+    # Copy pasted from a word processor has curly apostrophes; the same copy typed has straight ones.
+    assert claim_key("We don’t charge activation fees") == claim_key("We don't charge activation fees")
+    assert claim_key("No hidden fees…") == claim_key("No hidden fees?") == claim_key("No hidden fees")
+    before = _run(1, _claim("Calls that don’t drop.", "high", 1, 9))
+    after = _run(2, _claim("Calls that don't drop", "low", 9, 1))
+    assert [item.change for item in compare_runs(before, after).changes] == [NO_LONGER_AT_RISK]
+
+
+def test_a_claim_at_risk_that_lost_its_evidence_is_not_called_recovered():
+    before = _run(1, _claim("Roaming included", "medium", 5, 5), _claim("No hidden fees", "high", 1, 9))
+    after = _run(2, _claim("Roaming included", "insufficient evidence"), _claim("No hidden fees", "low", 9, 1))
+    changes = {item.text: item.change for item in compare_runs(before, after).changes}
+    assert changes == {"Roaming included": VERDICT_CHANGED, "No hidden fees": NO_LONGER_AT_RISK}
+
+
+def test_the_comparison_notes_other_datasets_other_settings_a_reversed_order_and_an_empty_later_run():
+    first = _run(1, _claim("No hidden fees", "low", 9, 1))
+    assert compare_runs(first, _run(2, _claim("No hidden fees", "low", 9, 1))).notes == ()
+    other = RunInfo(
+        3, "orders", None, None, None, None, datetime(2025, 4, 1), {"min_evidence": 1}, (_claim("Fast", "low", 3, 0),)
+    )
+    notes = compare_runs(first, other).notes
+    assert notes[0].startswith("The runs are of different datasets (tweets and orders)")
+    assert "different settings (min_evidence - → 1)" in notes[1]
+    assert notes[2] == "Run 3, given as the later run, was saved before run 1."
+    assert compare_runs(first, _run(4)).notes == ("Run 4 checked no claims: every claim of run 1 is left out.",)
+    assert compare_runs(first, other).to_dict()["notes"] == list(notes)
+
+
+def test_a_run_compared_with_itself_is_refused():
+    with pytest.raises(InputError, match="two different runs"):
+        compare_runs(_run(1), _run(1))

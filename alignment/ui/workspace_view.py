@@ -23,7 +23,14 @@ from alignment.charts import (
     short_text,
     verdict_label,
 )
-from alignment.compare import NO_LONGER_AT_RISK, NOW_AT_RISK, compare_runs, run_claim_verdict, summarize
+from alignment.compare import (
+    NO_LONGER_AT_RISK,
+    NOW_AT_RISK,
+    claim_key,
+    compare_runs,
+    run_claim_verdict,
+    summarize,
+)
 from alignment.errors import AlignmentError
 from alignment.report import Report, to_safe_csv
 from alignment.ui import resources, state, workspace_store
@@ -409,6 +416,8 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
             return
         comparison = compare_runs(by_id[before_id], by_id[after_id])
         st.markdown(f"**{summarize(comparison)}**")
+        for note in comparison.notes:
+            st.caption(f"⚠ {md(note)}")
         st.caption(
             "Claims are paired by their wording. At risk means contradicted or mixed. Alignment change is the "
             "later run's alignment minus the earlier one's (below 0: customers agree with the claim less)."
@@ -419,10 +428,14 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
             hide_index=True,
             width="stretch",
             column_config={
-                "claim": st.column_config.TextColumn("claim", width="large"),
+                "claim": st.column_config.TextColumn("claim", width="medium"),
                 **{
                     name: st.column_config.NumberColumn(name, format="%+.2f", help=ALIGNMENT_HELP)
                     for name in ("alignment before", "alignment after", "alignment change")
+                },
+                **{
+                    name: st.column_config.NumberColumn(name, format="%d")
+                    for name in ("supporting before", "supporting after", "contradicting before", "contradicting after")
                 },
             },
         )
@@ -479,6 +492,7 @@ def contradiction_history(runs: Sequence[RunInfo]) -> go.Figure | None:
             "when": run.finished_at,
             "run": run.run_id,
             "claim": claim.text,
+            "key": claim_key(claim.text),  # paired as "Compare two runs" pairs them: "NO HIDDEN FEES!" too
             "share": claim.contradicts / (claim.supports + claim.contradicts),
             "sided": claim.supports + claim.contradicts,
         }
@@ -489,16 +503,16 @@ def contradiction_history(runs: Sequence[RunInfo]) -> go.Figure | None:
     frame = pd.DataFrame(points)
     if frame.empty or frame["run"].nunique() < 2:
         return None
-    shown = frame["claim"].value_counts(sort=True).index[:HISTORY_CLAIMS]
+    shown = frame["key"].value_counts(sort=True).index[:HISTORY_CLAIMS]
     figure = go.Figure()
-    for claim in shown:
-        part = frame[frame["claim"] == claim]
+    for key in shown:
+        part = frame[frame["key"] == key]
         figure.add_trace(
             go.Scatter(
                 x=part["when"],
                 y=part["share"],
                 mode="lines+markers",
-                name=short_text(claim),
+                name=short_text(part["claim"].iloc[-1]),  # the latest run's wording
                 customdata=part[["run", "sided"]].to_numpy(),
                 hovertemplate="<b>%{fullData.name}</b><br>run %{customdata[0]}, %{x|%Y-%m-%d %H:%M}: "
                 "%{y:.0%} of %{customdata[1]} sentences contradict<extra></extra>",

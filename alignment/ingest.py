@@ -639,7 +639,15 @@ def _title_lines(text: str, sep: str, expected: Iterable[str] = ()) -> _Titles:
         if not line.strip():
             continue
         fields = [field.strip() for field in next(csv.reader([line], delimiter=sep), [])]
-        if titles and max(titles) * 2 <= len(fields) and _reads_as_header(fields, sample[start:], sep, expected):
+        # The header must name a column the reader knows ("comment", "rating") or the caller asked for: a review
+        # split by unquoted commas reads as names too ("Verbatim" over "Great calls, fast data, cheap").
+        named = any(_name_key(field) in names for field in fields)
+        if (
+            titles
+            and named
+            and max(titles) * 2 <= len(fields)
+            and _reads_as_header(fields, sample[start:], sep, expected)
+        ):
             return _Titles(len(titles), number, start)
         filled = [field for field in fields if field]
         if len(titles) == TITLE_LINES_MAX or any(_name_key(field) in names for field in filled):
@@ -1174,10 +1182,18 @@ def segment_name(column: str) -> str:
 
 
 def _rename_segments(frame: pd.DataFrame, segments: Sequence[str] | None) -> pd.DataFrame:
-    """``frame`` with the named segment columns under their :func:`segment_name`."""
-    renames = {name: segment_name(name) for name in segments or () if segment_name(name) != name}
-    renames = {name: new for name, new in renames.items() if name in frame.columns and new not in frame.columns}
-    return frame.rename(columns=renames) if renames else frame
+    """``frame`` with a copy of each named segment column under its :func:`segment_name`, where that differs:
+    the column itself stays under its own name, for the roles it may also fill (a "date" column kept as a
+    segment is still the reviews' date)."""
+    copies = {segment_name(name): name for name in segments or () if segment_name(name) != name}
+    copies = {new: name for new, name in copies.items() if name in frame.columns and new not in frame.columns}
+    return frame.assign(**{new: frame[name] for new, name in copies.items()}) if copies else frame
+
+
+def source_column(segment: str) -> str:
+    """The file's name of a segment column: "claim" for "claim (segment)" (:func:`segment_name`)."""
+    name = segment.removesuffix(SEGMENT_SUFFIX)
+    return name if name != segment and segment_name(name) == segment else segment
 
 
 def _segment_names(segments: Sequence[str] | None) -> list[str] | None:

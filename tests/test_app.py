@@ -820,3 +820,19 @@ def test_a_check_without_claims_says_why_on_every_run_of_vet_copy():
     assert not dropped.exception
     (line,) = [w.value for w in dropped.warning if w.value.startswith("Nothing was checked")]
     assert "the claim of this copy is dropped" in line and "Restore" in line
+
+
+def test_an_upload_mapped_again_keeps_a_segment_named_like_an_evidence_column():
+    # "claim" is kept as "claim (segment)" (beside the evidence table's own column), and is the file's "claim"
+    # when the mapping is changed again.
+    data = "comment,claim,store\nMy claim was paid fast.,auto,North\nThey lost my claim twice.,home,South\n"
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    app.session_state["aln_staged_upload"] = read_dataset_upload(data.encode(), "claims.csv")
+    app.run()
+    next(m for m in app.multiselect if m.label.startswith("Segment columns")).set_value(["claim", "store"]).run()
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert not app.exception and not app.error
+    (upload,) = [d for d in app.session_state["aln_datasets"].values() if d.origin == "uploaded"]
+    assert upload.review_set.mapping.segments == ("claim (segment)", "store")
+    app.button[[b.label for b in app.button].index("Change column mapping")].click().run()
+    assert next(m for m in app.multiselect if m.label.startswith("Segment columns")).value == ["claim", "store"]

@@ -22,6 +22,7 @@ from alignment.ingest import (
     _parse_dates,
     first_row_is_data,
     load_reviews,
+    source_column,
 )
 
 
@@ -189,6 +190,10 @@ def test_a_csv_whose_first_line_is_its_header_has_no_title(tmp_path):
     assert TITLE_ROW not in load_reviews(path).summary.skipped  # a known column name over ragged rows
     path.write_text(_CSV_ROWS, encoding="utf-8")
     assert load_reviews(path).summary.skipped == {}
+    # A header the reader does not know over reviews that unquoted commas split: no title, no header of words.
+    path.write_text("Verbatim\nGreat calls, fast data, cheap\nBad fees, slow support, meh\nOk, fine, sure\n")
+    with pytest.raises(MissingColumnError, match=r"The columns are: Verbatim\."):
+        load_reviews(path)
 
 
 def test_a_text_file_named_xlsx_is_refused_with_what_it_looks_like(tmp_path):
@@ -896,3 +901,14 @@ def test_a_segment_column_named_like_an_evidence_column_is_kept_beside_it_not_ov
         {"claim (segment)": "auto"},
         {"claim (segment)": "home"},
     ]
+
+
+def test_a_date_or_rating_column_kept_as_a_segment_stays_the_reviews_date_or_rating():
+    frame = pd.DataFrame(
+        {"text": ["Calls drop.", "Fees hidden."], "date": ["2025-01-02", "2025-02-03"], "rating": [1, 2]}
+    )
+    loaded = load_reviews(frame, segment_columns=["date", "rating"])
+    assert (loaded.mapping.date, loaded.mapping.rating) == ("date", "rating")
+    assert loaded.mapping.segments == ("date (segment)", "rating (segment)")
+    assert loaded.reviews[0].date == "2025-01-02" and loaded.reviews[0].segments["rating (segment)"] == "1"
+    assert source_column("claim (segment)") == "claim" and source_column("region (segment)") == "region (segment)"

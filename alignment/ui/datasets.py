@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Any
 
@@ -21,6 +22,7 @@ from alignment.ingest import (
     TITLE_ROW,
     ColumnMapping,
     detect_columns,
+    source_column,
 )
 from alignment.pipeline import language_note
 from alignment.ui import common, state, workspace_view
@@ -368,6 +370,9 @@ def _mapping_form(table: UploadedTable) -> None:
     st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
     columns = [str(c) for c in frame.columns]
     remapped = st.session_state.get(REMAP)
+    if remapped is not None:  # a segment kept as "claim (segment)" was picked as the file's "claim"
+        kept = remapped[1]
+        remapped = (remapped[0], dataclasses.replace(kept, segments=tuple(map(source_column, kept.segments))))
     named = [] if remapped is None else [c for c in remapped[1].to_dict().values() if isinstance(c, str)]
     if remapped is not None and set(named) <= set(columns) and set(remapped[1].segments) <= set(columns):
         suggested: ColumnMapping | None = remapped[1]  # mapping an upload again starts from its mapping

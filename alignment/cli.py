@@ -1163,14 +1163,15 @@ def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:
     out = getattr(args, "out", None)
     _check_out_path(out, workspace=workspace.location)
     comparison = compare_runs(workspace.run(args.earlier), workspace.run(args.later))
+    as_csv = out is not None and out != "-" and out.lower().endswith(".csv")
+    as_json = args.json or (out is not None and not as_csv)
+    described = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) if as_json else ""
     if out is not None:
-        as_csv = out != "-" and out.lower().endswith(".csv")
-        described = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
         _write(out, to_safe_csv(comparison.to_frame()) if as_csv else described)
     if out == "-":
         return  # standard output holds the JSON alone, for a pipe to read
     if args.json:
-        print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+        print(described)
         return
     for role, run in (("earlier", comparison.before), ("later", comparison.after)):
         label = f" ({run.label})" if run.label else ""

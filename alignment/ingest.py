@@ -1134,7 +1134,7 @@ def load_reviews(
     if frame.shape[1] == 0:
         suffix = Path(source).suffix.lower() if isinstance(source, (str, Path)) else ""
         raise EmptyDatasetError(no_columns_message(name, suffix, int(frame.attrs.get("bad_lines", 0))))
-    frame = _rename_segments(frame, segment_columns)
+    frame = _with_segment_copies(frame, segment_columns)
     segment_columns = _segment_names(segment_columns)
     mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
     reviews, skipped, invalid = _validate_rows(frame, mapping)
@@ -1181,7 +1181,7 @@ def segment_name(column: str) -> str:
     return f"{column}{SEGMENT_SUFFIX}" if column in EVIDENCE_COLUMNS else column
 
 
-def _rename_segments(frame: pd.DataFrame, segments: Sequence[str] | None) -> pd.DataFrame:
+def _with_segment_copies(frame: pd.DataFrame, segments: Sequence[str] | None) -> pd.DataFrame:
     """``frame`` with a copy of each named segment column under its :func:`segment_name`, where that differs:
     the column itself stays under its own name, for the roles it may also fill (a "date" column kept as a
     segment is still the reviews' date)."""
@@ -2643,7 +2643,7 @@ class ReviewStream:
         """Yield each chunk's reviews and sentences; ``progress`` gets the table's units (kB or rows)."""
         name = self.table.name
         for frame in self.table.chunks(progress):
-            frame = _rename_segments(frame, self._segments)
+            frame = _with_segment_copies(frame, self._segments)
             if self.validator is None:
                 if frame.shape[1] == 0:
                     raise EmptyDatasetError(no_columns_message(name, self.table.suffix, self.table.bad_lines))

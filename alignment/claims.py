@@ -114,6 +114,16 @@ _DISCOUNT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 _FREE_PATTERN = re.compile(r"\bfree\b(?! to\b)", re.IGNORECASE)
+# "Buy one, get one free" is a promotion too, for all its "free", and so is what it applies to ("… on all
+# candles"): the project's own annotated ads leave 9 of the 10 that hold one unmarked, and no phrase cut
+# from it ("one free") is a promise. A free thing that comes with a purchase is one ("buy online, get free
+# same-day pickup", "get a free case"): the guideline's "free gift on $60+ orders".
+_BUY_GET_FREE_PATTERN = re.compile(
+    r"\bbuy\b[^.!?\n|•;]{0,40}?\bget\s+(?:(?:one|two|three|\d+)(?:\s+(?!free\b)\w+){0,3}"
+    r"|another(?:\s+(?!free\b)\w+){0,3}|(?:a|an|the)(?:\s+(?!free\b)\w+){1,3})\s+free\b"
+    r"(?:\s+(?:on|for|with|in)\b[^.!?\n|•;,]*)?",
+    re.IGNORECASE,
+)
 # Urgency, which the guideline never marks on its own ("for a limited time", "while stocks last").
 _URGENCY_PATTERN = re.compile(
     r"\b(for a limited time( only)?|limited[- ]time( offer| only)?|(only )?while (stocks?|supplies) lasts?|"
@@ -523,8 +533,25 @@ def _is_separator(token: Token) -> bool:
     if text == "-" and token.whitespace_ == "" and token.i > 0 and token.nbor(-1).whitespace_ == "":
         return False  # a hyphen inside a word ("money-back"), not a dash between phrases
     if text == "/" and (token.whitespace_ == "" or (token.i > 0 and token.nbor(-1).whitespace_ == "")):
-        return False  # "$40/mo", "24/7": a slash inside a phrase
+        # "$40/mo", "HSA/FSA", "Fast/free shipping": a slash inside a phrase; but "Free Wi-Fi/free
+        # breakfast" lists two promises, each with its own cue
+        return _lists_two_promises(token)
     return text in _SEPARATORS or text in {"?", "...", "…"}
+
+
+def _lists_two_promises(slash: Token) -> bool:
+    """Whether the phrases on each side of a slash, up to the next slash or the sentence's edge, are two
+    promises: two words or more each, and a cue word each ("No fees/no contracts")."""
+    doc, sent = slash.doc, slash.sent
+    start = slash.i
+    while start > sent.start and doc[start - 1].text != "/" and not doc[start - 1].is_space:
+        start -= 1
+    end = slash.i + 1
+    while end < sent.end and doc[end].text != "/" and not doc[end].is_space:
+        end += 1
+    sides = (doc[start : slash.i], doc[slash.i + 1 : end])
+    # each side opens with its cue ("free", "no"), or the slash pairs two nouns ("talk/text for $25/mo")
+    return all(sum(1 for t in side if not t.is_punct) >= 2 and _has_cue(side[:1]) for side in sides)
 
 
 def _opens_sentence(token: Token) -> bool:
@@ -738,15 +765,16 @@ def _in_contest(span: Span) -> bool:
     return bool(_CONTEST_PATTERN.search(span.doc.text))
 
 
-def _touches_discount(span: Span) -> bool:
+def _touches_discount(span: Span, pattern: re.Pattern[str] = _DISCOUNT_PATTERN) -> bool:
     """Whether the span holds a discount, cuts through one ("Up to 50" of "Up to 50% off"), or is what
-    the discount applies to ("your first three months" of "20% off your first three months")."""
+    the discount applies to ("your first three months" of "20% off your first three months"); a discount
+    as ``pattern`` finds it."""
     sentence = _sentence_of(span)
     start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
     head = span.root.head
     # where the span's head word lies outside it, the discount may govern the span; -1 never matches
     head_start = head.idx - sentence.start_char if not span.start <= head.i < span.end else -1
-    for match in _DISCOUNT_PATTERN.finditer(sentence.text):
+    for match in pattern.finditer(sentence.text):
         if match.start() < end and start < match.end():
             return True
         if match.start() <= head_start < match.end():
@@ -789,6 +817,35 @@ def _extend_to_head_modifiers(span: Span, unit: Span) -> Span:
         if wanted and child.left_edge.i >= unit.start:
             start = min(start, child.left_edge.i)
     return span.doc[start : span.end] if start < span.start else span
+
+
+def _extend_to_modified_noun(span: Span, unit: Span) -> Span:
+    """Give coordinated modifiers back the noun they modify ("Fast and friendly" of "Fast and friendly
+    support"), and the second of them back the first ("friendly support" of it): "a noun phrase with its
+    modifier" (the guideline), and a claim with no noun says nothing a review could speak to."""
+    start, end = span.start, span.end
+    root = span.root
+    noun = root.head
+    if (
+        root.dep_ in {"amod", "compound"}
+        and noun.pos_ in {"NOUN", "PROPN"}
+        and span.end <= noun.i < unit.end
+        and all(
+            token.head.i == noun.i or token.head.i in range(span.start, noun.i) for token in unit.doc[span.end : noun.i]
+        )
+    ):
+        end = noun.i + 1
+    first = span.doc[start]
+    modifier = first.head
+    if (
+        first.dep_ == "conj"
+        and unit.start <= modifier.i < start
+        and modifier.dep_ in {"amod", "compound"}
+        and start <= modifier.head.i < end
+        and modifier.left_edge.i >= unit.start
+    ):
+        start = modifier.left_edge.i
+    return span if (start, end) == (span.start, span.end) else span.doc[start:end]
 
 
 def _extend_to_verb(span: Span, unit: Span) -> Span:
@@ -849,6 +906,32 @@ def _is_excluded_unit(unit: Span) -> bool:
     is not excluded: the discount is not a claim (may_be_claim rules out every phrase that holds it), but
     the same unit can make another promise ("save with daily deals from $1.99 and NO subscription fees")."""
     return unit.text.rstrip().endswith("?") or _next_is_question(unit)
+
+
+# A footnote's mark: an asterisk, a dagger, a section sign or a superscript number.
+_FOOTNOTE_MARKS = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰"
+_FOOTNOTE_OPENING = re.compile(
+    rf"(^|[\n.!?])[^\S\n]*([{re.escape(_FOOTNOTE_MARKS)}][^\S\n]*)*[{re.escape(_FOOTNOTE_MARKS)}]$"
+)
+
+
+def _is_footnote(unit: Span) -> bool:
+    """Whether the unit is a footnote: legal fine print, which the guideline never marks ("*Speeds may be
+    reduced after 50GB", "¹APY accurate as of 06/01", "†Offer valid for new customers only"). Its sentence
+    opens with a mark set against its first word. A mark with a space after it is a bullet ("* Free
+    shipping"), and an asterisk closed later on the line is emphasis ("*Free shipping* on all orders")."""
+    text = unit.doc.text
+    start = unit.start_char
+    while start < len(text) and text[start] in _FOOTNOTE_MARKS:
+        start += 1  # the mark may be part of the unit's first token ("¹APY")
+    if start == unit.start_char and start > 0 and text[start - 1] not in _FOOTNOTE_MARKS:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _FOOTNOTE_OPENING.search(text[line_start:start]):
+        return False
+    line_end = text.find("\n", start)
+    rest = text[start : len(text) if line_end < 0 else line_end]
+    return not (text[start - 1] == "*" and re.search(r"\S\*", rest))
 
 
 def _next_is_question(span: Span) -> bool:
@@ -1051,9 +1134,17 @@ class ClaimSpanModel:
             return [], []
         # The rules say which spans may be claims at all (no question, discount, urgency alone or
         # slogan); the classifier picks among them the span an annotator would mark, or none.
-        if _is_excluded_unit(unit):
+        if _is_excluded_unit(unit) or _is_footnote(unit):
+            # A footnote is left out here, not in training: its phrases stay the classifier's examples of
+            # what is not a claim, so the shipped model does not change with this rule.
             return [], []
-        candidates = [span for span in sub_spans(unit) if may_be_claim(span)]
+        # "Buy one, get one free" is ruled out here, not in training: its phrases stay the classifier's
+        # examples of what is not a claim, so the shipped model does not change with the rule.
+        candidates = [
+            span
+            for span in sub_spans(unit)
+            if may_be_claim(span) and not _touches_discount(span, _BUY_GET_FREE_PATTERN)
+        ]
         if not candidates:
             return [], []
         scores = self.probabilities(candidates, unit)
@@ -1065,7 +1156,13 @@ class ClaimSpanModel:
                 break
             span = candidates[int(index)]
             # The classifier chose the words; these give the span back what the promise needs around them.
-            for extend in (_extend_to_cue, _extend_to_head_modifiers, _extend_to_verb, _extend_to_attachment):
+            for extend in (
+                _extend_to_cue,
+                _extend_to_head_modifiers,
+                _extend_to_modified_noun,
+                _extend_to_verb,
+                _extend_to_attachment,
+            ):
                 span = extend(span, unit)
             if score < self.threshold and not _reads_as_words(span):
                 continue  # a near miss is offered to a person to read: never markup, code or an address
@@ -1127,13 +1224,69 @@ def text_to_parse(text: str) -> str:
     index ``text`` itself; other lines, and a line whose lower case differs in length, as written."""
     if not any(character.isupper() for character in text):
         return text
-    return "".join(_sentence_cased(line) if _in_capitals(line) else line for line in _LINE.findall(text))
+    return "".join(_as_sentence(line) for line in _LINE.findall(text))
+
+
+def _as_sentence(line: str) -> str:
+    if _in_capitals(line):
+        return _sentence_cased(line)
+    return _title_lowered(line)
 
 
 def _in_capitals(line: str) -> bool:
     cased = [character for character in line if character.isalpha() and (character.isupper() or character.islower())]
     words = [word for word in re.findall(r"[^\W\d_]{2,}", line) if word.isupper()]
     return len(words) >= 2 and sum(character.isupper() for character in cased) >= 0.8 * len(cased)
+
+
+# The short words a headline in title case may leave in lower case ("Free Shipping on All Orders").
+_TITLE_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "nor", "of", "on", "or", "per", "the", "to"}
+    | {"vs", "via", "with"}
+)
+_CAPITALISED = re.compile(r"(?<![^\W\d_])([A-Z])([a-z]+)(?![^\W\d_])")
+
+
+def _in_title_case(piece: str) -> bool:
+    """Whether a piece of a line is a headline in title case ("No Hidden Fees", "Free Shipping on All
+    Orders"): two capitalised words or more, and no word in lower case but the short ones a headline
+    leaves so."""
+    words = re.findall(r"[^\W\d_]+", piece)
+    capitalised = sum(1 for word in words if _CAPITALISED.fullmatch(word))
+    lowered = [word for word in words if word.islower()]
+    return capitalised >= 2 and all(word in _TITLE_SMALL_WORDS for word in lowered)
+
+
+def _holds_cue_word(piece: str) -> bool:
+    """Whether a piece of copy holds a word that makes a promise ("free", "no", "best", "guaranteed",
+    "easy", "faster"), read from its text alone."""
+    words = {word.lower() for word in re.findall(r"[^\W\d_]+", piece)}
+    cue_words = (_ABSOLUTE_WORDS - {"all", "any"}) | _QUALITY_WORDS | _COMPARATIVE_WORDS | {"unlimited"}
+    return bool(words & cue_words) or any(
+        pattern.search(piece) for pattern in (_FREE_PATTERN, _GUARANTEE_PATTERN, _SUPERLATIVE_PATTERN)
+    )
+
+
+# Where a line of headlines is cut into pieces: "Dalby Farm Yogurt | High in Protein | Live Cultures".
+_HEADLINE_BREAK = re.compile(r"([|•·;.!?:]+\s*|\s[-–—]\s)")
+
+
+def _title_lowered(line: str) -> str:
+    """The line with each headline in title case that makes a promise in sentence case, keeping its first
+    word, its acronyms and its mixed-case names ("No Hidden Fees" → "No hidden fees", "Free WiFi for USA
+    Customers" → "Free WiFi for USA customers"). In title case the tagger reads most words as proper nouns,
+    and a phrase of proper nouns reads as a name, not a promise. A piece with no word of promise is left
+    as written: names and addresses ("Ridgeway Trucks", "12 Orchard Row") read as names."""
+    pieces = _HEADLINE_BREAK.split(line)
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
+        if _in_title_case(piece) and _holds_cue_word(piece):
+            first = re.search(r"[^\W\d_]+", piece)
+            keep = first.end() if first else 0
+            pieces[index] = piece[:keep] + _CAPITALISED.sub(
+                lambda found: found.group(1).lower() + found.group(2), piece[keep:]
+            )
+    return "".join(pieces)
 
 
 def _sentence_cased(line: str) -> str:

@@ -494,3 +494,79 @@ def test_a_claim_never_runs_across_a_sentence_end_or_a_tab(copy):
     assert claims
     for text in [claim.text for claim in claims] + [phrase.text for phrase in possible]:
         assert ". 2" not in text and "\t" not in text
+
+
+@pytest.mark.models
+def test_a_footnote_is_fine_print_not_a_claim_but_a_bullet_or_emphasis_is_copy(nlp):
+    ads = [
+        Ad("ad1", "Earn 4.50% APY¹ on savings. ¹APY accurate as of 06/01."),
+        Ad("ad2", "Lowest fares anywhere.* *Based on 2023 fare data."),
+        Ad("ad3", "Unlimited data on every plan.\n*Speeds may be reduced after 50GB of data use."),
+        Ad("ad4", "†Offer valid for new customers only."),
+        Ad("ad5", "* Free shipping\n* Free returns for 30 days"),  # a mark and a space: a bullet
+        Ad("ad6", "*Free shipping* on all orders"),  # closed on its line: emphasis
+    ]
+    claims, possible = read_copy(ads, nlp)
+    found: dict[str, list[str]] = {}
+    for claim in claims:
+        found.setdefault(claim.ad_id, []).append(claim.text)
+    assert not found.get("ad4") and not [phrase for phrase in possible if phrase.ad_id == "ad4"]
+    for ad_id, fine_print in (("ad1", "accurate"), ("ad2", "Based"), ("ad3", "Speeds")):
+        assert found[ad_id], f"the promise in {ad_id} is still found"
+        assert not any(fine_print in text for text in found[ad_id]), found[ad_id]
+        assert not any(fine_print in phrase.text for phrase in possible if phrase.ad_id == ad_id)
+    assert any("Free shipping" in text for text in found["ad5"]) and any("returns" in text for text in found["ad5"])
+    assert any("Free shipping" in text for text in found["ad6"])
+
+
+@pytest.mark.models
+def test_buy_one_get_one_free_is_a_promotion_but_a_free_thing_with_a_purchase_is_a_promise(nlp):
+    claims, possible = read_copy(
+        [
+            Ad("ad1", "Buy one, get one free on all candles. Soy wax, 60-hour burn time."),
+            Ad("ad2", "Buy online, get free same-day pickup."),
+        ],
+        nlp,
+    )
+    texts: dict[str, list[str]] = {claim.ad_id: [] for claim in claims}
+    for claim in claims:
+        texts[claim.ad_id].append(claim.text)
+    assert texts["ad1"] == ["60-hour burn time"], texts  # never "one free", nor "all candles"
+    assert not any("one free" in phrase.text or "candles" in phrase.text for phrase in possible)
+    assert any("free same-day pickup" in text for text in texts["ad2"])
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    ("copy", "expected"),
+    [
+        ("Fast and friendly support.", ["Fast and friendly support"]),  # not "Fast and friendly"
+        ("Free delivery. Clean and comfortable rooms.", ["Free delivery", "Clean and comfortable rooms"]),
+        ("No fees/no contracts", ["No fees", "no contracts"]),  # two promises on each side of a slash
+        ("Fast/free shipping", ["Fast/free shipping"]),  # one promise
+    ],
+)
+def test_a_claim_keeps_the_noun_its_modifiers_describe_and_a_slash_between_two_promises_parts_them(nlp, copy, expected):
+    assert [claim.text for claim in extract_claims([Ad("ad1", copy)], nlp)] == expected
+
+
+@pytest.mark.models
+def test_headlines_in_title_case_are_read_as_promises_and_names_stay_names(nlp):
+    copy = "No Hidden Fees\nFree Wi-Fi/Free Breakfast/Free Parking\nLowest Prices Guaranteed\nRidgeway Trucks"
+    assert text_to_parse(copy).splitlines() == [
+        "No hidden fees",
+        "Free wi-fi/free breakfast/free parking",
+        "Lowest prices guaranteed",
+        "Ridgeway Trucks",  # no word of promise: a name, left as written
+    ]
+    assert text_to_parse("Free WiFi for USA Customers") == "Free WiFi for USA customers"  # acronyms, mixed case kept
+    ad = Ad("ad1", copy)
+    found = extract_claims([ad], nlp)
+    assert [claim.text for claim in found] == [
+        "No Hidden Fees",
+        "Free Wi-Fi",
+        "Free Breakfast",
+        "Free Parking",
+        "Lowest Prices Guaranteed",
+    ]
+    assert all(ad.text[claim.start : claim.end] == claim.text for claim in found)

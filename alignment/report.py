@@ -48,8 +48,9 @@ class Report:
     # ratings, too few rated readings, or Config.rating_prior off).
     rating_prior: RatingPrior | None = None
     # The ads the claims were read from, as read (stripped, split at blank lines, HTML as the text a browser
-    # shows, character references decoded): a claim's start and end index its ad's text here. None when no
-    # copy was read (claims given verbatim, or chosen in the app).
+    # shows, character references decoded): a claim's start and end index its ad's text here (a claim added
+    # by hand in the app has ad_id "added" and indexes no ad). None when no copy was read (claims given
+    # verbatim).
     ads: tuple[Ad, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:

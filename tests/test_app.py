@@ -8,6 +8,8 @@ import json
 import re
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pandas as pd
 import pytest
@@ -822,6 +824,80 @@ def test_a_check_without_claims_says_why_on_every_run_of_vet_copy():
     assert "the claim of this copy is dropped" in line and "Restore" in line
 
 
+def _gap_dashboard_of_typed_copy(copy: str) -> None:
+    # An AppTest script: a session that checked ``copy`` (its first sentence the one claim) on a small upload,
+    # then opened the Gap dashboard, whose "Report (JSON)" download is the report of the copy on Vet copy.
+    import streamlit as st
+
+    from alignment.ingest import ColumnMapping
+    from alignment.records import Claim
+    from alignment.ui import dashboard, state
+    from alignment.ui.uploads import build_dataset, read_dataset_upload
+
+    if state.DATASETS not in st.session_state:
+        reviews = b"comment\nMy calls drop every single day.\nNo hidden fees at all.\n"
+        dataset = build_dataset(read_dataset_upload(reviews, "small.csv"), ColumnMapping(text="comment"))
+        st.session_state[state.DATASETS] = {dataset.key: dataset}
+        st.session_state[state.ACTIVE] = dataset.key
+        claim = Claim("c1", "ad1", "Brightwave never drops your calls", 0, 33, "dropped calls", "absolute")
+        state.set_copy(copy, [claim])
+    dashboard.render()
+
+
+def test_the_apps_report_download_carries_the_copy_as_read_like_alignment_check(monkeypatch, tmp_path):
+    # Report.ads, as alignment.check and the CLI write it: the ads as read (split at blank lines, character
+    # references decoded), so a claim's start and end can be found in its ad. Two sessions whose copies differ
+    # only outside the claim share one cached result, and each report carries its own copy.
+    from streamlit.delta_generator import DeltaGenerator
+
+    import alignment.pipeline as pipeline
+    from alignment.records import ClaimResult, ClaimScore
+    from alignment.ui import resources
+
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    checks: list[int] = []
+
+    def judge(claims, *args, **kwargs):  # the models' work is not what is tested here
+        checks.append(len(claims))
+        score = ClaimScore(0, 0, 0, 0, None, None, "insufficient evidence")
+        return [ClaimResult(claim, score, ()) for claim in claims], None
+
+    offered: dict[str, object] = {}
+    download_button = DeltaGenerator.download_button
+
+    def recording(self, label, data, *args, **kwargs):  # what each download would give, by its label
+        offered[label] = data
+        return download_button(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "judge_and_weigh", judge)
+    monkeypatch.setattr(resources, "load_models", lambda: SimpleNamespace(embedder=None))  # judge needs none
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    resources.result_store.clear()  # nor may this session find, or leave, a report of the stand-in judge
+    try:
+        reports = []
+        for copy in (
+            "Brightwave never drops your calls.\n\n\nNo hidden fees &amp; no contracts.",
+            "Brightwave never drops your calls.\n\nSwitch today.",
+        ):
+            app = AppTest.from_function(_gap_dashboard_of_typed_copy, args=(copy,), default_timeout=60).run()
+            assert not app.exception
+            data = offered["⬇ Report (JSON)"]
+            reports.append(json.loads(cast(str, data() if callable(data) else data)))
+    finally:
+        resources.result_store.clear()
+    assert checks == [1]  # the second session's report came from the cache
+    assert reports[0]["ads"] == [
+        {"ad_id": "ad1", "text": "Brightwave never drops your calls."},
+        {"ad_id": "ad2", "text": "No hidden fees & no contracts."},
+    ]
+    assert reports[1]["ads"] == [
+        {"ad_id": "ad1", "text": "Brightwave never drops your calls."},
+        {"ad_id": "ad2", "text": "Switch today."},
+    ]
+    claim = reports[1]["claims"][0]
+    assert reports[1]["ads"][0]["text"][claim["start"] : claim["end"]] == claim["text"]
+
+
 def test_an_upload_mapped_again_keeps_a_segment_named_like_an_evidence_column():
     # "claim" is kept as "claim (segment)" (beside the evidence table's own column), and is the file's "claim"
     # when the mapping is changed again.
@@ -836,3 +912,27 @@ def test_an_upload_mapped_again_keeps_a_segment_named_like_an_evidence_column():
     assert upload.review_set.mapping.segments == ("claim (segment)", "store")
     app.button[[b.label for b in app.button].index("Change column mapping")].click().run()
     assert next(m for m in app.multiselect if m.label.startswith("Segment columns")).value == ["claim", "store"]
+
+
+def test_the_datasets_page_says_why_a_segment_is_shown_under_another_name():
+    data = "comment,claim,store\nMy claim was paid fast.,auto,North\nThey lost my claim twice.,home,South\n"
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    assert not [c.value for c in app.caption if c.value.startswith("Segment")]  # the demo's segments keep their names
+    app.session_state["aln_staged_upload"] = read_dataset_upload(data.encode(), "claims.csv")
+    app.run()
+    next(m for m in app.multiselect if m.label.startswith("Segment columns")).set_value(["claim", "store"]).run()
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert not app.exception and not app.error
+    assert [c.value for c in app.caption if c.value.startswith("Segment")] == [
+        "Segment 'claim' is shown as 'claim (segment)', because 'claim' names a column of the evidence table."
+    ]
+
+
+def test_the_segment_rename_line_names_every_renamed_segment_and_only_those():
+    from alignment.ui.datasets import segment_rename_note
+
+    assert segment_rename_note(["store", "region"]) is None
+    assert segment_rename_note(["date (segment)", "store", "rating (segment)"]) == (
+        "Segments 'date' and 'rating' are shown as 'date (segment)' and 'rating (segment)', because 'date' and "
+        "'rating' name columns of the evidence table."
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -470,3 +471,32 @@ def test_the_run_comparison_shows_its_counts_as_whole_numbers() -> None:
     columns = json.loads(table.proto.columns)
     assert all(columns[name]["type_config"] == {"type": "number", "format": "%d"} for name in counts)
     assert table.value.loc[table.value["claim"] == "Open late", "supporting before"].tolist() == [5]
+
+
+def test_the_run_comparison_leaves_the_cells_of_a_run_without_the_claim_empty(monkeypatch) -> None:
+    # Each claim is in one run only: its other run's alignment and counts are missing, which Streamlit draws as
+    # "None" unless the table names another placeholder. The cells stay missing numbers (sorting and the %d
+    # format still work), and the CSV download keeps its empty fields.
+    import streamlit as st
+
+    offered: dict[str, object] = {}
+    download_button = st.download_button
+
+    def recording(label: str, data: object, *args: object, **kwargs: object) -> object:
+        offered[label] = data
+        return download_button(label, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(st, "download_button", recording)
+    app = AppTest.from_function(_compare_page, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    [table] = [frame for frame in app.dataframe if "alignment change" in frame.value.columns]
+    assert table.proto.HasField("placeholder") and table.proto.placeholder == ""
+    late = table.value.loc[table.value["claim"] == "Open late"].iloc[0]
+    assert late["supporting before"] == 5 and pd.isna(late["supporting after"]) and pd.isna(late["alignment after"])
+    assert late["verdict after"] == ""  # a verdict is text: empty already
+    csv = cast(str, offered["⬇ Comparison (CSV)"]).splitlines()
+    assert csv[1:] == [
+        '"new claim","No hidden fees","","✔ supported","",0.5,"","",4,"",0',
+        '"not in the later run","Open late","✔ supported","",0.5,"","",5,"",1,""',
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -204,6 +205,9 @@ def show_validation(dataset: Dataset) -> None:
             columns=["role", "column"],
         )
         st.dataframe(mapping, hide_index=True, width="stretch")
+        renamed = segment_rename_note(segment_names)
+        if renamed:
+            st.caption(md(renamed))
         if overview.segments:
             st.markdown("**Segment values** (reviews per value)")
             for name, counts in overview.segments.items():
@@ -212,6 +216,24 @@ def show_validation(dataset: Dataset) -> None:
                 st.markdown(f"*{_md(name)}* ({len(counts)} values): {_md(top)}{more}")
     with st.expander(f"Preview of the reviews in {dataset.name}"):
         st.dataframe(_reviews_preview(dataset), hide_index=True, width="stretch")
+
+
+def segment_rename_note(segments: Sequence[str]) -> str | None:
+    """The line that says why a segment column is shown under another name than the file's: ingest keeps a
+    segment named like a column of the evidence table under :func:`alignment.ingest.segment_name` ("claim" as
+    "claim (segment)"), so that neither overwrites the other. None when no segment was renamed."""
+    renamed = [(source_column(name), name) for name in segments if source_column(name) != name]
+    if not renamed:
+        return None
+    columns = _and([f"'{column}'" for column, _ in renamed])
+    shown = _and([f"'{name}'" for _, name in renamed])
+    if len(renamed) == 1:
+        return f"Segment {columns} is shown as {shown}, because {columns} names a column of the evidence table."
+    return f"Segments {columns} are shown as {shown}, because {columns} name columns of the evidence table."
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _rating_help(overview: DatasetOverview) -> str:

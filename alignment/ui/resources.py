@@ -26,7 +26,7 @@ import streamlit as st
 from alignment.config import Config
 from alignment.embed import CachedEmbedder, Embedder, MemoryCache, MiniLMEmbedder
 from alignment.ingest import ReviewSet, load_reviews, parse_ads_text
-from alignment.records import Claim, PossibleClaim
+from alignment.records import Ad, Claim, PossibleClaim
 from alignment.report import Report
 from alignment.ui.progress import StreamlitProgress
 from alignment.ui.uploads import Dataset, dataset_from_review_set
@@ -161,8 +161,15 @@ def _embedder_for(dataset: Dataset, models: Models) -> tuple[Embedder, Workspace
     return CachedEmbedder(models.embedder, stored), stored
 
 
-def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tuple[Report, float | None]:
+def get_report(
+    claims: Sequence[Claim], dataset: Dataset, config: Config, ads: Sequence[Ad] | None = None
+) -> tuple[Report, float | None]:
     """The report for these claims on this dataset: from the cache, or computed with visible progress.
+
+    ``ads`` is the copy the claims were read from, as read (:func:`alignment.ingest.parse_ads_text`): the
+    report carries it as :func:`alignment.check`'s does (``Report.ads``, the ``ads`` of its JSON). It is this
+    session's copy, never the cache's: the cache key hashes the claims, not the copy around them, so two
+    sessions whose copies differ only outside the claims share a result, each report with its own copy.
 
     Returns the report and the seconds the check took (None when it came from the cache).
 
@@ -177,7 +184,7 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
     if cached is not None:
         # The key hashes the data, not the file name: another session may have computed this report from
         # byte-identical data under another name, so the summary (which names the file) is this session's.
-        return dataclasses.replace(cached, dataset=dataset.review_set.summary), None
+        return dataclasses.replace(cached, dataset=dataset.review_set.summary, ads=_ads(ads)), None
     review_set = dataset.review_set
     started = time.perf_counter()
     placeholder = st.empty()
@@ -197,6 +204,13 @@ def get_report(claims: Sequence[Claim], dataset: Dataset, config: Config) -> tup
             "The sentence vectors were computed here but not kept in the workspace, so the next check may compute "
             f"them again. {stored.unavailable}"
         )
+    # Built without the ads, unlike alignment.check: the cache holds the report for every session with these
+    # claims, and build_report would add a note on this session's copy to it (Vet copy says that note itself).
     report = build_report(results, review_set, config, prior)
     store.put(key, report)
-    return report, time.perf_counter() - started
+    return dataclasses.replace(report, ads=_ads(ads)), time.perf_counter() - started
+
+
+def _ads(ads: Sequence[Ad] | None) -> tuple[Ad, ...] | None:
+    """``ads`` as Report.ads holds them (alignment.pipeline.build_report does the same)."""
+    return None if ads is None else tuple(ads)

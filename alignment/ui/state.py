@@ -150,12 +150,13 @@ def config() -> Config:
 
 
 def current_report() -> tuple[Report, float | None]:
-    """The report of this session's claims on its active dataset under its settings.
+    """The report of this session's claims on its active dataset under its settings, carrying the checked
+    copy as read (``Report.ads``), as a report of :func:`alignment.check` does.
 
     Raises:
         AlignmentError: the check failed on the input.
     """
-    return resources.get_report(kept_claims(rows()), active_dataset(), config())
+    return resources.get_report(kept_claims(rows()), active_dataset(), config(), ads())
 
 
 def current_report_key() -> str:

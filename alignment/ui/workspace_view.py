@@ -427,6 +427,10 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
             frame.style.apply(_change_colours, axis=1),
             hide_index=True,
             width="stretch",
+            # A claim one run did not check has no alignment or counts there: an empty cell says so, where
+            # Streamlit draws "None" by default. The browser draws that word over any Styler na_rep, so it is
+            # set here; the cells stay missing numbers, and the CSV below empty fields, as before.
+            placeholder="",
             column_config={
                 "claim": st.column_config.TextColumn("claim", width="medium"),
                 **{

@@ -797,14 +797,16 @@ def _claims_table_hint(lines: Sequence[str]) -> str | None:
 
 
 def _unique_claims(lines: Sequence[tuple[int, str]]) -> tuple[list[str], str | None]:
-    """The claims of a --claims file with each repeat left out (the same words, whatever their case or
-    spacing: checked twice, a claim counts the same evidence twice among the claims at risk), and a note
-    naming the repeats, or None when there are none."""
+    """The claims of a --claims file with each repeat left out (the same words, whatever their case, spacing,
+    quotes or end punctuation, :func:`alignment.records.wording_key`: checked twice, a claim counts the same
+    evidence twice among the claims at risk), and a note naming the repeats, or None when there are none."""
+    from alignment.records import wording_key
+
     first_at: dict[str, int] = {}
     kept: list[str] = []
     repeats: list[str] = []
     for number, text in lines:
-        key = " ".join(text.split()).casefold()
+        key = wording_key(text)
         if key in first_at:
             repeats.append(f"line {number:,} repeats line {first_at[key]:,}")
             continue

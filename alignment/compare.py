@@ -7,7 +7,6 @@ alignment moved. It reads only the runs' stored scores: no model is loaded.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import pandas as pd
 
 from alignment.charts import AT_RISK, VERDICTS, verdict
 from alignment.errors import InputError
+from alignment.records import wording_key
 from alignment.workspace import RunClaim, RunInfo
 
 # What happened to a claim between the earlier run and the later one, most urgent first.
@@ -186,16 +186,9 @@ def run_claim_verdict(claim: RunClaim) -> str:
     return verdict(claim.score)
 
 
-# Curly quotes and apostrophes read as straight ones: copy pasted from a word processor and the same copy typed
-# make one claim.
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u201f": '"'})
-_END_PUNCTUATION = ".!?\u2026,;:"
-
-
 def claim_key(text: str) -> str:
-    """The wording two runs' claims are paired by: case, spacing, curly or straight quotes and end punctuation
-    aside."""
-    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().rstrip(_END_PUNCTUATION).strip().casefold()
+    """The wording two runs' claims are paired by (:func:`alignment.records.wording_key`)."""
+    return wording_key(text)
 
 
 def compare_runs(before: RunInfo, after: RunInfo) -> RunComparison:

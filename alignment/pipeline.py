@@ -21,7 +21,7 @@ from alignment.match import claim_thresholds, match_claims, matched_under
 from alignment.progress import Progress, SilentProgress
 from alignment.quantities import quantity_note, weigh_by_quantities
 from alignment.ratings import RatingPrior, rating_bands, rating_prior_note, read_by_ratings, weigh_by_ratings
-from alignment.records import Ad, Claim, ClaimResult, Judgements, PossibleClaim
+from alignment.records import Ad, Claim, ClaimResult, Judgements, PossibleClaim, wording_key
 from alignment.report import Report
 from alignment.score import ON_TOPIC_SIMILARITY, closest_similarity, score_claim
 from alignment.stance import (
@@ -299,9 +299,9 @@ def check_notes(
 
 
 def claim_key(result: ClaimResult) -> str:
-    """A claim's wording, case and spacing aside: the same promise in two ads has the same key (and, checked
-    against the same reviews, the same evidence)."""
-    return " ".join(result.claim.text.lower().split())
+    """A claim's wording (:func:`alignment.records.wording_key`): the same promise in two ads has the same key
+    (and, checked against the same reviews, the same evidence)."""
+    return wording_key(result.claim.text)
 
 
 def distinct_claims(results: Sequence[ClaimResult]) -> list[ClaimResult]:

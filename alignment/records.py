@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, overload
@@ -20,6 +21,19 @@ CLAIM_TYPES: tuple[str, ...] = (
 Stance = Literal["supports", "contradicts", "neutral"]
 STANCES: tuple[str, ...] = ("supports", "contradicts", "neutral")
 # The columns of the evidence table (Report.matches_frame), before the dataset's segment columns.
+# Curly quotes and apostrophes read as straight ones: copy pasted from a word processor and the same copy typed
+# make one claim.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u201f": '"'})
+_END_PUNCTUATION = ".!?\u2026,;:"
+
+
+def wording_key(text: str) -> str:
+    """A claim's wording with case, spacing, curly or straight quotes and end punctuation set aside: two claims
+    with one key are the same promise. Every place that asks whether a claim repeats another uses it (a
+    --claims file, the app's reworded or added claims, the notes of a report, two runs compared)."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().rstrip(_END_PUNCTUATION).strip().casefold()
+
+
 MATCH_COLUMNS: tuple[str, ...] = (
     "claim_id",
     "claim",

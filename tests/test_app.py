@@ -153,6 +153,10 @@ def test_a_claim_cannot_be_reworded_into_another_checked_claim_nor_added_empty()
     ads, rows = _copy()
     with pytest.raises(InputError, match=r"^“no hidden fees, ever” is already being checked\. Word this claim"):
         edits.reword(ads, rows, "c1", "no hidden  fees, ever", _infer)
+    with pytest.raises(InputError, match="already being checked"):  # the same wording as a run or a file reads it
+        edits.reword(ads, rows, "c1", "No hidden fees, ever!", _infer)
+    with pytest.raises(InputError, match="already being checked"):
+        edits.add(rows, "No hidden fees, ever.", _infer)
     dropped = edits.set_kept(rows, "c2", keep=False)  # a dropped claim's wording is free to take
     assert edits.reword(ads, dropped, "c1", "No hidden fees, ever", _infer)[1][0].claim.text == "No hidden fees, ever"
     with pytest.raises(InputError, match="drop the claim instead"):

@@ -329,13 +329,14 @@ def test_repeated_claims_are_checked_once_and_the_repeat_is_noted(files, tmp_pat
     seen: list[object] = []
     monkeypatch.setattr(alignment.pipeline, "check", _report(seen))
     claims = tmp_path / "claims.txt"
-    claims.write_text("Free shipping\nNo hidden fees\n\nfree  shipping\nFree shipping\n")
+    claims.write_text("Free shipping\nNo hidden fees\n\nfree  shipping\nFree shipping\nNo hidden fees!\n")
     out = tmp_path / "report.json"
     code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]), "--out", str(out))
     assert code == 0, err
     assert seen == [["Free shipping", "No hidden fees"]]
     note = (
-        "2 repeated claims in --claims were left out, each checked once (line 4 repeats line 1; line 5 repeats line 1)."
+        "3 repeated claims in --claims were left out, each checked once (line 4 repeats line 1; line 5 repeats line 1; "
+        "line 6 repeats line 2)."
     )
     assert f"alignment: {note}" in err
     assert json.loads(out.read_text())["notes"] == [note]

@@ -14,7 +14,7 @@ from typing import Literal
 
 from alignment.errors import InputError
 from alignment.pipeline import MAX_CLAIM_CHARS
-from alignment.records import Ad, Claim, PossibleClaim
+from alignment.records import Ad, Claim, PossibleClaim, wording_key
 
 ADDED_AD = "added"
 Origin = Literal["copy", "reworded", "added"]
@@ -73,7 +73,8 @@ def reword(
     old = row.claim
     if text == old.text:
         return list(ads), list(rows)
-    if any(i != position and other.keep and other.claim.text.lower() == text.lower() for i, other in enumerate(rows)):
+    key = wording_key(text)
+    if any(i != position and other.keep and wording_key(other.claim.text) == key for i, other in enumerate(rows)):
         # Checked twice, the same wording would count the same evidence twice among the claims at risk.
         raise InputError(f"“{text}” is already being checked. Word this claim differently, or drop it instead.")
     inferred = infer(text)
@@ -112,7 +113,7 @@ def add(rows: Sequence[ClaimRow], text: str, infer: Infer) -> list[ClaimRow]:
         InputError: the wording is empty, too long, or the same as a claim already checked.
     """
     cleaned = _clean(text, rewording=False)
-    if any(row.claim.text.lower() == cleaned.lower() and row.keep for row in rows):
+    if any(wording_key(row.claim.text) == wording_key(cleaned) and row.keep for row in rows):
         raise InputError(f"“{cleaned}” is already being checked.")
     inferred = infer(cleaned)
     number = 1 + max((int(r.claim.claim_id[1:]) for r in rows if _is_numbered(r.claim.claim_id, "h")), default=0)

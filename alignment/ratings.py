@@ -28,11 +28,14 @@ from alignment.records import Judgements
 Side = str  # "contradicts" or "supports"
 
 RATING_SCALES = ((1.0, 5.0), (0.0, 5.0), (1.0, 10.0), (0.0, 10.0), (0.0, 100.0))
-# A typo in a large export ("50" for "5") must not turn a 1-5 file into a 0-100 one, under which every 5 stars
+# A typo in an export ("50" for "5") must not turn a 1-5 file into a 0-100 one, under which every 5 stars
 # would read as a complaint. So a scale may leave out up to this share of the ratings, each more than twice
-# its top (a slip of the keyboard, not a rating on a longer scale: a 1-10 file's 6-10 stay a 1-10 scale). A
-# UX bound, not fitted: a file of under 100 ratings must fit its scale whole.
+# its top (a slip of the keyboard, not a rating on a longer scale: a 1-10 file's 6-10 stay a 1-10 scale), and
+# one such rating in any file of RATING_TYPO_MIN_RATINGS or more: one typo among 95 ratings flipped every 5
+# stars into a complaint when a file of under 100 had to fit its scale whole. UX bounds, not fitted; a file
+# of fewer ratings than that must fit whole (two ratings, 5 and 55, say nothing of which is the slip).
 RATING_OFF_SCALE_SHARE = 0.01
+RATING_TYPO_MIN_RATINGS = 10
 # A rating reads as a side the way the app's "rating disagrees" flag reads it: at most 40% of the scale's
 # top contradicts (1-2 of 5 stars), at least 80% supports (4-5 of 5); between is no side.
 RATING_CONTRADICTS_AT_MOST = 0.4
@@ -78,7 +81,7 @@ def rating_bounds(ratings: Sequence[float]) -> tuple[float, float] | None:
         return None
     values = np.asarray(ratings, dtype=np.float64)
     low = float(values.min())
-    allowed = int(len(values) * RATING_OFF_SCALE_SHARE)
+    allowed = max(int(len(values) * RATING_OFF_SCALE_SHARE), int(len(values) >= RATING_TYPO_MIN_RATINGS))
     for scale_low, scale_high in RATING_SCALES:
         if low < scale_low:
             continue

@@ -267,8 +267,18 @@ def test_a_typo_far_above_the_scale_does_not_change_a_large_files_scale_but_a_lo
     assert ratings.off_scale([*stars, 50.0], (1.0, 5.0)) == 1
     assert ratings.rating_bounds([*stars, 50.0, 45.0, 55.0]) == (0.0, 100.0)  # three in 203: over 1%
     assert ratings.rating_bounds([*stars, 7.0]) == (1.0, 10.0)  # 7 may be a rating on a 1-10 scale
-    assert ratings.rating_bounds([1.0, 5.0, 50.0]) == (0.0, 100.0)  # a small file fits its scale whole
+    assert ratings.rating_bounds([1.0, 5.0, 50.0]) == (0.0, 100.0)  # a tiny file fits its scale whole
     assert ratings.off_scale([1.0, 5.0, 50.0], (0.0, 100.0)) == 0
+
+
+def test_one_typo_among_a_few_dozen_ratings_does_not_turn_five_stars_into_a_complaint():
+    stars = [5.0, 4.0, 1.0, 5.0, 3.0] * 19  # 95 ratings on a 1-5 scale, as a small export has
+    assert ratings.rating_bounds([*stars[:-1], 55.0]) == (1.0, 5.0)  # one "55" for "5"
+    bands = ratings.rating_bands([*stars[:-1], 55.0])
+    assert bands[0] == ratings.HIGH and bands[-1] == ratings.UNRATED  # 5 stars still supports; the typo no side
+    assert ratings.rating_bounds([5.0, 4.0, 1.0, 5.0, 3.0, 2.0, 5.0, 4.0, 4.0, 55.0]) == (1.0, 5.0)  # 1 in 10
+    assert ratings.rating_bounds([*stars[:-2], 55.0, 60.0]) == (0.0, 100.0)  # two in 95: more than a slip
+    assert ratings.rating_bounds([5.0, 4.0, 1.0, 5.0, 3.0, 2.0, 5.0, 4.0, 55.0]) == (0.0, 100.0)  # 9: whole
 
 
 def test_the_dataset_overview_counts_ratings_off_the_scale_and_leaves_them_out_of_the_mean(tmp_path):

@@ -1263,12 +1263,24 @@ def _holds_cue_word(piece: str) -> bool:
     words = {word.lower() for word in re.findall(r"[^\W\d_]+", piece)}
     cue_words = (_ABSOLUTE_WORDS - {"all", "any"}) | _QUALITY_WORDS | _COMPARATIVE_WORDS | {"unlimited"}
     return bool(words & cue_words) or any(
-        pattern.search(piece) for pattern in (_FREE_PATTERN, _GUARANTEE_PATTERN, _SUPERLATIVE_PATTERN)
+        pattern.search(piece)
+        for pattern in (_FREE_PATTERN, _GUARANTEE_PATTERN, _SUPERLATIVE_PATTERN, _TIME_PATTERN, _HEADLINE_AMOUNT)
     )
 
 
+# An amount a headline promises ("4.9/5", "30%", "10,000+", "12,000 Customers", "7 Days a Week"): a number
+# with a share, a rating, a plus or a unit counted after it. Not a bare number, which an address or a model
+# name has ("12 Orchard Row", "Strideline Air 4").
+_HEADLINE_AMOUNT = re.compile(
+    r"\d[\d,.]*(\s?%|\+|/\d|\s?x\b|\s+([^\W\d_]+\s+)?(seconds?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|"
+    r"months?|years?|yrs?|customers?|clients?|members?|users?|reviews?|stars?|locations?|stores?|styles?|"
+    r"products?|countries|cities|states)\b)",
+    re.IGNORECASE,
+)
+
+
 # Where a line of headlines is cut into pieces: "Dalby Farm Yogurt | High in Protein | Live Cultures".
-_HEADLINE_BREAK = re.compile(r"([|•·;.!?:]+\s*|\s[-–—]\s)")
+_HEADLINE_BREAK = re.compile(r"([|•·;]+\s*|[.!?:]+(?=\s|$)\s*|\s[-–—]\s)")  # not "4.9/5", "10:30"
 
 
 def _title_lowered(line: str) -> str:

@@ -560,6 +560,10 @@ def test_headlines_in_title_case_are_read_as_promises_and_names_stay_names(nlp):
         "Ridgeway Trucks",  # no word of promise: a name, left as written
     ]
     assert text_to_parse("Free WiFi for USA Customers") == "Free WiFi for USA customers"  # acronyms, mixed case kept
+    # an amount or a time promised is a word of promise; a bare number (an address, a model) is not
+    assert text_to_parse("Rated 4.9/5 by 12,000 Customers") == "Rated 4.9/5 by 12,000 customers"
+    assert text_to_parse("Same Day Delivery") == "Same day delivery"
+    assert text_to_parse("Visit Us at 12 Orchard Row") == "Visit Us at 12 Orchard Row"
     ad = Ad("ad1", copy)
     found = extract_claims([ad], nlp)
     assert [claim.text for claim in found] == [

@@ -80,6 +80,7 @@ DEFAULT_MAX_FILE_MB = 2048.0
 MALFORMED_ROW = "malformed row"
 NOT_TEXT = "list or object, not text"
 TITLE_ROW = "title row above the header"
+MISSING_ID = "missing id"
 HEADERLESS = "first line read as a review (no header row)"
 RESCALED_RATING = "rating written on another scale (rescaled)"
 REPEATED_SENTENCE = "repeated sentence in one review (read once)"
@@ -198,13 +199,22 @@ def _read_sheet(path: Path, sheet: str | int | None, expected: Iterable[str] = (
         if (isinstance(chosen, int) and not 0 <= chosen < len(names)) or (
             isinstance(chosen, str) and chosen not in names
         ):
-            asked = f"number {chosen + 1}" if isinstance(chosen, int) else repr(chosen)
+            # sheet= counts from 0 and --sheet from 1 (the CLI passes its number less one), so the number
+            # asked is not echoed, as it would be one off for one of them; both ranges are given instead.
+            asked = "at that number" if isinstance(chosen, int) else repr(chosen)
+            count = len(names)
             raise UnreadableFileError(
-                f"{path.name} has no sheet {asked}; its sheets are {', '.join(map(repr, names))}. "
-                "Give one of them by name or by number from 1 (--sheet)."
+                f"{path.name} has no sheet {asked}; its sheet{'s are' if count != 1 else ' is'} "
+                f"{', '.join(map(repr, names))}. Give one by name, or by number: {_number_range(0, count - 1)} "
+                f"with sheet= in Python, {_number_range(1, count)} with --sheet."
             )
         title = chosen if isinstance(chosen, str) else names[chosen]
         return _sheet_frame(book, book.parse(chosen, dtype=str), title, names, expected)
+
+
+def _number_range(first: int, last: int) -> str:
+    """ "0 to 2", or "0" for a range of one."""
+    return str(first) if first == last else f"{first} to {last}"
 
 
 def _sheet_frame(
@@ -223,21 +233,41 @@ def _sheet_frame(
 
 def _promote_header(frame: pd.DataFrame) -> pd.DataFrame:
     """A sheet whose header row sits below a title ("Customer feedback export Q1" in a merged cell) has
-    mostly unnamed columns; then the first of its top rows with every cell filled with a word is the
-    header. The rows above it are dropped and counted in ``attrs["title_rows"]``."""
+    mostly unnamed columns; then the first of its top rows with most of its cells (two or more) filled with
+    words, none a number, is the header. Its names are made as pandas makes a first row's: a blank cell is
+    ``Unnamed: N``, a name repeated gets ".1", ".2" (``Region``, ``Region.1``), so a sheet reads alike with
+    a title and without. The rows above it are dropped and counted in ``attrs["title_rows"]``."""
     unnamed = sum(str(column).startswith("Unnamed:") for column in frame.columns)
     if frame.shape[1] < 2 or unnamed * 2 < frame.shape[1]:
         return frame
     for position in range(min(10, len(frame) - 1)):
-        cells = frame.iloc[position]
-        words = [str(cell).strip() for cell in cells if isinstance(cell, str) and cell.strip()]
+        cells = [str(cell).strip() if isinstance(cell, str) else "" for cell in frame.iloc[position]]
+        words = [cell for cell in cells if cell]
         numeric = pd.to_numeric(pd.Series(words, dtype=object), errors="coerce").notna().any()
-        if len(words) == frame.shape[1] and len(set(words)) == len(words) and not numeric:
+        if len(words) >= 2 and len(words) * 2 > len(cells) and not numeric:
             promoted = frame.iloc[position + 1 :].reset_index(drop=True)
-            promoted.columns = words
+            promoted.columns = header_names(cells)
             promoted.attrs["title_rows"] = position + 1
             return promoted
     return frame
+
+
+def header_names(cells: Sequence[str]) -> list[str]:
+    """Column names from a header row's ``cells``, as pandas names a file's first row: a blank cell is
+    ``Unnamed: N`` (N its position from 0), and a name met again gets ".1", ".2" ... (``Region``,
+    ``Region.1``), skipping any name the row already holds."""
+    names = [cell or f"Unnamed: {position}" for position, cell in enumerate(cells)]
+    counts: Counter[str] = Counter()
+    unique = []
+    for name in names:
+        count = counts[name]
+        while count > 0:  # pandas' own loop: "a", "a", "a.1" gives "a", "a.1", "a.1.1"
+            counts[name] = count + 1
+            name = f"{name}.{count}"
+            count = counts[name]
+        unique.append(name)
+        counts[name] = count + 1
+    return unique
 
 
 def _check_workbook(path: Path) -> None:
@@ -627,7 +657,7 @@ def _title_lines(text: str, sep: str, expected: Iterable[str] = ()) -> _Titles:
     """The title lines above the header of delimited ``text``, as a report exported to CSV has them.
 
     A line is a title when it fills at most half the fields of the line below it that reads as a header
-    (two fields or more, every one a distinct name, none a number, and not the first row of data by
+    (most of its fields, two or more, filled with names, none a number, and not the first row of data by
     :func:`first_row_is_data`), and the rows under that header mostly have its number of fields. Read
     without this, the title would name the one column, and the header would be read as a review."""
     sample = _head_sample(text)
@@ -658,9 +688,12 @@ def _title_lines(text: str, sep: str, expected: Iterable[str] = ()) -> _Titles:
 
 def _reads_as_header(fields: list[str], text: str, sep: str, expected: Iterable[str]) -> bool:
     """True when ``fields``, the first line of ``text``, name columns the rows below fill."""
-    if len(fields) < 2 or not all(fields) or len(set(fields)) < len(fields):
+    # Exports repeat a name ("region,region") and end a header with a separator ("id,comment,"): pandas
+    # names those columns as it would without a title (header_names), so only most cells must be filled.
+    filled = [field for field in fields if field]
+    if len(filled) < 2 or len(filled) * 2 <= len(fields):
         return False
-    if pd.to_numeric(pd.Series(fields, dtype=object), errors="coerce").notna().any():
+    if pd.to_numeric(pd.Series(filled, dtype=object), errors="coerce").notna().any():
         return False
     try:
         with warnings.catch_warnings():
@@ -802,9 +835,16 @@ def _json_frame(text: str, name: str) -> pd.DataFrame:
     if isinstance(data, dict):
         lists = [value for value in data.values() if isinstance(value, list)]
         if len(lists) != 1:
+            # pandas' default df.to_json() writes a table by columns ({"text": {"0": "..."}}), and
+            # orient="split" a list of lists: both are the table, written another way than as records.
+            by_pandas = bool(data) and (
+                all(isinstance(value, dict) for value in data.values()) or {"columns", "data"} <= set(data)
+            )
+            hint = " It looks like pandas' DataFrame.to_json() output:" if by_pandas else " From pandas,"
             raise UnreadableFileError(
                 f"{name} holds a JSON object; expected a list of records like "
                 '[{"text": "..."}], or an object with exactly one such list.'
+                f'{hint} write it with df.to_json(orient="records") (or orient="records", lines=True for JSON Lines).'
             )
         data = lists[0]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -930,7 +970,7 @@ def detect_columns(
         used = {text, identifier, date, rating}
         segments = tuple(c for c in columns if c.lower() in SEGMENT_COLUMN_NAMES and c not in used)
     else:
-        segments = tuple(segment_columns)
+        segments = tuple(dict.fromkeys(segment_columns))  # a column named twice is one segment
     return ColumnMapping(text=text, id=identifier, date=date, rating=rating, segments=segments)
 
 
@@ -1085,13 +1125,13 @@ def column_options(
 ) -> tuple[str | None, str | None, str | None, str | None, list[str] | None]:
     """The column options as the strings their columns are known by (a frame's column 1 may be given as 1 or
     "1", as :func:`table_with_text_names` names it), and one segment column given as a name as a list of one,
-    not the letters of its name."""
+    not the letters of its name; a segment column named twice is kept once."""
     if segment_columns is None:
         segments = None
     elif isinstance(segment_columns, (str, int)):
         segments = [str(segment_columns)]
     elif isinstance(segment_columns, Iterable):
-        segments = [str(name) for name in segment_columns]
+        segments = list(dict.fromkeys(str(name) for name in segment_columns))  # a column named twice is one
     else:
         raise InputError(
             f"segment_columns must be a column name or a list of them, not {type(segment_columns).__name__}."
@@ -1246,8 +1286,10 @@ class RowValidator:
     """Turns table rows into Reviews, one chunk of rows at a time, with counts that span every chunk.
 
     Blank texts and exact duplicate rows (seen in any earlier chunk too) are skipped and counted in
-    ``skipped``; unreadable dates and ratings and repeated ids are counted in ``invalid``. Row numbers and
-    default review ids continue from one chunk to the next, so reading a file in chunks gives the same
+    ``skipped``; unreadable dates and ratings, missing and repeated ids are counted in ``invalid``, for the
+    rows kept as reviews. A review without an id column is known by its row number ("3"); one whose id cell
+    is blank by "row 3", which no real id of a column of numbers repeats. Row numbers and default review
+    ids continue from one chunk to the next, so reading a file in chunks gives the same
     reviews as reading it whole; a row skipped before it got here (:meth:`skip_rows`) keeps its number, so
     the rows after it keep theirs. Memory grows only by a 16-byte digest per review.
     """
@@ -1287,19 +1329,29 @@ class RowValidator:
         return numbers
 
     def add(self, frame: pd.DataFrame) -> list[Review]:
-        """Validate the next chunk of rows; return its reviews."""
+        """Validate the next chunk of rows; return its reviews.
+
+        Unreadable dates and ratings, missing and repeated ids are counted for the rows kept as reviews
+        only: a blank or duplicate row skipped is counted once, as skipped, so no count exceeds the reviews.
+        """
         mapping = self.mapping
         cells = frame[mapping.text].tolist()
         texts = ["" if _is_structured(value) else _clean_text(value) for value in cells]
         ids = [_label_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
-        dates = _parse_dates(frame[mapping.date], self.invalid, self._date_order) if mapping.date else None
-        ratings = parse_ratings(frame[mapping.rating], self.invalid, self._rating_scale) if mapping.rating else None
+        # Read for the whole chunk, so a column settles its date order and rating scale on the same rows
+        # whichever rows are kept; what could not be read is counted below, for the rows kept.
+        dates, date_labels = _read_dates(frame[mapping.date], self._date_order) if mapping.date else (None, None)
+        ratings, rating_labels = (
+            _read_ratings(frame[mapping.rating], self._rating_scale) if mapping.rating else (None, None)
+        )
         segments = {name: [_label_cell(value) for value in frame[name].tolist()] for name in mapping.segments}
         # A JSON text cell that held an object was flattened into columns named by its path ("text.title"):
         # its row has no "text" but has those, and is counted as the object it is, not as blank.
         nested = [column for column in frame.columns if str(column).startswith(f"{mapping.text}.")]
         objects = frame[nested].notna().any(axis=1).tolist() if nested else [False] * len(frame)
         reviews: list[Review] = []
+        kept: list[int] = []
+        id_counts: Counter[str] = Counter()
         numbers = self._row_numbers(len(frame))
         for position in range(len(frame)):
             text = texts[position]
@@ -1308,8 +1360,11 @@ class RowValidator:
                 self.skipped[NOT_TEXT if structured else "blank text"] += 1
                 continue
             review_id = ids[position] if ids is not None else ""
+            missing_id = ids is not None and not review_id
             if not review_id:
-                review_id = str(numbers[position])
+                # Without an id column a review is known by its row number; a blank cell of an id column
+                # is named so that it cannot be taken for a real id ("2" beside a review whose id is 2).
+                review_id = f"row {numbers[position]}" if missing_id else str(numbers[position])
             date = dates[position] if dates is not None else None
             rating = ratings[position] if ratings is not None else None
             segment_values = {name: values[position] for name, values in segments.items()}
@@ -1321,9 +1376,12 @@ class RowValidator:
                 self.skipped["duplicate row"] += 1
                 continue
             self._seen.add(key)
+            if missing_id:
+                id_counts[MISSING_ID] += 1
             if review_id in self._seen_ids:
-                self.invalid["duplicate id"] += 1
+                id_counts["duplicate id"] += 1
             self._seen_ids.add(review_id)
+            kept.append(position)
             reviews.append(
                 Review(
                     review_id=review_id,
@@ -1334,6 +1392,10 @@ class RowValidator:
                     segments=segment_values,
                 )
             )
+        for labels in (date_labels, rating_labels):
+            if labels is not None:
+                _count_labels(labels, kept, self.invalid)
+        self.invalid.update(id_counts)  # after the dates and ratings, in the order the counts were always said
         self.rows += len(frame)
         return reviews
 
@@ -1442,8 +1504,24 @@ def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | No
     Each distinct value is parsed once (review exports repeat their dates), numeric day/month dates in the
     column's one :class:`DateOrder`, everything else as pandas reads it.
     """
+    dates, labels = _read_dates(column, order)
+    _count_labels(labels, range(len(labels)), invalid)
+    return dates
+
+
+def _count_labels(labels: Sequence[tuple[str, ...]], positions: Iterable[int], invalid: Counter[str]) -> None:
+    """Count in ``invalid`` the labels of the rows at ``positions`` (the rows kept as reviews)."""
+    for position in positions:
+        for label in labels[position]:
+            invalid[label] += 1
+
+
+def _read_dates(column: pd.Series, order: DateOrder | None = None) -> tuple[list[str | None], list[tuple[str, ...]]]:
+    """Each cell of a date column as "YYYY-MM-DD" or None, and each cell's labels for what could not be read
+    or was read as a guess ("unparseable date", :data:`AMBIGUOUS_DATE` ...), as :func:`_parse_dates` counts
+    them; the caller counts only the rows it keeps."""
     order = order or DateOrder()
-    codes, values = pd.factorize(column.map(clean_cell))
+    codes, values = pd.factorize(column.map(clean_cell).map(_unless_missing_marker))
     local = [_ZONE_AFTER_TIME.sub(r"\1", value) for value in values]
     numbers: dict[int, tuple[int, int]] = {}
     for index, value in enumerate(local):
@@ -1471,16 +1549,15 @@ def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | No
     unclear: set[int] = set()
     if order.day_first is None:  # "01/02/2025" could be either; "05/05/2025" is the same both ways
         unclear = {index for index, (one, two) in numbers.items() if one != two and max(one, two) <= 12}
-    counts = Counter(codes.tolist())
+    of_value: list[tuple[str, ...]] = [()] * len(local)
     for label, indexes in (
         ("unparseable date", unreadable),
         ("date out of range", set(outside[outside].index)),
         (AMBIGUOUS_DATE, unclear),
     ):
-        total = sum(counts[index] for index in indexes)
-        if total:
-            invalid[label] += total
-    return [None if code < 0 else text[code] for code in codes]
+        for index in indexes:
+            of_value[index] = (*of_value[index], label)
+    return [None if code < 0 else text[code] for code in codes], [() if code < 0 else of_value[code] for code in codes]
 
 
 # How review exports write a rating besides a plain number: "4/5", "4 out of 5", "4 stars", "★★★★☆", "4,5"
@@ -1550,9 +1627,20 @@ class RatingScale:
 
 def parse_ratings(column: pd.Series, invalid: Counter[str], scale: RatingScale | None = None) -> list[float | None]:
     """Each cell of a rating column as the stars it gives (:func:`rating_number`: "4/5", "★★★★", "four"),
-    fractions of another scale rescaled to the column's ``scale``; None for a blank, an unreadable value or one
-    outside RATING_RANGE, each counted in ``invalid``."""
-    raw = column.map(clean_cell)
+    fractions of another scale rescaled to the column's ``scale``; None for a blank (or a marker of a missing
+    value: "N/A", "-", "null" ...), an unreadable value or one outside RATING_RANGE, each counted in
+    ``invalid``."""
+    ratings, labels = _read_ratings(column, scale)
+    _count_labels(labels, range(len(labels)), invalid)
+    return ratings
+
+
+def _read_ratings(
+    column: pd.Series, scale: RatingScale | None = None
+) -> tuple[list[float | None], list[tuple[str, ...]]]:
+    """Each cell of a rating column as :func:`parse_ratings` reads it, and each cell's labels for what could
+    not be read or was rescaled; the caller counts only the rows it keeps."""
+    raw = column.map(clean_cell).map(_unless_missing_marker)
     counts = raw.value_counts()  # a column repeats a few values: each is read once
     readings = {value: rating_number(value) for value in counts.index}
     # The fractions ("4/5", "8 out of 10") that give a rating: value -> its scale.
@@ -1577,25 +1665,36 @@ def parse_ratings(column: pd.Series, invalid: Counter[str], scale: RatingScale |
                 plain += [float(readings[value])] * int(count)
         scale.settle(denominators, plain)
     top = None if scale is None else scale.top
+    of_value: dict[str, tuple[str, ...]] = {}
     for value, scale_of in fractions.items():
         if top is not None and scale_of != top:
             readings[value] = repr(float(readings[value]) * top / scale_of)
-            invalid[RESCALED_RATING] += int(counts[value])
-    raw = raw.map(readings)
-    parsed = pd.to_numeric(raw.where(raw != ""), errors="coerce")
-    bad = int(((raw != "") & parsed.isna()).sum())
-    if bad:
-        invalid["non-numeric rating"] += bad
-    values: list[float | None] = []
-    for value in parsed:
-        if pd.isna(value):
-            values.append(None)
-        elif not math.isfinite(float(value)) or not RATING_RANGE[0] <= float(value) <= RATING_RANGE[1]:
-            invalid["rating out of range"] += 1
-            values.append(None)
+            of_value[value] = (RESCALED_RATING,)
+    numbers = pd.to_numeric(pd.Series(list(readings.values()), dtype=object).replace("", None), errors="coerce")
+    ratings: dict[str, float | None] = {"": None}
+    for (value, reading), number in zip(readings.items(), numbers, strict=True):
+        if pd.isna(number):
+            ratings[value] = None
+            if reading:
+                of_value[value] = (*of_value.get(value, ()), "non-numeric rating")
+        elif not math.isfinite(float(number)) or not RATING_RANGE[0] <= float(number) <= RATING_RANGE[1]:
+            ratings[value] = None
+            of_value[value] = (*of_value.get(value, ()), "rating out of range")
         else:
-            values.append(float(value))
-    return values
+            ratings[value] = float(number)
+    return [ratings[value] for value in raw], [of_value.get(value, ()) for value in raw]
+
+
+# What exports write in a cell with no value: pandas reads these as missing in a workbook, and in a CSV they
+# are no rating and no date either, only written out. A review's text is read as written ("NA" may be one).
+_MISSING_MARKERS = frozenset(
+    {"n/a", "na", "#n/a", "#na", "n.a.", "nan", "null", "none", "nil", "-", "--", "—", "?", "<na>", "nat"}
+)
+
+
+def _unless_missing_marker(cell: str) -> str:
+    """A date or rating cell as read, "" when it is a marker of a missing value ("N/A", "-", "null")."""
+    return "" if cell.lower() in _MISSING_MARKERS else cell
 
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n+")
@@ -1796,11 +1895,20 @@ def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def read_ads(path: str | Path, id_column: str | None = None, text_column: str | None = None) -> list[Ad]:
-    """Read ad copy: a .txt/.md file of ads separated by blank lines, or a table with id and text columns.
+def read_ads(
+    path: str | Path, id_column: str | None = None, text_column: str | None = None, notes: list[str] | None = None
+) -> list[Ad]:
+    """Read ad copy: a .txt/.md/.html file of ads separated by blank lines, or a table with id and text columns.
+
+    A .md file is read as its words (:func:`markdown_text`: "No *hidden* fees" is "No hidden fees"), as the
+    app reads one; the ads hold the text as read, so the claims' offsets point into it.
+
+    In a table, a row without copy is skipped and a blank id numbered ("ad3", by the row); what was skipped
+    is said, one line each, in ``notes`` when a list is given, for the caller to show.
 
     Raises:
-        InputError: the file is missing, unreadable, lacks the columns, or holds no ad text.
+        InputError: the file is missing, unreadable, lacks the columns, or holds no ad text; or a table gives
+            one id to two ads (:func:`refuse_repeated_ad_ids`).
     """
     if not isinstance(path, (str, Path)):
         raise InputError(
@@ -1824,7 +1932,10 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
             raise UnreadableFileError(
                 f"{path.name} looks like a binary file, not text. Save the copy as plain text, Markdown or HTML."
             )
-        ads = parse_ads_text(text.replace("\x00", ""))
+        text = text.replace("\x00", "")
+        if suffix == ".md":  # read as the app reads an uploaded .md: the words, not the markers
+            text = markdown_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+        ads = parse_ads_text(text)
     else:
         frame = read_table(path, expected=[text_column or "text", id_column or "id"])
         text_name = text_column or "text"
@@ -1838,15 +1949,101 @@ def read_ads(path: str | Path, id_column: str | None = None, text_column: str | 
             raise MissingColumnError(
                 f"{path.name} has no {id_name!r} column. The columns are: {list_columns(list(frame.columns))}."
             )
-        ids = [_label_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else None
-        ads = [
-            Ad(ad_id=(ids[i] if ids is not None and ids[i] else f"ad{i + 1}"), text=ad_copy_text(clean_cell(text)))
-            for i, text in enumerate(frame[text_name].tolist())
-        ]
-        ads = [ad for ad in ads if ad.text]
+        given = [_label_cell(v) for v in frame[id_name].tolist()] if id_name in frame.columns else [""] * len(frame)
+        texts = [ad_copy_text(clean_cell(text)) for text in frame[text_name].tolist()]
+        numbers = _data_row_numbers(len(frame), frame.attrs.get("skipped_row_numbers", ()))
+        kept = [position for position, text in enumerate(texts) if text]
+        refuse_repeated_ad_ids(
+            [(given[position], numbers[position]) for position in kept],
+            f"{path.name} gives",
+            f"Give each ad its own id in column {id_name!r}, or leave an id blank to have the ad numbered.",
+        )
+        ids = _numbered_ids(given, [f"ad{position + 1}" for position in range(len(frame))])
+        ads = [Ad(ad_id=ids[position], text=texts[position]) for position in kept]
+        if notes is not None:
+            notes.extend(_ads_table_notes(path.name, frame, [numbers[p] for p, text in enumerate(texts) if not text]))
     if not ads:
         raise EmptyDatasetError(f"{path.name} holds no ad copy. Put each ad in the file, separated by blank lines.")
     return ads
+
+
+def _data_row_numbers(count: int, skipped: Iterable[int]) -> list[int]:
+    """The data-row numbers (from 1, under the header) of a table's ``count`` rows, the numbers of the rows
+    the reader ``skipped`` (malformed) passed over, as :class:`RowValidator` numbers reviews."""
+    taken = set(skipped)
+    numbers: list[int] = []
+    number = 0
+    for _ in range(count):
+        number += 1
+        while number in taken:
+            number += 1
+        numbers.append(number)
+    return numbers
+
+
+def _numbered_ids(given: Sequence[str], fallback: Sequence[str]) -> list[str]:
+    """Each row's id: the one ``given``, else its ``fallback`` ("ad3"), made unique (".1", ".2" ...) where a
+    given id already holds that name, so a blank id never comes to repeat a real one."""
+    taken = {ad_id for ad_id in given if ad_id}
+    ids = []
+    for ad_id, spare in zip(given, fallback, strict=True):
+        if not ad_id:
+            ad_id, count = spare, 0
+            while ad_id in taken:
+                count += 1
+                ad_id = f"{spare}.{count}"
+            taken.add(ad_id)
+        ids.append(ad_id)
+    return ids
+
+
+def refuse_repeated_ad_ids(rows: Iterable[tuple[str, int]], who: str, fix: str, unit: str = "data rows") -> None:
+    """Refuse ads that share an id: a report names each ad's claims by its id, so two ads of one id would
+    mix their claims and their offsets. ``rows`` are (id, number) of the ads with copy (a blank id is
+    numbered, never repeated); ``who`` starts the message ("ads.csv gives"), ``unit`` names the numbers
+    ("data rows", "positions") and ``fix`` ends it.
+
+    Raises:
+        InputError: an id is given to two ads or more; the message names it, where, and how many others.
+    """
+    rows_of: dict[str, list[int]] = {}
+    for ad_id, number in rows:
+        if ad_id:
+            rows_of.setdefault(ad_id, []).append(number)
+    repeated = [(ad_id, numbers) for ad_id, numbers in rows_of.items() if len(numbers) > 1]
+    if not repeated:
+        return
+    ad_id, numbers = repeated[0]
+    others = f" ({len(repeated) - 1:,} other id{'s' if len(repeated) > 2 else ''} too)" if len(repeated) > 1 else ""
+    raise InputError(f"{who} the id {ad_id!r} to more than one ad ({unit} {_number_list(numbers)}){others}. {fix}")
+
+
+def _number_list(numbers: Sequence[int], shown: int = 5) -> str:
+    """Numbers for a message: "2", "1 and 3", "1, 3 and 5", past ``shown`` "1, 2, 3, 4, 5 and 7 more"."""
+    if len(numbers) > shown:
+        return f"{', '.join(map(str, numbers[:shown]))} and {len(numbers) - shown:,} more"
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return f"{', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+def _ads_table_notes(name: str, frame: pd.DataFrame, blank: Sequence[int]) -> list[str]:
+    """What reading a table of ads passed over: rows without copy (by data-row number), and rows the reader
+    could not read (malformed CSV rows, lines that are not JSON)."""
+    notes = []
+    if blank:
+        several = len(blank) != 1
+        notes.append(
+            f"{name}: skipped {len(blank):,} row{'s' if several else ''} with no ad copy "
+            f"(data row{'s' if several else ''} {_number_list(blank)})."
+        )
+    unread = int(frame.attrs.get("malformed_rows", 0)) + int(frame.attrs.get("bad_lines", 0))
+    if unread:
+        notes.append(
+            f"{name}: skipped {unread:,} row{'s' if unread != 1 else ''} that could not be read (more fields "
+            "than the header, or a line that is not a JSON object)."
+        )
+    return notes
 
 
 def parse_ads_text(text: str) -> list[Ad]:
@@ -1857,6 +2054,26 @@ def parse_ads_text(text: str) -> list[Ad]:
     text = html_text(text) if looks_like_html(text) else decode_references(text)
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))]
     return [Ad(ad_id=f"ad{i + 1}", text=block) for i, block in enumerate(b for b in blocks if b)]
+
+
+_MARKDOWN = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # an image: its alt text
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # a link: its words
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis with *
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # emphasis with _
+    (re.compile(r"`([^`]*)`"), r"\1"),  # code
+    (re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)", re.M), ""),  # heading, quote, list marker
+)
+
+
+def markdown_text(text: str) -> str:
+    """Markdown copy as the words a reader sees: "Answers **24/7**" is "Answers 24/7", so the markers
+    neither cut a claim in two nor stand in its text. Lines end at "\n" (a heading or a list item is known
+    by its line's start), as :func:`read_ads` and the app's upload give it."""
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def ad_copy_text(text: str) -> str:
@@ -1906,13 +2123,26 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
                 f"The ads DataFrame needs a 'text' column; it has: {', '.join(map(str, ads.columns))}."
             )
         given = [_label_cell(v) for v in ads["id"].tolist()] if "id" in ads.columns else [""] * len(ads)
-        ids = [given_id or f"ad{i + 1}" for i, given_id in enumerate(given)]  # a missing id is numbered
-        result = [Ad(ad_id=i, text=ad_copy_text(clean_cell(t))) for i, t in zip(ids, ads["text"], strict=True)]
+        texts = [ad_copy_text(clean_cell(text)) for text in ads["text"].tolist()]
+        refuse_repeated_ad_ids(
+            [(ad_id, position) for position, (ad_id, text) in enumerate(zip(given, texts, strict=True)) if text],
+            "The ads DataFrame gives",
+            "Give each ad its own id, or leave an id empty to have the ad numbered.",
+            unit="positions",
+        )
+        ids = _numbered_ids(given, [f"ad{i + 1}" for i in range(len(ads))])  # a missing id is numbered
+        result = [Ad(ad_id=ad_id, text=text) for ad_id, text in zip(ids, texts, strict=True)]
     elif isinstance(ads, Sequence) and all(isinstance(item, (str, Ad)) for item in ads):
         result = [
             item if isinstance(item, Ad) else Ad(ad_id=f"ad{i + 1}", text=ad_copy_text(str(item)))
             for i, item in enumerate(ads)
         ]
+        refuse_repeated_ad_ids(
+            [(ad.ad_id, position) for position, ad in enumerate(result) if ad.text],
+            "The list of ads gives",
+            "Give each Ad its own ad_id.",
+            unit="positions",
+        )
     else:
         raise InputError(
             f"ads must be a string, a list of strings or a DataFrame with a 'text' column, not {type(ads).__name__}."

@@ -107,6 +107,17 @@ def _no_claim_ads(tmp: Path) -> list[str]:
     return ["--ads", str(ads), "--reviews", str(reviews)]
 
 
+def _ads_table(rows: str) -> Build:
+    def build(tmp: Path) -> list[str]:
+        reviews = tmp / "reviews.csv"
+        reviews.write_text(_csv(), encoding="utf-8")
+        ads = tmp / "ads.csv"
+        ads.write_text("ad_name,copy\n" + rows, encoding="utf-8")
+        return ["--ads", str(ads), "--ads-id-column", "ad_name", "--ads-text-column", "copy", "--reviews", str(reviews)]
+
+    return build
+
+
 def _reviews(n: int) -> Callable[[dict[str, Any]], None]:
     def check(report: dict[str, Any]) -> None:
         assert report["dataset"]["reviews"] == n
@@ -123,7 +134,7 @@ def _skipped(reason: str, count: int, reviews: int | None = None) -> Callable[[d
     return check
 
 
-def _invalid(expected: dict[str, int], reviews: int | None = None) -> Callable[[dict[str, Any]], None]:
+def _invalid(expected: dict[str, int | None], reviews: int | None = None) -> Callable[[dict[str, Any]], None]:
     def check(report: dict[str, Any]) -> None:
         invalid = report["dataset"]["columns"]["invalid_values"]
         for reason, count in expected.items():
@@ -252,6 +263,34 @@ CASES = [
     ),
     Case("all-blank-text", _file("blanks.csv", "review_id,text\nr1,   \nr2,\n"), 2, ("no review text",)),
     Case("ads-without-claims", _no_claim_ads, 0, check=_no_claims_note),
+    Case(
+        "ads-with-one-id-twice",
+        _ads_table('A1,"No hidden fees, ever."\nA2,\nA1,Fastest 5G in town.\n'),
+        2,
+        ("ads.csv gives the id 'A1' to more than one ad (data rows 1 and 3)",),
+    ),
+    Case(
+        "blank-id-beside-real-ids",
+        _file("ids.csv", "review_id,text\n2,Calls drop daily.\n,No hidden fees.\n7,Quick support.\n"),
+        0,
+        check=_invalid({"missing id": 1, "duplicate id": None}, reviews=3),  # None: not counted at all
+    ),
+    Case(
+        "title-over-a-header-with-a-trailing-comma",
+        _file(
+            "titled.csv",
+            "Customer feedback export\n\nreview_id,rating,text,\nr1,5,Calls drop daily.,\nr2,1,No fees.,\n",
+        ),
+        0,
+        check=_skipped("title row above the header", 1, reviews=2),
+    ),
+    Case(
+        "ratings-marked-missing-in-words",
+        _file("na.csv", "text,rating\nCalls drop daily.,N/A\nNo hidden fees.,-\nQuick support.,4\n"),
+        0,
+        check=_invalid({"non-numeric rating": None}, reviews=3),
+    ),
+    Case("sheet-number-past-the-last", _excel("--sheet", "9"), 2, ("no sheet at that number", "1 to 2 with --sheet")),
     Case("file-over-limit", _file("big.csv", _csv()), 2, ("ALIGN_MAX_FILE_MB",), env={"ALIGN_MAX_FILE_MB": "0.00001"}),
     Case("bad-limit-setting", _file("ok.csv", _csv()), 2, ("ALIGN_MAX_FILE_MB",), env={"ALIGN_MAX_FILE_MB": "lots"}),
     Case("directory", _directory, 2, ("folder",)),

@@ -17,6 +17,7 @@ from alignment.ingest import (
     read_ads,
     split_spans,
 )
+from alignment.records import Ad
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".parquet"])
@@ -40,8 +41,12 @@ def test_a_sheet_the_workbook_lacks_is_named_with_the_sheets_it_has(tmp_path, re
     assert load_reviews(path, sheet=1).summary.reviews == 7  # 0-based, as pandas counts
     with pytest.raises(UnreadableFileError, match=r"no sheet 'Reviews'; its sheets are 'notes', 'reviews'"):
         load_reviews(path, sheet="Reviews")
-    with pytest.raises(UnreadableFileError, match="no sheet number 3"):
-        load_reviews(path, sheet=2)
+    # sheet= counts from 0 and --sheet from 1: the message gives the range of each, not a number one off
+    for sheet in (2, -1):
+        with pytest.raises(
+            UnreadableFileError, match=r"no sheet at that number; .* 0 to 1 with sheet= in Python, 1 to 2"
+        ):
+            load_reviews(path, sheet=sheet)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1"])
@@ -190,6 +195,59 @@ def test_ads_text_splits_at_blank_lines_and_tables_need_text_column(tmp_path):
     with pytest.raises(MissingColumnError, match="--text-column"):
         read_ads(table)
     assert read_ads(table, text_column="copy")[0].ad_id == "x"
+
+
+def test_a_markdown_ads_file_is_read_as_its_words_as_the_app_reads_it(tmp_path):
+    from alignment.ui.uploads import read_copy_upload
+
+    copy = "# Big **sale**\r\n\r\n- No *hidden* fees, [ever](http://x).\r\n- Real people answer `24/7`\r\n"
+    path = tmp_path / "ads.md"
+    path.write_bytes(copy.encode("utf-8"))
+    ads = read_ads(path)
+    assert [a.text for a in ads] == ["Big sale", "No hidden fees, ever.\nReal people answer 24/7"]
+    assert ads == parse_ads_text(read_copy_upload(copy.encode("utf-8"), "ads.md"))
+    path.with_suffix(".txt").write_bytes(copy.encode("utf-8"))  # plain text keeps what was typed
+    assert read_ads(path.with_suffix(".txt"))[0].text == "# Big **sale**"
+
+
+def test_an_ads_table_giving_one_id_to_two_ads_is_refused_naming_the_id_and_its_rows(tmp_path):
+    table = tmp_path / "ads.csv"
+    table.write_text('ad_name,copy\nA1,"No hidden fees, ever."\nA2,\nA1,Fastest 5G in town.\n,Free setup.\n')
+    with pytest.raises(InputError, match=r"^ads\.csv gives the id 'A1' to more than one ad \(data rows 1 and 3\)\."):
+        read_ads(table, id_column="ad_name", text_column="copy")
+    frame = pd.DataFrame({"id": ["x", "y", "x"], "text": ["No fees.", "Fast 5G.", "Free setup."]})
+    with pytest.raises(
+        InputError, match=r"^The ads DataFrame gives the id 'x' to more than one ad \(positions 0 and 2\)"
+    ):
+        coerce_ads(frame)
+    with pytest.raises(InputError, match=r"^The list of ads gives the id 'a' .* \(positions 0 and 1\)"):
+        coerce_ads([Ad(ad_id="a", text="No fees."), Ad(ad_id="a", text="Fast 5G.")])
+
+
+def test_an_ad_row_without_copy_is_skipped_and_said_and_a_blank_id_never_repeats_a_real_one(tmp_path):
+    table = tmp_path / "ads.csv"
+    table.write_text("ad_name,copy\nA1,No hidden fees.\nA2,\n,Free setup.\nad3,Fast 5G.\n")
+    notes: list[str] = []
+    ads = read_ads(table, id_column="ad_name", text_column="copy", notes=notes)
+    assert [(ad.ad_id, ad.text) for ad in ads] == [
+        ("A1", "No hidden fees."),
+        ("ad3.1", "Free setup."),
+        ("ad3", "Fast 5G."),
+    ]
+    assert notes == ["ads.csv: skipped 1 row with no ad copy (data row 2)."]
+    frame = pd.DataFrame({"id": ["", "ad1"], "text": ["Free setup.", "Fast 5G."]})
+    assert [ad.ad_id for ad in coerce_ads(frame)] == ["ad1.1", "ad1"]
+
+
+def test_a_segment_column_named_twice_is_kept_once(tmp_path, reviews_frame):
+    frame = reviews_frame.assign(Channel="App")
+    assert load_reviews(frame, segment_columns=["Channel", "Channel"]).mapping.segments == ("Channel",)
+    assert detect_columns(frame, segment_columns=["Channel", "Channel"]).segments == ("Channel",)
+    path = tmp_path / "reviews.csv"
+    frame.to_csv(path, index=False)
+    stream = ReviewStream(path, segment_columns=["Channel", "Channel"])
+    reviews = [review for chunk, _ in stream.chunks() for review in chunk]
+    assert stream.summary().columns["segments"] == ["Channel"] and reviews[0].segments == {"Channel": "App"}
 
 
 def test_coerce_ads_accepts_string_list_and_frame():

@@ -14,6 +14,7 @@ from alignment.ingest import (
     AMBIGUOUS_DATE,
     HEADERLESS,
     LONG_REVIEW,
+    MISSING_ID,
     NOT_TEXT,
     REPEATED_SENTENCE,
     RESCALED_RATING,
@@ -182,6 +183,46 @@ def test_a_title_above_a_csv_header_is_skipped_and_counted_read_whole_or_streame
     for reviews in (whole.reviews, streamed):
         assert [(review.review_id, review.text, review.rating) for review in reviews] == expected
     assert whole.summary == summary and whole.summary.skipped == {TITLE_ROW: count}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "id,date,rating,comment,region,region",  # a name repeated
+        "id,date,rating,comment,",  # a separator at the end of the header, as exports leave it
+        "id,date,rating,comment,,region",  # a column with no name
+    ],
+)
+def test_a_header_under_a_title_with_a_repeated_or_blank_name_reads_as_it_does_without_the_title(tmp_path, header):
+    extra = header.count(",") - 3
+    rows = "".join(f"{n},2025-01-0{n},{n},Review number {n} was fine.{',x' * extra}\n" for n in (1, 2, 3))
+    plain, titled = tmp_path / "plain.csv", tmp_path / "titled.csv"
+    plain.write_text(f"{header}\n{rows}", encoding="utf-8")
+    titled.write_text(f"Customer feedback export\n\n{header}\n{rows}", encoding="utf-8")
+    expected = load_reviews(plain)
+    whole, streamed, summary = _whole_and_stream(titled, chunk_rows=2)
+    assert whole.mapping == expected.mapping and whole.mapping.text == "comment"
+    assert whole.reviews == expected.reviews == tuple(streamed)
+    assert whole.summary.skipped == summary.skipped == {TITLE_ROW: 1}
+    assert load_reviews(titled, text_column="comment").reviews == expected.reviews
+
+
+def test_a_sheet_header_under_a_title_with_a_repeated_or_blank_name_reads_as_it_does_without_the_title(tmp_path):
+    header = ["Review ID", "Review Date", "Star Rating", "Review Body", "Region", "Region", None]
+    rows = [
+        [str(100 + n), f"2025-01-0{n + 1}", str(n + 1), f"Coverage is great number {n}.", "N", "x", None]
+        for n in range(3)
+    ]
+    plain, titled = tmp_path / "plain.xlsx", tmp_path / "titled.xlsx"
+    pd.DataFrame([header, *rows]).to_excel(plain, index=False, header=False)
+    pd.DataFrame([["Quarterly review dump"] + [None] * 6, [None] * 7, header, *rows]).to_excel(
+        titled, index=False, header=False
+    )
+    expected, loaded = load_reviews(plain), load_reviews(titled)
+    assert loaded.mapping == expected.mapping and loaded.mapping.text == "Review Body"
+    assert loaded.reviews == expected.reviews
+    assert [review.review_id for review in loaded.reviews] == ["100", "101", "102"]
+    assert loaded.summary.skipped == {TITLE_ROW: 2}  # the title and the blank row under it
 
 
 def test_a_csv_whose_first_line_is_its_header_has_no_title(tmp_path):
@@ -599,11 +640,12 @@ def test_missing_values_of_nullable_and_arrow_columns_read_as_missing_not_as_the
         "Calls drop daily.",
     ]
     assert loaded.summary.skipped == {"blank text": 2}
-    assert loaded.summary.columns["invalid_values"] == {}  # a missing date or rating is absent, not unreadable
+    # a missing date or rating is absent, not unreadable; a missing id is said, and named by its row
+    assert loaded.summary.columns["invalid_values"] == {MISSING_ID: 1}
     assert [review.rating for review in loaded.reviews] == [5.0, 1.0, 2.0]
     assert [review.date for review in loaded.reviews] == ["2025-01-01", None, None]
     assert [review.segments["region"] for review in loaded.reviews] == ["North", "", "North"]
-    assert [review.review_id for review in loaded.reviews] == ["1", "2", "4"]  # the missing id: its row number
+    assert [review.review_id for review in loaded.reviews] == ["1", "2", "row 4"]
 
 
 def test_a_parquet_file_written_from_a_nullable_frame_reads_its_gaps_as_missing_whole_and_streamed(tmp_path):
@@ -615,7 +657,7 @@ def test_a_parquet_file_written_from_a_nullable_frame_reads_its_gaps_as_missing_
     assert [review.text for review in whole.reviews] == [review.text for review in streamed]
     assert len(streamed) == 3 and "<NA>" not in {review.segments["region"] for review in streamed}
     assert whole.summary.skipped == stream.summary().skipped == {"blank text": 2}
-    assert whole.summary.columns["invalid_values"] == stream.summary().columns["invalid_values"] == {}
+    assert whole.summary.columns["invalid_values"] == stream.summary().columns["invalid_values"] == {MISSING_ID: 1}
 
 
 def test_a_json_id_written_as_a_whole_float_reads_as_the_whole_number(tmp_path):
@@ -624,8 +666,8 @@ def test_a_json_id_written_as_a_whole_float_reads_as_the_whole_number(tmp_path):
     lines += [{"id": 13.5, "text": "Support never answers."}, {"id": None, "text": "Signal is fine."}]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     loaded = load_reviews(path)
-    assert [review.review_id for review in loaded.reviews] == ["12", "12", "13.5", "4"]
-    assert loaded.summary.columns["invalid_values"] == {"duplicate id": 1}  # 12 and 12.0 are the same id
+    assert [review.review_id for review in loaded.reviews] == ["12", "12", "13.5", "row 4"]
+    assert loaded.summary.columns["invalid_values"] == {MISSING_ID: 1, "duplicate id": 1}  # 12 and 12.0 are one id
 
 
 def test_a_json_text_cell_holding_an_object_is_counted_as_not_text_rather_than_blank(tmp_path):
@@ -809,7 +851,62 @@ def test_an_id_of_eighteen_digits_beside_a_missing_id_is_not_rounded(tmp_path):
     for path in (lines, table):
         whole, streamed, _ = _whole_and_stream(path, chunk_rows=1)
         assert [review.review_id for review in whole.reviews] == [review.review_id for review in streamed]
-        assert whole.reviews[0].review_id == "123456789012345678" and whole.reviews[1].review_id == "2"
+        assert whole.reviews[0].review_id == "123456789012345678" and whole.reviews[1].review_id == "row 2"
+
+
+def test_a_blank_id_is_counted_as_missing_and_never_takes_the_id_of_another_review(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("id,text\n2,Alpha one.\n,Beta two.\n7,Gamma three.\n,\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=1)
+    expected = [("2", "Alpha one."), ("row 2", "Beta two."), ("7", "Gamma three.")]
+    assert [(review.review_id, review.text) for review in whole.reviews] == expected
+    assert [(review.review_id, review.text) for review in streamed] == expected
+    # The blank row is counted as skipped, not as a missing id too.
+    assert whole.summary.columns["invalid_values"] == summary.columns["invalid_values"] == {MISSING_ID: 1}
+    assert whole.summary.skipped == {"blank text": 1}
+
+
+def test_unreadable_dates_and_ratings_are_counted_only_for_the_rows_kept_as_reviews(tmp_path):
+    path = tmp_path / "reviews.csv"
+    rows = [
+        "r1,Calls drop daily.,soon,great",  # kept: both values unreadable
+        "r2,,soon,great",  # blank text: skipped, its values not counted
+        "r1,Calls drop daily.,soon,great",  # the same row again: skipped, its values not counted
+        "r3,Bill was fine.,2025-01-02,4",
+    ]
+    path.write_text("id,text,date,rating\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    for chunk_rows in (1, 100):
+        whole, _, summary = _whole_and_stream(path, chunk_rows=chunk_rows)
+        assert whole.summary.reviews == 2
+        assert whole.summary.skipped == summary.skipped == {"blank text": 1, "duplicate row": 1}
+        expected = {"unparseable date": 1, "non-numeric rating": 1}
+        assert whole.summary.columns["invalid_values"] == summary.columns["invalid_values"] == expected
+
+
+@pytest.mark.parametrize("marker", ["N/A", "n/a", "NA", "-", "none", "null", "NULL", "#N/A"])
+def test_a_csv_marking_a_missing_rating_or_date_in_words_reads_it_as_missing_as_a_workbook_does(tmp_path, marker):
+    path = tmp_path / "reviews.csv"
+    path.write_text(f"text,rating,date\nCalls drop daily.,{marker},{marker}\nNA,4,2025-01-02\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=1)
+    expected = [("Calls drop daily.", None, None), ("NA", 4.0, "2025-01-02")]  # a text of "NA" stays a review
+    for reviews in (whole.reviews, streamed):
+        assert [(review.text, review.rating, review.date) for review in reviews] == expected
+    assert whole.summary.columns["invalid_values"] == summary.columns["invalid_values"] == {}
+    book = tmp_path / "reviews.xlsx"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.assign(text=["Calls drop daily.", "Fine."]).to_excel(book, index=False)  # a workbook reads "NA" as blank
+    read = load_reviews(book)
+    assert [review.rating for review in read.reviews] == [None, 4.0] and read.summary.columns["invalid_values"] == {}
+
+
+@pytest.mark.parametrize("orient", ["columns", "index", "split"])
+def test_a_table_written_by_pandas_to_json_without_records_is_refused_with_how_to_write_it(tmp_path, orient):
+    path = tmp_path / "reviews.json"
+    pd.DataFrame({"id": ["r1", "r2"], "text": ["Calls drop daily.", "No hidden fees."]}).to_json(path, orient=orient)
+    with pytest.raises(
+        UnreadableFileError, match=r"DataFrame\.to_json\(\) output: write it with df\.to_json\(orient=\"records\"\)"
+    ):
+        load_reviews(path)
 
 
 def test_a_malformed_row_after_a_long_review_and_blank_lines_keeps_its_number(tmp_path):

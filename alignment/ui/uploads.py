@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from alignment.ingest import (
     load_reviews,
     looks_binary,
     looks_like_html,
+    markdown_text,
     read_table,
 )
 
@@ -96,25 +96,6 @@ def read_copy_upload(data: bytes, filename: str) -> str:
         text = html_text(text)
     if not text:
         raise EmptyDatasetError(f"{filename} holds no text. Upload a file with the ad copy in it.")
-    return text
-
-
-_MARKDOWN = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # an image: its alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # a link: its words
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis with *
-    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # emphasis with _
-    (re.compile(r"`([^`]*)`"), r"\1"),  # code
-    (re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)", re.M), ""),  # heading, quote, list marker
-)
-
-
-def markdown_text(text: str) -> str:
-    """Markdown copy as the words a reader sees: "Answers **24/7**" is "Answers 24/7", so the markers
-    neither cut a claim in two nor stand in its text."""
-    for pattern, replacement in _MARKDOWN:
-        text = pattern.sub(replacement, text)
     return text
 
 

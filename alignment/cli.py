@@ -435,14 +435,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if duckdb is not None and isinstance(exc, duckdb.Error):
             # The workspace opened, but a part of its file cannot be read: a copy cut short, a disk that
             # filled while another program wrote it. What reads still reads; say what to do about the rest.
-            from alignment.workspace import WORKSPACE_ENV
+            from alignment.workspace import location_setting
 
             where = _workspace_location(getattr(args, "workspace", None))
+            setting = location_setting(getattr(args, "workspace", None))
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             _fail(
                 f"The workspace in {where} could not be read ({first}); its file may be damaged. Restore it from "
-                f"a backup, or move it away (or set {WORKSPACE_ENV} or --workspace to another folder) and ingest "
-                "the datasets again."
+                f"a backup, or move it away (or set {setting} to another folder) and ingest the datasets again."
             )
             return EXIT_FAILURE
         _fail(
@@ -497,7 +497,9 @@ def _run_claims(args: argparse.Namespace) -> int:
     from alignment.config import Config
 
     _check_out_path(args.out, [("ad copy", args.ads)])
-    ads = _read_ads(args.ads, args.id_column, args.text_column, text_flag="--text-column")
+    ads, notes = _read_ads(args.ads, args.id_column, args.text_column, text_flag="--text-column")
+    for note in notes:
+        print(f"alignment: {note}", file=sys.stderr)
     # One parse of the copy for the claims and, with --possible, the phrases scored just under the bar.
     claims, possible = read_copy(ads, limit=Config.from_env().max_claims)
     payload: dict[str, Any] = {
@@ -545,7 +547,8 @@ def _run_check(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    config = Config.from_env(None, **overrides)
+    with _settings_as_options():
+        config = Config.from_env(None, **overrides)
     kind = embedder_kind(args.embedder)
     _check_out_path(
         args.out,
@@ -580,7 +583,8 @@ def _run_check(args: argparse.Namespace) -> int:
     claim_lines = None
     repeated = None
     if args.ads:
-        ads = _read_ads(args.ads, args.ads_id_column, args.ads_text_column, text_flag="--ads-text-column")
+        ads, notes = _read_ads(args.ads, args.ads_id_column, args.ads_text_column, text_flag="--ads-text-column")
+        repeated = " ".join(notes) or None  # the ad rows skipped, said in the report as the repeated claims are
     else:
         claim_lines, repeated = _unique_claims(_numbered_claim_lines(args.claims))
     progress = SilentProgress() if args.quiet else terminal_progress()
@@ -669,6 +673,31 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The command-line options that set a Config field (or an evaluation's argument), by the field's name.
+_SETTING_OPTIONS = {
+    "min_similarity": "--min-similarity",
+    "min_evidence": "--min-evidence",
+    "min_relevant": "--min-relevant",
+}
+
+
+@contextlib.contextmanager
+def _settings_as_options() -> Iterator[None]:
+    """Inside the block, a setting out of its range that an option gave is said as that option's error
+    ("--min-relevant must be at least 1 contradicting review, got 0."), not under the Python name it has
+    in Config. Only values the command line passes in reach the block's SettingErrors: a setting from an
+    ALIGN_* variable is refused by Config.from_env under the variable's name."""
+    from alignment.config import SettingError
+
+    try:
+        yield
+    except SettingError as exc:
+        option = _SETTING_OPTIONS.get(exc.setting)
+        if option is None:
+            raise
+        raise InputError(exc.named(option)) from None
+
+
 def _with_note(report: Report, note: str | None) -> Report:
     """``report`` with ``note`` first among its notes (in its JSON, and said on stderr), or as it is."""
     return report if note is None else dataclasses.replace(report, notes=(note, *report.notes))
@@ -693,14 +722,16 @@ def _mention_possible_claims(possible: Sequence[PossibleClaim], source: str) -> 
     )
 
 
-def _read_ads(path: str, id_column: str | None, text_column: str | None, text_flag: str) -> list[Ad]:
-    """The ads of ``path`` (:func:`alignment.ingest.read_ads`), its messages worded for this command:
-    ``text_flag`` is the option naming the ad text column (`check` calls it --ads-text-column, as its
-    --text-column is the reviews'), and an ad table's lack of copy is told in rows, not blank lines."""
+def _read_ads(path: str, id_column: str | None, text_column: str | None, text_flag: str) -> tuple[list[Ad], list[str]]:
+    """The ads of ``path`` (:func:`alignment.ingest.read_ads`) and its notes on the ad rows it skipped, its
+    messages worded for this command: ``text_flag`` is the option naming the ad text column (`check` calls it
+    --ads-text-column, as its --text-column is the reviews'), and an ad table's lack of copy is told in rows,
+    not blank lines."""
     from alignment.ingest import read_ads
 
+    notes: list[str] = []
     try:
-        return read_ads(path, id_column=id_column, text_column=text_column)
+        return read_ads(path, id_column=id_column, text_column=text_column, notes=notes), notes
     except MissingColumnError as exc:
         raise MissingColumnError(str(exc).replace("--text-column", text_flag)) from None
     except EmptyDatasetError:
@@ -723,8 +754,8 @@ def _read_claim_lines(name: str) -> list[str]:
 def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
     """The claims of a --claims file with their line numbers (from 1): one per line, blank lines left out.
     Any readable path will do, not only a regular file: /dev/stdin and a shell's ``<(...)`` are pipes.
-    Refused in one line: a binary file, a table (a header row naming a claim column), a line longer than
-    the app lets a claim be."""
+    Refused in one line: a binary file, a line holding a control character, a table (a header row naming a
+    claim column), a line longer than the app lets a claim be."""
     from alignment.ingest import decode_bytes, looks_binary
 
     path = _expanded(name, "--claims")
@@ -746,6 +777,15 @@ def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
     ]
     if not lines:
         raise InputError(f"{name} has no claims. Put one claim per line.")
+    for number, line in lines:
+        control = _CONTROL_CHARACTER.search(line)
+        if control:
+            # Too few to read as binary, yet no claim holds one: a damaged or mis-saved file, whose line would
+            # go into the report (and a terminal) as it is. Named by code point, not echoed.
+            raise InputError(
+                f"--claims {path.name}, line {number:,} holds a control character (U+{ord(control.group()):04X}), "
+                "which no claim has. Remove it, or save the file again as plain text, one claim per line."
+            )
     table = _claims_table_hint([line for _, line in lines])
     if table:
         raise InputError(
@@ -764,6 +804,9 @@ def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
     return lines
 
 
+# A control character other than the tab (line breaks split the lines first): C0, DEL and C1. A NUL is not
+# among them, as the lines are read with NULs already dropped (a stray one is damage, not a character).
+_CONTROL_CHARACTER = re.compile(r"[\x01-\x08\x0a-\x1f\x7f-\x9f]")
 # What the claim column of a table of claims is called; a first line of such names is a header, not a claim.
 _CLAIM_COLUMN_NAMES = frozenset({"claim", "claims", "claim_text", "text"})
 _COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -950,23 +993,24 @@ def _no_workspace_yet(args: argparse.Namespace, listing: str) -> bool:
     """True, having said so, when the workspace named by --workspace (or ALIGN_WORKSPACE) has no file yet:
     a listing does not create an empty workspace, so a mistyped path is not mistaken for an empty one. Any
     other action on it is an error naming the path."""
-    from alignment.workspace import WORKSPACE_ENV
+    from alignment.workspace import location_setting
 
     database = _workspace_database(args.workspace)
     if database.is_file():
         return False
     where = database.parent if database.name == "workspace.duckdb" else database
+    setting = location_setting(args.workspace)
     if (args.action or "list") != "list":
         raise InputError(
-            f"No workspace at {where}: nothing has been ingested there. Check --workspace (or {WORKSPACE_ENV}), "
-            "or add a dataset with `alignment ingest FILE --name NAME`."
+            f"No workspace at {where}: nothing has been ingested there. Check {setting}, or add a dataset with "
+            "`alignment ingest FILE --name NAME`."
         )
     if getattr(args, "json", False):
         print("[]")
     else:
         print(
             f"No {listing} in {where}: no workspace there yet. Add a dataset with `alignment ingest FILE --name "
-            f"NAME`, or check --workspace (or {WORKSPACE_ENV}) if you expected one."
+            f"NAME`, or check {setting} if you expected one."
         )
     return True
 
@@ -976,18 +1020,21 @@ def _workspace_database(path: str | None) -> Path:
     it exists yet.
 
     Raises:
-        InputError: something other than a file is in its place (a folder named workspace.duckdb): neither a
-            workspace to read nor a place to make one.
+        InputError: something other than a file is in its place (a folder named workspace.duckdb), or a file
+            is in its folder's place (--workspace naming a file not ending in .duckdb): neither a workspace to
+            read nor a place to make one.
     """
-    from alignment.workspace import WORKSPACE_ENV, database_file
+    from alignment.workspace import database_file, location_setting, refuse_file_as_folder
 
     database = database_file(_workspace_location(path))
+    setting = location_setting(path)
     if database.exists() and not database.is_file():
         kind = "a folder" if database.is_dir() else "not a regular file"
         raise InputError(
             f"The workspace's database {database} is {kind}, so no workspace can be read or made there. Move "
-            f"it away, or set --workspace (or {WORKSPACE_ENV}) to another folder."
+            f"it away, or set {setting} to another folder."
         )
+    refuse_file_as_folder(database, setting)
     return database
 
 
@@ -1199,7 +1246,11 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     if args.kind == "claims":
         _check_out_path(args.out, [("annotated ads file", args.ads)])
-        claims_result = evaluate.evaluate_claims(evaluate.read_marked_ads(args.ads))
+        notes: list[str] = []
+        marked = evaluate.read_marked_ads(args.ads, notes)
+        for note in notes:  # before the model loads: a repeated id may be a mistake worth stopping for
+            print(f"alignment: {note}", file=sys.stderr)
+        claims_result = evaluate.evaluate_claims(marked)
         if args.out:
             _write(args.out, json.dumps(claims_result.to_dict(), indent=2, ensure_ascii=False))
         if args.out != "-":  # with "-", standard output holds the JSON alone
@@ -1221,10 +1272,12 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         prior["quantities"] = False
     if args.no_relative_match:
         prior["relative_match"] = False
-    settings = [
-        Config.from_env(None, **prior, **({} if value is None else {"min_similarity": value}))
-        for value in dict.fromkeys(args.min_similarity or [None])
-    ]
+    with _settings_as_options():
+        settings = [
+            Config.from_env(None, **prior, **({} if value is None else {"min_similarity": value}))
+            for value in dict.fromkeys(args.min_similarity or [None])
+        ]
+        evaluate.require_min_relevant(args.min_relevant)
     progress = SilentProgress() if args.quiet else terminal_progress()
     labels = {
         "labels_per_claim": args.labels_per_claim,
@@ -1296,12 +1349,16 @@ def _date_range(dates: Mapping[str, Any], reviews: int) -> str:
 
 
 def _rating_range(ratings: Mapping[str, Any], reviews: int) -> str:
-    """A dataset's ratings in one line: "1 to 5, mean 3.21 (780 of 782 reviews rated)"."""
+    """A dataset's ratings in one line: "1 to 5 on a 1–5 scale, mean 3.21 (780 of 782 reviews rated)", and
+    the ratings far above the scale, typos left out of the mean and of every reading, as the app says."""
     if not ratings["rated"]:
         return "- (no rating column mapped, or no rating read)"
+    low, high = ratings["scale"]
+    off = ratings["off_scale"]
+    typos = f"; {_plural(off, 'rating')} far above the scale left out, as typos to check" if off else ""
     return (
-        f"{ratings['min']:g} to {ratings['max']:g}, mean {ratings['mean']:.2f} "
-        f"({ratings['rated']:,} of {_plural(reviews, 'review')} rated)"
+        f"{ratings['min']:g} to {ratings['max']:g} on a {low:g}–{high:g} scale, mean {ratings['mean']:.2f} "
+        f"({ratings['rated']:,} of {_plural(reviews, 'review')} rated{typos})"
     )
 
 

@@ -34,6 +34,23 @@ def user_folder(kind: Literal["cache", "data"], override_env: str) -> Path:
     return base / "alignment"
 
 
+class SettingError(InputError):
+    """A setting given a value outside the range it allows, named by its Python name (``setting``: a Config
+    field, or an argument such as ``min_relevant``). Whoever took the value under another name words the
+    same error with :meth:`named`: the command line names its option ("--min-evidence must be at least 1,
+    got 0.")."""
+
+    def __init__(self, setting: str, allowed: str, value: object) -> None:
+        self.setting = setting
+        self.allowed = allowed
+        self.value = value
+        super().__init__(self.named(setting))
+
+    def named(self, name: str) -> str:
+        """The error, the setting called ``name``: "NAME must be ALLOWED, got VALUE."."""
+        return f"{name} must be {self.allowed}, got {self.value}."
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Settings for one check.
@@ -83,17 +100,17 @@ class Config:
         for field in fields(self):
             _require_number(field.name, str(field.type), getattr(self, field.name), field.default)
         if not -1.0 <= self.min_similarity <= 1.0:
-            raise InputError(f"min_similarity must be between -1 and 1, got {self.min_similarity}.")
+            raise SettingError("min_similarity", "between -1 and 1", self.min_similarity)
         if self.max_matches is not None and self.max_matches < 1:
-            raise InputError(f"max_matches must be at least 1 or None, got {self.max_matches}.")
+            raise SettingError("max_matches", "at least 1 or None", self.max_matches)
         if self.min_evidence < 1:
-            raise InputError(f"min_evidence must be at least 1, got {self.min_evidence}.")
+            raise SettingError("min_evidence", "at least 1", self.min_evidence)
         if not 0.5 <= self.interval_level < 1.0:
-            raise InputError(f"interval_level must be in [0.5, 1), got {self.interval_level}.")
+            raise SettingError("interval_level", "in [0.5, 1)", self.interval_level)
         if self.batch_size < 1:
-            raise InputError(f"batch_size must be at least 1, got {self.batch_size}.")
+            raise SettingError("batch_size", "at least 1", self.batch_size)
         if self.max_claims < 1:
-            raise InputError(f"max_claims must be at least 1, got {self.max_claims}.")
+            raise SettingError("max_claims", "at least 1", self.max_claims)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as a plain JSON-ready dict."""

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from alignment.config import Config
+from alignment.config import Config, SettingError
 from alignment.errors import (
     EmptyDatasetError,
     InputError,
@@ -319,14 +320,20 @@ class ClaimEvaluation:
         return payload
 
 
-def read_marked_ads(path: str | Path) -> list[MarkedAd]:
+def read_marked_ads(path: str | Path, notes: list[str] | None = None) -> list[MarkedAd]:
     """Read annotated ads from JSON Lines (one ad per line) or a JSON list.
 
-    Each ad has ``text``, an optional ``id``, and its marked claims under ``claims`` or one key per
-    annotator (``claims_a``, ``claims_b``, ...): lists of strings or of objects with a ``text``.
+    Each ad has ``text``, an optional ``id`` (without one, an ad is named by its line, or in a JSON list by
+    its place from 1), and its marked claims under ``claims`` or one key per annotator (``claims_a``,
+    ``claims_b``, ...): lists of strings or of objects with a ``text``. A message about one ad names its line
+    (its item in a JSON list) and its id.
 
     Raises:
         InputError: the file is missing or unreadable, or an ad lacks its text or its claims.
+
+    Two ads that share an id are both read and scored, each on its own (an annotated file from elsewhere may
+    repeat one, and a benchmark must not stop at it); when ``notes`` is a list, a line naming both places is
+    added to it for the caller to show, since the lists of wrong and missed claims cannot tell them apart.
     """
     source = Path(path)
     if not source.is_file():
@@ -349,7 +356,9 @@ def read_marked_ads(path: str | Path) -> list[MarkedAd]:
         if not isinstance(items, list):
             raise InputError(f"{source.name} must hold a JSON list of ads, one object per ad.")
         numbered = list(enumerate(items, start=1))
+        place = "item"
     else:
+        place = "line"
         numbered = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -362,7 +371,17 @@ def read_marked_ads(path: str | Path) -> list[MarkedAd]:
                     f"{source.name} is not valid JSON at line {number} ({exc.msg}). Give JSON Lines: one ad "
                     "object per line."
                 ) from exc
-    ads = [_marked_ad(item, number, source.name) for number, item in numbered]
+    ads: list[MarkedAd] = []
+    first_of: dict[str, tuple[int, bool]] = {}  # each id's first ad: its number, and whether it gave the id
+    for number, item in numbered:
+        ad = _marked_ad(item, f"{source.name}, {place} {number:,}", str(number))
+        given = _given_id(item) is not None
+        if ad.ad_id in first_of:
+            if notes is not None:
+                notes.append(_repeated_id(source.name, place, ad.ad_id, (number, given), first_of[ad.ad_id]))
+        else:
+            first_of[ad.ad_id] = (number, given)
+        ads.append(ad)
     if not ads:
         raise InputError(f"{source.name} has no ads. Give one JSON object per line with its text and claims.")
     counts = {len(ad.marked) for ad in ads}
@@ -373,25 +392,53 @@ def read_marked_ads(path: str | Path) -> list[MarkedAd]:
     return ads
 
 
-def _marked_ad(item: object, number: int, name: str) -> MarkedAd:
+def _marked_ad(item: object, where: str, default_id: str) -> MarkedAd:
+    """The ad one JSON object gives; ``where`` names its place in the file ("ads.jsonl, line 3") and, with its
+    id, begins each message; ``default_id`` is its id when it gives none."""
+    given = _given_id(item)
+    if given is not None:
+        where = f"{where} (ad {given!r})"
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        raise InputError(f'{name}, ad {number}: no "text". Give each ad as an object with a text and its claims.')
+        raise InputError(f'{where}: no "text". Give each ad as an object with a text and its claims.')
     keys = sorted(key for key in item if key == "claims" or key.startswith("claims_"))
     if not keys:
         raise InputError(
-            f'{name}, ad {number}: no marked claims. Add "claims": [...] (an empty list when it has none), '
+            f'{where}: no marked claims. Add "claims": [...] (an empty list when it has none), '
             'or one "claims_a", "claims_b", ... list per annotator.'
         )
     marked = []
     for key in keys:
         claims = item[key]
         if not isinstance(claims, list):
-            raise InputError(f"{name}, ad {number}: {key!r} must be a list of claims.")
+            raise InputError(f"{where}: {key!r} must be a list of claims.")
         read = [_marked_claim(claim) for claim in claims]
         if not all(read):
-            raise InputError(f"{name}, ad {number}: every claim in {key!r} must be text (or an object with a text).")
+            raise InputError(f"{where}: every claim in {key!r} must be text (or an object with a text).")
         marked.append(tuple(claim for claim in read if claim is not None))
-    return MarkedAd(str(item.get("id") or number), item["text"], tuple(marked))
+    return MarkedAd(default_id if given is None else given, item["text"], tuple(marked))
+
+
+def _given_id(item: object) -> str | None:
+    """The id an ad's object gives, as text, or None when it gives none (no "id", null or blank). An id of 0
+    is an id."""
+    raw = item.get("id") if isinstance(item, dict) else None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return str(raw)
+
+
+def _repeated_id(name: str, place: str, ad_id: str, later: tuple[int, bool], earlier: tuple[int, bool]) -> str:
+    """The note on the ad at ``later`` (its number in file ``name``, a ``place``: line or item; whether it gave
+    its id): it has the id of the one at ``earlier``. The wrong and missed claims are listed by ad id, where
+    two ads of one id cannot be told apart (and a repeated id is often the same ad pasted twice). An ad
+    without an id is named by its number, which another's given id may repeat: the note says so."""
+    unnamed = [f"{place} {number:,}" for number, given in (earlier, later) if not given]
+    how = f" ({unnamed[0]} has no id and is named by its number)" if unnamed else ""
+    return (
+        f"{name}, {place} {later[0]:,} (ad {ad_id!r}) has the same id as {place} {earlier[0]:,}{how}: both are "
+        "scored, each on its own. Give each ad its own id to tell them apart in the lists of claims (or remove "
+        "the repeated ad)."
+    )
 
 
 def _marked_claim(claim: object) -> MarkedClaim | None:
@@ -636,6 +683,23 @@ def evaluate_evidence(
     return result
 
 
+def require_min_relevant(min_relevant: int) -> None:
+    """Fail in one line unless ``min_relevant`` (the contradicting reviews a claim needs to be ranked, see
+    :func:`evaluate_evidence_sweep`) is a whole number of at least 1.
+
+    Raises:
+        SettingError: it is under 1 (its ``setting`` is "min_relevant", for a caller to name its own option).
+        InputError: it is not a whole number.
+    """
+    if isinstance(min_relevant, bool) or not isinstance(min_relevant, numbers.Integral):
+        raise InputError(
+            f"min_relevant must be a whole number, got {min_relevant!r} ({type(min_relevant).__name__}); pass one, "
+            "such as min_relevant=1."
+        )
+    if min_relevant < 1:
+        raise SettingError("min_relevant", "at least 1 contradicting review", min_relevant)
+
+
 def evaluate_evidence_sweep(
     claims: Sequence[str],
     reviews: pd.DataFrame | str | Path,
@@ -690,6 +754,7 @@ def evaluate_evidence_sweep(
     from alignment.embed import CachedEmbedder, MemoryCache
     from alignment.pipeline import default_embedder
 
+    require_min_relevant(min_relevant)  # before the file is read: it may take a while
     claim_texts = [c.strip() for c in claims if c.strip()]
     if not claim_texts:
         raise InputError("No claims to evaluate. Give at least one claim.")
@@ -710,8 +775,6 @@ def evaluate_evidence_sweep(
             "Labels per claim need the about column: name the column that says which claim each row's label "
             "is on (--about-column)."
         )
-    if min_relevant < 1:
-        raise InputError(f"min_relevant is {min_relevant}; give 1 or more contradicting reviews to rank a claim.")
     unread: Counter[str] = Counter()
     # The text and id columns are chosen once, over the whole file: a group read alone could detect another.
     mapping = detect_columns(frame, text_column, id_column)

@@ -59,7 +59,7 @@ from alignment.embed import FAST_MODEL_ID, MODEL_ID, CachedEmbedder, Embedder, T
 from alignment.errors import AlignmentError, InputError, MissingColumnError
 from alignment.ingest import ENGLISH_SAMPLE, STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
 from alignment.progress import Progress, SilentProgress
-from alignment.ratings import RatingPrior
+from alignment.ratings import RatingPrior, rating_bounds
 from alignment.records import (
     Ad,
     Claim,
@@ -80,6 +80,8 @@ if TYPE_CHECKING:
     from alignment.stance import StanceModel
 
 WORKSPACE_ENV = "ALIGN_WORKSPACE"
+# What a message's fix names when it cannot tell what named the workspace: either of the two that can.
+_EITHER_SETTING = f"{WORKSPACE_ENV} or --workspace"
 DATABASE_FILE = "workspace.duckdb"
 SCHEMA_VERSION = 1
 STORAGE_DTYPE = np.float16  # embeddings on disk: half the bytes of float32, cosine to fp32 above 0.99999
@@ -178,6 +180,31 @@ def database_file(location: str | Path | None = None) -> Path:
 def default_location() -> Path:
     """``ALIGN_WORKSPACE`` when set, else the per-user data folder of the platform, plus ``alignment``."""
     return user_folder("data", WORKSPACE_ENV)
+
+
+def location_setting(location: str | Path | None) -> str:
+    """What named the workspace at ``location``, for a message that says how to point it elsewhere:
+    "--workspace" when a location was given (the command line's option; a Python caller's argument),
+    ``ALIGN_WORKSPACE`` when it is None and that variable is set, else either of the two (the default
+    folder is in use, and either would move it)."""
+    if location is not None:
+        return "--workspace"
+    if os.environ.get(WORKSPACE_ENV):  # as user_folder reads it: set but empty is not set
+        return WORKSPACE_ENV
+    return _EITHER_SETTING
+
+
+def refuse_file_as_folder(database: Path, setting: str) -> None:
+    """Fail in one line when the folder that would hold the workspace's ``database`` is a file (a location
+    given as a file not named .duckdb): it is neither a workspace to read nor a folder to make one in.
+    ``setting`` names what pointed there (:func:`location_setting`)."""
+    folder = database.parent
+    if folder.exists() and not folder.is_dir():
+        kind = "a file" if folder.is_file() else "not a folder"
+        raise InputError(
+            f"The workspace location {folder} is {kind}, not a workspace: a workspace is a folder, or a file "
+            f"whose name ends in .duckdb. Set {setting} to a folder."
+        )
 
 
 def validate_name(name: str) -> str:
@@ -342,12 +369,14 @@ class Workspace:
         database: Path,
         read_only: bool,
         why_read_only: str = "it was opened read-only",
+        setting: str = _EITHER_SETTING,
     ) -> None:
         self._con = connection
         self.location = location
         self.database = database
         self.read_only = read_only
         self.why_read_only = why_read_only
+        self.setting = setting  # what named the location (location_setting), for the fixes messages suggest
         self._lock = threading.RLock()
         self._loaded: OrderedDict[int, ReviewSet] = OrderedDict()
         self._vectors: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()  # (dataset id, model id)
@@ -367,15 +396,17 @@ class Workspace:
             InputError: the folder cannot be created.
         """
         location = Path(path).expanduser() if path is not None else default_location()
+        setting = location_setting(path)
         database = database_file(location)
         if read_only and not database.is_file():
             raise InputError(f"No workspace at {location}. Ingest a dataset first with `alignment ingest`.")
+        refuse_file_as_folder(database, setting)
         try:
             database.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(
                 f"Cannot create the workspace folder {database.parent}: {exc.strerror}. "
-                f"Set {WORKSPACE_ENV} to a writable folder."
+                f"Set {setting} to a writable folder."
             ) from exc
         deadline = time.monotonic() + wait_s
         why_read_only = "it was opened read-only"
@@ -383,16 +414,16 @@ class Workspace:
             try:
                 connection = _connect(database, read_only)
                 break
-            except WorkspaceBusyError:
+            except WorkspaceBusyError as exc:
                 if time.monotonic() >= deadline:
-                    raise
+                    raise _naming(exc, setting) from exc.__cause__
                 time.sleep(BUSY_POLL_S)
             except WorkspaceError as exc:
                 # A workspace on a read-only disk, or another user's, can still be read.
                 if read_only or not database.is_file() or not _cannot_write(exc):
-                    raise
+                    raise _naming(exc, setting) from exc.__cause__
                 read_only, why_read_only = True, "you cannot write to it (a read-only disk, or another user's file)"
-        workspace = cls(connection, location, database, read_only, why_read_only)
+        workspace = cls(connection, location, database, read_only, why_read_only, setting)
         try:
             workspace._prepare()
         except BaseException:
@@ -413,7 +444,7 @@ class Workspace:
             shown = ", ".join(sorted(tables)[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
             raise WorkspaceError(
                 f"{self.database} is a DuckDB database but not an alignment workspace (it holds the tables {shown}), "
-                f"so it was left as it is. Set {WORKSPACE_ENV} (or --workspace) to a folder, or to a new .duckdb file."
+                f"so it was left as it is. Set {self.setting} to a folder, or to a new .duckdb file."
             )
         if not self.read_only:
             for statement in _SCHEMA:
@@ -462,8 +493,8 @@ class Workspace:
     def _require_writable(self) -> None:
         if self.read_only:
             raise InputError(
-                f"The workspace {self.database} can only be read: {self.why_read_only}. Set {WORKSPACE_ENV} (or "
-                "--workspace) to a folder you can write to for anything that saves."
+                f"The workspace {self.database} can only be read: {self.why_read_only}. Set {self.setting} to a "
+                "folder you can write to for anything that saves."
             )
 
     # --- datasets ------------------------------------------------------------------------------------------
@@ -730,7 +761,7 @@ class Workspace:
         """
         self._require_writable()
         info = self.dataset(name)
-        with self._lock, _disk_errors(self.database, f"while dataset {name!r} was deleted; it was kept"):
+        with self._lock, _disk_errors(self.database, f"while dataset {name!r} was deleted; it was kept", self.setting):
             self._delete_rows(info.dataset_id)
 
     def prune_embeddings(self) -> dict[str, int]:
@@ -743,7 +774,8 @@ class Workspace:
         recipe's vectors are never read again: its model id is not the fast embedder's any more.
         """
         self._require_writable()
-        with self._lock, _disk_errors(self.database, "while unused vectors were pruned; datasets and runs are kept"):
+        pruning = "while unused vectors were pruned; datasets and runs are kept"
+        with self._lock, _disk_errors(self.database, pruning, self.setting):
             before = _first(self._con.execute("SELECT count(*) FROM embeddings").fetchall())
             self._con.execute(
                 "DELETE FROM embeddings WHERE text_hash NOT IN (SELECT DISTINCT text_hash FROM sentences) "
@@ -780,24 +812,38 @@ class Workspace:
 
     def date_and_rating_ranges(self, name: str) -> dict[str, Any]:
         """The dataset's dates and ratings in brief, by SQL: first and last date and how many reviews are
-        dated; lowest, highest and mean rating and how many are rated (None where there are none)."""
+        dated; lowest, highest and mean rating, how many are rated, the scale they fit and how many lie off
+        it (typos far above it, :func:`alignment.ratings.rating_bounds`), the mean over those on it as the
+        app's overview gives it (None where there are none)."""
         info = self.dataset(name)
         with self._lock:
             row = _first(
                 self._con.execute(
-                    "SELECT min(review_date), max(review_date), count(review_date), min(rating), max(rating), "
-                    "avg(rating), count(rating) FROM reviews WHERE dataset_id = ?",
+                    "SELECT min(review_date), max(review_date), count(review_date) FROM reviews WHERE dataset_id = ?",
                     [info.dataset_id],
                 ).fetchall()
             )
-        first, last, dated, low, high, mean, rated = row if row else (None,) * 7
+            # A column repeats a few values: the scale is read from them and their counts, not every rating.
+            counted = self._con.execute(
+                "SELECT rating, count(*) FROM reviews WHERE dataset_id = ? AND rating IS NOT NULL GROUP BY rating",
+                [info.dataset_id],
+            ).fetchall()
+        first, last, dated = row if row else (None,) * 3
+        values = np.array([float(value) for value, _ in counted], dtype=np.float64)
+        counts = np.array([int(count) for _, count in counted], dtype=np.int64)
+        bounds = rating_bounds(np.repeat(values, counts).tolist()) if len(values) else None
+        on_scale = values <= bounds[1] if bounds is not None else np.zeros(len(values), dtype=bool)
+        kept = int(counts[on_scale].sum())
+        mean = float((values[on_scale] * counts[on_scale]).sum() / kept) if kept else None
         return {
             "dates": {"first": first, "last": last, "dated": int(dated or 0)},
             "ratings": {
-                "min": low,
-                "max": high,
-                "mean": None if mean is None else round(float(mean), 4),
-                "rated": int(rated or 0),
+                "min": float(values.min()) if len(values) else None,
+                "max": float(values.max()) if len(values) else None,
+                "mean": None if mean is None else round(mean, 4),
+                "rated": int(counts.sum()),
+                "scale": None if bounds is None else [bounds[0], bounds[1]],
+                "off_scale": int(counts.sum()) - kept,
             },
         }
 
@@ -1059,7 +1105,7 @@ class Workspace:
         if report.ads is not None:
             summary["ads"] = [dataclasses.asdict(ad) for ad in report.ads]
         judgements = _pack_judgements(report)
-        with self._lock, _disk_errors(self.database, "while the run was saved; it was not saved"):
+        with self._lock, _disk_errors(self.database, "while the run was saved; it was not saved", self.setting):
             row = _first(self._con.execute("SELECT nextval('run_ids')").fetchall())
             assert row is not None
             run_id = int(row[0])
@@ -1245,7 +1291,7 @@ class Workspace:
         """Forget a saved run."""
         self._require_writable()
         self.run(run_id)
-        with self._lock, _disk_errors(self.database, f"while run {run_id} was deleted; it was kept"):
+        with self._lock, _disk_errors(self.database, f"while run {run_id} was deleted; it was kept", self.setting):
             # Both or neither: a run left without its claims would be listed with none and fail to load.
             self._con.execute("BEGIN TRANSACTION")
             try:
@@ -1461,7 +1507,10 @@ class StoredVectors:
         """Store new vectors (none when the workspace can only be read: they are computed again next time)."""
         if not items:
             return
-        with self.opening() as workspace, _disk_errors(workspace.database, "while storing sentence vectors"):
+        with (
+            self.opening() as workspace,
+            _disk_errors(workspace.database, "while storing sentence vectors", workspace.setting),
+        ):
             workspace.embedding_cache().put_many(model_id, items)
 
     @staticmethod
@@ -1611,15 +1660,15 @@ def _ingest(
     with hold(BRIEF_WAIT_S) as workspace:
         workspace._require_writable()
         workspace._refuse_duplicate(name, replace)
-        database = workspace.database
+        database, setting = workspace.database, workspace.setting
     stream = ReviewStream(source, **reading)
     with _staging_file(database) as path:
-        with _disk_errors(database, "while the file was read; nothing was saved", ingest=True):
+        with _disk_errors(database, "while the file was read; nothing was saved", setting, ingest=True):
             staged = _stage(stream, path, progress, origin)
         try:
             with (
                 hold(wait_s) as workspace,
-                _disk_errors(database, "while the dataset was copied in; nothing was saved", ingest=True),
+                _disk_errors(database, "while the dataset was copied in; nothing was saved", setting, ingest=True),
             ):
                 return workspace._merge(staged, name, replace)
         except WorkspaceBusyError as exc:
@@ -1831,7 +1880,7 @@ def _embed_missing(
     with using() as workspace:
         dataset_id = workspace.dataset(name).dataset_id
         total = 0 if workspace.read_only else workspace._missing_count(dataset_id, model.model_id)
-        database = workspace.database
+        database, setting = workspace.database, workspace.setting
     if not total:
         return 0
     done = 0
@@ -1862,7 +1911,7 @@ def _embed_missing(
             keys = list(pending)
             vectors = model.encode([pending[key] for key in keys], progress=progress.advance)
             kept = f"the {done:,} vectors stored before are kept"
-            with using() as workspace, _disk_errors(database, f"while storing sentence vectors; {kept}"):
+            with using() as workspace, _disk_errors(database, f"while storing sentence vectors; {kept}", setting):
                 workspace.embedding_cache().put_many(model.model_id, dict(zip(keys, vectors, strict=True)))
             done += len(keys)
     finally:
@@ -1988,9 +2037,11 @@ def _database_lock(database: Path) -> threading.RLock:
 
 
 def _connect(database: Path, read_only: bool) -> Any:
-    """A DuckDB connection to ``database``; its errors as one-line workspace errors."""
+    """A DuckDB connection to ``database``; its errors as one-line workspace errors, whose fixes name either
+    setting that moves the workspace (:func:`_naming` narrows them to the one in use)."""
     import duckdb
 
+    setting = _EITHER_SETTING
     try:
         return duckdb.connect(str(database), read_only=read_only, config=_duckdb_config())
     except duckdb.IOException as exc:
@@ -2000,22 +2051,27 @@ def _connect(database: Path, read_only: bool) -> Any:
             raise WorkspaceBusyError(
                 f"The workspace {database} is in use by another alignment process"
                 f"{f' ({holder.group(0)})' if holder else ''}, such as the app. Close it and try again, "
-                f"or set {WORKSPACE_ENV} to another folder."
+                f"or set {setting} to another folder."
             ) from exc
         lowered = message.lower()
         if "permission denied" in lowered or "read-only file system" in lowered:
-            fix = f"Set {WORKSPACE_ENV} (or --workspace) to a folder you can write to."
+            fix = f"Set {setting} to a folder you can write to."
         else:
-            fix = (
-                f"If it is damaged or not an alignment workspace, move it away, or set {WORKSPACE_ENV} (or "
-                "--workspace) to another folder."
-            )
+            fix = f"If it is damaged or not an alignment workspace, move it away, or set {setting} to another folder."
         raise WorkspaceError(f"Cannot open the workspace {database}: {message.splitlines()[0]} {fix}") from exc
     except duckdb.Error as exc:
         raise WorkspaceError(
             f"{database} is not a usable alignment workspace: {str(exc).splitlines()[0]}. "
-            f"Move it away or set {WORKSPACE_ENV} to another folder."
+            f"Move it away or set {setting} to another folder."
         ) from exc
+
+
+def _naming(error: AlignmentError, setting: str) -> AlignmentError:
+    """``error`` from :func:`_connect`, its fix naming ``setting`` (:func:`location_setting`) in place of
+    either setting. _connect is the seam the tests' read-only disk replaces, so it keeps its two arguments
+    and the narrowing is done here."""
+    message = str(error).replace(_EITHER_SETTING, setting)
+    return error if message == str(error) else type(error)(message)
 
 
 def _cannot_write(error: WorkspaceError) -> bool:
@@ -2025,9 +2081,10 @@ def _cannot_write(error: WorkspaceError) -> bool:
 
 
 @contextlib.contextmanager
-def _disk_errors(database: Path, when: str, ingest: bool = False) -> Iterator[None]:
+def _disk_errors(database: Path, when: str, setting: str, ingest: bool = False) -> Iterator[None]:
     """The database's and the disk's errors as one-line messages that say ``when`` they happened and what
-    was kept; a full disk says how to free it (and, for an ``ingest``, how much room one needs)."""
+    was kept; a full disk says how to free it (and, for an ``ingest``, how much room one needs), or how to
+    move the workspace by the ``setting`` that named it (:func:`location_setting`)."""
     import duckdb
 
     try:
@@ -2038,8 +2095,7 @@ def _disk_errors(database: Path, when: str, ingest: bool = False) -> Iterator[No
             raise WorkspaceFullError(
                 f"The disk holding the workspace ({database.parent}) is full: it ran out {when}. "
                 + ("An ingest needs about twice the dataset's stored size free while it runs. " if ingest else "")
-                + "Free some space there, or set "
-                f"{WORKSPACE_ENV} (or --workspace) to a folder on a larger disk."
+                + f"Free some space there, or set {setting} to a folder on a larger disk."
             ) from exc
         first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
         raise WorkspaceError(f"The workspace {database} failed {when}: {first}") from exc

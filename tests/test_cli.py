@@ -111,6 +111,16 @@ def test_cli_claims_reads_a_table_with_custom_columns(tmp_path, capsys):
 
 
 @pytest.mark.models
+def test_cli_claims_says_which_ad_rows_it_skipped_for_having_no_copy(tmp_path, capsys):
+    table = tmp_path / "ads.csv"
+    table.write_text("ref,copy\nspring,Free returns on every order.\nsummer,\n")
+    code, out, err = _run(capsys, "claims", str(table), "--id-column", "ref", "--text-column", "copy")
+    assert code == 0, err
+    assert "alignment: ads.csv: skipped 1 row with no ad copy (data row 2)." in err
+    assert [claim["ad_id"] for claim in json.loads(out)["claims"]] == ["spring"]
+
+
+@pytest.mark.models
 def test_cli_check_writes_the_report_and_shows_progress(tmp_path, capsys, reviews_frame, monkeypatch):
     from alignment.progress import LineProgress
 
@@ -199,7 +209,7 @@ def _write(path: Path, content: bytes | str) -> Path:
         ("unknown command", ("invalid choice",)),
         ("bad number", ("invalid float value",)),
         ("output folder missing", ("does not exist",)),
-        ("bad config value", ("min_evidence",)),
+        ("bad config value", ("--min-evidence must be at least 1, got 0.",)),
     ],
 )
 def test_cli_user_errors_print_one_line_and_exit_2(tmp_path, capsys, case, fragments):

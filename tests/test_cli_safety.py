@@ -314,6 +314,71 @@ def test_claims_file_that_is_binary_is_refused_in_one_line(files, tmp_path, caps
     assert all(ch >= " " for ch in err.strip())  # no control character of the file echoed to the terminal
 
 
+@pytest.mark.parametrize(
+    ("content", "line", "code_point"),
+    [
+        (b"\x01\x02claim text\n", 1, "U+0001"),
+        (b"\x00\x01\x02binary\n", 1, "U+0001"),  # too few to read as binary
+        (b"No hidden fees\n\nFree \x1b[31mshipping\n", 3, "U+001B"),  # a terminal's escape
+        (b"No hidden fees\nFree shipping\x7f\n", 2, "U+007F"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "evaluate evidence"])
+def test_claims_line_holding_a_control_character_is_refused_naming_its_line(
+    files, tmp_path, capsys, monkeypatch, content, line, code_point, command
+):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    claims = tmp_path / "claims.txt"
+    claims.write_bytes(content)
+    extra = ["--label-column", "label"] if command == "evaluate evidence" else []
+    argv = [*command.split(), "--claims", str(claims), "--reviews", str(files["reviews"]), *extra]
+    code, _, err = _run(capsys, *argv)
+    _one_line_error(code, err, f"claims.txt, line {line} holds a control character ({code_point})", "Remove it")
+    assert all(ch >= " " for ch in err.strip())  # the character is named, not echoed to the terminal
+
+
+def test_claims_with_a_tab_or_a_stray_nul_are_still_read(files, tmp_path, capsys, monkeypatch):
+    seen: list[object] = []
+    monkeypatch.setattr(alignment.pipeline, "check", _report(seen))
+    claims = tmp_path / "claims.txt"
+    claims.write_bytes(b"Free\tshipping\r\nNo hidden\x00 fees\n")
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]), "--out", "-")
+    assert code == 0, err
+    assert seen == [["Free\tshipping", "No hidden fees"]]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--min-similarity", "2"], "--min-similarity must be between -1 and 1, got 2.0."),
+        (["check", "--min-evidence", "0"], "--min-evidence must be at least 1, got 0."),
+        (
+            ["evaluate", "evidence", "--label-column", "label", "--min-relevant", "0"],
+            "--min-relevant must be at least 1 contradicting review, got 0.",
+        ),
+        (
+            ["evaluate", "evidence", "--label-column", "label", "--min-similarity", "0.3", "-1.5"],
+            "--min-similarity must be between -1 and 1, got -1.5.",
+        ),
+    ],
+)
+def test_option_out_of_range_is_named_as_typed_with_the_values_it_allows(files, capsys, monkeypatch, argv, message):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    command, options = (argv[:2], argv[2:]) if argv[0] == "evaluate" else (argv[:1], argv[1:])
+    full = [*command, "--claims", str(files["claims"]), "--reviews", str(files["reviews"]), *options]
+    code, _, err = _run(capsys, *full)
+    line = _one_line_error(code, err, message)
+    assert "_" not in line.split(" must ")[0]  # not the Python name (min_relevant)
+
+
+def test_setting_out_of_range_from_the_environment_still_names_its_variable(files, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    monkeypatch.setenv("ALIGN_MIN_EVIDENCE", "0")
+    code, _, err = _run(capsys, "check", "--claims", str(files["claims"]), "--reviews", str(files["reviews"]))
+    line = _one_line_error(code, err, "min_evidence must be at least 1, got 0.", "set by ALIGN_MIN_EVIDENCE")
+    assert "--min-evidence" not in line  # the option was not given: the variable set it
+
+
 def test_claims_line_longer_than_the_app_allows_is_refused_naming_its_line(files, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(alignment.pipeline, "check", _no_work)
     claims = tmp_path / "claims.txt"

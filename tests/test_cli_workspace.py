@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -159,6 +160,63 @@ def test_cli_listing_a_workspace_that_is_not_there_says_so_and_creates_nothing(w
     code, _, err = _run(capsys, "datasets", "show", "telecom")
     _one_line_error(code, err, f"No workspace at {workspace_dir}: nothing has been ingested there")
     assert not workspace_dir.exists()  # a mistyped ALIGN_WORKSPACE is not made into an empty workspace
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["datasets"],
+        ["runs"],
+        ["datasets", "prune"],
+        ["runs", "show", "1"],
+        ["ingest", "{csv}", "--name", "telecom", "--quiet"],
+        ["check", "--claims", "{claims}", "--dataset", "telecom"],
+        [*EVALUATE_DATASET, "--label-column", "rating"],
+    ],
+)
+@pytest.mark.parametrize(
+    ("source", "named", "not_named"),
+    [
+        ("--workspace", "Set --workspace to a folder.", "ALIGN_WORKSPACE"),
+        ("ALIGN_WORKSPACE", "Set ALIGN_WORKSPACE to a folder.", "--workspace"),
+        ("default", "Set ALIGN_WORKSPACE or --workspace to a folder.", None),
+    ],
+)
+def test_cli_workspace_that_is_a_regular_file_says_so_naming_what_pointed_there(
+    tmp_path, reviews_csv, capsys, monkeypatch, argv, source, named, not_named
+):
+    if source == "default" and sys.platform in ("darwin", "win32"):
+        pytest.skip("the default folder is under XDG_DATA_HOME on Linux and other Unixes only")
+    monkeypatch.delenv("ALIGN_WORKSPACE", raising=False)
+    regular = tmp_path / "alignment"  # the default folder's name, under XDG_DATA_HOME
+    regular.write_text("notes, not a workspace\n")
+    claims = tmp_path / "claims.txt"
+    claims.write_text("No hidden fees\n")
+    full = [part.format(csv=reviews_csv, claims=claims) for part in argv]
+    if source == "--workspace":
+        full += ["--workspace", str(regular)]
+    elif source == "ALIGN_WORKSPACE":
+        monkeypatch.setenv("ALIGN_WORKSPACE", str(regular))
+    else:
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    code, out, err = _run(capsys, *full)
+    line = _one_line_error(code, err, f"The workspace location {regular} is a file, not a workspace", named)
+    if not_named:
+        assert not_named not in line
+    assert out == "" and regular.read_text() == "notes, not a workspace\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [("--workspace", "check --workspace if you expected one"), ("ALIGN_WORKSPACE", "check ALIGN_WORKSPACE if")],
+)
+def test_cli_listing_a_missing_workspace_names_what_pointed_there(tmp_path, capsys, monkeypatch, source, named):
+    location = tmp_path / "typo"
+    monkeypatch.delenv("ALIGN_WORKSPACE", raising=False)
+    if source == "ALIGN_WORKSPACE":
+        monkeypatch.setenv("ALIGN_WORKSPACE", str(location))
+    code, out, _ = _run(capsys, "datasets", *(["--workspace", str(location)] if source == "--workspace" else []))
+    assert code == 0 and f"No datasets in {location}: no workspace there yet" in out and named in out
 
 
 def test_cli_workspace_option_overrides_the_environment(workspace_dir, tmp_path, reviews_csv, capsys):
@@ -415,11 +473,35 @@ def test_cli_datasets_show_gives_the_date_range_and_the_ratings(workspace_dir, t
     code, out, _ = _run(capsys, "datasets", "show", "telecom")
     assert code == 0
     assert re.search(r"dates\s+2025-01-03 to 2025-03-09 \(7 of 7 reviews dated\)", out), out
-    assert re.search(r"ratings\s+1 to 5, mean 3\.00 \(7 of 7 reviews rated\)", out), out
+    assert re.search(r"ratings\s+1 to 5 on a 1–5 scale, mean 3\.00 \(7 of 7 reviews rated\)", out), out
     code, out, _ = _run(capsys, "datasets", "show", "telecom", "--json")
     shown = json.loads(out)
     assert shown["dates"] == {"first": "2025-01-03", "last": "2025-03-09", "dated": 7}
     assert shown["ratings"]["rated"] == 7 and shown["ratings"]["max"] == 5.0
+
+
+def test_cli_datasets_show_leaves_a_typo_far_above_the_scale_out_of_the_mean_as_the_app_does(
+    workspace_dir, tmp_path, capsys
+):
+    from alignment.charts import dataset_overview
+    from alignment.ingest import load_reviews
+
+    stars = [5, 4, 1, 5, 3, 2, 5, 4, 4, 5, 1, 55]  # one "55" for "5" among a dozen ratings
+    path = tmp_path / "shop.csv"
+    path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars)))
+    assert _run(capsys, "ingest", str(path), "--name", "shop", "--quiet")[0] == 0
+    code, out, _ = _run(capsys, "datasets", "show", "shop")
+    assert code == 0
+    overview = dataset_overview(load_reviews(path))
+    mean = f"{overview.rating_mean:.2f}"
+    assert mean == "3.55" and overview.rating_scale == "1–5"
+    assert re.search(
+        rf"ratings\s+1 to 55 on a 1–5 scale, mean {mean} \(12 of 12 reviews rated; 1 rating far above the scale "
+        r"left out, as typos to check\)",
+        out,
+    ), out
+    shown = json.loads(_run(capsys, "datasets", "show", "shop", "--json")[1])["ratings"]
+    assert shown["scale"] == [1.0, 5.0] and shown["off_scale"] == 1 and shown["mean"] == round(39 / 11, 4)
 
 
 def test_cli_check_whose_run_cannot_be_saved_still_writes_its_report(
@@ -465,6 +547,9 @@ def test_cli_workspace_database_that_is_a_folder_is_one_line_for_every_command(
     claims = tmp_path / "claims.txt"
     claims.write_text("No hidden fees\n")
     code, out, err = _run(capsys, *[part.format(csv=reviews_csv, claims=claims) for part in argv])
-    _one_line_error(code, err, f"{workspace_dir / 'workspace.duckdb'} is a folder", "Move it away", "--workspace")
+    line = _one_line_error(
+        code, err, f"{workspace_dir / 'workspace.duckdb'} is a folder", "Move it away", "set ALIGN_WORKSPACE to another"
+    )
+    assert "--workspace" not in line  # ALIGN_WORKSPACE named it, so the fix names only that
     assert out == ""
     assert sorted(workspace_dir.iterdir()) == [workspace_dir / "workspace.duckdb"]  # nothing made beside it

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from alignment import Config, InputError
+from alignment.config import SettingError
+
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 @pytest.mark.parametrize(
@@ -47,3 +54,19 @@ def test_config_from_environment_still_parses_its_text_values():
 def test_a_bad_setting_from_the_environment_names_its_variable():
     with pytest.raises(InputError, match=r"^min_evidence must be at least 1, got 0\. It was set by ALIGN_MIN_EVIDENCE"):
         Config.from_env({"ALIGN_MIN_EVIDENCE": "0", "ALIGN_MIN_SIMILARITY": "0.45"})
+
+
+def test_a_setting_out_of_range_names_its_field_and_can_be_worded_for_another_name():
+    with pytest.raises(SettingError) as raised:
+        Config(min_evidence=0)
+    assert str(raised.value) == "min_evidence must be at least 1, got 0."  # Python's name, in Python
+    assert raised.value.setting == "min_evidence"
+    assert raised.value.named("--min-evidence") == "--min-evidence must be at least 1, got 0."
+
+
+def test_readme_example_report_shows_the_default_settings():
+    example = re.search(r'"config": (\{"min_similarity".*?\})', README.read_text(encoding="utf-8"))
+    assert example, "the README's example report has no config"
+    shown = {key: value for key, value in json.loads(example.group(1)).items() if key != "..."}
+    defaults = Config().to_dict()
+    assert shown == {key: defaults[key] for key in shown}

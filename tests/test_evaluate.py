@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from alignment.cli import main
-from alignment.config import Config
+from alignment.config import Config, SettingError
 from alignment.errors import InputError, MissingColumnError, UnreadableFileError
 from alignment.evaluate import (
+    MarkedAd,
     MarkedClaim,
     average_precision,
     calibration_error,
@@ -153,11 +154,12 @@ def test_claims_are_scored_against_the_marked_ones_and_the_errors_listed(tmp_pat
             ],
         },
         {"id": "a2", "text": "Call us today!", "claims": []},
-        # a repeated id: still its own ad, its claim not counted against the first a2
-        {"id": "a2", "text": "Free returns for 60 days.", "claims": ["Free returns for 60 days"]},
     ]
     path.write_text("\n".join(json.dumps(ad) for ad in ads), encoding="utf-8")
-    result = evaluate_claims(read_marked_ads(path), nlp=nlp)
+    # a repeated id (a file refuses it; ads built in Python may have one): still its own ad, its claim not
+    # counted against the first a2
+    repeated = MarkedAd("a2", "Free returns for 60 days.", ((MarkedClaim("Free returns for 60 days"),),))
+    result = evaluate_claims([*read_marked_ads(path), repeated], nlp=nlp)
     assert result.ads == 3 and result.annotators == 1 and result.marked == 4
     assert ("a1", "a lifetime guarantee") in result.missed  # nothing in the copy says it
     assert ("a1", "Free shipping on every order") not in result.missed
@@ -363,7 +365,7 @@ def test_groups_are_checked_apart_and_their_figures_pooled(embedder, labelled):
     assert skipping.groups == 2 and skipping.skipped == {"row of a group with no review text": 1}
     with pytest.raises(MissingColumnError, match="'market'"):
         evaluate_evidence(claims, branded, "rating", group_column="market")
-    with pytest.raises(InputError, match="min_relevant is 0"):
+    with pytest.raises(InputError, match="min_relevant must be at least 1 contradicting review, got 0"):
         evaluate_evidence(claims, branded, "rating", min_relevant=0)
 
 
@@ -659,6 +661,66 @@ def test_cli_evaluate_evidence_says_why_there_is_no_ap_when_min_relevant_ranks_n
     )
     assert main([*argv, "--quiet"]) == 0  # without the about column there is no AP to explain
     assert "AP was not computed" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"id": "a1", "text": "x", "claims": []}\n\n{"id": "a7", "text": "Free delivery."}\n',
+            "ads.jsonl, line 3 (ad 'a7'): no marked claims.",
+        ),
+        ('{"id": "a1", "text": "x", "claims": []}\n{"claims": []}\n', 'ads.jsonl, line 2: no "text".'),
+        ('{"id": 0, "text": "x", "claims": "Free"}\n', "ads.jsonl, line 1 (ad '0'): 'claims' must be a list"),
+        (
+            '[{"id": "a1", "text": "x", "claims": []}, {"id": "a2", "text": "y", "claims": [""]}]',
+            "ads.json, item 2 (ad 'a2'): every claim in 'claims' must be text",
+        ),
+    ],
+)
+def test_annotated_ad_that_cannot_be_read_is_named_by_its_line_and_its_id(tmp_path, content, message):
+    path = tmp_path / ("ads.json" if content.startswith("[") else "ads.jsonl")
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_marked_ads(path)
+    assert str(raised.value).startswith(message), raised.value
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"id": "a1", "text": "x", "claims": []}\n\n{"id": "a2", "text": "y", "claims": []}\n'
+            '{"id": "a1", "text": "x", "claims": []}\n',
+            "ads.jsonl, line 4 (ad 'a1') has the same id as line 1: both are scored",
+        ),
+        (  # an ad without an id is named by its line, which another's id may repeat
+            '{"text": "x", "claims": []}\n{"id": 1, "text": "y", "claims": []}\n',
+            "ads.jsonl, line 2 (ad '1') has the same id as line 1 (line 1 has no id and is named by its number):",
+        ),
+        (
+            '[{"id": "a1", "text": "x", "claims": []}, {"id": "a1", "text": "y", "claims": []}]',
+            "ads.json, item 2 (ad 'a1') has the same id as item 1:",
+        ),
+    ],
+)
+def test_annotated_ads_that_share_an_id_are_both_scored_and_a_note_names_both_lines(tmp_path, content, message):
+    path = tmp_path / ("ads.json" if content.startswith("[") else "ads.jsonl")
+    path.write_text(content, encoding="utf-8")
+    notes: list[str] = []
+    ads = read_marked_ads(path, notes)
+    assert len(ads) == content.count('"text"')  # every ad is read, the repeat too: a benchmark must not stop
+    assert len(notes) == 1 and notes[0].startswith(message), notes
+    assert "both are scored, each on its own" in notes[0]
+    assert read_marked_ads(path) == ads  # without a list for the notes, read alike
+
+
+def test_min_relevant_under_one_is_refused_by_its_python_name_before_the_file_is_read(tmp_path):
+    missing = tmp_path / "not-there.csv"  # read only after the arguments are checked
+    with pytest.raises(SettingError, match=r"^min_relevant must be at least 1 contradicting review, got 0\.$"):
+        evaluate_evidence_sweep(["No hidden fees"], missing, "rating", None, [Config()], min_relevant=0)
+    with pytest.raises(InputError, match=r"^min_relevant must be a whole number, got '2' \(str\)"):
+        evaluate_evidence_sweep(["No hidden fees"], missing, "rating", None, [Config()], min_relevant="2")  # type: ignore[arg-type]
 
 
 def test_annotated_ads_with_a_bad_line_name_it_and_a_table_is_refused_as_not_json_lines(tmp_path):

@@ -586,7 +586,7 @@ def test_a_full_disk_is_one_line_that_says_how_to_free_it_and_saves_nothing(
         ingest_dataset(location, reviews_frame, "more")
     message = str(error.value)
     assert "\n" not in message and f"The disk holding the workspace ({location}) is full" in message
-    assert "nothing was saved" in message and "ALIGN_WORKSPACE" in message
+    assert "nothing was saved" in message and "set --workspace to a folder on a larger disk" in message
     monkeypatch.undo()
     with Workspace.open(location) as ws:
         assert [d.name for d in ws.list_datasets()] == ["kept"]
@@ -1176,7 +1176,42 @@ def test_a_file_that_is_not_a_workspace_says_how_to_go_on_in_one_line(tmp_path):
         Workspace.open(database.parent)
     message = str(error.value)
     assert "not a valid DuckDB database file" in message and "\n" not in message
-    assert "move it away, or set ALIGN_WORKSPACE (or --workspace) to another folder" in message
+    assert "move it away, or set --workspace to another folder" in message  # a location was given
+
+
+def test_a_file_that_is_not_a_workspace_named_by_the_environment_names_only_the_variable(tmp_path, monkeypatch):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "workspace.duckdb").write_text("review,rating\nGreat,5\n")
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "ws"))
+    with pytest.raises(workspace_module.WorkspaceError) as error:
+        Workspace.open()
+    message = str(error.value)
+    assert "move it away, or set ALIGN_WORKSPACE to another folder" in message and "--workspace" not in message
+
+
+def test_a_location_that_is_a_regular_file_is_refused_in_one_line_and_kept(tmp_path, monkeypatch):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a workspace\n")
+    with pytest.raises(InputError) as error:
+        Workspace.open(notes)
+    assert str(error.value) == (
+        f"The workspace location {notes} is a file, not a workspace: a workspace is a folder, or a file whose name "
+        "ends in .duckdb. Set --workspace to a folder."
+    )
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(notes))
+    with pytest.raises(InputError, match=r"Set ALIGN_WORKSPACE to a folder\.$"):
+        ingest_dataset(None, pd.DataFrame({"text": ["Calls drop."]}), "telecom")
+    assert notes.read_text() == "not a workspace\n"
+
+
+def test_location_setting_names_what_pointed_at_the_workspace(tmp_path, monkeypatch):
+    monkeypatch.delenv("ALIGN_WORKSPACE", raising=False)
+    assert workspace_module.location_setting(None) == "ALIGN_WORKSPACE or --workspace"
+    monkeypatch.setenv("ALIGN_WORKSPACE", "")  # set but empty: the default folder, as user_folder reads it
+    assert workspace_module.location_setting(None) == "ALIGN_WORKSPACE or --workspace"
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path))
+    assert workspace_module.location_setting(None) == "ALIGN_WORKSPACE"
+    assert workspace_module.location_setting(tmp_path / "other") == "--workspace"  # given: the variable is not read
 
 
 @pytest.mark.parametrize("action", ["save_run", "delete_run", "delete_dataset", "prune_embeddings"])

@@ -83,3 +83,24 @@ def test_a_role_mapped_to_no_column_is_not_detected_again_by_its_name(tmp_path: 
     assert all(review.rating is None for review in dataset.review_set.reviews)
     saved = workspace_store.save_dataset(dataset, "shop")  # read again from the file, with the same mapping
     assert saved.review_set.mapping.rating is None and saved.review_set.mapping.date is None
+
+
+def test_every_kind_of_unread_value_a_messy_file_gives_is_explained_on_the_datasets_page(tmp_path: Path):
+    from alignment.charts import dataset_overview
+    from alignment.ingest import load_reviews
+    from alignment.ui.datasets import INVALID_REASONS
+
+    stars = ["5", "4", "abc", "500", "4/5", "8/10", "3", "5", "2", "55", "4", "5"]
+    dates = ["2025-01-03", "soon", "03/04/2025", "1800-01-01", *["2025-02-01"] * 8]
+    ids = ["a1", "a1", "", *[f"b{i}" for i in range(9)]]
+    lines = [
+        f"{i},review number {n} was fine. It was fine.,{r},{d}"
+        for n, (i, r, d) in enumerate(zip(ids, stars, dates, strict=True))
+    ]
+    path = tmp_path / "messy.csv"
+    path.write_text("id,text,rating,date\n" + "\n".join(lines) + "\n")
+    invalid = dataset_overview(load_reviews(path)).invalid_values
+    assert {"duplicate id", "missing id", "non-numeric rating", "rating out of range", "unparseable date"} <= set(
+        invalid
+    ), invalid
+    assert set(invalid) <= set(INVALID_REASONS), set(invalid) - set(INVALID_REASONS)

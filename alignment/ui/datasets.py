@@ -17,6 +17,7 @@ from alignment.ingest import (
     HEADERLESS,
     LONG_REVIEW,
     MALFORMED_ROW,
+    MISSING_ID,
     NOT_TEXT,
     REPEATED_SENTENCE,
     RESCALED_RATING,
@@ -56,6 +57,7 @@ INVALID_REASONS = {
     RESCALED_RATING: "a rating written as a fraction of another scale than the column's own (8/10 among "
     "ratings out of 5), read on the column's scale (4)",
     "duplicate id": "an id used by an earlier review; both reviews are kept",
+    MISSING_ID: "a blank id cell; the review is kept and known by its row ('row 12')",
     AMBIGUOUS_DATE: "a date like 03/04/2025 in a column where no date settles whether the day or the month "
     "comes first; it is read month first (March 4th)",
     "date out of range": "a date before 1900 or in the future, a placeholder or a typo; the review is kept "

@@ -122,12 +122,14 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
-        """Build a Config from ALIGN_* environment variables (e.g. ALIGN_MIN_SIMILARITY=0.5)."""
+        """Build a Config from ALIGN_* environment variables (e.g. ALIGN_MIN_SIMILARITY=0.5), with
+        ``overrides`` (a command's options) taking the place of the variables they name: a variable an option
+        overrides is not read, so a bad one left in the shell does not stop a command that sets the value."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for field in fields(cls):
             raw = env.get(ENV_PREFIX + field.name.upper())
-            if raw is None:
+            if raw is None or field.name in overrides:
                 continue
             values[field.name] = _parse_value(field.name, str(field.type), raw)
         for name, value in values.items():

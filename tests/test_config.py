@@ -56,6 +56,14 @@ def test_a_bad_setting_from_the_environment_names_its_variable():
         Config.from_env({"ALIGN_MIN_EVIDENCE": "0", "ALIGN_MIN_SIMILARITY": "0.45"})
 
 
+def test_an_option_that_overrides_a_bad_variable_is_used_and_the_variable_is_not_read():
+    environ = {"ALIGN_MIN_EVIDENCE": "0", "ALIGN_MIN_SIMILARITY": "0.45"}
+    config = Config.from_env(environ, min_evidence=3)  # `--min-evidence 3` with ALIGN_MIN_EVIDENCE=0 in the shell
+    assert (config.min_evidence, config.min_similarity) == (3, 0.45)
+    with pytest.raises(InputError, match="ALIGN_MIN_SIMILARITY"):  # a bad variable no option overrides still counts
+        Config.from_env({"ALIGN_MIN_SIMILARITY": "2"}, min_evidence=3)
+
+
 def test_a_setting_out_of_range_names_its_field_and_can_be_worded_for_another_name():
     with pytest.raises(SettingError) as raised:
         Config(min_evidence=0)

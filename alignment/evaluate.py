@@ -374,7 +374,14 @@ def read_marked_ads(path: str | Path, notes: list[str] | None = None) -> list[Ma
     ads: list[MarkedAd] = []
     first_of: dict[str, tuple[int, bool]] = {}  # each id's first ad: its number, and whether it gave the id
     for number, item in numbered:
-        ad = _marked_ad(item, f"{source.name}, {place} {number:,}", str(number))
+        where = f"{source.name}, {place} {number:,}"
+        ad = _marked_ad(item, where, str(number))
+        if ads and len(ad.marked) != len(ads[0].marked):
+            raise InputError(
+                f"{where} (ad {ad.ad_id!r}) has {_lists(len(ad.marked))} of marked claims, where {place} "
+                f"{numbered[0][0]:,} has {_lists(len(ads[0].marked))}: every ad needs the same annotators' lists "
+                '(one "claims" list, or one "claims_a", "claims_b", ... per annotator).'
+            )
         given = _given_id(item) is not None
         if ad.ad_id in first_of:
             if notes is not None:
@@ -384,12 +391,11 @@ def read_marked_ads(path: str | Path, notes: list[str] | None = None) -> list[Ma
         ads.append(ad)
     if not ads:
         raise InputError(f"{source.name} has no ads. Give one JSON object per line with its text and claims.")
-    counts = {len(ad.marked) for ad in ads}
-    if len(counts) > 1:
-        raise InputError(
-            f"{source.name}: every ad needs the same annotators' claim lists; found ads with {sorted(counts)}."
-        )
     return ads
+
+
+def _lists(count: int) -> str:
+    return "one list" if count == 1 else f"{count} lists"
 
 
 def _marked_ad(item: object, where: str, default_id: str) -> MarkedAd:

@@ -671,6 +671,10 @@ def test_cli_evaluate_evidence_says_why_there_is_no_ap_when_min_relevant_ranks_n
             "ads.jsonl, line 3 (ad 'a7'): no marked claims.",
         ),
         ('{"id": "a1", "text": "x", "claims": []}\n{"claims": []}\n', 'ads.jsonl, line 2: no "text".'),
+        (
+            '{"id": "a1", "text": "x", "claims": []}\n{"id": "a2", "text": "y", "claims_a": [], "claims_b": []}\n',
+            "ads.jsonl, line 2 (ad 'a2') has 2 lists of marked claims, where line 1 has one list: every ad needs",
+        ),
         ('{"id": 0, "text": "x", "claims": "Free"}\n', "ads.jsonl, line 1 (ad '0'): 'claims' must be a list"),
         (
             '[{"id": "a1", "text": "x", "claims": []}, {"id": "a2", "text": "y", "claims": [""]}]',

@@ -81,6 +81,10 @@ MALFORMED_ROW = "malformed row"
 NOT_TEXT = "list or object, not text"
 TITLE_ROW = "title row above the header"
 MISSING_ID = "missing id"
+# A review whose text holds lines that read as rows of its file: a quote left open ('1,"Great service,5')
+# runs the rows after it into one review, up to the next quote, silently. Counted per review, not refused:
+# a review with a line break may hold such a line ("2, no 3 calls a day").
+ROWS_RUN_TOGETHER = "rows run together by an open quote"
 HEADERLESS = "first line read as a review (no header row)"
 RESCALED_RATING = "rating written on another scale (rescaled)"
 REPEATED_SENTENCE = "repeated sentence in one review (read once)"
@@ -436,6 +440,7 @@ def _read_delimited(path: Path, sep: str, expected: Iterable[str] = ()) -> pd.Da
         )
         frame.attrs["headerless"] = bool(names)
         frame.attrs["title_rows"] = titles.count
+        frame.attrs["separator"] = sep
         return frame
 
     try:
@@ -1272,6 +1277,7 @@ def no_reviews_message(name: str, skipped: Mapping[str, int], column: str) -> st
 
 def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Review], Counter[str], Counter[str]]:
     validator = RowValidator(mapping)
+    validator.separator = frame.attrs.get("separator")
     validator.skip_rows(frame.attrs.get("skipped_row_numbers", ()))
     # In chunks of the rows a workspace ingest streams, so that what a column settles as it is read (the
     # day/month order of its dates, the scale of its fractions) is settled on the same rows either way: a
@@ -1305,6 +1311,9 @@ class RowValidator:
         self._seen_ids: set[str] = set()
         self._date_order = DateOrder()
         self._rating_scale = RatingScale()
+        # The separator of a delimited file (CSV, TSV), where a quote left open can run rows together;
+        # None for a workbook, JSON or a frame, whose cells hold line breaks as they are.
+        self.separator: str | None = None
 
     def skip_rows(self, numbers: Iterable[int]) -> None:
         """Note the data-row numbers of rows the reader skipped (a malformed CSV row, an unreadable JSON
@@ -1396,8 +1405,41 @@ class RowValidator:
             if labels is not None:
                 _count_labels(labels, kept, self.invalid)
         self.invalid.update(id_counts)  # after the dates and ratings, in the order the counts were always said
+        if self.separator is not None:
+            run_together = _rows_run_together(
+                frame, mapping.text, [texts[position] for position in kept], self.separator
+            )
+            if run_together:
+                self.invalid[ROWS_RUN_TOGETHER] += run_together
         self.rows += len(frame)
         return reviews
+
+
+def _value_shape(value: str) -> str:
+    """A cell's shape: each run of letters "a", each run of digits "9" ("BW-00412" "a-9", "17" "9")."""
+    return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", value))
+
+
+def _rows_run_together(frame: pd.DataFrame, text_column: str, texts: Sequence[str], separator: str) -> int:
+    """How many of ``texts`` (a delimited file's reviews) hold a line that reads as a row of the file: after
+    its first line, one that opens with a value shaped like the file's first column (an id, a date: a value
+    with a digit) and holds as many separators as a row, as the rows a quote left open ran into it do."""
+    if not frame.shape[1] or str(frame.columns[0]) == text_column:
+        return 0  # the reviews come first: nothing tells a row from a review's own line
+    shapes = {shape for shape in map(_value_shape, map(clean_cell, frame.iloc[:, 0].tolist())) if "9" in shape}
+    if not shapes:
+        return 0
+    # As many fields as a row of the file has: "5,8 130lb, size 26" in a review is not a row of ten columns.
+    fields = sum(1 for column in frame.columns if not str(column).endswith(" (segment)"))
+    return sum(
+        1
+        for text in texts
+        if "\n" in text
+        and any(
+            line.count(separator) >= fields - 1 and _value_shape(line.split(separator, 1)[0].strip()) in shapes
+            for line in text.split("\n")[1:]
+        )
+    )
 
 
 def refuse_numbers_as_text(reviews: Sequence[Review], column: str) -> None:
@@ -2430,6 +2472,7 @@ class TableStream:
         self.path: Path | None = None
         self.encoding: str | None = None
         self.separator = ","
+        self.delimited = False  # a CSV or TSV file, read with ``separator``
         if isinstance(source, pd.DataFrame):
             self.frame, self.name = source, "DataFrame"
             self.size, self.sha256, self.unit, self.total = 0, None, "rows", len(source)
@@ -2487,6 +2530,7 @@ class TableStream:
                 f"{self.path.name} is empty. Give a file with a header row and at least one review."
             )
         self.separator = choose_separator(text, "\t" if self.suffix == ".tsv" else ",")
+        self.delimited = True
         self._titles = _title_lines(text, self.separator, self.expected)
         self.title_rows = self._titles.count
         text = text[self._titles.chars :]
@@ -2879,6 +2923,7 @@ class ReviewStream:
                     raise EmptyDatasetError(no_columns_message(name, self.table.suffix, self.table.bad_lines))
                 self.mapping = detect_columns(frame, *self._columns)
                 self.validator = RowValidator(self.mapping)
+                self.validator.separator = self.table.separator if self.table.delimited else None
                 if self.table.headerless:
                     self.validator.invalid[HEADERLESS] = 1
             mapping = self.mapping

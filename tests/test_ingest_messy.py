@@ -18,6 +18,7 @@ from alignment.ingest import (
     NOT_TEXT,
     REPEATED_SENTENCE,
     RESCALED_RATING,
+    ROWS_RUN_TOGETHER,
     TITLE_ROW,
     ReviewStream,
     _parse_dates,
@@ -1009,3 +1010,25 @@ def test_a_date_or_rating_column_kept_as_a_segment_stays_the_reviews_date_or_rat
     assert loaded.mapping.segments == ("date (segment)", "rating (segment)")
     assert loaded.reviews[0].date == "2025-01-02" and loaded.reviews[0].segments["rating (segment)"] == "1"
     assert source_column("claim (segment)") == "claim" and source_column("region (segment)") == "region (segment)"
+
+
+def test_rows_a_quote_left_open_ran_into_one_review_are_counted_read_whole_or_streamed(tmp_path):
+    path = tmp_path / "open_quote.csv"
+    path.write_text(
+        'id,review,rating\n1,"Great service,5\n2,Terrible wait,1\n3,"ok" fine,3\n4,Fine,4\n5,Good,5\n'
+        '6,"Lovely staff.\n5,8 and 130lb: fits",5\n'  # a line break of the review's own, fewer fields than a row
+    )
+    whole = load_reviews(path)
+    assert [review.review_id for review in whole.reviews] == ["1", "4", "5", "6"]  # rows 2 and 3 were swallowed
+    assert whole.summary.columns["invalid_values"] == {ROWS_RUN_TOGETHER: 1}
+    stream = ReviewStream(path, chunk_rows=2)
+    assert [review.review_id for chunk, _ in stream.chunks() for review in chunk] == ["1", "4", "5", "6"]
+    assert stream.validator is not None and dict(stream.validator.invalid) == {ROWS_RUN_TOGETHER: 1}
+
+
+def test_a_workbook_review_with_lines_like_rows_is_not_taken_for_rows_run_together(tmp_path):
+    path = tmp_path / "reviews.xlsx"
+    pd.DataFrame({"id": ["1", "2"], "review": ["Great.\n2,Terrible wait,1", "Fine"], "rating": ["5", "4"]}).to_excel(
+        path, index=False
+    )
+    assert load_reviews(path).summary.columns["invalid_values"] == {}

@@ -772,8 +772,12 @@ def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
         raise UnreadableFileError(
             f"{path.name} looks like a binary file, not text. Give --claims a text file with one claim per line."
         )
+    # Lines end where an editor ends them: str.splitlines also breaks at a form feed or U+2028, and the line
+    # numbers the messages give would not be the editor's.
     lines = [
-        (number, line.strip()) for number, line in enumerate(text.replace("\x00", "").splitlines(), 1) if line.strip()
+        (number, line.strip())
+        for number, line in enumerate(re.split(r"\r\n|\r|\n", text.replace("\x00", "")), 1)
+        if line.strip()
     ]
     if not lines:
         raise InputError(f"{name} has no claims. Put one claim per line.")

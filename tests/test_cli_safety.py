@@ -321,6 +321,7 @@ def test_claims_file_that_is_binary_is_refused_in_one_line(files, tmp_path, caps
         (b"\x00\x01\x02binary\n", 1, "U+0001"),  # too few to read as binary
         (b"No hidden fees\n\nFree \x1b[31mshipping\n", 3, "U+001B"),  # a terminal's escape
         (b"No hidden fees\nFree shipping\x7f\n", 2, "U+007F"),
+        (b"No hidden\x0cfees\nFree shipping\x7f\n", 1, "U+000C"),  # a form feed ends no line: line 2 stays 2
     ],
 )
 @pytest.mark.parametrize("command", ["check", "evaluate evidence"])

@@ -22,8 +22,8 @@ import pandas as pd
 from alignment.match import matched_under
 from alignment.quantities import describe_comparison, find_bounds
 from alignment.ratings import rating_bounds
-from alignment.records import ClaimResult, ClaimScore, Judgement, Review
-from alignment.score import alignment_interval, score_claim
+from alignment.records import ClaimResult, Judgement, Review
+from alignment.score import alignment_interval, score_claim, verdict
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -97,7 +97,6 @@ VERDICTS: Mapping[str, VerdictStyle] = {
 }
 VERDICT_ORDER: tuple[str, ...] = ("contradicted", "mixed", "unproven", "supported")
 AT_RISK: frozenset[str] = frozenset({"contradicted", "mixed"})
-_RISK_TO_VERDICT = {"high": "contradicted", "medium": "mixed", "insufficient evidence": "unproven", "low": "supported"}
 _EMPHASIS = {
     "guarantee": 1.0,
     "absolute": 1.0,
@@ -160,11 +159,6 @@ def check_notes(report: Report) -> tuple[str, ...]:
     if lowered:  # a report built without the check's notes: the header's "see the notes" must find it
         notes.append(lowered)
     return (*notes, *filters)
-
-
-def verdict(score: ClaimScore) -> str:
-    """The plain-words verdict of a claim from its risk: contradicted, mixed, unproven or supported."""
-    return _RISK_TO_VERDICT[score.risk]
 
 
 def verdict_label(name: str) -> str:

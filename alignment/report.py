@@ -24,6 +24,7 @@ from alignment.records import (
     Review,
     Sentence,
 )
+from alignment.score import verdict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,6 +98,7 @@ class Report:
             "alignment": None if score.alignment is None else round(score.alignment, 4),
             "interval": None if score.interval is None else [round(v, 4) for v in score.interval],
             "risk": score.risk,
+            "verdict": verdict(score),
             "matches": [
                 {
                     "review_id": self.reviews[self.sentences[sentence].review_index].review_id,
@@ -145,6 +147,7 @@ class Report:
                     "interval_low": None if score.interval is None else score.interval[0],
                     "interval_high": None if score.interval is None else score.interval[1],
                     "risk": score.risk,
+                    "verdict": verdict(score),
                 }
             )
         columns = [
@@ -161,6 +164,7 @@ class Report:
             "interval_low",
             "interval_high",
             "risk",
+            "verdict",
         ]
         return pd.DataFrame(rows, columns=columns)
 

@@ -77,3 +77,17 @@ def alignment_interval(supports: int, contradicts: int, level: float = 0.95) -> 
     low = betaincinv(supports + PRIOR, contradicts + PRIOR, tail)
     high = betaincinv(supports + PRIOR, contradicts + PRIOR, 1.0 - tail)
     return float(2 * low - 1), float(2 * high - 1)
+
+
+# The plain words every view gives a claim's risk: the app's cards and charts, the reports, the run history.
+RISK_TO_VERDICT: dict[str, str] = {
+    "high": "contradicted",
+    "medium": "mixed",
+    "insufficient evidence": "unproven",
+    "low": "supported",
+}
+
+
+def verdict(score: ClaimScore) -> str:
+    """The plain-words verdict of a claim from its risk: contradicted, mixed, unproven or supported."""
+    return RISK_TO_VERDICT[score.risk]

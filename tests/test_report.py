@@ -79,6 +79,15 @@ def test_report_json_lists_the_ads_its_claim_offsets_index_when_copy_was_read():
     assert ads[claim["ad_id"]][claim["start"] : claim["end"]] == claim["text"]
 
 
+def test_report_json_and_claims_frame_give_each_claim_the_verdict_the_app_shows():
+    from alignment.charts import verdict
+
+    report = _report()
+    shown = verdict(report.claims[0].score)
+    assert json.loads(report.to_json())["claims"][0]["verdict"] == shown == "mixed"  # 1 support, 1 contradicts
+    assert report.claims_frame().loc[0, "verdict"] == shown
+
+
 def test_report_frames_carry_review_metadata_and_segments():
     report = _report()
     claims = report.claims_frame()

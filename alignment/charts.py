@@ -21,7 +21,7 @@ import pandas as pd
 
 from alignment.match import matched_under
 from alignment.quantities import describe_comparison, find_bounds
-from alignment.ratings import rating_bounds
+from alignment.ratings import OFF_SCALE_RATING, rating_bounds
 from alignment.records import ClaimResult, Judgement, Review
 from alignment.score import alignment_interval, score_claim, verdict
 
@@ -1365,7 +1365,7 @@ def dataset_overview(review_set: ReviewSet) -> DatasetOverview:
     bounds = rating_bounds(ratings)
     on_scale = [rating for rating in ratings if bounds is None or rating <= bounds[1]]
     if len(on_scale) < len(ratings):  # typos off the file's scale (off_scale)
-        invalid["rating off the file's scale"] = len(ratings) - len(on_scale)
+        invalid[OFF_SCALE_RATING] = len(ratings) - len(on_scale)
     return DatasetOverview(
         source=summary.source,
         rows=summary.rows,

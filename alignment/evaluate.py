@@ -37,7 +37,7 @@ from alignment.ingest import (
     rating_number,
     read_table,
 )
-from alignment.ratings import Side, band_side, off_scale, rating_bands, rating_bounds
+from alignment.ratings import OFF_SCALE_RATING, Side, band_side, off_scale, rating_bands, rating_bounds
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -218,7 +218,7 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
             rated = parse_ratings(pd.Series(texts, dtype=object), Counter(), RatingScale())
         numeric, typos = _numeric_sides(plain, rated)
         if typos:
-            unread["rating off the file's scale"] += typos
+            unread[OFF_SCALE_RATING] += typos
         return numeric, unread
     sides: list[Side | None] = []
     for text in texts:

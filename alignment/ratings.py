@@ -35,6 +35,8 @@ RATING_SCALES = ((1.0, 5.0), (0.0, 5.0), (1.0, 10.0), (0.0, 10.0), (0.0, 100.0))
 # stars into a complaint when a file of under 100 had to fit its scale whole. UX bounds, not fitted; a file
 # of fewer ratings than that must fit whole (two ratings, 5 and 55, say nothing of which is the slip).
 RATING_OFF_SCALE_SHARE = 0.01
+# How such a rating is counted among a dataset's unread values.
+OFF_SCALE_RATING = "rating off the file's scale"
 RATING_TYPO_MIN_RATINGS = 10
 # A rating reads as a side the way the app's "rating disagrees" flag reads it: at most 40% of the scale's
 # top contradicts (1-2 of 5 stars), at least 80% supports (4-5 of 5); between is no side.

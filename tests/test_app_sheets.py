@@ -104,3 +104,17 @@ def test_every_kind_of_unread_value_a_messy_file_gives_is_explained_on_the_datas
         invalid
     ), invalid
     assert set(invalid) <= set(INVALID_REASONS), set(invalid) - set(INVALID_REASONS)
+
+
+def test_the_datasets_page_gives_the_ratings_on_their_scale_and_a_typo_above_it_apart(tmp_path: Path):
+    from alignment.charts import dataset_overview
+    from alignment.ingest import load_reviews
+    from alignment.ui.datasets import rating_range
+
+    stars = [5, 4, 1, 5, 3, 2, 5, 4, 4, 5, 1, 55]  # one "55" for "5" among a dozen ratings
+    path = tmp_path / "shop.csv"
+    path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars)))
+    line = rating_range(dataset_overview(load_reviews(path)))
+    assert line == "1 to 5 on a 1–5 scale, and 1 rating far above it (up to 55), left out as a typo · mean 3.55"
+    path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars[:-1])))
+    assert rating_range(dataset_overview(load_reviews(path))) == "1 to 5 on a 1–5 scale · mean 3.55"

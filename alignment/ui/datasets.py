@@ -28,6 +28,7 @@ from alignment.ingest import (
     source_column,
 )
 from alignment.pipeline import language_note
+from alignment.ratings import OFF_SCALE_RATING
 from alignment.ui import common, state, workspace_view
 from alignment.ui.notes import app_message
 from alignment.ui.text import md
@@ -53,12 +54,13 @@ INVALID_REASONS = {
     "unparseable date": "a date that could not be read; the review is kept without a date",
     "non-numeric rating": "a rating that is not a number; the review is kept without a rating",
     "rating out of range": "a rating under 0 or over 100; the review is kept without a rating",
-    "rating off the file's scale": "a rating far above the scale the others fit (50 among 1–5 stars, likely a "
-    "typo); it is kept, left out of the mean and never read as the review's side",
+    OFF_SCALE_RATING: "a rating far above the scale the others fit (such as 50 among 1–5 stars: likely a typo); the "
+    "review is kept, its rating left out of the mean and never read as the review's side",
     RESCALED_RATING: "a rating written as a fraction of another scale than the column's own (8/10 among "
     "ratings out of 5), read on the column's scale (4)",
     "duplicate id": "an id used by an earlier review; both reviews are kept",
-    MISSING_ID: "a blank id cell; the review is kept and known by its row ('row 12')",
+    MISSING_ID: "a blank id cell; the review is kept and known by its row number (the review of data row 12 "
+    "as 'row 12')",
     ROWS_RUN_TOGETHER: "a review holding lines that read as rows of the file: a quote left open in it ran the "
     "rows after it into this review, up to the next quote; close that quote in the file and upload it again",
     AMBIGUOUS_DATE: "a date like 03/04/2025 in a column where no date settles whether the day or the month "
@@ -184,10 +186,7 @@ def show_validation(dataset: Dataset) -> None:
             st.markdown("No dates: map a date column to see trends and filter by period.")
         st.markdown("**Ratings**")
         if overview.rated:
-            st.markdown(
-                f"{overview.rating_min:g} to {overview.rating_max:g} on a {overview.rating_scale} scale · mean "
-                f"{overview.rating_mean:.2f} · {overview.rated:,} of {overview.reviews:,} reviews rated"
-            )
+            st.markdown(f"{rating_range(overview)} · {overview.rated:,} of {overview.reviews:,} reviews rated")
         elif overview.columns.get("rating"):
             st.markdown(
                 f"No value of column {md(str(overview.columns['rating']))} reads as a rating: map the column that "
@@ -235,6 +234,20 @@ def segment_rename_note(segments: Sequence[str]) -> str | None:
     if len(renamed) == 1:
         return f"Segment {columns} is shown as {shown}, because {columns} names a column of the evidence table."
     return f"Segments {columns} are shown as {shown}, because {columns} name columns of the evidence table."
+
+
+def rating_range(overview: DatasetOverview) -> str:
+    """The ratings' range, scale and mean in a line, a typo far above the scale said apart, as it is left
+    out of the mean: "1 to 5 on a 1–5 scale, and 1 rating far above it (55), left out as a typo · mean 3.47"."""
+    off = overview.invalid_values.get(OFF_SCALE_RATING, 0)
+    if not off or overview.scale_max is None:
+        span = f"{overview.rating_min:g} to {overview.rating_max:g} on a {overview.rating_scale} scale"
+    else:
+        typos = "a typo" if off == 1 else "typos"
+        above = f"{off:,} rating{'' if off == 1 else 's'} far above it (up to {overview.rating_max:g})"
+        scale = f"{overview.rating_min:g} to {overview.scale_max:g} on a {overview.rating_scale} scale"
+        span = f"{scale}, and {above}, left out as {typos}"
+    return f"{span} · mean {overview.rating_mean:.2f}"
 
 
 def _and(items: Sequence[str]) -> str:

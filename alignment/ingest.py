@@ -1776,6 +1776,12 @@ _OTHER_LANGUAGE_WORDS = frozenset(
     | {"en", "ik", "zijn", "voor", "maar", "ook", "geen", "jest", "nie", "się", "na", "że", "jak", "bardzo"}
     | {"był", "było", "och", "det", "är", "att", "jag", "inte", "og", "ikke", "jeg", "på", "som", "ve"}
     | {"bir", "bu", "çok", "için", "ile", "değil", "yang", "ini", "itu", "tidak", "saya", "sangat", "de"}
+    # and the words ad copy promises with ("never", "always", "all", "our", "no"), which copy in those
+    # languages holds where its reviews hold the words above: "Keine versteckten Gebühren, niemals."
+    | {"keine", "keinen", "unser", "unsere", "unseren", "aller", "alle", "niemals", "immer", "oder", "nur"}
+    | {"bei", "zum", "zur", "vom", "wird", "sind", "jetzt", "mehr", "ihre", "ihr", "nunca", "siempre"}
+    | {"nuestro", "nuestra", "nuestros", "todos", "jamais", "toujours", "notre", "tous", "sempre", "mai"}
+    | {"nostro", "nostri", "tutti", "nosso", "nossa", "altijd", "nooit", "onze"}
 )
 _LETTER_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 ENGLISH_SAMPLE = 2_000  # texts read, evenly spaced: the share is steady long before, and cost stays flat

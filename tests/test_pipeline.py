@@ -161,6 +161,9 @@ def test_ad_copy_that_does_not_read_as_english_is_named_ad_by_ad_or_as_a_whole()
     # Ads too short to tell one by one are read together.
     short = "Livraison gratuite dès 30 € sur tout.\n\nSatisfait ou remboursé pendant 30 jours, et sans frais.\n\nLe meilleur prix garanti toute l'année."
     assert str(copy_language_note(parse_ads_text(short))).startswith("The ad copy does not read as English.")
+    # Copy that promises holds promising words ("never", "our", "all"), not the words reviews are told by.
+    german = "Keine versteckten Gebühren, niemals. Echte Menschen beantworten unseren Support rund um die Uhr."
+    assert str(copy_language_note(parse_ads_text(german))).startswith("The ad copy does not read as English.")
     # Telegraphic English holds few common English words, and the odd foreign one ("per", "La"): no note.
     telegraphic = (
         "Unlimited data for $30 per month.\n\nCafé-quality espresso at home.\n\nLa Quinta: free breakfast daily."

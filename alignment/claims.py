@@ -1138,12 +1138,14 @@ class ClaimSpanModel:
             # A footnote is left out here, not in training: its phrases stay the classifier's examples of
             # what is not a claim, so the shipped model does not change with this rule.
             return [], []
-        # "Buy one, get one free" is ruled out here, not in training: its phrases stay the classifier's
-        # examples of what is not a claim, so the shipped model does not change with the rule.
+        # "Buy one, get one free" and phone numbers are ruled out here, not in training: their phrases stay
+        # the classifier's examples of what is not a claim, so the shipped model does not change with the rule.
         candidates = [
             span
             for span in sub_spans(unit)
-            if may_be_claim(span) and not _touches_discount(span, _BUY_GET_FREE_PATTERN)
+            if may_be_claim(span)
+            and not _touches_discount(span, _BUY_GET_FREE_PATTERN)
+            and not _touches_discount(span, _PHONE_PATTERN)  # nor any phrase cut from one ("555) 010-0199")
         ]
         if not candidates:
             return [], []
@@ -1179,6 +1181,9 @@ class ClaimSpanModel:
 
 
 _MARKUP = re.compile(r"[<>={}]")
+# A phone number ("Call 1-800-555-0100 now", "(555) 010-0199") is how to reach the brand, never a promise; a
+# promise beside one ("24/7 support") is a phrase of its own.
+_PHONE_PATTERN = re.compile(r"(?<![\w/])(\+?1[-. ]?)?(\(\d{3}\)|\d{3})[-. ]\d{3}[-. ]\d{4}(?!\w)")
 
 
 def _reads_as_words(span: Span) -> bool:

@@ -574,3 +574,12 @@ def test_headlines_in_title_case_are_read_as_promises_and_names_stay_names(nlp):
         "Lowest Prices Guaranteed",
     ]
     assert all(ad.text[claim.start : claim.end] == claim.text for claim in found)
+
+
+@pytest.mark.models
+def test_a_phone_number_is_never_a_claim_but_the_promise_beside_it_is(nlp):
+    claims, possible = read_copy(
+        [Ad("ad1", "Call 1-800-555-0100 now. Call (555) 010-0199 today. Free estimates.")], nlp
+    )
+    assert [claim.text for claim in claims] == ["Free estimates"]
+    assert not any(any(ch.isdigit() for ch in phrase.text) for phrase in possible)

@@ -1146,6 +1146,7 @@ class ClaimSpanModel:
             if may_be_claim(span)
             and not _touches_discount(span, _BUY_GET_FREE_PATTERN)
             and not _touches_discount(span, _PHONE_PATTERN)  # nor any phrase cut from one ("555) 010-0199")
+            and not _only_what_a_call_to_action_names(span)
         ]
         if not candidates:
             return [], []
@@ -1181,6 +1182,22 @@ class ClaimSpanModel:
 
 
 _MARKUP = re.compile(r"[<>={}]")
+
+
+def _only_what_a_call_to_action_names(span: Span) -> bool:
+    """Whether the span is only what a call to action points at, with no cue of a promise in it: "a store
+    near you" of "Visit a store near you", "the app" of "Download the app" (the guideline never marks a call
+    to action). "free shipping on every order" of "Get free shipping on every order" has its cue, and stays."""
+    head = span.root.head
+    return (
+        span.root.dep_ in {"dobj", "pobj", "attr", "oprd"}
+        and not span.start <= head.i < span.end
+        and head.lemma_.lower() in _CTA_VERBS
+        and head.tag_ == "VB"
+        and not _has_cue(span)
+    )
+
+
 # A phone number ("Call 1-800-555-0100 now", "(555) 010-0199") is how to reach the brand, never a promise; a
 # promise beside one ("24/7 support") is a phrase of its own.
 _PHONE_PATTERN = re.compile(r"(?<![\w/])(\+?1[-. ]?)?(\(\d{3}\)|\d{3})[-. ]\d{3}[-. ]\d{4}(?!\w)")

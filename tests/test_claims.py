@@ -583,3 +583,11 @@ def test_a_phone_number_is_never_a_claim_but_the_promise_beside_it_is(nlp):
     )
     assert [claim.text for claim in claims] == ["Free estimates"]
     assert not any(any(ch.isdigit() for ch in phrase.text) for phrase in possible)
+
+
+@pytest.mark.models
+def test_what_a_call_to_action_points_at_is_no_claim_unless_it_makes_a_promise(nlp):
+    claims = extract_claims(
+        [Ad("ad1", "Visit a store near you. Download the app today. Get free shipping on every order.")], nlp
+    )
+    assert [claim.text for claim in claims] == ["free shipping on every order"]

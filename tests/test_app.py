@@ -7,6 +7,7 @@ import io
 import json
 import re
 import time
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -17,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from alignment.errors import InputError
 from alignment.ingest import ColumnMapping, parse_ads_text
-from alignment.records import Ad, Claim, PossibleClaim
+from alignment.records import Ad, Claim, Judgement, PossibleClaim
 from alignment.ui import edits, text
 from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
 from alignment.ui.uploads import build_dataset, read_copy_upload, read_dataset_upload
@@ -203,6 +204,78 @@ def test_a_possible_claim_joins_the_claims_of_the_copy_where_it_stands():
         edits.include(ads, rows, PossibleClaim("ad1", "Open early", 55, 65, "early", "qualitative", 0.4))
 
 
+def _found(ads: list[Ad], *spans: tuple[str, str]) -> list[Claim]:
+    """Claims a new extraction finds: (ad id, text) each, placed where the ad holds the text."""
+    claims = []
+    for number, (ad_id, words) in enumerate(spans, 1):
+        start = next(ad for ad in ads if ad.ad_id == ad_id).text.index(words)
+        claims.append(Claim(f"c{number}", ad_id, words, start, start + len(words), "x", "qualitative"))
+    return claims
+
+
+def _edited_copy() -> tuple[list[Ad], list[edits.ClaimRow]]:
+    """The copy of _copy with "Open late." after it, and every kind of edit made: c1 reworded (the copy with
+    it), c2 dropped, the possible claim "Open late" checked, a claim added by hand."""
+    ads, rows = _copy()
+    ads = [Ad("ad1", ads[0].text + " Open late.")]
+    ads, rows = edits.reword(ads, rows, "c1", "Fewer dropped calls in most regions", _infer)
+    rows = edits.set_kept(rows, "c2", keep=False)
+    late = ads[0].text.index("Open late")
+    rows = edits.include(ads, rows, PossibleClaim("ad1", "Open late", late, late + 9, "late", "qualitative", 0.4))
+    return ads, edits.add(rows, "Free roaming in 40 countries", _infer)
+
+
+def test_checking_the_copy_again_carries_the_edits_over_to_the_claims_found_anew():
+    old_ads, old_rows = _edited_copy()
+    assert old_ads[0].text == "Fewer dropped calls in most regions. No hidden fees, ever. Open late."
+    # A line added: the extraction reads the rewording a little shorter, and finds the new line's claim.
+    ads = parse_ads_text(edits.copy_text(old_ads) + "\n\nSwitch in minutes.")
+    claims = _found(ads, ("ad1", "dropped calls in most regions"), ("ad1", "No hidden fees, ever"), ("ad2", "Switch"))
+    carried = edits.carry_over(old_rows, ads, claims)
+    assert [(row.claim.text, row.keep, row.origin) for row in carried.rows] == [
+        ("Fewer dropped calls in most regions", True, "reworded"),  # as the marketer worded it
+        ("No hidden fees, ever", False, "copy"),
+        ("Open late", True, "copy"),
+        ("Switch", True, "copy"),
+        ("Free roaming in 40 countries", True, "added"),
+    ]
+    assert carried.rows[0].original == "Fewer dropped calls than anyone"
+    for row in carried.rows[:4]:
+        ad = next(ad for ad in ads if ad.ad_id == row.claim.ad_id)
+        assert ad.text[row.claim.start : row.claim.end] == row.claim.text
+    assert len({row.claim.claim_id for row in carried.rows}) == 5  # the new extraction's ids are not reused twice
+    assert not carried.not_carried and edits.not_carried_line(carried.not_carried) is None
+    # A rewording, a dropped claim and a checked possible claim no longer in the copy are said, not lost silently.
+    ads = parse_ads_text("Switch in minutes.")
+    carried = edits.carry_over(old_rows, ads, _found(ads, ("ad1", "Switch in minutes")))
+    assert [(row.claim.text, row.origin) for row in carried.rows] == [
+        ("Switch in minutes", "copy"),
+        ("Free roaming in 40 countries", "added"),
+    ]
+    assert edits.not_carried_line(carried.not_carried) == (
+        "1 claim you dropped is no longer in the copy; 1 claim you reworded is no longer in the copy; "
+        "1 possible claim you checked is no longer in the copy."
+    )
+
+
+def test_a_dropped_claim_read_with_other_wording_is_said_and_a_claim_added_into_the_copy_is_checked_once():
+    old_ads, old_rows = _edited_copy()
+    ads = parse_ads_text(edits.copy_text(old_ads) + " Free roaming in 40 countries.")
+    claims = _found(ads, ("ad1", "hidden fees, ever"), ("ad1", "Free roaming in 40 countries"))
+    carried = edits.carry_over(old_rows, ads, claims)
+    texts = [(row.claim.text, row.keep, row.origin) for row in carried.rows]
+    assert ("hidden fees, ever", True, "copy") in texts  # checked again, and said so
+    assert [text_ for text_, _, _ in texts].count("Free roaming in 40 countries") == 1
+    assert ("Free roaming in 40 countries", True, "copy") in texts
+    assert edits.not_carried_line(carried.not_carried) == (
+        "1 claim you dropped is found with other wording, and checked again."
+    )
+    assert edits.not_carried_line(Counter(dropped=2)) == "2 claims you dropped are no longer in the copy."
+    # Nothing edited, nothing carried: the claims found are the rows.
+    fresh = edits.carry_over(edits.rows_from_claims(claims), ads, claims)
+    assert fresh.rows == edits.rows_from_claims(claims) and not fresh.not_carried
+
+
 # ------------------------------------------------------------------------------------------ drill-down
 
 
@@ -279,6 +352,27 @@ def test_interval_bar_and_legend_show_numbers_with_units():
     assert "−0.27" in bar and "95% interval" in bar and "−0.44 to −0.09" in bar and "title=" in bar
     assert "73</b> contradict (63%)" in text.counts_line(result)
     assert "✖" in text.badge("contradicted") and "(1)" in text.legend({"contradicted": 1})
+
+
+def test_an_unproven_claim_says_every_reason_it_is_unproven_and_a_judged_one_none():
+    from alignment.records import ClaimResult, ClaimScore
+
+    claim = Claim("c1", "ad1", "Switching is easy", 0, 17, "switching", "qualitative")
+    loose = tuple(Judgement(index, 0.3996, "supports", 0.9, 0.05, 0.05) for index in range(3))
+    unproven = ClaimResult(claim, ClaimScore(3, 3, 0, 0, 1.0, (0.4, 1.0), "insufficient evidence"), loose)
+    assert text.unproven_reason(unproven, 5) == (
+        "Unproven because fewer than 5 mentions take a side (the minimum evidence in Check settings); 3 do, and no "
+        "review sentence is close enough to the claim to count as on topic (the closest is at similarity 0.39, "
+        "under 0.40)."
+    )
+    assert "not enough to judge" in text.interval_bar(unproven, 5) and "not enough to judge" in text.claim_tooltip(
+        unproven
+    )
+    assert "<b>+1.00</b>" in text.interval_bar(unproven)  # without the check's minimum, the figure as before
+    supported = ClaimResult(claim, ClaimScore(9, 9, 0, 0, 1.0, (0.7, 1.0), "low"), ())
+    assert text.unproven_reason(supported, 5) is None and "aln-reason" not in text.interval_bar(supported, 5)
+    silent = ClaimResult(claim, ClaimScore(4, 0, 0, 4, None, None, "insufficient evidence"), ())
+    assert text.unproven_reason(silent, 5) is None  # its card says no sentence takes a side, in place of a figure
 
 
 # ------------------------------------------------------------------------------------------ AppTest per page
@@ -826,6 +920,150 @@ def test_a_check_without_claims_says_why_on_every_run_of_vet_copy():
     assert not dropped.exception
     (line,) = [w.value for w in dropped.warning if w.value.startswith("Nothing was checked")]
     assert "the claim of this copy is dropped" in line and "Restore" in line
+
+
+STAND_IN_COPY = "Fewer dropped calls than any network. No hidden fees, ever.\n\nReal people answer 24/7. Open late."
+
+
+def _read_copy_stand_in(copy: str, max_claims: int) -> tuple[list[Claim], list[PossibleClaim]]:
+    """Stands in for the claim extractor (resources.read_copy): each sentence of an ad is a claim, but one that
+    begins "Open", which is a possible claim."""
+    claims: list[Claim] = []
+    possible: list[PossibleClaim] = []
+    for ad in parse_ads_text(copy):
+        for match in re.finditer(r"[^.!?]+", ad.text):
+            words = match.group().strip()
+            if not words:
+                continue
+            start = ad.text.index(words, match.start())
+            end = start + len(words)
+            if words.startswith("Open"):
+                possible.append(PossibleClaim(ad.ad_id, words, start, end, "hours", "qualitative", 0.4))
+            else:
+                claims.append(Claim(f"c{len(claims) + 1}", ad.ad_id, words, start, end, "x", "qualitative"))
+    return claims[:max_claims], possible
+
+
+@pytest.fixture
+def stand_in_models(monkeypatch):  # type: ignore[no-untyped-def]
+    """Vet copy without the models: a stand-in extractor (_read_copy_stand_in, STAND_IN_COPY the example copy)
+    and a stand-in judge, which gives each claim the judgements the returned dict holds for its text (none by
+    default), scored as the check scores them, on the demo reviews."""
+    import alignment.pipeline as pipeline
+    from alignment.records import ClaimResult
+    from alignment.score import score_claim
+    from alignment.ui import resources
+
+    evidence: dict[str, list[Judgement]] = {}
+
+    def judge(claims, review_set, config, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = [tuple(evidence.get(claim.text, ())) for claim in claims]
+        scores = [score_claim(judgements, config.min_evidence, config.interval_level) for judgements in found]
+        return [ClaimResult(*result) for result in zip(claims, scores, found, strict=True)], None
+
+    monkeypatch.setattr(pipeline, "judge_and_weigh", judge)
+    monkeypatch.setattr(resources, "load_models", lambda: SimpleNamespace(embedder=None))  # the judge needs none
+    monkeypatch.setattr(resources, "read_copy", _read_copy_stand_in)
+    monkeypatch.setattr(resources, "demo_ads_text", lambda: STAND_IN_COPY)
+    monkeypatch.setattr(
+        resources, "infer_claim", lambda words: Claim("x", "given", words, 0, len(words), "x", "qualitative")
+    )
+    resources.result_store.clear()  # nor may this session find, or leave, a report of the stand-in judge
+    yield evidence
+    resources.result_store.clear()
+
+
+def _supports(count: int, similarity: float) -> list[Judgement]:
+    """``count`` demo review sentences that support a claim, each read at ``similarity``."""
+    return [Judgement(index, similarity, "supports", 0.9, 0.05, 0.05) for index in range(count)]
+
+
+def _carried_line(app: AppTest) -> list[str]:
+    return [caption.value for caption in app.caption if "carried over" in caption.value]
+
+
+def test_check_copy_keeps_the_claims_added_dropped_and_checked_by_hand(stand_in_models):
+    app = AppTest.from_function(_vet_copy_page, default_timeout=60).run()
+    app.button(key="vet_example").click().run()
+    assert not app.exception
+    app.text_input(key="vet_add_text").input("Free roaming in 40 countries")
+    app.button[[b.label for b in app.button].index("Add and check")].click().run()
+    generation = app.session_state["aln_generation"]
+    app.button(key=f"drop_{generation}_c2").click().run()
+    app.button(key=f"possible_{generation}_0").click().run()  # "Open late"
+    assert not app.exception
+    edited = [(row.claim.text, row.keep, row.origin) for row in app.session_state["aln_rows"]]
+    # A line added to the copy, and the copy checked again: the edits stay, the new line's claim joins them.
+    app.text_area(key="vet_copy_input").input(STAND_IN_COPY + "\n\nSwitch in minutes.").run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    rows = [(row.claim.text, row.keep, row.origin) for row in app.session_state["aln_rows"]]
+    assert rows == [
+        ("Fewer dropped calls than any network", True, "copy"),
+        ("No hidden fees, ever", False, "copy"),
+        ("Real people answer 24/7", True, "copy"),
+        ("Open late", True, "copy"),
+        ("Switch in minutes", True, "copy"),
+        ("Free roaming in 40 countries", True, "added"),
+    ]
+    assert [row for row in rows if row[0] != "Switch in minutes"] == edited
+    assert any(h.value == "Dropped claims (1)" for h in app.subheader)
+    assert "Free roaming in 40 countries" in _html(app) and not _carried_line(app)
+    # The dropped claim's line taken out of the copy: its drop cannot carry over, and the page says so.
+    app.text_area(key="vet_copy_input").input(
+        "Fewer dropped calls than any network.\n\nReal people answer 24/7. Open late."
+    ).run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    assert _carried_line(app) == [
+        "Your edits were carried over to this check, except: 1 claim you dropped is no longer in the copy."
+    ]
+    assert [row.claim.text for row in app.session_state["aln_rows"]] == [
+        "Fewer dropped calls than any network",
+        "Real people answer 24/7",
+        "Open late",
+        "Free roaming in 40 countries",
+    ]
+    # The example copy is a start afresh: the claims it holds, none of the edits.
+    app.button(key="vet_example").click().run()
+    assert not app.exception and not _carried_line(app)
+    assert [(row.claim.text, row.origin) for row in app.session_state["aln_rows"]] == [
+        ("Fewer dropped calls than any network", "copy"),
+        ("No hidden fees, ever", "copy"),
+        ("Real people answer 24/7", "copy"),
+    ]
+
+
+def test_an_unproven_claims_card_says_why_and_no_judged_claim_is_no_all_clear(stand_in_models):
+    stand_in_models["Switching is easy"] = _supports(11, 0.35)  # plenty, but none on topic
+    stand_in_models["No hidden fees"] = _supports(3, 0.6)  # on topic, too few
+    stand_in_models["Real people answer 24/7"] = _supports(20, 0.7)
+    app = AppTest.from_function(_vet_copy_page, default_timeout=60).run()
+    app.text_area(key="vet_copy_input").input("Switching is easy.\n\nNo hidden fees.").run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    # Nothing at risk because nothing could be judged: said neutrally, not as a green all-clear.
+    assert not app.success
+    assert [note.value for note in app.info if note.value.startswith("No claim could be judged")] == [
+        "No claim could be judged: the reviews say too little about them (2 unproven)."
+    ]
+    # Each unproven card says why, and states its figure as too little to judge by (not in bold).
+    page = _html(app)
+    assert sorted(re.findall(r'<div class="aln-reason">(.*?)</div>', page)) == [
+        "Unproven because fewer than 5 mentions take a side (the minimum evidence in Check settings); 3 do.",
+        "Unproven because no review sentence is close enough to the claim to count as on topic (the closest "
+        "is at similarity 0.35, under 0.40).",
+    ]
+    assert "Alignment</span> +1.00 from 11 mentions that take a side, not enough to judge" in page
+    assert "Alignment</span> +1.00 from 3 mentions that take a side, not enough to judge" in page
+    assert "<b>+1.00</b>" not in page
+    # A supported claim among them: nothing at risk is the all-clear it reads as.
+    app.text_area(key="vet_copy_input").input("Switching is easy.\n\nReal people answer 24/7.").run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception
+    assert [s.value for s in app.success] == ["No claim is contradicted or disputed by the reviews."]
+    assert not any(note.value.startswith("No claim could be judged") for note in app.info)
+    assert "<b>+1.00</b> on a −1 to +1 scale" in _html(app)  # the supported claim's figure stands as it was
 
 
 def _gap_dashboard_of_typed_copy(copy: str) -> None:

@@ -3,11 +3,15 @@ immutable records (no Streamlit), so the Vet copy page only stores their results
 
 Rewording a claim found in the copy rewrites that span of the ad, so the highlighted copy always shows the
 wording that was checked, and the offsets of later claims in the same ad move with it.
+
+Checking the copy again reads its claims afresh; :func:`carry_over` puts the marketer's edits back on them, and
+says which could not be.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -136,7 +140,6 @@ def include(ads: Sequence[Ad], rows: Sequence[ClaimRow], possible: PossibleClaim
     Raises:
         InputError: the phrase is no longer in the copy as it was offered, or it overlaps a claim checked.
     """
-    order = {ad.ad_id: index for index, ad in enumerate(ads)}
     ad = next((ad for ad in ads if ad.ad_id == possible.ad_id), None)
     if ad is None or ad.text[possible.start : possible.end] != possible.text:
         raise InputError(f"“{possible.text}” is no longer in the copy as it was; check the copy again.")
@@ -154,15 +157,145 @@ def include(ads: Sequence[Ad], rows: Sequence[ClaimRow], possible: PossibleClaim
         aspect=possible.aspect,
         type=possible.type,
     )
-    placed = [*rows, ClaimRow(claim=claim)]
+    return _in_copy_order(ads, [*rows, ClaimRow(claim=claim)])
+
+
+def _in_copy_order(ads: Sequence[Ad], rows: Sequence[ClaimRow]) -> list[ClaimRow]:
+    """The claims of the copy in the copy's order; the ones added by hand after them, as they were."""
+    order = {ad.ad_id: index for index, ad in enumerate(ads)}
 
     def where(row: ClaimRow) -> tuple[int, int]:
-        # claims of the copy in the copy's order; the ones added by hand after them, as they were
         if row.claim.ad_id not in order:
             return len(order), 0
         return order[row.claim.ad_id], row.claim.start
 
-    return sorted(placed, key=where)
+    return sorted(rows, key=where)
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """The claims of a copy checked again, with the marketer's earlier edits put back on them, and the edits
+    that could not be, counted by kind (a :data:`NOT_CARRIED` key each)."""
+
+    rows: list[ClaimRow]
+    not_carried: Counter[str]
+
+
+# The words for each kind of edit that could not be carried over, for one and for several.
+NOT_CARRIED: dict[str, tuple[str, str]] = {
+    "dropped": ("claim you dropped is no longer in the copy", "claims you dropped are no longer in the copy"),
+    "dropped reread": (
+        "claim you dropped is found with other wording, and checked again",
+        "claims you dropped are found with other wording, and checked again",
+    ),
+    "reworded": ("claim you reworded is no longer in the copy", "claims you reworded are no longer in the copy"),
+    "possible": (
+        "possible claim you checked is no longer in the copy",
+        "possible claims you checked are no longer in the copy",
+    ),
+}
+
+
+def carry_over(old_rows: Sequence[ClaimRow], ads: Sequence[Ad], claims: Sequence[Claim]) -> Carried:
+    """The freshly extracted ``claims`` of the copy ``ads``, with the edits made to ``old_rows`` (the claims of
+    the copy checked before) put back:
+
+    - a claim added by hand stays, checked or dropped as it was (unless the copy now holds the same wording
+      as a claim of its own: then that one is checked, once);
+    - a phrase the marketer chose, a rewording or a possible claim checked with "Check it", is checked again
+      as worded, where the copy still holds it (in the same ad, nearest its old place, first); a claim the
+      extraction found overlapping it gives way to it, as the extraction may read the same words a little
+      differently (a rewording is checked as the marketer typed it, not as the extraction trims it);
+    - a dropped claim stays dropped when the copy still yields a claim of the same wording (``wording_key``).
+
+    The rest cannot be carried over, and are counted: a chosen phrase that is no longer in the copy, a dropped
+    claim that is no longer in the copy, and a dropped claim whose words the extraction now reads with other
+    wording (so it is checked again). A dropped claim still in the copy that no claim overlaps is not checked
+    either way, so it is not counted.
+    """
+    not_carried: Counter[str] = Counter()
+    chosen: list[ClaimRow] = []
+    for old in old_rows:
+        if not old.keep or not _is_chosen_phrase(old):
+            continue
+        spot = _locate(ads, old.claim, [row.claim for row in chosen])
+        if spot is None:
+            not_carried["reworded" if old.origin == "reworded" else "possible"] += 1
+            continue
+        ad_id, start = spot
+        number = len(chosen) + 1
+        claim = dataclasses.replace(
+            old.claim, claim_id=f"p{number}", ad_id=ad_id, start=start, end=start + len(old.claim.text)
+        )
+        chosen.append(dataclasses.replace(old, claim=claim))
+    # The extraction's claims that overlap a chosen phrase give way to it.
+    rows = [row for row in rows_from_claims(claims) if not any(_overlaps(row.claim, other.claim) for other in chosen)]
+    for old in old_rows:
+        if old.keep or old.origin == "added" or _is_possible(old):
+            continue  # a dropped possible claim is not checked, as it was not before "Check it"
+        key = wording_key(old.claim.text)
+        same = [i for i, row in enumerate(rows) if row.keep and wording_key(row.claim.text) == key]
+        if same:
+            # A promise repeated across ads: the one in the claim's own ad first.
+            position = next((i for i in same if rows[i].claim.ad_id == old.claim.ad_id), same[0])
+            rows[position] = dataclasses.replace(rows[position], keep=False)
+            continue
+        spot = _locate(ads, old.claim, [])
+        if spot is None:
+            not_carried["dropped"] += 1
+        elif any(row.keep and _overlaps(row.claim, _placed(old.claim, *spot)) for row in rows):
+            not_carried["dropped reread"] += 1
+    rows = _in_copy_order(ads, [*rows, *chosen])
+    checked = {wording_key(row.claim.text) for row in rows if row.keep}
+    for old in old_rows:
+        if old.origin == "added" and not (old.keep and wording_key(old.claim.text) in checked):
+            rows.append(old)
+    return Carried(rows=rows, not_carried=not_carried)
+
+
+def not_carried_line(not_carried: Counter[str]) -> str | None:
+    """The one line that says which edits could not be carried over to a check of the copy, or None."""
+    parts = [
+        f"{count} {one if count == 1 else many}"
+        for kind, (one, many) in NOT_CARRIED.items()
+        if (count := not_carried.get(kind, 0))
+    ]
+    return "; ".join(parts) + "." if parts else None
+
+
+def _is_chosen_phrase(row: ClaimRow) -> bool:
+    """A phrase of the copy the marketer chose to check as worded: a rewording, or a possible claim."""
+    return row.origin == "reworded" or _is_possible(row)
+
+
+def _is_possible(row: ClaimRow) -> bool:
+    """A possible claim checked with "Check it" (:func:`include` numbers them p1, p2…)."""
+    return row.origin == "copy" and _is_numbered(row.claim.claim_id, "p")
+
+
+def _locate(ads: Sequence[Ad], claim: Claim, taken: Sequence[Claim]) -> tuple[str, int] | None:
+    """Where the copy holds ``claim``'s words (ad id, start), clear of the claims ``taken``: in the claim's own
+    ad nearest its old place first, then the first place in the copy."""
+    found: list[tuple[bool, int, int, str, int]] = []
+    for index, ad in enumerate(ads):
+        start = ad.text.find(claim.text)
+        while start >= 0 and claim.text:
+            if not any(_overlaps(_placed(claim, ad.ad_id, start), other) for other in taken):
+                own = ad.ad_id == claim.ad_id
+                found.append((not own, abs(start - claim.start) if own else 0, index, ad.ad_id, start))
+            start = ad.text.find(claim.text, start + 1)
+    if not found:
+        return None
+    _, _, _, ad_id, start = min(found)
+    return ad_id, start
+
+
+def _placed(claim: Claim, ad_id: str, start: int) -> Claim:
+    return dataclasses.replace(claim, ad_id=ad_id, start=start, end=start + len(claim.text))
+
+
+def _overlaps(one: Claim, other: Claim) -> bool:
+    return one.ad_id == other.ad_id and one.start < other.end and other.start < one.end
 
 
 def _is_numbered(claim_id: str, prefix: str) -> bool:

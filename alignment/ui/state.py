@@ -19,7 +19,7 @@ from alignment.ingest import parse_ads_text
 from alignment.records import Ad
 from alignment.report import Report
 from alignment.ui import resources
-from alignment.ui.edits import ClaimRow, kept_claims, rows_from_claims
+from alignment.ui.edits import ClaimRow, carry_over, kept_claims, not_carried_line, rows_from_claims
 from alignment.ui.text import md
 from alignment.ui.uploads import Dataset
 
@@ -33,6 +33,7 @@ GENERATION = "aln_generation"  # bumped on every extraction, so per-claim widget
 LAST_SECONDS = "aln_last_seconds"
 MESSAGE = "aln_message"  # an error or notice from a callback, shown on the next run
 LEFT_OUT = "aln_left_out"  # the line saying how many claims of the checked copy were past the cap
+NOT_CARRIED = "aln_not_carried"  # the line saying which edits could not be carried over to the checked copy
 DEFAULTS: dict[str, Any] = {
     "min_similarity": Config().min_similarity,
     "min_evidence": Config().min_evidence,
@@ -56,13 +57,29 @@ def init() -> None:
         state[COPY] = copy
 
 
-def set_copy(copy: str, claims: list[Any]) -> None:
-    """Make ``copy`` the checked copy with these freshly extracted claims."""
+def set_copy(copy: str, claims: list[Any], carry_edits: bool = False) -> None:
+    """Make ``copy`` the checked copy with these freshly extracted claims.
+
+    With ``carry_edits`` (the copy checked again), the edits made to the claims shown so far carry over to the
+    new ones (:func:`alignment.ui.edits.carry_over`): checking an edited draft must not silently undo a claim
+    added by hand, dropped, reworded or checked from the possible claims. The edits that could not be carried
+    over are said in one line (``NOT_CARRIED``) while this copy's claims are shown.
+    """
     state = st.session_state
     state[CHECKED_COPY] = copy
     state.pop(LEFT_OUT, None)  # the caller says anew when this copy's claims were cut
-    state[ADS] = parse_ads_text(copy)
-    state[ROWS] = rows_from_claims(claims)
+    state.pop(NOT_CARRIED, None)
+    ads = parse_ads_text(copy)
+    state[ADS] = ads
+    previous = state.get(ROWS) if carry_edits else None
+    if previous:
+        carried = carry_over(previous, ads, claims)
+        state[ROWS] = carried.rows
+        line = not_carried_line(carried.not_carried)
+        if line:
+            state[NOT_CARRIED] = line
+    else:
+        state[ROWS] = rows_from_claims(claims)
     state[GENERATION] = state.get(GENERATION, 0) + 1
 
 

@@ -7,6 +7,7 @@ put in markup, so a ``<script>`` in a review shows as text. No Streamlit here.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -23,6 +24,7 @@ from alignment.charts import (
 )
 from alignment.ratings import rating_side
 from alignment.records import Ad, ClaimResult
+from alignment.score import ON_TOPIC_SIMILARITY, closest_similarity, on_topic
 from alignment.ui.edits import ClaimRow
 
 # The last rules: in a narrow window (800 px with the sidebar open leaves the page about 450 px) columns wrap
@@ -54,6 +56,8 @@ CSS = """
 .aln-ticks{display:flex;justify-content:space-between;font-size:.72rem;color:#6b7280;margin-top:2px}
 .aln-figure{font-size:.95rem;color:#222;margin:.25rem 0}
 .aln-figure b{font-size:1.05rem}
+.aln-figure.aln-unjudged{color:#6b7280;font-size:.9rem}
+.aln-reason{font-size:.9rem;color:#444;margin:.25rem 0}
 .aln-help{border-bottom:1px dotted #888;cursor:help}
 .aln-counts{font-size:.9rem;color:#333;margin:.3rem 0 .1rem 0}
 .aln-quote{border-left:3px solid #ccc;padding:.2rem .6rem;margin:.35rem 0 .55rem 0}
@@ -197,6 +201,14 @@ def claim_tooltip(result: ClaimResult) -> str:
     name = verdict(score)
     if score.alignment is None:
         return f"{VERDICTS[name].label}: no review sentence takes a side yet ({score.mentions} mentions)."
+    if name == "unproven":  # as on its card: the figure is there, but too little to judge by
+        decided = score.supports + score.contradicts
+        return (
+            f"{VERDICTS[name].label}: alignment {format_alignment(score.alignment)} from {decided} mention"
+            f"{'s' if decided != 1 else ''} that take{'s' if decided == 1 else ''} a side, not enough to judge; "
+            f"{score.supports} support, {score.contradicts} contradict, {score.neutral} neutral "
+            f"({score.mentions} mentions)."
+        )
     return (
         f"{VERDICTS[name].label}: alignment {format_alignment(score.alignment)} on a −1 to +1 scale, 95% interval "
         f"{format_interval(score.interval)}; {score.supports} support, {score.contradicts} contradict, "
@@ -241,8 +253,38 @@ def highlight_copy(ads: Sequence[Ad], rows: Sequence[ClaimRow], results: Mapping
     return "".join(parts)
 
 
-def interval_bar(result: ClaimResult) -> str:
-    """The alignment index as a point on a −1..+1 bar, with its 95% interval as a band around it."""
+def unproven_reason(result: ClaimResult, min_evidence: int) -> str | None:
+    """Why a claim is unproven, in words (as alignment.score.score_claim decides it), or None when it is not,
+    or when no review sentence takes a side on it (its card says that in place of an alignment)."""
+    score = result.score
+    decided = score.supports + score.contradicts
+    if verdict(score) != "unproven" or decided == 0:
+        return None
+    reasons = []
+    if decided < min_evidence:
+        reasons.append(
+            f"fewer than {min_evidence} mentions take a side (the minimum evidence in Check settings); "
+            f"{decided} {'does' if decided == 1 else 'do'}"
+        )
+    if not on_topic(result.judgements):
+        closest = closest_similarity(result.judgements) or 0.0
+        # Rounded down, as alignment.pipeline.off_topic_note does, so 0.3996 never reads as reaching 0.40.
+        reasons.append(
+            "no review sentence is close enough to the claim to count as on topic (the closest is at similarity "
+            f"{math.floor(closest * 100) / 100:.2f}, under {ON_TOPIC_SIMILARITY:.2f})"
+        )
+    if not reasons:
+        return None
+    return "Unproven because " + ", and ".join(reasons) + "."
+
+
+def interval_bar(result: ClaimResult, min_evidence: int | None = None) -> str:
+    """The alignment index as a point on a −1..+1 bar, with its 95% interval as a band around it.
+
+    Given ``min_evidence`` (the check's), an unproven claim's figure is stated as not enough to judge, in grey
+    and beside the reason (:func:`unproven_reason`): its alignment is computed, but the verdict does not rest on
+    it, and "+1.00" in bold on a card marked unproven reads as a strong result.
+    """
     score = result.score
     if score.alignment is None or score.interval is None:
         return (
@@ -254,12 +296,29 @@ def interval_bar(result: ClaimResult) -> str:
     left = (low + 1) / 2 * 100
     width = max(0.8, (high - low) / 2 * 100)
     point = (score.alignment + 1) / 2 * 100
+    reason = unproven_reason(result, min_evidence) if min_evidence is not None else None
+    if reason is None:
+        figure = (
+            f'<div class="aln-figure"><span class="aln-help" title="{esc(ALIGNMENT_HELP)}">Alignment</span> '
+            f"<b>{format_alignment(score.alignment)}</b> on a −1 to +1 scale · "
+            f'<span class="aln-help" title="{esc(INTERVAL_HELP)}">95% interval</span> '
+            f"{format_interval(score.interval)}</div>"
+        )
+        faded = ""
+    else:
+        decided = score.supports + score.contradicts
+        figure = (
+            f'<div class="aln-reason">{esc(reason)}</div>'
+            f'<div class="aln-figure aln-unjudged"><span class="aln-help" title="{esc(ALIGNMENT_HELP)}">Alignment'
+            f"</span> {format_alignment(score.alignment)} from {decided} mention{'s' if decided != 1 else ''} "
+            f"that take{'s' if decided == 1 else ''} a side, not enough to judge · "
+            f'<span class="aln-help" title="{esc(INTERVAL_HELP)}">95% interval</span> '
+            f"{format_interval(score.interval)}</div>"
+        )
+        faded = "opacity:.45;"
     return (
-        f'<div class="aln-figure"><span class="aln-help" title="{esc(ALIGNMENT_HELP)}">Alignment</span> '
-        f"<b>{format_alignment(score.alignment)}</b> on a −1 to +1 scale · "
-        f'<span class="aln-help" title="{esc(INTERVAL_HELP)}">95% interval</span> '
-        f"{format_interval(score.interval)}</div>"
-        f'<div class="aln-scale" title="alignment {format_alignment(score.alignment)}, 95% interval '
+        f"{figure}"
+        f'<div class="aln-scale" style="{faded}" title="alignment {format_alignment(score.alignment)}, 95% interval '
         f'{format_interval(score.interval)}"><div class="aln-track"><div class="aln-zero"></div>'
         f'<div class="aln-range" style="left:{left:.1f}%;width:{width:.1f}%;background:{style.colour};'
         f'opacity:.35"></div><div class="aln-point" style="left:{point:.1f}%;background:{style.colour}"></div>'

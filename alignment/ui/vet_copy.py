@@ -18,6 +18,7 @@ from alignment.ui.uploads import COPY_TYPES, read_copy_upload
 
 COPY_INPUT = "vet_copy_input"
 PENDING = "aln_pending_copy"
+FRESH = "aln_pending_fresh"  # the copy queued is the example: its claims start fresh, without the edits made so far
 EMPTY_CHECK = "aln_empty_check"  # "Check copy" was pressed on an empty box: say so by the button
 QUOTES = 3
 POSSIBLE_SHOWN = 8  # possible claims listed at most, the most probable first
@@ -90,6 +91,10 @@ def _copy_input() -> None:
         )
     elif copy_changed():
         st.info("The copy has changed since the last check. Press **Check copy** to find and check its claims.")
+    not_carried = state_.get(state.NOT_CARRIED)
+    if not_carried:
+        # Said by the button that checked the copy: the user's edits were carried over, except these.
+        st.caption(md(f"Your edits were carried over to this check, except: {not_carried}"))
 
 
 def copy_changed() -> bool:
@@ -113,10 +118,12 @@ def _request_check() -> None:
 
 
 def _load_example() -> None:
+    # The example is a start afresh, not a new draft of the copy under review: the edits made so far go.
     text = resources.demo_ads_text()
     st.session_state[COPY_INPUT] = text
     st.session_state[state.COPY] = text
     st.session_state[PENDING] = text
+    st.session_state[FRESH] = True
 
 
 def _load_uploaded_copy() -> None:
@@ -141,6 +148,7 @@ def load_copy_file(data: bytes, filename: str) -> str:
 
 def _extract_pending() -> None:
     text = st.session_state.pop(PENDING, None)
+    fresh = st.session_state.pop(FRESH, False)
     if text is None:
         return
     max_claims = state.config().max_claims
@@ -151,7 +159,8 @@ def _extract_pending() -> None:
         except AlignmentError as exc:
             st.error(md(str(exc)))
             return
-    state.set_copy(text, claims)
+    # A draft checked again (typed, pasted or uploaded) keeps the edits made to the claims shown so far.
+    state.set_copy(text, claims, carry_edits=not fresh)
     if left_out:
         st.session_state[state.LEFT_OUT] = left_out_line(max_claims, left_out, exact, claims[-1].ad_id)
 
@@ -222,6 +231,11 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
                     f"mentions that take a side contradict it ({_share(score.contradicts, score)})</div>"
                 )
             st.html("".join(lines))
+        elif report.claims and not counts.get("supported", 0):
+            # Nothing at risk because nothing could be judged is no all-clear: said neutrally, not in green.
+            unproven = len(report.claims)
+            them = "it" if unproven == 1 else "them"
+            st.info(f"No claim could be judged: the reviews say too little about {them} ({unproven} unproven).")
         elif report.claims:
             st.success("No claim is contradicted or disputed by the reviews.")
         else:
@@ -290,7 +304,7 @@ def _claim_cards(report: Report) -> None:
 def _card(report: Report, result: ClaimResult, row: edits.ClaimRow | None, rating_max: float | None, gen: int) -> None:
     claim_id = result.claim.claim_id
     with st.container(border=True, key=f"card_{claim_id}"):
-        st.html(card_head(result, row) + interval_bar(result) + counts_line(result))
+        st.html(card_head(result, row) + interval_bar(result, report.config.min_evidence) + counts_line(result))
         against, backing = st.columns(2, gap="medium")
         with against:
             st.markdown("**Strongest contradicting quotes**")

@@ -595,7 +595,7 @@ def test_dashboard_page_draws_every_chart_and_drills_down():
     assert not app.exception
     assert len(app.get("plotly_chart")) == 4
     labels = {m.label for m in app.metric}
-    assert {"Claims", "At risk", "Evidence sentences", "Reviews"} <= labels
+    assert {"Claims", "At risk", "Sentences", "Reviews"} <= labels
     assert app.select_slider[0].label == "Review dates"
     assert {m.label for m in app.multiselect} >= {"Channel", "Region", "Plan"}
     downloads = [d.label for d in app.download_button]
@@ -627,7 +627,7 @@ def test_a_review_date_range_chosen_on_the_dashboard_filters_it_and_stays():
     assert not app.exception
 
     def evidence() -> int:
-        return int(next(m.value for m in app.metric if m.label == "Evidence sentences").replace(",", ""))
+        return int(next(m.value for m in app.metric if m.label == "Sentences").replace(",", ""))
 
     everything = evidence()
     (dates,) = app.select_slider
@@ -847,17 +847,6 @@ def test_the_evidence_table_of_an_undated_dataset_has_no_date_column():
         frame.value for frame in app.dataframe if "quote" in frame.value.columns or "sentence" in frame.value.columns
     )
     assert "date" not in evidence.columns
-
-
-def test_the_evidence_download_keeps_the_claim_the_drilled_table_leaves_to_its_heading():
-    from alignment.ui.dashboard import evidence_columns
-
-    shown = pd.DataFrame({"date": [None, None], "rating": [4.0, None], "claim": ["No hidden fees"] * 2})
-    page, file = evidence_columns(shown, ["region"], Drill(claim_id="c1", stance="contradicts"))
-    assert "claim" not in page and "claim" in file
-    assert "date" not in page + file and "rating" in page  # no row is dated: a column of "None" says nothing
-    page, file = evidence_columns(shown, ["region"], None)
-    assert page == file and "claim" in page
 
 
 def _reword_with_a_draft_in_the_box() -> None:

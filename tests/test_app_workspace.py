@@ -500,3 +500,26 @@ def test_the_run_comparison_leaves_the_cells_of_a_run_without_the_claim_empty(mo
         '"new claim","No hidden fees","","✔ supported","",0.5,"","",4,"",0',
         '"not in the later run","Open late","✔ supported","",0.5,"","",5,"",1,""',
     ]
+
+
+# What an expander leaves a table at 1400 px with the sidebar open (measured in Chromium: 904 px inside its border).
+EXPANDER_TABLE_WIDTH = 904
+
+
+def test_the_run_comparison_shows_every_column_at_1400_px() -> None:
+    # Its claim column was 200 px wide and every header spelt out ("contradicting before"): the counts
+    # scrolled out of sight at 1400 px. Now each column has a width in pixels, the numbers short headers
+    # whose help names them in full, and all eleven fit.
+    app = AppTest.from_function(_compare_page, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    [table] = [frame for frame in app.dataframe if "alignment change" in frame.value.columns]
+    columns = {name: config for name, config in json.loads(table.proto.columns).items() if name != "_index"}
+    assert set(columns) == set(table.value.columns)
+    widths = [config.get("width") for config in columns.values()]
+    assert all(isinstance(width, int) for width in widths), columns
+    assert sum(widths) <= EXPANDER_TABLE_WIDTH
+    numbers = [name for name in columns if name.startswith(("alignment", "supporting", "contradicting"))]
+    assert all(len(columns[name]["label"]) <= 8 and columns[name]["help"] for name in numbers)
+    assert not table.proto.HasField("row_height")  # its claims fit on one line: rows stay one line high
+    assert any("Δ" in caption.value for caption in app.caption)

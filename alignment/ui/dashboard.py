@@ -16,7 +16,6 @@ from alignment.charts import (
     ALIGNMENT_HELP,
     AT_RISK,
     BLANK,
-    INTERVAL_HELP,
     PROMINENCE_HELP,
     SEGMENT_TEXT_COLUMNS,
     SEGMENT_VALUES_SHOWN,
@@ -179,13 +178,19 @@ def _filters(report: Report) -> Report:
                 st.session_state[key] = still_there
             with cells[index + int(with_dates)]:
                 chosen[column] = st.multiselect(
-                    column.capitalize(),
+                    filter_label(column),
                     values[column],
                     key=key,
                     on_change=remember,
                     placeholder=f"All {column} values",
                 )
     return filter_report(report, start, end, chosen)
+
+
+def filter_label(column: str) -> str:
+    """The label of a segment column's filter: the column's name as its file writes it ("SKU", "Store/Channel"),
+    with a capital first letter only where the whole name is lower case ("region" is "Region")."""
+    return column[:1].upper() + column[1:] if column.islower() else column
 
 
 def _segment_values(report: Report) -> dict[str, list[str]]:
@@ -207,8 +212,12 @@ def _metrics(filtered: Report, full: Report) -> None:
         f"{risky} of {len(filtered.claims)}",
         help=f"{VERDICTS['contradicted'].symbol} contradicted or {VERDICTS['mixed'].symbol} mixed claims.",
     )
+    # "Sentences", not "Evidence sentences": a fifth of a page 450 px wide (800 px with the sidebar open) cut
+    # that label to "Evidence se…"; the help says whose sentences they are.
     cols[2].metric(
-        "Evidence sentences", f"{mentions:,}", help="Review sentences that speak to a claim, in the filtered period."
+        "Sentences",
+        f"{mentions:,}",
+        help="Evidence sentences: review sentences that speak to a claim, in the filtered period.",
     )
     cols[3].metric("Reviews", f"{review_count(filtered):,}", help="Distinct reviews the evidence comes from.")
     cols[4].metric(
@@ -286,7 +295,7 @@ def _segments(report: Report, png_ok: bool, png_reason: str) -> go.Figure | None
         f"number of sentences that take a side. Grey cells have fewer than {report.config.min_evidence}."
         + (
             f" Only the {SEGMENT_VALUES_SHOWN} values with the most evidence have a column, of {total:,}: choose "
-            f"others in the {column.capitalize()} filter above to see them."
+            f"others in the {filter_label(column)} filter above to see them."
             if total > SEGMENT_VALUES_SHOWN
             else ""
         )
@@ -334,86 +343,94 @@ def _evidence(report: Report) -> None:
     shown = search(drilled, query)
     if stances:
         shown = shown[shown["stance"].isin(stances)]
-    shown = shown.assign(
-        confidence=shown[["p_supports", "p_contradicts", "p_neutral"]].max(axis=1),
-        stance=shown["stance"].map({"supports": "✔ supports", "contradicts": "✖ contradicts", "neutral": "– neutral"}),
-    )
-    columns, file_columns = evidence_columns(shown, segment_columns(report), drill)
+    columns = evidence_columns(shown, segment_columns(report), drill)
     st.caption(f"{len(shown):,} of {len(evidence):,} evidence sentences. Click a column header to sort.")
-    table = shown[columns]
+    # The symbols and the confidence are for the page only: the download below keeps the plain stances and
+    # the columns of the whole evidence's file (⬇ Evidence (CSV)), so the two files can be read together.
+    table = shown.assign(
+        confidence=shown[["p_supports", "p_contradicts", "p_neutral"]].max(axis=1),
+        stance=shown["stance"].map(STANCE_LABELS),
+    )[columns]
     st.dataframe(
         table.sort_values("date", ascending=False, na_position="last") if "date" in columns else table,
         hide_index=True,
         width="stretch",
         height=380,
-        column_config={
-            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-            "stance": st.column_config.TextColumn("stance", help="How the sentence stands towards the claim."),
-            "sentence": st.column_config.TextColumn("quote", width="large"),
-            "claim": st.column_config.TextColumn("claim", width="medium"),
-            "rating": st.column_config.NumberColumn("rating", format="%.0f ★", help="The review's rating."),
-            "confidence": st.column_config.NumberColumn(
-                "confidence", format="percent", help="The stance judge's probability for the stance shown."
-            ),
-            "similarity": st.column_config.NumberColumn(
-                "similarity", format="%.2f", help="Cosine similarity of the sentence to the claim (0 to 1)."
-            ),
-            "review_id": st.column_config.TextColumn("review"),
-        },
+        column_config=EVIDENCE_COLUMN_CONFIG,
     )
     st.download_button(
         f"⬇ These {len(shown):,} rows (CSV)",
-        data=to_safe_csv(shown[file_columns]),
+        data=to_safe_csv(shown[list(evidence.columns)]),
         file_name="alignment-evidence-selection.csv",
         mime="text/csv",
         on_click="ignore",
         key="download_selection",
+        help="The rows shown, with the columns of ⬇ Evidence (CSV) below: plain stances and the judge's three "
+        "probabilities.",
     )
 
 
-def evidence_columns(shown: pd.DataFrame, segments: Sequence[str], drill: Drill | None) -> tuple[list[str], list[str]]:
-    """The evidence table's columns on the page, and in its CSV download: a column no row fills (a dataset
-    without dates or ratings) is left out of both; the claim is left off the page when the heading names it
-    (a drill into one claim), but kept in the file, which has no heading."""
-    columns = ["date", "stance", "sentence", "claim", "rating", *segments, "confidence", "similarity", "review_id"]
-    columns = [
-        name for name in columns if name not in ("date", "rating") or (name in shown and shown[name].notna().any())
+STANCE_LABELS = {"supports": "✔ supports", "contradicts": "✖ contradicts", "neutral": "– neutral"}
+# The quote, its stance, its claim and how close it is come first, in widths that show them whole at 1400 px
+# with the sidebar open (the table is about 940 px wide); the date, rating, segments and review id follow, and
+# scroll into view where they do not fit.
+EVIDENCE_COLUMN_CONFIG: dict[str, Any] = {
+    "stance": st.column_config.TextColumn("stance", width=104, help="How the sentence stands towards the claim."),
+    "sentence": st.column_config.TextColumn("quote", width=380),
+    "claim": st.column_config.TextColumn("claim", width=190),
+    "similarity": st.column_config.NumberColumn(
+        "similarity", format="%.2f", width=76, help="Cosine similarity of the sentence to the claim (0 to 1)."
+    ),
+    "confidence": st.column_config.NumberColumn(
+        "confidence", format="percent", width=88, help="The stance judge's probability for the stance shown."
+    ),
+    "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+    "rating": st.column_config.NumberColumn("rating", format="%.0f ★", help="The review's rating."),
+    "review_id": st.column_config.TextColumn("review"),
+}
+
+
+def evidence_columns(shown: pd.DataFrame, segments: Sequence[str], drill: Drill | None) -> list[str]:
+    """The evidence table's columns on the page, the quote, its stance and claim first: a column no row fills
+    (a dataset without dates or ratings) is left out, and so is the claim when the heading names it (a drill
+    into one claim). The table's download keeps every column of the whole evidence's file."""
+    columns = ["stance", "sentence", "claim", "similarity", "confidence", "date", "rating", *segments, "review_id"]
+    return [
+        name
+        for name in columns
+        if (name not in ("date", "rating") or (name in shown and shown[name].notna().any()))
+        and (name != "claim" or drill is None or drill.claim_id is None)
     ]
-    on_page = [name for name in columns if name != "claim" or drill is None or drill.claim_id is None]
-    return on_page, columns
 
 
 def _claims_table(report: Report) -> None:
     st.subheader("Claims")
     frame = claims_overview(report)
     frame["verdict"] = frame["verdict"].map(verdict_label)
+    columns = [
+        "verdict",
+        "text",
+        "aspect",
+        "type",
+        "mentions",
+        "supports",
+        "contradicts",
+        "neutral",
+        "alignment",
+        "interval_low",
+        "interval_high",
+    ]
+    rows = workspace_view.wrapped_rows(frame["text"], workspace_view.CLAIM_CHARS)
     st.dataframe(
-        frame[
-            [
-                "verdict",
-                "text",
-                "aspect",
-                "type",
-                "mentions",
-                "supports",
-                "contradicts",
-                "neutral",
-                "alignment",
-                "interval_low",
-                "interval_high",
-            ]
-        ],
+        frame[columns],
         hide_index=True,
         width="stretch",
-        column_config={
-            "text": st.column_config.TextColumn("claim", width="large"),
-            "mentions": st.column_config.NumberColumn("mentions", help="Review sentences that speak to the claim."),
-            "supports": st.column_config.NumberColumn("support", help="Sentences that support it."),
-            "contradicts": st.column_config.NumberColumn("contradict", help="Sentences that contradict it."),
-            "alignment": st.column_config.NumberColumn("alignment (−1..+1)", format="%+.2f", help=ALIGNMENT_HELP),
-            "interval_low": st.column_config.NumberColumn("95% interval from", format="%+.2f", help=INTERVAL_HELP),
-            "interval_high": st.column_config.NumberColumn("95% interval to", format="%+.2f", help=INTERVAL_HELP),
-        },
+        column_config=workspace_view.claims_columns("text"),
+        row_height=rows.row_height,
+        height=rows.height,
+    )
+    st.caption(
+        f"{workspace_view.COUNTS_NOTE} Low and high: the alignment's 95% interval. Point at a header for its meaning."
     )
 
 

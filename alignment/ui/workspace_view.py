@@ -8,8 +8,10 @@ one line (st.error), so a busy or damaged workspace never breaks the session.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +20,7 @@ import streamlit as st
 from alignment.charts import (
     ALIGNMENT_HELP,
     AT_RISK,
+    INTERVAL_HELP,
     VERDICT_ORDER,
     VERDICTS,
     short_text,
@@ -56,6 +59,36 @@ PICK_RUN = "ws_pick_run"
 COMPARE_BEFORE = "ws_compare_before"  # the earlier run of "Compare two runs"
 COMPARE_AFTER = "ws_compare_after"
 HISTORY_CLAIMS = 12  # claims drawn in the history chart (the most often checked ones)
+# Streamlit wraps a cell's text only in rows taller than 4rem (64 px): a wrapped row holds three lines at least.
+LINE_HEIGHT = 18  # one wrapped line of a table cell, in pixels
+ROW_PADDING = 12  # a table row's padding above and below its lines
+WRAPPED_LINES = (3, 5)  # the fewest lines a wrapped row holds, and the most (a longer text is cut)
+TABLE_HEADER_HEIGHT = 38  # the header row and the frame's borders, in pixels
+TABLE_ROWS_SHOWN = 10  # the rows a table of wrapped rows shows before it scrolls, as Streamlit's default does
+
+
+class Rows(NamedTuple):
+    """How a table draws its rows: ``st.dataframe``'s ``row_height`` and ``height`` arguments."""
+
+    row_height: int | None = None
+    height: int | Literal["auto"] = "auto"
+
+
+def wrapped_rows(texts: pd.Series, chars_a_line: int) -> Rows:
+    """The rows of a table whose text column holds about ``chars_a_line`` characters a line: tall enough for
+    the longest text to wrap onto (three to five lines), or Streamlit's default (one line a row) when every
+    text fits on one.
+
+    A column narrow enough for a table of many columns to fit at 1400 px cuts a long claim short on one line;
+    wrapped, the whole claim shows. The height is given too: Streamlit's default fits ten rows of one line.
+    """
+    longest = int(texts.fillna("").astype(str).str.len().max()) if len(texts) else 0
+    if longest <= chars_a_line:
+        return Rows()
+    fewest, most = WRAPPED_LINES
+    lines = min(max(math.ceil(longest / chars_a_line), fewest), most)
+    row_height = ROW_PADDING + LINE_HEIGHT * lines
+    return Rows(row_height, TABLE_HEADER_HEIGHT + row_height * min(len(texts), TABLE_ROWS_SHOWN))
 
 
 def show_error(exc: AlignmentError, *, busy_as_warning: bool = False) -> None:
@@ -419,10 +452,13 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
         for note in comparison.notes:
             st.caption(f"⚠ {md(note)}")
         st.caption(
-            "Claims are paired by their wording. At risk means contradicted or mixed. Alignment change is the "
-            "later run's alignment minus the earlier one's (below 0: customers agree with the claim less)."
+            "Claims are paired by their wording. At risk means contradicted or mixed. Alignment before and after "
+            "(−1 to +1), and Δ: the later run's alignment minus the earlier one's (below 0: customers agree with "
+            f"the claim less). {VERDICTS['supported'].symbol} and {VERDICTS['contradicted'].symbol}: the review "
+            "sentences that support and contradict it in each run. Point at a header for its meaning."
         )
         frame = comparison.to_frame()
+        rows = wrapped_rows(frame["claim"], COMPARE_CLAIM_CHARS)
         st.dataframe(
             frame.style.apply(_change_colours, axis=1),
             hide_index=True,
@@ -431,17 +467,9 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
             # Streamlit draws "None" by default. The browser draws that word over any Styler na_rep, so it is
             # set here; the cells stay missing numbers, and the CSV below empty fields, as before.
             placeholder="",
-            column_config={
-                "claim": st.column_config.TextColumn("claim", width="medium"),
-                **{
-                    name: st.column_config.NumberColumn(name, format="%+.2f", help=ALIGNMENT_HELP)
-                    for name in ("alignment before", "alignment after", "alignment change")
-                },
-                **{
-                    name: st.column_config.NumberColumn(name, format="%d")
-                    for name in ("supporting before", "supporting after", "contradicting before", "contradicting after")
-                },
-            },
+            column_config=compare_columns(),
+            row_height=rows.row_height,
+            height=rows.height,
         )
         st.download_button(
             "⬇ Comparison (CSV)",
@@ -451,6 +479,77 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
             on_click="ignore",
             key="run_compare_csv",
         )
+
+
+# The Claims table's eleven columns fit the 940 px the page leaves at 1400 px with the sidebar open, as the
+# comparison's do (below): fixed widths, counts under their stance's symbol, the claim wrapped.
+CLAIM_CHARS = 30  # what one line of the claim column holds, words wrapped whole
+COUNTS_NOTE = (
+    f"{VERDICTS['supported'].symbol}, {VERDICTS['contradicted'].symbol} and –: the review sentences that support the "
+    "claim, contradict it and mention it without taking a side."
+)
+
+
+def claims_columns(claim: str = "claim") -> dict[str, Any]:
+    """The column configuration of a table of claims (the Gap dashboard's Claims table, an opened run's):
+    widths, short labels, help and formats, for those of its columns the table has; ``claim`` names the
+    column of the claim's text."""
+    column = st.column_config
+    symbols = {name: VERDICTS[name].symbol for name in ("supported", "contradicted")}
+    return {
+        "verdict": column.TextColumn("verdict", width=104),
+        claim: column.TextColumn("claim", width=220),
+        "aspect": column.TextColumn("aspect", width=110, help="The words of the claim that reviews are matched on."),
+        "type": column.TextColumn("type", width=88),
+        "mentions": column.NumberColumn("mentions", width=70, help="Review sentences that speak to the claim."),
+        "supports": column.NumberColumn(symbols["supported"], width=48, help="Sentences that support it."),
+        "contradicts": column.NumberColumn(symbols["contradicted"], width=48, help="Sentences that contradict it."),
+        "neutral": column.NumberColumn("–", width=48, help="Sentences that mention it without taking a side."),
+        "alignment": column.NumberColumn("alignment", format="%+.2f", width=76, help=ALIGNMENT_HELP),
+        "interval_low": column.NumberColumn(
+            "low", format="%+.2f", width=56, help="The low end of the alignment's 95% interval. " + INTERVAL_HELP
+        ),
+        "interval_high": column.NumberColumn(
+            "high", format="%+.2f", width=56, help="The high end of the alignment's 95% interval. " + INTERVAL_HELP
+        ),
+    }
+
+
+# The comparison's eleven columns fit the 900 px an expander leaves at 1400 px with the sidebar open: fixed
+# widths (their sum is that width; a wider window shares out the rest), numbers under short headers whose help
+# names them in full, and the claim wrapped in its column rather than cut.
+COMPARE_CLAIM_CHARS = 22  # what one line of the claim column holds, words wrapped whole
+
+
+def compare_columns() -> dict[str, Any]:
+    """The column configuration of the "Compare two runs" table: widths, short labels, help and formats."""
+    supported, contradicted = VERDICTS["supported"].symbol, VERDICTS["contradicted"].symbol
+    column = st.column_config
+    alignment = {
+        "alignment before": ("before", "The claim's alignment in the earlier run. " + ALIGNMENT_HELP),
+        "alignment after": ("after", "The claim's alignment in the later run. " + ALIGNMENT_HELP),
+        "alignment change": ("Δ", "Alignment change: the later run's alignment minus the earlier one's."),
+    }
+    counts = {
+        "supporting before": (f"{supported} before", "Sentences that support the claim in the earlier run."),
+        "supporting after": (f"{supported} after", "Sentences that support the claim in the later run."),
+        "contradicting before": (f"{contradicted} before", "Sentences that contradict the claim in the earlier run."),
+        "contradicting after": (f"{contradicted} after", "Sentences that contradict the claim in the later run."),
+    }
+    return {
+        "change": column.TextColumn("change", width=92),
+        "claim": column.TextColumn("claim", width=172),
+        "verdict before": column.TextColumn("verdict before", width=108, help="The verdict in the earlier run."),
+        "verdict after": column.TextColumn("verdict after", width=108, help="The verdict in the later run."),
+        **{
+            name: column.NumberColumn(label, format="%+.2f", width=56, help=meaning)
+            for name, (label, meaning) in alignment.items()
+        },
+        **{
+            name: column.NumberColumn(label, format="%d", width=64 if name.endswith("before") else 60, help=meaning)
+            for name, (label, meaning) in counts.items()
+        },
+    }
 
 
 _CHANGE_COLOURS = {NOW_AT_RISK: "#fde2e1", NO_LONGER_AT_RISK: "#e3f4e6"}
@@ -575,28 +674,32 @@ def _show_run(run: RunInfo, opened: Report) -> None:
         for note in report.get("notes", ()):
             st.caption(md(app_note(note)))
         claims = report.get("claims", [])
+        table = pd.DataFrame(
+            [
+                {
+                    "verdict": verdict_label(run_claim_verdict(stored)),
+                    "claim": item["text"],
+                    "mentions": item["mentions"],
+                    "supports": item["supports"],
+                    "contradicts": item["contradicts"],
+                    "neutral": item["neutral"],
+                    "alignment": item["alignment"],
+                }
+                for item, stored in zip(claims, run.claims, strict=True)
+            ],
+            columns=["verdict", "claim", "mentions", "supports", "contradicts", "neutral", "alignment"],
+        )
+        configured = claims_columns()
+        rows = wrapped_rows(table["claim"], CLAIM_CHARS)
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "verdict": verdict_label(run_claim_verdict(stored)),
-                        "claim": item["text"],
-                        "mentions": item["mentions"],
-                        "supports": item["supports"],
-                        "contradicts": item["contradicts"],
-                        "neutral": item["neutral"],
-                        "alignment": item["alignment"],
-                    }
-                    for item, stored in zip(claims, run.claims, strict=True)
-                ]
-            ),
+            table,
             hide_index=True,
             width="stretch",
-            column_config={
-                "claim": st.column_config.TextColumn("claim", width="large"),
-                "alignment": st.column_config.NumberColumn("alignment (−1..+1)", format="%+.2f", help=ALIGNMENT_HELP),
-            },
+            column_config={name: configured[name] for name in table.columns},
+            row_height=rows.row_height,
+            height=rows.height,
         )
+        st.caption(COUNTS_NOTE + " Point at a header for its meaning.")
         # Every match with its review's date, rating and segments, as the dashboard's evidence download gives
         # them, so a past run can be cut by month or channel as the live one can.
         evidence = opened.matches_frame()

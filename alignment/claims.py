@@ -714,7 +714,9 @@ def may_be_claim(span: Span) -> bool:
         return False
     if all(t.text.startswith(("#", "@", "http")) or t.like_url or t.like_email or t.pos_ == "PROPN" for t in words):
         return False
-    if not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)) and _touches_discount(span):
+    if not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)) and _touches(
+        span, _DISCOUNT_PATTERN
+    ):
         return False
     if _is_only_urgency(text) or _is_only_date(text) or _in_contest(span):
         return False
@@ -765,10 +767,10 @@ def _in_contest(span: Span) -> bool:
     return bool(_CONTEST_PATTERN.search(span.doc.text))
 
 
-def _touches_discount(span: Span, pattern: re.Pattern[str] = _DISCOUNT_PATTERN) -> bool:
-    """Whether the span holds a discount, cuts through one ("Up to 50" of "Up to 50% off"), or is what
-    the discount applies to ("your first three months" of "20% off your first three months"); a discount
-    as ``pattern`` finds it."""
+def _touches(span: Span, pattern: re.Pattern[str]) -> bool:
+    """Whether the span holds what ``pattern`` finds in its sentence, cuts through it, or is what it governs:
+    for a discount, "20% off" itself, "Up to 50" of "Up to 50% off", and "your first three months" of "20%
+    off your first three months"; likewise a "Buy one, get one free" or a phone number."""
     sentence = _sentence_of(span)
     start, end = span.start_char - sentence.start_char, span.end_char - sentence.start_char
     head = span.root.head
@@ -1144,8 +1146,8 @@ class ClaimSpanModel:
             span
             for span in sub_spans(unit)
             if may_be_claim(span)
-            and not _touches_discount(span, _BUY_GET_FREE_PATTERN)
-            and not _touches_discount(span, _PHONE_PATTERN)  # nor any phrase cut from one ("555) 010-0199")
+            and not _touches(span, _BUY_GET_FREE_PATTERN)
+            and not _touches(span, _PHONE_PATTERN)  # nor any phrase cut from one ("555) 010-0199")
             and not _only_what_a_call_to_action_names(span)
         ]
         if not candidates:

@@ -714,9 +714,8 @@ def may_be_claim(span: Span) -> bool:
         return False
     if all(t.text.startswith(("#", "@", "http")) or t.like_url or t.like_email or t.pos_ == "PROPN" for t in words):
         return False
-    if not (_FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)) and _touches(
-        span, _DISCOUNT_PATTERN
-    ):
+    exempt = _FREE_PATTERN.search(text) or re.search(r"\bsave up to\b", text, re.I)  # "free", "save up to" promise
+    if not exempt and _touches(span, _DISCOUNT_PATTERN):
         return False
     if _is_only_urgency(text) or _is_only_date(text) or _in_contest(span):
         return False

@@ -569,7 +569,9 @@ def claim_examples(corpora: Sequence[Path] = CLAIMS_CORPORA) -> tuple[np.ndarray
     nlp = load_claim_pipeline(use_model=False)
     items = [item for corpus in corpora for item in read_annotated_ads(corpus)]
     features, labels, groups = [], [], []
-    for item, doc in zip(items, nlp.pipe(text_to_parse(item["text"]) for item in items), strict=True):
+    # the copy as written, emoji and all (text_to_parse): the classifier is fitted on it
+    texts = (text_to_parse(item["text"], cut_at_emoji=False) for item in items)
+    for item, doc in zip(items, nlp.pipe(texts), strict=True):
         gold = [claim["text"] for claim in item["claims"]]
         for unit in candidate_units(doc):
             if _is_excluded_unit(unit):

@@ -229,6 +229,37 @@ def test_a_claims_text_leaves_out_the_emoji_and_arrows_at_its_edges(nlp):
         assert claim.text[0].isalnum() and claim.text[-1].isalnum()
 
 
+def test_an_emoji_between_two_phrases_is_read_as_a_line_break_and_marks_of_words_and_ratings_stay():
+    copy = "Made from 100% organic cotton 🌱 Free shipping\nOrder today → ships tomorrow 👨‍👩‍👧 family plans"
+    parsed = text_to_parse(copy)
+    assert len(parsed) == len(copy)  # a claim's offsets index the copy itself
+    assert parsed.splitlines() == [
+        "Made from 100% organic cotton ",
+        " Free shipping",
+        "Order today ",
+        " ships tomorrow ",
+        " " * len("👨‍👩‍👧") + "family plans",  # a joined emoji is one break, padded to its length
+    ]
+    for kept in (
+        "✨ Free shipping ✨",
+        "Rated 4.9⭐ by 12,000 customers",
+        "5 ★★★★★ reviews",
+        "Sealy™ mattress",
+        "Bakes at 450°F",
+    ):
+        assert text_to_parse(kept) == kept
+    assert text_to_parse("Diver 300 ⌚ Swiss movement").splitlines() == ["Diver 300 ", " Swiss movement"]
+    assert text_to_parse(copy, cut_at_emoji=False) == copy  # how the classifier was trained
+
+
+@pytest.mark.models
+def test_promises_strung_together_by_emoji_are_separate_claims(nlp):
+    text = "Sustainably made from 100% organic cotton 🌱 Free shipping & free returns. #Threadly"
+    found = [claim.text for claim in extract_claims([Ad("a1", text)], nlp)]
+    assert "Free shipping" in found and "free returns" in found
+    assert not any("🌱" in claim for claim in found)
+
+
 @pytest.mark.models
 def test_only_symbols_come_off_a_claims_edges_not_money_signs_percentages_or_plain_punctuation(nlp):
     assert _without_decoration(nlp("Trusted by 98%")[:]).text == "Trusted by 98%"

@@ -124,6 +124,15 @@ _BUY_GET_FREE_PATTERN = re.compile(
     r"(?:\s+(?:on|for|with|in)\b[^.!?\n|•;,]*)?",
     re.IGNORECASE,
 )
+# A markdown, a discount told as the price it replaces ("now $129.99 (was $199.99)", "$89 (reg. $119)",
+# "Was $1,899, now $1,399", "Orig. $60"): the guideline's discount, however it is written. A bare "was $412"
+# is not one: a customer's story tells what a bill was.
+_MARKDOWN_PATTERN = re.compile(
+    r"(\b(now|only|just)\s+)?[$£€]\s?\d[\d,.]*\s*[(,;]\s*(was|reg|regularly|orig|originally)\b"
+    r"|\bwas\s+[$£€]\s?\d[\d,.]*\s*[,;]?\s*now\s+[$£€]\s?\d[\d,.]*"
+    r"|\b(reg|regularly|orig|originally|msrp)\b\.?:?\s*[$£€]\s?\d[\d,.]*",
+    re.IGNORECASE,
+)
 # Urgency, which the guideline never marks on its own ("for a limited time", "while stocks last").
 _URGENCY_PATTERN = re.compile(
     r"\b(for a limited time( only)?|limited[- ]time( offer| only)?|(only )?while (stocks?|supplies) lasts?|"
@@ -902,6 +911,45 @@ def _extend_to_attachment(span: Span, unit: Span) -> Span:
     return span.doc[_phrase_start(head, unit) : span.end]
 
 
+_BRACKETS = {"(": ")", "[": "]", "“": "”", "‘": "’"}
+
+
+def _balance_brackets(span: Span, unit: Span) -> Span:
+    """The span with its brackets and curly quotes closed: an aside or a quote opened in it runs to its
+    close when that stands in the unit ("Sleeps 5°F cooler (tested in our lab)", "No “let me talk to my
+    manager.”"), and is left out when it does not; a close without its opening gets the opening back
+    within the unit, or is left out. A marketer reads the claim on its own, and "Sleeps 5°F cooler (tested
+    in our lab" reads as a fault."""
+    doc = span.doc
+    start, end = span.start, span.end
+    for opening, closing in _BRACKETS.items():
+        depth, first_open = 0, None
+        for token in doc[start:end]:
+            if token.text == opening:
+                depth, first_open = depth + 1, token.i if depth == 0 else first_open
+            elif token.text == closing:
+                if depth:
+                    depth -= 1
+                else:  # a close with no opening in the span
+                    before = next((t.i for t in reversed(doc[unit.start : start]) if t.text == opening), None)
+                    start = before if before is not None else token.i + 1
+        if depth and first_open is not None:
+            # the close may follow the unit's last stop ("No “let me talk to my manager.”")
+            reach = min(len(doc), max(end, unit.end) + 2)
+            after = next((t.i for t in doc[end:reach] if t.text == closing), None)
+            if after is not None:
+                end = after + 1
+            elif sum(1 for t in doc[start:first_open] if not t.is_punct and not t.is_space) >= 2:
+                end = first_open
+            else:
+                return span  # what stands before the opening is no promise on its own ("No")
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", ":"}):
+        end -= 1  # what cutting an aside off leaves at the end ("cooler than all-foam beds ")
+    if end <= start or not any(token.is_alpha for token in doc[start:end]):
+        return span
+    return span if (start, end) == (span.start, span.end) else doc[start:end]
+
+
 def _is_excluded_unit(unit: Span) -> bool:
     """A question is never a claim, and neither is any phrase cut from it. A unit with a discount in it
     is not excluded: the discount is not a claim (may_be_claim rules out every phrase that holds it), but
@@ -1139,7 +1187,7 @@ class ClaimSpanModel:
             # A footnote is left out here, not in training: its phrases stay the classifier's examples of
             # what is not a claim, so the shipped model does not change with this rule.
             return [], []
-        # "Buy one, get one free" and phone numbers are ruled out here, not in training: their phrases stay
+        # "Buy one, get one free", phone numbers and markdowns are ruled out here, not in training: their phrases stay
         # the classifier's examples of what is not a claim, so the shipped model does not change with the rule.
         candidates = [
             span
@@ -1147,6 +1195,7 @@ class ClaimSpanModel:
             if may_be_claim(span)
             and not _touches(span, _BUY_GET_FREE_PATTERN)
             and not _touches(span, _PHONE_PATTERN)  # nor any phrase cut from one ("555) 010-0199")
+            and not _touches(span, _MARKDOWN_PATTERN)  # nor a markdown, for the same reason
             and not _only_what_a_call_to_action_names(span)
         ]
         if not candidates:
@@ -1166,6 +1215,7 @@ class ClaimSpanModel:
                 _extend_to_modified_noun,
                 _extend_to_verb,
                 _extend_to_attachment,
+                _balance_brackets,
             ):
                 span = extend(span, unit)
             if score < self.threshold and not _reads_as_words(span):

@@ -261,6 +261,27 @@ def test_promises_strung_together_by_emoji_are_separate_claims(nlp):
 
 
 @pytest.mark.models
+def test_a_markdown_is_a_discount_but_a_price_in_a_customers_story_is_not(nlp):
+    copy = (
+        "Vantor Q7 headphones, now $129.99 (was $199.99).\n"
+        "Was $1,899, now $1,399 for email subscribers only.\n"
+        "• 40-hour battery life"
+    )
+    assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == ["40-hour battery life"]
+    story = "Our electric bill last July was $412. This July it was $96 with Brightroof solar panels."
+    assert extract_claims([Ad("a2", story)], nlp), "a bill in a story is no markdown"
+
+
+@pytest.mark.models
+def test_a_claim_closes_the_aside_or_quote_it_opens(nlp):
+    copy = "Sleeps up to 5°F cooler than all-foam beds (tested in our lab)\nNo hidden fees. No “let me talk to my manager.”"
+    found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]
+    for claim in found:
+        assert claim.count("(") == claim.count(")") and claim.count("“") == claim.count("”"), claim
+    assert any("5°F cooler than all-foam beds" in claim for claim in found)
+
+
+@pytest.mark.models
 def test_only_symbols_come_off_a_claims_edges_not_money_signs_percentages_or_plain_punctuation(nlp):
     assert _without_decoration(nlp("Trusted by 98%")[:]).text == "Trusted by 98%"
     assert _without_decoration(nlp("Plans from $$$ to $")[:]).text == "Plans from $$$ to $"

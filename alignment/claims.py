@@ -983,6 +983,16 @@ def _is_footnote(unit: Span) -> bool:
     return not (text[start - 1] == "*" and re.search(r"\S\*", rest))
 
 
+# A greeting or a thank-you, which the guideline never marks ("Happy holidays from all of us at Cobble &
+# Pine", "Thank you for your patience", "Good morning from the bakery"); "Thanks to our local growers, …"
+# gives a reason, and is read as any other phrase.
+_GREETING_PATTERN = re.compile(
+    r"(thank you|thanks(?! to\b)|happy|merry|season'?s greetings|good (morning|afternoon|evening|night)|"
+    r"congratulations|congrats|welcome (back|home|to)|hello|hi|hey)\b",
+    re.IGNORECASE,
+)
+
+
 def _next_is_question(span: Span) -> bool:
     doc = span.doc
     index = span.end
@@ -1183,8 +1193,8 @@ class ClaimSpanModel:
             return [], []
         # The rules say which spans may be claims at all (no question, discount, urgency alone or
         # slogan); the classifier picks among them the span an annotator would mark, or none.
-        if _is_excluded_unit(unit) or _is_footnote(unit):
-            # A footnote is left out here, not in training: its phrases stay the classifier's examples of
+        if _is_excluded_unit(unit) or _is_footnote(unit) or _GREETING_PATTERN.match(unit.text):
+            # A footnote (and a greeting) is left out here, not in training: its phrases stay the classifier's examples of
             # what is not a claim, so the shipped model does not change with this rule.
             return [], []
         # "Buy one, get one free", phone numbers and markdowns are ruled out here, not in training: their phrases stay

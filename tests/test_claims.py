@@ -273,6 +273,19 @@ def test_a_markdown_is_a_discount_but_a_price_in_a_customers_story_is_not(nlp):
 
 
 @pytest.mark.models
+def test_greetings_and_thank_yous_are_not_claims_but_a_reason_given_with_thanks_to_is_read(nlp):
+    copy = (
+        "Happy holidays from all of us at Cobble & Pine!\n"
+        "Thank you for 25 wonderful years.\n"
+        "Good morning from the bakery.\n"
+        "Free delivery on every order."
+    )
+    assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == ["Free delivery on every order"]
+    reason = "Thanks to our local growers, every salad is picked within 24 hours."
+    assert extract_claims([Ad("a2", reason)], nlp)
+
+
+@pytest.mark.models
 def test_a_claim_closes_the_aside_or_quote_it_opens(nlp):
     copy = "Sleeps up to 5°F cooler than all-foam beds (tested in our lab)\nNo hidden fees. No “let me talk to my manager.”"
     found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]

@@ -1194,8 +1194,8 @@ class ClaimSpanModel:
         # The rules say which spans may be claims at all (no question, discount, urgency alone or
         # slogan); the classifier picks among them the span an annotator would mark, or none.
         if _is_excluded_unit(unit) or _is_footnote(unit) or _GREETING_PATTERN.match(unit.text):
-            # A footnote (and a greeting) is left out here, not in training: its phrases stay the classifier's examples of
-            # what is not a claim, so the shipped model does not change with this rule.
+            # A footnote or a greeting is left out here, not in training: its phrases stay the classifier's
+            # examples of what is not a claim, so the shipped model does not change with these rules.
             return [], []
         # "Buy one, get one free", phone numbers and markdowns are ruled out here, not in training: their phrases stay
         # the classifier's examples of what is not a claim, so the shipped model does not change with the rule.

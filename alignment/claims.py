@@ -974,13 +974,31 @@ def _is_footnote(unit: Span) -> bool:
     while start < len(text) and text[start] in _FOOTNOTE_MARKS:
         start += 1  # the mark may be part of the unit's first token ("¹APY")
     if start == unit.start_char and start > 0 and text[start - 1] not in _FOOTNOTE_MARKS:
-        return False
+        return _is_referenced_note(text, start)
     line_start = text.rfind("\n", 0, start) + 1
     if not _FOOTNOTE_OPENING.search(text[line_start:start]):
         return False
     line_end = text.find("\n", start)
     rest = text[start : len(text) if line_end < 0 else line_end]
     return not (text[start - 1] == "*" and re.search(r"\S\*", rest))
+
+
+def _is_referenced_note(text: str, start: int) -> bool:
+    """Whether the words at ``start`` follow a mark and a space that the copy sets against a word elsewhere:
+    "* Taxes and fees extra" under "NO HIDDEN FEES.*", "¹ 2025 study" under "by J.D. Power¹". Alone, a mark
+    and a space open a bullet ("* Free shipping"); referenced, they open the note the mark points to."""
+    mark_end = start
+    while mark_end > 0 and text[mark_end - 1] in " \t":
+        mark_end -= 1
+    mark_start = mark_end
+    while mark_start > 0 and text[mark_start - 1] in _FOOTNOTE_MARKS:
+        mark_start -= 1
+    mark = text[mark_start:mark_end]
+    if not mark or mark_end == start or not _FOOTNOTE_OPENING.search(text[:mark_end]):
+        return False
+    # the same mark, whole, right after a word or a stop elsewhere in the copy ("fees*", "switch**", "FEES.*")
+    reference = re.compile(rf"[\w.,)%]{re.escape(mark)}(?![{re.escape(_FOOTNOTE_MARKS)}])")
+    return bool(reference.search(text, 0, mark_start) or reference.search(text, mark_end))
 
 
 # A greeting or a thank-you, which the guideline never marks ("Happy holidays from all of us at Cobble &
@@ -1484,14 +1502,26 @@ def _possible_of(ad: Ad, span: Span) -> PossibleClaim:
 
 def _span_fields(ad: Ad, span: Span) -> dict[str, Any]:
     """What a claim and a possible claim both record of a span of the copy: where it stands and how it reads."""
+    end = _without_reference_mark(ad.text, span.start_char, span.end_char)
     return {
         "ad_id": ad.ad_id,
-        "text": ad.text[span.start_char : span.end_char],
+        "text": ad.text[span.start_char : end],
         "start": span.start_char,
-        "end": span.end_char,
+        "end": end,
         "aspect": span._.claim_aspect or "",
         "type": span.label_,
     }
+
+
+def _without_reference_mark(text: str, start: int, end: int) -> int:
+    """Where a claim ends without the footnote mark set against its last word ("by J.D. Power¹", "Unlimited
+    data*"): the mark points to fine print, and is no word of the promise. An asterisk that closes one
+    opening the claim is emphasis ("*Free shipping*"), and stays."""
+    while end - start > 1 and text[end - 1] in _FOOTNOTE_MARKS and not text[end - 2].isspace():
+        if text[end - 1] == "*" and text[start] == "*":
+            break
+        end -= 1
+    return end
 
 
 def find_possible_claims(ads: Sequence[Ad], nlp: Language | None = None) -> list[PossibleClaim]:

@@ -286,6 +286,22 @@ def test_greetings_and_thank_yous_are_not_claims_but_a_reason_given_with_thanks_
 
 
 @pytest.mark.models
+def test_notes_a_mark_points_to_are_fine_print_and_the_mark_leaves_the_claim(nlp):
+    copy = (
+        "NO HIDDEN FEES.*\n- Free phone when you switch**\n- Rated #1 for customer satisfaction by J.D. Power¹\n\n"
+        "* Taxes and fees extra. ** With eligible trade-in. ¹ 2025 study."
+    )
+    claims = extract_claims([Ad("a1", copy)], nlp)
+    found = [claim.text for claim in claims]
+    assert "Rated #1 for customer satisfaction by J.D. Power" in found  # the mark is not part of the promise
+    assert not any("Taxes" in claim or "trade-in" in claim or "study" in claim for claim in found)
+    assert all(claim.text == copy[claim.start : claim.end] for claim in claims)
+    # with no mark set against a word, a mark and a space open a bullet, and the bullets are promises
+    bullets = [claim.text for claim in extract_claims([Ad("a2", "* Free returns\n* Free shipping")], nlp)]
+    assert bullets == ["Free returns", "Free shipping"]
+
+
+@pytest.mark.models
 def test_a_claim_closes_the_aside_or_quote_it_opens(nlp):
     copy = "Sleeps up to 5°F cooler than all-foam beds (tested in our lab)\nNo hidden fees. No “let me talk to my manager.”"
     found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]

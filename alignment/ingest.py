@@ -1358,6 +1358,9 @@ class RowValidator:
         # its row has no "text" but has those, and is counted as the object it is, not as blank.
         nested = [column for column in frame.columns if str(column).startswith(f"{mapping.text}.")]
         objects = frame[nested].notna().any(axis=1).tolist() if nested else [False] * len(frame)
+        # Rows a quote left open ran others into, whichever cell the quote opened in ("2,"1,2025-01-02,…"
+        # runs the next rows into the rating cell, and leaves the text cell blank).
+        run_together = _rows_run_together(frame, mapping.text, self.separator) if self.separator else set()
         reviews: list[Review] = []
         kept: list[int] = []
         id_counts: Counter[str] = Counter()
@@ -1366,7 +1369,8 @@ class RowValidator:
             text = texts[position]
             if not text:
                 structured = _is_structured(cells[position]) or objects[position]
-                self.skipped[NOT_TEXT if structured else "blank text"] += 1
+                reason = ROWS_RUN_TOGETHER if position in run_together else "blank text"
+                self.skipped[NOT_TEXT if structured else reason] += 1
                 continue
             review_id = ids[position] if ids is not None else ""
             missing_id = ids is not None and not review_id
@@ -1405,12 +1409,9 @@ class RowValidator:
             if labels is not None:
                 _count_labels(labels, kept, self.invalid)
         self.invalid.update(id_counts)  # after the dates and ratings, in the order the counts were always said
-        if self.separator is not None:
-            run_together = _rows_run_together(
-                frame, mapping.text, [texts[position] for position in kept], self.separator
-            )
-            if run_together:
-                self.invalid[ROWS_RUN_TOGETHER] += run_together
+        held = sum(1 for position in kept if position in run_together)
+        if held:
+            self.invalid[ROWS_RUN_TOGETHER] += held
         self.rows += len(frame)
         return reviews
 
@@ -1420,26 +1421,30 @@ def _value_shape(value: str) -> str:
     return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", value))
 
 
-def _rows_run_together(frame: pd.DataFrame, text_column: str, texts: Sequence[str], separator: str) -> int:
-    """How many of ``texts`` (a delimited file's reviews) hold a line that reads as a row of the file: after
-    its first line, one that opens with a value shaped like the file's first column (an id, a date: a value
-    with a digit) and holds as many separators as a row, as the rows a quote left open ran into it do."""
+def _rows_run_together(frame: pd.DataFrame, text_column: str, separator: str) -> set[int]:
+    """The positions of a delimited file's rows that hold, in any cell, a line that reads as a row of the
+    file: after the cell's first line, one that opens with a value shaped like the file's first column (an
+    id, a date: a value with a digit) and holds as many separators as a row, as the rows a quote left open
+    ran into it do."""
     if not frame.shape[1] or str(frame.columns[0]) == text_column:
-        return 0  # the reviews come first: nothing tells a row from a review's own line
+        return set()  # the reviews come first: nothing tells a row from a review's own line
     shapes = {shape for shape in map(_value_shape, map(clean_cell, frame.iloc[:, 0].tolist())) if "9" in shape}
     if not shapes:
-        return 0
+        return set()
     # As many fields as a row of the file has: "5,8 130lb, size 26" in a review is not a row of ten columns.
     fields = sum(1 for column in frame.columns if not str(column).endswith(" (segment)"))
-    return sum(
-        1
-        for text in texts
-        if "\n" in text
-        and any(
+
+    def holds_a_row(value: object) -> bool:
+        return isinstance(value, str) and any(
             line.count(separator) >= fields - 1 and _value_shape(line.split(separator, 1)[0].strip()) in shapes
-            for line in text.split("\n")[1:]
+            for line in value.split("\n")[1:]
         )
-    )
+
+    found: set[int] = set()
+    for column in range(frame.shape[1]):
+        values = frame.iloc[:, column].tolist()
+        found.update(position for position, value in enumerate(values) if holds_a_row(value))
+    return found
 
 
 def refuse_numbers_as_text(reviews: Sequence[Review], column: str) -> None:

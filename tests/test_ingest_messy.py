@@ -1026,6 +1026,29 @@ def test_rows_a_quote_left_open_ran_into_one_review_are_counted_read_whole_or_st
     assert stream.validator is not None and dict(stream.validator.invalid) == {ROWS_RUN_TOGETHER: 1}
 
 
+def test_a_quote_left_open_in_a_rating_or_date_cell_is_counted_not_called_a_blank_text(tmp_path):
+    rating = tmp_path / "rating.csv"
+    rating.write_text(
+        "id,rating,date,text\n1,5,2025-01-01,Calls never drop.\n"
+        '2,"1,2025-01-02,Charged $7 extra.\n3,2,2025-01-03,Waited an hour.\n4,3,2025-01-04,"Weak signal."\n'
+        "5,4,2025-01-05,Switching was easy.\n"
+    )
+    whole = load_reviews(rating)
+    assert [review.review_id for review in whole.reviews] == ["1", "5"]
+    assert whole.summary.skipped == {ROWS_RUN_TOGETHER: 1}  # its text cell is blank: the rows ran into the rating
+    date = tmp_path / "date.csv"
+    date.write_text(
+        'id,date,rating,text\n1,2025-01-01,5,Fine.\n2,"2025-01-02,1,Slow.\n3,2025-01-03,2,Rude.\n'
+        '4,2025-01-04,5,"Best, ""real"" people, fast."\n5,2025-01-05,3,Ok.\n'  # the text cell: ' fast."'
+    )
+    loaded = load_reviews(date)
+    assert [review.review_id for review in loaded.reviews] == ["1", "2", "5"]
+    assert loaded.summary.columns["invalid_values"][ROWS_RUN_TOGETHER] == 1
+    stream = ReviewStream(date, chunk_rows=2)
+    assert [review.review_id for chunk, _ in stream.chunks() for review in chunk] == ["1", "2", "5"]
+    assert stream.validator is not None and stream.validator.invalid[ROWS_RUN_TOGETHER] == 1
+
+
 def test_a_workbook_review_with_lines_like_rows_is_not_taken_for_rows_run_together(tmp_path):
     path = tmp_path / "reviews.xlsx"
     pd.DataFrame({"id": ["1", "2"], "review": ["Great.\n2,Terrible wait,1", "Fine"], "rating": ["5", "4"]}).to_excel(

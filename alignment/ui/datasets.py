@@ -61,8 +61,8 @@ INVALID_REASONS = {
     "duplicate id": "an id used by an earlier review; both reviews are kept",
     MISSING_ID: "a blank id cell; the review is kept and known by its row number (the review of data row 12 "
     "as 'row 12')",
-    ROWS_RUN_TOGETHER: "a review holding lines that read as rows of the file: a quote left open in it ran the "
-    "rows after it into this review, up to the next quote; close that quote in the file and upload it again",
+    ROWS_RUN_TOGETHER: "a row holding lines that read as rows of the file: a quote left open in it ran the "
+    "rows after it into this row, up to the next quote; close that quote in the file and upload it again",
     AMBIGUOUS_DATE: "a date like 03/04/2025 in a column where no date settles whether the day or the month "
     "comes first; it is read month first (March 4th)",
     "date out of range": "a date before 1900 or in the future, a placeholder or a typo; the review is kept "

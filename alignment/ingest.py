@@ -95,6 +95,57 @@ LONG_REVIEW_SENTENCES = 200
 # Ratings outside every scale the reports know (0-5, 1-10, 0-100) are data errors, not opinions.
 RATING_RANGE = (0.0, 100.0)
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+# UTF-8 with a few bytes that are not (a file saved as UTF-8, then edited in a Windows tool that wrote its
+# own "’" or "é"): those bytes are read as Windows-1252, the rest as UTF-8. Read whole as cp1252 or
+# latin-1 instead, every accent and emoji of the file would be garbled ("cafÃ©").
+MIXED_UTF8 = "alignment-utf-8-cp1252"
+_MIXED_ERRORS = "alignment-cp1252-bytes"
+
+
+def _read_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the bytes UTF-8 could not decode, each as Windows-1252 (latin-1 for the five
+    bytes cp1252 leaves undefined)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in bad), error.end
+
+
+class _MixedUtf8Decoder(codecs.BufferedIncrementalDecoder):
+    def _buffer_decode(self, data: Any, errors: str, final: bool) -> tuple[str, int]:
+        return codecs.utf_8_decode(data, _MIXED_ERRORS, final)
+
+
+def _find_mixed_utf8(name: str) -> codecs.CodecInfo | None:
+    if name.replace("_", "-") != MIXED_UTF8:
+        return None
+    return codecs.CodecInfo(
+        name=MIXED_UTF8,
+        encode=codecs.utf_8_encode,
+        decode=lambda data, errors="strict": codecs.utf_8_decode(data, _MIXED_ERRORS, True),
+        incrementalencoder=codecs.getincrementalencoder("utf-8"),
+        incrementaldecoder=_MixedUtf8Decoder,
+        streamreader=codecs.getreader("utf-8"),
+        streamwriter=codecs.getwriter("utf-8"),
+    )
+
+
+codecs.register_error(_MIXED_ERRORS, _read_bytes_as_cp1252)
+codecs.register(_find_mixed_utf8)
+
+
+def _mostly_utf8(valid: int, invalid: int) -> bool:
+    """Whether text with ``valid`` well-formed UTF-8 characters beyond ASCII and ``invalid`` bytes that are
+    not UTF-8 is UTF-8 with a few stray bytes: more well-formed characters than stray bytes. A file written
+    in cp1252 throughout has almost no well-formed UTF-8 sequences ("é" is one byte there)."""
+    return invalid > 0 and valid > invalid
+
+
+def _count_utf8(text: str) -> tuple[int, int]:
+    """Characters beyond ASCII in ``text`` decoded from UTF-8 with "surrogateescape", and stray bytes."""
+    stray = sum(1 for character in text if "\udc80" <= character <= "\udcff")
+    wide = sum(1 for character in text if character > "\x7f") - stray
+    return wide, stray
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +439,8 @@ def decode_bytes(data: bytes) -> str:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
+            if encoding.startswith("utf-8") and _mostly_utf8(*_count_utf8(data.decode(encoding, "surrogateescape"))):
+                return data.decode(MIXED_UTF8)
             continue
     return data.decode("latin-1", errors="replace")  # latin-1 never fails; kept for type checkers
 
@@ -2852,6 +2905,8 @@ def _scan_text_file(path: Path) -> tuple[str, str, bytes]:
     digest = hashlib.sha256()
     candidates = _ENCODINGS[:-1]  # latin-1 decodes anything: it is the fallback
     decoders = {name: codecs.getincrementaldecoder(name)("strict") for name in candidates}
+    counting = codecs.getincrementaldecoder("utf-8")("surrogateescape")  # UTF-8's well-formed and stray
+    valid = invalid = 0
     alive = list(candidates)
     head = b""
     wide: str | None = None
@@ -2863,11 +2918,15 @@ def _scan_text_file(path: Path) -> tuple[str, str, bytes]:
                 wide = _utf16(head)
             if wide:  # a UTF-16 file: the 8-bit decoders' verdicts would go unused
                 continue
+            more_valid, more_invalid = _count_utf8(counting.decode(block))
+            valid, invalid = valid + more_valid, invalid + more_invalid
             for name in list(alive):
                 try:
                     decoders[name].decode(block)
                 except UnicodeDecodeError:
                     alive.remove(name)
+    more_valid, more_invalid = _count_utf8(counting.decode(b"", final=True))
+    valid, invalid = valid + more_valid, invalid + more_invalid
     for name in list(alive):
         try:
             decoders[name].decode(b"", final=True)
@@ -2875,6 +2934,8 @@ def _scan_text_file(path: Path) -> tuple[str, str, bytes]:
             alive.remove(name)
     if wide:
         return wide, digest.hexdigest(), head
+    if _ENCODINGS[0] not in alive and _mostly_utf8(valid, invalid):
+        return MIXED_UTF8, digest.hexdigest(), head
     return (alive[0] if alive else _ENCODINGS[-1]), digest.hexdigest(), head
 
 

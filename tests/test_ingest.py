@@ -58,6 +58,20 @@ def test_ingest_decodes_utf8_bom_and_cp1252(tmp_path, encoding):
     assert next(iter(loaded.summary.columns)) == "text"
 
 
+def test_a_utf8_file_with_a_few_windows_1252_bytes_keeps_its_accents_and_emoji_read_whole_or_streamed(tmp_path):
+    path = tmp_path / "reviews.csv"
+    rows = ["id,text", "1,Caf\u00e9 staff \u2014 \u201cgreat\u201d \U0001f600", "2,Na\u00efve pricing"]
+    # one review edited in a Windows tool: its apostrophe is the single cp1252 byte 0x92
+    path.write_bytes("\n".join(rows).encode("utf-8") + b"\n3,It" + bytes([0x92]) + b"s fine\n")
+    expected = ["Caf\u00e9 staff \u2014 \u201cgreat\u201d \U0001f600", "Na\u00efve pricing", "It\u2019s fine"]
+    assert [review.text for review in load_reviews(path).reviews] == expected
+    stream = ReviewStream(path, chunk_rows=2)
+    assert [review.text for chunk, _ in stream.chunks() for review in chunk] == expected
+    # a file in cp1252 throughout is still read as cp1252
+    path.write_bytes("id,text\n1,Caf\u00e9 \u2019na\u00efve\u2019\n".encode("cp1252"))
+    assert load_reviews(path).reviews[0].text == "Caf\u00e9 \u2019na\u00efve\u2019"
+
+
 def test_ingest_detects_text_column_by_content_when_name_is_unusual():
     frame = pd.DataFrame(
         {"n": [1, 2], "what_they_said": ["The signal keeps dropping at home.", "Great coverage in the hills."]}

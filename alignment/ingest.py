@@ -218,7 +218,7 @@ def read_table(path: str | Path, sheet: str | int | None = None, expected: Itera
         raise
     except Exception as exc:  # every reader raises its own types; the user needs one message
         raise UnreadableFileError(
-            f"Could not read {path.name} as {suffix.lstrip('.').upper()}: {_first_line(exc)}. "
+            f"Could not read {path.name} as {suffix.lstrip('.').upper()}: {_first_line(exc, path)}. "
             "Check that the file is not damaged and that its name matches its format."
         ) from exc
     frame.columns = [str(column).strip() for column in frame.columns]
@@ -947,9 +947,17 @@ def _json_record(line: str) -> dict[str, object] | None:
     return item if isinstance(item, dict) else None
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0].rstrip(". ") if text else type(exc).__name__
+def _first_line(exc: BaseException, path: Path | None = None) -> str:
+    """The first line of a reader's error, for a one-line message: without the file's full path (an
+    upload's is a temporary folder the user never chose) and without a reader's own "could not open …:"
+    preamble, which the message says already."""
+    text = str(exc).strip()
+    if path is not None:
+        for full in {str(path), str(path.resolve())}:
+            text = text.replace(full, path.name)
+    text = re.sub(r"^Could not open \w+ input source '[^']*': ", "", text)
+    lines = text.splitlines()
+    return lines[0].rstrip(". ") if lines else type(exc).__name__
 
 
 def list_columns(columns: Sequence[object]) -> str:
@@ -2613,7 +2621,7 @@ class TableStream:
 
     def _unreadable(self, exc: BaseException) -> UnreadableFileError:
         return UnreadableFileError(
-            f"Could not read {self.name} as {self.suffix.lstrip('.').upper()}: {_first_line(exc)}. "
+            f"Could not read {self.name} as {self.suffix.lstrip('.').upper()}: {_first_line(exc, self.path)}. "
             "Check that the file is not damaged and that its name matches its format."
         )
 

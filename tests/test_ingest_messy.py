@@ -1026,6 +1026,19 @@ def test_rows_a_quote_left_open_ran_into_one_review_are_counted_read_whole_or_st
     assert stream.validator is not None and dict(stream.validator.invalid) == {ROWS_RUN_TOGETHER: 1}
 
 
+def test_a_damaged_parquet_file_is_named_without_the_folder_it_was_uploaded_to(tmp_path):
+    folder = tmp_path / "alignment-upload-x1"
+    folder.mkdir()
+    path = folder / "junk.parquet"
+    path.write_bytes(bytes(range(256)) * 8)
+    for read in (lambda: load_reviews(path), lambda: list(ReviewStream(path).chunks())):
+        with pytest.raises(UnreadableFileError) as raised:
+            read()
+        message = str(raised.value)
+        assert message.startswith("Could not read junk.parquet as PARQUET: ") and str(folder) not in message
+        assert "\n" not in message and "input source" not in message
+
+
 def test_a_quote_left_open_in_a_rating_or_date_cell_is_counted_not_called_a_blank_text(tmp_path):
     rating = tmp_path / "rating.csv"
     rating.write_text(

@@ -678,6 +678,18 @@ def test_datasets_page_states_the_limit_and_validates_an_upload_with_a_mapping()
     assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)
 
 
+def test_the_upload_preview_says_how_many_rows_could_not_be_read_as_validation_counts_them():
+    csv = "id,text\n1,Calls drop.\n2,Fees hidden.,extra,fields\n3,Fast setup.\n4,Rude staff.\n5,Slow data.\n"
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    app.session_state["aln_staged_upload"] = read_dataset_upload(csv.encode(), "toomany.csv")
+    app.run()
+    assert not app.exception
+    assert any("4 rows × 2 columns" in m.value and "1 more row could not be read" in m.value for m in app.markdown)
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Rows read"] == "5" and metrics["Skipped rows"] == "1"
+
+
 def test_datasets_page_warns_when_the_reviews_do_not_read_as_english():
     spanish = [
         "La cobertura es mala y las llamadas se cortan todo el tiempo.",

@@ -405,7 +405,12 @@ def _mapping_form(table: UploadedTable) -> None:
             st.rerun()
     where = f" · sheet {_md(table.sheet)}" if table.sheet is not None else ""
     shape = f"{len(frame):,} row{'s' if len(frame) != 1 else ''} × {frame.shape[1]} column"
-    st.markdown(f"**{_md(table.name)}**{where} · {shape}{'s' if frame.shape[1] != 1 else ''} · {_size(table.size)}")
+    # rows the reader could not split into fields are not in the preview; say so, as validation counts them
+    unread = int(frame.attrs.get("malformed_rows", 0)) + int(frame.attrs.get("bad_lines", 0))
+    unread_note = f" · {unread:,} more row{'s' if unread != 1 else ''} could not be read (malformed)" if unread else ""
+    st.markdown(
+        f"**{_md(table.name)}**{where} · {shape}{'s' if frame.shape[1] != 1 else ''} · {_size(table.size)}{unread_note}"
+    )
     preview = frame.head(50)
     st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
     columns = [str(c) for c in frame.columns]

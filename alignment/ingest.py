@@ -1567,8 +1567,15 @@ def _plain(value: object) -> object:
     return value
 
 
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a review export's line break, often its only tag
+
+
 def _clean_text(value: object) -> str:
     text = clean_cell(value).replace("\x00", "")
+    if "<" in text and (looks_like_html(text) or _LINE_BREAK_TAG.search(text)):
+        # a review scraped with its markup ("<p>Great service.</p><br>…"): the text a reader saw, without
+        # the tags, scripts and entities, which would otherwise be sentences of evidence
+        text = html_text(text)
     return text if any(ch.isalnum() for ch in text) else ""
 
 

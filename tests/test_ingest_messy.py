@@ -1026,6 +1026,16 @@ def test_rows_a_quote_left_open_ran_into_one_review_are_counted_read_whole_or_st
     assert stream.validator is not None and dict(stream.validator.invalid) == {ROWS_RUN_TOGETHER: 1}
 
 
+def test_a_review_scraped_with_its_markup_is_read_as_the_text_a_reader_saw(tmp_path):
+    path = tmp_path / "scraped.csv"
+    path.write_text(
+        'id,text\n1,"<p>Great service.</p><script>alert(1)</script>"\n2,Great phone<br>Fast delivery\n'
+        "3,Tom &amp; Jerry <b>rock</b>\n4,I <3 it and x < y\n"
+    )
+    texts = [review.text for review in load_reviews(path).reviews]
+    assert texts == ["Great service.", "Great phone\nFast delivery", "Tom & Jerry rock", "I <3 it and x < y"]
+
+
 def test_a_damaged_parquet_file_is_named_without_the_folder_it_was_uploaded_to(tmp_path):
     folder = tmp_path / "alignment-upload-x1"
     folder.mkdir()

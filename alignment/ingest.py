@@ -972,6 +972,16 @@ def list_columns(columns: Sequence[object]) -> str:
     return ", ".join(shown)
 
 
+def _column_named(name: str | None, columns: Sequence[str]) -> str | None:
+    """The column a user named: the one of that exact name, else the only one that differs from it in case
+    and spacing alone ("review text" for "Review Text"), else the name as given (refused by the caller)."""
+    if not name or name in columns:
+        return name
+    key = " ".join(name.split()).casefold()
+    alike = [column for column in columns if " ".join(column.split()).casefold() == key]
+    return alike[0] if len(alike) == 1 else name
+
+
 def detect_columns(
     frame: pd.DataFrame,
     text_column: str | None = None,
@@ -991,6 +1001,11 @@ def detect_columns(
     columns = [str(column) for column in frame.columns]
     available = list_columns(columns)
     other_sheets = _other_sheets(frame)
+    text_column, id_column, date_column, rating_column = (
+        _column_named(name, columns) for name in (text_column, id_column, date_column, rating_column)
+    )
+    if segment_columns is not None:  # None: found by their names; [] none at all
+        segment_columns = [_column_named(name, columns) or name for name in segment_columns]
     for role, name in (("text", text_column), ("id", id_column), ("date", date_column), ("rating", rating_column)):
         if name and name not in columns:
             raise MissingColumnError(

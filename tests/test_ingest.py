@@ -79,6 +79,16 @@ def test_ingest_detects_text_column_by_content_when_name_is_unusual():
     assert detect_columns(frame).text == "what_they_said"
 
 
+def test_a_named_column_is_found_whatever_its_case_and_spacing_when_only_one_fits(tmp_path):
+    frame = pd.DataFrame({"Review  Text": ["Calls drop.", "Fees hidden."], "Stars": ["1", "2"], "Region": ["N", "S"]})
+    mapping = detect_columns(frame, text_column="review text", rating_column="STARS", segment_columns=["region"])
+    assert (mapping.text, mapping.rating, mapping.segments) == ("Review  Text", "Stars", ("Region",))
+    two = pd.DataFrame({"Text": ["a b c"], "text": ["d e f"]})
+    assert detect_columns(two, text_column="text").text == "text"  # the exact name first
+    with pytest.raises(MissingColumnError, match="No text column named 'TEXT'"):
+        detect_columns(two, text_column="TEXT")  # two fit: which one is not guessed
+
+
 def test_ingest_without_text_column_lists_the_columns():
     frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
     with pytest.raises(MissingColumnError, match="The columns are: a, b"):

@@ -1066,7 +1066,8 @@ def test_a_quote_left_open_in_a_rating_or_date_cell_is_counted_not_called_a_blan
     )
     loaded = load_reviews(date)
     assert [review.review_id for review in loaded.reviews] == ["1", "2", "5"]
-    assert loaded.summary.columns["invalid_values"][ROWS_RUN_TOGETHER] == 1
+    invalid = loaded.summary.columns["invalid_values"]
+    assert isinstance(invalid, dict) and invalid[ROWS_RUN_TOGETHER] == 1
     stream = ReviewStream(date, chunk_rows=2)
     assert [review.review_id for chunk, _ in stream.chunks() for review in chunk] == ["1", "2", "5"]
     assert stream.validator is not None and stream.validator.invalid[ROWS_RUN_TOGETHER] == 1

@@ -6,14 +6,18 @@ from alignment.ui import common, dashboard, datasets, vet_copy
 
 st.set_page_config(page_title="alignment: claims vs reviews", page_icon="⚖️", layout="wide")
 datasets_page = st.Page(datasets.render, title="Datasets", icon=":material/table_view:", url_path="datasets")
+# Streamlit serves the default page at / only, never at its url_path; /dashboard, the natural link to share or
+# bookmark, is a hidden page that hands over to it (st.switch_page keeps the session and shows /).
+dashboard_page = st.Page(
+    dashboard.render, title="Gap dashboard", icon=":material/insights:", url_path="gap-dashboard", default=True
+)
+dashboard_link = st.Page(
+    lambda: st.switch_page(dashboard_page), title="Gap dashboard", url_path="dashboard", visibility="hidden"
+)
 navigation = st.navigation(
     {
         "Marketer": [st.Page(vet_copy.render, title="Vet copy", icon=":material/edit_note:", url_path="vet-copy")],
-        "Brand manager": [
-            st.Page(
-                dashboard.render, title="Gap dashboard", icon=":material/insights:", url_path="dashboard", default=True
-            )
-        ],
+        "Brand manager": [dashboard_page, dashboard_link],
         "Analyst": [datasets_page],
     }
 )

@@ -22,7 +22,7 @@ import pandas as pd
 from alignment.match import matched_under
 from alignment.quantities import describe_comparison, find_bounds
 from alignment.ratings import OFF_SCALE_RATING, rating_bounds
-from alignment.records import ClaimResult, Judgement, Review
+from alignment.records import ClaimResult, Judgement, Review, wording_key
 from alignment.score import alignment_interval, score_claim, verdict
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from alignment.ingest import ReviewSet
     from alignment.report import Report
+    from alignment.workspace import RunInfo
 
 SUPPORT_COLOUR = "#0072B2"  # Okabe-Ito blue
 CONTRADICT_COLOUR = "#D55E00"  # Okabe-Ito vermillion (reads as orange)
@@ -604,6 +605,64 @@ def _layout(figure: go.Figure, title: str, height: int, **extra: Any) -> go.Figu
     return figure
 
 
+def has_evidence(report: Report) -> bool:
+    """Whether any review sentence speaks to any of the report's claims (after its filters, if any)."""
+    return any(result.judgements for result in report.claims)
+
+
+def active_filters(report: Report) -> str:
+    """The filters a report was cut by (:func:`filter_report`), as its note words them without "Filtered: ",
+    or "" when it holds every review's evidence."""
+    return " ".join(note.removeprefix(FILTER_NOTE).rstrip(".") for note in report.notes if note.startswith(FILTER_NOTE))
+
+
+def no_evidence_message(report: Report) -> str:
+    """What an empty chart says: that the filters leave no evidence (which is not the same as a dataset with
+    nothing to say, or without dates), so every chart says it the same way."""
+    filters = active_filters(report)
+    if filters:
+        return f"No evidence in the selected filters ({filters}). Widen the date range or clear a filter."
+    return "No review sentence in this dataset speaks to these claims."
+
+
+def is_empty_chart(figure: go.Figure) -> bool:
+    """Whether a figure is one of this module's empty states (a message, no data): such a figure is not worth
+    exporting as an image. Every chart with data has at least one trace; an empty state has none."""
+    return not figure.data
+
+
+EMPTY_MESSAGE_LINE = 48  # characters a line of an empty chart's message: it fits a chart 470 px wide
+
+
+def _empty_chart(title: str, message: str, height: int = 260) -> go.Figure:
+    """A chart's empty state: its title and a centred message saying why there is nothing to draw, no axes
+    (an empty grid, or a grey box, reads as data that is missing by mistake). The message is escaped (it can
+    name segment values) and broken into lines that fit a narrow window."""
+    import textwrap
+
+    import plotly.graph_objects as go
+
+    lines = textwrap.wrap(message, EMPTY_MESSAGE_LINE, break_long_words=False) or [message]
+    figure = go.Figure()
+    figure.add_annotation(
+        text="<br>".join(_escape(line) for line in lines),
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 14, "color": "#555555"},
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return _layout(figure, title, height, margin={"l": 10, "r": 10, "t": 60, "b": 20})
+
+
+GAP_TITLE = "Promise vs reality: how customers take each claim"
+TREND_TITLE = "Alignment per month, over the volume of evidence"
+QUADRANT_TITLE = "Prominence in the copy vs customer experience"
+
+
 def plot_gap(report: Report) -> go.Figure:
     """Promise against reality: per claim, the supporting and contradicting share of its stance-bearing
     evidence as a diverging bar, sorted by gap (worst at the top).
@@ -617,6 +676,8 @@ def plot_gap(report: Report) -> go.Figure:
     """
     import plotly.graph_objects as go
 
+    if not has_evidence(report):
+        return _empty_chart(GAP_TITLE, no_evidence_message(report))
     frame = gap_frame(report)
     labels = [_claim_tick(label, name) for label, name in zip(frame["label"], frame["verdict"], strict=True)]
     # Cut to two lines, two long claims can read the same: their ids keep their rows apart.
@@ -689,7 +750,7 @@ def plot_gap(report: Report) -> go.Figure:
     height = max(320, GAP_ROW_HEIGHT * len(labels) + 170)
     _layout(
         figure,
-        "Promise vs reality: how customers take each claim",
+        GAP_TITLE,
         height,
         barmode="relative",
         bargap=0.3,
@@ -761,30 +822,19 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
     Months with fewer mentions than min_evidence are drawn as hollow points. Each point's customdata
     starts with the claim id and the month (YYYY-MM).
     """
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     frame = trend_frame(report)
     results = [r for r in report.claims if claim_ids is None or r.claim.claim_id in set(claim_ids)]
     if not results or frame.empty:
-        figure = go.Figure()
-        figure.add_annotation(
-            # With a date column mapped, what is missing is dated evidence (filters, or undated reviews),
-            # not the mapping.
-            text=(
-                "No dated evidence here: no matched sentence's review has a date (widen the filters, if any)."
-                if report.dataset.columns.get("date")
-                else "No dated evidence: map a date column on the Datasets page to see trends."
-            ),
-            showarrow=False,
-            x=0.5,
-            y=0.5,
-            xref="paper",
-            yref="paper",
-        )
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
-        return _layout(figure, "Alignment per month", 260)
+        if not has_evidence(report):
+            message = no_evidence_message(report)
+        elif report.dataset.columns.get("date"):
+            # With a date column mapped, what is missing is dated evidence (undated reviews), not the mapping.
+            message = "No dated evidence here: no matched sentence's review has a date (widen the filters, if any)."
+        else:
+            message = "No dated evidence: map a date column on the Datasets page to see trends."
+        return _empty_chart("Alignment per month", message)
     columns = max(1, min(columns, len(results)))
     rows = math.ceil(len(results) / columns)
     titles = [_two_lines(short_text(r.claim.text, 2 * TREND_TITLE_LINE), TREND_TITLE_LINE) for r in results]
@@ -801,7 +851,9 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
         horizontal_spacing=0.14 if columns > 1 else 0.0,
         vertical_spacing=gap / (height - head - foot) if rows > 1 else 0.0,
     )
-    months = sorted(frame["month"].unique())
+    # Every calendar month from the first to the last, those without evidence included: the line and the band
+    # break there, so a month with nothing to say reads as a gap rather than as a slope across it.
+    months = list(pd.date_range(frame["month"].min(), frame["month"].max(), freq="MS"))
     volume_max = max(1, int((frame["supports"] + frame["contradicts"]).max()))
     for index, result in enumerate(results):
         row, col = index // columns + 1, index % columns + 1
@@ -821,10 +873,13 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
             col=col,
             secondary_y=False,
         )
-        with_value = part[part["alignment"].notna()]
+        full = pd.DataFrame({"month": months}).merge(part, on="month", how="left")
+        band_x, band_y = interval_band(
+            full["month"].tolist(), full["interval_low"].tolist(), full["interval_high"].tolist()
+        )
         figure.add_scatter(
-            x=list(with_value["month"]) + list(with_value["month"])[::-1],
-            y=list(with_value["interval_high"]) + list(with_value["interval_low"])[::-1],
+            x=band_x,
+            y=band_y,
             fill="toself",
             mode="lines",
             fillcolor="rgba(0,114,178,0.13)",
@@ -838,8 +893,7 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
             secondary_y=True,
         )
         enough = part["enough"].tolist()
-        # The line joins only consecutive months with enough evidence; thin months leave a gap.
-        full = pd.DataFrame({"month": months}).merge(part, on="month", how="left")
+        # The line joins only consecutive months with enough evidence; thin months and empty ones leave a gap.
         solid = full["alignment"].where(full["enough"].fillna(False).astype(bool))
         figure.add_scatter(
             x=full["month"],
@@ -921,13 +975,44 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
         annotation.font = {"size": 12, "color": TEXT_COLOUR}
     return _layout(
         figure,
-        "Alignment per month, over the volume of evidence",
+        TREND_TITLE,
         height,
         legend=_legend_under_title(height),
         margin={"l": 40, "r": 40, "t": head, "b": foot},
         bargap=0.35,
         clickmode="event+select",
     )
+
+
+def interval_band(months: Sequence[Any], lows: Sequence[float], highs: Sequence[float]) -> tuple[list[Any], list[Any]]:
+    """The x and y of an interval band drawn with ``fill="toself"``: one closed shape per run of consecutive
+    months with an interval (along the highs, back along the lows), runs kept apart by ``None``, so the band
+    breaks where a month has no evidence instead of bridging it. A month whose bounds are missing (None or
+    NaN) ends a run."""
+    xs: list[Any] = []
+    ys: list[Any] = []
+    run: list[tuple[Any, float, float]] = []
+
+    def close() -> None:
+        if run:
+            if xs:
+                xs.append(None)
+                ys.append(None)
+            xs.extend([m for m, _, _ in run] + [m for m, _, _ in reversed(run)])
+            ys.extend([hi for _, _, hi in run] + [lo for _, lo, _ in reversed(run)])
+            run.clear()
+
+    for month, low, high in zip(months, lows, highs, strict=True):
+        if _missing(low) or _missing(high):
+            close()
+        else:
+            run.append((month, float(low), float(high)))
+    close()
+    return xs, ys
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) -> go.Figure:
@@ -946,6 +1031,9 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
     """
     import plotly.graph_objects as go
 
+    if not has_evidence(report):
+        segment_frame(report, column)  # an unknown column fails as it does with evidence
+        return _empty_chart(f"Alignment by {_escape(column)}", no_evidence_message(report))
     frame = segment_frame(report, column)
     claims = [r.claim.claim_id for r in report.claims]
     texts = {r.claim.claim_id: r.claim.text for r in report.claims}
@@ -1086,6 +1174,18 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
     import plotly.graph_objects as go
 
     frame = prominence_frame(report, ads)
+    # A claim without evidence that takes a side has no alignment: drawn at 0 it would read as "balanced", so it
+    # is left out (:func:`claims_without_alignment` names them for a caption).
+    frame = frame[frame["decided"] > 0].reset_index(drop=True)
+    if frame.empty:
+        message = (
+            no_evidence_message(report)
+            if not has_evidence(report)
+            else "No claim has evidence that takes a side"
+            + (f" in the selected filters ({active_filters(report)})" if active_filters(report) else "")
+            + ": nothing to place on the alignment axis."
+        )
+        return _empty_chart(QUADRANT_TITLE, message)
     figure = go.Figure()
     for shape in (
         {"x0": 50, "x1": 100, "y0": -1.5, "y1": 0, "fillcolor": "rgba(213,94,0,0.07)"},
@@ -1107,7 +1207,7 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         )
     mentions_max = max(1, int(frame["mentions"].max())) if len(frame) else 1
     frame["size"] = [12 + 30 * math.sqrt(m / mentions_max) for m in frame["mentions"]]
-    frame["y"] = frame["alignment"].fillna(0.0)
+    frame["y"] = frame["alignment"]
     shown = [_two_lines(label, QUADRANT_LABEL_LINE) for label in frame["label"]]
     offsets = _place_labels(frame["prominence"].tolist(), frame["y"].tolist(), shown, frame["size"].tolist())
     # Labels as annotations, each drawn off its point by the offset chosen for it, a thin line back to the
@@ -1175,7 +1275,7 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         )
     return _layout(
         figure,
-        "Prominence in the copy vs customer experience",
+        QUADRANT_TITLE,
         QUADRANT_HEIGHT,
         xaxis={
             "title": {
@@ -1199,6 +1299,117 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         legend=_legend_under_title(QUADRANT_HEIGHT),
         margin={"l": 10, "r": 20, "t": _QUADRANT_TOP, "b": _QUADRANT_BOTTOM},
         clickmode="event+select",
+    )
+
+
+def claims_without_alignment(report: Report) -> list[str]:
+    """The texts of the claims with no review sentence taking a side on them (so no alignment), in report
+    order: the prominence chart leaves them out rather than draw them at 0."""
+    return [result.claim.text for result in report.claims if result.score.supports + result.score.contradicts == 0]
+
+
+HISTORY_CLAIMS = 12  # claims drawn in the run history chart (the most often checked ones)
+HISTORY_LEGEND_CHARS = 20  # characters of a claim's name in the run history's legend
+HISTORY_LEGEND_ENTRY = 130  # pixels of a legend entry's name (its line comes first): 20 characters of 12 px
+HISTORY_TICK_LINE = 16  # characters a line of a run's axis label (two lines at most)
+# Okabe-Ito's colour-blind-safe palette (the source of the app's blue and orange), one colour a claim, then
+# again dashed: twelve lines stay apart without the verdict colours, which mean a verdict, not a claim.
+_LINE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999933")
+
+
+def run_label(run: RunInfo) -> str:
+    """A run's name on a chart axis: its id and label, e.g. "#3 spring campaign" ("#3" without a label)."""
+    return f"#{run.run_id} {run.label}".strip() if run.label else f"#{run.run_id}"
+
+
+def plot_run_history(runs: Sequence[RunInfo]) -> go.Figure | None:
+    """Per claim (paired by wording, as "Compare two runs" pairs them), the contradicting share of its
+    stance-taking sentences in each saved run, one line a claim over the runs in the order they were saved.
+
+    The x axis is categorical, one place a run named by :func:`run_label` ("#3 spring campaign"), so two runs
+    saved seconds apart, or under one label, stay apart; a run in which a claim has no evidence that takes a
+    side leaves a gap in its line. The legend (one short name a claim, at most :data:`HISTORY_CLAIMS` claims,
+    the most often checked) sits under the title, as the other charts' do, so the plot keeps the width of a
+    narrow window. None when fewer than two runs have a claim with evidence.
+    """
+    import plotly.graph_objects as go
+
+    ordered = sorted(runs, key=lambda run: (run.finished_at, run.run_id))
+    points = [
+        (run, claim)
+        for run in ordered
+        for claim in run.claims
+        if claim.supports + claim.contradicts  # no side taken: no share to draw
+    ]
+    if len({run.run_id for run, _ in points}) < 2:
+        return None
+    labels = [run_label(run) for run in ordered]
+    ticks = [_two_lines(label, HISTORY_TICK_LINE) for label in labels]
+    counts: dict[str, int] = {}
+    for _, claim in points:
+        counts[wording_key(claim.text)] = counts.get(wording_key(claim.text), 0) + 1
+    shown = sorted(counts, key=lambda key: -counts[key])[:HISTORY_CLAIMS]  # stable: first seen first on ties
+    figure = go.Figure()
+    for index, key in enumerate(shown):
+        by_run = {run.run_id: claim for run, claim in points if wording_key(claim.text) == key}
+        found = [by_run.get(run.run_id) for run in ordered]
+        latest = next(claim for claim in reversed(found) if claim is not None)  # named by its latest wording
+        figure.add_scatter(
+            x=ticks,
+            # None where the run has no share for the claim: the line breaks there rather than bridge the run.
+            y=[None if c is None else c.contradicts / (c.supports + c.contradicts) for c in found],
+            mode="lines+markers",
+            connectgaps=False,
+            name=_escape(short_text(latest.text, HISTORY_LEGEND_CHARS)),
+            line={
+                "color": _LINE_COLOURS[index % len(_LINE_COLOURS)],
+                "width": 2,
+                "dash": "solid" if index < len(_LINE_COLOURS) else "dash",
+            },
+            marker={"size": 8},
+            customdata=[
+                (
+                    _hover_text(latest.text),
+                    label,
+                    f"{run.finished_at:%Y-%m-%d %H:%M}",
+                    0 if c is None else c.supports + c.contradicts,
+                    "" if c is None else verdict_label(verdict(c.score)),
+                )
+                for run, label, c in zip(ordered, labels, found, strict=True)
+            ],
+            hovertemplate="<b>%{customdata[0]}</b><br>run %{customdata[1]}, saved %{customdata[2]} UTC<br>"
+            "%{y:.0%} of %{customdata[3]} sentences that take a side contradict it<br>verdict: %{customdata[4]}"
+            "<extra></extra>",
+        )
+    # The legend wraps to about two names a row in a chart 470 px wide (a window of 800 px with the sidebar
+    # open): the top margin keeps that many rows clear of the plot.
+    legend_rows = math.ceil(len(shown) / 2)
+    top = 60 + 22 * legend_rows
+    height = 300 + top
+    return _layout(
+        figure,
+        "Contradiction share per claim across saved runs",
+        height,
+        xaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": ticks,
+            "title": {"text": "saved run (in the order saved)", "font": {"size": 12}},
+            "gridcolor": GRID_COLOUR,
+            "automargin": True,
+            "fixedrange": True,
+        },
+        yaxis={
+            "title": {"text": "contradicting share", "font": {"size": 12}},
+            "tickformat": ".0%",
+            "range": [0, 1.02],
+            "gridcolor": GRID_COLOUR,
+            "fixedrange": True,
+        },
+        # Entries of one width, two of which fit a row of a narrow plot (plotly wraps a legend at the plot
+        # area's width, about 380 px of a chart 470 px wide): left to plotly, the entries took one row each.
+        legend=_legend_under_title(height, entrywidth=HISTORY_LEGEND_ENTRY, entrywidthmode="pixels"),
+        margin={"l": 10, "r": 20, "t": top, "b": 40},
     )
 
 
@@ -1416,10 +1627,55 @@ def png_export_status() -> tuple[bool, str]:
     return True, f"PNG export uses kaleido with {path}."
 
 
-def figure_png(figure: go.Figure, width: int = 1200, scale: float = 2.0) -> bytes:
-    """Render a figure to PNG bytes with kaleido (a headless Chromium, offline)."""
+def figure_png(figure: go.Figure, width: int = 1200, scale: float = 2.0, caption: str = "") -> bytes:
+    """Render a figure to PNG bytes with kaleido (a headless Chromium, offline), with ``caption`` (what
+    :func:`export_caption` says: the dataset and the filters) written under it when given."""
+    if caption:
+        figure = caption_figure(figure, caption)
     height = int(figure.layout.height or 500)
     return bytes(figure.to_image(format="png", width=width, height=height, scale=scale))
+
+
+EXPORT_CAPTION_HEIGHT = 36  # pixels added under an exported chart for its caption
+
+
+def export_caption(report: Report, dataset_name: str) -> str:
+    """The line an exported chart carries, so that an image passed on can be told from another campaign's:
+    the dataset (its name and source file), the filters (or that there are none) and the day it was made."""
+    source = report.dataset.source
+    named = dataset_name if not source or source == dataset_name else f"{dataset_name} ({source})"
+    filters = active_filters(report)
+    return (
+        f"Dataset: {named} · {('Filters: ' + filters) if filters else 'All reviews, no filters'} · "
+        f"Exported {datetime.now(UTC):%Y-%m-%d}"
+    )
+
+
+def caption_figure(figure: go.Figure, caption: str) -> go.Figure:
+    """A copy of ``figure``, taller by :data:`EXPORT_CAPTION_HEIGHT` pixels, with ``caption`` written in that
+    room at its bottom left (the page's figure is left as it is)."""
+    import plotly.graph_objects as go
+
+    captioned = go.Figure(figure)
+    height = int(figure.layout.height or 500)
+    bottom = int(figure.layout.margin.b if figure.layout.margin.b is not None else 80) + EXPORT_CAPTION_HEIGHT
+    captioned.update_layout(height=height + EXPORT_CAPTION_HEIGHT, margin={"b": bottom})
+    # Placed against the plot area's bottom (annotations cannot be placed against the figure): shifted down by
+    # the whole bottom margin, it sits on the figure's bottom edge.
+    captioned.add_annotation(
+        text=_escape(caption),
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=0,
+        yref="paper",
+        yanchor="bottom",
+        yshift=-bottom + 6,
+        showarrow=False,
+        align="left",
+        font={"size": 12, "color": "#555555"},
+    )
+    return captioned
 
 
 def report_html(

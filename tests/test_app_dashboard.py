@@ -15,12 +15,13 @@ from streamlit.testing.v1 import AppTest
 
 from alignment.config import Config
 from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Review, Sentence
-from alignment.report import Report
+from alignment.report import Report, to_safe_csv
 from alignment.score import score_claim
+from alignment.ui import dashboard as dashboard_page
 from alignment.ui import state
 from alignment.ui.dashboard import evidence_columns, filter_label
 from alignment.ui.drill import Drill
-from alignment.ui.workspace_view import WRAPPED_LINES, wrapped_rows
+from alignment.ui.workspace_view import WRAPPED_LINES, rounded_comparison, wrapped_rows
 
 TIMEOUT = 60
 # What the page leaves a table at 1400 px with the sidebar open (measured in Chromium: 938 px inside its border).
@@ -201,3 +202,49 @@ def test_rows_wrap_onto_as_many_lines_as_the_longest_text_needs():
     assert longest.height == 38 + 10 * cast(int, longest.row_height)
     assert WRAPPED_LINES[1] >= 4
     assert wrapped_rows(pd.Series([], dtype=object), 30).row_height is None
+
+
+def test_no_chart_offers_a_png_when_the_filters_leave_no_evidence(dashboard, monkeypatch):
+    app, offered = dashboard
+    monkeypatch.setattr(dashboard_page, "png_export_status", lambda: (True, "PNG export works here."))
+    offered.clear()
+    app.run()
+    assert "⬇ PNG" in offered  # charts with data offer their image
+    offered.clear()
+    filters = {multiselect.label: multiselect for multiselect in app.multiselect}
+    filters["Store/Channel"].select("Web")
+    filters["SKU"].select("A-1")
+    filters["Region"].select("South").run()  # no review is from the web store, of A-1 and in the South
+    assert not app.exception
+    assert "⬇ PNG" not in offered
+    charts = [element for element in app.get("plotly_chart")]
+    assert len(charts) == 4
+    assert all("No evidence in the selected filters" in element.proto.spec for element in charts)
+
+
+def test_the_prominence_caption_names_the_claims_it_leaves_out(dashboard):
+    app, _ = dashboard
+    filters = {multiselect.label: multiselect for multiselect in app.multiselect}
+    filters["SKU"].select("B-2").run()  # "No hidden fees" has evidence in A-1 only
+    assert not app.exception
+    [caption] = [caption.value for caption in app.caption if "Not plotted" in caption.value]
+    assert "Not plotted: 1 of 2 claims" in caption and "“No hidden fees”" in caption
+    assert "in the selected filters" in caption
+
+
+def test_the_comparison_csv_rounds_alignments_as_the_table_shows_them():
+    frame = pd.DataFrame(
+        {
+            "claim": ["Open late", "No hidden fees"],
+            "alignment before": [-0.26136363636363635, None],
+            "alignment after": [0.5, 0.123456],
+            "alignment change": [0.7613636363636364, None],
+            "supporting before": [5, None],
+        }
+    )
+    rounded = rounded_comparison(frame)
+    assert rounded["alignment before"].iloc[0] == -0.26 and pd.isna(rounded["alignment before"].iloc[1])
+    assert rounded["alignment after"].tolist() == [0.5, 0.12]
+    assert rounded["alignment change"].tolist()[0] == 0.76
+    assert "-0.26136" not in to_safe_csv(rounded) and ",-0.26," in to_safe_csv(rounded)
+    assert frame["alignment before"].iloc[0] == -0.26136363636363635  # the table keeps its values

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
+import math
+from datetime import date, datetime
 from typing import cast
 
 import plotly.graph_objects as go
@@ -16,6 +17,7 @@ from alignment.ingest import load_reviews
 from alignment.records import Claim, ClaimResult, DatasetSummary, Judgement, Review, Sentence
 from alignment.report import Report
 from alignment.score import score_claim
+from alignment.workspace import RunClaim, RunInfo
 
 XSS = "<script>alert('x')</script>"
 
@@ -172,7 +174,7 @@ def test_plot_trend_without_dates_explains_what_to_do():
     assert "map a date column" in charts.plot_trend(unmapped).layout.annotations[0].text
     # with a date column mapped, what is missing is dated evidence (filters, undated rows), not the mapping
     mapped = dataclasses.replace(undated, dataset=dataclasses.replace(report.dataset, columns={"date": "date"}))
-    text = charts.plot_trend(mapped).layout.annotations[0].text
+    text = _message(charts.plot_trend(mapped))
     assert "no matched sentence's review has a date (widen the filters" in text and "map a date" not in text
 
 
@@ -592,3 +594,127 @@ def test_the_lowest_similarity_under_the_threshold_is_rounded_down_so_it_never_r
     result = ClaimResult(claim, score_claim(found, 1, 0.95), found)
     note = relative_match_note([result], Config(min_similarity=0.30))
     assert note is not None and "(1 sentence, down to 0.29)" in note
+
+
+# ------------------------------------------------------------------------ empty filters, gaps, run history
+
+
+def _message(figure: go.Figure) -> str:
+    """An empty chart's message on one line (it is broken into short lines to fit a narrow chart)."""
+    [note] = figure.layout.annotations
+    return str(note.text).replace("<br>", " ")
+
+
+def test_every_chart_says_the_same_when_the_filters_leave_no_evidence():
+    report = _report()
+    empty = charts.filter_report(report, start=date(2024, 6, 1), end=date(2024, 7, 31))
+    figures = [
+        charts.plot_gap(empty),
+        charts.plot_trend(empty),
+        charts.plot_segments(empty, "region"),
+        charts.plot_quadrant(empty),
+    ]
+    messages = {_message(figure) for figure in figures}
+    assert len(messages) == 1  # one wording on every chart
+    [message] = messages
+    assert message.startswith("No evidence in the selected filters (reviews dated 2024-06-01 to 2024-07-31)")
+    # The reviews are dated, only outside the range: the trend must not say they have no date.
+    assert "has a date" not in message
+    assert all(charts.is_empty_chart(figure) for figure in figures)  # no data: nothing to export as PNG
+    assert not any(figure.layout.xaxis.visible for figure in figures)  # no blank grid or grey box
+    assert not charts.is_empty_chart(charts.plot_gap(report))
+    # Unfiltered, a dataset with nothing to say about the claims says so, without naming filters.
+    silent = dataclasses.replace(report, claims=tuple(dataclasses.replace(r, judgements=()) for r in report.claims))
+    assert "filters" not in _message(charts.plot_gap(silent))
+
+
+def test_an_empty_charts_message_is_escaped_and_broken_to_fit_a_narrow_chart():
+    report = _report()
+    empty = charts.filter_report(report, end=date(2024, 7, 1), segments={"region": ["<b>North</b>", "Coastal"]})
+    text = charts.plot_segments(empty, "region").layout.annotations[0].text
+    assert "&lt;b&gt;North&lt;/b&gt;" in text and "<b>" not in text
+    assert all(len(line) <= charts.EMPTY_MESSAGE_LINE + 12 for line in text.split("<br>"))  # + escaping
+
+
+def test_the_prominence_chart_leaves_out_claims_without_evidence_that_takes_a_side_rather_than_draw_them_at_0():
+    report = _report()
+    coastal = charts.filter_report(report, segments={"region": ["Coastal"]})  # c2's one mention is in North
+    figure = charts.plot_quadrant(coastal)
+    plotted = [row[0] for trace in figure.data for row in (trace.customdata if trace.customdata is not None else [])]
+    assert plotted == ["c1"]
+    assert charts.claims_without_alignment(coastal) == [XSS]
+    assert len(figure.layout.annotations) == 4 + 1  # the quadrants' names and c1's label only
+    # Unfiltered, both claims have an alignment and both are drawn.
+    assert charts.claims_without_alignment(report) == []
+
+
+def _redated(report: Report, dates: dict[str, str]) -> Report:
+    reviews = tuple(dataclasses.replace(r, date=dates.get(r.review_id, r.date)) for r in report.reviews)
+    return dataclasses.replace(report, reviews=reviews)
+
+
+def test_the_trend_breaks_its_line_and_band_at_months_without_evidence():
+    # c1's February reviews moved to May: February, and April, have no evidence.
+    report = _redated(_report(min_evidence=1), {"r3": "2025-05-03", "r4": "2025-05-14"})
+    figure = charts.plot_trend(report, ["c1"])
+    scatters = [trace for trace in figure.data if trace.type == "scatter"]
+    band = next(trace for trace in scatters if trace.fill == "toself")
+    line = next(trace for trace in scatters if trace.mode == "lines" and trace.fill != "toself")
+    months = [str(x)[:7] for x in line.x]
+    assert months == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]
+    assert line.y[1] is None or math.isnan(line.y[1])  # no evidence in February: the line breaks there
+    assert line.y[3] is None or math.isnan(line.y[3])
+    # One closed shape per run of months with evidence (January, March, May), kept apart by None.
+    assert list(band.x).count(None) == 2 and list(band.y).count(None) == 2
+
+
+def test_an_interval_band_is_one_shape_per_run_of_consecutive_months():
+    xs, ys = charts.interval_band([1, 2, 3, 4], [-0.5, float("nan"), -0.2, -0.1], [0.5, float("nan"), 0.2, 0.3])
+    assert xs == [1, 1, None, 3, 4, 4, 3]
+    assert ys == [0.5, -0.5, None, 0.2, 0.3, -0.1, -0.2]
+    assert charts.interval_band([], [], []) == ([], [])
+
+
+def _run(run_id: int, label: str | None, shares: dict[str, tuple[int, int]]) -> RunInfo:
+    """A saved run of the claims in ``shares`` (text: (supports, contradicts)), all saved within one minute."""
+    claims = tuple(
+        RunClaim(f"c{i}", "ad1", text, "aspect", "absolute", s + c, s, c, 0, None, None, "low")
+        for i, (text, (s, c)) in enumerate(shares.items())
+    )
+    return RunInfo(run_id, "shop", None, label, None, None, datetime(2026, 12, 3, 13, 6, run_id), {}, claims)
+
+
+def test_the_run_history_names_each_run_by_id_and_label_in_the_order_saved():
+    runs = [
+        _run(2, "spring campaign", {"No hidden fees": (1, 3), "Open late": (2, 2)}),
+        _run(1, "spring campaign", {"No hidden fees": (3, 1), "Open late": (4, 0)}),
+        _run(3, None, {"No hidden fees": (2, 2)}),
+    ]
+    figure = charts.plot_run_history(runs)
+    assert figure is not None
+    assert figure.layout.xaxis.type == "category"
+    ticks = [tick.replace("<br>", " ") for tick in figure.layout.xaxis.categoryarray]
+    assert ticks == ["#1 spring campaign", "#2 spring campaign", "#3"]  # two runs of one label stay apart
+    fees, late = figure.data
+    assert [tick.replace("<br>", " ") for tick in fees.x] == ticks
+    assert list(fees.y) == [0.25, 0.75, 0.5]
+    assert list(late.y) == [0.0, 0.5, None]  # run 3 did not check it: a gap, not a line across
+    # The legend sits under the title, placed against the whole figure, as the other charts' legends do.
+    legend = figure.layout.legend
+    assert legend.orientation == "h" and legend.yref == "container" and figure.layout.title.y > legend.y
+    assert figure.layout.margin.t >= 60 + 22  # room for the legend's rows above the plot
+    assert charts.plot_run_history(runs[:1]) is None
+
+
+def test_an_exported_chart_names_the_dataset_and_the_filters():
+    report = _report()
+    filtered = charts.filter_report(report, start=date(2025, 2, 1), segments={"region": ["Coastal"]})
+    caption = charts.export_caption(filtered, "telco-q1")
+    assert "telco-q1 (demo.csv)" in caption
+    assert "reviews dated 2025-02-01 to now; region in Coastal" in caption
+    assert "no filters" in charts.export_caption(report, "demo.csv") and "(demo.csv)" not in caption.split("·")[1]
+    figure = charts.plot_gap(filtered)
+    captioned = charts.caption_figure(figure, caption)
+    assert captioned.layout.height == figure.layout.height + charts.EXPORT_CAPTION_HEIGHT
+    assert caption in [note.text for note in captioned.layout.annotations]
+    assert caption not in [note.text for note in figure.layout.annotations]  # the page's chart is left alone

@@ -20,10 +20,14 @@ from alignment.charts import (
     SEGMENT_TEXT_COLUMNS,
     SEGMENT_VALUES_SHOWN,
     VERDICTS,
+    active_filters,
     check_notes,
     claims_overview,
+    claims_without_alignment,
+    export_caption,
     figure_png,
     filter_report,
+    is_empty_chart,
     plot_gap,
     plot_quadrant,
     plot_segments,
@@ -33,6 +37,7 @@ from alignment.charts import (
     review_count,
     segment_columns,
     segment_frame,
+    short_text,
     verdict_label,
 )
 from alignment.errors import AlignmentError
@@ -86,21 +91,24 @@ def render() -> None:
             st.info("No evidence matches these filters: widen the date range or clear a filter to see the charts.")
     _metrics(filtered, report)
     png_ok, png_reason = png_export_status()
+    # Every exported PNG names the dataset and the filters, so an image passed on can be told from another's.
+    caption = export_caption(filtered, dataset.name)
+    png = _png_offer(png_ok, caption)
     gap = plot_gap(filtered)
-    _chart("gap", gap, png_ok, png_reason)
+    _chart("gap", gap, png)
     st.caption(
         "Each bar splits the review sentences that take a side on a claim into those that contradict it (orange, "
         "left) and those that support it (blue, right); n is every sentence that mentions it, neutral ones "
         "included. Faded bars have too little evidence to judge. " + ALIGNMENT_HELP
     )
-    trend = _trend(filtered, png_ok, png_reason)
-    segments = _segments(filtered, png_ok, png_reason)
+    trend = _trend(filtered, png)
+    segments = _segments(filtered, png)
     ads = {ad.ad_id: ad.text for ad in state.ads()}
     quadrant = plot_quadrant(filtered, ads)
-    _chart("quadrant", quadrant, png_ok, png_reason)
+    _chart("quadrant", quadrant, png)
     st.caption(
         PROMINENCE_HELP + " Bubble area: number of mentions. Top right: promises customers confirm; bottom "
-        "right: loud promises they contradict, the first to fix."
+        "right: loud promises they contradict, the first to fix." + left_out_caption(filtered)
     )
     _evidence(filtered)
     _claims_table(filtered)
@@ -228,7 +236,28 @@ def _metrics(filtered: Report, full: Report) -> None:
 # --------------------------------------------------------------------------------------- charts
 
 
-def _chart(name: str, figure: go.Figure, png_ok: bool, png_reason: str) -> None:
+def left_out_caption(report: Report) -> str:
+    """The sentence that names the claims the prominence chart leaves out (no evidence that takes a side, so no
+    alignment to place them at), or "" when every claim is on it."""
+    missing = claims_without_alignment(report)
+    if not missing or len(missing) == len(report.claims):  # none left out, or the chart says so itself
+        return ""
+    names = ", ".join(f"“{md(short_text(text))}”" for text in missing)
+    return (
+        f" Not plotted: {len(missing)} of {len(report.claims)} claims, with no review sentence taking a side on them"
+        f"{' in the selected filters' if active_filters(report) else ''} ({names})."
+    )
+
+
+def _png_offer(png_ok: bool, caption: str) -> Callable[[go.Figure], Callable[[], bytes]] | None:
+    """How a chart's PNG is made (with the caption naming the dataset and the filters), or None when this
+    server cannot render PNGs."""
+    if not png_ok:
+        return None
+    return lambda figure: lambda: figure_png(figure, caption=caption)
+
+
+def _chart(name: str, figure: go.Figure, png: Callable[[go.Figure], Callable[[], bytes]] | None) -> None:
     st.plotly_chart(
         figure,
         key=f"chart_{name}",
@@ -237,20 +266,17 @@ def _chart(name: str, figure: go.Figure, png_ok: bool, png_reason: str) -> None:
         config={**CHART_CONFIG, "toImageButtonOptions": {**CHART_CONFIG["toImageButtonOptions"], "filename": name}},
         theme=None,
     )
-    if png_ok:
+    # An empty chart (a message, no data) is not worth an image of its own.
+    if png is not None and not is_empty_chart(figure):
         st.download_button(
             "⬇ PNG",
-            data=_png(figure),
+            data=png(figure),
             file_name=f"alignment-{name}.png",
             mime="image/png",
             on_click="ignore",
             key=f"png_{name}",
             help="Render this chart as a PNG on the server (takes a few seconds).",
         )
-
-
-def _png(figure: go.Figure) -> Callable[[], bytes]:
-    return lambda: figure_png(figure)
 
 
 def _on_select(chart: str) -> Callable[[], None]:
@@ -265,9 +291,9 @@ def _on_select(chart: str) -> Callable[[], None]:
     return remember
 
 
-def _trend(report: Report, png_ok: bool, png_reason: str) -> go.Figure:
+def _trend(report: Report, png: Callable[[go.Figure], Callable[[], bytes]] | None) -> go.Figure:
     figure = plot_trend(report)
-    _chart("trend", figure, png_ok, png_reason)
+    _chart("trend", figure, png)
     st.caption(
         "The line is the claim's alignment in each month (−1 to +1); the band is its 95% interval, wide where "
         "evidence is thin; hollow points have fewer than the minimum evidence and are not joined. Grey bars: "
@@ -276,7 +302,7 @@ def _trend(report: Report, png_ok: bool, png_reason: str) -> go.Figure:
     return figure
 
 
-def _segments(report: Report, png_ok: bool, png_reason: str) -> go.Figure | None:
+def _segments(report: Report, png: Callable[[go.Figure], Callable[[], bytes]] | None) -> go.Figure | None:
     columns = segment_columns(report)
     if not columns:
         st.info("No segment columns in this dataset. Map one (channel, region, product…) on the Datasets page.")
@@ -288,7 +314,7 @@ def _segments(report: Report, png_ok: bool, png_reason: str) -> go.Figure | None
     column = st.columns([1, 3])[0].selectbox("Segment column", columns, key=key, on_change=remember)
     st.session_state[SEGMENT_VALUES] = (column, list(dict.fromkeys(segment_frame(report, column)["value"])))
     figure = plot_segments(report, column)
-    _chart("segments", figure, png_ok, png_reason)
+    _chart("segments", figure, png)
     total = len(st.session_state[SEGMENT_VALUES][1])
     st.caption(
         f"Alignment per claim and {column} value, −1 (orange, contradicted) to +1 (blue, supported); n is the "

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from alignment.charts import (
@@ -23,13 +22,12 @@ from alignment.charts import (
     INTERVAL_HELP,
     VERDICT_ORDER,
     VERDICTS,
-    short_text,
+    plot_run_history,
     verdict_label,
 )
 from alignment.compare import (
     NO_LONGER_AT_RISK,
     NOW_AT_RISK,
-    claim_key,
     compare_runs,
     run_claim_verdict,
     summarize,
@@ -58,7 +56,6 @@ PICK = "ws_pick"
 PICK_RUN = "ws_pick_run"
 COMPARE_BEFORE = "ws_compare_before"  # the earlier run of "Compare two runs"
 COMPARE_AFTER = "ws_compare_after"
-HISTORY_CLAIMS = 12  # claims drawn in the history chart (the most often checked ones)
 # Streamlit wraps a cell's text only in rows taller than 4rem (64 px): a wrapped row holds three lines at least.
 LINE_HEIGHT = 18  # one wrapped line of a table cell, in pixels
 ROW_PADDING = 12  # a table row's padding above and below its lines
@@ -401,9 +398,9 @@ def _run_history(name: str, runs: Sequence[RunInfo], writable: bool = True) -> N
     if figure is not None:
         st.plotly_chart(figure, key="chart_run_history", theme=None, config={"displaylogo": False})
         st.caption(
-            "Share of the sentences taking a side on each claim that contradict it, in each saved run (claims are "
-            "matched across runs by their wording). A run with no point for a claim did not check it, or found "
-            "no sentence taking a side."
+            "Share of the sentences taking a side on each claim that contradict it, in each saved run, the runs "
+            "named by their number and label in the order they were saved (claims are matched across runs by "
+            "their wording). A gap in a line: that run did not check the claim, or found no sentence taking a side."
         )
     by_id = {run.run_id: run for run in runs}
     if len(runs) >= 2:
@@ -473,12 +470,28 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
         )
         st.download_button(
             "⬇ Comparison (CSV)",
-            data=to_safe_csv(frame),
+            data=to_safe_csv(rounded_comparison(frame)),
             file_name=f"alignment-runs-{before_id}-vs-{after_id}.csv",
             mime="text/csv",
             on_click="ignore",
             key="run_compare_csv",
         )
+
+
+COMPARE_DECIMALS = 2  # the alignments' precision in the comparison table (format "%+.2f"), and so in its CSV
+
+
+def rounded_comparison(frame: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with its alignments rounded to the precision the table shows them at: a CSV that says
+    −0.26136363636363635 where the page says −0.26 reads as another number."""
+    alignments = [name for name in ("alignment before", "alignment after", "alignment change") if name in frame]
+    # Cell by cell: a claim one run did not check has None there, which stays an empty field.
+    return frame.assign(
+        **{
+            name: frame[name].map(lambda v: None if pd.isna(v) else round(float(v), COMPARE_DECIMALS))
+            for name in alignments
+        }
+    )
 
 
 # The Claims table's eleven columns fit the 940 px the page leaves at 1400 px with the sidebar open, as the
@@ -585,52 +598,9 @@ def _runs_frame(runs: Sequence[RunInfo]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def contradiction_history(runs: Sequence[RunInfo]) -> go.Figure | None:
-    """Per claim (by wording), the contradicting share of its stance-taking sentences in each run, over time.
-
-    None when fewer than two runs have a claim with evidence.
-    """
-    points = [
-        {
-            "when": run.finished_at,
-            "run": run.run_id,
-            "claim": claim.text,
-            "key": claim_key(claim.text),  # paired as "Compare two runs" pairs them: "NO HIDDEN FEES!" too
-            "share": claim.contradicts / (claim.supports + claim.contradicts),
-            "sided": claim.supports + claim.contradicts,
-        }
-        for run in sorted(runs, key=lambda run: (run.finished_at, run.run_id))
-        for claim in run.claims
-        if claim.supports + claim.contradicts
-    ]
-    frame = pd.DataFrame(points)
-    if frame.empty or frame["run"].nunique() < 2:
-        return None
-    shown = frame["key"].value_counts(sort=True).index[:HISTORY_CLAIMS]
-    figure = go.Figure()
-    for key in shown:
-        part = frame[frame["key"] == key]
-        figure.add_trace(
-            go.Scatter(
-                x=part["when"],
-                y=part["share"],
-                mode="lines+markers",
-                name=short_text(part["claim"].iloc[-1]),  # the latest run's wording
-                customdata=part[["run", "sided"]].to_numpy(),
-                hovertemplate="<b>%{fullData.name}</b><br>run %{customdata[0]}, %{x|%Y-%m-%d %H:%M}: "
-                "%{y:.0%} of %{customdata[1]} sentences contradict<extra></extra>",
-            )
-        )
-    figure.update_layout(
-        template="plotly_white",
-        title={"text": "<b>Contradiction share per claim across saved runs</b>", "x": 0, "xanchor": "left"},
-        height=380,
-        yaxis={"title": "contradicting share", "tickformat": ".0%", "range": [0, 1.02]},
-        xaxis={"title": "run saved (UTC)"},
-        legend={"title": {"text": "claim"}},
-        margin={"t": 60, "r": 20},
-    )
-    return figure
+# The chart lives with the others in alignment.charts; this name is kept for the callers (and tests) that
+# import it from here.
+contradiction_history = plot_run_history
 
 
 def _confirm_delete_run(run: RunInfo) -> None:

@@ -132,6 +132,10 @@ def _lowered_claims(report: Report) -> list[ClaimResult]:
 
 RELATIVE_MATCH_NOTE = "Matched under min_similarity "  # how alignment.pipeline.relative_match_note begins
 FILTER_NOTE = "Filtered: "  # how filter_report's note begins
+WHOLE_DATASET_NOTE = (
+    "Under this filter, the notes above the filter's and the dataset's counts (rows, reviews, sentences) are "
+    "of the whole dataset; the claims' counts, verdicts and charts are of the filtered evidence."
+)
 
 
 def check_notes(report: Report) -> tuple[str, ...]:
@@ -142,12 +146,13 @@ def check_notes(report: Report) -> tuple[str, ...]:
     claims, and sentence counts, that the filtered evidence no longer holds, beside charts and a report
     header that count the filtered evidence. Worked out again, it names what the filtered report holds (and
     is left out when nothing there was matched under min_similarity). The other notes stay as the check
-    wrote them, the filter's own note last.
+    wrote them, the filter's own note after them, and then WHOLE_DATASET_NOTE, which says they are the
+    whole dataset's.
     """
     from alignment.pipeline import relative_match_note
 
     lowered = relative_match_note(report.claims, report.config)
-    checked = [note for note in report.notes if not note.startswith(FILTER_NOTE)]
+    checked = [note for note in report.notes if not note.startswith(FILTER_NOTE) and note != WHOLE_DATASET_NOTE]
     filters = [note for note in report.notes if note.startswith(FILTER_NOTE)]
     notes: list[str] = []
     for note in checked:
@@ -159,7 +164,9 @@ def check_notes(report: Report) -> tuple[str, ...]:
             notes.append(note)
     if lowered:  # a report built without the check's notes: the header's "see the notes" must find it
         notes.append(lowered)
-    return (*notes, *filters)
+    # The check wrote its other notes on the whole dataset, and the report's dataset block counts it whole:
+    # under a filter, say so, beside figures that count the filtered evidence.
+    return (*notes, *filters, *([WHOLE_DATASET_NOTE] if filters else []))
 
 
 def verdict_label(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import math
 from datetime import date, datetime
@@ -570,13 +571,17 @@ def test_the_html_reports_header_and_notes_count_the_same_claims_matched_under_t
     lowered = [note for note in notes if note.startswith("Matched under")]
     assert len(lowered) == 1 and lowered[0].count("“") == 1
     assert "Fewer dropped calls” (1 sentence, down to 0.61)" in lowered[0] and "script" not in lowered[0]
-    assert notes[1] == "Another note of the check." and notes[-1].startswith("Filtered: region in Coastal")
+    assert notes[1] == "Another note of the check." and notes[-2].startswith("Filtered: region in Coastal")
+    assert notes[-1] == html.escape(charts.WHOLE_DATASET_NOTE)  # the notes before the filter's: the whole dataset's
 
     # March holds no sentence under it: neither the header nor a note says it went lower
     march = charts.filter_report(whole, start=date(2025, 3, 1), end=date(2025, 3, 31))
     header, notes = _header_and_notes(charts.report_html(march))
     assert "lower for" not in header and not any(note.startswith("Matched under") for note in notes)
-    assert charts.check_notes(march) == ("Another note of the check.", march.notes[-1])
+    assert charts.check_notes(march) == ("Another note of the check.", march.notes[-1], charts.WHOLE_DATASET_NOTE)
+    rechecked = dataclasses.replace(march, notes=charts.check_notes(march))
+    assert charts.check_notes(rechecked) == charts.check_notes(march)  # said once, however often it is read
+    assert charts.WHOLE_DATASET_NOTE not in charts.check_notes(whole)  # no filter: nothing to say
 
 
 def test_check_notes_leave_an_unfiltered_reports_notes_as_the_check_wrote_them():

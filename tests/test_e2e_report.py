@@ -20,7 +20,7 @@ import pytest
 
 from alignment import charts
 from alignment.config import Config
-from alignment.ingest import ColumnMapping
+from alignment.ingest import ColumnMapping, _clean_text
 from alignment.pipeline import check
 from alignment.report import Report
 from alignment.ui.uploads import build_dataset, read_dataset_upload
@@ -47,7 +47,8 @@ REVIEWS = [
         "2025-01-05",
         "1",
         NORTH,
-        "My calls drop every single day <script>window.__pwned=11</script> and nobody fixes it.",
+        # one tag, left open: a review with HTML markup is read as its text (alignment.ingest), this one as written
+        "My calls drop every single day <script>window.__pwned=11 and nobody fixes it.",
     ),
     ("r2", "2025-01-20", "2", NORTH, 'Dropped calls all the time <img src=x onerror="window.__pwned=12;alert(12)">.'),
     (
@@ -177,7 +178,8 @@ def test_hostile_claims_and_reviews_render_as_text_in_the_offline_html_report(
             assert body.count(claim) >= 2, f"claim not shown verbatim in table and evidence: {claim}"
         assert f"Dataset {FILE_NAME}:" in body
         quotes = page.locator("q").all_inner_texts()
-        sentences = {review[-1] for review in REVIEWS}
+        # as written, or as ingest reads a review with markup ("</textarea><b>bold</b>" is read as "bold")
+        sentences = {review[-1] for review in REVIEWS} | {_clean_text(review[-1]) for review in REVIEWS}
         assert quotes and set(quotes) <= sentences, "a quote is not the review sentence as written"
         assert len({q for q in quotes if "<" in q or "**" in q}) >= 4, f"too few hostile quotes to test: {quotes}"
         metas = " ".join(page.locator("li .meta").all_inner_texts())

@@ -2568,7 +2568,7 @@ class TableStream:
         self.separator = ","
         self.delimited = False  # a CSV or TSV file, read with ``separator``
         if isinstance(source, pd.DataFrame):
-            self.frame, self.name = source, "DataFrame"
+            self.frame, self.name, self.suffix = source, "DataFrame", ""
             self.size, self.sha256, self.unit, self.total = 0, None, "rows", len(source)
             return
         if not isinstance(source, (str, Path)):

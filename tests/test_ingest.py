@@ -89,6 +89,13 @@ def test_a_named_column_is_found_whatever_its_case_and_spacing_when_only_one_fit
         detect_columns(two, text_column="TEXT")  # two fit: which one is not guessed
 
 
+def test_an_empty_data_frame_streamed_gives_a_one_line_error_not_an_attribute_error():
+    from alignment.errors import EmptyDatasetError
+
+    with pytest.raises(EmptyDatasetError, match="DataFrame has no columns"):
+        list(ReviewStream(pd.DataFrame()).chunks())
+
+
 def test_ingest_without_text_column_lists_the_columns():
     frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
     with pytest.raises(MissingColumnError, match="The columns are: a, b"):

@@ -1184,11 +1184,17 @@ def _guess_column(
 def table_with_text_names(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     """``frame`` with its column names as strings, as columns are named everywhere else (``read_csv(header=None)``
     and a frame built from lists give 0, 1, ...), checked to be unique: ``frame[name]`` of a repeated name is
-    a table, not a column.
+    a table, not a column. A named index becomes a column again (``set_index("review_id")`` set the ids aside).
 
     Raises:
         InputError: two columns share a name (``what`` names the frame in the message).
     """
+    if any(name is not None for name in frame.index.names) and not any(
+        str(name) in map(str, frame.columns) for name in frame.index.names
+    ):
+        # A named index holds a column the user set aside ("set_index('review_id')"): its values are the
+        # reviews' ids (or dates, or segments), not row numbers to drop.
+        frame = frame.reset_index()
     names = [str(column) for column in frame.columns]
     repeated = sorted(name for name, count in Counter(names).items() if count > 1)
     if repeated:

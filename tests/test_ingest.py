@@ -96,6 +96,15 @@ def test_an_empty_data_frame_streamed_gives_a_one_line_error_not_an_attribute_er
         list(ReviewStream(pd.DataFrame()).chunks())
 
 
+def test_ids_set_aside_as_the_frames_index_stay_the_reviews_ids_read_whole_or_streamed():
+    frame = pd.DataFrame({"review_id": ["a1", "a2"], "text": ["Calls drop.", "Great."]}).set_index("review_id")
+    assert [review.review_id for review in load_reviews(frame).reviews] == ["a1", "a2"]
+    assert [review.review_id for chunk, _ in ReviewStream(frame).chunks() for review in chunk] == ["a1", "a2"]
+    assert "review_id" not in frame.columns  # the caller's frame is not changed
+    plain = pd.DataFrame({"text": ["Calls drop.", "Great."]}, index=[10, 11])  # an unnamed index is row labels
+    assert [review.review_id for review in load_reviews(plain).reviews] == ["1", "2"]
+
+
 def test_ingest_without_text_column_lists_the_columns():
     frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
     with pytest.raises(MissingColumnError, match="The columns are: a, b"):

@@ -1876,6 +1876,10 @@ _OTHER_LANGUAGE_WORDS = frozenset(
     | {"bei", "zum", "zur", "vom", "wird", "sind", "jetzt", "mehr", "ihre", "ihr", "nunca", "siempre"}
     | {"nuestro", "nuestra", "nuestros", "todos", "jamais", "toujours", "notre", "tous", "sempre", "mai"}
     | {"nostro", "nostri", "tutti", "nosso", "nossa", "altijd", "nooit", "onze"}
+    | {"im", "von", "bis", "ganz", "nach", "über", "noch"}
+    # and the words of the promises copy makes most ("free", "delivery"), none of them an English word
+    | {"kostenlos", "kostenlose", "kostenloser", "kostenlosen", "versand", "lieferung", "gratuit", "gratuite"}
+    | {"livraison", "envío", "gratuito", "gratuita", "entrega", "spedizione", "frete", "grátis"}
 )
 _LETTER_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 ENGLISH_SAMPLE = 2_000  # texts read, evenly spaced: the share is steady long before, and cost stays flat

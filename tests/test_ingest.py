@@ -391,6 +391,15 @@ def test_short_telegraphic_english_reads_as_english_and_other_scripts_do_not():
     assert english_share(["The café de Paris was lovely."]) == (1.0, 1)  # a foreign word in English is English
 
 
+def test_ad_copy_promising_free_delivery_in_german_or_french_reads_as_another_language():
+    from alignment.ingest import read_language
+
+    german = "Kostenloser Versand für alle Bestellungen. Die schnellste Internetverbindung in ganz Deutschland."
+    french = "Livraison gratuite et retours sans frais. Le meilleur réseau 5G de France."
+    assert read_language(german, strict=True) is False and read_language(french, strict=True) is False
+    assert read_language("Free shipping on all orders over $50, delivered in 2 days.", strict=True) is not False
+
+
 def test_english_share_reads_only_texts_long_enough_to_tell_and_a_bounded_sample():
     from alignment.ingest import ENGLISH_SAMPLE, english_share
 

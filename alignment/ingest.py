@@ -1911,6 +1911,13 @@ def english_share(texts: Sequence[str]) -> tuple[float, int]:
     return ((read - other) / read if read else 1.0), read
 
 
+def count_language_words(text: str) -> tuple[int, int]:
+    """How many of ``text``'s words are common words of another language, and how many of English
+    (``_OTHER_LANGUAGE_WORDS``, ``_ENGLISH_WORDS``)."""
+    words = [word.lower() for word in _LETTER_WORDS.findall(text)]
+    return sum(word in _OTHER_LANGUAGE_WORDS for word in words), sum(word in _ENGLISH_WORDS for word in words)
+
+
 def read_language(text: str, strict: bool = False) -> bool | None:
     """Whether ``text`` reads as English (True), as another language (False), or is too short to tell (None),
     by the rule :func:`english_share` describes. ``strict`` (for ad copy, whose short telegraphic English
@@ -1923,8 +1930,7 @@ def read_language(text: str, strict: bool = False) -> bool | None:
     words = [word.lower() for word in _LETTER_WORDS.findall(text)]
     if len(words) < ENGLISH_MIN_WORDS:
         return None
-    foreign = sum(word in _OTHER_LANGUAGE_WORDS for word in words)
-    english = sum(word in _ENGLISH_WORDS for word in words)
+    foreign, english = count_language_words(text)
     if strict:
         if foreign >= 3 and foreign > 2 * english:
             return False

@@ -16,7 +16,15 @@ from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
 from alignment.embed import Embedder, MiniLMEmbedder, TextEncoder
 from alignment.errors import InputError
-from alignment.ingest import ReviewSet, coerce_ads, english_share, load_reviews, read_language, table_with_text_names
+from alignment.ingest import (
+    ReviewSet,
+    coerce_ads,
+    count_language_words,
+    english_share,
+    load_reviews,
+    read_language,
+    table_with_text_names,
+)
 from alignment.match import claim_thresholds, match_claims, matched_under
 from alignment.progress import Progress, SilentProgress
 from alignment.quantities import quantity_note, weigh_by_quantities
@@ -368,6 +376,11 @@ def copy_language_note(ads: Sequence[Ad]) -> str | None:
     # The other ads, each maybe too short to tell on its own ("Livraison gratuite dès 30 €."), read as one text.
     rest = " ".join(ad.text for ad, is_other in zip(ads, other, strict=True) if not is_other)
     rest_other = not rest or read_language(rest, strict=True) is False
+    if named and rest and not rest_other:
+        # beside ads that read as another language, the rest need not make the case alone: words of another
+        # language and none of English's say it is in that language too ("Le meilleur prix garanti.")
+        foreign, english = count_language_words(rest)
+        rest_other = foreign > 0 and english == 0
     if not named and not rest_other:
         return None
     if rest_other:

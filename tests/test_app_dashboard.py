@@ -179,7 +179,9 @@ def test_the_evidence_metric_has_a_label_a_fifth_of_a_narrow_page_shows_whole(da
     labels = [metric.label for metric in app.metric]
     assert labels == ["Claims", "At risk", "Sentences", "Reviews", "Reviews in dataset"]
     sentences = next(metric for metric in app.metric if metric.label == "Sentences")
-    assert sentences.value == "6" and "Evidence sentences" in sentences.help
+    assert sentences.value == "4" and "Evidence sentences" in sentences.help
+    # distinct sentences, never more than the dataset has: the claims' 6 mentions hold 2 sentences twice
+    assert sum(result.score.mentions for result in _report().claims) == 6
 
 
 def test_segment_filters_are_labelled_with_their_columns_names_as_the_file_has_them(dashboard):

@@ -212,7 +212,8 @@ def _segment_values(report: Report) -> dict[str, list[str]]:
 def _metrics(filtered: Report, full: Report) -> None:
     counts = common.verdict_counts(filtered)
     risky = sum(counts[name] for name in AT_RISK)
-    mentions = sum(r.score.mentions for r in filtered.claims)
+    # distinct sentences: one that speaks to two claims is one sentence, and the count never exceeds the dataset's
+    sentences = len({j.sentence_index for r in filtered.claims for j in r.judgements})
     cols = st.columns(5)
     cols[0].metric("Claims", len(filtered.claims), help="Claims checked (from Vet copy).")
     cols[1].metric(
@@ -224,8 +225,9 @@ def _metrics(filtered: Report, full: Report) -> None:
     # that label to "Evidence se…"; the help says whose sentences they are.
     cols[2].metric(
         "Sentences",
-        f"{mentions:,}",
-        help="Evidence sentences: review sentences that speak to a claim, in the filtered period.",
+        f"{sentences:,}",
+        help="Evidence sentences: review sentences that speak to one claim or more, in the filtered period "
+        "(a sentence that speaks to two claims counts once here, and once in each claim's mentions).",
     )
     cols[3].metric("Reviews", f"{review_count(filtered):,}", help="Distinct reviews the evidence comes from.")
     cols[4].metric(

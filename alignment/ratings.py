@@ -207,7 +207,7 @@ def fit_rating_prior(q: np.ndarray, bands: np.ndarray, weights: np.ndarray) -> R
     for _ in range(_ROUNDS):
         contradicting = (mass * posterior).sum(axis=1) + pseudo
         supporting = (mass * (1.0 - posterior)).sum(axis=1) + pseudo
-        ratio = (contradicting / contradicting.sum()) / (supporting / supporting.sum())
+        ratio = _ordered_ratios(contradicting / contradicting.sum(), supporting / supporting.sum())
         updated = _weigh(text, ratio[:, None])
         settled = float(np.abs(updated - posterior).max()) < _TOLERANCE
         posterior = updated
@@ -216,6 +216,25 @@ def fit_rating_prior(q: np.ndarray, bands: np.ndarray, weights: np.ndarray) -> R
     return RatingPrior(
         likelihood_ratio=(float(ratio[0]), float(ratio[1]), float(ratio[2])), readings=round(float(w.sum()))
     )
+
+
+def _ordered_ratios(contradicting: np.ndarray, supporting: np.ndarray) -> np.ndarray:
+    """Each band's likelihood ratio P(band | contradicts) / P(band | supports), ordered as ratings are: a
+    lower band never makes contradiction less likely than a higher one. Where the fit says otherwise (a few
+    middle ratings that happen to be gloomier than the low ones), the bands out of order are pooled into
+    one ratio (pool adjacent violators), so no note tells a marketer that a 3★ review weighs more against a
+    claim than a 1★ one."""
+    blocks = [[float(c), float(s), [band]] for band, (c, s) in enumerate(zip(contradicting, supporting, strict=True))]
+    merged: list[list] = []  # [contradicting, supporting, bands], ratios falling from low to high
+    for block in blocks:
+        merged.append(block)
+        while len(merged) > 1 and merged[-2][0] / merged[-2][1] < merged[-1][0] / merged[-1][1]:
+            last = merged.pop()
+            merged[-1] = [merged[-1][0] + last[0], merged[-1][1] + last[1], merged[-1][2] + last[2]]
+    ratio = np.empty(len(blocks))
+    for c, s, bands in merged:
+        ratio[bands] = c / s
+    return ratio
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

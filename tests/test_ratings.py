@@ -44,9 +44,15 @@ def _judgements(q: np.ndarray, relevance: np.ndarray, first: int = 0) -> Judgeme
     )
 
 
-def _simulated(n: int, low_given: tuple[float, float, float], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _simulated(
+    n: int,
+    low_given: tuple[float, float, float],
+    seed: int = 0,
+    supporting: tuple[float, float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Readings of n sentences, 40% contradicting, whose text reads them right with a calibrated but
-    noisy q, and whose reviews' bands follow P(band | contradicts) = low_given and its mirror for support."""
+    noisy q, and whose reviews' bands follow P(band | contradicts) = low_given and, for support,
+    ``supporting`` (by default low_given's mirror)."""
     rng = np.random.default_rng(seed)
     contradicts = rng.random(n) < 0.4
     # the text's evidence z ~ N(+-1.5, 1.5), read as the exact posterior P(contradicts | z), so q is
@@ -56,7 +62,7 @@ def _simulated(n: int, low_given: tuple[float, float, float], seed: int = 0) -> 
     bands = np.where(
         contradicts,
         rng.choice([LOW, MIDDLE, HIGH], size=n, p=low_given),
-        rng.choice([LOW, MIDDLE, HIGH], size=n, p=low_given[::-1]),
+        rng.choice([LOW, MIDDLE, HIGH], size=n, p=supporting or low_given[::-1]),
     )
     return q, bands
 
@@ -89,6 +95,16 @@ def test_fit_finds_that_ratings_unrelated_to_the_side_say_nothing():
     prior = fit_rating_prior(q, bands, np.ones(len(q)))
     assert prior is not None
     assert np.allclose(prior.likelihood_ratio, 1.0, atol=0.1)
+
+
+def test_fit_never_weighs_a_middle_rating_more_against_a_claim_than_a_low_one():
+    # contradicting readings fall in middle ratings more often than in low ones: gloomy 3-star reviews
+    q, bands = _simulated(20_000, (0.3, 0.6, 0.1), supporting=(0.3, 0.2, 0.5))  # ratios 1, 3 and 0.2
+    prior = fit_rating_prior(q, bands, np.ones(len(q)))
+    assert prior is not None
+    low, middle, high = prior.likelihood_ratio
+    assert low >= middle > high  # pooled where out of order, as ratings are ordered
+    assert low == pytest.approx(middle)
 
 
 def test_fit_declines_when_too_few_readings_are_rated():

@@ -9,7 +9,10 @@ five times. The workspace keeps:
 - **embeddings**: one float16 vector per (model id, sha1 of the sentence text), shared by every dataset
   and run, so the same sentence is never embedded twice by the same model;
 - **runs**: each check against a dataset (claims, config, the full report, per-claim scores, timestamps),
-  the history for comparing campaigns over time.
+  the history for comparing campaigns over time;
+- **drafts**: the app's unsaved work by name (the Vet copy page keeps each browser tab's copy and claim edits
+  there, named by an id in the page's address), so a reload of the page or a restart of the app does not throw
+  it away; the 50 saved last and any saved in the last 30 days are kept, older ones pruned on each save.
 
 Ingest streams the file in chunks of rows (see :class:`alignment.ingest.ReviewStream`) into a staging
 file of its own beside the workspace; only when the whole file has been read is the dataset copied in (and
@@ -47,7 +50,7 @@ import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +83,8 @@ if TYPE_CHECKING:
     from alignment.stance import StanceModel
 
 WORKSPACE_ENV = "ALIGN_WORKSPACE"
+DRAFTS_KEPT = 50  # drafts kept whatever their age: the ones saved last
+DRAFT_DAYS = 30  # drafts saved within this many days are kept however many there are
 # What a message's fix names when it cannot tell what named the workspace: either of the two that can.
 _EITHER_SETTING = f"{WORKSPACE_ENV} or --workspace"
 DATABASE_FILE = "workspace.duckdb"
@@ -118,6 +123,8 @@ _SCHEMA = (
         run_id BIGINT, position INTEGER, claim_id VARCHAR, ad_id VARCHAR, text VARCHAR, aspect VARCHAR,
         type VARCHAR, mentions INTEGER, supports INTEGER, contradicts INTEGER, neutral INTEGER,
         alignment DOUBLE, interval_low DOUBLE, interval_high DOUBLE, risk VARCHAR)""",
+    # The app's unsaved work (the copy under review and its claim edits), one row per draft name.
+    "CREATE TABLE IF NOT EXISTS drafts (name VARCHAR PRIMARY KEY, saved_at TIMESTAMP, body VARCHAR)",
 )
 
 
@@ -1302,6 +1309,55 @@ class Workspace:
                 with contextlib.suppress(Exception):
                     self._con.execute("ROLLBACK")
                 raise
+
+    # --- drafts --------------------------------------------------------------------------------------------
+
+    def save_draft(
+        self, name: str, body: str, keep_recent: int | None = None, keep_days: int | None = None
+    ) -> datetime:
+        """Keep ``body`` (an app's unsaved work, as text) as the draft ``name``, in place of the one before;
+        return when it was saved (UTC, naive). Datasets and runs are not touched.
+
+        Drafts are pruned here, so the table does not grow without bound: a draft is kept while it is one of the
+        ``keep_recent`` saved last (default :data:`DRAFTS_KEPT`) or was saved in the last ``keep_days`` days
+        (default :data:`DRAFT_DAYS`); the others are deleted.
+
+        Raises:
+            InputError: the workspace can only be read.
+            WorkspaceError: the draft could not be written (the one before is kept, and none is pruned).
+        """
+        self._require_writable()
+        recent = DRAFTS_KEPT if keep_recent is None else keep_recent
+        days = DRAFT_DAYS if keep_days is None else keep_days
+        saved_at = _now()
+        with self._lock, _disk_errors(self.database, "while a draft was saved; the one before was kept", self.setting):
+            # Both or neither: a failed prune must not leave the page saying the draft was not kept when it was.
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                self._con.execute("INSERT OR REPLACE INTO drafts VALUES (?, ?, ?)", [name, saved_at, body])
+                self._con.execute(
+                    "DELETE FROM drafts WHERE saved_at < ? AND name NOT IN "
+                    "(SELECT name FROM drafts ORDER BY saved_at DESC, name LIMIT ?)",
+                    [saved_at - timedelta(days=days), recent],
+                )
+                self._con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self._con.execute("ROLLBACK")
+                raise
+        return saved_at
+
+    def load_draft(self, name: str) -> tuple[str, datetime] | None:
+        """The draft ``name`` and when it was saved (UTC, naive), or None when there is none."""
+        with self._lock:
+            tables = self._con.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
+                "AND table_schema = 'main' AND table_name = 'drafts'"
+            ).fetchall()
+            if not tables:  # a workspace from before drafts, opened read-only (so the table was not added)
+                return None
+            row = _first(self._con.execute("SELECT body, saved_at FROM drafts WHERE name = ?", [name]).fetchall())
+        return None if row is None else (str(row[0]), row[1])
 
     def _run_claims(self, run_ids: Sequence[int]) -> dict[int, tuple[RunClaim, ...]]:
         if not run_ids:

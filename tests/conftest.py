@@ -24,6 +24,17 @@ SPANISH_REVIEWS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def own_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point ALIGN_WORKSPACE at a workspace of this test's own (not made yet), so no test reads or writes the
+    user's real one (~/.local/share/alignment): the app keeps a draft there on every check. Outside tmp_path,
+    so tests that look at what their tmp_path holds find nothing of it; a test that sets ALIGN_WORKSPACE itself
+    (or deletes it) overrides this."""
+    location = tmp_path_factory.mktemp("own-workspace") / "workspace"
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(location))
+    return location
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The real bundled MiniLM embedder, loaded once."""

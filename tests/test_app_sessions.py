@@ -114,8 +114,10 @@ def test_two_sessions_do_not_see_each_others_uploads_copy_or_results():
     assert "quillfeather routers never overheat" in _everything(a)  # A's claims and verdicts are shown
     assert "overheats every evening" in _everything(a)  # with A's reviews as evidence
 
-    # Session B, opened while A is live, has only the bundled demo, active, and the demo copy.
+    # Session B, opened while A is live, has only the bundled demo, active, and the demo copy; its page's
+    # address names a draft of its own, so it does not open on the draft A's check kept in the workspace.
     b = _session()
+    assert b.query_params["draft"] != a.query_params["draft"]
     assert DEMO_NAME in _dataset_names(b) and A_FILE not in _dataset_names(b) and _active_name(b) == DEMO_NAME
     choices = b.radio[0].options  # "Check claims against": the datasets B can make active
     assert any(DEMO_NAME in choice for choice in choices) and not any(A_FILE in choice for choice in choices)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import Counter
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
@@ -35,6 +38,7 @@ def render() -> None:
     )
     state.show_message()
     _extract_pending()
+    _draft_lines()
     language = copy_language_note(state.ads())
     if language:
         st.warning(md(language))
@@ -126,6 +130,12 @@ def _load_example() -> None:
     st.session_state[FRESH] = True
 
 
+def _start_from_the_example() -> None:
+    # A new draft, not the restored one overwritten: the old one stays reachable by the address it was opened at.
+    state.start_new_draft()
+    _load_example()
+
+
 def _load_uploaded_copy() -> None:
     uploaded = st.session_state.get("vet_upload")
     if uploaded is None:
@@ -163,6 +173,44 @@ def _extract_pending() -> None:
     state.set_copy(text, claims, carry_edits=not fresh)
     if left_out:
         st.session_state[state.LEFT_OUT] = left_out_line(max_claims, left_out, exact, claims[-1].ad_id)
+    state.save_draft()
+
+
+def _draft_lines() -> None:
+    """Say, in a line each, that the page opened on the draft kept under its address (with a way to start
+    afresh from the example), that the kept draft could not be read back, or that this one cannot be kept."""
+    state_ = st.session_state
+    unreadable = state_.pop(state.DRAFT_UNREADABLE, None)
+    if unreadable:
+        st.warning(md(unreadable))
+    restored: state.Restored | None = state_.get(state.RESTORED)
+    if restored is not None:
+        if restored.dataset_note:
+            st.warning(md(restored.dataset_note))
+        # The button under the line, not beside it: at 800 px a column beside it would cut the label short.
+        st.caption(
+            f"Restored your draft from this page's address, last checked at {checked_at_text(restored.saved_at)}; "
+            "bookmark the address to come back to it."
+        )
+        st.button("Start from the example", on_click=_start_from_the_example, key="vet_draft_example")
+    not_kept = state_.get(state.DRAFT_NOT_KEPT)
+    if not_kept:
+        st.caption(md(not_kept))
+
+
+def checked_at_text(saved_at: datetime, timezone: str | None = None) -> str:
+    """When a draft was saved (UTC, naive), as the reader's clock shows it: "14:05 on 3 Dec 2026" in the
+    browser's time zone when it is known, else in UTC, said so."""
+    if timezone is None:
+        timezone = st.context.timezone
+    moment = saved_at.replace(tzinfo=UTC)
+    zone = "UTC"
+    # A zone this machine does not know leaves the time in UTC, said so.
+    with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+        if timezone:
+            moment, zone = moment.astimezone(ZoneInfo(timezone)), ""
+    text = f"{moment:%H:%M} on {moment.day} {moment:%b %Y}"
+    return f"{text} {zone}".rstrip()
 
 
 def nothing_checked_line(rows: list[edits.ClaimRow]) -> str:
@@ -363,16 +411,19 @@ def reword_claim(claim_id: str, text: str) -> None:
             draft = draft.replace(old, new)
         st.session_state[COPY_INPUT] = draft
         st.session_state[state.COPY] = draft
+    state.save_draft()
 
 
 def drop_claim(claim_id: str) -> None:
     """Leave a claim out of the check."""
     state.set_rows(state.ads(), edits.set_kept(state.rows(), claim_id, keep=False))
+    state.save_draft()
 
 
 def restore_claim(claim_id: str) -> None:
     """Put a dropped claim back into the check."""
     state.set_rows(state.ads(), edits.set_kept(state.rows(), claim_id, keep=True))
+    state.save_draft()
 
 
 def add_claim(text: str) -> None:
@@ -382,6 +433,7 @@ def add_claim(text: str) -> None:
         InputError: empty, too long or already checked.
     """
     state.set_rows(state.ads(), edits.add(state.rows(), text, resources.infer_claim))
+    state.save_draft()
 
 
 def _possible_claims() -> None:
@@ -438,6 +490,7 @@ def include_possible(found: PossibleClaim) -> None:
         InputError: the copy changed, or the phrase overlaps a claim already checked.
     """
     state.set_rows(state.ads(), edits.include(state.ads(), state.rows(), found))
+    state.save_draft()
 
 
 def _add_and_dropped() -> None:

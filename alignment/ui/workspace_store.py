@@ -14,6 +14,7 @@ import dataclasses
 import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from alignment.errors import AlignmentError, InputError
 from alignment.progress import Progress
+from alignment.ui.drafts import Draft, SavedDraft, draft_from_json, draft_to_json
 from alignment.ui.uploads import Dataset, dataset_from_review_set, reading_columns
 from alignment.workspace import (
     DATABASE_FILE,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 WORKSPACE_ORIGIN = "workspace"
 BUSY_WAIT_S = 1.0  # seconds a page waits for a workspace another process holds
 RUN_LIMIT = 500  # runs listed per dataset; older ones stay in the workspace (`alignment runs`)
+DRAFT_PREFIX = "vet-copy/"  # a Vet copy draft's name in the workspace: this, then the id in the page's address
 
 
 def location() -> Path:
@@ -279,6 +282,41 @@ def delete_run(run_id: int) -> None:
     """
     with open_workspace() as workspace:
         workspace.delete_run(run_id)
+
+
+def draft_name(draft_id: str) -> str:
+    """The name the Vet copy draft with this id (the one in the page's address) is kept under."""
+    return DRAFT_PREFIX + draft_id
+
+
+def save_draft(draft_id: str, draft: Draft) -> datetime:
+    """Keep the Vet copy draft of the tab whose address holds ``draft_id`` in the workspace (made if there is
+    none yet), in place of the one kept under that id before; return when it was saved (UTC, naive). Old drafts
+    of other tabs are pruned (:meth:`alignment.workspace.Workspace.save_draft`); datasets and runs are not touched.
+
+    Raises:
+        AlignmentError: the workspace cannot be written now (busy, read-only, damaged or full).
+    """
+    with open_workspace() as workspace:
+        return workspace.save_draft(draft_name(draft_id), draft_to_json(draft))
+
+
+def load_draft(draft_id: str) -> SavedDraft | None:
+    """The Vet copy draft kept under ``draft_id``, or None (none kept under it, pruned, or no workspace: none is
+    made here).
+
+    Raises:
+        DraftError: the kept draft cannot be read back.
+        AlignmentError: the workspace cannot be read now.
+    """
+    if not workspace_exists():
+        return None
+    with open_workspace() as workspace:
+        found = workspace.load_draft(draft_name(draft_id))
+    if found is None:
+        return None
+    body, saved_at = found
+    return SavedDraft(draft=draft_from_json(body), saved_at=saved_at)
 
 
 class WorkspaceVectors(StoredVectors):

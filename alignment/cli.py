@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from alignment.evaluate import ClaimEvaluation, EvidenceEvaluation
     from alignment.records import Ad, PossibleClaim
     from alignment.report import Report
-    from alignment.workspace import Workspace
+    from alignment.workspace import DatasetInfo, RunInfo, Workspace
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -218,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="two runs claim by claim",
         description="Compare two saved runs claim by claim (paired by wording): the claims now at risk first, "
-        "then those still at risk, new, otherwise changed, unchanged, no longer at risk, and left out.",
+        "then those now contradicted (mixed before), those still at risk, new, otherwise changed, unchanged, "
+        "no longer at risk, and left out.",
     )
     run_compare.add_argument("earlier", type=int, metavar="EARLIER", help="the earlier run's number")
     run_compare.add_argument("later", type=int, metavar="LATER", help="the later run's number")
@@ -406,8 +407,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "evaluate": _run_evaluate,
         }[args.command]
         if args.command not in LONG_COMMANDS:
-            return handler(args)
-        with _sigterm_as_interrupt(terminated):
+            with _query_interrupts_as_keyboard():
+                return handler(args)
+        with _sigterm_as_interrupt(terminated), _query_interrupts_as_keyboard():
             return handler(args)
     except InputError as exc:
         _fail(str(exc))
@@ -566,6 +568,9 @@ def _run_check(args: argparse.Namespace) -> int:
                 ("--sheet", args.sheet),
             )
         )
+        if args.label is not None and args.no_save:
+            # Refused as the other options that contradict each other are: the label would be lost unsaid.
+            raise InputError("--label names a saved run, but --no-save saves none; drop --no-save or --label.")
         with _open_workspace(args.workspace) as opened:
             opened.dataset(args.dataset)  # fail now on an unknown name, before loading any model
             if opened.read_only and not args.no_save:  # say so now, not after the check
@@ -597,23 +602,24 @@ def _run_check(args: argparse.Namespace) -> int:
         try:
             # The workspace is opened only to read the dataset and its vectors and to store new ones, so
             # the app and other commands use it while this check embeds, matches and judges.
-            report, checked = check_dataset_at(
-                args.workspace,
-                ads,
-                args.dataset,
-                config,
-                claims=claim_lines,
-                embedder=embedder,
-                progress=progress,
-                wait_s=MERGE_WAIT_S,
-            )
+            with _query_interrupts_as_keyboard():
+                report, checked = check_dataset_at(
+                    args.workspace,
+                    ads,
+                    args.dataset,
+                    config,
+                    claims=claim_lines,
+                    embedder=embedder,
+                    progress=progress,
+                    wait_s=MERGE_WAIT_S,
+                )
         except KeyboardInterrupt:
             # The sentence vectors embedded may already be cached in the workspace: not "nothing written".
             raise _Interrupted("no report was written and no run was saved") from None
         report = _with_note(report, repeated)  # before it is saved, so the saved run says it too
         if not args.no_save:
             try:
-                with _open_workspace(args.workspace, wait_s=MERGE_WAIT_S) as workspace:
+                with _query_interrupts_as_keyboard(), _open_workspace(args.workspace, wait_s=MERGE_WAIT_S) as workspace:
                     run = workspace.save_run(
                         report,
                         dataset=args.dataset,
@@ -943,44 +949,50 @@ def _run_ingest(args: argparse.Namespace) -> int:
         raise MissingFileError(f"File not found: {args.file}. Check the path and try again.")
     sheet = _sheet(args.sheet, args.file)
     progress = SilentProgress() if args.quiet else terminal_progress()
+    # What the name held before, to tell after an interruption whether this ingest's dataset was saved.
+    started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    replaced = _find_dataset(args.workspace, args.name) if args.replace else None
     try:
         # Holds the workspace only to check the name and to copy the read file in: the app and other
         # commands can use it while a large file is read.
-        info = ingest_dataset(
-            args.workspace,
-            args.file,
-            args.name,
-            **_column_options(args),
-            sheet=sheet,
-            replace=args.replace,
-            progress=progress,
-        )
-    except KeyboardInterrupt:
-        # An ingest is published in one transaction at its end: cut short, it leaves nothing behind.
-        raise _Interrupted(
-            f"dataset {args.name!r} was not saved, and the workspace's datasets are as they were"
-        ) from None
-    print(
-        f"Ingested {info.name!r}: {_plural(info.reviews, 'review')}, {_plural(info.sentences, 'sentence')} "
-        f"from {info.source} ({_plural(info.rows, 'row')}; skipped: {_counts(info.skipped)}"
-        f"{_invalid_values(info.columns)}) into {_workspace_location(args.workspace)}."
-    )
-    try:
-        # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
-        try:
-            with open_when_free(args.workspace, progress=progress) as workspace:
-                note = language_note(workspace.sample_texts(info.name))
-        except WorkspaceBusyError:  # the dataset is saved: that is not an error
-            note = (
-                "the workspace stayed in use by another process, so the reviews' language was not checked; "
-                f"`alignment datasets show {info.name}` gives its share read as English."
+        with _query_interrupts_as_keyboard():
+            info = ingest_dataset(
+                args.workspace,
+                args.file,
+                args.name,
+                **_column_options(args),
+                sheet=sheet,
+                replace=args.replace,
+                progress=progress,
             )
-        if note:
-            print(f"alignment: {note}", file=sys.stderr)
-        if args.embed:
-            # Opens the workspace only to read and store each batch: an hour of embedding keeps no one out.
-            embedded = embed_dataset_at(args.workspace, info.name, _embedder(kind), progress=progress)
-            print(f"Embedded {_plural(embedded, 'new distinct sentence')} with the {kind} embedder.")
+    except KeyboardInterrupt:
+        raise _Interrupted(
+            _describe_interrupted_ingest(
+                args.workspace, args.name, started, None if replaced is None else replaced.dataset_id
+            )
+        ) from None
+    try:
+        with _query_interrupts_as_keyboard():
+            print(
+                f"Ingested {info.name!r}: {_plural(info.reviews, 'review')}, {_plural(info.sentences, 'sentence')} "
+                f"from {info.source} ({_plural(info.rows, 'row')}; skipped: {_counts(info.skipped)}"
+                f"{_invalid_values(info.columns)}) into {_workspace_location(args.workspace)}."
+            )
+            # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
+            try:
+                with open_when_free(args.workspace, progress=progress) as workspace:
+                    note = language_note(workspace.sample_texts(info.name))
+            except WorkspaceBusyError:  # the dataset is saved: that is not an error
+                note = (
+                    "the workspace stayed in use by another process, so the reviews' language was not checked; "
+                    f"`alignment datasets show {info.name}` gives its share read as English."
+                )
+            if note:
+                print(f"alignment: {note}", file=sys.stderr)
+            if args.embed:
+                # Opens the workspace only to read and store each batch: an hour of embedding keeps no one out.
+                embedded = embed_dataset_at(args.workspace, info.name, _embedder(kind), progress=progress)
+                print(f"Embedded {_plural(embedded, 'new distinct sentence')} with the {kind} embedder.")
     except KeyboardInterrupt:
         saved = f"dataset {info.name!r} was saved"
         if not args.embed:
@@ -991,6 +1003,49 @@ def _run_ingest(args: argparse.Namespace) -> int:
             "first check embeds the rest"
         ) from None
     return EXIT_OK
+
+
+def _find_dataset(location: str | None, name: str) -> DatasetInfo | None:
+    """The dataset called ``name`` in the workspace at ``location``, read-only; None when there is none (or no
+    workspace yet)."""
+    from alignment.workspace import BRIEF_WAIT_S, Workspace, database_file
+
+    if not database_file(location).is_file():
+        return None
+    with Workspace.open(location, read_only=True, wait_s=BRIEF_WAIT_S) as workspace:
+        found = [info for info in workspace.list_datasets() if info.name == name]
+    return found[0] if found else None
+
+
+def _describe_interrupted_ingest(location: str | None, name: str, started: datetime, replaced: int | None) -> str:
+    """What an interrupted ingest kept, for main()'s one line. The dataset is published in one transaction,
+    but the signal can come just after its commit (while the workspace is closed and the staging file removed),
+    so the workspace is asked: a dataset of that name saved since the ingest started, and not the one it was
+    to replace, is this ingest's."""
+    try:
+        with _query_interrupts_as_keyboard():
+            saved = _find_dataset(location, name)
+    except (KeyboardInterrupt, AlignmentError):  # a second Ctrl-C, or the workspace stayed in use
+        return f"whether dataset {name!r} was saved could not be checked; `alignment datasets` shows whether it was"
+    if saved is None or saved.created_at < started or saved.dataset_id == replaced:
+        return f"dataset {name!r} was not saved, and the workspace's datasets are as they were"
+    return (
+        f"dataset {name!r} had already been saved ({_plural(saved.reviews, 'review')}, "
+        f"{_plural(saved.sentences, 'sentence')}); `alignment datasets show {name}` describes it"
+    )
+
+
+@contextlib.contextmanager
+def _query_interrupts_as_keyboard() -> Iterator[None]:
+    """DuckDB turns a Ctrl-C or SIGTERM that arrives while one of its queries runs into a RuntimeError
+    ("Query interrupted"): inside the block it is raised as the KeyboardInterrupt it was, so the command says
+    what was kept instead of reporting an internal error."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if str(exc) != "Query interrupted":
+            raise
+        raise KeyboardInterrupt from exc
 
 
 def _no_workspace_yet(args: argparse.Namespace, listing: str) -> bool:
@@ -1123,11 +1178,15 @@ def _run_datasets(args: argparse.Namespace) -> int:
                     f"{'remains' if pruned['remaining'] == 1 else 'remain'}."
                 )
         else:
+            deleted = workspace.dataset(args.name)
             workspace.delete_dataset(args.name)
-            print(
-                f"Deleted dataset {args.name!r}. Its cached vectors stay for the other datasets; "
-                "`alignment datasets prune` drops those none uses."
-            )
+            if args.json:
+                print(json.dumps({"deleted": deleted.to_dict()}, indent=2, ensure_ascii=False))
+            else:
+                print(
+                    f"Deleted dataset {args.name!r}. Its cached vectors stay for the other datasets; "
+                    "`alignment datasets prune` drops those none uses."
+                )
     return EXIT_OK
 
 
@@ -1200,12 +1259,40 @@ def _run_runs(args: argparse.Namespace) -> int:
                     for claim in run.claims
                 ]
                 _print_table(["claim", "mentions", "supports", "contradicts", "alignment", "interval", "risk"], rows)
+                gone = _quotes_gone_note(run, workspace)
+                if gone:
+                    print(f"alignment: {gone}", file=sys.stderr)
         elif action == "compare":
             _compare_runs(args, workspace)
         else:
+            deleted_run = workspace.run(args.run_id)
             workspace.delete_run(args.run_id)
-            print(f"Deleted run {args.run_id}.")
+            if args.json:
+                print(json.dumps({"deleted": deleted_run.to_dict()}, indent=2, ensure_ascii=False))
+            else:
+                print(f"Deleted run {args.run_id}.")
     return EXIT_OK
+
+
+def _quotes_gone_note(run: RunInfo, workspace: Workspace) -> str | None:
+    """A note for a run whose matched sentences can no longer be shown, as its report (`runs show --out`)
+    says: its dataset was deleted, or replaced by another file. The dataset is found by name and sha256, the
+    two a run keeps of it."""
+    if not any(claim.mentions for claim in run.claims):
+        return None  # nothing was matched, so nothing is missing
+    if run.dataset is None:
+        return "this run was saved without a dataset, so its matched sentences cannot be shown."
+    current = {info.name: info for info in workspace.list_datasets()}.get(run.dataset)
+    if current is None:
+        what = "was deleted"
+    elif run.dataset_sha256 is not None and current.sha256 != run.dataset_sha256:
+        what = "was replaced by another file"
+    else:
+        return None
+    return (
+        f"the dataset {run.dataset!r} {what} after this run, so its matched sentences are gone; the counts and "
+        "verdicts above are as they were saved."
+    )
 
 
 def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:

@@ -21,6 +21,7 @@ from alignment.workspace import RunClaim, RunInfo
 
 # What happened to a claim between the earlier run and the later one, most urgent first.
 NOW_AT_RISK = "now at risk"
+NOW_CONTRADICTED = "now contradicted"  # at risk before too, but mixed then: customers have turned against it
 STILL_AT_RISK = "still at risk"
 VERDICT_CHANGED = "verdict changed"
 UNCHANGED = "unchanged"
@@ -29,6 +30,7 @@ NEW_CLAIM = "new claim"
 DROPPED_CLAIM = "not in the later run"
 CHANGE_ORDER: tuple[str, ...] = (
     NOW_AT_RISK,
+    NOW_CONTRADICTED,
     STILL_AT_RISK,
     NEW_CLAIM,
     VERDICT_CHANGED,
@@ -81,7 +83,10 @@ class ClaimChange:
         if after is None:
             return DROPPED_CLAIM
         if after in AT_RISK:
-            return STILL_AT_RISK if before in AT_RISK else NOW_AT_RISK
+            if before not in AT_RISK:
+                return NOW_AT_RISK
+            # Mixed to contradicted is a fall, not more of the same: said apart from a claim that stayed put.
+            return NOW_CONTRADICTED if (before, after) == ("mixed", "contradicted") else STILL_AT_RISK
         if before in AT_RISK:
             # Unproven is not recovered: the claim lost the evidence to judge it, not its critics.
             return NO_LONGER_AT_RISK if after == "supported" else VERDICT_CHANGED
@@ -195,9 +200,9 @@ def compare_runs(before: RunInfo, after: RunInfo) -> RunComparison:
     """Pair the claims of ``before`` and ``after`` by wording and say how each moved.
 
     A wording the earlier run checked twice (two ads making one promise) pairs with the later run's in
-    order. Claims newly at risk come first, then those still at risk, new claims, other verdict changes,
-    unchanged ones, recovered ones and those the later run left out; within each, the biggest fall in
-    alignment first.
+    order. Claims newly at risk come first, then those now contradicted (mixed before), those still at risk,
+    new claims, other verdict changes, unchanged ones, recovered ones and those the later run left out; within
+    each, the biggest fall in alignment first.
 
     Raises:
         InputError: ``before`` and ``after`` are the same run.

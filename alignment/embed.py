@@ -63,6 +63,7 @@ FAST_MODEL_ID = f"{MODEL_ID}#{FAST_RECIPE}"
 # fp32 when quantising (LLM.int8()-style decomposition). MiniLM has one to four such channels per matrix, up
 # to 15x the rest; with them in the int8 range, activations scaled per tensor lose most of their resolution.
 OUTLIER_RATIO = 4.0
+UNIT_TOLERANCE = 1e-3  # how far a vector's length may be from 1 before check_vectors scales it
 STORE_BATCH = 8192  # texts embedded between two writes to a cache: an interrupted first check keeps the rest
 OUTLIERS_FILE = Path(__file__).resolve().parent / "models" / "fast_outliers.json"
 # The tokenizer files the fast embedder reads at run time (the weights are read only when building).
@@ -312,6 +313,46 @@ class CachedEmbedder:
                 progress(repeats)
         assert matrix is not None  # every key was either found or embedded
         return np.asarray(matrix, dtype=np.float32)
+
+
+def check_vectors(vectors: object, count: int, source: str) -> np.ndarray:
+    """``vectors``, as the embedder named ``source`` gave them for ``count`` texts, as a float32 matrix of
+    one unit-length row per text.
+
+    A custom embedder's output is checked where it is first used: a wrong shape would otherwise surface as
+    a numpy error deep in matching, and a NaN as a check that finds nothing without a word. Rows that are not
+    unit length are scaled to it rather than refused: matching reads cosine similarity as the dot product of
+    unit vectors, and common encoders (sentence-transformers without ``normalize_embeddings=True``) return
+    unscaled vectors whose cosines are the same once scaled.
+
+    Raises:
+        InputError: not a matrix of numbers, not one row per text, no columns, or a row that is all zeros
+            or holds a NaN or an infinite value.
+    """
+    try:
+        matrix = np.asarray(vectors, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"The embedder {source} returned {type(vectors).__name__}, not an array of numbers; its encode(texts) "
+            "must return one row of floats per text."
+        ) from None
+    if matrix.ndim != 2 or matrix.shape[0] != count or (count and matrix.shape[1] == 0):
+        raise InputError(
+            f"The embedder {source} gave vectors of shape {matrix.shape} for {count} texts; its encode(texts) "
+            "must return an array of shape (number of texts, dimension), one row per text."
+        )
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(matrix.astype(np.float64), axis=1)
+    unusable = ~np.isfinite(norms) | (norms == 0)
+    if unusable.any():
+        what = "NaN or infinite values" if not np.isfinite(norms[unusable]).all() else "all-zero vectors"
+        raise InputError(
+            f"The embedder {source} gave {what} for {int(unusable.sum())} of {count} texts; it must give every "
+            "text a vector of finite numbers, not all zero."
+        )
+    if np.abs(norms - 1.0).max(initial=0.0) > UNIT_TOLERANCE:
+        matrix = (matrix / norms[:, np.newaxis]).astype(np.float32)
+    return matrix
 
 
 def cache_directory() -> Path:
@@ -715,10 +756,14 @@ def embedder_kind(kind: str | None = None) -> str:
     Raises:
         InputError: the kind is neither "exact" nor "fast".
     """
-    chosen = (kind or os.environ.get(EMBEDDER_ENV) or "exact").strip().lower()
-    if chosen not in EMBEDDER_KINDS:
-        raise InputError(f"Unknown embedder {chosen!r}; use 'exact' (fp32, the default) or 'fast' (int8 ONNX).")
-    return chosen
+    raw = kind or os.environ.get(EMBEDDER_ENV) or "exact"
+    chosen = raw.strip().lower()
+    if chosen in EMBEDDER_KINDS:
+        return chosen
+    if not kind:
+        # Named as the other ALIGN_* settings are: the user set a variable, not an option.
+        raise InputError(f"{EMBEDDER_ENV}={raw!r} is not an embedder; set it to 'exact' (the default) or 'fast'.")
+    raise InputError(f"Unknown embedder {chosen!r}; use 'exact' (fp32, the default) or 'fast' (int8 ONNX).")
 
 
 def select_embedder(kind: str | None = None) -> Embedder:

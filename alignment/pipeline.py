@@ -14,7 +14,7 @@ import pandas as pd
 
 from alignment.claims import claims_from_lines, read_copy
 from alignment.config import Config
-from alignment.embed import Embedder, MiniLMEmbedder, TextEncoder
+from alignment.embed import Embedder, FastEmbedder, MiniLMEmbedder, TextEncoder, check_vectors
 from alignment.errors import InputError
 from alignment.ingest import (
     ReviewSet,
@@ -35,6 +35,7 @@ from alignment.score import ON_TOPIC_SIMILARITY, closest_similarity, score_claim
 from alignment.stance import (
     BreachQueryModel,
     EmbedderAwareStanceModel,
+    EmbeddingStanceModel,
     StanceModel,
     judge_matches,
     select_stance_model,
@@ -183,38 +184,48 @@ def _kind(value: object) -> str:
     )
 
 
-class _AdaptedEmbedder:
-    """A user's embedder offered as an :class:`Embedder`: a ``model_id`` from its class when it has none, and
-    ``progress`` reported after each call when its ``encode`` does not take it."""
+class _CheckedEmbedder:
+    """A user's embedder offered as an :class:`Embedder`: its vectors checked and scaled to unit length
+    (:func:`alignment.embed.check_vectors`), of one width in every call, a ``model_id`` from its class when it
+    has none, and ``progress`` reported after each call when its ``encode`` does not take it."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         kind = type(inner)
         self.model_id = str(getattr(inner, "model_id", None) or f"{kind.__module__}.{kind.__qualname__}")
+        self.name = kind.__qualname__
         self._takes_progress = _takes_keyword(inner.encode, "progress")
+        self._width: int | None = None  # of the first vectors given: claims and sentences must share it
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """The inner embedder's vectors, as a float32 matrix of one row per text."""
+        """The inner embedder's vectors, as a float32 matrix of one unit-length row per text.
+
+        Raises:
+            InputError: the vectors are not one row of finite numbers per text, or not as wide as before.
+        """
         encode = self.inner.encode
         vectors = encode(texts, progress=progress) if self._takes_progress else encode(list(texts))
-        matrix = np.asarray(vectors, dtype=np.float32)
-        if matrix.ndim != 2 or matrix.shape[0] != len(texts):
-            raise InputError(
-                f"The embedder gave vectors of shape {matrix.shape} for {len(texts)} texts; it must give one row "
-                "per text."
-            )
+        matrix = check_vectors(vectors, len(texts), self.name)
+        if len(texts):
+            if self._width is None:
+                self._width = matrix.shape[1]
+            elif matrix.shape[1] != self._width:
+                raise InputError(
+                    f"The embedder {self.name} gave {matrix.shape[1]}-dimensional vectors after "
+                    f"{self._width}-dimensional ones; it must give vectors of one dimension for every text."
+                )
         if progress is not None and not self._takes_progress:
             progress(len(texts))
         return matrix
 
 
 def as_embedder(embedder: Any) -> Embedder:
-    """``embedder`` as an :class:`Embedder`: itself when it has a ``model_id`` and an ``encode`` that takes
-    ``progress``, else wrapped so that it does."""
-    encode = embedder.encode
-    if isinstance(getattr(embedder, "model_id", None), str) and _takes_keyword(encode, "progress"):
-        return embedder  # type: ignore[return-value]
-    return _AdaptedEmbedder(embedder)
+    """``embedder`` as an :class:`Embedder`: the bundled ones as they are, anything else wrapped so that its
+    vectors are checked (and scaled to unit length) where they are first used, and it has a ``model_id``
+    and takes ``progress``."""
+    if isinstance(embedder, (MiniLMEmbedder, FastEmbedder)):
+        return embedder
+    return _CheckedEmbedder(embedder)
 
 
 def _takes_keyword(function: object, name: str) -> bool:
@@ -373,7 +384,8 @@ def copy_language_note(ads: Sequence[Ad]) -> str | None:
     strict: short English copy holds few of the common words the rule counts), naming those ads, or None."""
     other = [read_language(ad.text, strict=True) is False for ad in ads]
     named = [ad.ad_id for ad, is_other in zip(ads, other, strict=True) if is_other]
-    # The other ads, each maybe too short to tell on its own ("Livraison gratuite dès 30 €."), read as one text.
+    # The other ads, each maybe too short to tell on its own ("Livraison gratuite dès 30 €."), read as one text;
+    # and copy no ad of which reads as English, read whole.
     rest = " ".join(ad.text for ad, is_other in zip(ads, other, strict=True) if not is_other)
     rest_other = not rest or read_language(rest, strict=True) is False
     if named and rest and not rest_other:
@@ -519,6 +531,7 @@ def judge_and_weigh(
     progress.finish()
     claim_texts = [claim.text for claim in claims]
     claim_vectors = embedder.encode(claim_texts)
+    _refuse_mismatched_widths(embedder, model, claim_vectors, sentence_vectors)
     # The bundled model also matches each claim by what its complaints sound like (breach_queries); a
     # model without that matches by the claim alone.
     breach_vectors = model.breach_queries(claim_vectors) if isinstance(model, BreachQueryModel) else None
@@ -550,3 +563,25 @@ def judge_and_weigh(
         for claim, found in zip(claims, judgements, strict=True)
     ]
     return results, prior
+
+
+def _refuse_mismatched_widths(
+    embedder: Embedder, model: StanceModel, claim_vectors: np.ndarray, sentence_vectors: np.ndarray
+) -> None:
+    """Raise an InputError when the claims' and sentences' vectors differ in width, or differ from the width
+    the bundled stance model reads: said in a line, not as a numpy error from deep in matching."""
+    if not len(claim_vectors) or not len(sentence_vectors):
+        return  # nothing to match, so no width to agree on
+    name = getattr(embedder, "name", None) or embedder.model_id  # a user's embedder by its class's name
+    claim_width, sentence_width = claim_vectors.shape[1], sentence_vectors.shape[1]
+    if claim_width != sentence_width:
+        raise InputError(
+            f"The embedder {name} gave the claims {claim_width}-dimensional vectors and the review "
+            f"sentences {sentence_width}-dimensional ones; it must give vectors of one dimension for every text."
+        )
+    if isinstance(model, EmbeddingStanceModel) and sentence_width != model.width:
+        raise InputError(
+            f"The embedder {name} gives {sentence_width}-dimensional vectors, but the bundled stance "
+            f"model reads {model.width}-dimensional ones (all-MiniLM-L6-v2's). Use that model's vectors, or "
+            "pass stance_model='lexicon' or a stance model of your own."
+        )

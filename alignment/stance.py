@@ -14,7 +14,7 @@ from typing import Protocol, overload, runtime_checkable
 import numpy as np
 
 from alignment.errors import InputError, ModelIntegrityError
-from alignment.records import Judgements, Match, Matches
+from alignment.records import STANCES, Judgements, Match, Matches
 
 MODEL_DIR = Path(__file__).parent / "models"
 STANCE_MODEL_FILE = MODEL_DIR / "stance.npz"
@@ -24,6 +24,7 @@ PAIR_BLOCK = 32_768
 # reviews, the held-back and aspect_more pairs gain and the mixed test loses least; at 1.0 a neutral
 # neighbour ("I don't use much data honestly.") can turn a plain complaint into support.
 CONTEXT_WEIGHT = 0.5
+PROBABILITY_SLACK = 1e-4  # how far outside 0 to 1 a stance model's probability may stray in rounding
 CONTEXT_BLOCK = 262_144  # sentences read in context at once (a 384-float row each: about 400 MB)
 POLAR_LABELS: tuple[str, ...] = ("supports", "contradicts")  # the polarity head's columns
 
@@ -426,10 +427,12 @@ def judge_matches(
             )
     else:
         judged = [
-            np.asarray(
+            check_probabilities(
                 model.predict_proba(
                     *_arguments(claim_texts[c], indices, sentence_texts, claim_vectors[c], sentence_vectors)
-                )
+                ),
+                len(indices),
+                model,
             )
             if len(indices)
             else np.zeros((0, 3), dtype=np.float32)
@@ -552,15 +555,50 @@ def _judge_claim(
 ) -> np.ndarray:
     """One claim's probabilities for its matched sentences ``indices``, read from ``context`` (their rows
     read in context), the claim's vector broadcast rather than copied."""
-    return np.asarray(
+    return check_probabilities(
         model.predict_proba_in_context(
             [claim_text] * len(indices),
             _PickedTexts(sentence_texts, indices),
             np.broadcast_to(claim_vector, context.shape),
             context,
             similarity,
-        )
+        ),
+        len(indices),
+        model,
     )
+
+
+def check_probabilities(output: object, count: int, model: object) -> np.ndarray:
+    """``output``, a stance model's predict_proba for ``count`` pairs, as a float32 (count, 3) matrix of
+    probabilities: checked where it is first used, so that a model of the wrong kind is said in one line
+    rather than as an IndexError, or as verdicts read from scores that are not probabilities.
+
+    Raises:
+        InputError: not an array of numbers of shape (count, 3), or a value that is not between 0 and 1.
+    """
+    name = getattr(model, "name", None) or type(model).__qualname__
+    try:
+        probabilities = np.asarray(output, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"The stance model {name} returned {type(output).__name__}, not an array of numbers; its predict_proba "
+            "must return one row (p_supports, p_contradicts, p_neutral) per claim-sentence pair."
+        ) from None
+    if probabilities.shape != (count, len(STANCES)):
+        raise InputError(
+            f"The stance model {name} gave predict_proba output of shape {probabilities.shape} for {count} "
+            f"claim-sentence pairs; it must give shape ({count}, 3): p_supports, p_contradicts, p_neutral per pair."
+        )
+    # A little slack: a softmax computed in float32 can come out a hair above 1.
+    inside = (
+        np.isfinite(probabilities) & (probabilities >= -PROBABILITY_SLACK) & (probabilities <= 1 + PROBABILITY_SLACK)
+    )
+    if not inside.all():
+        raise InputError(
+            f"The stance model {name} gave values outside 0 to 1 (or NaN) from predict_proba; it must return "
+            "probabilities, not scores or logits."
+        )
+    return probabilities
 
 
 def _judge_in_context(

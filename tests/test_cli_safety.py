@@ -231,6 +231,38 @@ def test_an_ad_table_without_copy_is_not_told_about_blank_lines(tmp_path, capsys
     assert "blank lines" not in line
 
 
+def test_check_of_an_ad_table_says_once_which_ad_rows_it_skipped(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _report())
+    table = tmp_path / "ads.csv"
+    table.write_text('ad_id;copy\nA1;"No hidden fees, ever."\nA2;"Real people answer 24/7."\nA3;\n')
+    out = tmp_path / "report.json"
+    code, _, err = _run(
+        capsys,
+        "check",
+        "--ads",
+        str(table),
+        "--ads-id-column",
+        "ad_id",
+        "--ads-text-column",
+        "copy",
+        "--reviews",
+        str(files["reviews"]),
+        "--quiet",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert err.count("skipped 1 row with no ad copy (data row 3)") == 1, err
+    assert json.loads(out.read_text())["notes"].count("ads.csv: skipped 1 row with no ad copy (data row 3).") == 1
+
+
+def test_check_refuses_a_label_for_a_run_it_is_told_not_to_save(files, capsys, monkeypatch):
+    monkeypatch.setattr(alignment.pipeline, "check", _no_work)
+    argv = ["check", "--claims", str(files["claims"]), "--dataset", "spring", "--label", "april", "--no-save"]
+    code, _, err = _run(capsys, *argv)
+    _one_line_error(code, err, "--label names a saved run, but --no-save saves none; drop --no-save or --label.")
+
+
 def test_interrupted_check_of_a_file_says_nothing_was_written_and_leaves_no_file(files, tmp_path, capsys, monkeypatch):
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -294,6 +326,69 @@ def test_interrupted_ingest_says_the_dataset_was_not_saved(files, tmp_path, caps
     monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
     assert "No datasets" in _run(capsys, "datasets")[1]
     assert list((tmp_path / "workspace").glob(".workspace.duckdb.ingest-*")) == []  # its staging file too
+
+
+def _interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupt_after_merge(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """Make the ingest's copy into the workspace commit, then be cut short, as a signal just after the
+    commit (while the workspace closes and the staging file is removed) cuts it."""
+    merge = Workspace._merge
+
+    def merged_then_interrupted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        merge(self, *args, **kwargs)
+        raise error
+
+    monkeypatch.setattr(Workspace, "_merge", merged_then_interrupted)
+
+
+def test_ingest_interrupted_after_its_commit_says_the_dataset_was_saved(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    _interrupt_after_merge(monkeypatch, KeyboardInterrupt())
+    code, out, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--quiet")
+    assert code == 130
+    assert err.strip() == (
+        "alignment: error: interrupted; dataset 'v' had already been saved (2 reviews, 2 sentences); "
+        "`alignment datasets show v` describes it."
+    )
+    code, out, _ = _run(capsys, "datasets")
+    assert code == 0 and out.splitlines()[1].split()[0] == "v"
+
+
+def test_replacing_ingest_interrupted_tells_the_old_dataset_from_the_new(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    assert _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--quiet")[0] == 0
+    # Cut before the commit, within the second the old one was saved: the old one is not taken for the new.
+    with monkeypatch.context() as patched:
+        patched.setattr(workspace_module, "_append", _interrupt)
+        code, _, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--replace", "--quiet")
+    assert code == 130 and "dataset 'v' was not saved" in err, err
+    _interrupt_after_merge(monkeypatch, KeyboardInterrupt())
+    code, _, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--replace", "--quiet")
+    assert code == 130 and "dataset 'v' had already been saved" in err, err
+
+
+def test_ingest_cut_inside_a_database_query_says_what_was_kept_not_an_internal_error(
+    files, tmp_path, capsys, monkeypatch
+):
+    # DuckDB turns a Ctrl-C or SIGTERM that comes while its query runs into RuntimeError("Query interrupted").
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+
+    def interrupted_query(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Query interrupted")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(workspace_module, "_append", interrupted_query)
+        code, _, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--quiet")
+    assert code == 130
+    assert err.strip() == (
+        "alignment: error: interrupted; dataset 'v' was not saved, and the workspace's datasets are as they were."
+    )
+    _interrupt_after_merge(monkeypatch, RuntimeError("Query interrupted"))
+    code, _, err = _run(capsys, "ingest", str(files["reviews"]), "--name", "v", "--quiet")
+    assert code == 130 and "dataset 'v' had already been saved" in err, err
 
 
 def test_ingest_counts_read_in_the_singular_when_there_is_one(tmp_path, capsys, monkeypatch):

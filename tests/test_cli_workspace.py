@@ -302,7 +302,10 @@ def test_cli_workspace_user_errors_are_one_line_with_exit_2(
 def test_cli_bad_embedder_setting_in_the_environment_is_a_user_error(workspace_dir, reviews_csv, capsys, monkeypatch):
     monkeypatch.setenv("ALIGN_EMBEDDER", "turbo")
     code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom")
-    _one_line_error(code, err, "Unknown embedder 'turbo'")
+    # Named as the other ALIGN_* settings are: the user set a variable, not an option.
+    _one_line_error(code, err, "ALIGN_EMBEDDER='turbo' is not an embedder; set it to 'exact' (the default) or 'fast'")
+    code, _, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--embedder", "turbo")
+    assert code == 2 and "ALIGN_EMBEDDER" not in err  # argparse refuses the option's value in its own words
 
 
 def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_path, capsys):
@@ -553,3 +556,55 @@ def test_cli_workspace_database_that_is_a_folder_is_one_line_for_every_command(
     assert "--workspace" not in line  # ALIGN_WORKSPACE named it, so the fix names only that
     assert out == ""
     assert sorted(workspace_dir.iterdir()) == [workspace_dir / "workspace.duckdb"]  # nothing made beside it
+
+
+def _save_a_run(workspace_dir: Path, dataset: str, source: object) -> None:
+    """Ingest ``source`` as ``dataset`` and save one run on it, with no model loaded."""
+    with Workspace.open(workspace_dir) as ws:
+        ws.ingest(source, dataset)  # type: ignore[arg-type]
+        claims = [Claim("c1", "manual", "No hidden fees", 0, 14, "hidden fees", "absolute")]
+        report = ws.check(
+            None,
+            dataset,
+            Config(min_similarity=-1.0),
+            claims=claims,
+            embedder=_FakeEmbedder(),
+            stance_model=_EvenStance(),
+        )
+        ws.save_run(report, dataset=dataset, label="spring", embedder="fake-model")
+
+
+def test_cli_datasets_delete_and_runs_delete_print_json_of_what_was_deleted(workspace_dir, reviews_frame, capsys):
+    _save_a_run(workspace_dir, "telecom", reviews_frame)
+    code, out, err = _run(capsys, "runs", "delete", "1", "--json")
+    assert code == 0, err
+    deleted = json.loads(out)["deleted"]
+    assert deleted["run_id"] == 1 and deleted["label"] == "spring" and deleted["dataset"] == "telecom"
+    code, out, err = _run(capsys, "datasets", "delete", "--json", "telecom")
+    assert code == 0, err
+    deleted = json.loads(out)["deleted"]
+    assert deleted["name"] == "telecom" and deleted["reviews"] == 7
+    assert "No datasets" in _run(capsys, "datasets")[1]
+
+
+def test_cli_runs_show_says_when_its_dataset_was_deleted_or_replaced_so_its_quotes_are_gone(
+    workspace_dir, reviews_csv, tmp_path, capsys
+):
+    _save_a_run(workspace_dir, "telecom", reviews_csv)
+    code, out, err = _run(capsys, "runs", "show", "1")
+    assert code == 0 and "No hidden fees" in out and err == ""  # its dataset is there: nothing to say
+    other = tmp_path / "other.csv"
+    other.write_text("id,text\nr1,Charged a hidden fee again.\n")
+    assert _run(capsys, "ingest", str(other), "--name", "telecom", "--replace", "--quiet")[0] == 0
+    code, out, err = _run(capsys, "runs", "show", "1")
+    assert code == 0 and "No hidden fees" in out
+    assert err.strip() == (
+        "alignment: the dataset 'telecom' was replaced by another file after this run, so its matched sentences "
+        "are gone; the counts and verdicts above are as they were saved."
+    )
+    assert _run(capsys, "datasets", "delete", "telecom")[0] == 0
+    code, out, err = _run(capsys, "runs", "show", "1")
+    assert code == 0 and "'telecom' was deleted after this run, so its matched sentences are gone" in err
+    report = tmp_path / "run1.json"
+    assert _run(capsys, "runs", "show", "1", "--out", str(report))[0] == 0
+    assert any("was deleted or replaced" in note for note in json.loads(report.read_text())["notes"])

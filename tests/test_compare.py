@@ -15,6 +15,7 @@ from alignment.compare import (
     NEW_CLAIM,
     NO_LONGER_AT_RISK,
     NOW_AT_RISK,
+    NOW_CONTRADICTED,
     STILL_AT_RISK,
     UNCHANGED,
     VERDICT_CHANGED,
@@ -69,7 +70,7 @@ def test_each_claim_says_whether_it_is_newly_at_risk_recovered_new_or_dropped_mo
     comparison = compare_runs(before, after)
     assert [(item.text, item.change) for item in comparison.changes] == [
         ("On time, every time", NOW_AT_RISK),
-        ("Friendly staff", STILL_AT_RISK),
+        ("Friendly staff", NOW_CONTRADICTED),  # mixed, then contradicted
         ("No hidden fees", NEW_CLAIM),
         ("Fast refunds", VERDICT_CHANGED),  # unproven, then supported
         ("Free shipping", UNCHANGED),
@@ -80,7 +81,21 @@ def test_each_claim_says_whether_it_is_newly_at_risk_recovered_new_or_dropped_mo
     assert (on_time.verdict_before, on_time.verdict_after) == ("supported", "contradicted")
     assert on_time.alignment_change is not None and round(on_time.alignment_change, 2) == -1.4
     assert comparison.changes[2].alignment_change is None  # nothing to compare a new claim with
-    assert summarize(comparison).startswith("1 now at risk, 1 still at risk, 1 new claim, 1 verdict changed")
+    assert summarize(comparison).startswith("1 now at risk, 1 now contradicted, 1 new claim, 1 verdict changed")
+
+
+def test_a_claim_that_fell_from_mixed_to_contradicted_is_now_contradicted_not_still_at_risk():
+    before = _run(1, _claim("No hidden fees", "medium", 7, 3), _claim("Fewer dropped calls", "high", 1, 9))
+    after = _run(2, _claim("No hidden fees", "high", 1, 9), _claim("Fewer dropped calls", "high", 1, 9))
+    comparison = compare_runs(before, after)
+    assert [(item.text, item.verdict_before, item.verdict_after, item.change) for item in comparison.changes] == [
+        ("No hidden fees", "mixed", "contradicted", NOW_CONTRADICTED),
+        ("Fewer dropped calls", "contradicted", "contradicted", STILL_AT_RISK),
+    ]
+    assert summarize(comparison) == "1 now contradicted, 1 still at risk"
+    # Back from contradicted to mixed is still at risk: better, but not out of it.
+    [back] = compare_runs(after, _run(3, _claim("No hidden fees", "medium", 7, 3))).changes[:1]
+    assert back.change == STILL_AT_RISK
 
 
 def test_a_wording_checked_twice_pairs_in_order_and_the_extra_one_is_reported_dropped():

@@ -243,3 +243,97 @@ def test_check_reads_character_references_in_plain_copy_before_finding_claims(re
 def test_check_of_claims_given_verbatim_lists_no_ads(reviews_frame):
     data = _check(claims=CLAIMS, reviews=reviews_frame).to_dict()
     assert "ads" not in data and "possible_claims" not in data
+
+
+class _Returning:
+    """An embedder whose encode returns what ``make(texts)`` gives."""
+
+    def __init__(self, make):  # type: ignore[no-untyped-def]
+        self.make = make
+
+    def encode(self, texts):
+        return self.make(texts)
+
+
+def _unit(texts, width=8):  # type: ignore[no-untyped-def]
+    return _FakeEmbedder().encode(texts)[:, :width]
+
+
+def _with_nan(texts):  # type: ignore[no-untyped-def]
+    vectors = _unit(texts)
+    vectors[0, 0] = np.nan
+    return vectors
+
+
+def _narrower_for_claims(texts):  # type: ignore[no-untyped-def]
+    return _unit(texts, 8 if len(texts) > 1 else 6)  # the one claim comes after the sentences
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda texts: _unit(texts)[:-1], r"gave vectors of shape \(\d+, 8\) for \d+ texts; .* one row per text"),
+        (lambda texts: [["a"] * 8 for _ in texts], r"returned list, not an array of numbers"),
+        (_with_nan, r"gave NaN or infinite values for 1 of \d+ texts"),
+        (lambda texts: np.zeros((len(texts), 8)), r"gave all-zero vectors for \d+ of \d+ texts"),
+        (_narrower_for_claims, r"gave 6-dimensional vectors after 8-dimensional ones"),
+    ],
+)
+def test_check_refuses_vectors_of_the_wrong_kind_from_a_custom_embedder_in_one_line(reviews_frame, make, said):
+    with pytest.raises(InputError, match=r"^The embedder _Returning " + said) as error:
+        check(claims=CLAIMS, reviews=reviews_frame, config=EVERY_SENTENCE, embedder=_Returning(make))
+    assert "\n" not in str(error.value)
+
+
+def test_check_scales_a_custom_embedders_vectors_to_unit_length(reviews_frame):
+    scaled = check(
+        claims=CLAIMS,
+        reviews=reviews_frame,
+        config=EVERY_SENTENCE,
+        embedder=_Returning(lambda texts: 5.0 * _unit(texts)),
+        stance_model=_EvenStance(),
+    )
+    unit = check(
+        claims=CLAIMS,
+        reviews=reviews_frame,
+        config=EVERY_SENTENCE,
+        embedder=_Returning(_unit),
+        stance_model=_EvenStance(),
+    )
+    assert scaled.claims_frame().equals(unit.claims_frame())
+
+
+def test_check_refuses_vectors_the_bundled_stance_model_cannot_read_naming_both_widths(reviews_frame):
+    with pytest.raises(InputError, match=r"gives 8-dimensional vectors, but the bundled stance model reads 384-"):
+        check(claims=CLAIMS, reviews=reviews_frame, config=EVERY_SENTENCE, embedder=_FakeEmbedder())
+
+
+class _StanceReturning:
+    name = "returning"
+
+    def __init__(self, make):  # type: ignore[no-untyped-def]
+        self.make = make
+
+    def predict_proba(self, claim_texts, sentence_texts, claim_vectors, sentence_vectors):
+        return self.make(len(sentence_texts))
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda n: np.array([[2.0, -1.0]]), r"gave predict_proba output of shape \(1, 2\) for \d+ claim-sentence"),
+        (lambda n: np.full((n, 3), 4.0), r"gave values outside 0 to 1 \(or NaN\) from predict_proba"),
+        (lambda n: np.full((n, 3), np.nan), r"gave values outside 0 to 1 \(or NaN\) from predict_proba"),
+        (lambda n: None, r"gave predict_proba output of shape \(\) for"),
+    ],
+)
+def test_check_refuses_the_output_of_a_wrong_stance_model_in_one_line(reviews_frame, make, said):
+    with pytest.raises(InputError, match=r"^The stance model returning " + said) as error:
+        check(
+            claims=CLAIMS,
+            reviews=reviews_frame,
+            config=EVERY_SENTENCE,
+            embedder=_FakeEmbedder(),
+            stance_model=_StanceReturning(make),
+        )
+    assert "\n" not in str(error.value)

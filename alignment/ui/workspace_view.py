@@ -28,6 +28,7 @@ from alignment.charts import (
 from alignment.compare import (
     NO_LONGER_AT_RISK,
     NOW_AT_RISK,
+    NOW_CONTRADICTED,
     compare_runs,
     run_claim_verdict,
     summarize,
@@ -565,7 +566,7 @@ def compare_columns() -> dict[str, Any]:
     }
 
 
-_CHANGE_COLOURS = {NOW_AT_RISK: "#fde2e1", NO_LONGER_AT_RISK: "#e3f4e6"}
+_CHANGE_COLOURS = {NOW_AT_RISK: "#fde2e1", NOW_CONTRADICTED: "#fde2e1", NO_LONGER_AT_RISK: "#e3f4e6"}
 
 
 def _change_colours(row: pd.Series) -> list[str]:

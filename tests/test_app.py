@@ -432,6 +432,13 @@ def test_vet_copy_says_when_an_ad_of_the_copy_does_not_read_as_english():
     app.button(key="vet_check").click().run()
     assert not app.exception
     assert any(w.value.startswith("1 of 2 ads does not read as English (ad2)") for w in app.warning)
+    assert not any("No claim is contradicted" in s.value for s in app.success)  # no green all-clear for it
+    app.text_area(key="vet_copy_input").input(
+        "Livraison gratuite et retours sans frais. Le meilleur réseau 5G de France."
+    ).run()
+    app.button(key="vet_check").click().run()
+    assert not app.exception and not app.success  # nothing at risk in copy that does not read as English:
+    assert any(i.value.startswith("No claim is contradicted or disputed, but the copy does not") for i in app.info)
 
 
 @pytest.mark.models

@@ -284,6 +284,9 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
             unproven = len(report.claims)
             them = "it" if unproven == 1 else "them"
             st.info(f"No claim could be judged: the reviews say too little about {them} ({unproven} unproven).")
+        elif report.claims and copy_language_note(state.ads()):
+            # The claims of copy in another language are unreliable (said above): no green all-clear for them.
+            st.info("No claim is contradicted or disputed, but the copy does not read as English (above).")
         elif report.claims:
             st.success("No claim is contradicted or disputed by the reviews.")
         else:

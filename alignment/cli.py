@@ -1179,14 +1179,32 @@ def _run_datasets(args: argparse.Namespace) -> int:
                 )
         else:
             deleted = workspace.dataset(args.name)
+            # The runs checked on this file quote its sentences; they keep their counts and verdicts only.
+            quoting = sorted(
+                run.run_id
+                for run in workspace.list_runs(dataset=args.name)
+                if run.dataset_sha256 == deleted.sha256 and any(claim.mentions for claim in run.claims)
+            )
             workspace.delete_dataset(args.name)
             if args.json:
-                print(json.dumps({"deleted": deleted.to_dict()}, indent=2, ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {"deleted": deleted.to_dict(), "runs_without_quotes": quoting}, indent=2, ensure_ascii=False
+                    )
+                )
             else:
                 print(
                     f"Deleted dataset {args.name!r}. Its cached vectors stay for the other datasets; "
                     "`alignment datasets prune` drops those none uses."
                 )
+                if quoting:
+                    ids = ", ".join(map(str, quoting))
+                    one = len(quoting) == 1
+                    print(
+                        f"{_plural(len(quoting), 'saved run')} on it ({ids}) "
+                        f"{'keeps its' if one else 'keep their'} counts and verdicts, but not the review sentences "
+                        f"{'it' if one else 'they'} quoted."
+                    )
     return EXIT_OK
 
 

@@ -587,6 +587,17 @@ def test_cli_datasets_delete_and_runs_delete_print_json_of_what_was_deleted(work
     assert "No datasets" in _run(capsys, "datasets")[1]
 
 
+def test_cli_datasets_delete_says_which_saved_runs_lose_the_sentences_they_quoted(workspace_dir, reviews_csv, capsys):
+    _save_a_run(workspace_dir, "telecom", reviews_csv)
+    code, out, err = _run(capsys, "datasets", "delete", "telecom")
+    assert code == 0, err
+    assert "1 saved run on it (1) keeps its counts and verdicts, but not the review sentences it quoted." in out
+    _save_a_run(workspace_dir, "telecom", reviews_csv)
+    code, out, err = _run(capsys, "datasets", "delete", "--json", "telecom")
+    # run 1 was checked on the same file, so it quoted this dataset too
+    assert code == 0 and json.loads(out)["runs_without_quotes"] == [1, 2]
+
+
 def test_cli_runs_show_says_when_its_dataset_was_deleted_or_replaced_so_its_quotes_are_gone(
     workspace_dir, reviews_csv, tmp_path, capsys
 ):

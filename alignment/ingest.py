@@ -1652,6 +1652,20 @@ def _count_labels(labels: Sequence[tuple[str, ...]], positions: Iterable[int], i
             invalid[label] += 1
 
 
+# 10 digits: Unix seconds (2001 to 2286); 13: Unix milliseconds; 5, between 20000 and 60000: a spreadsheet's
+# serial day (1954 to 2064), with its time of day as a fraction.
+_STAMP = re.compile(r"\d{10}(?:\.\d+)?|\d{13}|[2-5]\d{4}(?:\.\d+)?")
+_SPREADSHEET_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _numeric_stamp(value: str) -> pd.Timestamp:
+    """The moment a number in a date column stands for (see _STAMP)."""
+    number = float(value)
+    if len(value.split(".")[0]) == 5:
+        return _SPREADSHEET_EPOCH + pd.Timedelta(days=number)
+    return pd.Timestamp(number, unit="ms" if len(value) == 13 else "s")
+
+
 def _read_dates(column: pd.Series, order: DateOrder | None = None) -> tuple[list[str | None], list[tuple[str, ...]]]:
     """Each cell of a date column as "YYYY-MM-DD" or None, and each cell's labels for what could not be read
     or was read as a guess ("unparseable date", :data:`AMBIGUOUS_DATE` ...), as :func:`_parse_dates` counts
@@ -1666,7 +1680,12 @@ def _read_dates(column: pd.Series, order: DateOrder | None = None) -> tuple[list
             numbers[index] = (int(found.group(1)), int(found.group(2)))
     order.settle(list(numbers.values()))
     parsed = pd.Series(pd.NaT, index=range(len(local)), dtype="datetime64[us]")
-    other = [index for index, value in enumerate(local) if value and index not in numbers]
+    # A date a system wrote as a number: Unix time in seconds or milliseconds, or a spreadsheet's day count
+    # (Excel's serial date, days since 1899-12-30). Read so only in a column already taken as the dates.
+    stamps = {index: _numeric_stamp(value) for index, value in enumerate(local) if _STAMP.fullmatch(value)}
+    if stamps:
+        parsed[list(stamps)] = pd.Series(list(stamps.values()), dtype="datetime64[us]").to_numpy()
+    other = [index for index, value in enumerate(local) if value and index not in numbers and index not in stamps]
     if other:
         # utc=True only so that a zone the rule above leaves (a name it does not know) cannot fail the column.
         found_other = pd.to_datetime(pd.Series([local[i] for i in other]), errors="coerce", format="mixed", utc=True)

@@ -105,6 +105,20 @@ def test_ids_set_aside_as_the_frames_index_stay_the_reviews_ids_read_whole_or_st
     assert [review.review_id for review in load_reviews(plain).reviews] == ["1", "2"]
 
 
+def test_dates_written_as_unix_time_or_spreadsheet_days_are_read_in_the_date_column_only():
+    frame = pd.DataFrame(
+        {
+            "text": ["Calls drop.", "Fees hidden.", "Slow data.", "Great coverage."],
+            "date": ["1700000000", "1700000000123", "45291", "12345"],
+            "zip": ["45291", "45292", "45293", "45294"],
+        }
+    )
+    loaded = load_reviews(frame, segment_columns=["zip"])
+    assert [review.date for review in loaded.reviews] == ["2023-11-14", "2023-11-14", "2023-12-31", None]
+    assert loaded.summary.columns["invalid_values"] == {"unparseable date": 1}  # 12345 is no date of a review
+    assert detect_columns(frame.drop(columns="date")).date is None  # a column of 5-digit numbers is no date
+
+
 def test_ingest_without_text_column_lists_the_columns():
     frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
     with pytest.raises(MissingColumnError, match="The columns are: a, b"):

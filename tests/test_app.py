@@ -423,6 +423,18 @@ def test_app_opens_the_dashboard_on_demo_data_without_exceptions():
 
 
 @pytest.mark.models
+def test_a_claim_resting_on_a_third_partys_award_says_reviews_cannot_verify_the_award():
+    for claim in (
+        "Rated #1 for customer satisfaction by J.D. Power",
+        "Award-winning pizza",
+        "Voted best burger in town by Denver Post readers",
+        "Recognized by Forbes as a top employer",
+    ):
+        assert text.third_party_note(claim) is not None, claim
+    for claim in ("Rated 4.9/5 by 12,000 customers", "Loved by over 10,000 happy customers", "No hidden fees"):
+        assert text.third_party_note(claim) is None, claim  # its customers' own verdict, or no rating at all
+
+
 def test_vet_copy_says_when_an_ad_of_the_copy_does_not_read_as_english():
     app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
     assert not any("read as English" in w.value for w in app.warning)  # the demo copy is English

@@ -278,6 +278,29 @@ def unproven_reason(result: ClaimResult, min_evidence: int) -> str | None:
     return "Unproven because " + ", and ".join(reasons) + "."
 
 
+# A rating, ranking or award that a third party gives ("Rated #1 for customer satisfaction by J.D. Power",
+# "Award-winning", "Editors' Choice"): not one a brand's customers give it ("Rated 4.9 by 12,000 customers").
+_THIRD_PARTY = re.compile(
+    r"\b(?:rated|ranked|voted|named|awarded|certified|recogni[sz]ed)\b[^.;!?]{0,60}?\bby\b(?!\s+(?:over\s+|more\s+than\s+)?"
+    r"(?:[\d,.]+\s*\+?\s*)?(?:our\s+|real\s+|happy\s+|verified\s+)?(?:customers|clients|users|members|guests|patients"
+    r"|drivers|riders|reviewers|shoppers|buyers|parents|students|families|people|you)\b)"
+    r"|\baward(?:-winning|ed|s)?\b|\bJ\.?\s?D\.?\s?Power\b|\bConsumer\s+Reports\b|\bEditors?'?\s+choice\b",
+    re.IGNORECASE,
+)
+
+
+def third_party_note(text: str) -> str | None:
+    """What a card says of a claim that rests on a third party's rating or award: reviews speak to the
+    experience behind it, not to the award, so its verdict says nothing of whether the award is real or
+    current. None for any other claim."""
+    if not _THIRD_PARTY.search(text):
+        return None
+    return (
+        "This claim rests on a third party's rating or award: reviews speak to the experience behind it, not to "
+        "the award itself. Check its source and date before launch."
+    )
+
+
 def interval_bar(result: ClaimResult, min_evidence: int | None = None) -> str:
     """The alignment index as a point on a −1..+1 bar, with its 95% interval as a band around it.
 

@@ -16,7 +16,17 @@ from alignment.pipeline import NO_CLAIMS_NOTE, claim_key, copy_language_note, di
 from alignment.records import ClaimResult, ClaimScore, PossibleClaim
 from alignment.report import Report
 from alignment.ui import common, edits, resources, state
-from alignment.ui.text import card_head, counts_line, esc, highlight_copy, interval_bar, legend, md, quotes_html
+from alignment.ui.text import (
+    card_head,
+    counts_line,
+    esc,
+    highlight_copy,
+    interval_bar,
+    legend,
+    md,
+    quotes_html,
+    third_party_note,
+)
 from alignment.ui.uploads import COPY_TYPES, read_copy_upload
 
 COPY_INPUT = "vet_copy_input"
@@ -355,7 +365,9 @@ def _claim_cards(report: Report) -> None:
 def _card(report: Report, result: ClaimResult, row: edits.ClaimRow | None, rating_max: float | None, gen: int) -> None:
     claim_id = result.claim.claim_id
     with st.container(border=True, key=f"card_{claim_id}"):
-        st.html(card_head(result, row) + interval_bar(result, report.config.min_evidence) + counts_line(result))
+        award = third_party_note(result.claim.text)
+        note = f'<div class="aln-reason">{esc(award)}</div>' if award else ""
+        st.html(card_head(result, row) + note + interval_bar(result, report.config.min_evidence) + counts_line(result))
         against, backing = st.columns(2, gap="medium")
         with against:
             st.markdown("**Strongest contradicting quotes**")

@@ -430,9 +430,15 @@ class ClaimFinder:
         _ensure_extensions()
         spans: list[Span] = []
         possible: list[Span] = []
-        for unit in candidate_units(doc):
+        units = candidate_units(doc)
+        for unit in units:
             if self.model is not None:
                 chosen, near = self.model.read_unit(unit)
+                if len(units) == 1 and not chosen and near and _is_the_whole_promise(near[0][0], unit):
+                    # Copy of one short phrase with a word of promise ("Free delivery", "Friendly staff") is
+                    # the promise itself: the classifier, fitted on ads that always say more, has no
+                    # context to read it by, and scores it under its bar.
+                    chosen, near = [near[0][0]], near[1:]
             else:
                 chosen, near = ([unit] if is_claim(unit) else []), []
             spans += (claim for claim in (_claim_span(span) for span in chosen) if claim is not None)
@@ -444,6 +450,16 @@ class ClaimFinder:
         doc.spans[SPAN_KEY] = spans
         doc.spans[POSSIBLE_KEY] = possible
         return doc
+
+
+SHORT_COPY_WORDS = 6  # copy of this many words or fewer, in one unit, is read as one phrase
+
+
+def _is_the_whole_promise(span: Span, unit: Span) -> bool:
+    """Whether ``span`` is the whole of ``unit``, a phrase of SHORT_COPY_WORDS words or fewer that the rules
+    read as a promise (:func:`is_claim`: a cue word, an amount, a quality word)."""
+    words = [token for token in unit if not token.is_punct and not token.is_space]
+    return (span.start, span.end) == (unit.start, unit.end) and len(words) <= SHORT_COPY_WORDS and is_claim(unit)
 
 
 def _claim_span(span: Span) -> Span | None:

@@ -302,6 +302,14 @@ def test_notes_a_mark_points_to_are_fine_print_and_the_mark_leaves_the_claim(nlp
 
 
 @pytest.mark.models
+def test_copy_of_one_short_promise_is_that_promise_but_a_slogan_is_not(nlp):
+    assert [claim.text for claim in extract_claims([Ad("a1", "Free shipping")], nlp)] == ["Free shipping"]
+    assert [claim.text for claim in extract_claims([Ad("a2", "Free delivery")], nlp)] == ["Free delivery"]
+    assert extract_claims([Ad("a3", "Just do it")], nlp) == []  # no word of promise: a slogan
+    assert extract_claims([Ad("a4", "Free shipping on orders. Our new fall line is here.")], nlp) != []
+
+
+@pytest.mark.models
 def test_a_claim_closes_the_aside_or_quote_it_opens(nlp):
     copy = "Sleeps up to 5°F cooler than all-foam beds (tested in our lab)\nNo hidden fees. No “let me talk to my manager.”"
     found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]

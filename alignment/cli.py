@@ -979,14 +979,19 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 f"{_invalid_values(info.columns)}) into {_workspace_location(args.workspace)}."
             )
             # Said at once, not at the first check: an analyst who ingested the wrong file can fix it now.
+            lost: list[int] = []
             try:
                 with open_when_free(args.workspace, progress=progress) as workspace:
                     note = language_note(workspace.sample_texts(info.name))
+                    if replaced is not None and replaced.sha256 != info.sha256:
+                        lost = _runs_quoting(workspace, info.name, replaced.sha256)
             except WorkspaceBusyError:  # the dataset is saved: that is not an error
                 note = (
                     "the workspace stayed in use by another process, so the reviews' language was not checked; "
                     f"`alignment datasets show {info.name}` gives its share read as English."
                 )
+            if lost:
+                print(f"The file it replaced: {_quotes_lost_line(lost)}")
             if note:
                 print(f"alignment: {note}", file=sys.stderr)
             if args.embed:
@@ -1003,6 +1008,26 @@ def _run_ingest(args: argparse.Namespace) -> int:
             "first check embeds the rest"
         ) from None
     return EXIT_OK
+
+
+def _runs_quoting(workspace: Workspace, name: str, sha256: str | None) -> list[int]:
+    """The saved runs (ids, ascending) that quote the sentences of the dataset ``name`` as the file
+    ``sha256`` made it: the runs a delete or a replace leaves with their counts and verdicts only."""
+    return sorted(
+        run.run_id
+        for run in workspace.list_runs(dataset=name)
+        if run.dataset_sha256 == sha256 and any(claim.mentions for claim in run.claims)
+    )
+
+
+def _quotes_lost_line(runs: Sequence[int]) -> str:
+    """The line saying which saved runs no longer have the review sentences they quoted."""
+    one = len(runs) == 1
+    return (
+        f"{_plural(len(runs), 'saved run')} on it ({', '.join(map(str, runs))}) "
+        f"{'keeps its' if one else 'keep their'} counts and verdicts, but not the review sentences "
+        f"{'it' if one else 'they'} quoted."
+    )
 
 
 def _find_dataset(location: str | None, name: str) -> DatasetInfo | None:
@@ -1180,11 +1205,7 @@ def _run_datasets(args: argparse.Namespace) -> int:
         else:
             deleted = workspace.dataset(args.name)
             # The runs checked on this file quote its sentences; they keep their counts and verdicts only.
-            quoting = sorted(
-                run.run_id
-                for run in workspace.list_runs(dataset=args.name)
-                if run.dataset_sha256 == deleted.sha256 and any(claim.mentions for claim in run.claims)
-            )
+            quoting = _runs_quoting(workspace, args.name, deleted.sha256)
             workspace.delete_dataset(args.name)
             if args.json:
                 print(
@@ -1198,13 +1219,7 @@ def _run_datasets(args: argparse.Namespace) -> int:
                     "`alignment datasets prune` drops those none uses."
                 )
                 if quoting:
-                    ids = ", ".join(map(str, quoting))
-                    one = len(quoting) == 1
-                    print(
-                        f"{_plural(len(quoting), 'saved run')} on it ({ids}) "
-                        f"{'keeps its' if one else 'keep their'} counts and verdicts, but not the review sentences "
-                        f"{'it' if one else 'they'} quoted."
-                    )
+                    print(_quotes_lost_line(quoting))
     return EXIT_OK
 
 

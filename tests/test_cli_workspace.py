@@ -598,6 +598,19 @@ def test_cli_datasets_delete_says_which_saved_runs_lose_the_sentences_they_quote
     assert code == 0 and json.loads(out)["runs_without_quotes"] == [1, 2]
 
 
+def test_cli_ingest_replace_says_which_saved_runs_lose_the_sentences_they_quoted(
+    workspace_dir, reviews_csv, tmp_path, capsys
+):
+    _save_a_run(workspace_dir, "telecom", reviews_csv)
+    code, out, err = _run(capsys, "ingest", str(reviews_csv), "--name", "telecom", "--replace", "--quiet")
+    assert code == 0 and "keeps its counts" not in out  # the same file again: run 1 still finds its quotes
+    other = tmp_path / "other.csv"
+    other.write_text("id,text\nr1,Charged a hidden fee again.\n")
+    code, out, err = _run(capsys, "ingest", str(other), "--name", "telecom", "--replace", "--quiet")
+    assert code == 0, err
+    assert "The file it replaced: 1 saved run on it (1) keeps its counts and verdicts" in out
+
+
 def test_cli_runs_show_says_when_its_dataset_was_deleted_or_replaced_so_its_quotes_are_gone(
     workspace_dir, reviews_csv, tmp_path, capsys
 ):

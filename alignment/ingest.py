@@ -1015,6 +1015,14 @@ def detect_columns(
         if name not in columns:
             raise MissingColumnError(f"No segment column named {name!r}. The columns are: {available}.{other_sheets}")
     text = text_column or _find_by_name(columns, TEXT_COLUMN_NAMES) or _guess_text_column(frame)
+    twins = [column for column in columns if re.fullmatch(re.escape(str(text)) + r"\.\d+", column)]
+    if text_column is None and text is not None and twins:
+        # A file whose header names two columns alike ("text", "text"), read as "text" and "text.1": which
+        # holds the reviews is not the reader's guess to make.
+        raise MissingColumnError(
+            f"Two columns are named {text!r} (read as {', '.join(map(repr, [text, *twins]))}). Rename one in the "
+            f"file, or name the one that holds the reviews with --text-column (text_column= in Python).{other_sheets}"
+        )
     if text is None:
         raise MissingColumnError(
             f"Could not tell which column holds the review text. The columns are: {available}. "

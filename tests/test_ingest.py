@@ -119,6 +119,14 @@ def test_dates_written_as_unix_time_or_spreadsheet_days_are_read_in_the_date_col
     assert detect_columns(frame.drop(columns="date")).date is None  # a column of 5-digit numbers is no date
 
 
+def test_a_file_with_two_columns_named_like_the_text_column_asks_which_one_holds_the_reviews(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("id,text,text\n1,Great service,n/a\n2,Slow data,ok\n")
+    with pytest.raises(MissingColumnError, match=r"Two columns are named 'text' \(read as 'text', 'text.1'\)"):
+        load_reviews(path)
+    assert [review.text for review in load_reviews(path, text_column="text").reviews] == ["Great service", "Slow data"]
+
+
 def test_ingest_without_text_column_lists_the_columns():
     frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
     with pytest.raises(MissingColumnError, match="The columns are: a, b"):

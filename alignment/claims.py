@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -426,8 +427,10 @@ class ClaimFinder:
     def __init__(self, model: ClaimSpanModel | None = None) -> None:
         self.model = model
 
-    def __call__(self, doc: Doc) -> Doc:
+    def __call__(self, doc: Doc, reference_marks: frozenset[str] = frozenset()) -> Doc:
         _ensure_extensions()
+        if reference_marks:
+            doc.user_data[REFERENCE_MARKS] = reference_marks  # read by _is_footnote
         spans: list[Span] = []
         possible: list[Span] = []
         units = candidate_units(doc)
@@ -990,7 +993,7 @@ def _is_footnote(unit: Span) -> bool:
     while start < len(text) and text[start] in _FOOTNOTE_MARKS:
         start += 1  # the mark may be part of the unit's first token ("¹APY")
     if start == unit.start_char and start > 0 and text[start - 1] not in _FOOTNOTE_MARKS:
-        return _is_referenced_note(text, start)
+        return _is_referenced_note(text, start, unit.doc.user_data.get(REFERENCE_MARKS, frozenset()))
     line_start = text.rfind("\n", 0, start) + 1
     if not _FOOTNOTE_OPENING.search(text[line_start:start]):
         return False
@@ -999,10 +1002,30 @@ def _is_footnote(unit: Span) -> bool:
     return not (text[start - 1] == "*" and re.search(r"\S\*", rest))
 
 
-def _is_referenced_note(text: str, start: int) -> bool:
+# Doc.user_data key: the footnote marks the rest of the copy sets against a word (:func:`reference_marks`),
+# when the copy was read as several ads: the note may stand in an ad of its own, under the ad it serves.
+REFERENCE_MARKS = "alignment_reference_marks"
+
+
+def _reference_pattern(mark: str) -> re.Pattern[str]:
+    """The mark, whole, right after a word or a stop ("fees*", "switch**", "FEES.*", "Power¹")."""
+    return re.compile(rf"[\w.,)%]{re.escape(mark)}(?![{re.escape(_FOOTNOTE_MARKS)}])")
+
+
+def reference_marks(texts: Sequence[str]) -> frozenset[str]:
+    """The footnote marks that some text of ``texts`` sets against a word ("FEES.*" gives "*")."""
+    marks = {found.group(1) for text in texts for found in _SET_MARK.finditer(text)}
+    return frozenset(mark for mark in marks if any(_reference_pattern(mark).search(text) for text in texts))
+
+
+_SET_MARK = re.compile(rf"[\w.,)%]([{re.escape(_FOOTNOTE_MARKS)}]+)")
+
+
+def _is_referenced_note(text: str, start: int, elsewhere: frozenset[str] = frozenset()) -> bool:
     """Whether the words at ``start`` follow a mark and a space that the copy sets against a word elsewhere:
-    "* Taxes and fees extra" under "NO HIDDEN FEES.*", "¹ 2025 study" under "by J.D. Power¹". Alone, a mark
-    and a space open a bullet ("* Free shipping"); referenced, they open the note the mark points to."""
+    "* Taxes and fees extra" under "NO HIDDEN FEES.*", "¹ 2025 study" under "by J.D. Power¹" (in ``text``, or
+    among the marks ``elsewhere`` the copy's other ads set). Alone, a mark and a space open a bullet ("* Free
+    shipping"); referenced, they open the note the mark points to."""
     mark_end = start
     while mark_end > 0 and text[mark_end - 1] in " \t":
         mark_end -= 1
@@ -1012,8 +1035,9 @@ def _is_referenced_note(text: str, start: int) -> bool:
     mark = text[mark_start:mark_end]
     if not mark or mark_end == start or not _FOOTNOTE_OPENING.search(text[:mark_end]):
         return False
-    # the same mark, whole, right after a word or a stop elsewhere in the copy ("fees*", "switch**", "FEES.*")
-    reference = re.compile(rf"[\w.,)%]{re.escape(mark)}(?![{re.escape(_FOOTNOTE_MARKS)}])")
+    if mark in elsewhere:
+        return True
+    reference = _reference_pattern(mark)
     return bool(reference.search(text, 0, mark_start) or reference.search(text, mark_end))
 
 
@@ -1371,10 +1395,11 @@ _EMOJI_RUN = re.compile(r"[^\w\s]+")
 
 
 def _cut_at_emoji(text: str) -> str:
-    """``text`` with each run of emoji that stands between words on its line as a line break padded with
-    spaces, so a line of promises strung together by emoji ("Vegan 🌱 Free shipping 🚚 Ships in 24h") is
-    parsed and cut as separate phrases, as the same promises on separate lines are. Copy uses an emoji
-    where it would start a new line; the parser reads it as a word of the phrase around it."""
+    """``text`` with each run of emoji that stands between two phrases of its line (words before it, and after
+    it a word that opens a phrase: a capital or a digit) as a line break padded with spaces,
+    so a line of promises strung together by emoji ("Vegan 🌱 Free shipping 🚚 Ships in 24h") is parsed and
+    cut as separate phrases, as the same promises on separate lines are. Copy uses an emoji where it would
+    start a new line; the parser reads it as a word of the phrase around it."""
     if all(ord(character) < 0x2190 for character in text):
         return text
     pieces = []
@@ -1388,6 +1413,9 @@ def _cut_at_emoji(text: str) -> str:
         before, after = text[line_start : run.start()], text[run.end() : None if line_end < 0 else line_end]
         if not re.search(r"\w", before) or not re.search(r"\w", after):
             continue  # at a line's edge, where it is trimmed as decoration
+        opening = after.lstrip()[:1]
+        if not (opening.isupper() or opening.isdigit()):
+            continue  # inside a phrase ("answers in 5 minutes 📞 every call"), not between two
         if before.rstrip()[-1:].isdigit() and all(character in _STARS for character in emoji):
             continue  # a rating's stars ("4.9⭐", "5 ★★★★★")
         pieces += [text[end : run.start()], "\n" + " " * (len(emoji) - 1)]
@@ -1496,7 +1524,15 @@ def read_copy(
     pipeline = nlp or load_claim_pipeline()
     claims: list[Claim] = []
     possible: list[PossibleClaim] = []
-    for doc, ad in pipeline.pipe(((text_to_parse(ad.text), ad) for ad in ads), as_tuples=True):
+    # The copy's notes may stand as an ad of their own at its end ("* Taxes and fees extra. ** With eligible
+    # trade-in."): the last ad is read with the marks the ads before it set against a word.
+    marks = reference_marks([ad.text for ad in ads[:-1]]) if len(ads) > 1 else frozenset()
+    last = {COMPONENT_NAME: {"reference_marks": marks}} if marks else None
+    read = itertools.chain(
+        pipeline.pipe(((text_to_parse(ad.text), ad) for ad in ads[:-1]), as_tuples=True),
+        pipeline.pipe(((text_to_parse(ad.text), ad) for ad in ads[-1:]), as_tuples=True, component_cfg=last),
+    )
+    for doc, ad in read:
         if limit is not None and len(claims) >= limit:
             break
         for span in doc.spans.get(SPAN_KEY, []):

@@ -19,6 +19,7 @@ from alignment.claims import (
     read_copy,
     text_to_parse,
 )
+from alignment.ingest import parse_ads_text
 from alignment.records import CLAIM_TYPES, Ad
 
 
@@ -230,15 +231,15 @@ def test_a_claims_text_leaves_out_the_emoji_and_arrows_at_its_edges(nlp):
 
 
 def test_an_emoji_between_two_phrases_is_read_as_a_line_break_and_marks_of_words_and_ratings_stay():
-    copy = "Made from 100% organic cotton 🌱 Free shipping\nOrder today → ships tomorrow 👨‍👩‍👧 family plans"
+    copy = "Made from 100% organic cotton 🌱 Free shipping\nOrder today → Ships tomorrow 👨‍👩‍👧 Family plans"
     parsed = text_to_parse(copy)
     assert len(parsed) == len(copy)  # a claim's offsets index the copy itself
     assert parsed.splitlines() == [
         "Made from 100% organic cotton ",
         " Free shipping",
         "Order today ",
-        " ships tomorrow ",
-        " " * len("👨‍👩‍👧") + "family plans",  # a joined emoji is one break, padded to its length
+        " Ships tomorrow ",
+        " " * len("👨‍👩‍👧") + "Family plans",  # a joined emoji is one break, padded to its length
     ]
     for kept in (
         "✨ Free shipping ✨",
@@ -246,6 +247,7 @@ def test_an_emoji_between_two_phrases_is_read_as_a_line_break_and_marks_of_words
         "5 ★★★★★ reviews",
         "Sealy™ mattress",
         "Bakes at 450°F",
+        "Answers in 5 minutes 📞 every call",  # inside a phrase: what follows opens none
     ):
         assert text_to_parse(kept) == kept
     assert text_to_parse("Diver 300 ⌚ Swiss movement").splitlines() == ["Diver 300 ", " Swiss movement"]
@@ -296,6 +298,11 @@ def test_notes_a_mark_points_to_are_fine_print_and_the_mark_leaves_the_claim(nlp
     assert "Rated #1 for customer satisfaction by J.D. Power" in found  # the mark is not part of the promise
     assert not any("Taxes" in claim or "trade-in" in claim or "study" in claim for claim in found)
     assert all(claim.text == copy[claim.start : claim.end] for claim in claims)
+    # the notes in an ad of their own, under the ads whose words carry the marks: still fine print
+    ads = parse_ads_text(copy.replace("\n\n", "\n\n\n").replace("FEES.*\n", "FEES.*\n\n"))
+    assert len(ads) >= 3
+    found = [claim.text for claim in extract_claims(ads, nlp)]
+    assert "NO HIDDEN FEES" in found and not any("Taxes" in claim or "trade-in" in claim for claim in found)
     # with no mark set against a word, a mark and a space open a bullet, and the bullets are promises
     bullets = [claim.text for claim in extract_claims([Ad("a2", "* Free returns\n* Free shipping")], nlp)]
     assert bullets == ["Free returns", "Free shipping"]

@@ -1012,13 +1012,13 @@ def _reference_pattern(mark: str) -> re.Pattern[str]:
     return re.compile(rf"[\w.,)%]{re.escape(mark)}(?![{re.escape(_FOOTNOTE_MARKS)}])")
 
 
+# A run of marks, whole, right after a word or a stop, as _reference_pattern finds one given mark.
+_SET_MARK = re.compile(rf"[\w.,)%]([{re.escape(_FOOTNOTE_MARKS)}]+)")
+
+
 def reference_marks(texts: Sequence[str]) -> frozenset[str]:
     """The footnote marks that some text of ``texts`` sets against a word ("FEES.*" gives "*")."""
-    marks = {found.group(1) for text in texts for found in _SET_MARK.finditer(text)}
-    return frozenset(mark for mark in marks if any(_reference_pattern(mark).search(text) for text in texts))
-
-
-_SET_MARK = re.compile(rf"[\w.,)%]([{re.escape(_FOOTNOTE_MARKS)}]+)")
+    return frozenset(found.group(1) for text in texts for found in _SET_MARK.finditer(text))
 
 
 def _is_referenced_note(text: str, start: int, elsewhere: frozenset[str] = frozenset()) -> bool:

@@ -1536,8 +1536,12 @@ def _rows_run_together(frame: pd.DataFrame, text_column: str, separator: str) ->
 
     found: set[int] = set()
     for column in range(frame.shape[1]):
-        values = frame.iloc[:, column].tolist()
-        found.update(position for position, value in enumerate(values) if holds_a_row(value))
+        values = frame.iloc[:, column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue  # numbers hold no line
+        # only a cell with a line break can hold a row: found in C first, as every cell of every chunk is read
+        broken = values.str.contains("\n", regex=False, na=False).to_numpy().nonzero()[0]
+        found.update(int(position) for position in broken if holds_a_row(values.iloc[position]))
     return found
 
 

@@ -437,11 +437,11 @@ class ClaimFinder:
         for unit in units:
             if self.model is not None:
                 chosen, near = self.model.read_unit(unit)
-                if len(units) == 1 and not chosen and near and _is_the_whole_promise(near[0][0], unit):
+                if len(units) == 1 and not chosen and _is_the_whole_promise(unit, self.model):
                     # Copy of one short phrase with a word of promise ("Free delivery", "Friendly staff") is
                     # the promise itself: the classifier, fitted on ads that always say more, has no
-                    # context to read it by, and scores it under its bar.
-                    chosen, near = [near[0][0]], near[1:]
+                    # context to read it by, and scores it under its bar (often under the near misses' too).
+                    chosen, near = [unit], []
             else:
                 chosen, near = ([unit] if is_claim(unit) else []), []
             spans += (claim for claim in (_claim_span(span) for span in chosen) if claim is not None)
@@ -456,13 +456,37 @@ class ClaimFinder:
 
 
 SHORT_COPY_WORDS = 6  # copy of this many words or fewer, in one unit, is read as one phrase
+# ... unless the classifier all but rules it out: "Coming soon" (0.04), "Since 1952" (0.01) stay out, where
+# "Made in the USA" (0.15) or "Now open 24/7" (0.09) carry a promise it has too little context to read.
+WHOLE_PROMISE_FLOOR = 0.05
 
 
-def _is_the_whole_promise(span: Span, unit: Span) -> bool:
-    """Whether ``span`` is the whole of ``unit``, a phrase of SHORT_COPY_WORDS words or fewer that the rules
-    read as a promise (:func:`is_claim`: a cue word, an amount, a quality word)."""
+def _is_the_whole_promise(unit: Span, model: ClaimSpanModel) -> bool:
+    """Whether ``unit`` is the whole copy, a phrase of SHORT_COPY_WORDS words or fewer that the rules read
+    as a promise (:func:`is_claim`: a cue word, an amount, a quality word), that may be a claim whole (one
+    of the model's candidates: no footnote, greeting, markdown or phone number) and that the classifier
+    does not all but rule out. What is left of a call to action ("more" of "Learn more") is not the whole copy."""
     words = [token for token in unit if not token.is_punct and not token.is_space]
-    return (span.start, span.end) == (unit.start, unit.end) and len(words) <= SHORT_COPY_WORDS and is_claim(unit)
+    copy = [token for token in unit.doc if not token.is_punct and not token.is_space]
+    if len(words) != len(copy) or len(words) > SHORT_COPY_WORDS or not is_claim(unit):
+        return False
+    if not any((span.start, span.end) == (unit.start, unit.end) for span in model.candidates(unit)):
+        return False
+    probability = float(model.probabilities([unit], unit)[0])
+    if probability >= POSSIBLE_FLOOR:
+        return True  # a near miss in its own right
+    return probability >= WHOLE_PROMISE_FLOOR and not _is_bare_slogan(words)
+
+
+def _is_bare_slogan(words: Sequence[Token]) -> bool:
+    """Whether a short phrase reads as a slogan: an imperative ("Fly better", "Eat fresh", "Never settle"),
+    or better or faster than nothing it names ("Simply better", "Better together")."""
+    root = next(token for token in words if token.head == token or token.head not in words)
+    if root.tag_ == "VB" and not any(child.dep_ in {"nsubj", "aux"} for child in root.children):
+        return True
+    return any(t.tag_ in {"JJR", "RBR"} or t.lower_ in {"better", "faster"} for t in words) and not any(
+        t.pos_ in {"NOUN", "PROPN", "NUM"} for t in words
+    )
 
 
 def _claim_span(span: Span) -> Span | None:
@@ -1243,21 +1267,18 @@ class ClaimSpanModel:
         """The claims in a unit: the most probable sub-spans above the threshold that do not overlap."""
         return self.read_unit(unit)[0]
 
-    def read_unit(self, unit: Span, floor: float = POSSIBLE_FLOOR) -> tuple[list[Span], list[tuple[Span, float]]]:
-        """The claims in a unit (as :meth:`choose`), and its near misses: the most probable of the other
-        sub-spans scored from ``floor`` up to the threshold that overlap no claim and no other near miss,
-        each with its probability. Both in the order of the copy."""
+    def candidates(self, unit: Span) -> list[Span]:
+        """The phrases of ``unit`` the rules allow to be claims at all (no question, discount, urgency alone
+        or slogan), among which the classifier picks the span an annotator would mark, or none."""
         if sum(1 for t in unit if not t.is_punct and not t.is_space) > 60:
-            return [], []
-        # The rules say which spans may be claims at all (no question, discount, urgency alone or
-        # slogan); the classifier picks among them the span an annotator would mark, or none.
+            return []
         if _is_excluded_unit(unit) or _is_footnote(unit) or _GREETING_PATTERN.match(unit.text):
             # A footnote or a greeting is left out here, not in training: its phrases stay the classifier's
             # examples of what is not a claim, so the shipped model does not change with these rules.
-            return [], []
+            return []
         # "Buy one, get one free", phone numbers and markdowns are ruled out here, not in training: their phrases stay
         # the classifier's examples of what is not a claim, so the shipped model does not change with the rule.
-        candidates = [
+        return [
             span
             for span in sub_spans(unit)
             if may_be_claim(span)
@@ -1266,6 +1287,12 @@ class ClaimSpanModel:
             and not _touches(span, _MARKDOWN_PATTERN)  # nor a markdown, for the same reason
             and not _only_what_a_call_to_action_names(span)
         ]
+
+    def read_unit(self, unit: Span, floor: float = POSSIBLE_FLOOR) -> tuple[list[Span], list[tuple[Span, float]]]:
+        """The claims in a unit (as :meth:`choose`), and its near misses: the most probable of the other
+        sub-spans scored from ``floor`` up to the threshold that overlap no claim and no other near miss,
+        each with its probability. Both in the order of the copy."""
+        candidates = self.candidates(unit)
         if not candidates:
             return [], []
         scores = self.probabilities(candidates, unit)

@@ -158,12 +158,16 @@ def check_parts(
             )
         embedder = as_embedder(embedder)
     if isinstance(stance_model, str):
+        # the report's config names the judge that read the evidence, as the CLI's --stance-model does
+        config = dataclasses.replace(config, stance_model=stance_model)
         stance_model = select_stance_model(stance_model)
-    elif stance_model is not None and not callable(getattr(stance_model, "predict_proba", None)):
-        raise InputError(
-            f"stance_model must have a predict_proba method, not {_kind(stance_model)}; or name one: 'bundled' or "
-            "'lexicon'."
-        )
+    elif stance_model is not None:
+        if not callable(getattr(stance_model, "predict_proba", None)):
+            raise InputError(
+                f"stance_model must have a predict_proba method, not {_kind(stance_model)}; or name one: 'bundled' "
+                "or 'lexicon'."
+            )
+        config = dataclasses.replace(config, stance_model=_model_name(stance_model))
     if nlp is not None and not callable(getattr(nlp, "pipe", None)):
         raise InputError(f"nlp must be a loaded spaCy pipeline (spacy.load(...)), not {_kind(nlp)}.")
     if progress is None:
@@ -174,6 +178,12 @@ def check_parts(
             f"terminal_progress()), not {_kind(progress)}."
         )
     return config, embedder, stance_model, progress  # type: ignore[return-value]
+
+
+def _model_name(model: object) -> str:
+    """How a stance model of the user's own is named in a report's config: its ``name``, or its class."""
+    kind = type(model)
+    return str(getattr(model, "name", None) or f"{kind.__module__}.{kind.__qualname__}")
 
 
 def _kind(value: object) -> str:

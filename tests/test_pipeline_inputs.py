@@ -135,11 +135,23 @@ def test_check_says_in_one_line_what_a_wrong_part_must_be(reviews_frame, part, v
     assert "\n" not in str(error.value)
 
 
-def test_check_takes_a_stance_model_by_name(reviews_frame):
+def test_check_takes_a_stance_model_by_name_and_records_it(reviews_frame):
     report = check(
         claims=CLAIMS, reviews=reviews_frame, config=EVERY_SENTENCE, embedder=_FakeEmbedder(), stance_model="lexicon"
     )
     assert report.claims[0].score.mentions > 0
+    assert report.config.stance_model == "lexicon"  # the judge that read the evidence, not the config's default
+
+
+def test_a_report_names_a_stance_model_of_the_users_own(reviews_frame):
+    report = check(
+        claims=CLAIMS,
+        reviews=reviews_frame,
+        config=EVERY_SENTENCE,
+        embedder=_FakeEmbedder(),
+        stance_model=_EvenStance(),
+    )
+    assert report.config.stance_model == "even"  # its name
 
 
 def test_check_takes_an_embedder_with_only_encode_of_texts(reviews_frame):

@@ -60,7 +60,14 @@ import pandas as pd
 from alignment.config import Config, user_folder
 from alignment.embed import FAST_MODEL_ID, MODEL_ID, CachedEmbedder, Embedder, TextEncoder, hash_text, select_embedder
 from alignment.errors import AlignmentError, InputError, MissingColumnError
-from alignment.ingest import ENGLISH_SAMPLE, STREAM_CHUNK_ROWS, ColumnMapping, ReviewSet, ReviewStream
+from alignment.ingest import (
+    ENGLISH_SAMPLE,
+    STREAM_CHUNK_ROWS,
+    ColumnMapping,
+    ReviewSet,
+    ReviewStream,
+    segment_name,
+)
 from alignment.progress import Progress, SilentProgress
 from alignment.ratings import RatingPrior, rating_bounds
 from alignment.records import (
@@ -995,7 +1002,7 @@ class Workspace:
             ("about column", about_column),
             ("group column", group_column),
         ):
-            if column is not None and column not in kept and column not in (mapping.text, mapping.id):
+            if column is not None and _stored_column(mapping, column) is None:
                 stored = f"it kept {', '.join(repr(name) for name in kept)}" if kept else "it kept no such column"
                 raise MissingColumnError(
                     f"The {option} {column!r} is not stored in dataset {dataset!r} ({stored}). To keep it, "
@@ -1840,6 +1847,10 @@ def _evaluate_stored(
     """Evaluate claims against a stored dataset's reviews, under their source column names."""
     from alignment.evaluate import evaluate_evidence_sweep
 
+    # A column named as in the file is found under the name it was kept by ("claim" as "claim (segment)").
+    label_column = _stored_column(mapping, label_column) or label_column
+    about_column = about_column and (_stored_column(mapping, about_column) or about_column)
+    group_column = group_column and (_stored_column(mapping, group_column) or group_column)
     results = evaluate_evidence_sweep(
         claims,
         _dataset_frame(review_set, mapping),
@@ -1861,6 +1872,13 @@ def _evaluate_stored(
     skipped = Counter(review_set.summary.skipped)
     skipped.update(results[0].skipped)
     return [dataclasses.replace(result, skipped=dict(skipped)) for result in results]
+
+
+def _stored_column(mapping: ColumnMapping, column: str) -> str | None:
+    """The name a dataset keeps the file's ``column`` under: its own, or its :func:`segment_name` (a segment
+    "claim" is kept as "claim (segment)"); None when the dataset did not keep it."""
+    stored = [name for name in (mapping.text, mapping.id, mapping.rating, *mapping.segments) if name]
+    return next((name for name in (column, segment_name(column)) if name in stored), None)
 
 
 def _dataset_frame(review_set: ReviewSet, mapping: ColumnMapping) -> pd.DataFrame:

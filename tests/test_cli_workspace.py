@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import run_cli as _run
 
@@ -438,6 +439,15 @@ def test_cli_evaluate_evidence_reads_a_dataset_and_its_kept_label_columns(
     (line,) = [line for line in shown.splitlines() if line.startswith("embedded (exact)")]
     done, total = line.split()[-3], line.split()[-1]
     assert done == total
+    # a label column named as an evidence column is kept as "stance (segment)", and found by its file's name
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(labelled).rename(columns={"verdict": "stance"}).to_csv(renamed, index=False)
+    code, _, err = _run(capsys, "ingest", str(renamed), "--name", "renamed", "--segment-column", "stance", "--quiet")
+    assert code == 0, err
+    argv = ["evaluate", "evidence", "--claims", str(claims), "--dataset", "renamed", "--label-column", "stance"]
+    code, out, err = _run(capsys, *argv, "--quiet")
+    assert code == 0, err
+    assert "Evidence in 7 reviews (labelled: 3 contradicting, 3 supporting, 1 no side; skipped rows: 1 " in out
 
 
 def test_cli_runs_of_an_unknown_dataset_say_no_such_dataset_not_no_runs(workspace_dir, reviews_frame, capsys):

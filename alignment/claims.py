@@ -413,7 +413,19 @@ def _register_factory() -> None:
 
     @Language.factory(COMPONENT_NAME, default_config={"use_model": True})
     def create_claim_finder(nlp: Language, name: str, use_model: bool) -> ClaimFinder:
-        return ClaimFinder(ClaimSpanModel.load() if use_model and CLAIM_MODEL_FILE.is_file() else None)
+        model = ClaimSpanModel.load() if use_model and CLAIM_MODEL_FILE.is_file() else None
+        return ClaimFinder(model, _dictionary_nouns(nlp))
+
+
+def _dictionary_nouns(nlp: Language) -> frozenset[str]:
+    """The nouns of the spaCy model's own lemma index (WordNet's: "delivery", "warranty", "checkout"), which
+    tell a label ("Delivery:") from a brand's name ("Brightwave:"); empty when the model has none."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return frozenset()
+    return frozenset(lookups.get_table("lemma_index").get("noun", ()))
 
 
 class ClaimFinder:
@@ -424,13 +436,16 @@ class ClaimFinder:
     action, drop units with no checkable content (slogans, questions, plain discounts, hashtags).
     """
 
-    def __init__(self, model: ClaimSpanModel | None = None) -> None:
+    def __init__(self, model: ClaimSpanModel | None = None, nouns: frozenset[str] = frozenset()) -> None:
         self.model = model
+        self.nouns = nouns
 
     def __call__(self, doc: Doc, reference_marks: frozenset[str] = frozenset()) -> Doc:
         _ensure_extensions()
         if reference_marks:
             doc.user_data[REFERENCE_MARKS] = reference_marks  # read by _is_footnote
+        if self.nouns:
+            doc.user_data[DICTIONARY_NOUNS] = self.nouns  # read by _label_start
         spans: list[Span] = []
         possible: list[Span] = []
         units = candidate_units(doc)
@@ -444,9 +459,9 @@ class ClaimFinder:
                     chosen, near = [unit], []
             else:
                 chosen, near = ([unit] if is_claim(unit) else []), []
-            spans += (claim for claim in (_claim_span(span) for span in chosen) if claim is not None)
+            spans += (claim for claim in (_claim_span(_with_label(span)) for span in chosen) if claim is not None)
             for span, probability in near:
-                claim = _claim_span(span)
+                claim = _claim_span(_with_label(span))
                 if claim is not None:
                     claim._.claim_probability = probability
                     possible.append(claim)
@@ -487,6 +502,59 @@ def _is_bare_slogan(words: Sequence[Token]) -> bool:
     return any(t.tag_ in {"JJR", "RBR"} or t.lower_ in {"better", "faster"} for t in words) and not any(
         t.pos_ in {"NOUN", "PROPN", "NUM"} for t in words
     )
+
+
+LABEL_WORDS = 3  # "Delivery:", "Fast delivery:", "Battery life:"; a longer lead-in is a phrase of its own
+
+
+def _with_label(span: Span) -> Span:
+    """The span with the label the copy sets before it and a colon ("Delivery: in 2 days", "Battery: lasts
+    20 hours", "Fast delivery: your kettle arrives in two days"), when the span opens right after the
+    colon: without it "in 2 days" does not say what it promises, and its reviews are not found."""
+    doc = span.doc
+    colon = span.start - 1
+    while colon >= 0 and doc[colon].is_space:
+        colon -= 1
+    begin = _label_start(doc, colon)
+    return span if begin is None else doc[begin : span.end]
+
+
+def _label_start(doc: Doc, colon: int) -> int | None:
+    """Where the label that ends at the colon ``doc[colon]`` begins; None when there is none. A label is a
+    common noun of up to LABEL_WORDS words that opens its line or sentence; a brand or product name
+    ("Brightwave:"), urgency ("Last chance:"), a sale or a question is not one."""
+    if colon < 1 or doc[colon].text != ":":
+        return None
+    begin = colon
+    while begin > max(0, colon - LABEL_WORDS - 1) and not _opens_line(doc[begin]):
+        begin -= 1
+    words = list(doc[begin:colon])
+    if not _opens_line(doc[begin]) or not 1 <= len(words) <= LABEL_WORDS or words[-1].pos_ != "NOUN":
+        return None
+    if words[-1].lemma_.lower() not in doc.user_data.get(DICTIONARY_NOUNS, ()):
+        return None  # a name the parser reads as a noun ("Brightwave:", "Nordvik:") is no label
+    if any(t.pos_ not in {"NOUN", "ADJ"} or not t.is_alpha for t in words):
+        return None  # a name, a number, a verb or a question is no label
+    label = doc[begin:colon]
+    if _is_only_urgency(label.text) or _touches(label, _DISCOUNT_PATTERN) or _GREETING_PATTERN.match(label.text):
+        return None
+    return begin
+
+
+def _leading_label(span: Span) -> Span | None:
+    """The label a claim opens with ("Delivery" of "Delivery: in 2 days"), or None."""
+    colon = next((t.i for t in span[: LABEL_WORDS + 1] if t.text == ":"), None)
+    if colon is None or _label_start(span.doc, colon) != span.start:
+        return None
+    return span.doc[span.start : colon]
+
+
+def _opens_line(token: Token) -> bool:
+    """Whether the token opens the copy, a line or a sentence."""
+    if token.i == 0 or token.is_sent_start:
+        return True
+    before = token.doc[token.i - 1]
+    return (before.is_space and "\n" in before.text) or before.text in {".", "!", "?", ";", "|"}
 
 
 def _claim_span(span: Span) -> Span | None:
@@ -1029,6 +1097,7 @@ def _is_footnote(unit: Span) -> bool:
 # Doc.user_data key: the footnote marks the rest of the copy sets against a word (:func:`reference_marks`),
 # when the copy was read as several ads: the note may stand in an ad of its own, under the ad it serves.
 REFERENCE_MARKS = "alignment_reference_marks"
+DICTIONARY_NOUNS = "alignment_dictionary_nouns"
 
 
 def _reference_pattern(mark: str) -> re.Pattern[str]:
@@ -1123,7 +1192,11 @@ def classify_claim(span: Span) -> ClaimType:
 
 
 def find_aspect(span: Span) -> str:
-    """Name what the claim is about in 1-4 words, from its main noun phrase."""
+    """Name what the claim is about in 1-4 words: the label it opens with ("Delivery: in 2 days"), or its
+    main noun phrase."""
+    label = _leading_label(span)
+    if label is not None:
+        return _render_words([t for t in label if t.text.lower() not in _ASPECT_DROP_WORDS] or list(label))
     candidates = []
     for chunk in span.noun_chunks if span.doc.has_annotation("DEP") else []:
         words = [

@@ -693,3 +693,17 @@ def test_what_a_call_to_action_points_at_is_no_claim_unless_it_makes_a_promise(n
         [Ad("ad1", "Visit a store near you. Download the app today. Get free shipping on every order.")], nlp
     )
     assert [claim.text for claim in claims] == ["free shipping on every order"]
+
+
+@pytest.mark.models
+def test_a_claim_after_a_label_and_a_colon_keeps_the_label(nlp):
+    copy = "Delivery: in 2 days.\nFast delivery: your kettle arrives in two days."
+    found = [(claim.text, claim.aspect) for claim in extract_claims([Ad("a1", copy)], nlp)]
+    assert found == [
+        ("Delivery: in 2 days", "delivery"),
+        ("Fast delivery: your kettle arrives in two days", "fast delivery"),
+    ]
+    # a brand or urgency before the colon is no label: the promise is read without it
+    for copy in ("Brightwave: fewer dropped calls.", "Last chance: free returns on every order."):
+        texts = [claim.text for claim in extract_claims([Ad("a2", copy)], nlp)]
+        assert texts and not any(":" in text for text in texts), texts

@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import re
+import shlex
 import signal
 import sys
 import tempfile
@@ -355,7 +356,9 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
         help="a column to break results down by (channel, region, product); repeat for several",
     )
     parser.add_argument(
-        "--sheet", metavar="S", help="Excel only: the sheet to read, by name or number from 1 (default: the first)"
+        "--sheet",
+        metavar="S",
+        help="Excel only: the sheet to read, by name or number from 1 (default: the first that holds a table)",
     )
 
 
@@ -673,7 +676,7 @@ def _run_check(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"alignment: {note}", file=sys.stderr)
     if report.possible_claims:
-        _mention_possible_claims(report.possible_claims, args.ads)
+        _mention_possible_claims(report.possible_claims, _claims_command_source(args))
     if run_id is not None:
         print(f"alignment: saved as run {run_id} (`alignment runs show {run_id}`).", file=sys.stderr)
     return EXIT_OK
@@ -712,6 +715,18 @@ def _with_note(report: Report, note: str | None) -> Report:
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     """``count`` and ``word``, in the plural unless the count is one: "1 review", "1,204 reviews"."""
     return f"{count:,} {word if count == 1 else plural or word + 's'}"
+
+
+def _claims_command_source(args: argparse.Namespace) -> str:
+    """The ads of a check as `alignment claims` takes them: the file, and the table's columns where they
+    were named (`check` calls them --ads-id-column and --ads-text-column, `claims` --id-column and
+    --text-column)."""
+    parts = [shlex.quote(args.ads)]
+    if args.ads_id_column:
+        parts += ["--id-column", shlex.quote(args.ads_id_column)]
+    if args.ads_text_column:
+        parts += ["--text-column", shlex.quote(args.ads_text_column)]
+    return " ".join(parts)
 
 
 def _mention_possible_claims(possible: Sequence[PossibleClaim], source: str) -> None:

@@ -46,7 +46,25 @@ TEXT_COLUMN_NAMES = (
     "description",
     "narrative",
 )
-ID_COLUMN_NAMES = ("review_id", "id", "tweet_id", "complaint_id", "comment_id", "ticket_id", "uid")
+ID_COLUMN_NAMES = (
+    "review_id",
+    "id",
+    "tweet_id",
+    "complaint_id",
+    "comment_id",
+    "ticket_id",
+    "uid",
+    # help-desk and complaint exports number their rows: "Ticket #", "Case number", "Complaint no"
+    "ticket_#",
+    "ticket_no",
+    "ticket_number",
+    "case_id",
+    "case_#",
+    "case_number",
+    "complaint_#",
+    "complaint_no",
+    "complaint_number",
+)
 DATE_COLUMN_NAMES = (
     "date",
     "review_date",
@@ -983,7 +1001,11 @@ def _column_named(name: str | None, columns: Sequence[str]) -> str | None:
         return name
     key = " ".join(name.split()).casefold()
     alike = [column for column in columns if " ".join(column.split()).casefold() == key]
-    return alike[0] if len(alike) == 1 else name
+    if len(alike) == 1:
+        return alike[0]
+    # A nested JSON key flattened to its path ("meta.region") is found by its last part, as when detected.
+    nested = [column for column in columns if " ".join(column.rsplit(".", 1)[-1].split()).casefold() == key]
+    return nested[0] if len(nested) == 1 and not alike else name
 
 
 def detect_columns(
@@ -1061,7 +1083,7 @@ def detect_columns(
                 rating = _guess_column(frame, others, _is_stepped_rating_cell, distinct=2, counter=False)
     if segment_columns is None:
         used = {text, identifier, date, rating}
-        segments = tuple(c for c in columns if c.lower() in SEGMENT_COLUMN_NAMES and c not in used)
+        segments = tuple(c for c in columns if c.lower().rsplit(".", 1)[-1] in SEGMENT_COLUMN_NAMES and c not in used)
     else:
         segments = tuple(dict.fromkeys(segment_columns))  # a column named twice is one segment
     return ColumnMapping(text=text, id=identifier, date=date, rating=rating, segments=segments)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -279,3 +280,12 @@ def test_cli_output_cut_short_by_its_reader_is_not_reported_as_an_error(tmp_path
     code = main(["claims", str(ads)])
     assert code == 0
     assert capsys.readouterr().err == ""
+
+
+def test_the_claims_command_a_check_suggests_names_the_ad_tables_columns():
+    from alignment.cli import _claims_command_source
+
+    named = argparse.Namespace(ads="my ads.csv", ads_id_column=None, ads_text_column="Copy")
+    assert _claims_command_source(named) == "'my ads.csv' --text-column Copy"
+    plain = argparse.Namespace(ads="ads.txt", ads_id_column=None, ads_text_column=None)
+    assert _claims_command_source(plain) == "ads.txt"

@@ -81,7 +81,7 @@ def test_nested_json_records_are_flattened_and_their_columns_found(tmp_path):
         {
             "id": f"r{n}",
             "review": {"text": f"The fees were hidden again, time {n}.", "rating": 2},
-            "meta": {"date": "2025-02-03"},
+            "meta": {"date": "2025-02-03", "region": "North", "where": "web"},
         }
         for n in range(3)
     ]
@@ -91,8 +91,12 @@ def test_nested_json_records_are_flattened_and_their_columns_found(tmp_path):
     assert loaded.mapping.text == "review.text"
     assert loaded.mapping.rating == "review.rating"
     assert loaded.mapping.date == "meta.date"
+    assert loaded.mapping.segments == ("meta.region",)  # known by its last part, as a flat "region" is
     assert loaded.reviews[0].text == "The fees were hidden again, time 0."
     assert loaded.reviews[0].rating == 2.0
+    # a column named by its last part is found too
+    named = load_reviews(path, text_column="text", segment_columns=["where"])
+    assert named.mapping.text == "review.text" and named.mapping.segments == ("meta.where",)
 
 
 def test_a_text_cell_holding_a_list_is_skipped_and_counted_and_bytes_are_decoded(tmp_path):
@@ -1079,3 +1083,10 @@ def test_a_workbook_review_with_lines_like_rows_is_not_taken_for_rows_run_togeth
         path, index=False
     )
     assert load_reviews(path).summary.columns["invalid_values"] == {}
+
+
+def test_a_help_desk_tickets_number_is_its_id():
+    frame = pd.DataFrame({"Ticket #": ["T-17", "T-18"], "Description": ["Calls drop daily.", "Support never answers."]})
+    loaded = load_reviews(frame)
+    assert loaded.mapping.id == "Ticket #"
+    assert [review.review_id for review in loaded.reviews] == ["T-17", "T-18"]

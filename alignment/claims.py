@@ -1065,7 +1065,13 @@ def _is_excluded_unit(unit: Span) -> bool:
     """A question is never a claim, and neither is any phrase cut from it. A unit with a discount in it
     is not excluded: the discount is not a claim (may_be_claim rules out every phrase that holds it), but
     the same unit can make another promise ("save with daily deals from $1.99 and NO subscription fees")."""
-    return unit.text.rstrip().endswith("?") or _next_is_question(unit)
+    return unit.text.rstrip().endswith("?") or _next_is_question(unit) or bool(_PLACEHOLDER_PATTERN.search(unit.text))
+
+
+# Placeholder text left in a draft ("Lorem ipsum dolor sit amet, consectetur adipiscing elit") promises nothing.
+_PLACEHOLDER_PATTERN = re.compile(
+    r"\b(lorem ipsum|dolor sit amet|consectetur|adipiscing|eiusmod|incididunt|ut labore|dolore magna)\b", re.I
+)
 
 
 # A footnote's mark: an asterisk, a dagger, a section sign or a superscript number.

@@ -707,3 +707,9 @@ def test_a_claim_after_a_label_and_a_colon_keeps_the_label(nlp):
     for copy in ("Brightwave: fewer dropped calls.", "Last chance: free returns on every order."):
         texts = [claim.text for claim in extract_claims([Ad("a2", copy)], nlp)]
         assert texts and not any(":" in text for text in texts), texts
+
+
+@pytest.mark.models
+def test_placeholder_text_in_a_draft_is_no_claim(nlp):
+    copy = "Set up in minutes. Lorem ipsum dolor sit amet, consectetur adipiscing elit."
+    assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == ["Set up in minutes"]

@@ -121,6 +121,16 @@ class RunComparison:
                 f"The runs are of different datasets ({before.dataset or '-'} and {after.dataset or '-'}): a change "
                 "may come from the reviews read, not from what customers say over time."
             )
+        elif before.dataset_sha256 and after.dataset_sha256 and before.dataset_sha256 != after.dataset_sha256:
+            notes.append(
+                f"The runs are of different files of dataset {after.dataset!r} (it was replaced between them): a "
+                "change may come from the reviews read, not from what customers say over time."
+            )
+        if before.embedder and after.embedder and before.embedder != after.embedder:
+            notes.append(
+                f"The runs embedded the reviews differently ({before.embedder} → {after.embedder}): the probabilities "
+                "differ slightly between the two, so a small change may come from them."
+            )
         differing = [
             name
             for name in sorted(set(before.config) | set(after.config))

@@ -31,7 +31,11 @@ def wording_key(text: str) -> str:
     """A claim's wording with case, spacing, curly or straight quotes and end punctuation set aside: two claims
     with one key are the same promise. Every place that asks whether a claim repeats another uses it (a
     --claims file, the app's reworded or added claims, the notes of a report, two runs compared)."""
-    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().rstrip(_END_PUNCTUATION).strip().casefold()
+    key = re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().rstrip(_END_PUNCTUATION).strip()
+    while len(key) > 1 and key[0] == key[-1] and key[0] in "\"'" and key[0] not in key[1:-1]:
+        # a claim quoted whole ("No hidden fees") is the claim
+        key = key[1:-1].strip().rstrip(_END_PUNCTUATION).strip()
+    return key.casefold()
 
 
 MATCH_COLUMNS: tuple[str, ...] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import datetime
@@ -152,6 +153,9 @@ def test_curly_and_straight_quotes_and_any_end_punctuation_pair_the_same_claim()
     # Copy pasted from a word processor has curly apostrophes; the same copy typed has straight ones.
     assert claim_key("We don’t charge activation fees") == claim_key("We don't charge activation fees")
     assert claim_key("No hidden fees…") == claim_key("No hidden fees?") == claim_key("No hidden fees")
+    # a claim quoted whole is the claim; quotes inside it are its words
+    assert claim_key('"No hidden fees"') == claim_key("“No hidden fees.”") == claim_key("No hidden fees")
+    assert claim_key('"No" fees "ever"') != claim_key("No fees ever")
     before = _run(1, _claim("Calls that don’t drop.", "high", 1, 9))
     after = _run(2, _claim("Calls that don't drop", "low", 9, 1))
     assert [item.change for item in compare_runs(before, after).changes] == [NO_LONGER_AT_RISK]
@@ -181,3 +185,13 @@ def test_the_comparison_notes_other_datasets_other_settings_a_reversed_order_and
 def test_a_run_compared_with_itself_is_refused():
     with pytest.raises(InputError, match="two different runs"):
         compare_runs(_run(1), _run(1))
+
+
+def test_the_comparison_notes_a_dataset_replaced_between_the_runs_and_another_embedder():
+    before = dataclasses.replace(_run(1, _claim("No hidden fees", "low", 9, 1)), dataset_sha256="aa", embedder="exact")
+    after = dataclasses.replace(_run(2, _claim("No hidden fees", "high", 1, 9)), dataset_sha256="bb", embedder="fast")
+    notes = compare_runs(before, after).notes
+    assert notes[0].startswith("The runs are of different files of dataset 'tweets' (it was replaced between them)")
+    assert notes[1].startswith("The runs embedded the reviews differently (exact → fast)")
+    same = dataclasses.replace(after, dataset_sha256="aa", embedder="exact")
+    assert compare_runs(before, same).notes == ()

@@ -1427,6 +1427,9 @@ class RowValidator:
         self._seen_ids: set[str] = set()
         self._date_order = DateOrder()
         self._rating_scale = RatingScale()
+        # Whether the id column is whole numbers written as floats ("12.0", as pandas writes an id column with
+        # a gap), settled on the first ids read, so that every chunk reads them alike, as "12".
+        self._whole_float_ids: bool | None = None
         # The separator of a delimited file (CSV, TSV), where a quote left open can run rows together;
         # None for a workbook, JSON or a frame, whose cells hold line breaks as they are.
         self.separator: str | None = None
@@ -1453,6 +1456,17 @@ class RowValidator:
         self._number = number
         return numbers
 
+    def _read_ids(self, column: pd.Series) -> list[str]:
+        """The chunk's ids as text; "12.0" as "12" where the column's first ids were all whole floats."""
+        ids = [_label_cell(value) for value in column.tolist()]
+        if self._whole_float_ids is None:
+            given = [value for value in ids if value]
+            if given:
+                self._whole_float_ids = all(_WHOLE_FLOAT.fullmatch(value) for value in given)
+        if self._whole_float_ids:
+            ids = [value.split(".", 1)[0] if _WHOLE_FLOAT.fullmatch(value) else value for value in ids]
+        return ids
+
     def add(self, frame: pd.DataFrame) -> list[Review]:
         """Validate the next chunk of rows; return its reviews.
 
@@ -1462,7 +1476,7 @@ class RowValidator:
         mapping = self.mapping
         cells = frame[mapping.text].tolist()
         texts = ["" if _is_structured(value) else _clean_text(value) for value in cells]
-        ids = [_label_cell(value) for value in frame[mapping.id].tolist()] if mapping.id else None
+        ids = self._read_ids(frame[mapping.id]) if mapping.id else None
         # Read for the whole chunk, so a column settles its date order and rating scale on the same rows
         # whichever rows are kept; what could not be read is counted below, for the rows kept.
         dates, date_labels = _read_dates(frame[mapping.date], self._date_order) if mapping.date else (None, None)
@@ -1602,6 +1616,9 @@ def clean_cell(value: object) -> str:
 def _is_missing(value: Any) -> bool:
     """True for a single missing value of any kind pandas has: NaN, pd.NA, NaT (``value`` is not a list)."""
     return bool(pd.isna(value))
+
+
+_WHOLE_FLOAT = re.compile(r"-?\d+\.0+")
 
 
 def _label_cell(value: object) -> str:

@@ -1090,3 +1090,13 @@ def test_a_help_desk_tickets_number_is_its_id():
     loaded = load_reviews(frame)
     assert loaded.mapping.id == "Ticket #"
     assert [review.review_id for review in loaded.reviews] == ["T-17", "T-18"]
+
+
+def test_ids_a_csv_writes_as_whole_floats_read_as_the_whole_numbers_they_are(tmp_path):
+    # pandas writes an id column with a gap as floats: "12.0"; Parquet, Excel and JSON give 12
+    frame = pd.DataFrame({"id": [12.0, 13.0, None, 15.0], "text": ["Hidden fees.", "No fees.", "Fees.", "Fine."]})
+    frame.to_csv(tmp_path / "ids.csv", index=False)
+    assert [review.review_id for review in load_reviews(tmp_path / "ids.csv").reviews] == ["12", "13", "row 3", "15"]
+    # where an id has a fraction, the column is not whole numbers: every id stays as written
+    mixed = pd.DataFrame({"id": ["1.0", "2.5"], "text": ["Hidden fees.", "No fees."]})
+    assert [review.review_id for review in load_reviews(mixed).reviews] == ["1.0", "2.5"]

@@ -111,11 +111,13 @@ def check(
     if claims is not None and not isinstance(claims, Sequence) and isinstance(claims, Iterable):
         claims = list(claims)  # a generator or a map() is read once, here: _resolve_claims and the note below
     claim_list, possible, ad_list = _resolve_claims(ads, claims, config, nlp)
+    embedder = embedder or default_embedder()
     results, prior = judge_and_weigh(claim_list, review_set, config, embedder, stance_model, progress)
     truncated = claims is None and len(claim_list) >= config.max_claims
     report = build_report(results, review_set, config, prior, truncated=truncated, ads=ad_list, possible=possible)
     blank = None if claims is None else blank_claims_note(claims)
-    return report if blank is None else dataclasses.replace(report, notes=(blank, *report.notes))
+    notes = report.notes if blank is None else (blank, *report.notes)
+    return dataclasses.replace(report, notes=notes, embedder=embedder.model_id)
 
 
 def blank_claims_note(claims: Sequence[object]) -> str | None:

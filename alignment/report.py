@@ -53,6 +53,9 @@ class Report:
     # by hand in the app has ad_id "added" and indexes no ad). None when no copy was read (claims given
     # verbatim).
     ads: tuple[Ad, ...] | None = None
+    # The model id of the embedder that read the reviews (check() sets it), which Workspace.save_run records
+    # when it is not told; None when not known.
+    embedder: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as the JSON-ready dict of schema alignment.report/1 (``possible_claims`` and ``ads`` only

@@ -1084,6 +1084,7 @@ class Workspace:
                 "report = workspace.check(...); workspace.save_run(report, dataset=...)."
             )
         self._require_writable()
+        embedder = embedder or report.embedder  # a report of check() knows its embedder
         if dataset is not None and dataset_id is not None:
             with self._lock:
                 info = self._find(dataset)
@@ -1298,6 +1299,7 @@ class Workspace:
             possible_claims=None if possible is None else tuple(PossibleClaim(**found) for found in possible),
             rating_prior=rating_prior,
             ads=None if ads is None else tuple(Ad(**ad) for ad in ads),
+            embedder=info.embedder,
         )
         return report
 

@@ -570,6 +570,21 @@ def test_a_run_label_is_kept_on_one_line(tmp_path, reviews_frame):
         assert ws.save_run(report, dataset="telecom", label=" \n ").label is None
 
 
+def test_a_run_saved_from_python_records_the_embedder_its_report_was_checked_with(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    with Workspace.open(location) as ws:
+        ws.ingest(reviews_frame, "telecom")
+    claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
+    report, _ = check_dataset_at(
+        location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
+    )
+    assert report.embedder == CountingEmbedder.model_id
+    with Workspace.open(location) as ws:
+        run = ws.save_run(report, dataset="telecom")  # as the README's snippet saves it, no embedder named
+        assert run.embedder == CountingEmbedder.model_id
+        assert ws.load_run(run.run_id).embedder == CountingEmbedder.model_id
+
+
 @pytest.mark.parametrize("where", ["_append", "_merge"])
 def test_a_full_disk_is_one_line_that_says_how_to_free_it_and_saves_nothing(
     tmp_path, reviews_frame, monkeypatch, where

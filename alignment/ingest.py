@@ -1083,10 +1083,36 @@ def detect_columns(
                 rating = _guess_column(frame, others, _is_stepped_rating_cell, distinct=2, counter=False)
     if segment_columns is None:
         used = {text, identifier, date, rating}
-        segments = tuple(c for c in columns if c.lower().rsplit(".", 1)[-1] in SEGMENT_COLUMN_NAMES and c not in used)
+        segments = tuple(c for c in columns if c not in used and _is_segment_column(frame, c))
     else:
         segments = tuple(dict.fromkeys(segment_columns))  # a column named twice is one segment
     return ColumnMapping(text=text, id=identifier, date=date, rating=rating, segments=segments)
+
+
+# A longer name with a segment word in it ("Sales Region", "Product Line", "Division Name") names a segment
+# too, unless it names what is written about each row ("Store comments", "Region code"), and as long as its
+# values repeat and are few enough to break results down by (a breakdown of thousands is a list, not a chart).
+SEGMENT_WORDS = frozenset({*SEGMENT_COLUMN_NAMES, "touchpoint", "sku", "brand", "location", "city", "branch", "site"})
+_NOT_SEGMENT_WORDS = frozenset(
+    {"id", "ids", "code", "number", "no", "text", "comment", "comments", "review", "reviews", "description"}
+    | {"feedback", "date", "time", "url", "email"}
+)
+SEGMENT_MAX_VALUES = 200
+
+
+def _is_segment_column(frame: pd.DataFrame, column: str) -> bool:
+    """Whether a column is one to break results down by: named as one ("region", "meta.channel"), or by a
+    longer name holding a segment word, with at most SEGMENT_MAX_VALUES values in the rows read first."""
+    name = column.lower().rsplit(".", 1)[-1]
+    if name in SEGMENT_COLUMN_NAMES:
+        return True
+    words = set(re.findall(r"[a-z]+", name))
+    if not words & SEGMENT_WORDS or words & _NOT_SEGMENT_WORDS:
+        return False
+    values = frame[column].head(5_000).dropna().astype(str).str.strip()
+    values = values[values != ""]
+    distinct = values.nunique()
+    return 0 < distinct <= min(SEGMENT_MAX_VALUES, len(values) / 2)  # a segment's values repeat
 
 
 def source_name(file_name: str, frame: pd.DataFrame) -> str:

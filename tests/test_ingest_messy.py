@@ -1100,3 +1100,17 @@ def test_ids_a_csv_writes_as_whole_floats_read_as_the_whole_numbers_they_are(tmp
     # where an id has a fraction, the column is not whole numbers: every id stays as written
     mixed = pd.DataFrame({"id": ["1.0", "2.5"], "text": ["Hidden fees.", "No fees."]})
     assert [review.review_id for review in load_reviews(mixed).reviews] == ["1.0", "2.5"]
+
+
+def test_a_segment_named_in_words_of_its_own_is_kept_when_its_values_repeat():
+    frame = pd.DataFrame(
+        {
+            "Review Text": ["Calls drop a lot.", "Great signal.", "Fees hidden."] * 10,
+            "Sales Region": ["North", "South", "East"] * 10,
+            "Product Line": ["Kettle", "Toaster", "Kettle"] * 10,
+            "touchpoint": ["App", "Web", "Phone"] * 10,
+            "Store comments": ["ok", "fine", "good"] * 10,  # what is written about a row, not a group of rows
+            "Store location": [f"Shop {n}" for n in range(30)],  # every value its own: a list, not a breakdown
+        }
+    )
+    assert load_reviews(frame).mapping.segments == ("Sales Region", "Product Line", "touchpoint")

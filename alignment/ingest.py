@@ -201,6 +201,15 @@ class ReviewSet:
     mapping: ColumnMapping
 
 
+def unsupported_table_message(suffix: str, name: str) -> str:
+    """The one line that refuses a reviews file by its suffix, and says how a text export becomes a table."""
+    message = f"Unsupported file type {suffix or '(none)'!r} for {name}; use one of {', '.join(TABLE_SUFFIXES)}."
+    if suffix == ".txt":
+        # Excel's "Unicode Text" and "Text (Tab delimited)" exports are saved as .txt
+        message += " A tab-separated .txt export (Excel's Unicode Text) reads as a table once renamed .tsv."
+    return message
+
+
 def read_table(path: str | Path, sheet: str | int | None = None, expected: Iterable[str] = ()) -> pd.DataFrame:
     """Read a CSV, TSV, Excel, JSON, JSON Lines or Parquet file into a DataFrame of strings.
 
@@ -219,9 +228,7 @@ def read_table(path: str | Path, sheet: str | int | None = None, expected: Itera
         raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of a data file.")
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise UnreadableFileError(
-            f"Unsupported file type {suffix or '(none)'!r} for {path.name}; use one of {', '.join(TABLE_SUFFIXES)}."
-        )
+        raise UnreadableFileError(unsupported_table_message(suffix, path.name))
     check_file_size(path)
     try:
         if suffix in (".csv", ".tsv"):
@@ -2696,10 +2703,7 @@ class TableStream:
             raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of a data file.")
         self.suffix = path.suffix.lower()
         if self.suffix not in TABLE_SUFFIXES:
-            raise UnreadableFileError(
-                f"Unsupported file type {self.suffix or '(none)'!r} for {path.name}; "
-                f"use one of {', '.join(TABLE_SUFFIXES)}."
-            )
+            raise UnreadableFileError(unsupported_table_message(self.suffix, path.name))
         check_file_size(path)
         self.path, self.name, self.size = path, path.name, path.stat().st_size
         self.unit, self.total = "kB", max(1, -(-self.size // 1024))

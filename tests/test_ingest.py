@@ -176,6 +176,12 @@ def test_ingest_rejects_missing_empty_and_unknown_files(tmp_path):
     odd.write_text("x")
     with pytest.raises(UnreadableFileError, match="Unsupported file type"):
         load_reviews(odd)
+    export = tmp_path / "unicode_text.txt"  # what Excel calls a Unicode Text export
+    export.write_text("id\ttext\n1\tCalls drop.\n", encoding="utf-16")
+    with pytest.raises(UnreadableFileError, match=r"reads as a table once renamed \.tsv"):
+        load_reviews(export)
+    with pytest.raises(UnreadableFileError, match=r"reads as a table once renamed \.tsv"):
+        ReviewStream(export)
 
 
 def test_ingest_rejects_binary_garbage_named_csv(tmp_path):

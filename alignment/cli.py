@@ -523,6 +523,9 @@ def _run_claims(args: argparse.Namespace) -> int:
     }
     if args.possible:
         payload["possible_claims"] = [dataclasses.asdict(found) for found in possible]
+    # The ads as read (HTML as the text a browser shows, markdown without its markers, line ends made
+    # plain): each claim's start and end index its ad's text here, as in a check's report.
+    payload["ads"] = [{"ad_id": ad.ad_id, "text": ad.text} for ad in ads]
     _write(args.out, json.dumps(payload, indent=2, ensure_ascii=False))
     from alignment.pipeline import copy_language_note
 

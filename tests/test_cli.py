@@ -54,6 +54,20 @@ def test_cli_claims_writes_claims_with_exact_offsets(tmp_path, capsys):
 
 
 @pytest.mark.models
+def test_cli_claims_gives_the_ads_as_read_so_offsets_into_html_copy_can_be_used(tmp_path, capsys):
+    ads = tmp_path / "ads.html"
+    ads.write_text("<html><body><h1>Fewer dropped calls &amp; no hidden fees</h1><p>Switch today.</p></body></html>")
+    out = tmp_path / "claims.json"
+    code, _, err = _run(capsys, "claims", str(ads), "--out", str(out))
+    assert code == 0, err
+    payload = json.loads(out.read_text())
+    read = {ad["ad_id"]: ad["text"] for ad in payload["ads"]}
+    assert payload["claims"] and "&amp;" not in "".join(read.values())
+    for claim in payload["claims"]:
+        assert read[claim["ad_id"]][claim["start"] : claim["end"]] == claim["text"]
+
+
+@pytest.mark.models
 def test_cli_claims_says_when_the_copy_does_not_read_as_english(tmp_path, capsys):
     ads = tmp_path / "anuncios.txt"
     ads.write_text("Envío gratis en todos los pedidos y sin comisiones ocultas.\n", encoding="utf-8")

@@ -1509,6 +1509,16 @@ def _cell(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
+def _print_weighed_by(column: str | None) -> None:
+    """Say that the star ratings beside the labels weighed both judges' stance, as in a check, and how to
+    read the words alone: two evaluations of similar files can otherwise differ with no reason shown."""
+    if column is not None:
+        print(
+            f"The stance of alignment and of the lexicon was weighed by the star ratings in {column!r}, as in a "
+            "check; --no-rating-prior reads the words alone."
+        )
+
+
 def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
     """One row per min_similarity: what a stricter or looser match trades (alignment's reading)."""
     first = results[0]
@@ -1517,6 +1527,7 @@ def _print_evidence_sweep(results: Sequence[EvidenceEvaluation]) -> None:
         f"Evidence in {_plural(first.reviews, 'review')}{groups} (skipped rows: {_counts(first.skipped)}; "
         f"unread values: {_counts(first.unread)}), read at {len(results)} settings of min_similarity:"
     )
+    _print_weighed_by(first.weighed_by)
 
     ranked = first.judges["alignment"].mean_ap is not None
     recall = first.judges["alignment"].match_recall is not None
@@ -1652,6 +1663,7 @@ def _print_evidence_evaluation(result: EvidenceEvaluation) -> None:
         f"unread values: {unread}); {result.matched_reviews:,} matched a claim at min_similarity "
         f"{result.min_similarity:g}."
     )
+    _print_weighed_by(result.weighed_by)
 
     judges = result.judges
     names = ("alignment", "lexicon", "cosine")

@@ -644,6 +644,9 @@ class EvidenceEvaluation:
     # With the about column, the most contradicting reviews about one (group, claim): a min_relevant above
     # it ranks nothing, so there is no AP. None without the about column.
     most_relevant: int | None = None
+    # The rating column whose star ratings weighed the stance of both judges, as in a check (labels that are
+    # not the ratings, with ratings beside them); None when the words alone were read.
+    weighed_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as a JSON-ready dict (NaN as null)."""
@@ -884,6 +887,7 @@ def _evaluate_at(
     matched_reviews = np.zeros(len(claim_texts), dtype=np.int64)
     contradicting_about = np.zeros(len(claim_texts), dtype=np.int64)
     misread: list[tuple[float, MisreadReview]] = []
+    weighed_by: str | None = None
     matched_total = 0
     most_relevant = 0
     by_group: list[GroupEvidence] = []
@@ -901,6 +905,8 @@ def _evaluate_at(
             for name in ("bundled", "lexicon")
         }
         n = len(review_set.reviews)
+        if reports["bundled"].rating_prior is not None:
+            weighed_by = review_set.mapping.rating
         read = {
             name: [review_scores(report, i, n) for i in range(len(claim_texts))] for name, report in reports.items()
         }
@@ -962,6 +968,7 @@ def _evaluate_at(
         by_group=tuple(by_group) if table.grouped else (),
         min_relevant=min_relevant,
         most_relevant=most_relevant if table.about else None,
+        weighed_by=weighed_by,
     )
 
 

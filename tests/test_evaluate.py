@@ -224,6 +224,26 @@ def test_evidence_is_scored_against_the_labels_beside_the_baselines(embedder, la
     assert alignment.pairs == 6 and alignment.accuracy == pytest.approx(1.0)
     assert result.judges["lexicon"].pairs > 0 and result.judges["cosine"].accuracy is None
     json.dumps(result.to_dict())  # JSON-ready, NaN as null
+    assert result.weighed_by is None  # the ratings are the labels: they cannot also weigh the stance
+
+
+@pytest.mark.models
+def test_an_evaluation_says_when_the_ratings_beside_the_labels_weighed_the_stance(embedder):
+    complaints = [f"My calls dropped {n} times this week." for n in range(2, 62)]
+    praise = [f"Not one dropped call in {n} days, great signal." for n in range(2, 62)]
+    frame = pd.DataFrame(
+        {
+            "text": complaints + praise,
+            "stars": [1] * len(complaints) + [5] * len(praise),
+            "sentiment": ["negative"] * len(complaints) + ["positive"] * len(praise),
+        }
+    )
+    weighed = evaluate_evidence(["Fewer dropped calls"], frame, "sentiment", embedder=embedder)
+    assert weighed.weighed_by == "stars" and weighed.to_dict()["weighed_by"] == "stars"
+    alone = evaluate_evidence(
+        ["Fewer dropped calls"], frame, "sentiment", config=Config(rating_prior=False), embedder=embedder
+    )
+    assert alone.weighed_by is None
 
 
 @pytest.mark.models

@@ -360,6 +360,12 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="Excel only: the sheet to read, by name or number from 1 (default: the first that holds a table)",
     )
+    parser.add_argument(
+        "--dates",
+        choices=("day-first", "month-first"),
+        help="how the date column writes numeric dates (03/04/2025); by default the dates say, and where none "
+        "has a day over 12 they are read month first and counted as unclear",
+    )
 
 
 def _add_embedder_option(parser: argparse.ArgumentParser) -> None:
@@ -572,6 +578,7 @@ def _run_check(args: argparse.Namespace) -> int:
                 ("--rating-column", args.rating_column),
                 ("--segment-column", args.segment_columns),
                 ("--sheet", args.sheet),
+                ("--dates", args.dates),
             )
         )
         if args.label is not None and args.no_save:
@@ -921,6 +928,7 @@ def _column_options(args: argparse.Namespace) -> dict[str, Any]:
         "date_column": args.date_column,
         "rating_column": args.rating_column,
         "segment_columns": args.segment_columns,
+        "day_first": None if args.dates is None else args.dates == "day-first",
     }
 
 

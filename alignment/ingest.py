@@ -6,6 +6,7 @@ import bisect
 import codecs
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import html.entities
 import html.parser
@@ -179,16 +180,20 @@ class ColumnMapping:
     date: str | None = None
     rating: str | None = None
     segments: tuple[str, ...] = ()
+    # How the date column writes numeric dates, when the user said so (True: day first, "03/04/2025" is
+    # 3 April); None: settled by the dates themselves (a first number over 12 says day first).
+    day_first: bool | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """Return the mapping as a JSON-ready dict."""
-        return {
+        """Return the mapping as a JSON-ready dict (``day_first`` only when it was given)."""
+        found: dict[str, object] = {
             "text": self.text,
             "id": self.id,
             "date": self.date,
             "rating": self.rating,
             "segments": list(self.segments),
         }
+        return found if self.day_first is None else {**found, "day_first": self.day_first}
 
 
 @dataclass(frozen=True, slots=True)
@@ -1274,6 +1279,13 @@ def table_with_text_names(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     return frame.set_axis(names, axis="columns")  # a renamed copy: the caller's frame stays as it was
 
 
+def _date_order_option(day_first: object) -> bool | None:
+    """``day_first`` as given (True, False or None), or a one-line error for anything else."""
+    if day_first is None or isinstance(day_first, bool):
+        return day_first
+    raise InputError(f"day_first must be True, False or None (settled by the dates), not {day_first!r}.")
+
+
 def column_options(
     text_column: object, id_column: object, date_column: object, rating_column: object, segment_columns: object
 ) -> tuple[str | None, str | None, str | None, str | None, list[str] | None]:
@@ -1304,12 +1316,15 @@ def load_reviews(
     rating_column: str | None = None,
     segment_columns: Sequence[str] | None = None,
     sheet: str | int | None = None,
+    day_first: bool | None = None,
 ) -> ReviewSet:
     """Read reviews from a DataFrame or a file, validate them and split them into sentences.
 
     Blank and duplicate rows are skipped and counted in ``summary.skipped``; values that cannot be
     read (a date that does not parse, a rating that is not a number) are counted in
-    ``summary.columns["invalid_values"]`` and left empty.
+    ``summary.columns["invalid_values"]`` and left empty. ``day_first`` says how the date column writes
+    numeric dates (True: "03/04/2025" is 3 April); by default the dates settle it, and where none has a
+    day over 12 they are read month first and counted as unclear.
 
     Raises:
         InputError: the file is missing or unreadable, a column is missing, or no review remains.
@@ -1331,6 +1346,7 @@ def load_reviews(
     frame = _with_segment_copies(frame, segment_columns)
     segment_columns = _segment_names(segment_columns)
     mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
+    mapping = dataclasses.replace(mapping, day_first=_date_order_option(day_first))
     reviews, skipped, invalid = _validate_rows(frame, mapping)
     if frame.attrs.get("headerless"):
         invalid = Counter({HEADERLESS: 1, **invalid})  # first, as a stream of the same file reports it
@@ -1458,7 +1474,7 @@ class RowValidator:
         self._taken: deque[int] = deque()  # numbers of skipped rows still ahead, ascending
         self._seen: set[bytes] = set()
         self._seen_ids: set[str] = set()
-        self._date_order = DateOrder()
+        self._date_order = DateOrder(mapping.day_first)
         self._rating_scale = RatingScale()
         # Whether the id column is whole numbers written as floats ("12.0", as pandas writes an id column with
         # a gap), settled on the first ids read, so that every chunk reads them alike, as "12".
@@ -1706,11 +1722,11 @@ class DateOrder:
     Decided once per column, from the first chunk whose dates settle it (a first number over 12 says day
     first, a second number over 12 says month first; the majority wins), so every row of a file is read
     the same way. Until then, and for a column that never settles it, such dates are read month first and
-    counted as ambiguous.
+    counted as ambiguous; an order the user gave (``day_first``) holds from the start.
     """
 
-    def __init__(self) -> None:
-        self.day_first: bool | None = None
+    def __init__(self, day_first: bool | None = None) -> None:
+        self.day_first = day_first  # given by the user, it is never settled otherwise
 
     def settle(self, numbers: Sequence[tuple[int, int]]) -> None:
         """Decide the order from the (first, second) numbers of the numeric dates, if they tell."""
@@ -3120,10 +3136,12 @@ class ReviewStream:
         segment_columns: Sequence[str] | None = None,
         sheet: str | int | None = None,
         chunk_rows: int = STREAM_CHUNK_ROWS,
+        day_first: bool | None = None,
     ) -> None:
         text_column, id_column, date_column, rating_column, segment_columns = column_options(
             text_column, id_column, date_column, rating_column, segment_columns
         )
+        self._day_first = _date_order_option(day_first)
         if isinstance(source, pd.DataFrame):
             source = table_with_text_names(source, "reviews")
         named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
@@ -3143,7 +3161,7 @@ class ReviewStream:
             if self.validator is None:
                 if frame.shape[1] == 0:
                     raise EmptyDatasetError(no_columns_message(name, self.table.suffix, self.table.bad_lines))
-                self.mapping = detect_columns(frame, *self._columns)
+                self.mapping = dataclasses.replace(detect_columns(frame, *self._columns), day_first=self._day_first)
                 self.validator = RowValidator(self.mapping)
                 self.validator.separator = self.table.separator if self.table.delimited else None
                 if self.table.headerless:

@@ -71,6 +71,7 @@ def check(
     stance_model: StanceModel | str | None = None,
     nlp: Language | None = None,
     progress: Progress | None = None,
+    day_first: bool | None = None,
 ) -> Report:
     """Extract the claims from ``ads`` and judge them against ``reviews``.
 
@@ -85,6 +86,8 @@ def check(
         text_column, id_column, date_column, rating_column, segment_columns: column names; detected
             when omitted. ``segment_columns`` is a list of names, or one name.
         sheet: which sheet of an Excel file (a name, or a 0-based number); default the first with a table.
+        day_first: how the date column writes numeric dates (True: "03/04/2025" is 3 April); by default
+            the dates settle it, as :func:`alignment.load_reviews` says.
         embedder: "exact" or "fast" (:func:`alignment.embed.select_embedder`), or anything with
             ``encode(texts)`` returning L2-normalised float32 vectors, one row per text (a ``model_id``
             names its vectors in caches; ``encode`` may take ``progress=``).
@@ -106,7 +109,16 @@ def check(
     review_set = (
         reviews
         if isinstance(reviews, ReviewSet)
-        else load_reviews(reviews, text_column, id_column, date_column, rating_column, segment_columns, sheet=sheet)
+        else load_reviews(
+            reviews,
+            text_column,
+            id_column,
+            date_column,
+            rating_column,
+            segment_columns,
+            sheet=sheet,
+            day_first=day_first,
+        )
     )
     if claims is not None and not isinstance(claims, Sequence) and isinstance(claims, Iterable):
         claims = list(claims)  # a generator or a map() is read once, here: _resolve_claims and the note below

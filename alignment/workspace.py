@@ -528,6 +528,7 @@ class Workspace:
         progress: Progress | None = None,
         chunk_rows: int = STREAM_CHUNK_ROWS,
         origin: str | None = None,
+        day_first: bool | None = None,
     ) -> DatasetInfo:
         """Read, validate and split a review table into a new dataset called ``name``.
 
@@ -535,8 +536,8 @@ class Workspace:
         staged somewhere temporary (an app upload), the path would name a folder that no longer exists.
 
         The file is streamed in chunks of ``chunk_rows`` rows (CSV/TSV, JSON Lines, Parquet; Excel and
-        JSON are read whole), so memory does not grow with its size. Column options work as in
-        :func:`alignment.ingest.load_reviews`, and the dataset loads back as the same ReviewSet.
+        JSON are read whole), so memory does not grow with its size. Column options and ``day_first`` work
+        as in :func:`alignment.ingest.load_reviews`, and the dataset loads back as the same ReviewSet.
         Sentences are not embedded here: the first check (or :meth:`embed_dataset`) does it, once.
 
         Raises:
@@ -559,6 +560,7 @@ class Workspace:
             progress=progress or SilentProgress(),
             chunk_rows=chunk_rows,
             origin=origin,
+            day_first=day_first,
         )
 
     def _refuse_duplicate(self, name: str, replace: bool) -> None:
@@ -575,7 +577,11 @@ class Workspace:
         self._require_writable()
         summary = staged.summary
         columns = dict(summary.columns)
-        mapping = {key: summary.columns[key] for key in ("text", "id", "date", "rating", "segments")}
+        mapping = {
+            key: summary.columns[key]
+            for key in ("text", "id", "date", "rating", "segments", "day_first")
+            if key in summary.columns
+        }
         # A name of its own: DuckDB shares attached databases between connections of one process.
         alias = f"staged_{os.getpid()}_{threading.get_ident()}"
         # Two Workspace objects of one process (two app sessions) share one DuckDB instance, whose transactions do
@@ -1676,6 +1682,7 @@ def ingest_dataset(
     chunk_rows: int = STREAM_CHUNK_ROWS,
     origin: str | None = None,
     wait_s: float = MERGE_WAIT_S,
+    day_first: bool | None = None,
 ) -> DatasetInfo:
     """Ingest ``source`` into the workspace at ``location`` as :meth:`Workspace.ingest` does, holding the
     workspace only for a moment at the start (to check the name) and at the end (to copy the dataset in).
@@ -1705,6 +1712,7 @@ def ingest_dataset(
         chunk_rows=chunk_rows,
         origin=origin,
         wait_s=wait_s,
+        day_first=day_first,
     )
 
 
@@ -2226,6 +2234,7 @@ def _dataset_info(row: Sequence[Any]) -> DatasetInfo:
             date=mapping.get("date"),
             rating=mapping.get("rating"),
             segments=tuple(mapping.get("segments") or ()),
+            day_first=mapping.get("day_first"),
         ),
     )
 

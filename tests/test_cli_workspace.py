@@ -493,6 +493,24 @@ def test_cli_datasets_show_gives_the_date_range_and_the_ratings(workspace_dir, t
     assert shown["ratings"]["rated"] == 7 and shown["ratings"]["max"] == 5.0
 
 
+def test_cli_ingest_reads_dates_day_first_when_told_and_keeps_the_order_with_the_dataset(
+    workspace_dir, tmp_path, capsys
+):
+    path = tmp_path / "uk.csv"  # no day over 12: the dates alone cannot tell the order
+    pd.DataFrame(
+        {"text": ["Calls drop.", "Fees hidden.", "Great signal."], "date": ["03/04/2025", "05/04/2025", "01/02/2025"]}
+    ).to_csv(path, index=False)
+    code, out, err = _run(capsys, "ingest", str(path), "--name", "uk", "--dates", "day-first", "--quiet")
+    assert code == 0 and "unclear" not in out, err
+    shown = json.loads(_run(capsys, "datasets", "show", "uk", "--json")[1])
+    assert shown["dates"] == {"first": "2025-02-01", "last": "2025-04-05", "dated": 3}
+    with Workspace.open(workspace_dir) as ws:
+        assert ws.dataset("uk").mapping.day_first is True
+    # a stored dataset was read once: its order is not given again
+    code, _, err = _run(capsys, "check", "--claims", str(path), "--dataset", "uk", "--dates", "month-first")
+    _one_line_error(code, err, "--dates")
+
+
 def test_cli_datasets_show_leaves_a_typo_far_above_the_scale_out_of_the_mean_as_the_app_does(
     workspace_dir, tmp_path, capsys
 ):

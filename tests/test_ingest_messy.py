@@ -9,7 +9,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from alignment.errors import EmptyDatasetError, MissingColumnError, UnreadableFileError
+from alignment.errors import EmptyDatasetError, InputError, MissingColumnError, UnreadableFileError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
     HEADERLESS,
@@ -1114,3 +1114,15 @@ def test_a_segment_named_in_words_of_its_own_is_kept_when_its_values_repeat():
         }
     )
     assert load_reviews(frame).mapping.segments == ("Sales Region", "Product Line", "touchpoint")
+
+
+def test_dates_the_file_cannot_order_are_read_in_the_order_given_and_not_counted_as_unclear():
+    frame = pd.DataFrame({"text": ["Calls drop.", "Fees hidden."], "date": ["03/04/2025", "01/02/2025"]})
+    unclear = load_reviews(frame)
+    assert [review.date for review in unclear.reviews] == ["2025-03-04", "2025-01-02"]  # month first, counted
+    assert unclear.summary.columns["invalid_values"] == {AMBIGUOUS_DATE: 2}
+    told = load_reviews(frame, day_first=True)
+    assert [review.date for review in told.reviews] == ["2025-04-03", "2025-02-01"]
+    assert told.summary.columns["invalid_values"] == {} and told.mapping.day_first is True
+    with pytest.raises(InputError, match="day_first must be True, False or None"):
+        load_reviews(frame, day_first="yes")  # type: ignore[arg-type]

@@ -1193,7 +1193,8 @@ def _run_datasets(args: argparse.Namespace) -> int:
                 columns = {k: v for k, v in info.columns.items() if k != "invalid_values"}
                 lines = [
                     ("name", info.name),
-                    ("source", f"{info.source} ({info.size_bytes:,} bytes)"),
+                    # a DataFrame ingested from Python has no file: no size to give
+                    ("source", f"{info.source} ({info.size_bytes:,} bytes)" if info.sha256 else info.source),
                     ("path", info.source_path or "-"),
                     ("sha256", info.sha256 or "-"),
                     ("ingested", info.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")),

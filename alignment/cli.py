@@ -1288,7 +1288,7 @@ def _run_runs(args: argparse.Namespace) -> int:
                             _short_model(run.embedder),
                         ]
                     )
-                headers = ["run", "finished (UTC)", "dataset", "label", "claims", "high", "medium", "low", "thin"]
+                headers = ["run", "finished (UTC)", "dataset", "label", "claims", "high", "medium", "low", "too few"]
                 _print_table([*headers, "embedder"], rows)
         elif action == "show":
             out = getattr(args, "out", None)

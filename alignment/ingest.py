@@ -400,9 +400,17 @@ def check_file_size(path: Path) -> None:
     size = path.stat().st_size
     if size > limit:
         raise UnreadableFileError(
-            f"{path.name} is {size / 1048576:,.6g} MB, over the {limit / 1048576:,.6g} MB limit; "
+            f"{path.name} is {_megabytes(size)}, over the {_megabytes(limit)} limit; "
             f"raise it with {MAX_FILE_MB_ENV}=<megabytes> if the machine has the memory and disk."
         )
+
+
+def _megabytes(size: int) -> str:
+    """A size as a person reads it: "1,024 MB", "2.5 MB", "0.03 MB", never "0.00999928 MB"."""
+    megabytes = size / 1048576
+    if megabytes >= 100:
+        return f"{megabytes:,.0f} MB"
+    return f"{megabytes:.2g} MB" if megabytes < 1 else f"{megabytes:.3g} MB"
 
 
 _SKIPPING_LINE = re.compile(r"Skipping line (\d+)")

@@ -626,3 +626,11 @@ def test_an_export_with_row_names_and_no_header_for_them_is_read_by_its_named_co
         ("Great coverage downtown.", 5.0),
     ]
     assert whole.summary.skipped == {}
+
+
+def test_a_file_over_the_size_limit_is_refused_with_sizes_a_person_reads(tmp_path, monkeypatch):
+    path = tmp_path / "big.csv"
+    path.write_text("text\n" + "Calls drop every day.\n" * 1400)  # about 0.03 MB
+    monkeypatch.setenv("ALIGN_MAX_FILE_MB", "0.01")
+    with pytest.raises(UnreadableFileError, match=r"big\.csv is 0\.029 MB, over the 0\.01 MB limit; raise it"):
+        load_reviews(path)

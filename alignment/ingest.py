@@ -235,6 +235,8 @@ def read_table(path: str | Path, sheet: str | int | None = None, expected: Itera
     if suffix not in TABLE_SUFFIXES:
         raise UnreadableFileError(unsupported_table_message(suffix, path.name))
     check_file_size(path)
+    if suffix not in (".xlsx", ".xls", ".parquet"):
+        _refuse_other_format(path, suffix)
     try:
         if suffix in (".csv", ".tsv"):
             frame = _read_delimited(path, "\t" if suffix == ".tsv" else ",", expected)
@@ -357,6 +359,28 @@ def header_names(cells: Sequence[str]) -> list[str]:
         unique.append(name)
         counts[name] = count + 1
     return unique
+
+
+# The first bytes of the formats a text file is most often confused with, and what to call them.
+_FORMAT_SIGNATURES = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip file"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
+    (b"PAR1", "a Parquet file (.parquet)"),
+    (b"%PDF", "a PDF"),
+)
+
+
+def _refuse_other_format(path: Path, suffix: str) -> None:
+    """Refuse a text file (CSV, TSV, JSON) that is really a workbook, a Parquet file or a PDF, by its first
+    bytes, naming what it looks like: its reader would fail with a message about text or JSON."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    for signature, kind in _FORMAT_SIGNATURES:
+        if head.startswith(signature):
+            raise UnreadableFileError(
+                f"{path.name} is not {suffix.lstrip('.').upper()}: it looks like {kind}. Give it the extension "
+                "of its real format, or export it as CSV (UTF-8)."
+            )
 
 
 def _check_workbook(path: Path) -> None:
@@ -2729,6 +2753,8 @@ class TableStream:
         if self.suffix not in TABLE_SUFFIXES:
             raise UnreadableFileError(unsupported_table_message(self.suffix, path.name))
         check_file_size(path)
+        if self.suffix not in (".xlsx", ".xls", ".parquet"):
+            _refuse_other_format(path, self.suffix)
         self.path, self.name, self.size = path, path.name, path.stat().st_size
         self.unit, self.total = "kB", max(1, -(-self.size // 1024))
         if self.suffix in (".csv", ".tsv", ".jsonl", ".ndjson"):

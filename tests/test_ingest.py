@@ -634,3 +634,16 @@ def test_a_file_over_the_size_limit_is_refused_with_sizes_a_person_reads(tmp_pat
     monkeypatch.setenv("ALIGN_MAX_FILE_MB", "0.01")
     with pytest.raises(UnreadableFileError, match=r"big\.csv is 0\.029 MB, over the 0\.01 MB limit; raise it"):
         load_reviews(path)
+
+
+def test_a_text_file_that_is_really_a_workbook_or_parquet_says_what_it_looks_like(tmp_path):
+    frame = pd.DataFrame({"text": ["Calls drop.", "Fees hidden."]})
+    parquet_as_csv = tmp_path / "reviews.csv"
+    frame.to_parquet(parquet_as_csv)
+    workbook_as_json = tmp_path / "reviews.json"
+    frame.to_excel(workbook_as_json, index=False, engine="openpyxl")
+    for path, looks in ((parquet_as_csv, "a Parquet file"), (workbook_as_json, "an Excel workbook")):
+        with pytest.raises(UnreadableFileError, match=f"is not {path.suffix[1:].upper()}: it looks like {looks}"):
+            load_reviews(path)
+        with pytest.raises(UnreadableFileError, match=f"it looks like {looks}"):
+            ReviewStream(path)

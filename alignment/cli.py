@@ -1308,7 +1308,7 @@ def _run_runs(args: argparse.Namespace) -> int:
                 )
                 rows = [
                     [
-                        claim.text[:60],
+                        _clip(claim.text, 60),
                         str(claim.mentions),
                         str(claim.supports),
                         str(claim.contradicts),

@@ -695,12 +695,25 @@ def _starts_new_promise(token: Token) -> bool:
     right_words = [t for t in right if not t.is_punct and not t.is_space]
     if len(left) < 2 or len(right_words) < 2:
         return False
+    if lower != "," and _pairs_two_nouns(token):
+        return False  # "unlimited talk & text": the two nouns of one promise, not two promises
     # "fast, free delivery" is one promise: a comma before an adjective that leads into a noun does not split.
     if lower == "," and right[0].pos_ in {"ADJ", "ADV"} and any(t.pos_ in {"NOUN", "PROPN"} for t in right[1:3]):
         return False
     if _has_cue(left) and _has_cue(right) and any(t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"} for t in right):
         return True
     return (lower in {"and", ","} and _lists_another_item(token, right_words)) or _joins_two_predicates(token)
+
+
+def _pairs_two_nouns(token: Token) -> bool:
+    """Whether a conjunction joins the two nouns either side of it, the second the first's conjunct ("talk &
+    text", "delivery and returns"): one phrase, whose promise (a word before them) covers both."""
+    doc = token.doc
+    if token.i == 0 or token.i + 1 >= len(doc):
+        return False
+    before, after = doc[token.i - 1], doc[token.i + 1]
+    nouns = {"NOUN", "PROPN"}
+    return before.pos_ in nouns and after.pos_ in nouns and after.dep_ == "conj" and after.head.i == before.i
 
 
 # What completes a predicate after its verb: an object, a phrase, a particle, a complement.

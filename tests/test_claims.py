@@ -713,3 +713,11 @@ def test_a_claim_after_a_label_and_a_colon_keeps_the_label(nlp):
 def test_placeholder_text_in_a_draft_is_no_claim(nlp):
     copy = "Set up in minutes. Lorem ipsum dolor sit amet, consectetur adipiscing elit."
     assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == ["Set up in minutes"]
+
+
+@pytest.mark.models
+def test_two_nouns_joined_by_a_conjunction_stay_one_promise(nlp):
+    copy = "Switch and get unlimited talk & text, nationwide 5G coverage, and no annual contract."
+    found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]
+    assert any(claim.startswith("unlimited talk & text") for claim in found), found
+    assert "no annual contract" in found

@@ -7,7 +7,7 @@ alignment moved. It reads only the runs' stored scores: no model is loaded.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +143,16 @@ class RunComparison:
             notes.append(f"The runs were checked with different settings ({settings}): a change may come from them.")
         if (after.finished_at, after.run_id) < (before.finished_at, before.run_id):
             notes.append(f"Run {after.run_id}, given as the later run, was saved before run {before.run_id}.")
+        for run in (before, after):
+            counts = Counter(claim_key(claim.text) for claim in run.claims)
+            repeated = [claim.text for claim in run.claims if counts.pop(claim_key(claim.text), 1) > 1]
+            if repeated:
+                shown = ", ".join(f"“{text}”" for text in repeated[:3]) + (" …" if len(repeated) > 3 else "")
+                notes.append(
+                    f"Run {run.run_id} checked {len(repeated)} promise{'s' if len(repeated) > 1 else ''} made in more "
+                    f"than one ad ({shown}): the copies pair with the other run's in order, and a copy left "
+                    "without a pair is not listed."
+                )
         if before.claims and not after.claims:
             notes.append(f"Run {after.run_id} checked no claims: every claim of run {before.run_id} is left out.")
         return tuple(notes)
@@ -209,9 +219,11 @@ def claim_key(text: str) -> str:
 def compare_runs(before: RunInfo, after: RunInfo) -> RunComparison:
     """Pair the claims of ``before`` and ``after`` by wording and say how each moved.
 
-    A wording the earlier run checked twice (two ads making one promise) pairs with the later run's in
-    order. Claims newly at risk come first, then those now contradicted (mixed before), those still at risk,
-    new claims, other verdict changes, unchanged ones, recovered ones and those the later run left out; within
+    A wording a run checked twice (two ads making one promise) pairs with the other run's in order; a copy
+    left over is neither a new claim nor one the later run left out, as the other run has the promise.
+
+    Claims newly at risk come first, then those now contradicted (mixed before), those still at risk, new
+    claims, other verdict changes, unchanged ones, recovered ones and those the later run left out; within
     each, the biggest fall in alignment first.
 
     Raises:
@@ -222,11 +234,20 @@ def compare_runs(before: RunInfo, after: RunInfo) -> RunComparison:
     waiting: defaultdict[str, deque[RunClaim]] = defaultdict(deque)
     for claim in before.claims:
         waiting[claim_key(claim.text)].append(claim)
+    earlier_keys = set(waiting)
+    later_keys = {claim_key(claim.text) for claim in after.claims}
     changes = []
     for claim in after.claims:
-        earlier = waiting[claim_key(claim.text)]
-        changes.append(ClaimChange(claim.text, earlier.popleft() if earlier else None, claim))
-    changes += [ClaimChange(claim.text, claim, None) for left in waiting.values() for claim in left]
+        key = claim_key(claim.text)
+        earlier = waiting[key]
+        if earlier:
+            changes.append(ClaimChange(claim.text, earlier.popleft(), claim))
+        elif key not in earlier_keys:
+            changes.append(ClaimChange(claim.text, None, claim))
+        # else: one more ad's copy of a promise already paired, not a new claim (RunComparison.notes says so)
+    changes += [
+        ClaimChange(claim.text, claim, None) for key, left in waiting.items() if key not in later_keys for claim in left
+    ]
     changes.sort(key=_urgency)
     return RunComparison(before=before, after=after, changes=tuple(changes))
 

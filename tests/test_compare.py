@@ -99,14 +99,12 @@ def test_a_claim_that_fell_from_mixed_to_contradicted_is_now_contradicted_not_st
     assert back.change == STILL_AT_RISK
 
 
-def test_a_wording_checked_twice_pairs_in_order_and_the_extra_one_is_reported_dropped():
+def test_a_wording_checked_twice_pairs_in_order_and_the_extra_copy_is_noted_not_called_dropped():
     before = _run(1, _claim("Free returns", "low", 5, 0, "a"), _claim("Free returns", "high", 0, 5, "b"))
     after = _run(2, _claim("Free returns", "high", 0, 6, "x"))
-    changes = compare_runs(before, after).changes
-    assert [(item.change, item.before and item.before.claim_id) for item in changes] == [
-        (NOW_AT_RISK, "a"),
-        (DROPPED_CLAIM, "b"),
-    ]
+    comparison = compare_runs(before, after)
+    assert [(item.change, item.before and item.before.claim_id) for item in comparison.changes] == [(NOW_AT_RISK, "a")]
+    assert any("made in more than one ad (“Free returns”)" in note for note in comparison.notes)
 
 
 def test_the_comparison_table_and_json_carry_both_runs_numbers_for_every_claim():
@@ -195,3 +193,16 @@ def test_the_comparison_notes_a_dataset_replaced_between_the_runs_and_another_em
     assert notes[1].startswith("The runs embedded the reviews differently (exact → fast)")
     same = dataclasses.replace(after, dataset_sha256="aa", embedder="exact")
     assert compare_runs(before, same).notes == ()
+
+
+def test_a_promise_made_in_two_ads_is_neither_left_out_nor_new_where_the_other_run_has_it():
+    twice = _run(1, _claim("No hidden fees", "medium", 5, 5), _claim("Fast setup", "low", 9, 1))
+    twice = dataclasses.replace(twice, claims=(*twice.claims, _claim("No hidden fees.", "medium", 5, 5)))
+    once = _run(2, _claim("No hidden fees", "high", 1, 9))
+    forward = compare_runs(twice, once)
+    changes = [(item.text, item.change) for item in forward.changes]
+    assert [text for text, _ in changes].count("No hidden fees") == 1
+    assert [text for text, change in changes if change == DROPPED_CLAIM] == ["Fast setup"]
+    assert any("Run 1 checked 1 promise made in more than one ad (“No hidden fees”)" in note for note in forward.notes)
+    backward = compare_runs(once, twice)
+    assert [item.change for item in backward.changes].count(NEW_CLAIM) == 1  # "Fast setup" only

@@ -1361,7 +1361,7 @@ def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:
     from alignment.report import to_safe_csv
 
     out = getattr(args, "out", None)
-    _check_out_path(out, workspace=workspace.location)
+    _check_out_path(out, workspace=workspace.location, tables=(".csv",))
     comparison = compare_runs(workspace.run(args.earlier), workspace.run(args.later))
     as_csv = out is not None and out != "-" and out.lower().endswith(".csv")
     as_json = args.json or (out is not None and not as_csv)
@@ -1791,10 +1791,11 @@ def _invalid_values(columns: Mapping[str, object]) -> str:
 def _split_noted(counts: object) -> tuple[dict[str, int], dict[str, int]]:
     """Counts of values that could not be read, and of those read another way than written (no header
     row, a rating rescaled, a date's day/month order guessed): the second are not invalid."""
-    from alignment.ingest import AMBIGUOUS_DATE, HEADERLESS, RESCALED_RATING
+    from alignment.ingest import AMBIGUOUS_DATE, DATE_AGAINST_ORDER, HEADERLESS, RESCALED_RATING
 
     items = dict(counts) if isinstance(counts, Mapping) else {}
-    noted = {reason: n for reason, n in items.items() if reason in (HEADERLESS, RESCALED_RATING, AMBIGUOUS_DATE)}
+    read_so = (HEADERLESS, RESCALED_RATING, AMBIGUOUS_DATE, DATE_AGAINST_ORDER)
+    noted = {reason: n for reason, n in items.items() if reason in read_so}
     return {reason: n for reason, n in items.items() if reason not in noted}, noted
 
 
@@ -1811,13 +1812,22 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
+# Names of table formats: an --out named so by a command that writes JSON would give a file the program it
+# is meant for cannot open.
+_TABLE_OUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".parquet")
+
+
 def _check_out_path(
-    out: str | None, inputs: Sequence[tuple[str, str | None]] = (), workspace: Path | None = None
+    out: str | None,
+    inputs: Sequence[tuple[str, str | None]] = (),
+    workspace: Path | None = None,
+    tables: Sequence[str] = (),
 ) -> None:
-    """Fail before the long work when ``out`` cannot be written, or when writing it would replace a file
-    the command reads: one of its ``inputs`` (each a role and a path, as ("reviews file", "in.csv")) or a
-    file of the ``workspace`` (its folder, or its .duckdb file; the configured one when None: no command's
-    output may land on the saved datasets and runs). "-" (standard output) always passes."""
+    """Fail before the long work when ``out`` cannot be written, when writing it would replace a file the
+    command reads (one of its ``inputs``, each a role and a path, as ("reviews file", "in.csv"), or a file of
+    the ``workspace``: its folder, or its .duckdb file; the configured one when None: no command's output may
+    land on the saved datasets and runs), or when its name is a table format's other than the ``tables`` the
+    command writes (it writes JSON otherwise). "-" (standard output) always passes."""
     if out is None or out == "-":
         return
     if not out.strip():
@@ -1829,6 +1839,13 @@ def _check_out_path(
         raise InputError(
             f"Cannot write {_shown(out)}: {exc.strerror or type(exc).__name__}. Choose another path."
         ) from None
+    suffix = Path(out).suffix.lower()
+    if suffix in _TABLE_OUT_SUFFIXES and suffix not in tables:
+        also = f" (or a table, for a name ending {' or '.join(tables)})" if tables else ""
+        raise InputError(
+            f"--out {_shown(out)}: this command writes JSON{also}, not {suffix}. Name the file .json, or give - "
+            "for standard output."
+        )
 
 
 def _check_out_target(out: str, target: Path, inputs: Sequence[tuple[str, str | None]], workspace: Path | None) -> None:

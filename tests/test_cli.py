@@ -303,3 +303,13 @@ def test_the_claims_command_a_check_suggests_names_the_ad_tables_columns():
     assert _claims_command_source(named) == "'my ads.csv' --text-column Copy"
     plain = argparse.Namespace(ads="ads.txt", ads_id_column=None, ads_text_column=None)
     assert _claims_command_source(plain) == "ads.txt"
+
+
+def test_an_out_file_named_as_a_table_is_refused_by_a_command_that_writes_json(tmp_path, capsys):
+    claims, reviews = tmp_path / "claims.txt", tmp_path / "reviews.csv"
+    claims.write_text("No hidden fees\n")
+    reviews.write_text("text\nFees everywhere.\n")
+    out = tmp_path / "evidence.csv"
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(reviews), "--out", str(out))
+    assert code == 2 and "this command writes JSON, not .csv. Name the file .json" in err
+    assert not out.exists()

@@ -1744,6 +1744,7 @@ _ZONE_AFTER_TIME = re.compile(
     r"(:\d\d(?:[.,]\d+)?(?:\s*[AaPp][Mm])?)\s*(?:Z|[+-]\d\d:?\d\d|(?!AM\b|PM\b)[A-Z]{2,5})\s*$"
 )
 AMBIGUOUS_DATE = "day/month order unclear (read month first)"
+DATE_AGAINST_ORDER = "date in the other day/month order than the column's (read that way)"
 # Before 1900 or after tomorrow is a placeholder ("0001-01-01") or a typo, never the date of a review.
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 
@@ -1838,13 +1839,19 @@ def _read_dates(column: pd.Series, order: DateOrder | None = None) -> tuple[list
     text = [None if pd.isna(value) else value.strftime("%Y-%m-%d") for value in parsed]
     unreadable = {index for index, value in enumerate(local) if value and text[index] is None and not outside[index]}
     unclear: set[int] = set()
+    against: set[int] = set()
     if order.day_first is None:  # "01/02/2025" could be either; "05/05/2025" is the same both ways
         unclear = {index for index, (one, two) in numbers.items() if one != two and max(one, two) <= 12}
+    else:
+        # "13/06/2025" in a column read month first (as told, or as most of its dates say) can only be day
+        # first: pandas reads it so, and it is counted, so that a wrong order given is seen, not mixed silently.
+        against = {index for index, (one, two) in numbers.items() if (two if order.day_first else one) > 12}
     of_value: list[tuple[str, ...]] = [()] * len(local)
     for label, indexes in (
         ("unparseable date", unreadable),
         ("date out of range", set(outside[outside].index)),
         (AMBIGUOUS_DATE, unclear),
+        (DATE_AGAINST_ORDER, against - unreadable),
     ):
         for index in indexes:
             of_value[index] = (*of_value[index], label)

@@ -12,6 +12,7 @@ import pytest
 from alignment.errors import EmptyDatasetError, InputError, MissingColumnError, UnreadableFileError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
+    DATE_AGAINST_ORDER,
     HEADERLESS,
     LONG_REVIEW,
     MISSING_ID,
@@ -1126,3 +1127,13 @@ def test_dates_the_file_cannot_order_are_read_in_the_order_given_and_not_counted
     assert told.summary.columns["invalid_values"] == {} and told.mapping.day_first is True
     with pytest.raises(InputError, match="day_first must be True, False or None"):
         load_reviews(frame, day_first="yes")  # type: ignore[arg-type]
+
+
+def test_a_date_that_can_only_be_read_in_the_other_order_than_its_columns_is_counted():
+    frame = pd.DataFrame(
+        {"text": ["Calls drop.", "Fees hidden.", "Slow data."], "date": ["03/04/2025", "13/06/2025", "02/07/2025"]}
+    )
+    told = load_reviews(frame, day_first=False)  # month first, as told: 13/06/2025 cannot be
+    assert [review.date for review in told.reviews] == ["2025-03-04", "2025-06-13", "2025-02-07"]
+    assert told.summary.columns["invalid_values"] == {DATE_AGAINST_ORDER: 1}
+    assert load_reviews(frame).summary.columns["invalid_values"] == {}  # the dates settle day first themselves

@@ -221,6 +221,36 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+CUT_LABELS = "cut_labels"  # the key in a figure's layout.meta of its claim labels cut short: [[shown, full], ...]
+
+
+def _plain(label: str) -> str:
+    """A plotly label as the text it shows: tags dropped, lines joined with a space, entities read."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", line)).strip() for line in label.split("<br>")).strip()
+
+
+def _keep_cut_labels(figure: go.Figure, shown: Sequence[str], full: Sequence[str]) -> None:
+    """Note in ``figure``'s layout.meta which of its labels (``shown``, as plotly strings) cut a claim (``full``)
+    short, so that an export can give them in full (:func:`cut_labels`): a picture has no hover."""
+    cut = {}
+    for label, text in zip(shown, full, strict=True):
+        plain, whole = _plain(label), " ".join(text.split())
+        if plain.endswith("…") and plain != whole:
+            cut[plain] = whole
+    if cut:
+        meta = dict(figure.layout.meta) if isinstance(figure.layout.meta, dict) else {}
+        meta[CUT_LABELS] = [[plain, whole] for plain, whole in cut.items()]
+        figure.update_layout(meta=meta)
+
+
+def cut_labels(figure: go.Figure) -> list[tuple[str, str]]:
+    """The claim labels a chart cut short, each as (the label as shown, the whole claim), in drawing order."""
+    meta = figure.layout.meta
+    if not isinstance(meta, dict):
+        return []
+    return [(str(shown), str(full)) for shown, full in meta.get(CUT_LABELS, [])]
+
+
 # --------------------------------------------------------------------------------------------- filtering
 
 
@@ -590,13 +620,39 @@ def _unique_labels(texts: Sequence[str], ids: Sequence[str], width: int = 48) ->
 # ----------------------------------------------------------------------------------------- charts
 
 
+TITLE_LINE = 30  # characters a line of a chart's title: 17 px bold, it fits a chart on a phone (about 350 px)
+TITLE_LINE_PX = 22  # pixels a further line of a chart's title takes: added on top, the plot keeps its height
+
+
+def _title_lines(title: str, width: int = TITLE_LINE) -> list[str]:
+    """A chart title (escaped, as plotly reads it) broken into lines of at most ``width`` characters as shown
+    (plotly draws SVG text, which does not wrap: one long line ran past a phone's edge, under the toolbar)."""
+    import textwrap
+
+    shown = html.unescape(title)  # measured as shown: "&lt;b&gt;" is three characters, not nine
+    return [_escape(line) for line in textwrap.wrap(shown, width, break_long_words=False)] or [title]
+
+
 def _layout(figure: go.Figure, title: str, height: int, **extra: Any) -> go.Figure:
+    lines = _title_lines(title)
+    # Each further line of title makes the figure taller and pushes down what sits under it (the legend, the
+    # plot), so the plot keeps its size and the title meets nothing.
+    shift = TITLE_LINE_PX * (len(lines) - 1)
+    if shift:
+        margin = dict(extra.get("margin") or {})
+        margin["t"] = int(margin.get("t", 100)) + shift
+        extra["margin"] = margin
+        legend = extra.get("legend")
+        if isinstance(legend, dict) and legend.get("yref") == "container" and "y" in legend:
+            below_top = (1 - float(legend["y"])) * height + shift
+            extra["legend"] = {**legend, "y": 1 - below_top / (height + shift)}
+        height += shift
     figure.update_layout(
         template="plotly_white",
         # The title at the figure's top edge, whatever the margins: a legend placed under it
         # (:func:`_legend_under_title`) never meets it.
         title={
-            "text": f"<b>{title}</b>",
+            "text": "<br>".join(f"<b>{line}</b>" for line in lines),
             "x": 0,
             "xanchor": "left",
             "y": 1 - 12 / height,
@@ -670,6 +726,110 @@ TREND_TITLE = "Alignment per month, over the volume of evidence"
 QUADRANT_TITLE = "Prominence in the copy vs customer experience"
 
 
+# ----------------------------------------------------------------------------------------- text alternatives
+
+SUMMARY = "summary"  # the key in a figure's layout.meta of its one-line text summary (:func:`chart_summary`)
+SUMMARY_CLAIM_CHARS = 60  # characters of a claim named in a chart's summary
+
+
+def chart_summary(figure: go.Figure) -> str:
+    """A chart's gist in one line of text, for a screen reader and for anyone who cannot read the picture
+    (shown under the chart in the app and in the HTML report); "" for a chart without one."""
+    meta = figure.layout.meta
+    return str(meta.get(SUMMARY, "")) if isinstance(meta, dict) else ""
+
+
+def _keep_summary(figure: go.Figure, summary: str) -> None:
+    meta = dict(figure.layout.meta) if isinstance(figure.layout.meta, dict) else {}
+    meta[SUMMARY] = summary
+    figure.update_layout(meta=meta)
+
+
+def _quoted(text: str) -> str:
+    return f"“{short_text(text, SUMMARY_CLAIM_CHARS)}”"
+
+
+def gap_summary(report: Report) -> str:
+    """The gap chart in a line: how many claims have each verdict, and the most contradicted claim."""
+    frame = gap_frame(report)
+    counts = frame["verdict"].value_counts()
+    parts = [f"{int(counts.get(name, 0))} {VERDICTS[name].label}" for name in VERDICT_ORDER if counts.get(name, 0)]
+    line = f"Chart summary: of {len(frame)} claim{'s' if len(frame) != 1 else ''}, {', '.join(parts)}."
+    decided = frame[frame["decided"] > 0]
+    if not decided.empty:
+        worst = decided.sort_values("contradict_share", ascending=False, kind="stable").iloc[0]
+        line += (
+            f" Most contradicted: {_quoted(worst['text'])}, {worst['contradict_share']:.0f}% of "
+            f"{int(worst['decided'])} mentions that take a side contradict it."
+        )
+    return line
+
+
+def trend_summary(report: Report) -> str:
+    """The trend chart in a line: the months it covers and the claims whose alignment fell or rose most
+    from their first to their last month with enough evidence."""
+    note = trend_note(report)
+    if note:
+        return "Chart summary: " + note
+    frame = trend_frame(report)
+    if frame.empty:
+        return ""
+    first, last = frame["month"].min(), frame["month"].max()
+    line = f"Chart summary: alignment per month from {first:%b %Y} to {last:%b %Y}."
+    enough = frame[frame["enough"].astype(bool)]
+    changes = []
+    for _, part in enough.groupby("claim_id", sort=False):
+        if len(part) >= 2:
+            start, end = part.iloc[0], part.iloc[-1]
+            changes.append((end["alignment"] - start["alignment"], start, end))
+    if changes:
+        change, start, end = min(changes, key=lambda item: item[0])
+        if change < 0:
+            line += (
+                f" Biggest fall: {_quoted(start['claim'])}, {format_alignment(start['alignment'])} in "
+                f"{start['month']:%b %Y} to {format_alignment(end['alignment'])} in {end['month']:%b %Y}."
+            )
+        else:
+            line += " No claim's alignment fell from its first month with enough evidence to its last."
+    return line
+
+
+def segments_summary(report: Report, column: str) -> str:
+    """The heatmap in a line: the claim and value with the lowest alignment, and with the highest, among the
+    cells with enough evidence."""
+    frame = segment_frame(report, column)
+    cells = frame[frame["enough"].astype(bool) & frame["alignment"].notna()]
+    if cells.empty:
+        return f"Chart summary: no claim has enough evidence in any {column} value to judge."
+    low = cells.sort_values("alignment", kind="stable").iloc[0]
+    high = cells.sort_values("alignment", ascending=False, kind="stable").iloc[0]
+    return (
+        f"Chart summary: lowest alignment {format_alignment(low['alignment'])} for {_quoted(low['claim'])} in "
+        f"{column} {low['value']} (n={int(low['supports'] + low['contradicts'])}); highest "
+        f"{format_alignment(high['alignment'])} for {_quoted(high['claim'])} in {column} {high['value']} "
+        f"(n={int(high['supports'] + high['contradicts'])})."
+    )
+
+
+def quadrant_summary(frame: pd.DataFrame) -> str:
+    """The prominence chart in a line, from the frame it draws: the claims in each verdict band, loud ones
+    (prominence 50 or more) named for the proven strengths and the ones to fix first."""
+    loud = frame["prominence"] >= 50
+
+    def named(mask: pd.Series) -> str:
+        texts = frame.loc[mask, "text"].tolist()
+        return "; ".join(_quoted(text) for text in texts) if texts else "none"
+
+    middle = int(frame["verdict"].isin(["mixed", "unproven"]).sum())
+    strengths = named(loud & (frame["verdict"] == "supported"))
+    to_fix = named(loud & (frame["verdict"] == "contradicted"))
+    return (
+        f"Chart summary: proven strengths to lead with (supported, loud): {strengths}. "
+        f"Fix first (contradicted, loud): {to_fix}. "
+        f"{middle} mixed or unproven claim{'s' if middle != 1 else ''}, not to lead with."
+    )
+
+
 def plot_gap(report: Report) -> go.Figure:
     """Promise against reality: per claim, the supporting and contradicting share of its stance-bearing
     evidence as a diverging bar, sorted by gap (worst at the top).
@@ -687,6 +847,7 @@ def plot_gap(report: Report) -> go.Figure:
         return _empty_chart(GAP_TITLE, no_evidence_message(report))
     frame = gap_frame(report)
     labels = [_claim_tick(label, name) for label, name in zip(frame["label"], frame["verdict"], strict=True)]
+    cut_from = ([_two_lines(label) for label in frame["label"]], frame["text"].tolist())
     # Cut to two lines, two long claims can read the same: their ids keep their rows apart.
     repeated = {label for label in labels if labels.count(label) > 1}
     labels = [
@@ -781,6 +942,8 @@ def plot_gap(report: Report) -> go.Figure:
         uniformtext={"minsize": 10, "mode": "hide"},
         clickmode="event+select",
     )
+    _keep_cut_labels(figure, *cut_from)
+    _keep_summary(figure, gap_summary(report))
     return figure
 
 
@@ -871,6 +1034,9 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
         figure.add_bar(
             x=part["month"],
             y=decided,
+            # An explicit width, most of a month: left to plotly, a lone month's bar on a date axis is a
+            # hairline nobody sees.
+            width=[TREND_BAR_MS] * len(part),
             marker={"color": "#CFCFCF"},
             name="mentions that take a side, per month (right axis)",
             legendgroup="volume",
@@ -899,6 +1065,32 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
             col=col,
             secondary_y=True,
         )
+        lone = _lone_months(full)
+        if lone:
+            # A month with no neighbour in the band has a band of no width: its interval is drawn as an error bar.
+            single = full[full["month"].isin(lone)]
+            figure.add_scatter(
+                x=single["month"],
+                y=single["alignment"],
+                mode="markers",
+                marker={"size": 1, "opacity": 0},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (single["interval_high"] - single["alignment"]).tolist(),
+                    "arrayminus": (single["alignment"] - single["interval_low"]).tolist(),
+                    "color": "rgba(0,114,178,0.45)",
+                    "thickness": 6,
+                    "width": 0,
+                },
+                hoverinfo="skip",
+                name="95% interval",
+                legendgroup="interval",
+                showlegend=False,
+                row=row,
+                col=col,
+                secondary_y=True,
+            )
         enough = part["enough"].tolist()
         # The line joins only consecutive months with enough evidence; thin months and empty ones leave a gap.
         solid = full["alignment"].where(full["enough"].fillna(False).astype(bool))
@@ -923,7 +1115,8 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
                 "color": [SUPPORT_COLOUR if e else "white" for e in enough],
                 "line": {"color": SUPPORT_COLOUR, "width": 1.5},
             },
-            name=f"alignment (−1 to +1; hollow: under {report.config.min_evidence} mentions that take a side)",
+            # Short enough for one row of a phone-wide legend: the caption under the chart says the rest.
+            name=f"alignment, −1 to +1 (hollow: under {report.config.min_evidence} mentions)",
             legendgroup="alignment",
             showlegend=index == 0,
             customdata=list(
@@ -971,15 +1164,22 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
             col=col,
             secondary_y=False,
         )
+    if len(months) == 1:
+        # One month: its own tick, named in full. Left to plotly, the ±20 days round it got ticks named "Feb"
+        # either side of a March point.
+        ticks: dict[str, Any] = {"tickvals": months, "ticktext": [months[0].strftime("%b %Y")]}
+    else:
+        ticks = {"tickformat": "%b\n%Y", "nticks": 5}  # a narrow panel gets a label every few months
     figure.update_xaxes(
         range=[months[0] - pd.Timedelta(days=20), months[-1] + pd.Timedelta(days=20)],
-        tickformat="%b\n%Y",
-        nticks=5,  # a narrow panel gets a label every few months, never a pile of them
         gridcolor=GRID_COLOUR,
         showticklabels=True,
+        **ticks,
     )
     for annotation in figure.layout.annotations:
         annotation.font = {"size": 12, "color": TEXT_COLOUR}
+    _keep_cut_labels(figure, titles, [r.claim.text for r in results])
+    _keep_summary(figure, trend_summary(report))
     return _layout(
         figure,
         TREND_TITLE,
@@ -989,6 +1189,31 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
         bargap=0.35,
         clickmode="event+select",
     )
+
+
+TREND_BAR_MS = 0.65 * 30.4 * 24 * 3600 * 1000  # a trend bar's width: about two thirds of a month, in ms
+
+
+def _lone_months(full: pd.DataFrame) -> list[Any]:
+    """The months of a claim's trend (every calendar month, in order) with an interval whose months either
+    side have none: the interval band cannot show them."""
+    bounds = zip(full["interval_low"], full["interval_high"], strict=True)
+    has = [not (_missing(lo) or _missing(hi)) for lo, hi in bounds]
+    return [
+        month
+        for i, month in enumerate(full["month"])
+        if has[i] and not (i > 0 and has[i - 1]) and not (i + 1 < len(has) and has[i + 1])
+    ]
+
+
+def trend_note(report: Report) -> str | None:
+    """A line to show with the trend when its dated evidence covers one month only (no trend to read yet),
+    else None."""
+    frame = trend_frame(report)
+    if frame.empty or frame["month"].nunique() != 1:
+        return None
+    month = frame["month"].iloc[0].strftime("%B %Y")
+    return f"Only one month of dated evidence ({month}): no trend yet, each panel shows that month's alignment."
 
 
 def interval_band(months: Sequence[Any], lows: Sequence[float], highs: Sequence[float]) -> tuple[list[Any], list[Any]]:
@@ -1167,12 +1392,18 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
     )
     if shown:
         figure.update_layout(title={"subtitle": {"text": shown, "font": {"size": 13, "color": "#555555"}}})
+    _keep_cut_labels(figure, [label_of[c] for c in claims], [texts[c] for c in claims])
+    _keep_summary(figure, segments_summary(report, column))
     return figure
 
 
 def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Figure:
-    """How prominently the copy makes each claim (x, 0–100) against how customers experience it
-    (alignment, y), bubble area by evidence; quadrants name what to do. customdata[0] is the claim id.
+    """How prominently the copy makes each claim (x, 0–100) against how customers experience it (y), bubble
+    area by evidence; quadrants name what to do. customdata[0] is the claim id.
+
+    The y axis is split into three bands by verdict (:data:`_QUADRANT_BANDS`): supported claims on top,
+    mixed and unproven ones in the middle, contradicted ones at the bottom, each placed in its band by its
+    alignment (:func:`quadrant_y`). So "Proven strengths, lead with these" only ever holds supported claims.
 
     Each point's label is its claim on at most two lines of :data:`QUADRANT_LABEL_LINE` characters, placed
     beside its marker where it meets the fewest other labels and markers in a plot as narrow as a laptop
@@ -1194,12 +1425,20 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         )
         return _empty_chart(QUADRANT_TITLE, message)
     figure = go.Figure()
+    low, high = _QUADRANT_Y
     for shape in (
-        {"x0": 50, "x1": 100, "y0": -1.5, "y1": 0, "fillcolor": "rgba(213,94,0,0.07)"},
-        {"x0": 50, "x1": 100, "y0": 0, "y1": 1.5, "fillcolor": "rgba(0,114,178,0.06)"},
+        {"x0": 50, "x1": 100, "y0": 1, "y1": high, "fillcolor": "rgba(0,114,178,0.07)"},
+        {"x0": 0, "x1": 100, "y0": -1, "y1": 1, "fillcolor": "rgba(120,120,120,0.06)"},
+        {"x0": 50, "x1": 100, "y0": low, "y1": -1, "fillcolor": "rgba(213,94,0,0.08)"},
     ):
         figure.add_shape(type="rect", line={"width": 0}, layer="below", **shape)
-    figure.add_hline(y=0, line={"color": "#777777", "width": 1})
+    # The bands' edges, solid; alignment 0 inside each band, dotted.
+    for edge in (-1, 1):
+        figure.add_hline(y=edge, line={"color": "#777777", "width": 1})
+    for _, (y_low, y_high), (a_low, a_high) in _QUADRANT_BANDS:
+        if a_low < 0 < a_high:
+            zero = _band_y(0.0, (y_low, y_high), (a_low, a_high))
+            figure.add_hline(y=zero, line={"color": "#AAAAAA", "width": 1, "dash": "dot"})
     figure.add_vline(x=50, line={"color": "#777777", "width": 1, "dash": "dot"})
     for x, y, text, anchor, vertical in _QUADRANT_NOTES:
         figure.add_annotation(
@@ -1214,8 +1453,12 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
         )
     mentions_max = max(1, int(frame["mentions"].max())) if len(frame) else 1
     frame["size"] = [12 + 30 * math.sqrt(m / mentions_max) for m in frame["mentions"]]
-    frame["y"] = frame["alignment"]
+    # Each claim drawn in its verdict's band (:data:`_QUADRANT_BANDS`), placed in it by its alignment: a claim
+    # that is mixed or unproven never lands under "lead with these", however far above 0 its alignment is.
+    frame["y"] = [quadrant_y(v, a) for v, a in zip(frame["verdict"], frame["alignment"], strict=True)]
     shown = [_two_lines(label, QUADRANT_LABEL_LINE) for label in frame["label"]]
+    _keep_cut_labels(figure, shown, frame["text"].tolist())
+    _keep_summary(figure, quadrant_summary(frame))
     offsets = _place_labels(frame["prominence"].tolist(), frame["y"].tolist(), shown, frame["size"].tolist())
     # Labels as annotations, each drawn off its point by the offset chosen for it, a thin line back to the
     # point when it had to move further than beside it; the hover of a label holds the whole claim.
@@ -1295,10 +1538,16 @@ def plot_quadrant(report: Report, ads: Mapping[str, str] | None = None) -> go.Fi
             "fixedrange": True,
         },
         yaxis={
-            "title": {"text": "alignment (−1 contradicted … +1 supported)", "font": {"size": 12}},
-            "range": [-1.5, 1.5],
-            "tickvals": [-1, -0.5, 0, 0.5, 1],
-            "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"],
+            "title": {"text": "alignment (−1 … +1) within each verdict's band", "font": {"size": 12}},
+            "range": list(_QUADRANT_Y),
+            "tickvals": [
+                quadrant_y(names[0], a) for names, _, (lo, hi) in _QUADRANT_BANDS for a in _band_ticks(lo, hi)
+            ],
+            "ticktext": [
+                "0" if a == 0 else f"{a:+g}".replace("-", "−")
+                for _, _, (lo, hi) in _QUADRANT_BANDS
+                for a in _band_ticks(lo, hi)
+            ],
             "gridcolor": GRID_COLOUR,
             "zeroline": False,
             "fixedrange": True,
@@ -1357,10 +1606,12 @@ def plot_run_history(runs: Sequence[RunInfo]) -> go.Figure | None:
         counts[wording_key(claim.text)] = counts.get(wording_key(claim.text), 0) + 1
     shown = sorted(counts, key=lambda key: -counts[key])[:HISTORY_CLAIMS]  # stable: first seen first on ties
     figure = go.Figure()
+    legend_names: list[tuple[str, str]] = []
     for index, key in enumerate(shown):
         by_run = {run.run_id: claim for run, claim in points if wording_key(claim.text) == key}
         found = [by_run.get(run.run_id) for run in ordered]
         latest = next(claim for claim in reversed(found) if claim is not None)  # named by its latest wording
+        legend_names.append((_escape(short_text(latest.text, HISTORY_LEGEND_CHARS)), latest.text))
         figure.add_scatter(
             x=ticks,
             # None where the run has no share for the claim: the line breaks there rather than bridge the run.
@@ -1390,6 +1641,7 @@ def plot_run_history(runs: Sequence[RunInfo]) -> go.Figure | None:
         )
     # The legend wraps to about two names a row in a chart 470 px wide (a window of 800 px with the sidebar
     # open): the top margin keeps that many rows clear of the plot.
+    _keep_cut_labels(figure, [name for name, _ in legend_names], [text for _, text in legend_names])
     legend_rows = math.ceil(len(shown) / 2)
     top = 60 + 22 * legend_rows
     height = 300 + top
@@ -1420,16 +1672,49 @@ def plot_run_history(runs: Sequence[RunInfo]) -> go.Figure | None:
     )
 
 
-QUADRANT_HEIGHT = 600
+QUADRANT_HEIGHT = 640
 QUADRANT_LABEL_LINE = 18  # characters a line of a prominence chart's point label (two lines at most)
 _QUADRANT_TOP, _QUADRANT_BOTTOM = 100, 75  # margins, pixels
-# The quadrants' names, each in its corner on two short lines: (x, y, text, x anchor, y anchor).
-_QUADRANT_NOTES = (
-    (99, 1.47, "<b>Proven strengths</b><br>lead with these", "right", "top"),
-    (99, -1.47, "<b>Fix first</b><br>loud promise, poor experience", "right", "bottom"),
-    (1, 1.47, "<b>Hidden strengths</b><br>say them louder", "left", "top"),
-    (1, -1.47, "<b>Quiet problems</b><br>reword or drop", "left", "bottom"),
+_QUADRANT_Y = (-2.0, 2.0)  # the plot's y range: three bands, one a verdict group
+# The prominence chart's y axis is split by verdict, not by the sign of alignment (a mixed claim at +0.03 is
+# not a proven strength): (the verdicts drawn in a band, the plot y its alignments span, those alignments).
+# Supported claims go in the top band, contradicted ones in the bottom one, mixed and unproven ones, whose
+# alignment can take either sign, in the taller middle band; the corners left free hold the bands' names.
+_QUADRANT_BANDS: tuple[tuple[tuple[str, ...], tuple[float, float], tuple[float, float]], ...] = (
+    (("supported",), (1.12, 1.62), (0.0, 1.0)),
+    (("mixed", "unproven"), (-0.85, 0.6), (-1.0, 1.0)),
+    (("contradicted",), (-1.62, -1.12), (-1.0, 0.0)),
 )
+# The bands' names, each in a corner on two short lines: (x, y, text, x anchor, y anchor).
+_QUADRANT_NOTES = (
+    (99, 1.97, "<b>✔ Proven strengths</b><br>lead with these", "right", "top"),
+    (1, 1.97, "<b>✔ Hidden strengths</b><br>say them louder", "left", "top"),
+    (99, 0.97, "<b>◐ Mixed / ? unproven</b><br>don't lead with these yet", "right", "top"),
+    (99, -1.97, "<b>✖ Fix first</b><br>loud promise, poor experience", "right", "bottom"),
+    (1, -1.97, "<b>✖ Quiet problems</b><br>reword or drop", "left", "bottom"),
+)
+
+
+def _band_y(alignment: float, span: tuple[float, float], alignments: tuple[float, float]) -> float:
+    """Where an alignment sits in a band: ``alignments`` mapped linearly onto ``span`` (clipped to it)."""
+    low, high = alignments
+    share = (min(max(alignment, low), high) - low) / (high - low)
+    return span[0] + share * (span[1] - span[0])
+
+
+def _band_ticks(low: float, high: float) -> list[float]:
+    """The alignments a band's axis ticks name: its ends and its middle."""
+    return [low, (low + high) / 2, high]
+
+
+def quadrant_y(verdict_name: str, alignment: float) -> float:
+    """The y at which the prominence chart draws a claim: in its verdict's band, placed by its alignment."""
+    for names, span, alignments in _QUADRANT_BANDS:
+        if verdict_name in names:
+            return _band_y(alignment, span, alignments)
+    raise KeyError(verdict_name)
+
+
 # The plot areas the labels are placed for: about what windows of 800 px (with the sidebar open: a chart of
 # 470 px), 1000 px and 1300 px or more leave.
 _PLACE_WIDTHS = (380.0, 560.0, 760.0)
@@ -1488,7 +1773,8 @@ def _place_labels(
     for width in widths:
 
         def to_px(x: float, y: float, width: float = width) -> tuple[float, float]:
-            return x / 100 * width, (1.5 - y) / 3.0 * height
+            top, bottom = _QUADRANT_Y[1], _QUADRANT_Y[0]
+            return x / 100 * width, (top - y) / (top - bottom) * height
 
         points = [to_px(x, y) for x, y in zip(xs, ys, strict=True)]
         fixed: list[_Box] = [(px - r, py - r, px + r, py + r) for (px, py), r in zip(points, radii, strict=True)]
@@ -1636,9 +1922,10 @@ def png_export_status() -> tuple[bool, str]:
 
 def figure_png(figure: go.Figure, width: int = 1200, scale: float = 2.0, caption: str = "") -> bytes:
     """Render a figure to PNG bytes with kaleido (a headless Chromium, offline), with ``caption`` (what
-    :func:`export_caption` says: the dataset and the filters) written under it when given."""
-    if caption:
-        figure = caption_figure(figure, caption)
+    :func:`export_caption` says: the dataset and the filters) written under it when given, and under the
+    chart the claims whose labels it cut short, in full (:func:`cut_labels`): a picture has no hover."""
+    if caption or cut_labels(figure):
+        figure = caption_figure(figure, caption, width)
     height = int(figure.layout.height or 500)
     return bytes(figure.to_image(format="png", width=width, height=height, scale=scale))
 
@@ -1658,15 +1945,55 @@ def export_caption(report: Report, dataset_name: str) -> str:
     )
 
 
-def caption_figure(figure: go.Figure, caption: str) -> go.Figure:
+EXPORT_KEY_LINE = 18  # pixels a line of an exported chart's key of claims cut short
+
+
+def export_key(figure: go.Figure, width: int = 1200) -> list[str]:
+    """The lines (plotly strings) of the key written under an exported chart: each claim whose label the chart
+    cut short, as shown then in full, wrapped to a chart ``width`` pixels wide; none when no label was cut."""
+    import textwrap
+
+    found = cut_labels(figure)
+    if not found:
+        return []
+    # About 7 px a character of 12 px text, in the plot area's width (the key starts at its left edge, which
+    # the gap chart's labels push right).
+    chars = max(40, int((width - 260) / 7))
+    lines = ["<b>Claims cut short above, in full:</b>"]
+    for shown, full in found:
+        wrapped = textwrap.wrap(f"“{shown}” = {full}", chars, subsequent_indent="    ")
+        lines.extend(_escape(line) for line in wrapped)
+    return lines
+
+
+def caption_figure(figure: go.Figure, caption: str, width: int = 1200) -> go.Figure:
     """A copy of ``figure``, taller by :data:`EXPORT_CAPTION_HEIGHT` pixels, with ``caption`` written in that
-    room at its bottom left (the page's figure is left as it is)."""
+    room at its bottom left (the page's figure is left as it is); above the caption, the key of the claims whose
+    labels the chart cut short (:func:`export_key`), on rows of :data:`EXPORT_KEY_LINE` pixels added for it."""
     import plotly.graph_objects as go
 
     captioned = go.Figure(figure)
+    key = export_key(figure, width)
+    extra = EXPORT_CAPTION_HEIGHT + EXPORT_KEY_LINE * len(key) + (10 if key else 0)
     height = int(figure.layout.height or 500)
-    bottom = int(figure.layout.margin.b if figure.layout.margin.b is not None else 80) + EXPORT_CAPTION_HEIGHT
-    captioned.update_layout(height=height + EXPORT_CAPTION_HEIGHT, margin={"b": bottom})
+    bottom = int(figure.layout.margin.b if figure.layout.margin.b is not None else 80) + extra
+    captioned.update_layout(height=height + extra, margin={"b": bottom})
+    if key:
+        captioned.add_annotation(
+            text="<br>".join(key),
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=0,
+            yref="paper",
+            yanchor="bottom",
+            yshift=-bottom + EXPORT_CAPTION_HEIGHT,
+            showarrow=False,
+            align="left",
+            font={"size": 12, "color": TEXT_COLOUR},
+        )
+    if not caption:
+        return captioned
     # Placed against the plot area's bottom (annotations cannot be placed against the figure): shifted down by
     # the whole bottom margin, it sits on the figure's bottom edge.
     captioned.add_annotation(
@@ -1711,7 +2038,9 @@ def report_html(
         parts.append(f"<p class='note'>{esc(note)}</p>")
     parts.append(f"<p class='help'><b>Alignment.</b> {esc(ALIGNMENT_HELP)} <b>Interval.</b> {esc(INTERVAL_HELP)}</p>")
     parts.append(
-        "<table><thead><tr><th>Verdict</th><th>Claim</th><th>Mentions</th><th>Support</th><th>Contradict</th>"
+        # In a box of its own that scrolls sideways on a phone, rather than widen the whole page past its edge.
+        "<div class='table'><table><thead><tr><th>Verdict</th><th>Claim</th><th>Mentions</th><th>Support</th>"
+        "<th>Contradict</th>"
         "<th>Neutral</th><th>Alignment</th><th>95% interval</th></tr></thead><tbody>"
     )
     for result in report.claims:
@@ -1723,9 +2052,13 @@ def report_html(
             f"<td>{score.contradicts}</td><td>{score.neutral}</td><td>{format_alignment(score.alignment)}</td>"
             f"<td>{format_interval(score.interval)}</td></tr>"
         )
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     for index, figure in enumerate(figures):
-        parts.append("<div class='chart'>")
+        summary = chart_summary(figure)
+        # The chart's gist as its accessible name and as text under it: a screen reader otherwise reads the
+        # SVG's loose tick labels ("49% 38% 16%…") in an order that means nothing.
+        label = f" role='figure' aria-label='{esc(summary, quote=True)}'" if summary else ""
+        parts.append(f"<div class='chart'{label}>")
         parts.append(
             figure.to_html(
                 full_html=False,
@@ -1733,6 +2066,13 @@ def report_html(
                 config={"displaylogo": False, "responsive": True},
             )
         )
+        if summary:
+            parts.append(f"<p class='summary'>{esc(summary)}</p>")
+        found = cut_labels(figure)
+        if found:
+            # The chart's labels cut long claims short: a reader of a printed or forwarded report gets them whole.
+            items = "".join(f"<li>“{esc(shown)}” = {esc(full)}</li>" for shown, full in found)
+            parts.append(f"<div class='key'><b>Claims cut short in this chart, in full:</b><ul>{items}</ul></div>")
         parts.append("</div>")
     parts.append("<h2>Evidence</h2>")
     for result in report.claims:
@@ -1787,4 +2127,5 @@ table{border-collapse:collapse;width:100%;margin:1em 0;font-size:.92em}
 th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f4f6f8} .chart{margin:1.5em 0} q{font-style:italic} li{margin:.3em 0}
 section{border-top:1px solid #eee;padding-top:.4em} .ctx{color:#777;font-size:.92em}
+.key,.summary{font-size:.9em;color:#333} .key ul{margin:.2em 0} .table{overflow-x:auto}
 """

@@ -60,8 +60,11 @@ def test_copy_upload_reads_text_markdown_and_word():
     [
         (b"hello", "copy.pdf", ".txt, .md, .html or .docx"),
         (b"not a zip", "copy.docx", "Word document"),
-        (b"   \n", "copy.txt", "no text"),
+        (b"   \n", "copy.txt", "^copy.txt is empty: nothing was checked"),
+        (b"", "copy.txt", "^copy.txt is empty: nothing was checked"),
         (bytes(range(0, 32)) * 20, "copy.txt", "binary"),
+        (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "brochure.txt", "^brochure.txt is not text .*PDF"),
+        (b"Free returns.\x00\x00", "copy.txt", "is not text"),
     ],
 )
 def test_copy_upload_errors_are_one_line_messages(data, name, message):
@@ -546,6 +549,49 @@ def test_vet_copy_and_dashboard_show_the_checks_own_notes(monkeypatch):
         resources.result_store.clear()  # nor may a later test find this report, noted at 15%
 
 
+def test_the_page_style_wraps_button_labels_and_keeps_chart_toolbars_off_the_titles():
+    from alignment.ui.text import CSS
+
+    # Download and action buttons wrap their words on a phone rather than cut them ("⬇ HTML re…").
+    assert ".stDownloadButton button *" in CSS and "white-space:normal!important" in CSS
+    # The plotly toolbar sits in a strip above the chart, not over its title.
+    assert '[data-testid="stPlotlyChart"]{padding-top:30px}' in CSS
+    assert '[data-testid="stPlotlyChart"] .modebar-container{top:-30px!important}' in CSS
+
+
+def test_utf16_copy_with_its_nul_bytes_is_still_read_as_text():
+    assert read_copy_upload("Free returns, always.".encode("utf-16"), "copy.txt") == "Free returns, always."
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    ("name", "data", "line"),
+    [
+        ("empty.txt", b"", "empty.txt is empty: nothing was checked"),
+        ("blank.txt", b"  \n\n ", "blank.txt is empty: nothing was checked"),
+        ("brochure.txt", b"%PDF-1.4\n1 0 obj<<>>endobj\n", "brochure.txt is not text"),
+    ],
+)
+def test_an_empty_or_binary_copy_file_says_so_by_the_uploader_and_marks_the_results_as_not_its(name, data, line):
+    app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
+    copy = app.session_state["vet_copy_input"]
+    app.file_uploader(key="vet_upload").upload(name, data, "text/plain").run()
+    assert not app.exception
+    # One line, by the uploader (in the copy column), for as long as the file is there.
+    (copy_column,) = [c for c in app.columns if any(b.key == "vet_check" for b in c.button) and c.text_area]
+    said = [e.value for e in copy_column.error if line in e.value.replace("\\", "")]  # md() escapes
+    assert len(said) == 1 and "\n" not in said[0]
+    # Nothing was put in the box, and the results on screen say they are not the file's.
+    assert app.session_state["vet_copy_input"] == copy
+    assert any("nothing in that file was checked" in w.value for w in app.warning)
+    assert any(h.value == "Claims in the copy checked last" for h in app.subheader)
+    app.run()  # still said on the next rerun, not only once at the top of the page
+    assert any(line in e.value.replace("\\", "") for e in app.error)
+    app.file_uploader(key="vet_upload").clear().run()
+    assert not any(line in e.value.replace("\\", "") for e in app.error)
+    assert not any(h.value == "Claims in the copy checked last" for h in app.subheader)
+
+
 @pytest.mark.models
 def test_check_copy_on_an_empty_box_warns_by_the_button_and_marks_the_results_shown_as_the_last_copys():
     app = AppTest.from_function(_vet_copy_page, default_timeout=TIMEOUT).run()
@@ -695,6 +741,21 @@ def test_datasets_page_states_the_limit_and_validates_an_upload_with_a_mapping()
     assert metrics["Rows read"] == "4" and metrics["Reviews kept"] == "3" and metrics["Skipped rows"] == "1"
     assert any("blank text" in m.value for m in app.markdown)
     assert any("2025-03-01 to 2025-04-03" in m.value for m in app.markdown)
+
+
+def test_the_mapping_form_reads_dates_day_first_when_told():
+    csv = "text,opened\nCalls drop.,03/04/2025\nFees hidden.,05/04/2025\nRude staff.,01/02/2025\n"
+    app = AppTest.from_function(_datasets_page, default_timeout=TIMEOUT).run()
+    app.session_state["aln_staged_upload"] = read_dataset_upload(csv.encode(), "uk.csv")
+    app.run()
+    (order,) = [radio for radio in app.radio if radio.label == "Numeric dates are written"]
+    assert str(order.value).startswith("As the dates say")
+    order.set_value("Day first (03/04/2025 is 3 April)").run()
+    app.button[[b.label for b in app.button].index("Validate and make active")].click().run()
+    assert not app.exception
+    assert any("is now the active dataset" in s.value for s in app.success)
+    assert any("2025-02-01 to 2025-04-05" in m.value for m in app.markdown)  # read day first, none unclear
+    assert not any("order unclear" in m.value for m in app.markdown)
 
 
 def test_the_upload_preview_says_how_many_rows_could_not_be_read_as_validation_counts_them():

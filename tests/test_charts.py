@@ -205,6 +205,26 @@ def test_prominence_ranks_headline_absolutes_above_late_soft_claims():
     assert all("<script>" not in str(t) for trace in figure.data for t in (trace.text or []))
 
 
+def test_the_prominence_chart_never_puts_a_mixed_or_unproven_claim_under_lead_with_these():
+    # A mixed claim just above 0 (the tester's "Free returns, always", +0.03) and one well above it: both sit
+    # in the middle band, below the supported band that "Proven strengths, lead with these" names.
+    supported_floor = charts.quadrant_y("supported", 0.0)
+    for alignment in (0.03, 0.25, 0.9, 1.0):
+        assert charts.quadrant_y("mixed", alignment) < 1 < supported_floor
+        assert charts.quadrant_y("unproven", alignment) < 1
+    assert charts.quadrant_y("contradicted", 0.0) < -1 < charts.quadrant_y("mixed", -1.0)
+    # Within a band, more alignment is higher.
+    assert charts.quadrant_y("mixed", -0.5) < charts.quadrant_y("mixed", 0.03) < charts.quadrant_y("mixed", 0.5)
+    report = _report()
+    figure = charts.plot_quadrant(report)
+    for trace in figure.data:
+        verdict_name = next(name for name in charts.VERDICTS if trace.name.endswith(name))
+        band = next(span for names, span, _ in charts._QUADRANT_BANDS if verdict_name in names)
+        assert all(band[0] <= y <= band[1] for y in trace.y), verdict_name
+    lead = next(note for note in charts._QUADRANT_NOTES if "lead with these" in note[2])
+    assert lead[1] > 1  # the name sits in the supported band
+
+
 def test_label_placement_keeps_close_labels_apart():
     offsets = charts._place_labels([50, 51], [0.5, 0.5], ["first long label", "second long label"], [20, 20])
     assert offsets[0] != offsets[1]
@@ -524,11 +544,13 @@ def test_prominence_labels_are_two_short_lines_kept_clear_of_the_points_and_insi
     (left_dx, _), (right_dx, _) = charts._place_labels([1, 99], [0.0, 0.5], [label, label], [20, 20])
     assert left_dx >= 0 >= right_dx
     # three points in a row: no label lands on a marker at any of the widths the chart takes
-    xs, ys, sizes = [30, 50, 70], [0.2, 0.2, 0.2], [40, 40, 40]
+    # (at the middle band's centre, clear of the names in its corners)
+    xs, ys, sizes = [30, 50, 70], [-0.15, -0.15, -0.15], [40, 40, 40]
     offsets = charts._place_labels(xs, ys, [label] * 3, sizes)
     for width in charts._PLACE_WIDTHS:
         height = charts.QUADRANT_HEIGHT - charts._QUADRANT_TOP - charts._QUADRANT_BOTTOM
-        points = [(x / 100 * width, (1.5 - y) / 3 * height) for x, y in zip(xs, ys, strict=True)]
+        low, high = charts._QUADRANT_Y
+        points = [(x / 100 * width, (high - y) / (high - low) * height) for x, y in zip(xs, ys, strict=True)]
         text_w, text_h = charts._text_size(label)
         boxes = [
             (px + dx - text_w / 2, py + dy - text_h / 2, px + dx + text_w / 2, py + dy + text_h / 2)
@@ -648,7 +670,7 @@ def test_the_prominence_chart_leaves_out_claims_without_evidence_that_takes_a_si
     plotted = [row[0] for trace in figure.data for row in (trace.customdata if trace.customdata is not None else [])]
     assert plotted == ["c1"]
     assert charts.claims_without_alignment(coastal) == [XSS]
-    assert len(figure.layout.annotations) == 4 + 1  # the quadrants' names and c1's label only
+    assert len(figure.layout.annotations) == len(charts._QUADRANT_NOTES) + 1  # the bands' names and c1's label
     # Unfiltered, both claims have an alignment and both are drawn.
     assert charts.claims_without_alignment(report) == []
 
@@ -673,6 +695,27 @@ def test_the_trend_breaks_its_line_and_band_at_months_without_evidence():
     assert list(band.x).count(None) == 2 and list(band.y).count(None) == 2
 
 
+def test_a_single_month_trend_names_that_month_and_draws_its_bar_and_interval():
+    dates = {f"r{i}": f"2025-03-{i:02d}" for i in range(1, 7)}  # every dated review in March 2025
+    report = _redated(_report(min_evidence=1), dates)
+    figure = charts.plot_trend(report, ["c1"])
+    # The month's own tick, in full, and no other (no "Feb" either side of a March point).
+    assert list(figure.layout.xaxis.ticktext) == ["Mar 2025"]
+    assert [str(x)[:7] for x in figure.layout.xaxis.tickvals] == ["2025-03"]
+    # The volume bar has a width of most of a month, not a hairline.
+    (bar,) = [trace for trace in figure.data if trace.type == "bar"]
+    assert min(bar.width) >= 15 * 24 * 3600 * 1000
+    # The interval is drawn as an error bar round the one point.
+    errors = [trace for trace in figure.data if trace.type == "scatter" and trace.error_y.array is not None]
+    assert len(errors) == 1
+    assert errors[0].error_y.array[0] > 0 and errors[0].error_y.arrayminus[0] > 0
+    note = charts.trend_note(report)
+    assert note is not None and "March 2025" in note and "no trend yet" in note
+    # Over several months the axis is left to plotly's month ticks and no note is given.
+    several = charts.plot_trend(_report(min_evidence=1), ["c1"])
+    assert several.layout.xaxis.ticktext is None and charts.trend_note(_report()) is None
+
+
 def test_an_interval_band_is_one_shape_per_run_of_consecutive_months():
     xs, ys = charts.interval_band([1, 2, 3, 4], [-0.5, float("nan"), -0.2, -0.1], [0.5, float("nan"), 0.2, 0.3])
     assert xs == [1, 1, None, 3, 4, 4, 3]
@@ -687,6 +730,13 @@ def _run(run_id: int, label: str | None, shares: dict[str, tuple[int, int]]) -> 
         for i, (text, (s, c)) in enumerate(shares.items())
     )
     return RunInfo(run_id, "shop", None, label, None, None, datetime(2026, 12, 3, 13, 6, run_id), {}, claims)
+
+
+def test_the_run_history_keeps_the_whole_claims_its_legend_cuts_short():
+    runs = [_run(i, None, {"Real people on support, day or night": (1, 3), "Open late": (2, 2)}) for i in (1, 2)]
+    figure = charts.plot_run_history(runs)
+    assert figure is not None
+    assert charts.cut_labels(figure) == [("Real people on supp…", "Real people on support, day or night")]
 
 
 def test_the_run_history_names_each_run_by_id_and_label_in_the_order_saved():
@@ -709,6 +759,83 @@ def test_the_run_history_names_each_run_by_id_and_label_in_the_order_saved():
     assert legend.orientation == "h" and legend.yref == "container" and figure.layout.title.y > legend.y
     assert figure.layout.margin.t >= 60 + 22  # room for the legend's rows above the plot
     assert charts.plot_run_history(runs[:1]) is None
+
+
+def test_exports_give_the_claims_a_chart_cut_short_in_full_under_it():
+    report = _long_claims_report()
+    whole = "Blazing-fast 5G data speeds for streaming, gaming and everything in between"
+    for figure in (
+        charts.plot_gap(report),
+        charts.plot_trend(report),
+        charts.plot_segments(report, "region"),
+        charts.plot_quadrant(report),
+    ):
+        found = dict((full, shown) for shown, full in charts.cut_labels(figure))
+        assert whole in found and found[whole].endswith("…"), figure.layout.title.text
+        # The exported picture carries the key: each cut label and its whole claim, above the caption.
+        captioned = charts.caption_figure(figure, "Dataset: demo")
+        key = [note.text for note in captioned.layout.annotations if note.text.startswith("<b>Claims cut short")]
+        assert len(key) == 1 and html.escape(whole, quote=False) in key[0].replace("<br>    ", " ")
+        assert captioned.layout.height > figure.layout.height + charts.EXPORT_CAPTION_HEIGHT
+    # A chart whose labels are whole has no key, and its export only the caption.
+    short = charts.plot_gap(_report())
+    assert charts.cut_labels(short) == []
+    assert charts.caption_figure(short, "x").layout.height == short.layout.height + charts.EXPORT_CAPTION_HEIGHT
+    # The HTML report lists them under the chart, as text.
+    page = charts.report_html(report, [charts.plot_quadrant(report)])
+    assert "Claims cut short in this chart, in full:" in page and f"= {html.escape(whole)}</li>" in page
+
+
+def test_chart_titles_wrap_to_fit_a_phone_and_push_the_legend_and_plot_down_rather_than_meet_them():
+    report = _report()
+    for figure in (
+        charts.plot_gap(report),
+        charts.plot_trend(report),
+        charts.plot_segments(report, "region"),
+        charts.plot_quadrant(report),
+    ):
+        lines = figure.layout.title.text.split("<br>")
+        assert all(len(charts._plain(line)) <= charts.TITLE_LINE for line in lines), figure.layout.title.text
+        if figure.layout.legend.y is not None and figure.layout.legend.yref == "container":
+            # The legend's top sits under the last line of the title (title 12 px down, 22 px a line).
+            legend_top = (1 - figure.layout.legend.y) * figure.layout.height
+            assert legend_top >= 12 + charts.TITLE_LINE_PX * len(lines) - 4
+    # Wrapping adds its lines on top: the quadrant's plot area keeps the height its labels were placed for.
+    quadrant = charts.plot_quadrant(report)
+    extra = charts.TITLE_LINE_PX * (len(quadrant.layout.title.text.split("<br>")) - 1)
+    assert quadrant.layout.height == charts.QUADRANT_HEIGHT + extra
+    assert quadrant.layout.margin.t == charts._QUADRANT_TOP + extra
+
+
+def test_every_chart_carries_a_one_line_text_summary_and_the_html_report_names_each_chart_by_it():
+    report = _report()
+    gap = charts.plot_gap(report)
+    summaries = {
+        "gap": charts.chart_summary(gap),
+        "trend": charts.chart_summary(charts.plot_trend(report)),
+        "segments": charts.chart_summary(charts.plot_segments(report, "region")),
+        "quadrant": charts.chart_summary(charts.plot_quadrant(report)),
+    }
+    assert all(text.startswith("Chart summary: ") and "\n" not in text for text in summaries.values())
+    assert "of 2 claims, 1 mixed, 1 unproven" in summaries["gap"]
+    assert "“Fewer dropped calls”, 50% of 6 mentions that take a side contradict it" in summaries["gap"]
+    assert (
+        "from Jan 2025 to Mar 2025" in summaries["trend"]
+        and "Biggest fall: “Fewer dropped calls”" in summaries["trend"]
+    )
+    assert "lowest alignment −0.50 for “Fewer dropped calls” in region Coastal" in summaries["segments"]
+    assert "2 mixed or unproven claims, not to lead with" in summaries["quadrant"]
+    # Claim text in a summary is plain text: the HTML report escapes it, in its aria-label and under the chart.
+    page = charts.report_html(report, [gap])
+    assert f"role='figure' aria-label='{html.escape(summaries['gap'], quote=True)}'" in page
+    assert f"<p class='summary'>{html.escape(summaries['gap'])}</p>" in page
+    assert "<script>alert" not in page.split("<h2>Evidence</h2>")[0].split("<div class='chart'")[1][:2000]
+    assert (
+        charts.chart_summary(
+            charts.plot_gap(charts.filter_report(report, start=date(2024, 6, 1), end=date(2024, 7, 1)))
+        )
+        == ""
+    )
 
 
 def test_an_exported_chart_names_the_dataset_and_the_filters():

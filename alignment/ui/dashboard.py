@@ -21,6 +21,7 @@ from alignment.charts import (
     SEGMENT_VALUES_SHOWN,
     VERDICTS,
     active_filters,
+    chart_summary,
     check_notes,
     claims_overview,
     claims_without_alignment,
@@ -38,6 +39,7 @@ from alignment.charts import (
     segment_columns,
     segment_frame,
     short_text,
+    trend_note,
     verdict_label,
 )
 from alignment.errors import AlignmentError
@@ -107,8 +109,11 @@ def render() -> None:
     quadrant = plot_quadrant(filtered, ads)
     _chart("quadrant", quadrant, png)
     st.caption(
-        PROMINENCE_HELP + " Bubble area: number of mentions. Top right: promises customers confirm; bottom "
-        "right: loud promises they contradict, the first to fix." + left_out_caption(filtered)
+        PROMINENCE_HELP + " Bubble area: number of mentions. The chart is split by verdict: the top band holds "
+        "supported claims (top right: loud promises customers confirm, lead with these), the middle band mixed "
+        "and unproven ones (not proven yet, whatever their alignment), the bottom band contradicted ones "
+        "(bottom right: loud promises customers contradict, the first to fix); within a band, higher means "
+        "more alignment." + left_out_caption(filtered)
     )
     _evidence(filtered)
     _claims_table(filtered)
@@ -268,6 +273,11 @@ def _chart(name: str, figure: go.Figure, png: Callable[[go.Figure], Callable[[],
         config={**CHART_CONFIG, "toImageButtonOptions": {**CHART_CONFIG["toImageButtonOptions"], "filename": name}},
         theme=None,
     )
+    summary = chart_summary(figure)
+    if summary:
+        # The chart's gist in words: a screen reader gets it (the SVG alone reads as loose tick labels), and so
+        # does a phone user without hover.
+        st.caption(md(summary))
     # An empty chart (a message, no data) is not worth an image of its own.
     if png is not None and not is_empty_chart(figure):
         st.download_button(
@@ -296,6 +306,9 @@ def _on_select(chart: str) -> Callable[[], None]:
 def _trend(report: Report, png: Callable[[go.Figure], Callable[[], bytes]] | None) -> go.Figure:
     figure = plot_trend(report)
     _chart("trend", figure, png)
+    note = trend_note(report)
+    if note:
+        st.info(note)
     st.caption(
         "The line is the claim's alignment in each month (−1 to +1); the band is its 95% interval, wide where "
         "evidence is thin; hollow points have fewer than the minimum evidence and are not joined. Grey bars: "

@@ -14,6 +14,7 @@ from alignment.charts import DatasetOverview, dataset_overview
 from alignment.errors import AlignmentError, InputError
 from alignment.ingest import (
     AMBIGUOUS_DATE,
+    DATE_AGAINST_ORDER,
     HEADERLESS,
     LONG_REVIEW,
     MALFORMED_ROW,
@@ -65,6 +66,8 @@ INVALID_REASONS = {
     "rows after it into this row, up to the next quote; close that quote in the file and upload it again",
     AMBIGUOUS_DATE: "a date like 03/04/2025 in a column where no date settles whether the day or the month "
     "comes first; it is read month first (March 4th)",
+    DATE_AGAINST_ORDER: "a date like 13/06/2025 that can only be read in the other day/month order than the rest "
+    "of its column (as you chose it, or as most of its dates read); it is read that way. Check the order chosen",
     "date out of range": "a date before 1900 or in the future, a placeholder or a typo; the review is kept "
     "without a date",
     REPEATED_SENTENCE: "a sentence a review says again word for word; it counts once as evidence",
@@ -386,6 +389,32 @@ def _add_dataset(limit: int) -> None:
     _mapping_form(staged)
 
 
+# How numeric dates are written, as the mapping form offers it: the dates decide unless the user says.
+DATE_ORDERS = {
+    "As the dates say (month first when none tells)": None,
+    "Day first (03/04/2025 is 3 April)": True,
+    "Month first (03/04/2025 is March 4)": False,
+}
+
+
+def _date_order(date_column: str | None, chosen: bool | None, key: str) -> bool | None:
+    """The day/month order of the date column's numeric dates, chosen under the mapping (None: settled by the
+    dates, where a day over 12 tells; where none does, they are read month first and counted as unclear)."""
+    if date_column is None:
+        return None
+    labels = list(DATE_ORDERS)
+    label = st.radio(
+        "Numeric dates are written",
+        labels,
+        index=list(DATE_ORDERS.values()).index(chosen),
+        horizontal=True,
+        key=f"map_day_first_{key}",
+        help="Say it when you know: dates like 03/04/2025 read either way, and where no day in the column is over "
+        "12 the dates alone cannot tell.",
+    )
+    return DATE_ORDERS[label]
+
+
 def _mapping_form(table: UploadedTable) -> None:
     frame = table.frame
     if len(table.sheets) > 1 and table.sheet is not None:
@@ -449,6 +478,7 @@ def _mapping_form(table: UploadedTable) -> None:
     identifier = pick(second, "Review id", suggested.id if suggested else None, "id")
     when = pick(third, "Date", suggested.date if suggested else None, "date")
     rating = pick(fourth, "Rating", suggested.rating if suggested else None, "rating")
+    day_first = _date_order(when, suggested.day_first if suggested else None, key)
     segments = st.multiselect(
         "Segment columns (for the heatmap and filters)",
         [c for c in columns if c not in {text, identifier, when, rating}],
@@ -461,7 +491,9 @@ def _mapping_form(table: UploadedTable) -> None:
         if twice:
             st.error(twice)
             return
-        mapping = ColumnMapping(text=text, id=identifier, date=when, rating=rating, segments=tuple(segments))
+        mapping = ColumnMapping(
+            text=text, id=identifier, date=when, rating=rating, segments=tuple(segments), day_first=day_first
+        )
         try:
             with st.spinner("Validating the rows and splitting sentences…"):
                 dataset = validate_staged(mapping)

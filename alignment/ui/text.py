@@ -27,8 +27,10 @@ from alignment.records import Ad, ClaimResult
 from alignment.score import ON_TOPIC_SIMILARITY, closest_similarity, on_topic
 from alignment.ui.edits import ClaimRow
 
-# The last rules: in a narrow window (800 px with the sidebar open leaves the page about 450 px) columns wrap
-# onto a new row rather than shrink until a metric reads "8 …" and the copy box is a strip of one word a line.
+# The rules after .aln-risk-line: in a narrow window (800 px with the sidebar open leaves the page about 450 px)
+# columns wrap onto a new row rather than shrink until a metric reads "8 …" and the copy box is a strip of one
+# word a line; buttons (downloads, dataset loads) and the uploader's type list wrap their words rather than cut
+# them ("⬇ HTML re…"); a chart's toolbar sits in a strip above the chart, clear of its title, not over it.
 CSS = """
 <style>
 .aln-copy{font-size:1.02rem;line-height:2.05;color:#1f1f1f}
@@ -73,6 +75,13 @@ CSS = """
 [data-testid="stHorizontalBlock"]:has([data-testid="stSelectbox"])>[data-testid="stColumn"]{min-width:min(100%,9rem)}
 [data-testid="stHorizontalBlock"]:has(textarea)>[data-testid="stColumn"],
 [data-testid="stHorizontalBlock"]:has(.aln-quote)>[data-testid="stColumn"]{min-width:min(100%,17rem)}
+.stButton button,.stDownloadButton button,.stFormSubmitButton button{height:auto;min-height:2.5rem}
+.stButton button *,.stDownloadButton button *,.stFormSubmitButton button *,.stCheckbox label *,
+[data-testid="stFileUploaderDropzoneInstructions"] *{white-space:normal!important;overflow:visible!important;
+ text-overflow:clip!important;overflow-wrap:anywhere}
+[data-testid="stPlotlyChart"]{padding-top:30px}
+[data-testid="stPlotlyChart"] .js-plotly-plot{overflow:visible!important}
+[data-testid="stPlotlyChart"] .modebar-container{top:-30px!important}
 </style>
 """
 

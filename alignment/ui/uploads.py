@@ -67,6 +67,30 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The first bytes of the binary formats most often renamed or saved as .txt by mistake, and their names.
+_BINARY_MAGIC = (
+    (b"%PDF", "a PDF file"),
+    (b"PK\x03\x04", "a zip archive (such as a Word or Excel file)"),
+    (b"\xd0\xcf\x11\xe0", "an old Word or Excel file"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+)
+
+
+def _not_text(data: bytes, text: str) -> str | None:
+    """What a copy file that is not plain text looks like ("a PDF file"), or None when it may be text: it starts
+    as a known binary format does, or its text (``data`` decoded) still holds a NUL byte, which no text editor
+    writes (UTF-16 text, whose NUL bytes decoding takes away, passes)."""
+    for magic, name in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return name
+    if "\x00" in text or looks_binary(text):
+        return "a binary file"
+    return None
+
+
 def read_copy_upload(data: bytes, filename: str) -> str:
     """The ad copy in an uploaded .txt, .md, .html or .docx file; ads are separated by blank lines (in a
     page, by its paragraphs and other blocks: :func:`alignment.ingest.html_text`).
@@ -86,16 +110,18 @@ def read_copy_upload(data: bytes, filename: str) -> str:
         text = _docx_text(data, filename)
     else:
         text = decode_bytes(data)
-        if looks_binary(text):  # the same test as every other file the tool reads
-            raise UnreadableFileError(f"{filename} looks like a binary file, not text. Save it as plain text.")
-        text = text.replace("\x00", "")
+        kind = _not_text(data, text)
+        if kind:
+            raise UnreadableFileError(
+                f"{filename} is not text (it looks like {kind}): nothing was checked. Save the copy as plain text."
+            )
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if suffix == "md":
         text = markdown_text(text)
     elif suffix in ("html", "htm") or looks_like_html(text):
         text = html_text(text)
     if not text:
-        raise EmptyDatasetError(f"{filename} holds no text. Upload a file with the ad copy in it.")
+        raise EmptyDatasetError(f"{filename} is empty: nothing was checked. Upload a file with the ad copy in it.")
     return text
 
 
@@ -174,13 +200,15 @@ def build_dataset(upload: UploadedTable, mapping: ColumnMapping) -> Dataset:
 
 def reading_columns(mapping: ColumnMapping) -> dict[str, Any]:
     """A mapping as the column options of :func:`alignment.ingest.load_reviews` and ``Workspace.ingest``:
-    a role mapped to no column is "" (none), so that it is not detected again by its name."""
+    a role mapped to no column is "" (none), so that it is not detected again by its name; the dates' order
+    as chosen (None: as the dates say)."""
     return {
         "text_column": mapping.text,
         "id_column": mapping.id or "",
         "date_column": mapping.date or "",
         "rating_column": mapping.rating or "",
         "segment_columns": list(mapping.segments),
+        "day_first": mapping.day_first,
     }
 
 

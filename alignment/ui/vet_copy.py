@@ -33,6 +33,9 @@ COPY_INPUT = "vet_copy_input"
 PENDING = "aln_pending_copy"
 FRESH = "aln_pending_fresh"  # the copy queued is the example: its claims start fresh, without the edits made so far
 EMPTY_CHECK = "aln_empty_check"  # "Check copy" was pressed on an empty box: say so by the button
+# (file name, why it was not read) of the copy file in the uploader that could not be used (empty, not text):
+# said by the uploader until another file replaces it or it is removed.
+UPLOAD_PROBLEM = "aln_upload_problem"
 QUOTES = 3
 POSSIBLE_SHOWN = 8  # possible claims listed at most, the most probable first
 
@@ -57,7 +60,8 @@ def render() -> None:
     except AlignmentError as exc:
         st.error(md(str(exc)))
         report, seconds = None, None
-    stale = copy_changed()
+    # Results shown under a copy file that could not be read are not that file's: marked as the last copy's.
+    stale = copy_changed() or UPLOAD_PROBLEM in st.session_state
     if report is not None:
         _risk_summary(report, seconds, stale)
     left, right = st.columns([2, 3], gap="large")
@@ -92,9 +96,14 @@ def _copy_input() -> None:
         "…or upload the copy (.txt, .md, .html, .docx)",
         type=list(COPY_TYPES),
         key="vet_upload",
-        on_change=state.guarded(_load_uploaded_copy),
+        on_change=_load_uploaded_copy,
         help="A Word file is read paragraph by paragraph; each paragraph is one ad.",
     )
+    problem = state_.get(UPLOAD_PROBLEM)
+    if problem:
+        # By the uploader that still lists the file, for as long as it does: a line at the top of the page,
+        # gone on the next rerun, left the old results looking like the file's.
+        st.error(md(problem[1]))
     first, second = st.columns(2)
     first.button("Check copy", type="primary", on_click=_request_check, width="stretch", key="vet_check")
     second.button("Load the example copy", on_click=_load_example, width="stretch", key="vet_example")
@@ -148,9 +157,19 @@ def _start_from_the_example() -> None:
 
 def _load_uploaded_copy() -> None:
     uploaded = st.session_state.get("vet_upload")
-    if uploaded is None:
+    take_upload(None if uploaded is None else uploaded.getvalue(), None if uploaded is None else uploaded.name)
+
+
+def take_upload(data: bytes | None, filename: str | None) -> None:
+    """Load a copy file put in the uploader (None: the file was removed), or remember why it could not be
+    (empty, not text, another type) to say by the uploader; the copy in the box is then left as it was."""
+    st.session_state.pop(UPLOAD_PROBLEM, None)
+    if data is None or filename is None:
         return
-    load_copy_file(uploaded.getvalue(), uploaded.name)
+    try:
+        load_copy_file(data, filename)
+    except AlignmentError as exc:
+        st.session_state[UPLOAD_PROBLEM] = (filename, str(exc))
 
 
 def load_copy_file(data: bytes, filename: str) -> str:
@@ -258,7 +277,13 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
     risky = [r for r in report.claims if verdict(r.score) in AT_RISK]
     with st.container(border=True):
         st.subheader("Claims at risk")
-        if stale:
+        problem = st.session_state.get(UPLOAD_PROBLEM)
+        if stale and problem and not copy_changed():
+            st.warning(
+                "These results are for the copy checked last (shown under **Claims in the copy checked last**), "
+                f"not for {md(problem[0])}: nothing in that file was checked."
+            )
+        elif stale:
             st.warning(
                 "These results are for the copy checked last (shown under **Claims in the copy checked last**), "
                 "not for the text in the box now. Press **Check copy** to check that."

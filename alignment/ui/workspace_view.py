@@ -22,6 +22,7 @@ from alignment.charts import (
     INTERVAL_HELP,
     VERDICT_ORDER,
     VERDICTS,
+    cut_labels,
     plot_run_history,
     verdict_label,
 )
@@ -403,6 +404,10 @@ def _run_history(name: str, runs: Sequence[RunInfo], writable: bool = True) -> N
             "named by their number and label in the order they were saved (claims are matched across runs by "
             "their wording). A gap in a line: that run did not check the claim, or found no sentence taking a side."
         )
+        cut = cut_labels(figure)
+        if cut:
+            # The legend's names are short; a picture of the chart, or a phone without hover, needs them whole.
+            st.caption(md("Legend names in full: " + "; ".join(f"“{shown}” = {full}" for shown, full in cut)))
     by_id = {run.run_id: run for run in runs}
     if len(runs) >= 2:
         _compare_two_runs(by_id)

@@ -80,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ads",
         metavar="ADS",
         help=(
-            "a .txt, .md or .html file (ads separated by blank lines; a page's by its paragraphs) "
-            "or a table with id and text columns"
+            "a .txt, .md or .html file (ads separated by blank lines; a page's by its paragraphs), a .docx "
+            "Word document (each paragraph an ad) or a table with id and text columns"
         ),
     )
     claims.add_argument(
@@ -102,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find the review sentences that speak to each claim, judge their stance and score each claim.",
     )
     source = check.add_mutually_exclusive_group(required=True)
-    source.add_argument("--ads", metavar="ADS", help="ad copy to extract claims from (.txt, .md, .html or a table)")
+    source.add_argument(
+        "--ads", metavar="ADS", help="ad copy to extract claims from (.txt, .md, .html, .docx or a table)"
+    )
     source.add_argument("--claims", metavar="CLAIMS.txt", help="one claim per line, used verbatim")
     reviews = check.add_mutually_exclusive_group(required=True)
     reviews.add_argument("--reviews", metavar="FILE", help="CSV, TSV, Excel, JSON, JSON Lines or Parquet")

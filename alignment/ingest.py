@@ -2209,6 +2209,26 @@ def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+def docx_text(data: bytes, filename: str) -> str:
+    """The text of a Word document (.docx): each non-empty paragraph, then each table cell, a block of its
+    own (blocks separated by blank lines, so each is an ad).
+
+    Raises:
+        UnreadableFileError: the file is not a Word document, or is damaged.
+    """
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises zipfile, KeyError and lxml errors alike
+        raise UnreadableFileError(f"Could not read {filename} as a Word document: it may be damaged.") from exc
+    blocks = [paragraph.text.strip() for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            blocks.extend(cell.text.strip() for cell in row.cells)
+    return "\n\n".join(block for block in blocks if block)
+
+
 def read_ads(
     path: str | Path, id_column: str | None = None, text_column: str | None = None, notes: list[str] | None = None
 ) -> list[Ad]:
@@ -2233,12 +2253,17 @@ def read_ads(
     if not path.exists():
         raise MissingFileError(f"File not found: {path}. Check the path and try again.")
     suffix = path.suffix.lower()
-    if suffix not in AD_TEXT_SUFFIXES + TABLE_SUFFIXES:
+    if suffix not in AD_TEXT_SUFFIXES + TABLE_SUFFIXES + (".docx",):
         raise UnreadableFileError(
             f"Unsupported file type {suffix!r} for {path.name}: give ad copy as "
-            f"{', '.join(s for s in AD_TEXT_SUFFIXES if s)} text, or as a table ({', '.join(TABLE_SUFFIXES)})."
+            f"{', '.join(s for s in AD_TEXT_SUFFIXES if s)} text or a .docx Word document, or as a table "
+            f"({', '.join(TABLE_SUFFIXES)})."
         )
-    if suffix in AD_TEXT_SUFFIXES:
+    if suffix == ".docx":  # as the app reads an uploaded one: each paragraph an ad
+        if path.is_dir():
+            raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of the ad copy.")
+        ads = parse_ads_text(docx_text(path.read_bytes(), path.name))
+    elif suffix in AD_TEXT_SUFFIXES:
         if path.is_dir():
             raise UnreadableFileError(f"{path} is a folder, not a file. Give the path of the ad copy.")
         text = decode_bytes(path.read_bytes())

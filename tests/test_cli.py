@@ -313,3 +313,20 @@ def test_an_out_file_named_as_a_table_is_refused_by_a_command_that_writes_json(t
     code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(reviews), "--out", str(out))
     assert code == 2 and "this command writes JSON, not .csv. Name the file .json" in err
     assert not out.exists()
+
+
+@pytest.mark.models
+def test_cli_claims_reads_a_word_document_as_the_app_does(tmp_path, capsys):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Fewer dropped calls than any other network.")
+    document.add_paragraph("No hidden fees, ever.")
+    path = tmp_path / "ads.docx"
+    document.save(str(path))
+    out = tmp_path / "claims.json"
+    code, _, err = _run(capsys, "claims", str(path), "--out", str(out))
+    assert code == 0, err
+    payload = json.loads(out.read_text())
+    assert [ad["ad_id"] for ad in payload["ads"]] == ["ad1", "ad2"]
+    assert any("hidden fees" in claim["text"] for claim in payload["claims"])

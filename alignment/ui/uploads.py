@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from alignment.ingest import (
     ColumnMapping,
     ReviewSet,
     decode_bytes,
+    docx_text,
     html_text,
     load_reviews,
     looks_binary,
@@ -107,7 +107,7 @@ def read_copy_upload(data: bytes, filename: str) -> str:
             f"{filename} is not a .txt, .md, .html or .docx file. Save the copy in one of those formats and try again."
         )
     if suffix == "docx":
-        text = _docx_text(data, filename)
+        text = docx_text(data, filename)
     else:
         text = decode_bytes(data)
         kind = _not_text(data, text)
@@ -123,20 +123,6 @@ def read_copy_upload(data: bytes, filename: str) -> str:
     if not text:
         raise EmptyDatasetError(f"{filename} is empty: nothing was checked. Upload a file with the ad copy in it.")
     return text
-
-
-def _docx_text(data: bytes, filename: str) -> str:
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises zipfile, KeyError and lxml errors alike
-        raise UnreadableFileError(f"Could not read {filename} as a Word document: it may be damaged.") from exc
-    blocks = [p.text.strip() for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.extend(cell.text.strip() for cell in row.cells)
-    return "\n\n".join(block for block in blocks if block)
 
 
 def read_dataset_upload(

@@ -38,6 +38,7 @@ from alignment.ingest import (
     read_table,
 )
 from alignment.ratings import OFF_SCALE_RATING, Side, band_side, off_scale, rating_bands, rating_bounds
+from alignment.records import wording_key
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -1214,10 +1215,11 @@ def _nan_mean(values: Sequence[float]) -> float | None:
 
 
 def _read_about(values: Sequence[object], claims: Sequence[str], unread: Counter[str]) -> list[int | None]:
-    """Each review's claim, by number (from 1) or by text (case and spacing aside); None when blank. A
-    number may be written as a whole float ("2.0"): a column of numbers beside a blank cell is read as
-    floats (a JSON file, pandas' read_csv), as ingest reads such an id."""
-    by_text = {" ".join(c.lower().split()): i for i, c in enumerate(claims)}
+    """Each review's claim, by number (from 1) or by text (case, spacing, quotes and end punctuation aside, as
+    :func:`alignment.records.wording_key` reads a repeated claim); None when blank. A number may be written
+    as a whole float ("2.0"): a column of numbers beside a blank cell is read as floats (a JSON file, pandas'
+    read_csv), as ingest reads such an id."""
+    by_text = {wording_key(c): i for i, c in enumerate(claims)}
     about: list[int | None] = []
     for value in values:
         text = clean_cell(value)
@@ -1226,7 +1228,7 @@ def _read_about(values: Sequence[object], claims: Sequence[str], unread: Counter
             about.append(None)
         elif number is not None and 1 <= number <= len(claims):
             about.append(number - 1)
-        elif (key := " ".join(text.lower().split())) in by_text:
+        elif (key := wording_key(text)) in by_text:
             about.append(by_text[key])
         else:
             unread["about names no claim"] += 1

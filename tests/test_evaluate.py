@@ -588,6 +588,16 @@ def test_an_about_column_of_whole_floats_names_its_claims_by_number():
     assert unread == {"about names no claim": 3}
 
 
+def test_an_about_column_names_a_claim_whatever_its_end_punctuation_or_quotes():
+    from alignment.evaluate import _read_about
+
+    unread: Counter[str] = Counter()
+    claims = ["Fewer dropped calls", "No hidden fees"]
+    named = ["Fewer dropped calls.", " fewer  DROPPED calls ", '"No hidden fees"', "No hidden fees!", "Fast setup"]
+    assert _read_about(named, claims, unread) == [0, 0, 1, 1, None]
+    assert unread == {"about names no claim": 1}
+
+
 @pytest.mark.models
 def test_an_about_column_read_by_pandas_as_floats_names_the_same_claims(embedder, labelled):
     # a blank about cell makes pd.read_csv (or a JSON null) read the column as float64: 1.0, NaN

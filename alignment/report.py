@@ -245,7 +245,9 @@ def neutralise_formula(value: object) -> object:
 
 
 def to_safe_csv(frame: pd.DataFrame) -> str:
-    """CSV text of a frame with every formula-like text cell neutralised, for downloads opened in Excel."""
+    """CSV text of a frame with every formula-like text cell neutralised, for downloads opened in Excel, led
+    by a byte-order mark: Excel reads a CSV without one in the machine's code page, so "◐ mixed" and a
+    review's curly quotes would show as "â—� mixed"."""
     import pandas as pd
 
     safe = frame.copy()
@@ -255,4 +257,4 @@ def to_safe_csv(frame: pd.DataFrame) -> str:
             safe[column] = safe[column].map(neutralise_formula)
     safe.columns = [str(neutralise_formula(str(column))) for column in safe.columns]
     # Quote every text cell: a carriage return inside an unquoted cell would split the row.
-    return str(safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC))
+    return "\ufeff" + str(safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC))

@@ -117,7 +117,10 @@ def test_report_csv_export_neutralises_formula_cells():
             "rating": [1, 2, 3, 4, 5, 1, 2],
         }
     )
-    round_trip = pd.read_csv(io.StringIO(to_safe_csv(frame)))
+    text = to_safe_csv(frame)
+    assert text.startswith("\ufeff")  # Excel reads a CSV without a byte-order mark in the machine's code page
+    round_trip = pd.read_csv(io.StringIO(text))
+    assert list(round_trip.columns) == ["sentence", "rating"]  # a reader of UTF-8 takes the mark off
     assert round_trip["sentence"].tolist()[:6] == ["'" + v for v in frame["sentence"].tolist()[:6]]
     assert round_trip["sentence"].tolist()[6] == "plain"
     assert round_trip["rating"].tolist() == [1, 2, 3, 4, 5, 1, 2]

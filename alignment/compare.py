@@ -153,6 +153,15 @@ class RunComparison:
                     f"than one ad ({shown}): the copies pair with the other run's in order, and a copy left "
                     "without a pair is not listed."
                 )
+        weighed = before.config.get("rating_prior", False) or after.config.get("rating_prior", False)
+        earlier = {claim_key(claim.text) for claim in before.claims}
+        later = {claim_key(claim.text) for claim in after.claims}
+        if weighed and earlier & later and earlier != later:
+            notes.append(
+                "The runs checked different sets of claims: where star ratings weighed the stance, the weighing is "
+                "fitted on all of a check's claims together, so a claim both runs checked can move a little with the "
+                "others alone (--no-rating-prior on both compares the words alone)."
+            )
         if before.claims and not after.claims:
             notes.append(f"Run {after.run_id} checked no claims: every claim of run {before.run_id} is left out.")
         return tuple(notes)

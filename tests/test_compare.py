@@ -206,3 +206,17 @@ def test_a_promise_made_in_two_ads_is_neither_left_out_nor_new_where_the_other_r
     assert any("Run 1 checked 1 promise made in more than one ad (“No hidden fees”)" in note for note in forward.notes)
     backward = compare_runs(once, twice)
     assert [item.change for item in backward.changes].count(NEW_CLAIM) == 1  # "Fast setup" only
+
+
+def test_the_comparison_notes_that_rating_weighing_moves_a_claim_with_the_others_when_the_claim_sets_differ():
+    weighed = {"rating_prior": True}
+    before = dataclasses.replace(_run(1, _claim("No hidden fees", "low", 9, 1)), config=weighed)
+    after = dataclasses.replace(
+        _run(2, _claim("No hidden fees", "low", 8, 2), _claim("Fast setup", "low", 5, 0)), config=weighed
+    )
+    assert any("checked different sets of claims" in note for note in compare_runs(before, after).notes)
+    same = dataclasses.replace(_run(3, _claim("No hidden fees", "low", 9, 1)), config=weighed)
+    assert not any("different sets" in note for note in compare_runs(before, same).notes)
+    alone = dataclasses.replace(after, config={"rating_prior": False})
+    unweighed = dataclasses.replace(before, config={"rating_prior": False})
+    assert not any("different sets" in note for note in compare_runs(unweighed, alone).notes)

@@ -2458,8 +2458,12 @@ def coerce_ads(ads: str | Sequence[str] | pd.DataFrame | Sequence[Ad]) -> list[A
         result = parse_ads_text(ads)
     elif isinstance(ads, pd.DataFrame):
         if "text" not in ads.columns:
+            columns = [str(column) for column in ads.columns]
+            guess = next((c for c in columns if _name_key(c) in {"copy", "ad_copy", "ad_text", "body", "ad"}), None)
+            example = guess or (columns[-1] if columns else "Copy")
             raise MissingColumnError(
-                f"The ads DataFrame needs a 'text' column; it has: {', '.join(map(str, ads.columns))}."
+                f"The ads DataFrame needs a 'text' column; it has: {', '.join(columns)}. Name the copy's column "
+                f"so: ads.rename(columns={{{example!r}: 'text'}}) (an 'id' column names each ad)."
             )
         given = [_label_cell(v) for v in ads["id"].tolist()] if "id" in ads.columns else [""] * len(ads)
         texts = [ad_copy_text(clean_cell(text)) for text in ads["text"].tolist()]

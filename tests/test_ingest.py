@@ -647,3 +647,10 @@ def test_a_text_file_that_is_really_a_workbook_or_parquet_says_what_it_looks_lik
             load_reviews(path)
         with pytest.raises(UnreadableFileError, match=f"it looks like {looks}"):
             ReviewStream(path)
+
+
+def test_an_ads_frame_without_a_text_column_says_how_to_name_it():
+    from alignment.ingest import coerce_ads
+
+    with pytest.raises(MissingColumnError, match=r"ads\.rename\(columns=\{'Copy': 'text'\}\)"):
+        coerce_ads(pd.DataFrame({"Ad name": ["spring"], "Copy": ["No hidden fees."]}))

@@ -762,6 +762,7 @@ def _read_ads(path: str, id_column: str | None, text_column: str | None, text_fl
     not blank lines."""
     from alignment.ingest import read_ads
 
+    path = _STDIN if path == "-" else path  # copy piped in is read as text, ads separated by blank lines
     notes: list[str] = []
     try:
         return read_ads(path, id_column=id_column, text_column=text_column, notes=notes), notes
@@ -791,6 +792,7 @@ def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
     claim column), a line longer than the app lets a claim be."""
     from alignment.ingest import decode_bytes, looks_binary
 
+    name = _STDIN if name == "-" else name  # claims piped in, one per line
     path = _expanded(name, "--claims")
     if not path.exists():
         raise MissingFileError(f"Claims file not found: {name}. Give a text file with one claim per line.")
@@ -902,8 +904,21 @@ def _unique_claims(lines: Sequence[tuple[int, str]]) -> tuple[list[str], str | N
     )
 
 
+_STDIN = "/dev/stdin"
+
+
+def _refuse_reviews_from_stdin(name: str) -> None:
+    """Reviews come from a file: "-" (standard input, as --out takes it) has no extension to tell the format."""
+    if name == "-":
+        raise InputError(
+            "Reviews cannot be read from standard input: their format is told by the file's extension. Give the "
+            "path of the file (.csv, .tsv, .xlsx, .json, .jsonl, .parquet)."
+        )
+
+
 def _require_reviews_file(name: str) -> None:
     """Fail before any model loads when the --reviews file is not there."""
+    _refuse_reviews_from_stdin(name)
     if not Path(name).exists():
         raise MissingFileError(f"Reviews file not found: {name}. Check the path and try again.")
 
@@ -973,6 +988,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     validate_name(args.name)
     _workspace_database(args.workspace)  # a folder in the database file's place: said before the file is read
     kind = embedder_kind(args.embedder)
+    _refuse_reviews_from_stdin(args.file)
     if not Path(args.file).exists():
         raise MissingFileError(f"File not found: {args.file}. Check the path and try again.")
     sheet = _sheet(args.sheet, args.file)

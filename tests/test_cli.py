@@ -330,3 +330,16 @@ def test_cli_claims_reads_a_word_document_as_the_app_does(tmp_path, capsys):
     payload = json.loads(out.read_text())
     assert [ad["ad_id"] for ad in payload["ads"]] == ["ad1", "ad2"]
     assert any("hidden fees" in claim["text"] for claim in payload["claims"])
+
+
+def test_claims_can_be_piped_in_and_reviews_from_standard_input_are_refused_in_one_line(tmp_path, capsys, monkeypatch):
+    from alignment.cli import _numbered_claim_lines
+
+    piped = tmp_path / "piped.txt"
+    piped.write_text("No hidden fees\n\nFree returns\n")
+    monkeypatch.setattr("alignment.cli._STDIN", str(piped))  # what /dev/stdin holds when claims are piped in
+    assert _numbered_claim_lines("-") == [(1, "No hidden fees"), (3, "Free returns")]
+    claims = tmp_path / "claims.txt"
+    claims.write_text("No hidden fees\n")
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", "-")
+    assert code == 2 and "Reviews cannot be read from standard input" in err and "\n" not in err.strip()

@@ -59,7 +59,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as the JSON-ready dict of schema alignment.report/1 (``possible_claims`` and ``ads`` only
-        when the check read ad copy, ``rating_prior`` only when ratings weighed the stance)."""
+        when the check read ad copy, ``rating_prior`` only when ratings weighed the stance, ``embedder`` (the
+        model id of the embedder that read the reviews) when known)."""
         possible = (
             {}
             if self.possible_claims is None
@@ -80,6 +81,7 @@ class Report:
                 "columns": dict(self.dataset.columns),
             },
             "config": self.config.to_dict(),
+            **({} if self.embedder is None else {"embedder": self.embedder}),
             **({} if self.rating_prior is None else {"rating_prior": self.rating_prior.to_dict()}),
             "notes": list(self.notes),
         }

@@ -578,7 +578,7 @@ def test_a_run_saved_from_python_records_the_embedder_its_report_was_checked_wit
     report, _ = check_dataset_at(
         location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
     )
-    assert report.embedder == CountingEmbedder.model_id
+    assert report.embedder == CountingEmbedder.model_id and report.to_dict()["embedder"] == CountingEmbedder.model_id
     with Workspace.open(location) as ws:
         run = ws.save_run(report, dataset="telecom")  # as the README's snippet saves it, no embedder named
         assert run.embedder == CountingEmbedder.model_id

@@ -250,3 +250,27 @@ def test_the_comparison_csv_rounds_alignments_as_the_table_shows_them():
     assert rounded["alignment change"].tolist()[0] == 0.76
     assert "-0.26136" not in to_safe_csv(rounded) and ",-0.26," in to_safe_csv(rounded)
     assert frame["alignment before"].iloc[0] == -0.26136363636363635  # the table keeps its values
+
+
+def test_the_dashboards_filters_are_in_its_address_and_a_link_opens_it_filtered(monkeypatch, tmp_path):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    report = _report()
+    monkeypatch.setattr(state, "current_report", lambda: (report, None))
+    app = AppTest.from_function(_dashboard_page, default_timeout=TIMEOUT).run()
+    region = next(multiselect for multiselect in app.multiselect if multiselect.label == "Region")
+    region.set_value(["North"]).run()
+    app.select_slider[0].set_value(("2025-02", "2025-02")).run()
+    assert not app.exception
+    assert app.query_params["segment.region"] == "North"
+    assert (app.query_params["from"], app.query_params["to"]) == ("2025-02", "2025-02")
+    # a colleague opening that address sees the same filters
+    colleague = AppTest.from_function(_dashboard_page, default_timeout=TIMEOUT)
+    for name in ("segment.region", "from", "to"):
+        colleague.query_params[name] = app.query_params[name]
+    colleague.run()
+    assert not colleague.exception
+    assert [m.value for m in colleague.multiselect if m.label == "Region"] == [["North"]]
+    assert colleague.select_slider[0].value == ("2025-02", "2025-02")
+    # a filter cleared leaves the address
+    next(m for m in colleague.multiselect if m.label == "Region").set_value([]).run()
+    assert "segment.region" not in colleague.query_params

@@ -164,7 +164,7 @@ def _filters(report: Report) -> Report:
             labels = [m.strftime("%Y-%m") for m in months]
             full = (labels[0], labels[-1])
             # The range goes in as value=, never through the key: Streamlit reads a range only from value=.
-            kept, remember = state.remembered(key, full)
+            kept, remember = state.remembered(key, _linked_months(key) or full)
             if not (isinstance(kept, (tuple, list)) and len(kept) == 2 and set(kept) <= set(labels)):
                 kept = full
             with cells[0]:
@@ -185,7 +185,7 @@ def _filters(report: Report) -> Report:
         values = _segment_values(report)
         for index, column in enumerate(columns):
             key = f"dash_seg_{dataset_key}_{column}"
-            remember = state.keep(key, [])
+            remember = state.keep(key, _linked_values(key, column))
             still_there = [v for v in st.session_state[key] if v in values[column]]
             if still_there != st.session_state[key]:  # write only to drop a value gone from the data
                 st.session_state[key] = still_there
@@ -197,7 +197,47 @@ def _filters(report: Report) -> Report:
                     on_change=remember,
                     placeholder=f"All {column} values",
                 )
+    _link_filters(None if start is None else (first, last), chosen, columns)
     return filter_report(report, start, end, chosen)
+
+
+# The filters in the page's address, so that a link to the dashboard opens it as filtered: "from" and "to"
+# (months, 2025-04) and one "segment.<column>" per value chosen of a column.
+MONTHS_PARAMS = ("from", "to")
+SEGMENT_PARAM = "segment."
+
+
+def _linked_months(key: str) -> tuple[str, str] | None:
+    """The month range a link gives ("from", "to"), for a session that has not set its own yet."""
+    if f"aln_keep_{key}" in st.session_state:
+        return None
+    first, last = (st.query_params.get(name) for name in MONTHS_PARAMS)
+    return (first, last) if first and last and first <= last else None
+
+
+def _linked_values(key: str, column: str) -> list[str]:
+    """The values of a segment filter a link gives, for a session that has not set its own yet."""
+    if f"aln_keep_{key}" in st.session_state:
+        return []
+    return [value for value in st.query_params.get_all(SEGMENT_PARAM + column) if value]
+
+
+def _link_filters(months: tuple[str, str] | None, chosen: dict[str, list[str]], columns: Sequence[str]) -> None:
+    """Say the filters in the page's address (and only those: a filter cleared leaves it), so the address a
+    brand manager copies opens the dashboard as they see it. Written only where it changes."""
+    wanted: dict[str, list[str]] = {}
+    if months is not None:
+        wanted.update({MONTHS_PARAMS[0]: [months[0]], MONTHS_PARAMS[1]: [months[1]]})
+    for column in columns:
+        if chosen.get(column):
+            wanted[SEGMENT_PARAM + column] = list(chosen[column])
+    params = st.query_params
+    for name in list(params.keys()):
+        if (name in MONTHS_PARAMS or name.startswith(SEGMENT_PARAM)) and name not in wanted:
+            del params[name]
+    for name, values in wanted.items():
+        if params.get_all(name) != values:
+            params[name] = values if len(values) > 1 else values[0]
 
 
 def filter_label(column: str) -> str:

@@ -274,3 +274,14 @@ def test_the_dashboards_filters_are_in_its_address_and_a_link_opens_it_filtered(
     # a filter cleared leaves the address
     next(m for m in colleague.multiselect if m.label == "Region").set_value([]).run()
     assert "segment.region" not in colleague.query_params
+
+
+def test_the_evidence_narrows_to_a_claim_chosen_from_a_list_as_a_keyboard_user_can(dashboard):
+    app, offered = dashboard
+    offered.clear()
+    claims = app.selectbox(key="evidence_claim")
+    assert claims.value is None  # every claim
+    claims.select("c1").run()
+    assert not app.exception
+    shown = _csv(offered, "⬇ These ")
+    assert set(shown["claim_id"]) == {"c1"} and len(shown) == 4

@@ -49,6 +49,7 @@ from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
 from alignment.ui.text import md
 
 DRILL = "aln_drill"
+EVIDENCE_CLAIM = "evidence_claim"  # the claim chosen above the evidence table (None: every claim)
 SEGMENT_VALUES = "aln_segment_values"
 CHART_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -402,14 +403,25 @@ def _evidence(report: Report) -> None:
     head, clear = st.columns([5, 1], vertical_alignment="bottom")
     with head:
         if drill is None:
-            st.markdown("**All evidence** — click a chart to narrow it down.")
+            st.markdown("**All evidence** — click a chart, or choose a claim and a stance below, to narrow it down.")
         else:
             st.markdown(f"**{md(drill.describe(texts))}**")
     if drill is not None:
         clear.button("Show all evidence", on_click=lambda: st.session_state.__setitem__(DRILL, None), key="drill_clear")
-    search_col, stance_col = st.columns([3, 2])
+    search_col, claim_col, stance_col = st.columns([3, 2, 2])
     query = search_col.text_input(
         "Search the quotes", key="evidence_search", placeholder="words in the quote, claim, review id or segment"
+    )
+    # The charts' drill-down needs a pointer; this reaches the same slices from the keyboard (with the stance
+    # and the search, which finds a segment's value too).
+    options: list[str | None] = [None, *texts]
+    if st.session_state.get(EVIDENCE_CLAIM) not in options:
+        st.session_state.pop(EVIDENCE_CLAIM, None)  # a claim of an earlier check
+    picked = claim_col.selectbox(
+        "Claim",
+        options,
+        key=EVIDENCE_CLAIM,
+        format_func=lambda claim_id: "Every claim" if claim_id is None else short_text(texts[claim_id], 60),
     )
     stances = stance_col.multiselect(
         "Stance",
@@ -422,6 +434,8 @@ def _evidence(report: Report) -> None:
         # A slice clicked before a filter left it out (a channel filtered away, a month outside the range)
         st.info("The filters above leave no evidence in this slice: press “Show all evidence”, or widen the filters.")
     shown = search(drilled, query)
+    if picked is not None:
+        shown = shown[shown["claim_id"] == picked]
     if stances:
         shown = shown[shown["stance"].isin(stances)]
     columns = evidence_columns(shown, segment_columns(report), drill)

@@ -1979,37 +1979,28 @@ def caption_figure(figure: go.Figure, caption: str, width: int = 1200) -> go.Fig
     bottom = int(figure.layout.margin.b if figure.layout.margin.b is not None else 80) + extra
     captioned.update_layout(height=height + extra, margin={"b": bottom})
     if key:
-        captioned.add_annotation(
-            text="<br>".join(key),
-            x=0,
-            xref="paper",
-            xanchor="left",
-            y=0,
-            yref="paper",
-            yanchor="bottom",
-            yshift=-bottom + EXPORT_CAPTION_HEIGHT,
-            showarrow=False,
-            align="left",
-            font={"size": 12, "color": TEXT_COLOUR},
-        )
-    if not caption:
-        return captioned
-    # Placed against the plot area's bottom (annotations cannot be placed against the figure): shifted down by
-    # the whole bottom margin, it sits on the figure's bottom edge.
-    captioned.add_annotation(
-        text=_escape(caption),
+        _add_footer(captioned, "<br>".join(key), -bottom + EXPORT_CAPTION_HEIGHT, TEXT_COLOUR)
+    if caption:
+        _add_footer(captioned, _escape(caption), -bottom + 6, "#555555")
+    return captioned
+
+
+def _add_footer(figure: go.Figure, text: str, shift: int, colour: str) -> None:
+    """Write ``text`` at the left, ``shift`` pixels below the plot area's bottom: annotations cannot be placed
+    against the figure, so one shifted down by the whole bottom margin sits on the figure's bottom edge."""
+    figure.add_annotation(
+        text=text,
         x=0,
         xref="paper",
         xanchor="left",
         y=0,
         yref="paper",
         yanchor="bottom",
-        yshift=-bottom + 6,
+        yshift=shift,
         showarrow=False,
         align="left",
-        font={"size": 12, "color": "#555555"},
+        font={"size": 12, "color": colour},
     )
-    return captioned
 
 
 def report_html(

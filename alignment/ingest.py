@@ -363,24 +363,32 @@ def header_names(cells: Sequence[str]) -> list[str]:
 
 # The first bytes of the formats a text file is most often confused with, and what to call them.
 _FORMAT_SIGNATURES = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip file"),
-    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
+    (b"PK\x03\x04", "an Excel workbook (.xlsx), a Word file (.docx) or another zip file"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls) or an old Word file"),
     (b"PAR1", "a Parquet file (.parquet)"),
     (b"%PDF", "a PDF"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
 )
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file that should be text looks like by its first bytes ("a PDF"), or None."""
+    return next((kind for signature, kind in _FORMAT_SIGNATURES if head.startswith(signature)), None)
 
 
 def _refuse_other_format(path: Path, suffix: str) -> None:
     """Refuse a text file (CSV, TSV, JSON) that is really a workbook, a Parquet file or a PDF, by its first
     bytes, naming what it looks like: its reader would fail with a message about text or JSON."""
     with path.open("rb") as handle:
-        head = handle.read(8)
-    for signature, kind in _FORMAT_SIGNATURES:
-        if head.startswith(signature):
-            raise UnreadableFileError(
-                f"{path.name} is not {suffix.lstrip('.').upper()}: it looks like {kind}. Give it the extension "
-                "of its real format, or export it as CSV (UTF-8)."
-            )
+        kind = binary_kind(handle.read(8))
+    if kind is not None:
+        raise UnreadableFileError(
+            f"{path.name} is not {suffix.lstrip('.').upper()}: it looks like {kind}. Give it the extension "
+            "of its real format, or export it as CSV (UTF-8)."
+        )
 
 
 def _check_workbook(path: Path) -> None:

@@ -16,6 +16,7 @@ from alignment.errors import EmptyDatasetError, InputError, UnreadableFileError
 from alignment.ingest import (
     ColumnMapping,
     ReviewSet,
+    binary_kind,
     decode_bytes,
     docx_text,
     html_text,
@@ -67,25 +68,13 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# The first bytes of the binary formats most often renamed or saved as .txt by mistake, and their names.
-_BINARY_MAGIC = (
-    (b"%PDF", "a PDF file"),
-    (b"PK\x03\x04", "a zip archive (such as a Word or Excel file)"),
-    (b"\xd0\xcf\x11\xe0", "an old Word or Excel file"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-)
-
-
 def _not_text(data: bytes, text: str) -> str | None:
-    """What a copy file that is not plain text looks like ("a PDF file"), or None when it may be text: it starts
+    """What a copy file that is not plain text looks like ("a PDF"), or None when it may be text: it starts
     as a known binary format does, or its text (``data`` decoded) still holds a NUL byte, which no text editor
     writes (UTF-16 text, whose NUL bytes decoding takes away, passes)."""
-    for magic, name in _BINARY_MAGIC:
-        if data.startswith(magic):
-            return name
+    kind = binary_kind(data[:8])
+    if kind is not None:
+        return kind
     if "\x00" in text or looks_binary(text):
         return "a binary file"
     return None

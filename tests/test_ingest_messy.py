@@ -619,7 +619,9 @@ def test_ad_copy_that_is_binary_or_of_another_type_is_refused_in_one_line(tmp_pa
         read_ads(binary)
     pdf = tmp_path / "copy.pdf"
     pdf.write_bytes(b"%PDF-1.4")
-    with pytest.raises(UnreadableFileError, match=r"\.txt, \.md, \.html, \.htm text, or as a table"):
+    with pytest.raises(
+        UnreadableFileError, match=r"\.txt, \.md, \.html, \.htm text or a \.docx Word document, or as a table"
+    ):
         read_ads(pdf)
 
 

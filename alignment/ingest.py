@@ -1133,6 +1133,12 @@ def detect_columns(
             if named:
                 others = {str(c) for c in columns} - named
                 rating = _guess_column(frame, others, _is_stepped_rating_cell, distinct=2, counter=False)
+        if id_column is None and identifier is None:
+            # An id column under a name of its own ("fb_id", "Response ID", "Case no") is known by an id word
+            # closing its name and by cells that are all different and read as ids.
+            named = {c for c in columns if c not in {text, date, rating} and _ID_WORD.search(c)}
+            if named:
+                identifier = _guess_column(frame, set(columns) - named, _is_id_cell, unique=True)
     if segment_columns is None:
         used = {text, identifier, date, rating}
         segments = tuple(c for c in columns if c not in used and _is_segment_column(frame, c))
@@ -1256,6 +1262,9 @@ def _counts_rows(cells: Sequence[str]) -> bool:
         return False
     first = int(cells[0])
     return all(int(cell) == first + offset for offset, cell in enumerate(cells))
+
+
+_ID_WORD = re.compile(r"(?:^|[^a-z])(?:id|#|no|number|ref|reference|key)\.?$", re.IGNORECASE)
 
 
 def _is_id_cell(cell: str) -> bool:

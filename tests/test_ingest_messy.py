@@ -1139,3 +1139,15 @@ def test_a_date_that_can_only_be_read_in_the_other_order_than_its_columns_is_cou
     assert [review.date for review in told.reviews] == ["2025-03-04", "2025-06-13", "2025-02-07"]
     assert told.summary.columns["invalid_values"] == {DATE_AGAINST_ORDER: 1}
     assert load_reviews(frame).summary.columns["invalid_values"] == {}  # the dates settle day first themselves
+
+
+def test_an_id_column_under_a_name_of_its_own_is_found_by_its_id_word_and_unique_cells():
+    frame = pd.DataFrame(
+        {
+            "fb_id": ["R0001", "R0002", "R0003"],
+            "Order Number": ["A-1", "A-1", "A-2"],  # repeats: not an id
+            "feedback_body": ["My calls drop every evening.", "The fees were hidden again.", "Data is slow downtown."],
+        }
+    )
+    assert load_reviews(frame).mapping.id == "fb_id"
+    assert load_reviews(frame.drop(columns="fb_id")).mapping.id is None

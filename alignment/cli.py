@@ -815,7 +815,8 @@ def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
         if line.strip()
     ]
     if not lines:
-        raise InputError(f"{name} has no claims. Put one claim per line.")
+        shown = "Standard input" if name == _STDIN else name
+        raise InputError(f"{shown} has no claims. Put one claim per line.")
     for number, line in lines:
         control = _CONTROL_CHARACTER.search(line)
         if control:
@@ -1788,11 +1789,9 @@ def _clip(text: str, width: int) -> str:
 
 
 def _short_model(model_id: str | None) -> str:
-    if not model_id:
-        return "-"
-    from alignment.embed import FAST_MODEL_ID, MODEL_ID
+    from alignment.embed import embedder_name
 
-    return {MODEL_ID: "exact", FAST_MODEL_ID: "fast"}.get(model_id, model_id)
+    return embedder_name(model_id)
 
 
 def _invalid_values(columns: Mapping[str, object]) -> str:
@@ -1832,7 +1831,7 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 # Names of table formats: an --out named so by a command that writes JSON would give a file the program it
 # is meant for cannot open.
-_TABLE_OUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".parquet")
+_TABLE_OUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".jsonl", ".ndjson")
 
 
 def _check_out_path(

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from alignment.charts import AT_RISK, VERDICTS, verdict
+from alignment.embed import embedder_name
 from alignment.errors import InputError
 from alignment.records import wording_key
 from alignment.workspace import RunClaim, RunInfo
@@ -128,8 +129,9 @@ class RunComparison:
             )
         if before.embedder and after.embedder and before.embedder != after.embedder:
             notes.append(
-                f"The runs embedded the reviews differently ({before.embedder} → {after.embedder}): the probabilities "
-                "differ slightly between the two, so a small change may come from them."
+                f"The runs embedded the reviews with different embedders ({embedder_name(before.embedder)} → "
+                f"{embedder_name(after.embedder)}): they match and read sentences a little differently, so a change, "
+                "even of verdict, may come from them rather than from the customers."
             )
         differing = [
             name

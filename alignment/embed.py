@@ -750,6 +750,14 @@ def _env_threads() -> int | None:
     return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
+def embedder_name(model_id: str | None) -> str:
+    """How a person knows an embedder by its model id: "exact" or "fast" for the bundled ones, else the id;
+    "-" for none."""
+    if not model_id:
+        return "-"
+    return {MODEL_ID: "exact", FAST_MODEL_ID: "fast"}.get(model_id, model_id)
+
+
 def embedder_kind(kind: str | None = None) -> str:
     """The embedder kind to use: ``kind``, else ``ALIGN_EMBEDDER``, else "exact".
 

@@ -15,6 +15,7 @@ import pytest
 from conftest import run_cli as _run
 
 from alignment.cli import build_parser, main
+from alignment.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -339,6 +340,9 @@ def test_claims_can_be_piped_in_and_reviews_from_standard_input_are_refused_in_o
     piped.write_text("No hidden fees\n\nFree returns\n")
     monkeypatch.setattr("alignment.cli._STDIN", str(piped))  # what /dev/stdin holds when claims are piped in
     assert _numbered_claim_lines("-") == [(1, "No hidden fees"), (3, "Free returns")]
+    piped.write_text("\n")
+    with pytest.raises(InputError, match=r"^Standard input has no claims"):
+        _numbered_claim_lines("-")
     claims = tmp_path / "claims.txt"
     claims.write_text("No hidden fees\n")
     code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", "-")

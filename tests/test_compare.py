@@ -190,7 +190,13 @@ def test_the_comparison_notes_a_dataset_replaced_between_the_runs_and_another_em
     after = dataclasses.replace(_run(2, _claim("No hidden fees", "high", 1, 9)), dataset_sha256="bb", embedder="fast")
     notes = compare_runs(before, after).notes
     assert notes[0].startswith("The runs are of different files of dataset 'tweets' (it was replaced between them)")
-    assert notes[1].startswith("The runs embedded the reviews differently (exact → fast)")
+    assert notes[1].startswith("The runs embedded the reviews with different embedders (exact → fast)")
+    from alignment.embed import FAST_MODEL_ID, MODEL_ID
+
+    named = compare_runs(
+        dataclasses.replace(before, embedder=MODEL_ID), dataclasses.replace(after, embedder=FAST_MODEL_ID)
+    )
+    assert any("(exact → fast)" in note for note in named.notes)  # as `alignment runs` names them
     same = dataclasses.replace(after, dataset_sha256="aa", embedder="exact")
     assert compare_runs(before, same).notes == ()
 

@@ -39,7 +39,6 @@ from alignment.charts import (
     segment_columns,
     segment_frame,
     short_text,
-    trend_note,
     verdict_label,
 )
 from alignment.errors import AlignmentError
@@ -347,9 +346,6 @@ def _on_select(chart: str) -> Callable[[], None]:
 def _trend(report: Report, png: Callable[[go.Figure], Callable[[], bytes]] | None) -> go.Figure:
     figure = plot_trend(report)
     _chart("trend", figure, png)
-    note = trend_note(report)
-    if note:
-        st.info(note)
     st.caption(
         "The line is the claim's alignment in each month (−1 to +1); the band is its 95% interval, wide where "
         "evidence is thin; hollow points have fewer than the minimum evidence and are not joined. Grey bars: "

@@ -65,7 +65,8 @@ INVALID_REASONS = {
     ROWS_RUN_TOGETHER: "a row holding lines that read as rows of the file: a quote left open in it ran the "
     "rows after it into this row, up to the next quote; close that quote in the file and upload it again",
     AMBIGUOUS_DATE: "a date like 03/04/2025 in a column where no date settles whether the day or the month "
-    "comes first; it is read month first (March 4th)",
+    "comes first; it is read month first (March 4th). If the file writes the day first, map the columns again and "
+    "choose “Day first” under “Numeric dates are written”",
     DATE_AGAINST_ORDER: "a date like 13/06/2025 that can only be read in the other day/month order than the rest "
     "of its column (as you chose it, or as most of its dates read); it is read that way. Check the order chosen",
     "date out of range": "a date before 1900 or in the future, a placeholder or a typo; the review is kept "

@@ -449,10 +449,12 @@ class ClaimFinder:
         spans: list[Span] = []
         possible: list[Span] = []
         units = candidate_units(doc)
+        # The copy's promises: its units but a label before a colon ("Delivery" of "Delivery: in 2 days").
+        promises = [unit for unit in units if not _is_label_unit(unit)]
         for unit in units:
             if self.model is not None:
                 chosen, near = self.model.read_unit(unit)
-                if len(units) == 1 and not chosen and _is_the_whole_promise(unit, self.model):
+                if promises == [unit] and not chosen and _is_the_whole_promise(unit, self.model):
                     # Copy of one short phrase with a word of promise ("Free delivery", "Friendly staff") is
                     # the promise itself: the classifier, fitted on ads that always say more, has no
                     # context to read it by, and scores it under its bar (often under the near misses' too).
@@ -482,8 +484,9 @@ def _is_the_whole_promise(unit: Span, model: ClaimSpanModel) -> bool:
     of the model's candidates: no footnote, greeting, markdown or phone number) and that the classifier
     does not all but rule out. What is left of a call to action ("more" of "Learn more") is not the whole copy."""
     words = [token for token in unit if not token.is_punct and not token.is_space]
+    label = _label_before(unit)
     copy = [token for token in unit.doc if not token.is_punct and not token.is_space]
-    if len(words) != len(copy) or len(words) > SHORT_COPY_WORDS or not is_claim(unit):
+    if len(words) + len(label) != len(copy) or len(words) > SHORT_COPY_WORDS or not is_claim(unit):
         return False
     if not any((span.start, span.end) == (unit.start, unit.end) for span in model.candidates(unit)):
         return False
@@ -505,6 +508,21 @@ def _is_bare_slogan(words: Sequence[Token]) -> bool:
 
 
 LABEL_WORDS = 3  # "Delivery:", "Fast delivery:", "Battery life:"; a longer lead-in is a phrase of its own
+_LABEL_ENDS = frozenset({":", "—", "–"})  # "Delivery: in 2 days", "Shipping — free over $50"
+
+
+def _label_before(span: Span) -> list[Token]:
+    """The words of the label the copy sets before ``span`` and a colon (none when there is no label)."""
+    begin = _with_label(span).start
+    return [token for token in span.doc[begin : span.start] if not token.is_punct and not token.is_space]
+
+
+def _is_label_unit(unit: Span) -> bool:
+    """Whether a unit is only the label of what follows it ("Delivery" of "Delivery: in 2 days")."""
+    doc, after = unit.doc, unit.end
+    while after < len(doc) and doc[after].is_space:
+        after += 1
+    return after < len(doc) and _label_start(doc, after) == unit.start
 
 
 def _with_label(span: Span) -> Span:
@@ -523,7 +541,7 @@ def _label_start(doc: Doc, colon: int) -> int | None:
     """Where the label that ends at the colon ``doc[colon]`` begins; None when there is none. A label is a
     common noun of up to LABEL_WORDS words that opens its line or sentence; a brand or product name
     ("Brightwave:"), urgency ("Last chance:"), a sale or a question is not one."""
-    if colon < 1 or doc[colon].text != ":":
+    if colon < 1 or doc[colon].text not in _LABEL_ENDS:
         return None
     begin = colon
     while begin > max(0, colon - LABEL_WORDS - 1) and not _opens_line(doc[begin]):
@@ -543,7 +561,7 @@ def _label_start(doc: Doc, colon: int) -> int | None:
 
 def _leading_label(span: Span) -> Span | None:
     """The label a claim opens with ("Delivery" of "Delivery: in 2 days"), or None."""
-    colon = next((t.i for t in span[: LABEL_WORDS + 1] if t.text == ":"), None)
+    colon = next((t.i for t in span[: LABEL_WORDS + 1] if t.text in _LABEL_ENDS), None)
     if colon is None or _label_start(span.doc, colon) != span.start:
         return None
     return span.doc[span.start : colon]
@@ -955,13 +973,14 @@ def _extend_to_head_modifiers(span: Span, unit: Span) -> Span:
 
 def _extend_to_modified_noun(span: Span, unit: Span) -> Span:
     """Give coordinated modifiers back the noun they modify ("Fast and friendly" of "Fast and friendly
-    support"), and the second of them back the first ("friendly support" of it): "a noun phrase with its
-    modifier" (the guideline), and a claim with no noun says nothing a review could speak to."""
+    support"), a number back its unit ("up to 20 hours" of "up to 20"), and the second of coordinated
+    modifiers back the first ("friendly support" of it): "a noun phrase with its modifier" (the guideline),
+    and a claim with no noun says nothing a review could speak to."""
     start, end = span.start, span.end
     root = span.root
     noun = root.head
     if (
-        root.dep_ in {"amod", "compound"}
+        root.dep_ in {"amod", "compound", "nummod"}
         and noun.pos_ in {"NOUN", "PROPN"}
         and span.end <= noun.i < unit.end
         and all(
@@ -1078,7 +1097,7 @@ def _is_excluded_unit(unit: Span) -> bool:
     """A question is never a claim, and neither is any phrase cut from it. A unit with a discount in it
     is not excluded: the discount is not a claim (may_be_claim rules out every phrase that holds it), but
     the same unit can make another promise ("save with daily deals from $1.99 and NO subscription fees")."""
-    return unit.text.rstrip().endswith("?") or _next_is_question(unit) or bool(_PLACEHOLDER_PATTERN.search(unit.text))
+    return unit.text.rstrip().endswith("?") or _next_is_question(unit)
 
 
 # Placeholder text left in a draft ("Lorem ipsum dolor sit amet, consectetur adipiscing elit") promises nothing.
@@ -1377,6 +1396,7 @@ class ClaimSpanModel:
             and not _touches(span, _BUY_GET_FREE_PATTERN)
             and not _touches(span, _PHONE_PATTERN)  # nor any phrase cut from one ("555) 010-0199")
             and not _touches(span, _MARKDOWN_PATTERN)  # nor a markdown, for the same reason
+            and not _PLACEHOLDER_PATTERN.search(span.text)  # nor placeholder text, the promise beside it kept
             and not _only_what_a_call_to_action_names(span)
         ]
 

@@ -703,6 +703,10 @@ def test_a_claim_after_a_label_and_a_colon_keeps_the_label(nlp):
         ("Delivery: in 2 days", "delivery"),
         ("Fast delivery: your kettle arrives in two days", "fast delivery"),
     ]
+    # a dash sets a label too; a labelled promise alone, without a full stop, is still the copy's promise
+    dashed = [(claim.text, claim.aspect) for claim in extract_claims([Ad("a3", "Shipping — free over $50")], nlp)]
+    assert dashed == [("Shipping — free over $50", "shipping")]
+    assert [claim.text for claim in extract_claims([Ad("a4", "Delivery: in 2 days")], nlp)] == ["Delivery: in 2 days"]
     # a brand or urgency before the colon is no label: the promise is read without it
     for copy in ("Brightwave: fewer dropped calls.", "Last chance: free returns on every order."):
         texts = [claim.text for claim in extract_claims([Ad("a2", copy)], nlp)]
@@ -713,6 +717,9 @@ def test_a_claim_after_a_label_and_a_colon_keeps_the_label(nlp):
 def test_placeholder_text_in_a_draft_is_no_claim(nlp):
     copy = "Set up in minutes. Lorem ipsum dolor sit amet, consectetur adipiscing elit."
     assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == ["Set up in minutes"]
+    # the promise beside it in one clause is kept
+    beside = "Dolor sit amet consectetur, free delivery in 2 days"
+    assert [claim.text for claim in extract_claims([Ad("a2", beside)], nlp)] == ["free delivery in 2 days"]
 
 
 @pytest.mark.models

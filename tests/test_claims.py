@@ -728,3 +728,9 @@ def test_two_nouns_joined_by_a_conjunction_stay_one_promise(nlp):
     found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]
     assert any(claim.startswith("unlimited talk & text") for claim in found), found
     assert "no annual contract" in found
+
+
+@pytest.mark.models
+def test_a_number_keeps_its_unit(nlp):
+    found = [claim.text for claim in extract_claims([Ad("a1", "Battery life: up to 20 hours")], nlp)]
+    assert found == ["Battery life: up to 20 hours"]

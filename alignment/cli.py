@@ -1799,9 +1799,13 @@ def _invalid_values(columns: Mapping[str, object]) -> str:
     duplicate id") and those read in a way worth checking ("; read as noted: 1 first line read as a review
     (no header row)"), or "" when every value was read as written: a date or rating that does not parse
     is left empty, so the user must hear of it."""
+    from alignment.ingest import DATE_AGAINST_ORDER
+
     invalid, noted = _split_noted(columns.get("invalid_values"))
+    # A date only the other order can read says the order the column was read in may be wrong for all of it.
+    order = ", so check the order: --dates day-first or --dates month-first" if DATE_AGAINST_ORDER in noted else ""
     return (f"; invalid values: {_counts(invalid)}" if invalid else "") + (
-        f"; read as noted: {_counts(noted)}" if noted else ""
+        f"; read as noted: {_counts(noted)}{order}" if noted else ""
     )
 
 

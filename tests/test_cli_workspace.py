@@ -506,6 +506,13 @@ def test_cli_ingest_reads_dates_day_first_when_told_and_keeps_the_order_with_the
     assert shown["dates"] == {"first": "2025-02-01", "last": "2025-04-05", "dated": 3}
     with Workspace.open(workspace_dir) as ws:
         assert ws.dataset("uk").mapping.day_first is True
+    # an order the dates contradict is counted, and the summary says to check it
+    wrong = tmp_path / "wrong.csv"
+    pd.DataFrame({"text": ["Calls drop.", "Fees hidden."], "date": ["13/04/2025", "05/04/2025"]}).to_csv(
+        wrong, index=False
+    )
+    code, out, err = _run(capsys, "ingest", str(wrong), "--name", "wrong", "--dates", "month-first", "--quiet")
+    assert code == 0 and "so check the order: --dates day-first or --dates month-first" in out, err
     # a stored dataset was read once: its order is not given again
     code, _, err = _run(capsys, "check", "--claims", str(path), "--dataset", "uk", "--dates", "month-first")
     _one_line_error(code, err, "--dates")

@@ -2227,8 +2227,8 @@ def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def docx_text(data: bytes, filename: str) -> str:
-    """The text of a Word document (.docx): each non-empty paragraph, then each table cell, a block of its
-    own (blocks separated by blank lines, so each is an ad).
+    """The text of a Word document (.docx): each non-empty paragraph and each table cell a block of its own,
+    in the order the document holds them (blocks separated by blank lines, so each is an ad).
 
     Raises:
         UnreadableFileError: the file is not a Word document, or is damaged.
@@ -2239,10 +2239,18 @@ def docx_text(data: bytes, filename: str) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zipfile, KeyError and lxml errors alike
         raise UnreadableFileError(f"Could not read {filename} as a Word document: it may be damaged.") from exc
-    blocks = [paragraph.text.strip() for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.extend(cell.text.strip() for cell in row.cells)
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[str] = []
+    for element in document.element.body.iterchildren():
+        # The body holds paragraphs and tables in the document's order (document.paragraphs and .tables apart
+        # would put every table after every paragraph, and a footnote before the cells it follows).
+        if element.tag.endswith("}p"):
+            blocks.append(Paragraph(element, document).text.strip())
+        elif element.tag.endswith("}tbl"):
+            for row in Table(element, document).rows:
+                blocks.extend(cell.text.strip() for cell in row.cells)
     return "\n\n".join(block for block in blocks if block)
 
 

@@ -1151,3 +1151,19 @@ def test_an_id_column_under_a_name_of_its_own_is_found_by_its_id_word_and_unique
     )
     assert load_reviews(frame).mapping.id == "fb_id"
     assert load_reviews(frame.drop(columns="fb_id")).mapping.id is None
+
+
+def test_a_word_document_is_read_in_its_own_order_tables_where_they_stand(tmp_path):
+    import docx
+
+    from alignment.ingest import docx_text
+
+    document = docx.Document()
+    document.add_paragraph("No hidden fees*")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Free returns for 60 days", "Made in the USA"
+    document.add_paragraph("* Taxes and fees extra.")
+    path = tmp_path / "ads.docx"
+    document.save(str(path))
+    blocks = docx_text(path.read_bytes(), path.name).split("\n\n")
+    assert blocks == ["No hidden fees*", "Free returns for 60 days", "Made in the USA", "* Taxes and fees extra."]

@@ -655,6 +655,7 @@ def _layout(figure: go.Figure, title: str, height: int, **extra: Any) -> go.Figu
             "text": "<br>".join(f"<b>{line}</b>" for line in lines),
             "x": 0,
             "xanchor": "left",
+            "pad": {"l": 12},  # clear of the image's edge when exported, as the page's own margin leaves it
             "y": 1 - 12 / height,
             "yref": "container",
             "yanchor": "top",

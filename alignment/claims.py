@@ -1135,6 +1135,8 @@ def _is_footnote(unit: Span) -> bool:
 # Doc.user_data key: the footnote marks the rest of the copy sets against a word (:func:`reference_marks`),
 # when the copy was read as several ads: the note may stand in an ad of its own, under the ad it serves.
 REFERENCE_MARKS = "alignment_reference_marks"
+# Doc.user_data key: the spaCy model's dictionary nouns (:func:`_dictionary_nouns`), set by the ClaimFinder
+# for the label rule (:func:`_label_start`); a Doc parsed without it has no labels.
 DICTIONARY_NOUNS = "alignment_dictionary_nouns"
 
 

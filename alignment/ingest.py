@@ -1328,6 +1328,17 @@ def table_with_text_names(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     return frame.set_axis(names, axis="columns")  # a renamed copy: the caller's frame stays as it was
 
 
+def _with_date_order(mapping: ColumnMapping, day_first: bool | None) -> ColumnMapping:
+    """``mapping`` with the day/month order given; refused when there is no date column for it to order."""
+    day_first = _date_order_option(day_first)
+    if day_first is not None and mapping.date is None:
+        raise InputError(
+            "The day/month order of the dates was given, but no date column was found. Name it with --date-column "
+            "(date_column= in Python), or leave the order out."
+        )
+    return dataclasses.replace(mapping, day_first=day_first)
+
+
 def _date_order_option(day_first: object) -> bool | None:
     """``day_first`` as given (True, False or None), or a one-line error for anything else."""
     if day_first is None or isinstance(day_first, bool):
@@ -1395,7 +1406,7 @@ def load_reviews(
     frame = _with_segment_copies(frame, segment_columns)
     segment_columns = _segment_names(segment_columns)
     mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
-    mapping = dataclasses.replace(mapping, day_first=_date_order_option(day_first))
+    mapping = _with_date_order(mapping, day_first)
     reviews, skipped, invalid = _validate_rows(frame, mapping)
     if frame.attrs.get("headerless"):
         invalid = Counter({HEADERLESS: 1, **invalid})  # first, as a stream of the same file reports it
@@ -3256,7 +3267,7 @@ class ReviewStream:
             if self.validator is None:
                 if frame.shape[1] == 0:
                     raise EmptyDatasetError(no_columns_message(name, self.table.suffix, self.table.bad_lines))
-                self.mapping = dataclasses.replace(detect_columns(frame, *self._columns), day_first=self._day_first)
+                self.mapping = _with_date_order(detect_columns(frame, *self._columns), self._day_first)
                 self.validator = RowValidator(self.mapping)
                 self.validator.separator = self.table.separator if self.table.delimited else None
                 if self.table.headerless:

@@ -1167,3 +1167,9 @@ def test_a_word_document_is_read_in_its_own_order_tables_where_they_stand(tmp_pa
     document.save(str(path))
     blocks = docx_text(path.read_bytes(), path.name).split("\n\n")
     assert blocks == ["No hidden fees*", "Free returns for 60 days", "Made in the USA", "* Taxes and fees extra."]
+
+
+def test_a_date_order_given_without_a_date_column_is_refused_in_one_line():
+    frame = pd.DataFrame({"text": ["My calls drop every evening.", "The fees were hidden again."]})
+    with pytest.raises(InputError, match=r"no date column was found\. Name it with --date-column"):
+        load_reviews(frame, day_first=True)

@@ -27,9 +27,11 @@ from alignment.errors import EmptyDatasetError, InputError, MissingColumnError
 from alignment.ingest import ReviewStream, TableStream, load_reviews
 from alignment.match import match_claims
 from alignment.records import STANCES, Claim, Judgement, Judgements
+from alignment.report import Report
 from alignment.score import score_claim
 from alignment.workspace import (
     _JUDGEMENT,
+    DatasetInfo,
     DatasetNameError,
     DuplicateDatasetError,
     UnknownDatasetError,
@@ -525,15 +527,21 @@ def test_check_dataset_at_embeds_nothing_when_the_copy_has_no_claim(tmp_path, re
         assert ws.embedding_cache().count() == 0
 
 
-@pytest.mark.parametrize("meanwhile", ["replaced", "deleted"])
-def test_a_run_is_not_saved_against_a_dataset_changed_while_it_was_checked(tmp_path, reviews_frame, meanwhile):
-    location = tmp_path / "ws"
+def _checked_telecom(location: Path, reviews_frame: pd.DataFrame) -> tuple[Report, DatasetInfo]:
+    """The reviews ingested as "telecom" at ``location`` and checked there, away from any open workspace, on
+    one claim with the small fakes."""
     with Workspace.open(location) as ws:
         ws.ingest(reviews_frame, "telecom")
     claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
-    report, checked = check_dataset_at(
+    return check_dataset_at(
         location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
     )
+
+
+@pytest.mark.parametrize("meanwhile", ["replaced", "deleted"])
+def test_a_run_is_not_saved_against_a_dataset_changed_while_it_was_checked(tmp_path, reviews_frame, meanwhile):
+    location = tmp_path / "ws"
+    report, checked = _checked_telecom(location, reviews_frame)
     with Workspace.open(location) as ws:
         if meanwhile == "replaced":
             ws.ingest(reviews_frame.head(3), "telecom", replace=True)
@@ -546,12 +554,7 @@ def test_a_run_is_not_saved_against_a_dataset_changed_while_it_was_checked(tmp_p
 
 def test_a_run_checked_away_from_the_workspace_is_saved_against_its_dataset(tmp_path, reviews_frame):
     location = tmp_path / "ws"
-    with Workspace.open(location) as ws:
-        ws.ingest(reviews_frame, "telecom")
-    claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
-    report, checked = check_dataset_at(
-        location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
-    )
+    report, checked = _checked_telecom(location, reviews_frame)
     with Workspace.open(location) as ws:
         run = ws.save_run(report, dataset="telecom", dataset_id=checked.dataset_id)
         assert ws.run_report(run.run_id) == report.to_dict()
@@ -559,12 +562,7 @@ def test_a_run_checked_away_from_the_workspace_is_saved_against_its_dataset(tmp_
 
 def test_a_run_label_is_kept_on_one_line(tmp_path, reviews_frame):
     location = tmp_path / "ws"
-    with Workspace.open(location) as ws:
-        ws.ingest(reviews_frame, "telecom")
-    claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
-    report, _ = check_dataset_at(
-        location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
-    )
+    report, _ = _checked_telecom(location, reviews_frame)
     with Workspace.open(location) as ws:
         assert ws.save_run(report, dataset="telecom", label="spring\ncopy\t v2 ").label == "spring copy v2"
         assert ws.save_run(report, dataset="telecom", label=" \n ").label is None
@@ -572,12 +570,7 @@ def test_a_run_label_is_kept_on_one_line(tmp_path, reviews_frame):
 
 def test_a_run_saved_from_python_records_the_embedder_its_report_was_checked_with(tmp_path, reviews_frame):
     location = tmp_path / "ws"
-    with Workspace.open(location) as ws:
-        ws.ingest(reviews_frame, "telecom")
-    claims = [Claim("c1", "manual", "Fewer dropped calls", 0, 19, "calls", "qualitative")]
-    report, _ = check_dataset_at(
-        location, None, "telecom", Config(), claims=claims, embedder=CountingEmbedder(), stance_model=EvenStance()
-    )
+    report, _ = _checked_telecom(location, reviews_frame)
     assert report.embedder == CountingEmbedder.model_id and report.to_dict()["embedder"] == CountingEmbedder.model_id
     with Workspace.open(location) as ws:
         run = ws.save_run(report, dataset="telecom")  # as the README's snippet saves it, no embedder named

@@ -750,9 +750,9 @@ def _quoted(text: str) -> str:
     return f"“{short_text(text, SUMMARY_CLAIM_CHARS)}”"
 
 
-def gap_summary(report: Report) -> str:
-    """The gap chart in a line: how many claims have each verdict, and the most contradicted claim."""
-    frame = gap_frame(report)
+def gap_summary(frame: pd.DataFrame) -> str:
+    """The gap chart in a line, from the frame it draws (:func:`gap_frame`): how many claims have each
+    verdict, and the most contradicted claim."""
     counts = frame["verdict"].value_counts()
     parts = [f"{int(counts.get(name, 0))} {VERDICTS[name].label}" for name in VERDICT_ORDER if counts.get(name, 0)]
     line = f"Chart summary: of {len(frame)} claim{'s' if len(frame) != 1 else ''}, {', '.join(parts)}."
@@ -766,13 +766,12 @@ def gap_summary(report: Report) -> str:
     return line
 
 
-def trend_summary(report: Report) -> str:
-    """The trend chart in a line: the months it covers and the claims whose alignment fell or rose most
-    from their first to their last month with enough evidence."""
-    note = trend_note(report)
+def trend_summary(frame: pd.DataFrame) -> str:
+    """The trend chart in a line, from the frame it draws (:func:`trend_frame`): the months it covers and the
+    claims whose alignment fell or rose most from their first to their last month with enough evidence."""
+    note = trend_note(frame)
     if note:
         return "Chart summary: " + note
-    frame = trend_frame(report)
     if frame.empty:
         return ""
     first, last = frame["month"].min(), frame["month"].max()
@@ -795,10 +794,9 @@ def trend_summary(report: Report) -> str:
     return line
 
 
-def segments_summary(report: Report, column: str) -> str:
-    """The heatmap in a line: the claim and value with the lowest alignment, and with the highest, among the
-    cells with enough evidence."""
-    frame = segment_frame(report, column)
+def segments_summary(frame: pd.DataFrame, column: str) -> str:
+    """The heatmap in a line, from the frame it draws (:func:`segment_frame` of ``column``): the claim and
+    value with the lowest alignment, and with the highest, among the cells with enough evidence."""
     cells = frame[frame["enough"].astype(bool) & frame["alignment"].notna()]
     if cells.empty:
         return f"Chart summary: no claim has enough evidence in any {column} value to judge."
@@ -944,7 +942,7 @@ def plot_gap(report: Report) -> go.Figure:
         clickmode="event+select",
     )
     _keep_cut_labels(figure, *cut_from)
-    _keep_summary(figure, gap_summary(report))
+    _keep_summary(figure, gap_summary(frame))
     return figure
 
 
@@ -1180,7 +1178,7 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
     for annotation in figure.layout.annotations:
         annotation.font = {"size": 12, "color": TEXT_COLOUR}
     _keep_cut_labels(figure, titles, [r.claim.text for r in results])
-    _keep_summary(figure, trend_summary(report))
+    _keep_summary(figure, trend_summary(frame))
     return _layout(
         figure,
         TREND_TITLE,
@@ -1207,10 +1205,9 @@ def _lone_months(full: pd.DataFrame) -> list[Any]:
     ]
 
 
-def trend_note(report: Report) -> str | None:
-    """A line to show with the trend when its dated evidence covers one month only (no trend to read yet),
-    else None."""
-    frame = trend_frame(report)
+def trend_note(frame: pd.DataFrame) -> str | None:
+    """A line to say with the trend when its dated evidence (:func:`trend_frame`) covers one month only (no
+    trend to read yet), else None."""
     if frame.empty or frame["month"].nunique() != 1:
         return None
     month = frame["month"].iloc[0].strftime("%B %Y")
@@ -1394,7 +1391,7 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
     if shown:
         figure.update_layout(title={"subtitle": {"text": shown, "font": {"size": 13, "color": "#555555"}}})
     _keep_cut_labels(figure, [label_of[c] for c in claims], [texts[c] for c in claims])
-    _keep_summary(figure, segments_summary(report, column))
+    _keep_summary(figure, segments_summary(frame, column))
     return figure
 
 

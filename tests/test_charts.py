@@ -709,11 +709,11 @@ def test_a_single_month_trend_names_that_month_and_draws_its_bar_and_interval():
     errors = [trace for trace in figure.data if trace.type == "scatter" and trace.error_y.array is not None]
     assert len(errors) == 1
     assert errors[0].error_y.array[0] > 0 and errors[0].error_y.arrayminus[0] > 0
-    note = charts.trend_note(report)
+    note = charts.trend_note(charts.trend_frame(report))
     assert note is not None and "March 2025" in note and "no trend yet" in note
     # Over several months the axis is left to plotly's month ticks and no note is given.
     several = charts.plot_trend(_report(min_evidence=1), ["c1"])
-    assert several.layout.xaxis.ticktext is None and charts.trend_note(_report()) is None
+    assert several.layout.xaxis.ticktext is None and charts.trend_note(charts.trend_frame(_report())) is None
 
 
 def test_an_interval_band_is_one_shape_per_run_of_consecutive_months():

@@ -467,9 +467,17 @@ class ClaimFinder:
                 if claim is not None:
                     claim._.claim_probability = probability
                     possible.append(claim)
+        # A label that is a promise of its own ("Free delivery" of "Free delivery: in every town") is read
+        # once, with what follows its colon, not again alone.
+        spans = [span for span in spans if not any(_holds(other, span) for other in spans)]
         doc.spans[SPAN_KEY] = spans
-        doc.spans[POSSIBLE_KEY] = possible
+        doc.spans[POSSIBLE_KEY] = [span for span in possible if not any(_holds(other, span) for other in spans)]
         return doc
+
+
+def _holds(outer: Span, inner: Span) -> bool:
+    """Whether ``outer`` holds all of ``inner`` and more."""
+    return outer.start <= inner.start and inner.end <= outer.end and len(outer) > len(inner)
 
 
 SHORT_COPY_WORDS = 6  # copy of this many words or fewer, in one unit, is read as one phrase
@@ -539,29 +547,59 @@ def _with_label(span: Span) -> Span:
 
 def _label_start(doc: Doc, colon: int) -> int | None:
     """Where the label that ends at the colon ``doc[colon]`` begins; None when there is none. A label is a
-    common noun of up to LABEL_WORDS words that opens its line or sentence; a brand or product name
-    ("Brightwave:"), urgency ("Last chance:"), a sale or a question is not one."""
+    common noun of up to LABEL_WORDS words that opens its line or sentence ("Delivery:", "Battery life:",
+    "Wi-Fi:", "Check-in:"); a brand or product name ("Brightwave:"), urgency ("Last chance:"), a sale or a
+    question is not one."""
     if colon < 1 or doc[colon].text not in _LABEL_ENDS:
         return None
     begin = colon
-    while begin > max(0, colon - LABEL_WORDS - 1) and not _opens_line(doc[begin]):
-        begin -= 1
-    words = list(doc[begin:colon])
-    if not _opens_line(doc[begin]) or not 1 <= len(words) <= LABEL_WORDS or words[-1].pos_ != "NOUN":
+    while begin > max(0, colon - 3 * LABEL_WORDS - 1) and not _opens_line(doc[begin]):
+        begin -= 1  # three tokens a word: "Wi", "-", "Fi"
+    words = _label_words(doc[begin:colon])
+    if not _opens_line(doc[begin]) or not 1 <= len(words) <= LABEL_WORDS:
         return None
-    if words[-1].lemma_.lower() not in doc.user_data.get(DICTIONARY_NOUNS, ()):
+    nouns = doc.user_data.get(DICTIONARY_NOUNS, frozenset())
+    head = words[-1]
+    if len(head) == 1 and (head[0].pos_ != "NOUN" or head[0].lemma_.lower() not in nouns):
         return None  # a name the parser reads as a noun ("Brightwave:", "Nordvik:") is no label
-    if any(t.pos_ not in {"NOUN", "ADJ"} or not t.is_alpha for t in words):
-        return None  # a name, a number, a verb or a question is no label
+    for word in words:
+        if len(word) > 1 and not _is_dictionary_compound(word, nouns):
+            return None  # "X-Men:", "Co-op:" read as names
+        if len(word) == 1 and (word[0].pos_ not in {"NOUN", "ADJ"} or not word[0].is_alpha):
+            return None  # a name, a number, a verb or a question is no label
     label = doc[begin:colon]
     if _is_only_urgency(label.text) or _touches(label, _DISCOUNT_PATTERN) or _GREETING_PATTERN.match(label.text):
         return None
     return begin
 
 
+def _label_words(tokens: Span) -> list[list[Token]]:
+    """The words of a label, a word written with hyphens and no spaces one word ("Wi-Fi" is "Wi", "-",
+    "Fi" to the tokenizer)."""
+    words: list[list[Token]] = []
+    for token in tokens:
+        joined = words and (token.text == "-" or words[-1][-1].text == "-") and not words[-1][-1].whitespace_
+        if joined:
+            words[-1].append(token)
+        else:
+            words.append([token])
+    return words
+
+
+def _is_dictionary_compound(word: Sequence[Token], nouns: frozenset[str]) -> bool:
+    """Whether a hyphenated word is a noun of the dictionary, with or without its hyphens ("check-in",
+    "wi-fi" as "wifi", "set-up" as "setup"); the parser's tags of its parts say nothing ("Check" is a verb)."""
+    text = "".join(token.text for token in word).lower()
+    if word[-1].text == "-" or not all(token.is_alpha for token in word if token.text != "-"):
+        return False
+    forms = {text, text.replace("-", "")}
+    forms |= {form[:-1] for form in forms if form.endswith("s")}  # "Check-ins:"
+    return bool(forms & nouns)
+
+
 def _leading_label(span: Span) -> Span | None:
     """The label a claim opens with ("Delivery" of "Delivery: in 2 days"), or None."""
-    colon = next((t.i for t in span[: LABEL_WORDS + 1] if t.text in _LABEL_ENDS), None)
+    colon = next((t.i for t in span[: 3 * LABEL_WORDS + 1] if t.text in _LABEL_ENDS), None)
     if colon is None or _label_start(span.doc, colon) != span.start:
         return None
     return span.doc[span.start : colon]

@@ -714,6 +714,26 @@ def test_a_claim_after_a_label_and_a_colon_keeps_the_label(nlp):
 
 
 @pytest.mark.models
+def test_a_hyphenated_label_is_kept_when_the_dictionary_knows_it(nlp):
+    found = [(claim.text, claim.aspect) for claim in extract_claims([Ad("a1", "Wi-Fi: free in every room.")], nlp)]
+    assert found == [("Wi-Fi: free in every room", "wi-fi")]
+    # "Set-up" is the dictionary's "setup"; a hyphenated name it does not know is no label
+    setup = [claim.text for claim in extract_claims([Ad("a2", "Set-up: done in 10 minutes by our technician.")], nlp)]
+    assert setup == ["Set-up: done in 10 minutes by our technician"]
+    named = [claim.text for claim in extract_claims([Ad("a3", "Zip-Zap: free delivery in 2 days.")], nlp)]
+    assert named and not any(":" in text for text in named), named
+
+
+@pytest.mark.models
+def test_a_label_that_is_a_promise_itself_is_read_once_with_what_follows_it(nlp):
+    copy = "Free delivery: in every town, at no extra cost."
+    assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == [
+        "Free delivery: in every town",
+        "at no extra cost",
+    ]
+
+
+@pytest.mark.models
 def test_placeholder_text_in_a_draft_is_no_claim(nlp):
     copy = "Set up in minutes. Lorem ipsum dolor sit amet, consectetur adipiscing elit."
     assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == ["Set up in minutes"]

@@ -1498,7 +1498,14 @@ def _only_what_a_call_to_action_names(span: Span) -> bool:
 
 # A phone number ("Call 1-800-555-0100 now", "(555) 010-0199") is how to reach the brand, never a promise; a
 # promise beside one ("24/7 support") is a phrase of its own.
-_PHONE_PATTERN = re.compile(r"(?<![\w/])(\+?1[-. ]?)?(\(\d{3}\)|\d{3})[-. ]\d{3}[-. ]\d{4}(?!\w)")
+_PHONE_PATTERN = re.compile(
+    r"(?<![\w/])(\+?1[-. ]?)?(\(\d{3}\)|\d{3})[-. ]\d{3}[-. ]\d{4}(?!\w)"  # (555) 010-0199, 1-800-555-0100
+    r"|(?<![\w/])\+\d{1,3}[-. ]?(\(\d{1,4}\)[-. ]?)?\d{1,4}([-. ]?\d{2,4}){2,4}(?!\w)"  # +44 20 7946 0958
+    r"|(?<![\w/])1[-. ]?8\d\d[-. ][A-Z]{4,}(?![\w])"  # 1-800-FLOWERS
+    # any number after a word that asks for a call or text: "Call 555-0100", "ring us on 0800 123 4567"
+    r"|(?i:\b(call|phone|tel|text|dial|ring|whatsapp)\b(\s+us)?(\s+(on|at|now|today))?[:.]?\s*)"
+    r"(\+?\(?\d[\d() -.]{5,}\d)(?!\w)"
+)
 
 
 def _reads_as_words(span: Span) -> bool:

@@ -685,6 +685,16 @@ def test_a_phone_number_is_never_a_claim_but_the_promise_beside_it_is(nlp):
     )
     assert [claim.text for claim in claims] == ["Free estimates"]
     assert not any(any(ch.isdigit() for ch in phrase.text) for phrase in possible)
+    # a local, an international or a spelled number, or any number the copy asks to call or text
+    for copy in (
+        "Same-day repairs. Call 555-0100 to book.",
+        "Same-day repairs. Ring us on 0800 123 4567 to book.",
+        "Same-day repairs. Call +44 20 7946 0958 to book.",
+        "Same-day repairs. Dial 1-800-FIXNOW to book.",
+    ):
+        claims, possible = read_copy([Ad("ad2", copy)], nlp)
+        assert [claim.text for claim in claims] == ["Same-day repairs"], copy
+        assert not any(any(ch.isdigit() for ch in phrase.text) for phrase in possible), copy
 
 
 @pytest.mark.models

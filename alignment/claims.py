@@ -449,18 +449,26 @@ class ClaimFinder:
         spans: list[Span] = []
         possible: list[Span] = []
         units = candidate_units(doc)
+        if self.model is not None:
+            readings = [self.model.read_unit(unit) for unit in units]
+        else:
+            readings = [(([unit] if is_claim(unit) else []), []) for unit in units]
         # The copy's promises: its units but a label before a colon ("Delivery" of "Delivery: in 2 days").
         promises = [unit for unit in units if not _is_label_unit(unit)]
-        for unit in units:
-            if self.model is not None:
-                chosen, near = self.model.read_unit(unit)
-                if promises == [unit] and not chosen and _is_the_whole_promise(unit, self.model):
-                    # Copy of one short phrase with a word of promise ("Free delivery", "Friendly staff") is
-                    # the promise itself: the classifier, fitted on ads that always say more, has no
-                    # context to read it by, and scores it under its bar (often under the near misses' too).
-                    chosen, near = [unit], []
-            else:
-                chosen, near = ([unit] if is_claim(unit) else []), []
+        # Those of them that only ask the reader to act ("Visit us on Main Street") and hold no claim.
+        asking = [
+            unit
+            for unit, (chosen, _near) in zip(units, readings, strict=True)
+            if unit in promises and not chosen and _asks_for_action(unit.sent)
+        ]
+        for unit, (chosen, near) in zip(units, readings, strict=True):
+            alone = unit in promises and all(other is unit or other in asking for other in promises)
+            if self.model is not None and alone and not chosen and _is_the_whole_promise(unit, self.model):
+                # Copy of one short phrase with a word of promise ("Free delivery", "Friendly staff"), alone
+                # or beside a call to action, is the promise itself: the classifier, fitted on ads that
+                # always say more, has no context to read it by, and scores it under its bar (often under
+                # the near misses' too).
+                chosen, near = [unit], []
             spans += (claim for claim in (_claim_span(_with_label(span)) for span in chosen) if claim is not None)
             for span, probability in near:
                 claim = _claim_span(_with_label(span))
@@ -487,21 +495,47 @@ WHOLE_PROMISE_FLOOR = 0.05
 
 
 def _is_the_whole_promise(unit: Span, model: ClaimSpanModel) -> bool:
-    """Whether ``unit`` is the whole copy, a phrase of SHORT_COPY_WORDS words or fewer that the rules read
+    """Whether ``unit`` is the whole copy, or all of it but calls to action ("Friendly staff. Visit us on Main
+    Street."), a phrase of SHORT_COPY_WORDS words or fewer that the rules read
     as a promise (:func:`is_claim`: a cue word, an amount, a quality word), that may be a claim whole (one
     of the model's candidates: no footnote, greeting, markdown or phone number) and that the classifier
     does not all but rule out. What is left of a call to action ("more" of "Learn more") is not the whole copy."""
     words = [token for token in unit if not token.is_punct and not token.is_space]
     label = _label_before(unit)
-    copy = [token for token in unit.doc if not token.is_punct and not token.is_space]
-    if len(words) + len(label) != len(copy) or len(words) > SHORT_COPY_WORDS or not is_claim(unit):
+    labelled = {token.i for token in label}
+    rest = [
+        token
+        for token in unit.doc
+        if not (token.is_punct or token.is_space or unit.start <= token.i < unit.end or token.i in labelled)
+    ]
+    sentence = unit.sent.start
+    if any(token.sent.start == sentence or not _asks_for_action(token.sent) for token in rest):
+        return False  # the copy says more than the phrase and, in sentences of their own, what it asks for
+    if len(words) > SHORT_COPY_WORDS or not is_claim(unit):
         return False
+    if rest and any(token.tag_ in _TELLING_TAGS for token in words):
+        return False  # beside a call to action, a phrase that tells news is a teaser ("Coming this spring")
     if not any((span.start, span.end) == (unit.start, unit.end) for span in model.candidates(unit)):
         return False
     probability = float(model.probabilities([unit], unit)[0])
-    if probability >= POSSIBLE_FLOOR:
+    if probability >= POSSIBLE_FLOOR and not rest:
         return True  # a near miss in its own right
+    # Beside a call to action a slogan reads more like a promise to the classifier ("Simply better. Shop now."
+    # 0.38, alone 0.20), so there it is always ruled out.
     return probability >= WHOLE_PROMISE_FLOOR and not _is_bare_slogan(words)
+
+
+def _asks_for_action(sentence: Span) -> bool:
+    """Whether a sentence is a call to action: its main verb in the imperative, with no subject ("Visit us on
+    Main Street", "Ask your pharmacist", "Come hungry")."""
+    root = sentence.root
+    return root.tag_ == "VB" and not any(child.dep_ in _SUBJECT_DEPS for child in root.children)
+
+
+# A verb that tells something happens ("is waiting", "Coming this spring"); a participle ("Clinically proven",
+# "Made in the USA") describes what is sold.
+_TELLING_TAGS = frozenset({"VBZ", "VBP", "VBD", "VBG", "MD"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl", "aux", "auxpass"})
 
 
 def _is_bare_slogan(words: Sequence[Token]) -> bool:

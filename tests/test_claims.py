@@ -323,6 +323,24 @@ def test_copy_of_one_short_promise_is_that_promise_but_a_slogan_is_not(nlp):
 
 
 @pytest.mark.models
+def test_a_short_promise_beside_only_a_call_to_action_is_still_the_promise(nlp):
+    for copy, promise in (
+        ("Friendly staff. Visit us on Main Street.", "Friendly staff"),
+        ("Clinically proven. Ask your pharmacist.", "Clinically proven"),
+        ("Easy setup. Get yours today.", "Easy setup"),
+    ):
+        assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == [promise], copy
+    # a slogan or a teaser beside a call to action is not; nor a short phrase beside more copy than that
+    for copy in (
+        "Simply better. Shop now.",
+        "Coming soon. Sign up for updates.",
+        "Watch the trailer. Coming to Finnbar+ this spring.",
+        "Friendly staff. Since 1952.",
+    ):
+        assert extract_claims([Ad("a2", copy)], nlp) == [], copy
+
+
+@pytest.mark.models
 def test_a_claim_closes_the_aside_or_quote_it_opens(nlp):
     copy = "Sleeps up to 5°F cooler than all-foam beds (tested in our lab)\nNo hidden fees. No “let me talk to my manager.”"
     found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]

@@ -1510,10 +1510,33 @@ class ClaimSpanModel:
                     chosen.append(span)
                 else:
                     near.append((span, score))
-        return sorted(chosen, key=lambda span: span.start), sorted(near, key=lambda item: item[0].start)
+        chosen = _joined_at_copula(sorted(chosen, key=lambda span: span.start))
+        near = [(span, score) for span, score in near if not any(_holds(claim, span) for claim in chosen)]
+        return chosen, sorted(near, key=lambda item: item[0].start)
 
 
 _MARKUP = re.compile(r"[<>={}]")
+
+
+def _joined_at_copula(spans: list[Span]) -> list[Span]:
+    """Two claims that are the subject and the complement of one "is" between them ("The price you see" |
+    "the price you pay") made the one promise they are together: apart, each promises nothing."""
+    joined: list[Span] = []
+    for span in spans:
+        before = joined[-1] if joined else None
+        if before is not None and _subject_and_complement(before, span):
+            joined[-1] = span.doc[before.start : span.end]
+        else:
+            joined.append(span)
+    return joined
+
+
+def _subject_and_complement(first: Span, second: Span) -> bool:
+    """Whether ``first`` holds the subject and ``second`` the complement of a form of "be" that stands
+    between them and in neither."""
+    verbs = {token.head.i for token in first if token.dep_ in {"nsubj", "csubj"} and token.head.lemma_ == "be"}
+    between = {i for i in verbs if first.end <= i < second.start}
+    return any(token.dep_ in {"attr", "acomp"} and token.head.i in between for token in second)
 
 
 def _only_what_a_call_to_action_names(span: Span) -> bool:

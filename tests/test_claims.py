@@ -341,6 +341,15 @@ def test_a_short_promise_beside_only_a_call_to_action_is_still_the_promise(nlp):
 
 
 @pytest.mark.models
+def test_the_subject_and_the_complement_of_one_is_are_one_promise(nlp):
+    copy = "No hidden fees. The price you see is the price you pay."
+    assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == [
+        "No hidden fees",
+        "The price you see is the price you pay",
+    ]
+
+
+@pytest.mark.models
 def test_a_claim_closes_the_aside_or_quote_it_opens(nlp):
     copy = "Sleeps up to 5°F cooler than all-foam beds (tested in our lab)\nNo hidden fees. No “let me talk to my manager.”"
     found = [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)]

@@ -155,6 +155,19 @@ class UnknownRunError(InputError):
     """No run with that id in the workspace."""
 
 
+def _run_number(run_id: int | RunInfo) -> int:
+    """A run's number from what a caller names it by: the number, its text ("3"), or the RunInfo
+    :meth:`Workspace.save_run` returned."""
+    if isinstance(run_id, RunInfo):
+        return run_id.run_id
+    if isinstance(run_id, bool) or not isinstance(run_id, int | str) or not str(run_id).strip().isdigit():
+        raise UnknownRunError(
+            "A run is named by its number (`alignment runs` lists them), or by the RunInfo save_run returned; "
+            f"got {run_id!r}."
+        )
+    return int(run_id)
+
+
 class WorkspaceBusyError(InputError):
     """Another process holds the workspace open for writing."""
 
@@ -1210,12 +1223,13 @@ class Workspace:
             claims = self._run_claims(ids)
         return [_run_info(row, claims.get(int(row[0]), ())) for row in rows]
 
-    def run(self, run_id: int) -> RunInfo:
-        """One saved run.
+    def run(self, run_id: int | RunInfo) -> RunInfo:
+        """One saved run, by its number (or the RunInfo :meth:`save_run` returned).
 
         Raises:
             UnknownRunError: no run has that id.
         """
+        run_id = _run_number(run_id)
         with self._lock:
             row = _first(
                 self._con.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id = ?", [int(run_id)]).fetchall()
@@ -1225,12 +1239,12 @@ class Workspace:
             claims = self._run_claims([int(run_id)])
         return _run_info(row, claims.get(int(run_id), ()))
 
-    def run_report(self, run_id: int) -> dict[str, Any]:
+    def run_report(self, run_id: int | RunInfo) -> dict[str, Any]:
         """The full report (schema alignment.report/1) of a saved run, rebuilt from what it stored
         (:meth:`load_run`, as a dict)."""
         return self.load_run(run_id).to_dict()
 
-    def load_run(self, run_id: int) -> Report:
+    def load_run(self, run_id: int | RunInfo) -> Report:
         """A saved run as the Report its check gave, rebuilt from what it stored: every claim's counts and
         verdict, and its judged matches with their reviews' dates, ratings and segments.
 
@@ -1240,6 +1254,7 @@ class Workspace:
         from alignment.records import ClaimResult
         from alignment.report import Report
 
+        run_id = _run_number(run_id)
         info = self.run(run_id)
         with self._lock:
             row = _first(
@@ -1309,8 +1324,9 @@ class Workspace:
         )
         return report
 
-    def delete_run(self, run_id: int) -> None:
+    def delete_run(self, run_id: int | RunInfo) -> None:
         """Forget a saved run."""
+        run_id = _run_number(run_id)
         self._require_writable()
         self.run(run_id)
         with self._lock, _disk_errors(self.database, f"while run {run_id} was deleted; it was kept", self.setting):

@@ -560,6 +560,19 @@ def test_a_run_checked_away_from_the_workspace_is_saved_against_its_dataset(tmp_
         assert ws.run_report(run.run_id) == report.to_dict()
 
 
+def test_a_run_is_named_by_its_number_or_by_the_run_info_save_run_returned(tmp_path, reviews_frame):
+    location = tmp_path / "ws"
+    report, _ = _checked_telecom(location, reviews_frame)
+    with Workspace.open(location) as ws:
+        run = ws.save_run(report, dataset="telecom")
+        assert ws.load_run(run).to_dict() == ws.load_run(run.run_id).to_dict()
+        assert ws.run(run) == run
+        with pytest.raises(UnknownRunError, match=r"^A run is named by its number .*; got 'latest'\.$"):
+            ws.load_run("latest")  # type: ignore[arg-type]
+        ws.delete_run(run)
+        assert ws.list_runs() == []
+
+
 def test_a_run_label_is_kept_on_one_line(tmp_path, reviews_frame):
     location = tmp_path / "ws"
     report, _ = _checked_telecom(location, reviews_frame)

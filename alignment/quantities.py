@@ -333,9 +333,9 @@ def quantity_note(claims: Sequence[str], judged: Sequence[Judgements], sentence_
         promised = ", ".join(bound.said for bound in find_bounds(claim))
         compared, broken = int(np.count_nonzero(verdicts)), int((verdicts > 0).sum())
         parts.append(
-            f"“{claim}” ({promised}): {compared} sentence{'s' if compared != 1 else ''} "
+            f"“{claim}” ({promised}): {compared:,} sentence{'s' if compared != 1 else ''} "
             f"report{'s' if compared == 1 else ''} an amount, "
-            f"{broken} break{'s' if broken == 1 else ''} it"
+            f"{broken:,} break{'s' if broken == 1 else ''} it"
         )
     if not parts:
         return None

@@ -436,10 +436,20 @@ def rating_prior_note(prior: RatingPrior) -> str:
     return (
         f"Each sentence's stance is weighed by its review's star rating, as strongly as this dataset's ratings "
         f"agree with its sentences ({prior.readings:,} rated readings): the odds that a sentence contradicts "
-        f"a claim are multiplied by {low:.2g} in a low-rated review, {middle:.2g} in a middle one and "
-        f"{high:.2g} in a high-rated one.{_reader_note(prior)} To judge the words alone, turn off "
+        f"a claim are multiplied by {_factor(low)} in a low-rated review, {_factor(middle)} in a middle one and "
+        f"{_factor(high)} in a high-rated one.{_reader_note(prior)} To judge the words alone, turn off "
         "“Weigh stance by star ratings” in the app's Check settings (--no-rating-prior; Config(rating_prior=False))."
     )
+
+
+def _factor(ratio: float) -> str:
+    """A factor as a person reads it: "0.86", "34,000", and a small one as a fraction, "1/40,000", where
+    ``.2g`` would write "3.4e+04" and "2.5e-05"."""
+    if ratio >= 100:
+        return f"{float(f'{ratio:.2g}'):,.0f}"
+    if ratio >= 0.01 or ratio <= 0:
+        return f"{ratio:.2g}"
+    return f"1/{float(f'{1 / ratio:.2g}'):,.0f}"
 
 
 def _reader_note(prior: RatingPrior) -> str:

@@ -18,6 +18,7 @@ from alignment.ratings import (
     RATING_PRIOR_MIN_READINGS,
     RATING_READER_MIN_SENTENCES,
     UNRATED,
+    RatingPrior,
     RatingReader,
     _fit_reader,
     fit_rating_prior,
@@ -390,3 +391,9 @@ def test_check_reads_a_large_rated_dataset_with_its_own_reader_unless_turned_off
     assert any("reader fitted on" in note for note in read.notes)
     assert not any("reader fitted on" in note for note in weighed.notes)
     assert Config.from_env({"ALIGN_RATING_READER": "off"}).rating_reader is False
+
+
+def test_the_rating_note_writes_its_factors_as_a_person_reads_them_not_in_exponents():
+    note = rating_prior_note(RatingPrior((34123.4, 0.86, 2.5e-05), 73639))
+    assert "multiplied by 34,000 in a low-rated review, 0.86 in a middle one and 1/40,000 in a high-rated one" in note
+    assert "e+" not in note and "e-0" not in note and "73,639 rated readings" in note

@@ -311,7 +311,8 @@ def check_notes(
 ) -> tuple[str, ...]:
     """What a report says about the check itself: ad copy (given ``ads``: :func:`copy_language_note`) or
     reviews (given ``review_texts``: :func:`language_note`) that do not read as English, no claim found, or
-    only the first max_claims checked (``truncated``), the claims matched too broadly
+    only the first max_claims checked (``truncated``), no claim matched at all (:func:`unmatched_note`),
+    the claims matched too broadly
     (:func:`broad_match_note`) or only loosely (:func:`off_topic_note`), which claims' promised amounts were
     read against reported ones (with ``config.quantities`` and the review ``sentence_texts``), and how the
     ratings weighed the stance (``rating_prior``)."""
@@ -322,6 +323,9 @@ def check_notes(
         notes.append(NO_CLAIMS_NOTE)
     elif truncated:
         notes.append(f"Only the first {config.max_claims} claims were checked (max_claims).")
+    unmatched = unmatched_note(results, sentences, config)
+    if unmatched:
+        notes.append(unmatched)
     broad = broad_match_note(results, sentences, config)
     if broad:
         notes.append(broad)
@@ -358,6 +362,19 @@ def distinct_claims(results: Sequence[ClaimResult]) -> list[ClaimResult]:
             seen.add(key)
             kept.append(result)
     return kept
+
+
+def unmatched_note(results: Sequence[ClaimResult], sentences: int, config: Config) -> str | None:
+    """A note when not one review sentence matched any claim, with what to change, or None: every claim is
+    then unproven, and nothing else in the report says why."""
+    if not results or not sentences or any(len(r.judgements) for r in results):
+        return None
+    return (
+        f"No review sentence matched any claim: none of the {sentences:,} sentences reads within the relevance "
+        f"threshold (min_similarity {config.min_similarity:.2f}) of a claim, so every claim is unproven. Lower "
+        "it (--min-similarity; the app's Check settings) or check that the reviews are about the product or "
+        "service the copy promises."
+    )
 
 
 def off_topic_note(results: Sequence[ClaimResult]) -> str | None:

@@ -82,6 +82,17 @@ def test_check_with_copy_that_has_no_claims_says_so(reviews_frame):
     assert report.notes and "No checkable claims" in report.notes[0]
 
 
+def test_check_says_when_no_sentence_matched_any_claim_and_what_to_change(reviews_frame):
+    strict = Config(min_similarity=0.99, relative_match=False)
+    report = check(None, reviews_frame, strict, claims=["No hidden fees", "Fewer dropped calls"])
+    assert all(r.score.mentions == 0 for r in report.claims)
+    (note,) = [note for note in report.notes if note.startswith("No review sentence matched any claim")]
+    assert "(min_similarity 0.99)" in note and "--min-similarity" in note
+    # one claim with evidence is enough for the report to speak for itself
+    found = check(None, reviews_frame, claims=["No hidden fees", "Fewer dropped calls"])
+    assert not any(note.startswith("No review sentence matched") for note in found.notes)
+
+
 def test_check_requires_exactly_one_of_ads_and_claims(reviews_frame):
     with pytest.raises(InputError):
         check(None, reviews_frame)

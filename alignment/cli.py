@@ -105,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--ads", metavar="ADS", help="ad copy to extract claims from (.txt, .md, .html, .docx or a table)"
     )
-    source.add_argument("--claims", metavar="CLAIMS.txt", help="one claim per line, used verbatim")
+    source.add_argument(
+        "--claims", metavar="CLAIMS.txt", help="one claim per line, used verbatim ('#' opens a comment line)"
+    )
     reviews = check.add_mutually_exclusive_group(required=True)
     reviews.add_argument("--reviews", metavar="FILE", help="CSV, TSV, Excel, JSON, JSON Lines or Parquet")
     reviews.add_argument(
@@ -786,7 +788,8 @@ def _read_claim_lines(name: str) -> list[str]:
 
 
 def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
-    """The claims of a --claims file with their line numbers (from 1): one per line, blank lines left out.
+    """The claims of a --claims file with their line numbers (from 1): one per line, blank lines and comments
+    ("# spring campaign") left out.
     Any readable path will do, not only a regular file: /dev/stdin and a shell's ``<(...)`` are pipes.
     Refused in one line: a binary file, a line holding a control character, a table (a header row naming a
     claim column), a line longer than the app lets a claim be."""
@@ -812,7 +815,7 @@ def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
     lines = [
         (number, line.strip())
         for number, line in enumerate(re.split(r"\r\n|\r|\n", text.replace("\x00", "")), 1)
-        if line.strip()
+        if line.strip() and not _COMMENT_LINE.match(line)
     ]
     if not lines:
         shown = "Standard input" if name == _STDIN else name
@@ -844,6 +847,9 @@ def _numbered_claim_lines(name: str) -> list[tuple[int, str]]:
     return lines
 
 
+# A comment in a list of claims: "#" then a space or a word, as a shell or a config file writes one; "#1 rated
+# network" is a claim.
+_COMMENT_LINE = re.compile(r"\s*#(?!\s*\d)")
 # A control character other than the tab (line breaks split the lines first): C0, DEL and C1. A NUL is not
 # among them, as the lines are read with NULs already dropped (a stray one is damage, not a character).
 _CONTROL_CHARACTER = re.compile(r"[\x01-\x08\x0a-\x1f\x7f-\x9f]")

@@ -443,6 +443,16 @@ def test_claims_with_a_tab_or_a_stray_nul_are_still_read(files, tmp_path, capsys
     assert seen == [["Free\tshipping", "No hidden fees"]]
 
 
+def test_a_comment_line_in_a_claims_file_is_no_claim_but_a_number_one_claim_is(files, tmp_path, capsys, monkeypatch):
+    seen: list[object] = []
+    monkeypatch.setattr(alignment.pipeline, "check", _report(seen))
+    claims = tmp_path / "claims.txt"
+    claims.write_text("# spring campaign, v2\nNo hidden fees\n  #draft: maybe drop\n#1 rated network\n")
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(files["reviews"]), "--out", "-")
+    assert code == 0, err
+    assert seen == [["No hidden fees", "#1 rated network"]]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -1382,7 +1382,7 @@ def _quotes_gone_note(run: RunInfo, workspace: Workspace) -> str | None:
 
 def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:
     from alignment.charts import format_alignment, short_text
-    from alignment.compare import compare_runs, summarize
+    from alignment.compare import compare_runs, rounded_alignments, summarize
     from alignment.report import to_safe_csv
 
     out = getattr(args, "out", None)
@@ -1392,7 +1392,9 @@ def _compare_runs(args: argparse.Namespace, workspace: Workspace) -> None:
     as_json = args.json or (out is not None and not as_csv)
     described = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) if as_json else ""
     if out is not None:
-        _write(out, to_safe_csv(comparison.to_frame()) if as_csv else described)
+        # Verdicts as words and alignments to the report's four decimals: a table for other tools to read.
+        table = rounded_alignments(comparison.to_frame(symbols=False), 4)
+        _write(out, to_safe_csv(table) if as_csv else described)
     if out == "-":
         return  # standard output holds the JSON alone, for a pipe to read
     if args.json:

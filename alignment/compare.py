@@ -172,13 +172,15 @@ class RunComparison:
         """How many claims had ``change`` (one of :data:`CHANGE_ORDER`)."""
         return sum(1 for item in self.changes if item.change == change)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per claim: verdicts, alignments and counts in each run, and what changed.
+    def to_frame(self, symbols: bool = True) -> pd.DataFrame:
+        """One row per claim: verdicts, alignments and counts in each run, and what changed. Each verdict is
+        led by its symbol ("◐ mixed"), as a table on screen shows it, unless ``symbols`` is False (for a CSV
+        that other tools read: "mixed").
 
         The counts are whole numbers (pandas' nullable ``Int64``), empty where that run did not check the claim:
         a claim one run left out would otherwise turn its column to floats (235.0 in the CSV)."""
         frame = pd.DataFrame(
-            [_row(item) for item in self.changes],
+            [_row(item, symbols) for item in self.changes],
             columns=[
                 "change",
                 "claim",
@@ -268,9 +270,21 @@ def _urgency(item: ClaimChange) -> tuple[int, float]:
     return CHANGE_ORDER.index(item.change), 0.0 if moved is None else moved
 
 
-def _row(item: ClaimChange) -> dict[str, object]:
+def rounded_alignments(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    """The comparison (:meth:`RunComparison.to_frame`) with its alignments rounded to ``decimals``: a CSV that
+    says −0.26136363636363635 where the page says −0.26 reads as another number."""
+    alignments = [name for name in ("alignment before", "alignment after", "alignment change") if name in frame]
+    # Cell by cell: a claim one run did not check has None there, which stays an empty field.
+    return frame.assign(
+        **{name: frame[name].map(lambda v: None if pd.isna(v) else round(float(v), decimals)) for name in alignments}
+    )
+
+
+def _row(item: ClaimChange, symbols: bool = True) -> dict[str, object]:
     def label(name: str | None) -> str:
-        return "" if name is None else f"{VERDICTS[name].symbol} {VERDICTS[name].label}"
+        if name is None:
+            return ""
+        return f"{VERDICTS[name].symbol} {VERDICTS[name].label}" if symbols else VERDICTS[name].label
 
     def value(claim: RunClaim | None, field: str) -> object:
         return None if claim is None else getattr(claim, field)

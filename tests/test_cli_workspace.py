@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sys
@@ -344,6 +346,11 @@ def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_p
     compared = tmp_path / "compared.csv"
     code, out, _ = _run(capsys, "runs", "compare", "1", "2", "--out", str(compared))
     assert code == 0 and compared.read_text().splitlines()[1].startswith('"unchanged","No hidden fees"')
+    # a table for other tools: verdicts as words, with no symbol, and alignments to the report's four decimals
+    header, row = list(csv.reader(io.StringIO(compared.read_text(encoding="utf-8-sig"))))[:2]
+    verdict, alignment = row[header.index("verdict after")], row[header.index("alignment after")]
+    assert verdict and all(ch.isalpha() or ch == " " for ch in verdict), verdict
+    assert len(alignment.split(".")[-1]) <= 4, alignment
     code, out, _ = _run(capsys, "runs", "compare", "1", "2", "--json")
     assert json.loads(out)["summary"]["unchanged"] == 1
     code, _, err = _run(capsys, "runs", "compare", "2", "2")

@@ -31,6 +31,7 @@ from alignment.compare import (
     NOW_AT_RISK,
     NOW_CONTRADICTED,
     compare_runs,
+    rounded_alignments,
     run_claim_verdict,
     summarize,
 )
@@ -476,7 +477,7 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
         )
         st.download_button(
             "⬇ Comparison (CSV)",
-            data=to_safe_csv(rounded_comparison(frame)),
+            data=to_safe_csv(rounded_comparison(comparison.to_frame(symbols=False))),
             file_name=f"alignment-runs-{before_id}-vs-{after_id}.csv",
             mime="text/csv",
             on_click="ignore",
@@ -488,16 +489,8 @@ COMPARE_DECIMALS = 2  # the alignments' precision in the comparison table (forma
 
 
 def rounded_comparison(frame: pd.DataFrame) -> pd.DataFrame:
-    """The comparison with its alignments rounded to the precision the table shows them at: a CSV that says
-    −0.26136363636363635 where the page says −0.26 reads as another number."""
-    alignments = [name for name in ("alignment before", "alignment after", "alignment change") if name in frame]
-    # Cell by cell: a claim one run did not check has None there, which stays an empty field.
-    return frame.assign(
-        **{
-            name: frame[name].map(lambda v: None if pd.isna(v) else round(float(v), COMPARE_DECIMALS))
-            for name in alignments
-        }
-    )
+    """The comparison with its alignments rounded to the precision the table shows them at."""
+    return rounded_alignments(frame, COMPARE_DECIMALS)
 
 
 # The Claims table's eleven columns fit the 940 px the page leaves at 1400 px with the sidebar open, as the

@@ -16,6 +16,7 @@ import math
 import os
 import re
 import warnings
+import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ MALFORMED_ROW = "malformed row"
 NOT_TEXT = "list or object, not text"
 TITLE_ROW = "title row above the header"
 MISSING_ID = "missing id"
+NO_WORDS = "no words (emoji or punctuation only)"
 # A review whose text holds lines that read as rows of its file: a quote left open ('1,"Great service,5')
 # runs the rows after it into one review, up to the next quote, silently. Counted per review, not refused:
 # a review with a line break may hold such a line ("2, no 3 calls a day").
@@ -235,8 +237,7 @@ def read_table(path: str | Path, sheet: str | int | None = None, expected: Itera
     if suffix not in TABLE_SUFFIXES:
         raise UnreadableFileError(unsupported_table_message(suffix, path.name))
     check_file_size(path)
-    if suffix not in (".xlsx", ".xls", ".parquet"):
-        _refuse_other_format(path, suffix)
+    _check_format(path, suffix)
     try:
         if suffix in (".csv", ".tsv"):
             frame = _read_delimited(path, "\t" if suffix == ".tsv" else ",", expected)
@@ -379,29 +380,125 @@ def binary_kind(head: bytes) -> str | None:
     return next((kind for signature, kind in _FORMAT_SIGNATURES if head.startswith(signature)), None)
 
 
-def _refuse_other_format(path: Path, suffix: str) -> None:
-    """Refuse a text file (CSV, TSV, JSON) that is really a workbook, a Parquet file or a PDF, by its first
-    bytes, naming what it looks like: its reader would fail with a message about text or JSON."""
+# The start of a JSON document or record ('[{"text": …', '{"text": …', '[]', '[\n  {'): no CSV header or
+# review begins so, while a title in brackets ("[Feedback export]") does not match.
+_JSON_START = re.compile(r'\s*(?:\{\s*["}]|\[\s*(?:[\[{"\]]|$))')
+FORMAT_SAMPLE_BYTES = 1 << 16  # the start of a file read to tell what it really holds
+
+
+def _file_head(path: Path) -> bytes:
     with path.open("rb") as handle:
-        kind = binary_kind(handle.read(8))
+        return handle.read(FORMAT_SAMPLE_BYTES)
+
+
+def content_kind(head: bytes) -> str:
+    """What a file looks like by its first bytes, to name in a message refusing it under another format's
+    name: a known binary format ("a PDF"), "JSON (.json)", "text (a CSV file?)", or "another kind of file"."""
+    kind = binary_kind(head)
+    if kind is not None:
+        return kind
+    text = decode_bytes(head)
+    if not text.strip() or looks_binary(text):
+        return "another kind of file"
+    if _JSON_START.match(text.lstrip("\ufeff")):
+        return "JSON (.json)"
+    return "text (a CSV file?)"
+
+
+def _reads_as_delimited(text: str) -> bool:
+    """True when the first line of ``text`` splits into two or more fields by the separator its first lines
+    share: a CSV header or row, not a JSON document (whose first line is at most a scalar, "42")."""
+    text = text.lstrip("\ufeff \t\r\n")
+    lines = text.split("\n")[:SEPARATOR_SAMPLE_LINES]
+    # A JSON Lines file whose first line is damaged still holds records: only its bad lines are skipped.
+    if not text or text[0] in '{["' or any(line.lstrip().startswith("{") for line in lines):
+        return False
+    first_line = _LINE_END.split(text, 1)[0]
+    try:
+        fields = next(csv.reader([first_line], delimiter=choose_separator(text, ",")), [])
+    except csv.Error:  # not text a CSV reader can split: left to the JSON reader to name what is wrong
+        return False
+    return len(fields) >= 2
+
+
+def _refuse_other_format(path: Path, suffix: str) -> None:
+    """Refuse a text file (CSV, TSV, JSON) that is really another format, by its first bytes, naming what it
+    looks like: a workbook, a Parquet file or a PDF; JSON named .csv; a CSV named .json. Its reader would
+    otherwise fail with a message about text or JSON, or read a JSON document as a CSV of many columns."""
+    head = _file_head(path)
+    kind = binary_kind(head)
     if kind is not None:
         raise UnreadableFileError(
             f"{path.name} is not {suffix.lstrip('.').upper()}: it looks like {kind}. Give it the extension "
             "of its real format, or export it as CSV (UTF-8)."
         )
+    if suffix in (".csv", ".tsv") and content_kind(head) == "JSON (.json)":
+        raise UnreadableFileError(
+            f"{path.name} is not {suffix.lstrip('.').upper()}: it looks like JSON (.json). "
+            "Rename it .json (.jsonl for one record per line) and try again."
+        )
+    if suffix in JSON_SUFFIXES and _reads_as_delimited(decode_bytes(head)):
+        raise UnreadableFileError(
+            f"{path.name} is not JSON: it looks like text (a CSV file?), its first line split into columns. "
+            "Rename it .csv (.tsv if tabs separate the columns) and try again."
+        )
+
+
+def _check_format(path: Path, suffix: str) -> None:
+    """Refuse a file whose content is not the format its suffix names, saying what it looks like."""
+    if suffix == ".parquet":
+        _check_parquet(path)
+    elif suffix not in (".xlsx", ".xls"):  # a workbook is checked as its sheet is read (_read_sheet)
+        _refuse_other_format(path, suffix)
 
 
 def _check_workbook(path: Path) -> None:
-    """Refuse a file that is not the workbook its name says, before a reader fails on it obscurely."""
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx is a zip file, .xls an OLE file
+    """Refuse a file that is not the workbook its name says, before a reader fails on it obscurely: text, or
+    a zip file that holds no workbook (a zipped CSV), which Excel's reader refuses with the word "'zip'"."""
+    head = _file_head(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # .xls is an OLE file
         return
-    looks = "text (a CSV file?)" if head and not looks_binary(decode_bytes(head)) else "another kind of file"
+    if head.startswith(b"PK\x03\x04"):  # .xlsx is a zip file
+        members = _zip_members(path)
+        if members is None or any(name.startswith("xl/") for name in members):
+            return  # a workbook, or a damaged zip file: its reader says what is wrong
+        if any(name.startswith("word/") for name in members):
+            looks = "a Word file (.docx)"
+        else:
+            files = [name for name in members if not name.endswith("/")]
+            shown = ", ".join(files[:3]) + (f" and {len(files) - 3:,} more" if len(files) > 3 else "")
+            looks = f"a zip file holding {shown or 'nothing'}"
+        raise UnreadableFileError(
+            f"{path.name} is not an Excel workbook: it is {looks}. "
+            "Unzip it and give the table inside (.csv, .xlsx …), or save the reviews from Excel again."
+        )
     raise UnreadableFileError(
-        f"{path.name} is not an Excel workbook: it looks like {looks}. "
+        f"{path.name} is not an Excel workbook: it looks like {content_kind(head)}. "
         "Give it the extension of its real format (.csv, .json …) or save it from Excel again."
     )
+
+
+def _zip_members(path: Path) -> list[str] | None:
+    """The names of the files in a zip file, or None when it cannot be opened as one (damaged)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def _check_parquet(path: Path) -> None:
+    """Refuse a file named .parquet that is text (a CSV, JSON) or another known format (a workbook), which
+    Parquet's reader refuses with "magic bytes not found"; a damaged Parquet file is left to the reader."""
+    head = _file_head(path)
+    if head.startswith(b"PAR1"):
+        return
+    kind = content_kind(head)
+    if kind == "another kind of file":
+        return
+    real = {"JSON (.json)": ".json", "text (a CSV file?)": ".csv"}.get(kind)
+    fix = f"Rename it {real} and try again." if real else "Give it the extension of its real format (.csv, .xlsx …)."
+    raise UnreadableFileError(f"{path.name} is not a Parquet file: it looks like {kind}. {fix}")
 
 
 def max_file_bytes() -> int:
@@ -1034,16 +1131,21 @@ def _first_line(exc: BaseException, path: Path | None = None) -> str:
     return lines[0].rstrip(". ") if lines else type(exc).__name__
 
 
+LISTED_COLUMNS = 12  # column names a message lists before "… and N more"
+
+
 def list_columns(columns: Sequence[object]) -> str:
     """The column names for a one-line message: a name with a line break, a control character or
-    surrounding spaces is shown quoted and escaped, so the message stays one readable line."""
+    surrounding spaces is shown quoted and escaped, and past the first 12 names the rest are counted
+    ("… and 1,509 more"), so the message stays one readable line."""
     if not len(columns):
         return "(none)"
     shown = []
-    for column in map(str, columns):
+    for column in map(str, list(columns)[:LISTED_COLUMNS]):
         plain = column.strip() == column and column and all(ch.isprintable() for ch in column)
         shown.append(column if plain else repr(column))
-    return ", ".join(shown)
+    more = len(columns) - LISTED_COLUMNS
+    return ", ".join(shown) + (f" … and {more:,} more" if more > 0 else "")
 
 
 def _column_named(name: str | None, columns: Sequence[str]) -> str | None:
@@ -1123,9 +1225,9 @@ def detect_columns(
     else:
         if date_column is None and date is None:
             # A column of dates under a name no list knows ("posted", "when", "Submitted on") is known by its
-            # cells: nearly all of them dates, and two different ones at least (not one export date).
+            # cells, numeric or in words ("Mar 04, 2025"), and by a date word in its name.
             not_dates = taken | {name for name in (identifier, rating) if name}
-            date = _guess_column(frame, not_dates, _is_date_cell, distinct=2, repeats=False)
+            date = _guess_date_column(frame, not_dates)
         if rating_column is None and rating is None:
             # A rating column named in words of its own ("Score 1-5", "NPS (0-10)", "Overall star rating") is
             # known by a rating word in its name and by cells that read as ratings.
@@ -1150,7 +1252,9 @@ def detect_columns(
 # A longer name with a segment word in it ("Sales Region", "Product Line", "Division Name") names a segment
 # too, unless it names what is written about each row ("Store comments", "Region code"), and as long as its
 # values repeat and are few enough to break results down by (a breakdown of thousands is a list, not a chart).
-SEGMENT_WORDS = frozenset({*SEGMENT_COLUMN_NAMES, "touchpoint", "sku", "brand", "location", "city", "branch", "site"})
+SEGMENT_WORDS = frozenset(
+    {*SEGMENT_COLUMN_NAMES, "touchpoint", "sku", "brand", "location", "city", "branch", "site", "zone"}
+)
 _NOT_SEGMENT_WORDS = frozenset(
     {"id", "ids", "code", "number", "no", "text", "comment", "comments", "review", "reviews", "description"}
     | {"feedback", "date", "time", "url", "email"}
@@ -1239,8 +1343,57 @@ def _guess_text_column(frame: pd.DataFrame) -> str | None:
     return best[1] if best else None
 
 
+_MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# A date written with its month in words, as exports and review sites write them: "Mar 04, 2025",
+# "4 March 2025", "March 4th, 2025", "Tue, 04 Mar 2025 10:12:00", each with a day and a four-digit year.
+_WORD_DATE_CELL = re.compile(
+    rf"(?:[a-z]{{3,9}}\.?,?\s+)?(?:{_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?,?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAME},?)"
+    r"\s+\d{4}(?:,?\s+\d.*)?",
+    re.IGNORECASE,
+)
+# A column name that says its cells are dates: "Submitted On", "Posted", "Reviewed on", "Date of visit",
+# "Created (UTC)"; a name no list holds, known by a word in it, for a column not every cell of which reads.
+_DATE_WORD = re.compile(
+    r"(?<![a-z])(?:date|dated|day|time|timestamp|when|posted|submitted|created|reviewed|published|written)(?![a-z])",
+    re.IGNORECASE,
+)
+DATE_NAMED_SHARE = 0.5  # of a column named as dates, the share of its cells that must read as dates
+
+
 def _is_date_cell(cell: str) -> bool:
-    return bool(_DATE_CELL.fullmatch(cell))
+    """A cell that reads as a date: numeric ("2025-03-04", "04.03.2025 10:00") or in words ("Mar 04, 2025")."""
+    return bool(_DATE_CELL.fullmatch(cell) or _WORD_DATE_CELL.fullmatch(cell))
+
+
+def _guess_date_column(frame: pd.DataFrame, taken: set[str]) -> str | None:
+    """The date column of a table whose header names none of the usual date names: the one column whose cells
+    (of the first 500 rows) are nearly all dates, two different ones at least (not one export date); of
+    several, the one whose name says it holds dates ("Submitted On" beside "Delivered"); else the one column
+    whose name says so and whose cells are mostly dates (a few "unknown" among them are counted as
+    unparseable). None when no column, or more than one, fits."""
+    sample = frame.head(500)
+    named: list[str] = []
+    nearly_all: list[str] = []
+    for column in sample.columns:
+        if column in taken:
+            continue
+        cells = [value for value in (clean_cell(v) for v in sample[column]) if value]
+        if len(set(cells)) < 2:
+            continue
+        dates = sum(map(_is_date_cell, cells))
+        if dates >= 0.95 * len(cells):
+            nearly_all.append(str(column))
+        if _DATE_WORD.search(str(column)) and dates > DATE_NAMED_SHARE * len(cells):
+            named.append(str(column))
+    if len(nearly_all) == 1:
+        return nearly_all[0]
+    both = [column for column in nearly_all if column in named]
+    if len(nearly_all) > 1:
+        return both[0] if len(both) == 1 else None
+    return named[0] if len(named) == 1 else None
 
 
 def _is_rating_cell(cell: str) -> bool:
@@ -1516,13 +1669,14 @@ def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Re
 class RowValidator:
     """Turns table rows into Reviews, one chunk of rows at a time, with counts that span every chunk.
 
-    Blank texts and exact duplicate rows (seen in any earlier chunk too) are skipped and counted in
-    ``skipped``; unreadable dates and ratings, missing and repeated ids are counted in ``invalid``, for the
-    rows kept as reviews. A review without an id column is known by its row number ("3"); one whose id cell
-    is blank by "row 3", which no real id of a column of numbers repeats. Row numbers and default review
-    ids continue from one chunk to the next, so reading a file in chunks gives the same
-    reviews as reading it whole; a row skipped before it got here (:meth:`skip_rows`) keeps its number, so
-    the rows after it keep theirs. Memory grows only by a 16-byte digest per review.
+    Blank texts, texts of no words (emoji or punctuation only) and exact duplicate rows (the same text,
+    id cell, date, rating, segments and every other cell, seen in any earlier chunk too; with or without an
+    id column) are skipped and counted in ``skipped``; unreadable dates and ratings, missing and repeated
+    ids are counted in ``invalid``, for the rows kept as reviews. A review without an id column is known by its row
+    number ("3"); one whose id cell is blank by "row 3", which no real id of a column of numbers repeats.
+    Row numbers and default review ids continue from one chunk to the next, so reading a file in chunks
+    gives the same reviews as reading it whole; a row skipped before it got here (:meth:`skip_rows`) keeps
+    its number, so the rows after it keep theirs. Memory grows only by a 16-byte digest per review.
     """
 
     def __init__(self, mapping: ColumnMapping) -> None:
@@ -1600,6 +1754,11 @@ class RowValidator:
         # Rows a quote left open ran others into, whichever cell the quote opened in ("2,"1,2025-01-02,…"
         # runs the next rows into the rating cell, and leaves the text cell blank).
         run_together = _rows_run_together(frame, mapping.text, self.separator) if self.separator else set()
+        # The cells of the columns no field reads (a customer's name, an order number): two rows alike in the
+        # mapped fields but not in these are two customers' reviews, not one row exported twice.
+        mapped = {mapping.text, mapping.id, mapping.date, mapping.rating, *mapping.segments, *nested}
+        unread = [column for column in frame.columns if column not in mapped]
+        others = list(frame[unread].itertuples(index=False, name=None)) if unread else [()] * len(frame)
         reviews: list[Review] = []
         kept: list[int] = []
         id_counts: Counter[str] = Counter()
@@ -1611,19 +1770,22 @@ class RowValidator:
                 reason = ROWS_RUN_TOGETHER if position in run_together else "blank text"
                 self.skipped[NOT_TEXT if structured else reason] += 1
                 continue
-            review_id = ids[position] if ids is not None else ""
-            missing_id = ids is not None and not review_id
-            if not review_id:
-                # Without an id column a review is known by its row number; a blank cell of an id column
-                # is named so that it cannot be taken for a real id ("2" beside a review whose id is 2).
-                review_id = f"row {numbers[position]}" if missing_id else str(numbers[position])
+            if not any(ch.isalnum() for ch in text):
+                # "😡😡😡" or "!!!": written, so not blank, but no sentence in it can be read for a claim
+                self.skipped[NO_WORDS] += 1
+                continue
+            id_cell = ids[position] if ids is not None else ""
+            missing_id = ids is not None and not id_cell
+            # Without an id column a review is known by its row number; a blank cell of an id column
+            # is named so that it cannot be taken for a real id ("2" beside a review whose id is 2).
+            review_id = id_cell or (f"row {numbers[position]}" if missing_id else str(numbers[position]))
             date = dates[position] if dates is not None else None
             rating = ratings[position] if ratings is not None else None
             segment_values = {name: values[position] for name, values in segments.items()}
-            key = hashlib.blake2b(
-                repr((text, review_id, date, rating, tuple(segment_values.values()))).encode("utf-8", "surrogatepass"),
-                digest_size=16,
-            ).digest()
+            # An exact duplicate is a row whose cells are all the same: the id cell as written, not the row
+            # number that stands in for a missing one, which would make every row distinct.
+            row = (text, id_cell, date, rating, tuple(segment_values.values()), others[position])
+            key = hashlib.blake2b(repr(row).encode("utf-8", "surrogatepass"), digest_size=16).digest()
             if key in self._seen:
                 self.skipped["duplicate row"] += 1
                 continue
@@ -1761,7 +1923,7 @@ def _clean_text(value: object) -> str:
         # a review scraped with its markup ("<p>Great service.</p><br>…"): the text a reader saw, without
         # the tags, scripts and entities, which would otherwise be sentences of evidence
         text = html_text(text)
-    return text if any(ch.isalnum() for ch in text) else ""
+    return text
 
 
 # "05/01/2025", "5.1.25", "05-01-2025 14:30": a date whose day and month are both plain numbers.
@@ -1890,8 +2052,10 @@ def _read_dates(column: pd.Series, order: DateOrder | None = None) -> tuple[list
 # (a decimal comma) and "four". Each is read as the number of stars it gives (the file's scale is found
 # from the values, as for plain numbers). A fraction may say "stars" too, and write its scale with a zero
 # fraction: Amazon writes "5.0 out of 5 stars", others "4/5 stars" or "4.0/5.0".
+# The word "stars" may be a star sign ("5/5 ⭐", "3 ★"), the emoji with or without its variation selector.
+_STAR_WORD = "(?:stars?|[★⭐]\ufe0f?)"
 _RATING_OF = re.compile(
-    r"(\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of)\s*(\d+)(?:[.,]0+)?(?:\s*stars?)?|stars?)", re.IGNORECASE
+    rf"(\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of)\s*(\d+)(?:[.,]0+)?(?:\s*{_STAR_WORD})?|{_STAR_WORD})", re.IGNORECASE
 )
 _STAR_SIGNS = "★⭐*"
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
@@ -1911,7 +2075,7 @@ def rating_number(text: str) -> str:
         if scale is not None and (int(scale) == 0 or float(number) > int(scale)):
             return text  # "5/0", "0/0", "6/5": no rating on any scale, counted as unreadable
         return number
-    if text and all(ch in _STAR_SIGNS + "☆ " for ch in text):
+    if text and all(ch in _STAR_SIGNS + "☆ \ufe0f" for ch in text):
         return str(sum(text.count(sign) for sign in _STAR_SIGNS))
     if _DECIMAL_COMMA.fullmatch(text):
         return text.replace(",", ".")
@@ -2825,8 +2989,7 @@ class TableStream:
         if self.suffix not in TABLE_SUFFIXES:
             raise UnreadableFileError(unsupported_table_message(self.suffix, path.name))
         check_file_size(path)
-        if self.suffix not in (".xlsx", ".xls", ".parquet"):
-            _refuse_other_format(path, self.suffix)
+        _check_format(path, self.suffix)
         self.path, self.name, self.size = path, path.name, path.stat().st_size
         self.unit, self.total = "kB", max(1, -(-self.size // 1024))
         if self.suffix in (".csv", ".tsv", ".jsonl", ".ndjson"):

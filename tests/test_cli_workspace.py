@@ -97,7 +97,7 @@ def test_cli_ingest_says_at_once_when_the_reviews_do_not_read_as_english(workspa
         "El servicio fue muy lento y la comida llegó fría a la mesa.",
         "No me gustó nada, el camarero era grosero.",
     ]
-    pd.DataFrame({"text": texts * 4}).to_csv(spanish, index=False)
+    pd.DataFrame({"id": range(1, 9), "text": texts * 4}).to_csv(spanish, index=False)  # eight reviews, no copies
     code, out, err = _run(capsys, "ingest", str(spanish), "--name", "resenas", "--quiet")
     assert code == 0 and "Ingested 'resenas': 8 reviews" in out
     assert "None of the reviews read as English (of 8 reviews" in err and "translate" in err, err

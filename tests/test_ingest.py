@@ -142,7 +142,9 @@ def test_ingest_counts_blank_and_duplicate_rows():
     frame = pd.DataFrame({"text": ["Good signal.", "Good signal.", "  ", None, "Bad bill."]})
     loaded = load_reviews(frame)
     assert loaded.summary.rows == 5
-    assert loaded.summary.reviews == 3  # the same text twice without ids: two customers, both kept
+    # The same row twice without ids is an exact duplicate too: nothing tells the two rows apart.
+    assert loaded.summary.reviews == 2
+    assert loaded.summary.skipped == {"duplicate row": 1, "blank text": 2}
     frame_with_ids = pd.DataFrame({"id": ["1", "1", "2"], "text": ["Good signal.", "Good signal.", "Bad bill."]})
     loaded = load_reviews(frame_with_ids)
     assert loaded.summary.skipped == {"duplicate row": 1}
@@ -647,6 +649,70 @@ def test_a_text_file_that_is_really_a_workbook_or_parquet_says_what_it_looks_lik
             load_reviews(path)
         with pytest.raises(UnreadableFileError, match=f"it looks like {looks}"):
             ReviewStream(path)
+
+
+def test_json_named_csv_says_it_looks_like_json_rather_than_listing_its_columns(tmp_path):
+    records = [{"review": {"body": f"Review {n}, late again.", "rating": n % 5}} for n in range(40)]
+    for name, text in (
+        ("reviews.csv", json.dumps(records, indent=2)),
+        ("lines.csv", "\n".join(json.dumps(record) for record in records)),
+        ("reviews.tsv", json.dumps(records)),
+    ):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(UnreadableFileError, match=r"is not [CT]SV: it looks like JSON \(\.json\)\. Rename it"):
+            load_reviews(path)
+        with pytest.raises(UnreadableFileError, match=r"is not [CT]SV: it looks like JSON \(\.json\)\. Rename it"):
+            ReviewStream(path)
+
+
+def test_a_message_listing_many_columns_names_the_first_twelve_and_counts_the_rest(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{n}" for n in range(40)) + "\n" + ",".join(["1"] * 40) + "\n", encoding="utf-8")
+    with pytest.raises(MissingColumnError) as raised:
+        load_reviews(path, text_column="body")
+    message = str(raised.value)
+    assert "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11 … and 28 more." in message and "c12" not in message
+
+
+def test_a_file_under_another_formats_name_says_what_it_looks_like_and_how_to_rename_it(tmp_path):
+    import zipfile
+
+    frame = pd.DataFrame({"text": ["Calls drop.", "Fees hidden."], "rating": ["1", "2"]})
+    csv_as_parquet = tmp_path / "csv.parquet"
+    frame.to_csv(csv_as_parquet, index=False)
+    workbook_as_parquet = tmp_path / "book.parquet"
+    frame.to_excel(workbook_as_parquet, index=False, engine="openpyxl")
+    json_as_parquet = tmp_path / "records.parquet"
+    frame.to_json(json_as_parquet, orient="records")
+    zip_as_xlsx = tmp_path / "zipped.xlsx"
+    with zipfile.ZipFile(zip_as_xlsx, "w") as archive:
+        archive.writestr("reviews.csv", frame.to_csv(index=False))
+    csv_as_json = tmp_path / "csv.json"
+    frame.to_csv(csv_as_json, index=False)
+    csv_as_jsonl = tmp_path / "csv.jsonl"
+    frame.to_csv(csv_as_jsonl, index=False, sep="\t")
+    expected = {
+        csv_as_parquet: r"^csv\.parquet is not a Parquet file: it looks like text \(a CSV file\?\)\. Rename it \.csv",
+        workbook_as_parquet: r"^book\.parquet is not a Parquet file: it looks like an Excel workbook",
+        json_as_parquet: r"^records\.parquet is not a Parquet file: it looks like JSON \(\.json\)\. Rename it \.json",
+        zip_as_xlsx: r"^zipped\.xlsx is not an Excel workbook: it is a zip file holding reviews\.csv\. Unzip it",
+        csv_as_json: r"^csv\.json is not JSON: it looks like text \(a CSV file\?\).*Rename it \.csv",
+        csv_as_jsonl: r"^csv\.jsonl is not JSON: it looks like text \(a CSV file\?\).*Rename it \.csv",
+    }
+    for path, pattern in expected.items():
+        with pytest.raises(UnreadableFileError, match=pattern) as whole:
+            load_reviews(path)
+        with pytest.raises(UnreadableFileError, match=pattern) as streamed:
+            list(ReviewStream(path).chunks())
+        for raised in (whole, streamed):
+            assert "\n" not in str(raised.value) and "magic bytes" not in str(raised.value)
+
+
+def test_a_json_lines_file_whose_first_line_is_damaged_still_skips_only_that_line(tmp_path):
+    path = tmp_path / "lines.jsonl"
+    path.write_text('oops, not json\n{"text": "Calls drop daily."}\n{"text": "No fees."}\n', encoding="utf-8")
+    assert load_reviews(path).summary.skipped == {"unreadable line": 1}
 
 
 def test_an_ads_frame_without_a_text_column_says_how_to_name_it():

@@ -16,6 +16,7 @@ from alignment.ingest import (
     HEADERLESS,
     LONG_REVIEW,
     MISSING_ID,
+    NO_WORDS,
     NOT_TEXT,
     REPEATED_SENTENCE,
     RESCALED_RATING,
@@ -327,8 +328,47 @@ def test_a_date_column_under_a_name_no_list_knows_is_known_by_its_dates():
     mapping = load_reviews(frame).mapping
     assert mapping.date == "posted"  # not "batch", one export date on every row
     assert load_reviews(frame, date_column="").mapping.date is None  # "no date column" is not overruled
-    two = frame.assign(updated=posted)
-    assert load_reviews(two).mapping.date is None  # two candidates: the user chooses
+    two = frame.rename(columns={"posted": "stamp"}).assign(delivered=posted)
+    assert load_reviews(two).mapping.date is None  # two candidates, neither named as dates: the user chooses
+    assert load_reviews(frame.assign(delivered=posted)).mapping.date == "posted"  # its name says it is the date
+
+
+def test_a_date_column_written_in_words_or_named_as_dates_is_found(tmp_path):
+    texts = [f"Review number {n} of the shop." for n in range(20)]
+    in_words = [f"Mar {n + 1:02d}, 2025" for n in range(20)]
+    frame = pd.DataFrame({"review": texts, "Submitted On": in_words, "Delivery Zone": ["North", "South"] * 10})
+    loaded = load_reviews(frame)
+    assert loaded.mapping.date == "Submitted On"
+    assert [review.date for review in loaded.reviews][:2] == ["2025-03-01", "2025-03-02"]
+    # Mixed formats, words among them, and a few cells that are no date at all: the name says it is the date.
+    mixed = ["14/02/2025", "2025-10-26", "Mar 04, 2025", "4 March 2025", "unknown", "Tue, 04 Mar 2025 10:12:00"] * 3
+    frame = pd.DataFrame({"review": texts[: len(mixed)], "Reviewed on": mixed, "Note": ["x", "y"] * 9})
+    path = tmp_path / "mixed.csv"
+    frame.to_csv(path, index=False)
+    whole, _, summary = _whole_and_stream(path, chunk_rows=5)
+    assert whole.mapping.date == summary.columns["date"] == "Reviewed on"
+    assert [review.date for review in whole.reviews][:6] == [
+        "2025-02-14", "2025-10-26", "2025-03-04", "2025-03-04", None, "2025-03-04"
+    ]  # fmt: skip
+    assert whole.summary.columns["invalid_values"] == {"unparseable date": 3}
+    # A column of words that are no dates is not taken because of its name.
+    frame = pd.DataFrame({"review": texts, "Submitted by": [f"user{n}" for n in range(20)]})
+    assert load_reviews(frame).mapping.date is None
+
+
+def test_a_rating_written_with_a_star_sign_after_it_reads_as_its_stars_and_a_zone_is_a_segment():
+    written = ["5/5 ⭐", "3 ★", "4 ⭐\ufe0f", "⭐\ufe0f⭐\ufe0f", "2/5 ★", "1"]
+    frame = pd.DataFrame(
+        {
+            "text": [f"Review number {n} of the shop." for n in range(len(written))],
+            "rating": written,
+            "Delivery Zone": ["North", "South", "North", "South", "North", "South"],
+        }
+    )
+    loaded = load_reviews(frame)
+    assert [review.rating for review in loaded.reviews] == [5.0, 3.0, 4.0, 2.0, 2.0, 1.0]
+    assert loaded.summary.columns["invalid_values"] == {}
+    assert loaded.mapping.segments == ("Delivery Zone",)
 
 
 def test_a_rating_off_every_scale_does_not_choose_the_scale_of_the_others():
@@ -889,6 +929,55 @@ def test_unreadable_dates_and_ratings_are_counted_only_for_the_rows_kept_as_revi
         assert whole.summary.skipped == summary.skipped == {"blank text": 1, "duplicate row": 1}
         expected = {"unparseable date": 1, "non-numeric rating": 1}
         assert whole.summary.columns["invalid_values"] == summary.columns["invalid_values"] == expected
+
+
+def test_emoji_or_punctuation_only_text_is_counted_as_no_words_not_as_blank(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,rating\n😡😡😡,1\nLate food again and cold,1\n🍕👍,5\n,3\n!!! ...,2\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=2)
+    assert [review.text for review in whole.reviews] == [review.text for review in streamed]
+    assert [review.text for review in whole.reviews] == ["Late food again and cold"]
+    expected = {NO_WORDS: 3, "blank text": 1}
+    assert whole.summary.skipped == summary.skipped == expected
+    assert NO_WORDS == "no words (emoji or punctuation only)"
+    only_emoji = tmp_path / "emoji.csv"
+    only_emoji.write_text("text\n😡😡😡\n🍕👍\n", encoding="utf-8")
+    with pytest.raises(
+        EmptyDatasetError, match=r"no review text to check \(2 no words \(emoji or punctuation only\)\)"
+    ):
+        load_reviews(only_emoji)
+
+
+def test_exact_duplicate_rows_are_skipped_and_counted_without_an_id_column_read_whole_or_streamed(tmp_path):
+    path = tmp_path / "reviews.csv"
+    rows = [
+        '"Surprise charges on my bill every time.",1,2025-03-04',
+        "Other text here ok.,2,2025-03-05",
+        "Surprise charges on my bill every time.,1,2025-03-04",  # the first row again, unquoted
+        "Surprise charges on my bill every time.,2,2025-03-04",  # another rating: another review
+    ]
+    path.write_text("review,rating,date\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    for chunk_rows in (1, 2, 100):  # a duplicate in a later chunk is caught too
+        whole, streamed, summary = _whole_and_stream(path, chunk_rows=chunk_rows)
+        assert [review.review_id for review in whole.reviews] == ["1", "2", "4"]
+        assert [review.review_id for review in streamed] == ["1", "2", "4"]
+        assert whole.summary.skipped == summary.skipped == {"duplicate row": 1}
+
+
+def test_two_identical_rows_with_blank_ids_are_one_duplicate_and_the_same_text_under_two_ids_is_kept(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("id,text\n,Calls drop daily.\n,Calls drop daily.\na1,Calls drop daily.\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=1)
+    assert [review.review_id for review in whole.reviews] == [r.review_id for r in streamed] == ["row 1", "a1"]
+    assert whole.summary.skipped == summary.skipped == {"duplicate row": 1}
+
+
+def test_the_same_words_from_two_customers_named_in_a_column_no_field_reads_are_two_reviews(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,customer\nGreat app!,Ann\nGreat app!,Bob\nGreat app!,Ann\n", encoding="utf-8")
+    whole, streamed, summary = _whole_and_stream(path, chunk_rows=1)
+    assert [review.review_id for review in whole.reviews] == [r.review_id for r in streamed] == ["1", "2"]
+    assert whole.summary.skipped == summary.skipped == {"duplicate row": 1}  # Ann's row exported twice
 
 
 @pytest.mark.parametrize("marker", ["N/A", "n/a", "NA", "-", "none", "null", "NULL", "#N/A"])

@@ -19,6 +19,7 @@ from alignment.ingest import (
     LONG_REVIEW,
     MALFORMED_ROW,
     MISSING_ID,
+    NO_WORDS,
     NOT_TEXT,
     REPEATED_SENTENCE,
     RESCALED_RATING,
@@ -41,8 +42,9 @@ UPLOAD_GENERATION = "aln_upload_generation"  # bumped after a validation, so the
 REMAP = "aln_remap"  # (key of the session dataset being mapped again, its mapping) while its upload is staged
 NONE = "(none)"
 SKIP_REASONS = {
-    "blank text": "the text column was empty or held no letters or digits",
-    "duplicate row": "an exact copy of an earlier row (same text, id, date, rating and segments)",
+    "blank text": "the text column was empty",
+    NO_WORDS: "the text held no letters or digits (emoji or punctuation only), so no sentence of it can be read",
+    "duplicate row": "an exact copy of an earlier row (every cell the same)",
     "unreadable line": "a JSON Lines line that is not valid JSON",
     MALFORMED_ROW: "a row with more fields than the header has",
     NOT_TEXT: "the text cell held a list or a nested object, not text; map a column that holds the review",

@@ -113,6 +113,7 @@ class Report:
                     "p_supports": round(p_supports, 4),
                     "p_contradicts": round(p_contradicts, 4),
                     **self._amount_field(result, sentence),
+                    **_review_fields(self.reviews[self.sentences[sentence].review_index]),
                 }
                 for sentence, similarity, stance, p_supports, p_contradicts, _ in _judgement_rows(result.judgements)
             ],
@@ -244,6 +245,19 @@ def neutralise_formula(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def _review_fields(review: Review) -> dict[str, object]:
+    """What a match's review holds besides its text, for a reader of the JSON to break the evidence down by
+    date, rating or segment: each only where the dataset has it."""
+    fields: dict[str, object] = {}
+    if review.date is not None:
+        fields["date"] = review.date
+    if review.rating is not None:
+        fields["rating"] = review.rating
+    if review.segments:
+        fields["segments"] = dict(review.segments)
+    return fields
 
 
 def to_safe_csv(frame: pd.DataFrame) -> str:

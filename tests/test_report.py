@@ -58,7 +58,12 @@ def test_report_json_has_schema_claims_matches_dataset_and_config():
         "stance": "contradicts",
         "p_supports": 0.1,
         "p_contradicts": 0.85,
+        # the review's date, rating and segments, for the JSON alone to be broken down by them
+        "date": "2025-01-02",
+        "rating": 1.0,
+        "segments": {"region": "Coastal"},
     }
+    assert "date" not in claim["matches"][1] and claim["matches"][1]["rating"] == 5.0  # only what the review has
     assert data["dataset"]["rows"] == 3 and data["dataset"]["skipped"] == {"blank text": 1}
     assert data["config"]["min_evidence"] == Config().min_evidence
 

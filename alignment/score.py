@@ -27,7 +27,8 @@ def score_claim(judgements: Sequence[Judgement], min_evidence: int, level: float
     Args:
         judgements: every judged match of one claim (records, or the arrays of :class:`Judgements`, which
             are counted without building a record per match).
-        min_evidence: supports + contradicts below this gives "insufficient evidence".
+        min_evidence: supports + contradicts below this gives "insufficient evidence"; so does evidence all on
+            one side whose interval still reaches across zero (below 5 with the defaults).
         level: coverage of the credible interval.
 
     A claim none of whose evidence reads within ON_TOPIC_SIMILARITY of it (:func:`on_topic`) is also
@@ -51,8 +52,12 @@ def score_claim(judgements: Sequence[Judgement], min_evidence: int, level: float
         risk = "high"
     elif low > LOW_RISK_FLOOR:
         risk = "low"
-    else:
+    elif supports and contradicts:
         risk = "medium"
+    else:
+        # Evidence all on one side, too little to decide (2 supporting, none against, with min_evidence 1) is
+        # unproven, not mixed: nothing pulls the other way, so the claim is not at risk, nor yet supported.
+        risk = "insufficient evidence"
     return ClaimScore(len(judgements), supports, contradicts, neutral, alignment, (low, high), risk)
 
 

@@ -53,6 +53,18 @@ def test_score_risk_levels_follow_the_interval():
     assert score_claim(_judgements(20, 18), min_evidence=5).risk == "medium"
 
 
+@pytest.mark.parametrize(("supports", "contradicts"), [(2, 0), (4, 0), (0, 1), (0, 2)])
+def test_evidence_all_on_one_side_too_thin_to_decide_is_unproven_not_mixed(supports, contradicts):
+    # with a minimum evidence of 1 the interval still reaches across zero: nothing pulls the other way,
+    # so the claim is neither at risk ("mixed") nor yet supported
+    score = score_claim(_judgements(supports, contradicts), min_evidence=1)
+    assert score.interval is not None and score.interval[0] <= 0.2 and score.interval[1] >= 0
+    assert score.risk == "insufficient evidence"
+    assert score_claim(_judgements(supports + 1, contradicts + 1), min_evidence=1).risk == "medium"
+    assert score_claim(_judgements(6, 0), min_evidence=1).risk == "low"  # enough on one side decides
+    assert score_claim(_judgements(0, 6), min_evidence=1).risk == "high"
+
+
 def _arrays(records: list[Judgement]) -> Judgements:
     return Judgements(
         sentence_index=np.array([j.sentence_index for j in records]),

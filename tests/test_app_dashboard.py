@@ -276,6 +276,31 @@ def test_the_dashboards_filters_are_in_its_address_and_a_link_opens_it_filtered(
     assert "segment.region" not in colleague.query_params
 
 
+def _hand_over_page() -> None:
+    from alignment.ui import common
+
+    common.switch_keeping_address("the dashboard")
+
+
+def test_the_dashboard_link_hands_over_with_every_filter_its_address_carries(monkeypatch):
+    # /dashboard, the address to bookmark, hands over to the dashboard: it lost ?from=…&segment.…= on the way
+    import streamlit as st
+
+    def record(page: object, *, query_params: object = None) -> None:
+        st.session_state["switched"] = (page, query_params)
+
+    monkeypatch.setattr(st, "switch_page", record)
+    app = AppTest.from_function(_hand_over_page, default_timeout=TIMEOUT)
+    app.query_params["segment.region"] = ["North", "Coastal"]
+    app.query_params["from"] = "2025-02"
+    app.run()
+    assert not app.exception
+    assert app.session_state["switched"] == (
+        "the dashboard",
+        {"segment.region": ["North", "Coastal"], "from": ["2025-02"]},
+    )
+
+
 def test_the_evidence_narrows_to_a_claim_chosen_from_a_list_as_a_keyboard_user_can(dashboard):
     app, offered = dashboard
     offered.clear()

@@ -26,6 +26,13 @@ def page_setup() -> None:
     state.init()
 
 
+def switch_keeping_address(page: Any) -> None:
+    """Go to ``page`` with the query parameters of this address (every value of each): a link to a page
+    that hands over to another (/dashboard to the dashboard) keeps the filters it carries."""
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    st.switch_page(page, query_params=params)
+
+
 def render_sidebar(datasets_page: Any = None) -> None:
     """The active dataset (with a link to the Datasets page) and the check settings, on every page."""
     state.init()

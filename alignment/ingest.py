@@ -1943,22 +1943,27 @@ class DateOrder:
     """Whether a column writes numeric dates day first ("13/01/2025") or month first ("01/13/2025").
 
     Decided once per column, from the first chunk whose dates settle it (a first number over 12 says day
-    first, a second number over 12 says month first; the majority wins), so every row of a file is read
-    the same way. Until then, and for a column that never settles it, such dates are read month first and
-    counted as ambiguous; an order the user gave (``day_first``) holds from the start.
+    first, a second number over 12 says month first; the majority wins; where no number tells, dates
+    written mostly with dots, "04.03.2025", are day first: the countries that write dates so all put the
+    day first), so every row of a file is read the same way. Until then, and for a column that never
+    settles it, such dates are read month first and counted as ambiguous; an order the user gave
+    (``day_first``) holds from the start.
     """
 
     def __init__(self, day_first: bool | None = None) -> None:
         self.day_first = day_first  # given by the user, it is never settled otherwise
 
-    def settle(self, numbers: Sequence[tuple[int, int]]) -> None:
-        """Decide the order from the (first, second) numbers of the numeric dates, if they tell."""
+    def settle(self, numbers: Sequence[tuple[int, int]], dotted: int = 0) -> None:
+        """Decide the order from the (first, second) numbers of the numeric dates, if they tell, or else
+        from how many of them (``dotted``) are written with dots."""
         if self.day_first is not None:
             return
         says_day = sum(1 for first, second in numbers if first > 12 >= second)
         says_month = sum(1 for first, second in numbers if second > 12 >= first)
         if says_day != says_month:
             self.day_first = says_day > says_month
+        elif numbers and dotted * 2 > len(numbers):
+            self.day_first = True
 
 
 def _parse_dates(column: pd.Series, invalid: Counter[str], order: DateOrder | None = None) -> list[str | None]:
@@ -2001,11 +2006,13 @@ def _read_dates(column: pd.Series, order: DateOrder | None = None) -> tuple[list
     codes, values = pd.factorize(column.map(clean_cell).map(_unless_missing_marker))
     local = [_ZONE_AFTER_TIME.sub(r"\1", value) for value in values]
     numbers: dict[int, tuple[int, int]] = {}
+    dotted = 0
     for index, value in enumerate(local):
         found = _NUMERIC_DATE.match(value)
         if found:
             numbers[index] = (int(found.group(1)), int(found.group(2)))
-    order.settle(list(numbers.values()))
+            dotted += value[found.end(1)] == "."  # the separator after the first number
+    order.settle(list(numbers.values()), dotted)
     parsed = pd.Series(pd.NaT, index=range(len(local)), dtype="datetime64[us]")
     # A date a system wrote as a number: Unix time in seconds or milliseconds, or a spreadsheet's day count
     # (Excel's serial date, days since 1899-12-30). Read so only in a column already taken as the dates.

@@ -53,6 +53,14 @@ def test_dates_that_cannot_tell_day_from_month_are_counted_as_unclear():
     assert invalid == {AMBIGUOUS_DATE: 3}  # 07/07 reads the same either way
 
 
+def test_dotted_dates_no_number_settles_are_read_day_first_as_the_countries_writing_them_do():
+    dates, invalid = _dates(["04.03.2025", "05.03.2025", "06.03.2025"])
+    assert dates == ["2025-03-04", "2025-03-05", "2025-03-06"] and invalid == {}
+    # slashes say nothing of the order, so they stay unclear; a number over 12 still settles it
+    assert _dates(["04/03/2025", "05/03/2025"]) == (["2025-04-03", "2025-05-03"], {AMBIGUOUS_DATE: 2})
+    assert _dates(["04.03.2025", "03.25.2025", "06.03.2025"])[0] == ["2025-04-03", "2025-03-25", "2025-06-03"]
+
+
 def test_the_day_first_order_found_in_one_chunk_holds_for_the_next(tmp_path):
     rows = ["review_id,date,text"]
     rows += [f"a{n},25/0{1 + n % 9}/2025,Calls drop every evening number {n}" for n in range(30)]

@@ -275,9 +275,12 @@ def rounded_alignments(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
     says −0.26136363636363635 where the page says −0.26 reads as another number."""
     alignments = [name for name in ("alignment before", "alignment after", "alignment change") if name in frame]
     # Cell by cell: a claim one run did not check has None there, which stays an empty field.
-    return frame.assign(
-        **{name: frame[name].map(lambda v: None if pd.isna(v) else round(float(v), decimals)) for name in alignments}
-    )
+
+    def rounded(value: float | None) -> float | None:
+        # + 0.0 turns the -0.0 a tiny loss rounds to into 0.0: "-0.00" reads as a change.
+        return None if value is None or pd.isna(value) else round(float(value), decimals) + 0.0
+
+    return frame.assign(**{name: frame[name].map(rounded) for name in alignments})
 
 
 def _row(item: ClaimChange, symbols: bool = True) -> dict[str, object]:

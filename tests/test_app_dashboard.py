@@ -250,6 +250,11 @@ def test_the_comparison_csv_rounds_alignments_as_the_table_shows_them():
     assert rounded["alignment change"].tolist()[0] == 0.76
     assert "-0.26136" not in to_safe_csv(rounded) and ",-0.26," in to_safe_csv(rounded)
     assert frame["alignment before"].iloc[0] == -0.26136363636363635  # the table keeps its values
+    # a loss too small to show is no change: "+0.00", never "-0.00" (or "-0.0" in the CSV)
+    tiny_frame = frame.copy()
+    tiny_frame["alignment change"] = [-0.001, None]
+    tiny = rounded_comparison(tiny_frame)
+    assert str(tiny["alignment change"].iloc[0]) == "0.0" and "-0.0" not in to_safe_csv(tiny)
 
 
 def test_the_dashboards_filters_are_in_its_address_and_a_link_opens_it_filtered(monkeypatch, tmp_path):

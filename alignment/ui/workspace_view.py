@@ -461,7 +461,7 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
             f"the claim less). {VERDICTS['supported'].symbol} and {VERDICTS['contradicted'].symbol}: the review "
             "sentences that support and contradict it in each run. Point at a header for its meaning."
         )
-        frame = comparison.to_frame()
+        frame = rounded_comparison(comparison.to_frame())  # as shown: a change of -0.001 is "+0.00", not "-0.00"
         rows = wrapped_rows(frame["claim"], COMPARE_CLAIM_CHARS)
         st.dataframe(
             frame.style.apply(_change_colours, axis=1),

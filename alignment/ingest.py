@@ -101,7 +101,7 @@ MALFORMED_ROW = "malformed row"
 NOT_TEXT = "list or object, not text"
 TITLE_ROW = "title row above the header"
 MISSING_ID = "missing id"
-NO_WORDS = "no words (emoji or punctuation only)"
+NO_WORDS = "no words (only numbers, emoji or punctuation)"
 # A review whose text holds lines that read as rows of its file: a quote left open ('1,"Great service,5')
 # runs the rows after it into one review, up to the next quote, silently. Counted per review, not refused:
 # a review with a line break may hold such a line ("2, no 3 calls a day").
@@ -1560,6 +1560,7 @@ def load_reviews(
     segment_columns = _segment_names(segment_columns)
     mapping = detect_columns(frame, text_column, id_column, date_column, rating_column, segment_columns)
     mapping = _with_date_order(mapping, day_first)
+    refuse_numbers_as_text(frame[mapping.text], mapping.text)
     reviews, skipped, invalid = _validate_rows(frame, mapping)
     if frame.attrs.get("headerless"):
         invalid = Counter({HEADERLESS: 1, **invalid})  # first, as a stream of the same file reports it
@@ -1571,7 +1572,6 @@ def load_reviews(
         skipped[TITLE_ROW] = int(frame.attrs["title_rows"])
     if not reviews:
         raise EmptyDatasetError(no_reviews_message(name, skipped, mapping.text))
-    refuse_numbers_as_text(reviews, mapping.text)
     sentences = tuple(split_sentences(reviews, invalid))
     summary = DatasetSummary(
         source=name,
@@ -1669,7 +1669,7 @@ def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Re
 class RowValidator:
     """Turns table rows into Reviews, one chunk of rows at a time, with counts that span every chunk.
 
-    Blank texts, texts of no words (emoji or punctuation only) and exact duplicate rows (the same text,
+    Blank texts, texts of no words (only numbers, emoji or punctuation) and exact duplicate rows (the same text,
     id cell, date, rating, segments and every other cell, seen in any earlier chunk too; with or without an
     id column) are skipped and counted in ``skipped``; unreadable dates and ratings, missing and repeated
     ids are counted in ``invalid``, for the rows kept as reviews. A review without an id column is known by its row
@@ -1770,8 +1770,8 @@ class RowValidator:
                 reason = ROWS_RUN_TOGETHER if position in run_together else "blank text"
                 self.skipped[NOT_TEXT if structured else reason] += 1
                 continue
-            if not any(ch.isalnum() for ch in text):
-                # "😡😡😡" or "!!!": written, so not blank, but no sentence in it can be read for a claim
+            if not any(ch.isalpha() for ch in text):
+                # "😡😡😡", "!!!" or "12345": written, so not blank, but no sentence in it can be read for a claim
                 self.skipped[NO_WORDS] += 1
                 continue
             id_cell = ids[position] if ids is not None else ""
@@ -1852,14 +1852,15 @@ def _rows_run_together(frame: pd.DataFrame, text_column: str, separator: str) ->
     return found
 
 
-def refuse_numbers_as_text(reviews: Sequence[Review], column: str) -> None:
-    """Refuse a text column that holds numbers, not reviews (an id or an amount mapped as the text).
+def refuse_numbers_as_text(cells: pd.Series, column: str) -> None:
+    """Refuse a text column that holds numbers, not reviews (an id or an amount mapped as the text), read
+    from its cells before any is skipped (a number alone is "no words").
 
     Raises:
-        MissingColumnError: nine in ten of the texts (of the first 1,000) have no letter in them.
+        MissingColumnError: nine in ten of the texts (of the first 1,000 not blank) are numbers, with no letter.
     """
-    sample = [review.text for review in reviews[:1000]]
-    numbers = sum(1 for text in sample if not any(ch.isalpha() for ch in text))
+    sample = [text for text in (clean_cell(value) for value in cells.head(5_000).tolist()) if text][:1000]
+    numbers = sum(1 for text in sample if not any(ch.isalpha() for ch in text) and any(ch.isdigit() for ch in text))
     if sample and numbers >= 0.9 * len(sample):
         raise MissingColumnError(
             f"Column {column!r} holds numbers, not review text ({numbers:,} of the {len(sample):,} values read "
@@ -3418,6 +3419,7 @@ class ReviewStream:
             text_column, id_column, date_column, rating_column, segment_columns
         )
         self._day_first = _date_order_option(day_first)
+        self._numbers_checked = False  # whether the text column was checked for numbers (the first chunk)
         if isinstance(source, pd.DataFrame):
             source = table_with_text_names(source, "reviews")
         named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)
@@ -3449,9 +3451,10 @@ class ReviewStream:
             absent = [column for column in needed if column not in frame.columns]
             if absent:  # a column none of this chunk's rows has (kept as a guard: JSON Lines chunks hold all)
                 frame = frame.assign(**dict.fromkeys(absent, None))
+            if not self._numbers_checked:
+                refuse_numbers_as_text(frame[mapping.text], mapping.text)  # on the first rows, as load_reviews
+                self._numbers_checked = True
             reviews = self.validator.add(frame)
-            if not self.reviews:
-                refuse_numbers_as_text(reviews, mapping.text)
             base = self.reviews
             sentences = [
                 Sentence(review_index=base + s.review_index, text=s.text, start=s.start, end=s.end)

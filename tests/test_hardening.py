@@ -260,7 +260,7 @@ CASES = [
         "emoji-only",
         _file("emoji.csv", "review_id,text\nr1,😡😡😡\nr2,Calls drop daily 📉.\n"),
         0,
-        check=_skipped("no words (emoji or punctuation only)", 1, reviews=1),
+        check=_skipped("no words (only numbers, emoji or punctuation)", 1, reviews=1),
     ),
     Case("all-blank-text", _file("blanks.csv", "review_id,text\nr1,   \nr2,\n"), 2, ("no review text",)),
     Case("ads-without-claims", _no_claim_ads, 0, check=_no_claims_note),

@@ -941,17 +941,18 @@ def test_unreadable_dates_and_ratings_are_counted_only_for_the_rows_kept_as_revi
 
 def test_emoji_or_punctuation_only_text_is_counted_as_no_words_not_as_blank(tmp_path):
     path = tmp_path / "reviews.csv"
-    path.write_text("text,rating\n😡😡😡,1\nLate food again and cold,1\n🍕👍,5\n,3\n!!! ...,2\n", encoding="utf-8")
+    rows = "😡😡😡,1\nLate food again and cold,1\n🍕👍,5\n,3\n!!! ...,2\n12345,4\n"
+    path.write_text("text,rating\n" + rows, encoding="utf-8")
     whole, streamed, summary = _whole_and_stream(path, chunk_rows=2)
     assert [review.text for review in whole.reviews] == [review.text for review in streamed]
     assert [review.text for review in whole.reviews] == ["Late food again and cold"]
-    expected = {NO_WORDS: 3, "blank text": 1}
+    expected = {NO_WORDS: 4, "blank text": 1}
     assert whole.summary.skipped == summary.skipped == expected
-    assert NO_WORDS == "no words (emoji or punctuation only)"
+    assert NO_WORDS == "no words (only numbers, emoji or punctuation)"
     only_emoji = tmp_path / "emoji.csv"
     only_emoji.write_text("text\n😡😡😡\n🍕👍\n", encoding="utf-8")
     with pytest.raises(
-        EmptyDatasetError, match=r"no review text to check \(2 no words \(emoji or punctuation only\)\)"
+        EmptyDatasetError, match=r"no review text to check \(2 no words \(only numbers, emoji or punctuation\)\)"
     ):
         load_reviews(only_emoji)
 

@@ -43,7 +43,7 @@ REMAP = "aln_remap"  # (key of the session dataset being mapped again, its mappi
 NONE = "(none)"
 SKIP_REASONS = {
     "blank text": "the text column was empty",
-    NO_WORDS: "the text held no letters or digits (emoji or punctuation only), so no sentence of it can be read",
+    NO_WORDS: "the text held no letters (only numbers, emoji or punctuation), so no sentence of it can be read",
     "duplicate row": "an exact copy of an earlier row (every cell the same)",
     "unreadable line": "a JSON Lines line that is not valid JSON",
     MALFORMED_ROW: "a row with more fields than the header has",

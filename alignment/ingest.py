@@ -2485,13 +2485,15 @@ def read_ads(
         ads = parse_ads_text(text)
     else:
         frame = read_table(path, expected=[text_column or "text", id_column or "id"])
-        text_name = text_column or "text"
+        columns = [str(column) for column in frame.columns]
+        # Named as a review column is: "Copy" finds "copy", whatever the case and spacing.
+        text_name = _column_named(text_column or "text", columns) or "text"
         if text_name not in frame.columns:
             raise MissingColumnError(
                 f"{path.name} has no {text_name!r} column. The columns are: {list_columns(list(frame.columns))}. "
                 "Name the ad text column with --text-column."
             )
-        id_name = id_column or "id"
+        id_name = _column_named(id_column or "id", columns) or "id"
         if id_column and id_name not in frame.columns:
             raise MissingColumnError(
                 f"{path.name} has no {id_name!r} column. The columns are: {list_columns(list(frame.columns))}."

@@ -124,6 +124,14 @@ def test_cli_claims_reads_a_table_with_custom_columns(tmp_path, capsys):
     code, out, err = _run(capsys, "claims", str(table), "--id-column", "ref", "--text-column", "copy")
     assert code == 0, err
     assert json.loads(out)["claims"][0]["ad_id"] == "spring"
+    # named in another case, as a review column may be ("Copy" for "copy"); "Text" is the default's column too
+    code, out, err = _run(capsys, "claims", str(table), "--id-column", "REF", "--text-column", "Copy")
+    assert code == 0, err
+    assert json.loads(out)["claims"][0]["ad_id"] == "spring"
+    titled = tmp_path / "titled.csv"
+    titled.write_text("Text\nFree returns on every order.\n")
+    code, out, err = _run(capsys, "claims", str(titled))
+    assert code == 0 and json.loads(out)["claims"][0]["text"] == "Free returns on every order", err
 
 
 @pytest.mark.models

@@ -687,6 +687,12 @@ def _run_check(args: argparse.Namespace) -> int:
         f"from {_plural(summary.reviews, 'review')} (skipped rows: {skipped}{_invalid_values(summary.columns)}).",
         file=sys.stderr,
     )
+    if args.dataset is None and args.sheet is None:
+        from alignment.ingest import sheet_read_note
+
+        sheets = sheet_read_note(args.reviews, summary.source)
+        if sheets:
+            print(f"alignment: {sheets}", file=sys.stderr)
     for note in report.notes:
         print(f"alignment: {note}", file=sys.stderr)
     if report.possible_claims:
@@ -982,6 +988,7 @@ def _open_workspace(path: str | None, wait_s: float | None = None) -> Workspace:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from alignment.embed import embedder_kind
+    from alignment.ingest import sheet_read_note
     from alignment.pipeline import language_note
     from alignment.progress import SilentProgress, terminal_progress
     from alignment.workspace import (
@@ -1043,6 +1050,9 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 )
             if lost:
                 print(f"The file it replaced: {_quotes_lost_line(lost)}")
+            sheets = None if args.sheet is not None else sheet_read_note(args.file, info.source)
+            if sheets:
+                print(f"alignment: {sheets}", file=sys.stderr)
             if note:
                 print(f"alignment: {note}", file=sys.stderr)
             if args.embed:

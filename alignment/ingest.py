@@ -1277,6 +1277,31 @@ def _is_segment_column(frame: pd.DataFrame, column: str) -> bool:
     return 0 < distinct <= min(SEGMENT_MAX_VALUES, len(values) / 2)  # a segment's values repeat
 
 
+def workbook_sheets(path: str | Path) -> list[str]:
+    """The names of a workbook's sheets, in order ([] when it cannot be opened as one)."""
+    try:
+        with pd.ExcelFile(path) as book:
+            return [str(name) for name in book.sheet_names]
+    except Exception:  # any reader's error: the sheets are only named in a note, never needed
+        return []
+
+
+def sheet_read_note(path: str | Path, source: str) -> str | None:
+    """For a workbook of several sheets read without naming one: which sheet was read (the first with a
+    table, named in the dataset's ``source``) and which were not, for the others may hold reviews too."""
+    if Path(path).suffix.lower() not in (".xlsx", ".xls"):
+        return None
+    names = workbook_sheets(path)
+    read = next((name for name in names if source.endswith(f", sheet {name!r}")), None)
+    if read is None or len(names) < 2:
+        return None
+    others = ", ".join(repr(name) for name in names if name != read)
+    return (
+        f"Read sheet {read!r} of {Path(path).name}, the first with a table; the workbook also has {others}, "
+        "not read (--sheet picks another; sheet= in Python)."
+    )
+
+
 def source_name(file_name: str, frame: pd.DataFrame) -> str:
     """How a dataset names where it came from: the file's name, and for a workbook of several sheets the
     sheet read ("feedback.xlsx, sheet 'Reviews'"), so the provenance says which table was checked."""

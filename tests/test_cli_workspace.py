@@ -89,6 +89,20 @@ def test_cli_ingest_lists_a_missing_header_as_read_as_noted_not_as_invalid(works
     assert "invalid values    none" in out and "read as noted     1 first line read as a review" in out
 
 
+def test_cli_ingest_of_a_workbook_names_the_sheet_read_and_those_left_unread(workspace_dir, tmp_path, capsys):
+    import pandas as pd
+
+    book = tmp_path / "feedback.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"text": ["Calls drop daily.", "Great signal."]}).to_excel(writer, sheet_name="Jan", index=False)
+        pd.DataFrame({"text": ["Billing was wrong.", "Fast support."]}).to_excel(writer, sheet_name="Feb", index=False)
+    code, out, err = _run(capsys, "ingest", str(book), "--name", "jan", "--quiet")
+    assert code == 0 and "from feedback.xlsx, sheet 'Jan'" in out, err
+    assert "Read sheet 'Jan' of feedback.xlsx, the first with a table; the workbook also has 'Feb', not read" in err
+    code, out, err = _run(capsys, "ingest", str(book), "--name", "feb", "--sheet", "Feb", "--quiet")
+    assert code == 0 and "sheet 'Feb'" in out and "Read sheet" not in err, err  # a sheet chosen: nothing to say
+
+
 def test_cli_ingest_says_at_once_when_the_reviews_do_not_read_as_english(workspace_dir, tmp_path, reviews_csv, capsys):
     import pandas as pd
 

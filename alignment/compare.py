@@ -159,11 +159,7 @@ class RunComparison:
         earlier = {claim_key(claim.text) for claim in before.claims}
         later = {claim_key(claim.text) for claim in after.claims}
         if weighed and earlier & later and earlier != later:
-            notes.append(
-                "The runs checked different sets of claims: where star ratings weighed the stance, the weighing is "
-                "fitted on all of a check's claims together, so a claim both runs checked can move a little with the "
-                "others alone (--no-rating-prior on both compares the words alone)."
-            )
+            notes.append(RATINGS_WEIGHED_NOTE)
         if before.claims and not after.claims:
             notes.append(f"Run {after.run_id} checked no claims: every claim of run {before.run_id} is left out.")
         return tuple(notes)
@@ -281,6 +277,13 @@ def rounded_alignments(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
         return None if value is None or pd.isna(value) else round(float(value), decimals) + 0.0
 
     return frame.assign(**{name: frame[name].map(rounded) for name in alignments})
+
+
+RATINGS_WEIGHED_NOTE = (
+    "The runs checked different sets of claims: where star ratings weighed the stance, the weighing is fitted on "
+    "all of a check's claims together, so a claim both runs checked can move a little with the others alone "
+    "(--no-rating-prior on both compares the words alone)."
+)
 
 
 def _row(item: ClaimChange, symbols: bool = True) -> dict[str, object]:

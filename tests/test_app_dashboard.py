@@ -4,6 +4,7 @@ shows the quote, its stance, claim and similarity first, and filters keep their 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -304,6 +305,21 @@ def test_the_dashboard_link_hands_over_with_every_filter_its_address_carries(mon
         "the dashboard",
         {"segment.region": ["North", "Coastal"], "from": ["2025-02"]},
     )
+
+
+def test_the_html_report_words_its_notes_as_the_page_does_not_for_the_command_line(dashboard, monkeypatch):
+    from alignment.ratings import RatingPrior, rating_prior_note
+
+    app, offered = dashboard
+    note = rating_prior_note(RatingPrior((17.0, 1.2, 0.12), 1673, reader_sentences=1198, reader_auc=0.75))
+    noted = dataclasses.replace(_report(), notes=(note,))
+    monkeypatch.setattr(state, "current_report", lambda: (noted, None))
+    app.run()
+    assert not app.exception
+    built = next(data for label, data in offered.items() if "HTML report" in label)
+    page = (built() if callable(built) else built).decode("utf-8")
+    assert "picks the low-rated one 75% of the time" in page and "in the sidebar&#x27;s Check settings" in page
+    assert "--no-rating-prior" not in page and "Config(" not in page and "AUC" not in page
 
 
 def test_the_evidence_narrows_to_a_claim_chosen_from_a_list_as_a_keyboard_user_can(dashboard):

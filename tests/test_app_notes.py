@@ -42,7 +42,12 @@ def _every_note() -> dict[str, str]:
     )
     kinds = ["language", "truncated", "broad", "relative", "amounts", "ratings"]
     assert len(notes) == len(kinds), notes  # a new kind of note: teach alignment.ui.notes its hint, then here
-    return {**dict(zip(kinds, notes, strict=True)), "no claims": check_notes([], 600, Config())[0]}
+    unmatched = ClaimResult(claim, ClaimScore(0, 0, 0, 0, None, None, "insufficient evidence"), ())
+    return {
+        **dict(zip(kinds, notes, strict=True)),
+        "no claims": check_notes([], 600, Config())[0],
+        "unmatched": check_notes([unmatched], 600, Config())[0],
+    }
 
 
 def test_every_library_note_is_worded_for_the_apps_check_settings():
@@ -61,9 +66,17 @@ def test_every_library_note_is_worded_for_the_apps_check_settings():
     assert "turn off “Weigh stance by star ratings” in the sidebar's Check settings." in worded["ratings"]
     assert "picks the low-rated one 75% of the time (50% would be chance)" in worded["ratings"]
     assert worded["truncated"] == "Only the first 500 claims were checked (the most one check takes)."
+    assert "Lower the “Relevance threshold” in the sidebar's Check settings" in worded["unmatched"]
     # what needs no rewording is left as it was, and the claims are quoted as written
     assert worded["language"] == notes["language"] and worded["no claims"] == notes["no claims"]
     assert all(f"“{CLAIM}”" in worded[kind] for kind in ("broad", "relative", "amounts"))
+
+
+def test_the_run_comparisons_note_on_rating_weighing_names_the_apps_setting():
+    from alignment.compare import RATINGS_WEIGHED_NOTE
+
+    worded = app_note(RATINGS_WEIGHED_NOTE)
+    assert not CLI_WORDS.search(worded) and "with “Weigh stance by star ratings” off" in worded
 
 
 def test_the_settings_a_note_names_are_the_sidebars_controls():

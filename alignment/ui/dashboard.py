@@ -45,6 +45,7 @@ from alignment.errors import AlignmentError
 from alignment.report import Report, to_safe_csv
 from alignment.ui import common, state, workspace_view
 from alignment.ui.drill import Drill, apply_drill, drill_from_points, search
+from alignment.ui.notes import app_note
 from alignment.ui.text import md
 
 DRILL = "aln_drill"
@@ -552,7 +553,10 @@ def _downloads(
     )
     cols[2].download_button(
         "⬇ HTML report with charts",
-        data=lambda: report_html(report, figures).encode("utf-8"),
+        # Its notes as the page words them: the report goes to readers of the app, not of the command line.
+        data=lambda: report_html(
+            dataclasses.replace(report, notes=tuple(app_note(note) for note in report.notes)), figures
+        ).encode("utf-8"),
         file_name="alignment-report.html",
         mime="text/html",
         on_click="ignore",

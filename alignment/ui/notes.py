@@ -15,6 +15,7 @@ SETTINGS = "the sidebar's Check settings"
 THRESHOLD = "“Relevance threshold”"
 RELATIVE = "“Match abstract claims relative to the dataset”"
 QUANTITIES = "“Read amounts against promised quantities”"
+RATINGS = "“Weigh stance by star ratings”"
 
 
 def _reader_skill(match: re.Match[str]) -> str:
@@ -53,6 +54,14 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
         f" in {SETTINGS}.",
     ),
     (re.compile(r", which tells low- from high-rated reviews' sentences apart at AUC ([\d.]+)"), _reader_skill),
+    # unmatched_note
+    (re.compile(r"the relevance threshold \(min_similarity ([\d.]+)\)"), r"the relevance threshold (\1)"),
+    (re.compile(r"Lower it \(--min-similarity; the app's Check settings\)"), f"Lower the {THRESHOLD} in {SETTINGS}"),
+    # RunComparison.notes, when the runs checked different claims with the ratings weighing the stance
+    (
+        re.compile(r"\(--no-rating-prior on both compares the words alone\)"),
+        f"(two runs checked with {RATINGS} off compare the words alone)",
+    ),
 )
 
 

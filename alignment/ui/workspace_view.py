@@ -454,7 +454,7 @@ def _compare_two_runs(by_id: dict[int, RunInfo]) -> None:
         comparison = compare_runs(by_id[before_id], by_id[after_id])
         st.markdown(f"**{summarize(comparison)}**")
         for note in comparison.notes:
-            st.caption(f"⚠ {md(note)}")
+            st.caption(f"⚠ {md(app_note(note))}")
         st.caption(
             "Claims are paired by their wording. At risk means contradicted or mixed. Alignment before and after "
             "(−1 to +1), and Δ: the later run's alignment minus the earlier one's (below 0: customers agree with "

@@ -1567,7 +1567,8 @@ HISTORY_LEGEND_CHARS = 20  # characters of a claim's name in the run history's l
 HISTORY_LEGEND_ENTRY = 130  # pixels of a legend entry's name (its line comes first): 20 characters of 12 px
 HISTORY_TICK_LINE = 16  # characters a line of a run's axis label (two lines at most)
 # Okabe-Ito's colour-blind-safe palette (the source of the app's blue and orange), one colour a claim, then
-# again dashed: twelve lines stay apart without the verdict colours, which mean a verdict, not a claim.
+# again dashed with open diamonds: twelve lines stay apart without the verdict colours, which mean a verdict,
+# not a claim.
 _LINE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999933")
 
 
@@ -1622,7 +1623,8 @@ def plot_run_history(runs: Sequence[RunInfo]) -> go.Figure | None:
                 "width": 2,
                 "dash": "solid" if index < len(_LINE_COLOURS) else "dash",
             },
-            marker={"size": 8},
+            # The second round of colours also has its own marker: a dash is hard to see in a legend's swatch.
+            marker={"size": 8, "symbol": "circle" if index < len(_LINE_COLOURS) else "diamond-open"},
             customdata=[
                 (
                     _hover_text(latest.text),

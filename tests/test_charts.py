@@ -739,6 +739,16 @@ def test_the_run_history_keeps_the_whole_claims_its_legend_cuts_short():
     assert charts.cut_labels(figure) == [("Real people on supp…", "Real people on support, day or night")]
 
 
+def test_every_claim_of_the_run_history_has_its_own_colour_and_marker_pair():
+    shares = {f"Claim number {n}": (n % 3, 2) for n in range(12)}
+    figure = charts.plot_run_history([_run(i, None, shares) for i in (1, 2)])
+    assert figure is not None and len(figure.data) == 12
+    looks = {(trace.line.color, trace.line.dash, trace.marker.symbol) for trace in figure.data}
+    assert len(looks) == 12
+    # a colour that comes round again is told apart by its marker too, not by a dash alone
+    assert len({(trace.line.color, trace.marker.symbol) for trace in figure.data}) == 12
+
+
 def test_the_run_history_names_each_run_by_id_and_label_in_the_order_saved():
     runs = [
         _run(2, "spring campaign", {"No hidden fees": (1, 3), "Open late": (2, 2)}),

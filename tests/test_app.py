@@ -607,6 +607,9 @@ def test_check_copy_on_an_empty_box_warns_by_the_button_and_marks_the_results_sh
     # The results on screen are the last copy's, and they say so; nothing was checked or dropped.
     assert [row.claim.text for row in app.session_state["aln_rows"]] == checked
     assert any(w.value.startswith("These results are for the copy checked last") for w in app.warning)
+    # ... and do not tell the user to press Check copy for the empty box they just pressed it for
+    assert any(w.value.endswith("the copy box is now empty.") for w in app.warning)
+    assert not any("to check that" in w.value for w in app.warning)
     assert any(h.value == "Claims in the copy checked last" for h in app.subheader)
     # The warning is for the press of the button only; checking new copy clears the marks.
     app.run()

@@ -283,6 +283,12 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
                 "These results are for the copy checked last (shown under **Claims in the copy checked last**), "
                 f"not for {md(problem[0])}: nothing in that file was checked."
             )
+        elif stale and not (st.session_state.get(COPY_INPUT) or "").strip():
+            # The box emptied: there is nothing to press Check copy for (the button says so by itself).
+            st.warning(
+                "These results are for the copy checked last (shown under **Claims in the copy checked last**); "
+                "the copy box is now empty."
+            )
         elif stale:
             st.warning(
                 "These results are for the copy checked last (shown under **Claims in the copy checked last**), "

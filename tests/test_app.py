@@ -477,7 +477,8 @@ def test_vet_copy_page_checks_the_demo_copy_then_pasted_copy_and_edits():
     generation = app.session_state["aln_generation"]
     # Reword the first claim: the copy follows.
     first = ids[0]
-    app.text_input(key=f"reword_{generation}_{first}").input("Brightwave drops fewer calls in most regions").run()
+    # typed into the reword form and sent with its button, as a browser sends a form (no run between)
+    app.text_input(key=f"reword_{generation}_{first}").input("Brightwave drops fewer calls in most regions")
     started = time.perf_counter()
     app.button(key=f"recheck_{generation}_{first}").click().run()
     assert time.perf_counter() - started < 15, "a re-check with warm models should take seconds"

@@ -412,7 +412,9 @@ def _card(report: Report, result: ClaimResult, row: edits.ClaimRow | None, ratin
             st.html(
                 quotes_html(result.claim.text, top_quotes(report, result, "supports", QUOTES), "supports", rating_max)
             )
-        with st.expander("✎ Reword or drop this claim"):
+        # A form, so that Enter in the box re-checks, as the box's own hint ("Press Enter to submit form") says:
+        # Enter presses its first button, the re-check.
+        with st.expander("✎ Reword or drop this claim"), st.form(f"reword_form_{gen}_{claim_id}", border=False):
             key = f"reword_{gen}_{claim_id}"
             if key not in st.session_state:
                 st.session_state[key] = result.claim.text
@@ -424,19 +426,21 @@ def _card(report: Report, result: ClaimResult, row: edits.ClaimRow | None, ratin
                 "claim's evidence together, so another claim's counts can move by a sentence or two.",
             )
             first, second = st.columns(2)
-            first.button(
-                "Re-check with this wording",
-                key=f"recheck_{gen}_{claim_id}",
-                on_click=state.guarded(lambda: reword_claim(claim_id, st.session_state[key])),
-                type="primary",
-                width="stretch",
-            )
-            second.button(
-                "Drop this claim",
-                key=f"drop_{gen}_{claim_id}",
-                on_click=state.guarded(lambda: drop_claim(claim_id)),
-                width="stretch",
-            )
+            with first:
+                st.form_submit_button(
+                    "Re-check with this wording",
+                    key=f"recheck_{gen}_{claim_id}",
+                    on_click=state.guarded(lambda: reword_claim(claim_id, st.session_state[key])),
+                    type="primary",
+                    width="stretch",
+                )
+            with second:
+                st.form_submit_button(
+                    "Drop this claim",
+                    key=f"drop_{gen}_{claim_id}",
+                    on_click=state.guarded(lambda: drop_claim(claim_id)),
+                    width="stretch",
+                )
 
 
 def reword_claim(claim_id: str, text: str) -> None:

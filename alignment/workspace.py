@@ -243,9 +243,14 @@ def validate_name(name: str) -> str:
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
         shown = repr(name) if isinstance(name, str) else f"{type(name).__name__} {name!r}"[:80]
+        # A name as a person writes it ("Hotel reviews 2025") is offered back as one that is allowed.
+        slug = ""
+        if isinstance(name, str):
+            slug = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", name)).strip("-._")[:64]
+        example = f"{slug!r} would do" if slug and _NAME.fullmatch(slug) else "for example spring-reviews-2025"
         raise DatasetNameError(
             f"Dataset name {shown} is not allowed: use 1 to 64 letters, digits, '.', '_' or '-', starting "
-            "with a letter or digit (for example spring-reviews-2025)."
+            f"with a letter or digit ({example})."
         )
     return name
 

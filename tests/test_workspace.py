@@ -163,6 +163,14 @@ def test_workspace_rejects_names_that_could_be_paths_or_options(workspace, revie
     assert "\n" not in str(error.value)
 
 
+def test_a_name_as_a_person_writes_it_is_refused_with_one_that_would_do():
+    with pytest.raises(DatasetNameError, match=r"\('Hotel-reviews-2025' would do\)\.$"):
+        validate_name("Hotel reviews 2025")
+    with pytest.raises(DatasetNameError, match=r"\(for example spring-reviews-2025\)\.$"):
+        validate_name("ü")  # nothing of it is allowed: the example stands
+    assert validate_name("Hotel-reviews-2025") == "Hotel-reviews-2025"
+
+
 def test_a_closed_workspace_says_it_was_closed_and_a_name_that_is_not_text_is_shown_as_given(tmp_path):
     workspace = Workspace.open(tmp_path / "ws")
     with pytest.raises(DatasetNameError, match=r"^Dataset name int 5 is not allowed"):

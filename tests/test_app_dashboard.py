@@ -165,6 +165,9 @@ def test_the_evidence_table_shows_the_quote_its_stance_claim_and_similarity_firs
     first = [columns[name]["width"] for name in ("stance", "sentence", "claim", "similarity", "confidence")]
     assert sum(first) <= PAGE_TABLE_WIDTH
     assert set(table.value["stance"]) == {"✔ supports", "✖ contradicts", "– neutral"}  # the page keeps its symbols
+    # the stance judge's probability in whole percent, as the cards give it ("99% sure"), not 86.5% beside 92.81%
+    assert columns["confidence"]["type_config"]["format"] == "%d%%"
+    assert set(table.value["confidence"]) <= {70.0, 80.0, 90.0}
 
 
 def test_the_evidence_columns_put_the_quote_first_and_leave_out_what_nothing_fills():

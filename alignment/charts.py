@@ -225,8 +225,13 @@ CUT_LABELS = "cut_labels"  # the key in a figure's layout.meta of its claim labe
 
 
 def _plain(label: str) -> str:
-    """A plotly label as the text it shows: tags dropped, lines joined with a space, entities read."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", line)).strip() for line in label.split("<br>")).strip()
+    """A plotly label as the text it shows: tags dropped, lines joined with a space (without one after a line
+    that broke a word at its hyphen: "money-" + "back" is "money-back"), entities read."""
+    lines = [html.unescape(re.sub(r"<[^>]+>", "", line)).strip() for line in label.split("<br>")]
+    text = ""
+    for line in lines:
+        text += line if not text or text.endswith("-") else f" {line}"
+    return text.strip()
 
 
 def _keep_cut_labels(figure: go.Figure, shown: Sequence[str], full: Sequence[str]) -> None:

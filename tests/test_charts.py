@@ -860,3 +860,9 @@ def test_an_exported_chart_names_the_dataset_and_the_filters():
     assert captioned.layout.height == figure.layout.height + charts.EXPORT_CAPTION_HEIGHT
     assert caption in [note.text for note in captioned.layout.annotations]
     assert caption not in [note.text for note in figure.layout.annotations]  # the page's chart is left alone
+
+
+def test_a_label_broken_at_a_words_hyphen_reads_whole_again_in_an_exports_footnote():
+    # "money-" at a line's end and "back" on the next read "money- back" under a PNG
+    assert charts._plain("Our 30-day money-<br>back guarantee ha…") == "Our 30-day money-back guarantee ha…"
+    assert charts._plain("No hidden<br>fees, <b>ever</b>") == "No hidden fees, ever"

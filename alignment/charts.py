@@ -133,8 +133,8 @@ def _lowered_claims(report: Report) -> list[ClaimResult]:
 RELATIVE_MATCH_NOTE = "Matched under min_similarity "  # how alignment.pipeline.relative_match_note begins
 FILTER_NOTE = "Filtered: "  # how filter_report's note begins
 WHOLE_DATASET_NOTE = (
-    "Under this filter, the notes above the filter's and the dataset's counts (rows, reviews, sentences) are "
-    "of the whole dataset; the claims' counts, verdicts and charts are of the filtered evidence."
+    "The claims' counts, verdicts and charts are of the filtered evidence only; the dataset's counts (rows, "
+    "reviews, sentences) and the other notes on the check are of the whole dataset."
 )
 
 

@@ -80,7 +80,8 @@ class Config:
         relative_match: let a claim that sits far from every sentence of the dataset match, down to
             min_similarity - 0.10, the sentences that stand well above its usual similarity there
             (:func:`alignment.match.claim_thresholds`): an abstract claim ("Real people on the phone, day or
-            night") then finds the evidence a concrete one would. False matches every claim at
+            night") then finds the evidence a concrete one would. Only at the default min_similarity or
+            under: a threshold raised above it is held as given. False matches every claim at
             min_similarity alone.
     """
 

@@ -125,6 +125,9 @@ def test_an_abstract_claim_matches_the_sentences_that_stand_out_from_its_usual_s
     assert len(found) < 40  # the crowd near 0.05 stays out
     (plain,) = match_claims(claim[None, :], sentences, 0.30)
     assert len(plain) == 0
+    # a threshold raised above the default asks for stricter evidence: it is held as given, never lowered
+    assert claim_thresholds(claim[None, :], sentences, 0.45).tolist() == [pytest.approx(0.45)]
+    assert claim_thresholds(claim[None, :], sentences, 0.25)[0] < 0.25  # at or under the default, it may fall
 
 
 def test_a_concrete_claim_keeps_min_similarity_and_small_datasets_are_not_read_relatively():
@@ -144,3 +147,10 @@ def test_match_claims_takes_one_threshold_per_claim():
     for claim, found in enumerate(match_claims(claims, sentences, bars, chunk_size=123)):
         (alone,) = match_claims(claims[claim : claim + 1], sentences, float(bars[claim]))
         assert np.array_equal(found.sentence_index, alone.sentence_index) and len(found) > 0
+
+
+def test_relative_matching_is_held_to_the_default_threshold_it_was_made_for():
+    from alignment.config import Config
+    from alignment.match import RELATIVE_MAX_SIMILARITY
+
+    assert Config().min_similarity == RELATIVE_MAX_SIMILARITY

@@ -99,7 +99,8 @@ def render_sidebar(datasets_page: Any = None) -> None:
                 help="A claim worded abstractly (“Real people on the phone, day or night”) sits far from every "
                 "review sentence, the ones about it too. On: such a claim also matches, down to 0.10 under the "
                 "relevance threshold, the sentences that stand well above its usual similarity in this "
-                "dataset (the report's notes name it). Off: every claim matches at the threshold alone.",
+                "dataset (the report's notes name it), while the threshold is at its default 0.30 or under: one "
+                "raised for stricter evidence is held as given. Off: every claim matches at the threshold alone.",
             )
         st.caption(ALIGNMENT_HELP)
 

@@ -1277,6 +1277,19 @@ def _is_segment_column(frame: pd.DataFrame, column: str) -> bool:
     return 0 < distinct <= min(SEGMENT_MAX_VALUES, len(values) / 2)  # a segment's values repeat
 
 
+def refuse_sheet_for(source: object, sheet: str | int | None) -> None:
+    """Refuse a sheet named for reviews that are no workbook, as the command line refuses --sheet: it would
+    be passed over silently, and the reviews read may not be the ones meant."""
+    if sheet is None:
+        return
+    if isinstance(source, pd.DataFrame):
+        raise InputError("sheet= applies to an Excel file (.xlsx, .xls); these reviews are a DataFrame. Leave it out.")
+    if isinstance(source, (str, Path)) and Path(source).suffix.lower() not in (".xlsx", ".xls"):
+        raise InputError(
+            f"sheet= applies to an Excel file (.xlsx, .xls) only; {Path(source).name} is not one. Leave it out."
+        )
+
+
 def workbook_sheets(path: str | Path) -> list[str]:
     """The names of a workbook's sheets, in order ([] when it cannot be opened as one)."""
     try:
@@ -1570,6 +1583,7 @@ def load_reviews(
     text_column, id_column, date_column, rating_column, segment_columns = column_options(
         text_column, id_column, date_column, rating_column, segment_columns
     )
+    refuse_sheet_for(source, sheet)
     if isinstance(source, pd.DataFrame):
         frame, name = table_with_text_names(source, "reviews"), "DataFrame"
     elif isinstance(source, (str, Path)):
@@ -3447,6 +3461,7 @@ class ReviewStream:
         )
         self._day_first = _date_order_option(day_first)
         self._numbers_checked = False  # whether the text column was checked for numbers (the first chunk)
+        refuse_sheet_for(source, sheet)
         if isinstance(source, pd.DataFrame):
             source = table_with_text_names(source, "reviews")
         named = _named_columns(text_column, id_column, date_column, rating_column, segments=segment_columns)

@@ -105,6 +105,17 @@ def test_ids_set_aside_as_the_frames_index_stay_the_reviews_ids_read_whole_or_st
     assert [review.review_id for review in load_reviews(plain).reviews] == ["1", "2"]
 
 
+def test_a_sheet_named_for_reviews_that_are_no_workbook_is_refused_not_passed_over(tmp_path, reviews_frame):
+    path = tmp_path / "reviews.csv"
+    reviews_frame.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"^sheet= applies to an Excel file \(\.xlsx, \.xls\) only; reviews\.csv"):
+        load_reviews(path, sheet=2)
+    with pytest.raises(InputError, match=r"these reviews are a DataFrame"):
+        load_reviews(reviews_frame, sheet="Reviews")
+    with pytest.raises(InputError, match=r"^sheet= applies to an Excel file"):
+        ReviewStream(path, sheet=0)
+
+
 def test_dates_written_as_unix_time_or_spreadsheet_days_are_read_in_the_date_column_only():
     frame = pd.DataFrame(
         {

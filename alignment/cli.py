@@ -536,14 +536,20 @@ def _run_claims(args: argparse.Namespace) -> int:
     # The ads as read (HTML as the text a browser shows, markdown without its markers, line ends made
     # plain): each claim's start and end index its ad's text here, as in a check's report.
     payload["ads"] = [{"ad_id": ad.ad_id, "text": ad.text} for ad in ads]
-    _write(args.out, json.dumps(payload, indent=2, ensure_ascii=False))
     from alignment.pipeline import copy_language_note
 
     language = copy_language_note(ads)
-    if language:
-        print(f"alignment: {language}", file=sys.stderr)
-    if not claims:
-        print("alignment: no checkable claims found in the ad copy.", file=sys.stderr)
+    # What is said on the terminal is in the JSON too, as a check's report keeps its notes: a file read later
+    # by a script still says that the copy did not read as English, or held no claim.
+    said = [
+        *notes,
+        *([language] if language else []),
+        *([] if claims else ["no checkable claims found in the ad copy."]),
+    ]
+    payload["notes"] = said
+    _write(args.out, json.dumps(payload, indent=2, ensure_ascii=False))
+    for note in said[len(notes) :]:
+        print(f"alignment: {note}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -75,6 +75,9 @@ def test_cli_claims_says_when_the_copy_does_not_read_as_english(tmp_path, capsys
     code, _, err = _run(capsys, "claims", str(ads), "--out", str(tmp_path / "claims.json"))
     assert code == 0, err
     assert "alignment: The ad copy does not read as English." in err and "translate it first" in err
+    # the file says it too, for a script that reads it later
+    (note, *_) = json.loads((tmp_path / "claims.json").read_text(encoding="utf-8"))["notes"]
+    assert note.startswith("The ad copy does not read as English.")
 
 
 @pytest.mark.models

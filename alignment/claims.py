@@ -1561,7 +1561,7 @@ _PHONE_PATTERN = re.compile(
     r"|(?<![\w/])1[-. ]?8\d\d[-. ][A-Z]{4,}(?![\w])"  # 1-800-FLOWERS
     # any number after a word that asks for a call or text: "Call 555-0100", "ring us on 0800 123 4567"
     r"|(?i:\b(call|phone|tel|text|dial|ring|whatsapp)\b(\s+us)?(\s+(on|at|now|today))?[:.]?\s*)"
-    r"(\+?\(?\d[\d() -.]{5,}\d)(?!\w)"
+    r"(\+?\(?\d[\d() .-]{5,}\d)(?!\w)"  # digits, spaces, dots, hyphens, brackets
 )
 
 

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from alignment.claims import (
+    _PHONE_PATTERN,
     POSSIBLE_FLOOR,
     ClaimSpanModel,
     _without_decoration,
@@ -722,6 +723,8 @@ def test_a_phone_number_is_never_a_claim_but_the_promise_beside_it_is(nlp):
         claims, possible = read_copy([Ad("ad2", copy)], nlp)
         assert [claim.text for claim in claims] == ["Same-day repairs"], copy
         assert not any(any(ch.isdigit() for ch in phrase.text) for phrase in possible), copy
+    # numbers with commas between them are a list, not a phone number: "Text 2, 3, 4" is no number to call
+    assert not _PHONE_PATTERN.search("Text 2, 3, 4, 5 or 6 friends and save")
 
 
 @pytest.mark.models

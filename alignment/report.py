@@ -106,14 +106,14 @@ class Report:
             "verdict": verdict(score),
             "matches": [
                 {
-                    "review_id": self.reviews[self.sentences[sentence].review_index].review_id,
+                    "review_id": (review := self.reviews[self.sentences[sentence].review_index]).review_id,
                     "sentence": self.sentences[sentence].text,
                     "similarity": round(similarity, 4),
                     "stance": stance,
                     "p_supports": round(p_supports, 4),
                     "p_contradicts": round(p_contradicts, 4),
                     **self._amount_field(result, sentence),
-                    **_review_fields(self.reviews[self.sentences[sentence].review_index]),
+                    **_review_fields(review),
                 }
                 for sentence, similarity, stance, p_supports, p_contradicts, _ in _judgement_rows(result.judgements)
             ],

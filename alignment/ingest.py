@@ -1709,8 +1709,8 @@ class RowValidator:
     """Turns table rows into Reviews, one chunk of rows at a time, with counts that span every chunk.
 
     Blank texts, texts of no words (only numbers, emoji or punctuation) and exact duplicate rows (the same text,
-    id cell, date, rating, segments and every other cell, seen in any earlier chunk too; with or without an
-    id column) are skipped and counted in ``skipped``; unreadable dates and ratings, missing and repeated
+    id cell, date, rating and segments, and without an id column every other cell too; seen in any earlier
+    chunk too) are skipped and counted in ``skipped``; unreadable dates and ratings, missing and repeated
     ids are counted in ``invalid``, for the rows kept as reviews. A review without an id column is known by its row
     number ("3"); one whose id cell is blank by "row 3", which no real id of a column of numbers repeats.
     Row numbers and default review ids continue from one chunk to the next, so reading a file in chunks
@@ -1793,10 +1793,12 @@ class RowValidator:
         # Rows a quote left open ran others into, whichever cell the quote opened in ("2,"1,2025-01-02,…"
         # runs the next rows into the rating cell, and leaves the text cell blank).
         run_together = _rows_run_together(frame, mapping.text, self.separator) if self.separator else set()
-        # The cells of the columns no field reads (a customer's name, an order number): two rows alike in the
-        # mapped fields but not in these are two customers' reviews, not one row exported twice.
+        # Without an id column, the cells of the columns no field reads (a customer's name, an order number): two
+        # rows alike in the mapped fields but not in these are two customers' reviews, not one row exported
+        # twice. With one, the id says which review a row is: the same review exported twice with another
+        # annotation beside it (a sentiment confidence) is still one review.
         mapped = {mapping.text, mapping.id, mapping.date, mapping.rating, *mapping.segments, *nested}
-        unread = [column for column in frame.columns if column not in mapped]
+        unread = [column for column in frame.columns if column not in mapped] if not mapping.id else []
         others = list(frame[unread].itertuples(index=False, name=None)) if unread else [()] * len(frame)
         reviews: list[Review] = []
         kept: list[int] = []

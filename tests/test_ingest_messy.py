@@ -987,6 +987,13 @@ def test_the_same_words_from_two_customers_named_in_a_column_no_field_reads_are_
     whole, streamed, summary = _whole_and_stream(path, chunk_rows=1)
     assert [review.review_id for review in whole.reviews] == [r.review_id for r in streamed] == ["1", "2"]
     assert whole.summary.skipped == summary.skipped == {"duplicate row": 1}  # Ann's row exported twice
+    # with an id column the id says which review a row is: one tweet exported twice with another annotation
+    # beside it is one review
+    tweets = tmp_path / "tweets.csv"
+    tweets.write_text("tweet_id,text,confidence\nt1,Great app!,0.9\nt1,Great app!,0.7\nt2,Great app!,0.9\n")
+    whole, streamed, summary = _whole_and_stream(tweets, chunk_rows=1)
+    assert [review.review_id for review in whole.reviews] == [r.review_id for r in streamed] == ["t1", "t2"]
+    assert whole.summary.skipped == summary.skipped == {"duplicate row": 1}
 
 
 @pytest.mark.parametrize("marker", ["N/A", "n/a", "NA", "-", "none", "null", "NULL", "#N/A"])

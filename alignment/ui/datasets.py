@@ -44,7 +44,8 @@ NONE = "(none)"
 SKIP_REASONS = {
     "blank text": "the text column was empty",
     NO_WORDS: "the text held no letters (only numbers, emoji or punctuation), so no sentence of it can be read",
-    "duplicate row": "an exact copy of an earlier row (every cell the same)",
+    "duplicate row": "an exact copy of an earlier row (the same text, id, date, rating and segments; without an id "
+    "column, every cell the same)",
     "unreadable line": "a JSON Lines line that is not valid JSON",
     MALFORMED_ROW: "a row with more fields than the header has",
     NOT_TEXT: "the text cell held a list or a nested object, not text; map a column that holds the review",

@@ -1469,12 +1469,12 @@ def _guess_column(
     distinct: int = 1,
     unique: bool = False,
     counter: bool = True,
-    repeats: bool = True,
 ) -> str | None:
     """The one column not ``taken`` whose filled cells (of the first 500 rows) nearly all ``fits`` and that
     holds at least ``distinct`` different values (``unique``: no value twice; otherwise, past a dozen cells,
-    some value twice, as an id column never has, unless ``repeats`` is False: a timestamp may be unique;
-    ``counter=False``: not 1, 2, 3 … counting the rows); None when no column, or more than one, does."""
+    some value twice, as an id column never has; ``counter=False``: not 1, 2, 3 … counting the rows); None
+    when no column, or more than one, does. A date column under a name no list knows, whose timestamps may
+    all differ, is found by :func:`_guess_date_column`."""
     found = []
     sample = frame.head(500)
     for column in sample.columns:
@@ -1484,7 +1484,7 @@ def _guess_column(
         values = len(set(cells))
         if unique and (values < len(cells) or len(cells) < len(sample)):
             continue
-        if not unique and repeats and len(cells) > 12 and values == len(cells):
+        if not unique and len(cells) > 12 and values == len(cells):
             continue
         if not counter and _counts_rows(cells):
             continue

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from alignment.config import Config
 from alignment.records import Judgement, Judgements, Matches
 
 DEFAULT_CHUNK = 100_000
@@ -23,9 +24,9 @@ RELATIVE_DROP = 0.10
 # bounds, not fitted).
 RELATIVE_SAMPLE = 20_000
 RELATIVE_MIN_SENTENCES = 100
-# A threshold raised above the default (Config.min_similarity) is a wish for stricter evidence ("raise it to
-# 0.45 on a one-product dataset"): it is held as given, never lowered. The rule above was made for the default.
-RELATIVE_MAX_SIMILARITY = 0.30
+# A threshold raised above the default is a wish for stricter evidence ("raise it to 0.45 on a one-product
+# dataset"): it is held as given, never lowered. The rule above was made for the default.
+RELATIVE_MAX_SIMILARITY = Config().min_similarity
 _MAD_TO_SD = 1.4826  # the median absolute deviation of a normal distribution, in standard deviations
 
 

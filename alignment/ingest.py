@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from alignment.errors import EmptyDatasetError, InputError, MissingColumnError, MissingFileError, UnreadableFileError
+from alignment.ratings import OFF_SCALE_RATING, off_scale_counted
 from alignment.records import MATCH_COLUMNS, Ad, DatasetSummary, Review, Sentence
 
 # Ad copy in these is text, ads separated by blank lines (a page's by its blocks); any other is a table.
@@ -1702,7 +1703,7 @@ def _validate_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[list[Re
     reviews: list[Review] = []
     for start in range(0, len(frame), STREAM_CHUNK_ROWS):
         reviews += validator.add(frame.iloc[start : start + STREAM_CHUNK_ROWS])
-    return reviews, validator.skipped, validator.invalid
+    return reviews, validator.skipped, validator.invalid_values()
 
 
 class RowValidator:
@@ -1729,6 +1730,9 @@ class RowValidator:
         self._seen_ids: set[str] = set()
         self._date_order = DateOrder(mapping.day_first)
         self._rating_scale = RatingScale()
+        # The kept reviews' ratings by value: the scale they fit, and so the typos far above it, is read
+        # from all of them once every chunk is in (:meth:`invalid_values`).
+        self._rating_counts: Counter[float] = Counter()
         # Whether the id column is whole numbers written as floats ("12.0", as pandas writes an id column with
         # a gap), settled on the first ids read, so that every chunk reads them alike, as "12".
         self._whole_float_ids: bool | None = None
@@ -1854,8 +1858,19 @@ class RowValidator:
         held = sum(1 for position in kept if position in run_together)
         if held:
             self.invalid[ROWS_RUN_TOGETHER] += held
+        self._rating_counts.update(review.rating for review in reviews if review.rating is not None)
         self.rows += len(frame)
         return reviews
+
+    def invalid_values(self) -> Counter[str]:
+        """The values not read as written (:attr:`invalid`), and the ratings far above the scale the others
+        fit (typos, :data:`alignment.ratings.OFF_SCALE_RATING`): kept as reviews, but left out of every
+        reading of the ratings, so the user must hear of them. Call once every chunk is added."""
+        invalid = Counter(self.invalid)
+        off = off_scale_counted(self._rating_counts)
+        if off:
+            invalid[OFF_SCALE_RATING] = off
+        return invalid
 
 
 def _value_shape(value: str) -> str:
@@ -3532,5 +3547,5 @@ class ReviewStream:
             reviews=self.reviews,
             sentences=self.sentences,
             skipped=dict(self._skipped()),
-            columns={**self.mapping.to_dict(), "invalid_values": dict(self.validator.invalid)},
+            columns={**self.mapping.to_dict(), "invalid_values": dict(self.validator.invalid_values())},
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +97,17 @@ def off_scale(ratings: Sequence[float], bounds: tuple[float, float] | None) -> i
     """How many ratings lie above the scale :func:`rating_bounds` chose: typos to check, left out of the
     mean and never read as a side."""
     return 0 if bounds is None else int((np.asarray(ratings, dtype=np.float64) > bounds[1]).sum())
+
+
+def off_scale_counted(counts: Mapping[float, int]) -> int:
+    """:func:`off_scale` for ratings given as counts of each value ({5.0: 812, 1.0: 97, 50.0: 1}), as a
+    column streamed in chunks or a database keeps them: the scale is read from every rating all the same."""
+    if not counts:
+        return 0
+    values = np.fromiter(counts.keys(), dtype=np.float64, count=len(counts))
+    times = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    bounds = rating_bounds(np.repeat(values, times))  # type: ignore[arg-type]
+    return 0 if bounds is None else int(times[values > bounds[1]].sum())
 
 
 def rating_side(rating: float, scale_max: float) -> Side | None:

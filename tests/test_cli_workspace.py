@@ -548,9 +548,12 @@ def test_cli_datasets_show_leaves_a_typo_far_above_the_scale_out_of_the_mean_as_
     stars = [5, 4, 1, 5, 3, 2, 5, 4, 4, 5, 1, 55]  # one "55" for "5" among a dozen ratings
     path = tmp_path / "shop.csv"
     path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars)))
-    assert _run(capsys, "ingest", str(path), "--name", "shop", "--quiet")[0] == 0
+    code, out, _ = _run(capsys, "ingest", str(path), "--name", "shop", "--quiet")
+    assert code == 0
+    assert "(12 rows; skipped: none; invalid values: 1 rating off the file's scale)" in out, out
     code, out, _ = _run(capsys, "datasets", "show", "shop")
     assert code == 0
+    assert re.search(r"invalid values\s+1 rating off the file's scale\n", out), out
     overview = dataset_overview(load_reviews(path))
     mean = f"{overview.rating_mean:.2f}"
     assert mean == "3.55" and overview.rating_scale == "1–5"

@@ -72,6 +72,24 @@ def test_a_utf8_file_with_a_few_windows_1252_bytes_keeps_its_accents_and_emoji_r
     assert load_reviews(path).reviews[0].text == "Caf\u00e9 \u2019na\u00efve\u2019"
 
 
+def test_a_rating_far_above_the_files_scale_is_counted_as_an_invalid_value_read_whole_or_streamed(tmp_path):
+    stars = [5, 4, 1, 5, 3, 2, 5, 4, 4, 5] * 20
+    stars[3], stars[150] = 50, 55  # "50" and "55" for "5" among 200 ratings on a 1-5 scale
+    path = tmp_path / "shop.csv"
+    path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars)))
+    whole = load_reviews(path)
+    stream = ReviewStream(path, chunk_rows=40)  # the two typos in different chunks: the scale is read from all
+    for _ in stream.chunks():
+        pass
+    assert whole.summary.columns["invalid_values"] == {"rating off the file's scale": 2}
+    assert stream.summary().columns["invalid_values"] == {"rating off the file's scale": 2}
+    # the reviews are kept, with their ratings as written
+    assert (whole.reviews[3].rating, whole.reviews[150].rating) == (50.0, 55.0)
+    # ratings that fit one scale whole leave nothing to report: a small file's 50 may be on a 0-100 scale
+    path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars[:5])))
+    assert load_reviews(path).summary.columns["invalid_values"] == {}
+
+
 def test_ingest_detects_text_column_by_content_when_name_is_unusual():
     frame = pd.DataFrame(
         {"n": [1, 2], "what_they_said": ["The signal keeps dropping at home.", "Great coverage in the hills."]}

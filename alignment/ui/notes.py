@@ -50,8 +50,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     ),
     # rating_prior_note
     (
-        re.compile(r" in the app's Check settings \(--no-rating-prior; Config\(rating_prior=False\)\)\."),
-        f" in {SETTINGS}.",
+        re.compile(
+            r"check with --no-rating-prior \(Config\(rating_prior=False\); in the app, “Weigh stance by star "
+            r"ratings” off\)\."
+        ),
+        f"turn off {RATINGS} in {SETTINGS}.",
     ),
     (re.compile(r", which tells low- from high-rated reviews' sentences apart at AUC ([\d.]+)"), _reader_skill),
     # unmatched_note

@@ -92,9 +92,9 @@ def render() -> None:
     limit = upload_limit_mb()
     st.caption(
         f"Reviews, complaints or survey answers to check claims against. Upload CSV, TSV, XLSX, JSON, JSONL or "
-        f"Parquet files up to **{limit} MB** each. Uploads stay in your session only and nobody else sees them, "
-        "unless you save them to the workspace: saved datasets are kept on this machine and shared by everyone who "
-        "uses this app server or its workspace folder."
+        f"Parquet files up to **{limit} MB** each. Uploads stay in your session only, which a reload of the page "
+        "ends, and nobody else sees them, unless you save them to the workspace: saved datasets are kept on this "
+        "machine and shared by everyone who uses this app server or its workspace folder."
     )
     state.show_message()
     _choose_active()

@@ -197,6 +197,7 @@ SEGMENT_VALUES_SHOWN = 20  # columns of a segment heatmap at most: the values wi
 SEGMENT_LABEL_LINE = 24  # characters a line of a segment heatmap's claim label (two lines at most)
 SEGMENT_HEADER_CHARS = 22  # characters of a segment heatmap's value header
 SEGMENT_TEXT_COLUMNS = 8  # a heatmap of more columns colours its cells without writing in them
+THIN_CELL_COLOUR = "#DDDDDD"  # a heatmap cell with too little evidence to colour
 
 
 def short_text(text: str, width: int = 48) -> str:
@@ -1260,7 +1261,8 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
     holds the claim's whole text and the value's whole name. A cell shows its alignment and count when there
     are at most :data:`SEGMENT_TEXT_COLUMNS` columns (more would not fit their cells), else its colour only.
 
-    Cells with fewer stance-bearing mentions than min_evidence stay grey. A scatter layer of invisible
+    Cells with fewer stance-bearing mentions than min_evidence are grey (a layer of their own, with their
+    counts). A scatter layer of invisible
     squares over the cells makes each cell clickable; its customdata is (claim id, value index), the index
     into the values ordered by evidence (:func:`segment_frame`), of which the shown ones come first.
     """
@@ -1279,22 +1281,30 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
     value_labels = [_escape(short_text(str(v), SEGMENT_HEADER_CHARS)) for v in values]
     with_text = len(values) <= SEGMENT_TEXT_COLUMNS
     z: list[list[float | None]] = []
+    thin: list[list[float | None]] = []  # 0 where a cell has too little evidence to colour, else None
     text: list[list[str]] = []
+    thin_text: list[list[str]] = []
     hover: list[list[str]] = []
     for claim_id in claims:
         part = frame[frame["claim_id"] == claim_id].set_index("value")
         z_row: list[float | None] = []
+        thin_row: list[float | None] = []
         text_row: list[str] = []
+        thin_text_row: list[str] = []
         hover_row: list[str] = []
         for value in values:
             cell = part.loc[value]
             decided = int(cell["supports"] + cell["contradicts"])
             if cell["enough"]:
                 z_row.append(float(cell["alignment"]))
+                thin_row.append(None)
                 text_row.append(f"{format_alignment(float(cell['alignment']))}<br><sub>n={decided}</sub>")
+                thin_text_row.append("")
             else:
                 z_row.append(None)
-                text_row.append(f"<sub>n={decided}</sub>" if decided else "")
+                thin_row.append(0.0)
+                text_row.append("")
+                thin_text_row.append(f"<sub>n={decided}</sub>")
             hover_row.append(
                 f"<b>{_hover_text(texts[claim_id])}</b><br>{_escape(column)} = {_escape(str(value))}<br>"
                 + (
@@ -1308,7 +1318,9 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
                 + ("" if cell["enough"] else "<br><i>too little evidence to colour</i>")
             )
         z.append(z_row)
+        thin.append(thin_row)
         text.append(text_row)
+        thin_text.append(thin_text_row)
         hover.append(hover_row)
     y = [label_of[c] for c in claims]
     # Columns by position (0, 1, ...), named by their ticks: two values cut to the same header stay apart.
@@ -1341,6 +1353,24 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
             "yanchor": "top",
             "ypad": 12,
         },
+    )
+    # A heatmap draws neither a cell nor its text where z is None, so the cells too thin to colour are a
+    # layer of their own, in one grey: else a dataset with little evidence shows one grey block, no counts.
+    figure.add_heatmap(
+        z=thin,
+        x=x,
+        y=y,
+        zmin=0,
+        zmax=1,
+        colorscale=[[0.0, THIN_CELL_COLOUR], [1.0, THIN_CELL_COLOUR]],
+        showscale=False,
+        xgap=3,
+        ygap=3,
+        text=thin_text if with_text else None,
+        texttemplate="%{text}" if with_text else None,
+        textfont={"size": 12, "color": "#333333"},
+        hoverinfo="skip",
+        name="too little evidence",
     )
     figure.add_scatter(
         x=[i for _ in claims for i in x],
@@ -1388,7 +1418,7 @@ def plot_segments(report: Report, column: str, top: int = SEGMENT_VALUES_SHOWN) 
             "showgrid": False,
             "fixedrange": True,
         },
-        plot_bgcolor="#EDEDED",
+        plot_bgcolor="#FFFFFF",  # the gaps between cells
         # The last header, turned an eighth, reaches right past its column.
         margin={"l": 10, "r": 10 + int(last_reach), "t": top_margin, "b": 80},
         clickmode="event+select",

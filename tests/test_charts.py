@@ -186,11 +186,28 @@ def test_segment_frame_and_heatmap_are_clickable_per_cell():
     assert (coastal["supports"], coastal["contradicts"]) == (1, 3)
     assert len(frame) == 4  # every claim x value, zeros included
     figure = charts.plot_segments(report, "region")
-    heatmap, overlay = figure.data
+    heatmap, _, overlay = figure.data
     assert heatmap.type == "heatmap" and heatmap.zmin == -1 and heatmap.zmax == 1
     assert overlay.type == "scatter" and list(overlay.customdata[0]) == ["c1", 0]
     with pytest.raises(KeyError):
         charts.segment_frame(report, "channel")
+
+
+def test_heatmap_cells_too_thin_to_colour_are_drawn_grey_with_their_counts():
+    # a heatmap draws no cell where z is None: every cell thin made one grey block with no counts
+    figure = charts.plot_segments(_report(min_evidence=5), "region")
+    heatmap, thin, _ = figure.data
+    assert all(value is None for row in heatmap.z for value in row)
+    assert [list(row) for row in thin.z] == [[0.0, 0.0], [0.0, 0.0]] and not thin.showscale
+    assert [list(row) for row in thin.text] == [
+        ["<sub>n=4</sub>", "<sub>n=2</sub>"],
+        ["<sub>n=0</sub>", "<sub>n=1</sub>"],
+    ]
+    # a coloured cell is written by the alignment layer alone, so the two texts never overlap
+    figure = charts.plot_segments(_report(min_evidence=2), "region")
+    heatmap, thin, _ = figure.data
+    assert list(heatmap.z[0]) == [-0.5, 1.0] and list(thin.z[0]) == [None, None] and list(thin.text[0]) == ["", ""]
+    assert list(heatmap.text[1]) == ["", ""] and list(thin.text[1]) == ["<sub>n=0</sub>", "<sub>n=1</sub>"]
 
 
 def test_prominence_ranks_headline_absolutes_above_late_soft_claims():
@@ -439,7 +456,7 @@ def _long_claims_report() -> Report:
 def test_a_heatmap_of_many_segment_values_keeps_the_twenty_with_the_most_evidence_and_says_so():
     report = _many_values_report(30)
     figure = charts.plot_segments(report, "store")
-    heatmap, overlay = figure.data
+    heatmap, _, overlay = figure.data
     assert len(heatmap.z[0]) == charts.SEGMENT_VALUES_SHOWN == 20
     headers = list(figure.layout.xaxis.ticktext)
     assert len(headers) == 20 and headers[0].startswith("Store #0 ") and headers[-1].startswith("Store #19 ")
@@ -460,7 +477,7 @@ def test_a_heatmap_of_many_segment_values_keeps_the_twenty_with_the_most_evidenc
 def test_a_heatmap_keeps_its_claim_labels_to_a_bounded_margin_and_its_scale_under_the_grid():
     report = _long_claims_report()
     figure = charts.plot_segments(report, "region")
-    heatmap, overlay = figure.data
+    heatmap, _, overlay = figure.data
     for label in heatmap.y:
         lines = label.split("<br>")
         assert len(lines) <= 2 and all(len(line) <= charts.SEGMENT_LABEL_LINE for line in lines)

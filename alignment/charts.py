@@ -1121,7 +1121,9 @@ def plot_trend(report: Report, claim_ids: Sequence[str] | None = None, columns: 
                 "line": {"color": SUPPORT_COLOUR, "width": 1.5},
             },
             # Short enough for one row of a phone-wide legend: the caption under the chart says the rest.
-            name=f"alignment, −1 to +1 (hollow: under {report.config.min_evidence} mentions)",
+            name="alignment, −1 to +1"
+            # one mention is enough for a month's point at min_evidence 1: none is hollow, so none is explained
+            + (f" (hollow: under {report.config.min_evidence} mentions)" if report.config.min_evidence > 1 else ""),
             legendgroup="alignment",
             showlegend=index == 0,
             customdata=list(

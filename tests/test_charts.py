@@ -210,6 +210,15 @@ def test_heatmap_cells_too_thin_to_colour_are_drawn_grey_with_their_counts():
     assert list(heatmap.text[1]) == ["", ""] and list(thin.text[1]) == ["<sub>n=0</sub>", "<sub>n=1</sub>"]
 
 
+def test_trend_legend_explains_hollow_points_only_when_a_month_can_have_too_few_mentions():
+    def legend(min_evidence: int) -> list[str]:
+        figure = charts.plot_trend(_report(min_evidence=min_evidence))
+        return [trace.name for trace in figure.data if trace.showlegend and trace.legendgroup == "alignment"]
+
+    assert legend(2) == ["alignment, −1 to +1 (hollow: under 2 mentions)"]
+    assert legend(1) == ["alignment, −1 to +1"]  # not "under 1 mentions": no month with a point has none
+
+
 def test_prominence_ranks_headline_absolutes_above_late_soft_claims():
     report = _report()
     frame = charts.prominence_frame(report, {"ad1": "Fewer dropped calls. " + XSS})

@@ -1119,11 +1119,35 @@ def _extend_to_attachment(span: Span, unit: Span) -> Span:
     relative = root.dep_ == "relcl" and first.tag_ in {"WDT", "WP", "WP$"}
     attached = root.i == first.i and first.pos_ == "ADP" and root.dep_ in {"prep", "agent"}
     head = root.head
+    if attached and head.i < unit.start and span.start > unit.start:
+        # The head stands before the unit (a label's "Sizes –"): a range's first end beside the phrase, on
+        # the same head, is what it attaches to ("XS to 4XL", not "to 4XL").
+        doc = span.doc
+        before = doc[span.start - 1]
+        if before.head.i == head.i and before.pos_ in {"NOUN", "PROPN", "NUM"}:
+            return doc[_phrase_start(before, unit) : span.end]
     if not (relative or attached) or not unit.start <= head.i < span.start:
         return span
     if head.tag_ == "VB" or head.lemma_.lower() in _CTA_VERBS:
         return span
     return span.doc[_phrase_start(head, unit) : span.end]
+
+
+def _extend_to_whole_words(span: Span, unit: Span) -> Span:
+    """Never start or end inside a hyphenated word the parse cut in pieces ("co-op" of "Full co-op for up to 4
+    players", whose "op" heads the phrase on its own): the span takes the word's other pieces back."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while (
+        start - 2 >= unit.start
+        and doc[start - 1].text == "-"
+        and not doc[start - 2].whitespace_
+        and not doc[start - 1].whitespace_
+    ):
+        start -= 2
+    while end + 1 < unit.end and doc[end].text == "-" and not doc[end - 1].whitespace_ and not doc[end].whitespace_:
+        end += 2
+    return span if (start, end) == (span.start, span.end) else doc[start:end]
 
 
 _BRACKETS = {"(": ")", "[": "]", "“": "”", "‘": "’"}
@@ -1496,6 +1520,7 @@ class ClaimSpanModel:
                 _extend_to_modified_noun,
                 _extend_to_verb,
                 _extend_to_attachment,
+                _extend_to_whole_words,
                 _balance_brackets,
             ):
                 span = extend(span, unit)

@@ -774,6 +774,31 @@ def test_a_label_that_is_a_promise_itself_is_read_once_with_what_follows_it(nlp)
 
 
 @pytest.mark.models
+def test_a_range_after_a_label_keeps_its_first_end(nlp):
+    # "to 4XL" attaches to "Sizes", before the unit: the range's first end beside it is what it attaches to
+    for copy, claim in (("Sizes – XS to 4XL.", "Sizes – XS to 4XL"), ("Sizes: XS to 4XL.", "Sizes: XS to 4XL")):
+        assert [found.text for found in extract_claims([Ad("a1", copy)], nlp)] == [claim]
+    copy = "Kjelvik Home — Assembles in 10 minutes. No tools required."
+    assert [found.text for found in extract_claims([Ad("a2", copy)], nlp)] == [
+        "Assembles in 10 minutes",
+        "No tools required",
+    ]
+
+
+@pytest.mark.models
+def test_a_claim_never_starts_or_ends_inside_a_hyphenated_word(nlp):
+    # the parse cuts "co-op", "Gluten-free", "Oven-safe" in pieces, and a phrase may be headed by the last one
+    for copy, claim in (
+        ("Full co-op for up to 4 players.", "co-op for up to 4 players"),
+        ("Gluten-free bases at no extra charge.", "Gluten-free bases at no extra charge"),
+        ("Top-rated by parents for car-seat safety.", "Top-rated by parents for car-seat safety"),
+        ("Pre-approved in 24 hours.", "Pre-approved in 24 hours"),
+        ("Oven-safe to 500°F.", "Oven-safe to 500°F"),
+    ):
+        assert [found.text for found in extract_claims([Ad("a1", copy)], nlp)] == [claim]
+
+
+@pytest.mark.models
 def test_placeholder_text_in_a_draft_is_no_claim(nlp):
     copy = "Set up in minutes. Lorem ipsum dolor sit amet, consectetur adipiscing elit."
     assert [claim.text for claim in extract_claims([Ad("a1", copy)], nlp)] == ["Set up in minutes"]

@@ -12,7 +12,7 @@ import dataclasses
 import html
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -2046,9 +2046,14 @@ def report_html(
     *,
     title: str = "Claim alignment report",
     quotes_per_claim: int = 3,
+    wording: Callable[[str], str] | None = None,
 ) -> str:
     """A self-contained HTML report: summary, the claims table, the charts (plotly.js inlined once, so it
-    opens offline) and the strongest quotes per claim. All review text and ad copy is HTML-escaped."""
+    opens offline) and the strongest quotes per claim. All review text and ad copy is HTML-escaped.
+
+    ``wording`` rewords each note as its readers' tool names the settings (the app's
+    :func:`alignment.ui.notes.app_note`); it is applied to the notes :func:`check_notes` gives, as a note
+    reworded before would no longer be known to it (the relative-matching note was said twice)."""
     esc = html.escape
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     data = report.dataset
@@ -2063,7 +2068,7 @@ def report_html(
         f"mentions; similarity threshold {report.config.min_similarity:.2f}{_lowered(report)}.</p>",
     ]
     for note in check_notes(report):
-        parts.append(f"<p class='note'>{esc(note)}</p>")
+        parts.append(f"<p class='note'>{esc(note if wording is None else wording(note))}</p>")
     parts.append(f"<p class='help'><b>Alignment.</b> {esc(ALIGNMENT_HELP)} <b>Interval.</b> {esc(INTERVAL_HELP)}</p>")
     parts.append(
         # In a box of its own that scrolls sideways on a phone, rather than widen the whole page past its edge.

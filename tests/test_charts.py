@@ -632,6 +632,16 @@ def test_the_html_reports_header_and_notes_count_the_same_claims_matched_under_t
     assert charts.WHOLE_DATASET_NOTE not in charts.check_notes(whole)  # no filter: nothing to say
 
 
+def test_the_html_reports_notes_reworded_for_the_app_say_the_relative_matching_note_once():
+    from alignment.ui.notes import app_note
+
+    for report in (_lowered_report(), charts.filter_report(_lowered_report(), segments={"region": ["Coastal"]})):
+        _, notes = _header_and_notes(charts.report_html(report, wording=app_note))
+        lowered = [note for note in notes if note.startswith("Matched under")]
+        assert len(lowered) == 1 and lowered[0].startswith("Matched under the relevance threshold 0.62"), notes
+        assert not any("--no-relative-match" in note for note in notes)
+
+
 def test_check_notes_leave_an_unfiltered_reports_notes_as_the_check_wrote_them():
     whole = _lowered_report()
     assert charts.check_notes(whole) == whole.notes

@@ -555,9 +555,7 @@ def _downloads(
     cols[2].download_button(
         "⬇ HTML report with charts",
         # Its notes as the page words them: the report goes to readers of the app, not of the command line.
-        data=lambda: report_html(
-            dataclasses.replace(report, notes=tuple(app_note(note) for note in report.notes)), figures
-        ).encode("utf-8"),
+        data=lambda: report_html(report, figures, wording=app_note).encode("utf-8"),
         file_name="alignment-report.html",
         mime="text/html",
         on_click="ignore",

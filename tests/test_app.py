@@ -387,6 +387,16 @@ def _vet_copy_page() -> None:
     vet_copy.render()
 
 
+def _vet_copy_page_or_away() -> None:
+    """Vet copy, or nothing while "test_away" is set: a run of another page, whose widgets it does not draw."""
+    import streamlit as st
+
+    from alignment.ui import vet_copy
+
+    if not st.session_state.get("test_away"):
+        vet_copy.render()
+
+
 def _dashboard_page() -> None:
     from alignment.ui import dashboard
 
@@ -591,6 +601,24 @@ def test_an_empty_or_binary_copy_file_says_so_by_the_uploader_and_marks_the_resu
     app.file_uploader(key="vet_upload").clear().run()
     assert not any(line in e.value.replace("\\", "") for e in app.error)
     assert not any(h.value == "Claims in the copy checked last" for h in app.subheader)
+
+
+@pytest.mark.models
+def test_back_from_another_page_the_stale_banner_reads_the_draft_the_box_is_filled_with():
+    app = AppTest.from_function(_vet_copy_page_or_away, default_timeout=TIMEOUT).run()
+    draft = "Our pizza is delivered hot in 30 minutes or it's free."
+    app.text_area(key="vet_copy_input").input(draft).run()
+    # A run of another page forgets the box's widget value; back on Vet copy the box is filled from its mirror.
+    app.session_state["test_away"] = True
+    app.run()
+    assert "vet_copy_input" not in app.session_state
+    app.session_state["test_away"] = False
+    app.run()
+    assert not app.exception
+    assert app.text_area(key="vet_copy_input").value == draft
+    banners = [w.value for w in app.warning if w.value.startswith("These results are for the copy checked last")]
+    assert len(banners) == 1 and "not for the text in the box now" in banners[0], banners
+    assert not any("is now empty" in w.value for w in app.warning)
 
 
 @pytest.mark.models

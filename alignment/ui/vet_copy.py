@@ -122,9 +122,14 @@ def _copy_input() -> None:
 
 def copy_changed() -> bool:
     """Whether the text in the copy box differs from the copy whose results are shown."""
+    return _text_in_box().strip() != (st.session_state.get(state.CHECKED_COPY) or "").strip()
+
+
+def _text_in_box() -> str:
+    """The text in the copy box. Before the box is drawn on a run (back from another page, Streamlit has
+    forgotten the widget's value), it is the mirror the box is filled from."""
     state_ = st.session_state
-    in_box = state_.get(COPY_INPUT, state_.get(state.COPY))  # before the box is drawn, its text is the mirror's
-    return (in_box or "").strip() != (state_.get(state.CHECKED_COPY) or "").strip()
+    return state_.get(COPY_INPUT, state_.get(state.COPY)) or ""
 
 
 def _remember_copy() -> None:
@@ -283,7 +288,7 @@ def _risk_summary(report: Report, seconds: float | None, stale: bool) -> None:
                 "These results are for the copy checked last (shown under **Claims in the copy checked last**), "
                 f"not for {md(problem[0])}: nothing in that file was checked."
             )
-        elif stale and not (st.session_state.get(COPY_INPUT) or "").strip():
+        elif stale and not _text_in_box().strip():
             # The box emptied: there is nothing to press Check copy for (the button says so by itself).
             st.warning(
                 "These results are for the copy checked last (shown under **Claims in the copy checked last**); "
@@ -451,7 +456,7 @@ def reword_claim(claim_id: str, text: str) -> None:
     """
     # Text typed in the box since the last check is the marketer's draft: the rewording rewrites the checked
     # copy, and must not throw the draft away (it is rewritten too where it holds the old wording once).
-    draft = st.session_state.get(COPY_INPUT) if copy_changed() else None
+    draft = _text_in_box() if copy_changed() else None
     old = next((row.claim.text for row in state.rows() if row.claim.claim_id == claim_id), None)
     new_ads, new_rows = edits.reword(state.ads(), state.rows(), claim_id, text, resources.infer_claim)
     state.set_rows(new_ads, new_rows)

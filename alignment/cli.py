@@ -1544,12 +1544,12 @@ def _date_range(dates: Mapping[str, Any], reviews: int) -> str:
 
 def _rating_range(ratings: Mapping[str, Any], reviews: int) -> str:
     """A dataset's ratings in one line: "1 to 5 on a 1–5 scale, mean 3.21 (780 of 782 reviews rated)", and
-    the ratings far above the scale, typos left out of the mean and of every reading, as the app says."""
+    the ratings above the scale, typos left out of the mean and of every reading, as the app says."""
     if not ratings["rated"]:
         return "- (no rating column mapped, or no rating read)"
     low, high = ratings["scale"]
     off = ratings["off_scale"]
-    typos = f"; {_plural(off, 'rating')} far above the scale left out, as typos to check" if off else ""
+    typos = f"; {_plural(off, 'rating')} above the scale left out, as typos to check" if off else ""
     return (
         f"{ratings['min']:g} to {ratings['max']:g} on a {low:g}–{high:g} scale, mean {ratings['mean']:.2f} "
         f"({ratings['rated']:,} of {_plural(reviews, 'review')} rated{typos})"

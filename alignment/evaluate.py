@@ -195,7 +195,7 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
     support; neutral, mixed, none and a blank take no side. A column of numbers (no label word in it, a
     value that is not a number left unread): -1 / 0 / 1 (or 0 / 1) read as contradicts / no side / supports
     (0 contradicts when the labels are only 0 and 1); anything else is a rating on the scale its values fit
-    (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports; a rating far above the
+    (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports; a rating above the
     scale the rest fit (a typo, :func:`alignment.ratings.rating_bounds`) takes no side and is counted unread.
     Ratings may be written as a check reads them ("1 star", "★★★★", "4/5", "2 out of 5"); a column with one
     so written is a column of ratings, never of -1/0/1 labels.

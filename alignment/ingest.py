@@ -1730,7 +1730,7 @@ class RowValidator:
         self._seen_ids: set[str] = set()
         self._date_order = DateOrder(mapping.day_first)
         self._rating_scale = RatingScale()
-        # The kept reviews' ratings by value: the scale they fit, and so the typos far above it, is read
+        # The kept reviews' ratings by value: the scale they fit, and so the typos above it, is read
         # from all of them once every chunk is in (:meth:`invalid_values`).
         self._rating_counts: Counter[float] = Counter()
         # Whether the id column is whole numbers written as floats ("12.0", as pandas writes an id column with
@@ -1863,7 +1863,7 @@ class RowValidator:
         return reviews
 
     def invalid_values(self) -> Counter[str]:
-        """The values not read as written (:attr:`invalid`), and the ratings far above the scale the others
+        """The values not read as written (:attr:`invalid`), and the ratings above the scale the others
         fit (typos, :data:`alignment.ratings.OFF_SCALE_RATING`): kept as reviews, but left out of every
         reading of the ratings, so the user must hear of them. Call once every chunk is added."""
         invalid = Counter(self.invalid)

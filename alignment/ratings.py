@@ -29,11 +29,14 @@ Side = str  # "contradicts" or "supports"
 
 RATING_SCALES = ((1.0, 5.0), (0.0, 5.0), (1.0, 10.0), (0.0, 10.0), (0.0, 100.0))
 # A typo in an export ("50" for "5") must not turn a 1-5 file into a 0-100 one, under which every 5 stars
-# would read as a complaint. So a scale may leave out up to this share of the ratings, each more than twice
-# its top (a slip of the keyboard, not a rating on a longer scale: a 1-10 file's 6-10 stay a 1-10 scale), and
-# one such rating in any file of RATING_TYPO_MIN_RATINGS or more: one typo among 95 ratings flipped every 5
-# stars into a complaint when a file of under 100 had to fit its scale whole. UX bounds, not fitted; a file
-# of fewer ratings than that must fit whole (two ratings, 5 and 55, say nothing of which is the slip).
+# would read as a complaint. So a scale may leave out up to this share of the ratings, whatever their value:
+# a lone "6" or three "10"s among thousands of 1-5 stars made the file 1-10, and every 4 stars a complaint
+# (a 1-10 file has far more than 1% of its ratings over 5: its 6-10 stay a 1-10 scale). And one rating more
+# than twice the top in any file of RATING_TYPO_MIN_RATINGS or more: one typo among 95 ratings flipped every 5
+# stars into a complaint when a file of under 100 had to fit its scale whole (a "7" among a few dozen 1-5
+# stars may be a rating on a longer scale, so there only a slip of the keyboard is left out). UX bounds, not
+# fitted; a file of fewer ratings than that must fit whole (two ratings, 5 and 55, say nothing of which is
+# the slip).
 RATING_OFF_SCALE_SHARE = 0.01
 # How such a rating is counted among a dataset's unread values.
 OFF_SCALE_RATING = "rating off the file's scale"
@@ -78,17 +81,18 @@ _NEWTON_ROUNDS = 50
 
 def rating_bounds(ratings: Sequence[float]) -> tuple[float, float] | None:
     """The rating scale the values fit: (1, 5), (0, 5), (1, 10), (0, 10), (0, 100) or their observed range.
-    A scale fits when every rating lies on it, or all but a few far above it (:func:`off_scale`)."""
+    A scale fits when every rating lies on it, or all but a few above it (:func:`off_scale`)."""
     if not len(ratings):
         return None
     values = np.asarray(ratings, dtype=np.float64)
     low = float(values.min())
-    allowed = max(int(len(values) * RATING_OFF_SCALE_SHARE), int(len(values) >= RATING_TYPO_MIN_RATINGS))
+    share = int(len(values) * RATING_OFF_SCALE_SHARE)
+    slips = max(share, int(len(values) >= RATING_TYPO_MIN_RATINGS))
     for scale_low, scale_high in RATING_SCALES:
         if low < scale_low:
             continue
         beyond = values[values > scale_high]
-        if len(beyond) <= allowed and bool((beyond > 2 * scale_high).all()):
+        if len(beyond) <= share or (len(beyond) <= slips and bool((beyond > 2 * scale_high).all())):
             return scale_low, scale_high
     return low, float(values.max())
 

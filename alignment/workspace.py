@@ -851,7 +851,7 @@ class Workspace:
     def date_and_rating_ranges(self, name: str) -> dict[str, Any]:
         """The dataset's dates and ratings in brief, by SQL: first and last date and how many reviews are
         dated; lowest, highest and mean rating, how many are rated, the scale they fit and how many lie off
-        it (typos far above it, :func:`alignment.ratings.rating_bounds`), the mean over those on it as the
+        it (typos above it, :func:`alignment.ratings.rating_bounds`), the mean over those on it as the
         app's overview gives it (None where there are none)."""
         info = self.dataset(name)
         with self._lock:

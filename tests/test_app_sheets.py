@@ -115,6 +115,6 @@ def test_the_datasets_page_gives_the_ratings_on_their_scale_and_a_typo_above_it_
     path = tmp_path / "shop.csv"
     path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars)))
     line = rating_range(dataset_overview(load_reviews(path)))
-    assert line == "1 to 5 on a 1–5 scale, and 1 rating far above it (up to 55), left out as a typo · mean 3.55"
+    assert line == "1 to 5 on a 1–5 scale, and 1 rating above it (up to 55), left out as a typo · mean 3.55"
     path.write_text("id,text,rating\n" + "".join(f"{i},review {i} of the shop,{r}\n" for i, r in enumerate(stars[:-1])))
     assert rating_range(dataset_overview(load_reviews(path))) == "1 to 5 on a 1–5 scale · mean 3.55"

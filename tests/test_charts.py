@@ -315,9 +315,22 @@ def test_a_typo_far_above_the_scale_does_not_change_a_large_files_scale_but_a_lo
     assert ratings.rating_bounds([*stars, 50.0]) == (1.0, 5.0)  # "50" for "5": one typo in 201
     assert ratings.off_scale([*stars, 50.0], (1.0, 5.0)) == 1
     assert ratings.rating_bounds([*stars, 50.0, 45.0, 55.0]) == (0.0, 100.0)  # three in 203: over 1%
-    assert ratings.rating_bounds([*stars, 7.0]) == (1.0, 10.0)  # 7 may be a rating on a 1-10 scale
+    assert ratings.rating_bounds([*stars, 7.0]) == (1.0, 5.0)  # one 7 in 201: a slip, not a 1-10 file
+    assert ratings.rating_bounds([*stars[:50], 7.0]) == (1.0, 10.0)  # in 51, 7 may be a rating on a 1-10 scale
     assert ratings.rating_bounds([1.0, 5.0, 50.0]) == (0.0, 100.0)  # a tiny file fits its scale whole
     assert ratings.off_scale([1.0, 5.0, 50.0], (0.0, 100.0)) == 0
+
+
+def test_a_few_ratings_just_above_a_large_files_scale_are_typos_not_a_longer_scale():
+    stars = [1.0, 2.0, 3.0, 4.0, 5.0] * 60  # 300 ratings on a 1-5 scale
+    # a lone "6", or three "10"s among 2,900: a 1-10 scale would make every 4 stars a complaint
+    assert ratings.rating_bounds([*stars[:-1], 6.0]) == (1.0, 5.0)
+    assert ratings.off_scale([*stars[:-1], 6.0], (1.0, 5.0)) == 1
+    assert ratings.rating_bounds([*stars * 10, 10.0, 10.0, 10.0]) == (1.0, 5.0)
+    assert ratings.rating_side(4.0, 5.0) == "supports"
+    # a 1-10 file has far more than 1% of its ratings over 5; a small file fits a longer scale as before
+    assert ratings.rating_bounds([*stars, 6.0, 7.0, 8.0, 9.0, 10.0]) == (1.0, 10.0)
+    assert ratings.rating_bounds([*stars[:95], 7.0]) == (1.0, 10.0)
 
 
 def test_one_typo_among_a_few_dozen_ratings_does_not_turn_five_stars_into_a_complaint():

@@ -58,7 +58,8 @@ INVALID_REASONS = {
     "unparseable date": "a date that could not be read; the review is kept without a date",
     "non-numeric rating": "a rating that is not a number; the review is kept without a rating",
     "rating out of range": "a rating under 0 or over 100; the review is kept without a rating",
-    OFF_SCALE_RATING: "a rating far above the scale the others fit (such as 50 among 1–5 stars: likely a typo); the "
+    OFF_SCALE_RATING: "a rating above the scale the others fit (such as 50 among 1–5 stars, or a lone 6 among "
+    "hundreds: likely a typo); the "
     "review is kept, its rating left out of the mean and never read as the review's side",
     RESCALED_RATING: "a rating written as a fraction of another scale than the column's own (8/10 among "
     "ratings out of 5), read on the column's scale (4)",
@@ -244,14 +245,14 @@ def segment_rename_note(segments: Sequence[str]) -> str | None:
 
 
 def rating_range(overview: DatasetOverview) -> str:
-    """The ratings' range, scale and mean in a line, a typo far above the scale said apart, as it is left
-    out of the mean: "1 to 5 on a 1–5 scale, and 1 rating far above it (55), left out as a typo · mean 3.47"."""
+    """The ratings' range, scale and mean in a line, a typo above the scale said apart, as it is left
+    out of the mean: "1 to 5 on a 1–5 scale, and 1 rating above it (55), left out as a typo · mean 3.47"."""
     off = overview.invalid_values.get(OFF_SCALE_RATING, 0)
     if not off or overview.scale_max is None:
         span = f"{overview.rating_min:g} to {overview.rating_max:g} on a {overview.rating_scale} scale"
     else:
         typos = "a typo" if off == 1 else "typos"
-        above = f"{off:,} rating{'' if off == 1 else 's'} far above it (up to {overview.rating_max:g})"
+        above = f"{off:,} rating{'' if off == 1 else 's'} above it (up to {overview.rating_max:g})"
         scale = f"{overview.rating_min:g} to {overview.scale_max:g} on a {overview.rating_scale} scale"
         span = f"{scale}, and {above}, left out as {typos}"
     return f"{span} · mean {overview.rating_mean:.2f}"

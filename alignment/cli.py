@@ -151,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--out",
         metavar="FILE",
-        help="write the report JSON here; - or no --out: standard output (never an input or a workspace file)",
+        help="write the report here: JSON, or for a name ending .csv the evidence table (Excel-safe), for .html the "
+        "HTML report with its charts; - or no --out: JSON to standard output (never an input or a workspace file)",
     )
     check.add_argument(
         "--quiet", action="store_true", help="no progress output (the summary, warnings and notes still show)"
@@ -215,8 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="write the run's full report JSON here (-: to standard output, in place of the table; never inside "
-        "the workspace)",
+        help="write the run's full report here, as `check --out` does (JSON, .csv the evidence table, .html the "
+        "HTML report); -: JSON to standard output, in place of the table; never inside the workspace",
     )
     _add_listing_options(run_show)
     run_compare = run_actions.add_parser(
@@ -578,6 +579,7 @@ def _run_check(args: argparse.Namespace) -> int:
         args.out,
         [("ad copy", args.ads), ("claims file", args.claims), ("reviews file", args.reviews)],
         workspace=_workspace_location(args.workspace),
+        tables=_REPORT_OUT_SUFFIXES,
     )
     if args.dataset is not None:
         _refuse_file_options(
@@ -659,7 +661,7 @@ def _run_check(args: argparse.Namespace) -> int:
             except AlignmentError as exc:
                 # The check itself is done (minutes, on a large dataset): write its report before saying why the
                 # run could not be saved (the dataset replaced meanwhile, the workspace busy or its disk full).
-                _write(args.out, report.to_json())
+                _write(args.out, _report_text(report, args.out))
                 written = "standard output" if args.out in (None, "-") else args.out
                 exc.args = (f"{exc} The check's report was written to {written}.",)
                 raise
@@ -677,7 +679,7 @@ def _run_check(args: argparse.Namespace) -> int:
         )
         report = _with_note(report, repeated)
     try:
-        _write(args.out, report.to_json())
+        _write(args.out, _report_text(report, args.out))
     except KeyboardInterrupt:
         if run_id is None:
             raise
@@ -1333,10 +1335,10 @@ def _run_runs(args: argparse.Namespace) -> int:
                 _print_table([*headers, "embedder"], rows)
         elif action == "show":
             out = getattr(args, "out", None)
-            _check_out_path(out, workspace=workspace.location)
+            _check_out_path(out, workspace=workspace.location, tables=_REPORT_OUT_SUFFIXES)
             run = workspace.run(args.run_id)
             if out is not None:
-                _write(out, json.dumps(workspace.run_report(args.run_id), indent=2, ensure_ascii=False))
+                _write(out, _report_text(workspace.load_run(args.run_id), out))
             if out == "-":
                 pass  # standard output holds the report JSON alone, for a pipe to read
             elif args.json:
@@ -1859,7 +1861,9 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 # Names of table formats: an --out named so by a command that writes JSON would give a file the program it
 # is meant for cannot open.
-_TABLE_OUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".jsonl", ".ndjson")
+_TABLE_OUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".jsonl", ".ndjson", ".html", ".htm")
+# What a check's report is written as, by --out's name (_report_text); JSON for any other name.
+_REPORT_OUT_SUFFIXES = (".csv", ".html", ".htm")
 
 
 def _check_out_path(
@@ -1886,7 +1890,7 @@ def _check_out_path(
         ) from None
     suffix = Path(out).suffix.lower()
     if suffix in _TABLE_OUT_SUFFIXES and suffix not in tables:
-        also = f" (or a table, for a name ending {' or '.join(tables)})" if tables else ""
+        also = f" (or, for a name ending {' or '.join(tables)}, that format)" if tables else ""
         raise InputError(
             f"--out {_shown(out)}: this command writes JSON{also}, not {suffix}. Name the file .json, or give - "
             "for standard output."
@@ -1993,22 +1997,48 @@ def _shown(name: str, width: int = 80) -> str:
     return name if len(name) <= width else f"{name[: width // 2]}…{name[-(width // 2) :]}"
 
 
+def _report_text(report: Report, out: str | None) -> str:
+    """A check's report as ``out``'s name asks: the evidence table, one row per matched sentence, as CSV safe
+    to open in Excel (.csv); the self-contained HTML report with its charts, as the app downloads it (.html);
+    else the JSON report (schema alignment.report/1)."""
+    suffix = Path(out).suffix.lower() if out not in (None, "-") else ""
+    if suffix == ".csv":
+        from alignment.report import to_safe_csv
+
+        return to_safe_csv(report.matches_frame())
+    if suffix in (".html", ".htm"):
+        from alignment import charts
+
+        columns = charts.segment_columns(report)
+        figures = [
+            charts.plot_gap(report),
+            charts.plot_trend(report),
+            *([charts.plot_segments(report, columns[0])] if columns else []),
+            charts.plot_quadrant(report),
+        ]
+        return charts.report_html(report, figures)
+    return report.to_json()
+
+
 def _write(out: str | None, text: str) -> None:
     """Write ``text`` to the file ``out`` in one step (a crash never leaves half of it), or to standard
-    output when ``out`` is None or "-"."""
+    output when ``out`` is None or "-", ended by one line break (a CSV's text has its own: a second would
+    be an empty row)."""
+    if not text.endswith("\n"):
+        text += "\n"
     if out is None or out == "-":
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text)
         return
     target = _expanded(out, "--out")
     try:
         if target.exists() and not target.is_file():
             # A device or a pipe (/dev/stdout, a FIFO): replacing it with a file would break it.
             with target.open("w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+                handle.write(text)
             return
         temporary = target.with_name(target.name + ".tmp")
         try:
-            temporary.write_text(text + "\n", encoding="utf-8")
+            temporary.write_text(text, encoding="utf-8")
             temporary.replace(target)  # atomic: a crash never leaves half a report
         finally:
             with contextlib.suppress(OSError):

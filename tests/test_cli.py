@@ -11,6 +11,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import cast
 
+import pandas as pd
 import pytest
 from conftest import run_cli as _run
 
@@ -317,14 +318,39 @@ def test_the_claims_command_a_check_suggests_names_the_ad_tables_columns():
     assert _claims_command_source(plain) == "ads.txt"
 
 
-def test_an_out_file_named_as_a_table_is_refused_by_a_command_that_writes_json(tmp_path, capsys):
+def test_an_out_file_named_as_a_table_or_a_page_is_refused_by_a_command_that_writes_json(tmp_path, capsys):
+    ads = tmp_path / "ads.txt"
+    ads.write_text("No hidden fees.\n")
+    for name in ("claims.csv", "claims.html"):
+        out = tmp_path / name
+        code, _, err = _run(capsys, "claims", str(ads), "--out", str(out))
+        suffix = name.rsplit(".", 1)[1]
+        assert code == 2 and f"this command writes JSON, not .{suffix}. Name the file .json" in err
+        assert not out.exists()
+    # check writes those two, and says which formats it takes for a name it does not
     claims, reviews = tmp_path / "claims.txt", tmp_path / "reviews.csv"
     claims.write_text("No hidden fees\n")
     reviews.write_text("text\nFees everywhere.\n")
-    out = tmp_path / "evidence.csv"
-    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(reviews), "--out", str(out))
-    assert code == 2 and "this command writes JSON, not .csv. Name the file .json" in err
-    assert not out.exists()
+    code, _, err = _run(capsys, "check", "--claims", str(claims), "--reviews", str(reviews), "--out", "r.parquet")
+    assert code == 2 and "writes JSON (or, for a name ending .csv or .html or .htm, that format), not .parquet" in err
+
+
+@pytest.mark.models
+def test_cli_check_writes_the_evidence_table_or_the_html_report_by_the_out_files_name(tmp_path, capsys, reviews_frame):
+    reviews = tmp_path / "reviews.csv"
+    reviews_frame.to_csv(reviews, index=False)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("Fewer dropped calls\nNo hidden fees\n")
+    base = ("check", "--claims", str(claims), "--reviews", str(reviews), "--quiet")
+    assert _run(capsys, *base, "--out", str(tmp_path / "report.json"))[0] == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert _run(capsys, *base, "--out", str(tmp_path / "evidence.csv"))[0] == 0
+    table = pd.read_csv(tmp_path / "evidence.csv", encoding="utf-8-sig")
+    matched = sum(len(claim["matches"]) for claim in report["claims"])
+    assert len(table) == matched > 0 and {"claim", "sentence", "stance", "region"} <= set(table.columns)
+    assert _run(capsys, *base, "--out", str(tmp_path / "report.html"))[0] == 0
+    page = (tmp_path / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "Fewer dropped calls" in page and "Promise vs reality" in page
 
 
 @pytest.mark.models

@@ -352,6 +352,13 @@ def test_cli_runs_lists_and_shows_saved_runs(workspace_dir, reviews_frame, tmp_p
     code, out, _ = _run(capsys, "runs", "show", "1", "--out", str(report_path))
     assert code == 0 and "No hidden fees" in out and "spring" in out
     assert json.loads(report_path.read_text())["schema"] == "alignment.report/1"
+    # the evidence table and the HTML report, as `check --out` writes them
+    assert _run(capsys, "runs", "show", "1", "--out", str(tmp_path / "run1.csv"))[0] == 0
+    rows = list(csv.reader(io.StringIO((tmp_path / "run1.csv").read_text(encoding="utf-8-sig"))))
+    matched = sum(len(claim["matches"]) for claim in json.loads(report_path.read_text())["claims"])
+    assert rows[0][:2] == ["claim_id", "claim"] and len(rows) - 1 == matched
+    assert _run(capsys, "runs", "show", "1", "--out", str(tmp_path / "run1.html"))[0] == 0
+    assert "No hidden fees" in (tmp_path / "run1.html").read_text()
     code, out, _ = _run(capsys, "runs", "show", "2", "--json")
     assert json.loads(out)["claims"][0]["text"] == "No hidden fees"
     code, out, _ = _run(capsys, "runs", "compare", "1", "2")

@@ -99,7 +99,7 @@ MAX_SENTENCE_CHARS = 600
 MAX_FILE_MB_ENV = "ALIGN_MAX_FILE_MB"
 DEFAULT_MAX_FILE_MB = 2048.0
 MALFORMED_ROW = "malformed row"
-NOT_TEXT = "list or object, not text"
+NOT_TEXT = "list, object or true/false, not text"
 TITLE_ROW = "title row above the header"
 MISSING_ID = "missing id"
 NO_WORDS = "no words (only numbers, emoji or punctuation)"
@@ -1781,7 +1781,7 @@ class RowValidator:
         """
         mapping = self.mapping
         cells = frame[mapping.text].tolist()
-        texts = ["" if _is_structured(value) else _clean_text(value) for value in cells]
+        texts = ["" if _is_structured(value) or _is_boolean(value) else _clean_text(value) for value in cells]
         ids = self._read_ids(frame[mapping.id]) if mapping.id else None
         # Read for the whole chunk, so a column settles its date order and rating scale on the same rows
         # whichever rows are kept; what could not be read is counted below, for the rows kept.
@@ -1811,7 +1811,7 @@ class RowValidator:
         for position in range(len(frame)):
             text = texts[position]
             if not text:
-                structured = _is_structured(cells[position]) or objects[position]
+                structured = _is_structured(cells[position]) or _is_boolean(cells[position]) or objects[position]
                 reason = ROWS_RUN_TOGETHER if position in run_together else "blank text"
                 self.skipped[NOT_TEXT if structured else reason] += 1
                 continue
@@ -1956,6 +1956,12 @@ def _label_cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # exact only below 2**53
         return str(int(value))
     return clean_cell(value)
+
+
+def _is_boolean(value: object) -> bool:
+    """True for a JSON or Parquet true/false (Python's or numpy's bool): a flag, never a review's words, where
+    str() would make the review "True"."""
+    return type(value).__name__ in {"bool", "bool_"}
 
 
 def _is_structured(value: object) -> bool:

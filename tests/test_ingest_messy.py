@@ -744,6 +744,20 @@ def test_a_json_text_cell_holding_an_object_is_counted_as_not_text_rather_than_b
     assert stream.summary().skipped == {NOT_TEXT: 3, "blank text": 1}
 
 
+def test_a_json_true_or_false_in_the_text_column_is_counted_as_not_text_rather_than_read_as_a_review(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    lines = [{"id": 1, "review": True}, {"id": 2, "review": "Runs small."}, {"id": 3, "review": False}]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    loaded = load_reviews(path, text_column="review")
+    assert [review.text for review in loaded.reviews] == ["Runs small."]  # not "True"
+    assert loaded.summary.skipped == {NOT_TEXT: 2}
+    # a column of true/false throughout (a Parquet or frame bool column) is skipped the same way
+    frame = pd.DataFrame({"review": ["Runs small.", "Soft fabric."], "flag": [True, False]})
+    assert load_reviews(frame.assign(review=[True, "Soft fabric."]), text_column="review").summary.skipped == {
+        NOT_TEXT: 1
+    }
+
+
 def test_fractions_that_also_say_stars_or_write_their_scale_with_a_decimal_are_read():
     written = [
         "5.0 out of 5 stars",

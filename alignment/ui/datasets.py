@@ -48,7 +48,7 @@ SKIP_REASONS = {
     "column, every cell the same)",
     "unreadable line": "a JSON Lines line that is not valid JSON",
     MALFORMED_ROW: "a row with more fields than the header has",
-    NOT_TEXT: "the text cell held a list or a nested object, not text; map a column that holds the review",
+    NOT_TEXT: "the text cell held a list, a nested object or true/false, not text; map a column that holds the review",
     TITLE_ROW: "a title line above the header row of the sheet",
 }
 INVALID_REASONS = {

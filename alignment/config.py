@@ -169,9 +169,9 @@ def _parse_value(name: str, type_name: str, raw: str) -> Any:
         if "float" in type_name:
             return float(raw)
     except ValueError:
-        raise InputError(
-            f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type_name}; set it to a number."
-        ) from None
+        # Said in words: "not a valid int" is Python's, and 2.5 is a number, only not a whole one.
+        wanted = "a whole number, such as 5" if "int" in type_name else "a number, such as 0.45"
+        raise InputError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not {wanted}; set it to one.") from None
     return raw
 
 

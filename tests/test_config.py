@@ -56,6 +56,17 @@ def test_a_bad_setting_from_the_environment_names_its_variable():
         Config.from_env({"ALIGN_MIN_EVIDENCE": "0", "ALIGN_MIN_SIMILARITY": "0.45"})
 
 
+def test_a_setting_from_the_environment_that_is_not_a_number_says_which_kind_of_number_it_needs():
+    with pytest.raises(
+        InputError, match=r"^ALIGN_MIN_EVIDENCE='2\.5' is not a whole number, such as 5; set it to one\.$"
+    ):
+        Config.from_env({"ALIGN_MIN_EVIDENCE": "2.5"})
+    with pytest.raises(
+        InputError, match=r"^ALIGN_MIN_SIMILARITY='high' is not a number, such as 0\.45; set it to one\.$"
+    ):
+        Config.from_env({"ALIGN_MIN_SIMILARITY": "high"})
+
+
 def test_an_option_that_overrides_a_bad_variable_is_used_and_the_variable_is_not_read():
     environ = {"ALIGN_MIN_EVIDENCE": "0", "ALIGN_MIN_SIMILARITY": "0.45"}
     config = Config.from_env(environ, min_evidence=3)  # `--min-evidence 3` with ALIGN_MIN_EVIDENCE=0 in the shell

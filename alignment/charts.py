@@ -859,7 +859,12 @@ def plot_gap(report: Report) -> go.Figure:
         f"{label} · {_escape(claim_id)}" if label in repeated else label
         for label, claim_id in zip(labels, frame["claim_id"], strict=True)
     ]
-    thin = [not v for v in (frame["decided"] >= report.config.min_evidence)]
+    # Faded: every claim the verdict leaves unproven, too little evidence taking a side or none of it close
+    # enough to the claim (score.ON_TOPIC_SIMILARITY): at full strength its bars read as a mixed claim's.
+    thin = [
+        bool(decided < report.config.min_evidence or name == "unproven")
+        for decided, name in zip(frame["decided"], frame["verdict"], strict=True)
+    ]
     opacity = [0.4 if t else 1.0 for t in thin]
     verdicts = [verdict_label(v) for v in frame["verdict"]]
     hover_texts = [_hover_text(text) for text in frame["text"]]

@@ -104,6 +104,21 @@ def test_filter_report_keeps_reviews_with_no_segment_value_when_blank_is_chosen(
     assert both.claims[0].score.mentions == report.claims[0].score.mentions
 
 
+def test_gap_bars_of_an_unproven_claim_are_faded_even_with_plenty_of_evidence():
+    report = _report(min_evidence=2)
+    # c1's six sentences all brush the claim only (under score.ON_TOPIC_SIMILARITY): unproven, whatever its counts
+    first = report.claims[0]
+    brushed = tuple(dataclasses.replace(j, similarity=0.35) for j in first.judgements)
+    off_topic = dataclasses.replace(first, judgements=brushed, score=score_claim(brushed, 2))
+    assert charts.verdict(off_topic.score) == "unproven" and off_topic.score.supports + off_topic.score.contradicts >= 2
+    figure = charts.plot_gap(dataclasses.replace(report, claims=(off_topic, *report.claims[1:])))
+    frame = charts.gap_frame(dataclasses.replace(report, claims=(off_topic, *report.claims[1:])))
+    faded = dict(zip(frame["claim_id"], figure.data[0].marker.opacity, strict=True))
+    assert faded == {"c1": 0.4, "c2": 0.4}  # c2 has one mention only
+    whole = charts.plot_gap(report)  # on topic, c1 is mixed: full strength
+    assert dict(zip(charts.gap_frame(report)["claim_id"], whole.data[0].marker.opacity, strict=True))["c1"] == 1.0
+
+
 def test_gap_frame_sorts_worst_first_and_unknown_last():
     report = _report()
     frame = charts.gap_frame(report)

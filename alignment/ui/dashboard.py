@@ -102,7 +102,8 @@ def render() -> None:
     st.caption(
         "Each bar splits the review sentences that take a side on a claim into those that contradict it (orange, "
         "left) and those that support it (blue, right); n is every sentence that mentions it, neutral ones "
-        "included. Faded bars have too little evidence to judge. " + ALIGNMENT_HELP
+        "included. Faded bars are unproven claims: too little evidence takes a side, or none of it is close enough "
+        "to the claim, to judge. " + ALIGNMENT_HELP
     )
     trend = _trend(filtered, png)
     segments = _segments(filtered, png)

@@ -718,6 +718,42 @@ def test_dashboard_page_draws_every_chart_and_drills_down():
     assert any("No evidence matches these filters" in i.value for i in app.info)
 
 
+def _dashboard_after_a_click() -> None:
+    """The dashboard, after a chart click (its callback's show_drill) on the slice in "test_click"."""
+    import streamlit as st
+
+    from alignment.ui import dashboard
+
+    click = st.session_state.pop("test_click", None)
+    if click is not None:
+        dashboard.show_drill(click)
+    dashboard.render()
+
+
+@pytest.mark.models
+def test_a_chart_click_shows_in_the_claim_and_stance_choices_and_changing_them_leaves_the_drill():
+    app = AppTest.from_function(_dashboard_after_a_click, default_timeout=TIMEOUT).run()
+    claim_id = app.session_state["aln_rows"][0].claim.claim_id
+    app.session_state["test_click"] = drill_from_points("gap", [{"customdata": [claim_id, "contradicts"]}])
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="evidence_claim").value == claim_id
+    assert app.multiselect(key="evidence_stance").value == ["contradicts"]
+    assert any("Contradicting evidence for" in m.value for m in app.markdown)
+    # choosing every stance there takes the stance out of the slice, and the heading follows
+    app.multiselect(key="evidence_stance").unselect("contradicts").run()
+    assert app.session_state["aln_drill"] == Drill(claim_id=claim_id)
+    assert not any("Contradicting evidence for" in m.value for m in app.markdown)
+    app.selectbox(key="evidence_claim").select(None).run()
+    assert app.session_state["aln_drill"] is None  # nothing left to narrow by
+    # "Show all evidence" clears the choices a click made too
+    app.session_state["test_click"] = Drill(claim_id=claim_id, stance="supports")
+    app.run()
+    app.button(key="drill_clear").click().run()
+    assert app.session_state["aln_drill"] is None
+    assert app.selectbox(key="evidence_claim").value is None and app.multiselect(key="evidence_stance").value == []
+
+
 @pytest.mark.models
 def test_a_review_date_range_chosen_on_the_dashboard_filters_it_and_stays():
     app = AppTest.from_function(_dashboard_page, default_timeout=TIMEOUT).run()

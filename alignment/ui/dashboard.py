@@ -50,6 +50,7 @@ from alignment.ui.text import md
 
 DRILL = "aln_drill"
 EVIDENCE_CLAIM = "evidence_claim"  # the claim chosen above the evidence table (None: every claim)
+EVIDENCE_STANCE = "evidence_stance"  # the stances chosen above it ([]: every stance)
 SEGMENT_VALUES = "aln_segment_values"
 CHART_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -340,9 +341,32 @@ def _on_select(chart: str) -> Callable[[], None]:
         column, values = st.session_state.get(SEGMENT_VALUES, (None, []))
         drill = drill_from_points(chart, points, column, values)
         if drill is not None or points == []:
-            st.session_state[DRILL] = drill
+            show_drill(drill)
 
     return remember
+
+
+def show_drill(drill: Drill | None) -> None:
+    """Narrow the evidence table to ``drill`` (None: all of it). The Claim and Stance choices above the table
+    show the claim and stance it narrows to, so the user sees them there and can change them there (a change
+    takes them out of the drill: :func:`_leave_drill`)."""
+    st.session_state[DRILL] = drill
+    st.session_state[EVIDENCE_CLAIM] = None if drill is None else drill.claim_id
+    st.session_state[EVIDENCE_STANCE] = [drill.stance] if drill is not None and drill.stance else []
+
+
+def _leave_drill(field: str) -> Callable[[], None]:
+    """On a change of the Claim or Stance choice: the drill no longer narrows by that field (the choice
+    does), so the two never disagree; a drill left narrowing by nothing is cleared."""
+
+    def leave() -> None:
+        drill: Drill | None = st.session_state.get(DRILL)
+        if drill is None:
+            return
+        drill = dataclasses.replace(drill, **{field: None})
+        st.session_state[DRILL] = None if drill == Drill() else drill
+
+    return leave
 
 
 def _trend(report: Report, png: Callable[[go.Figure], Callable[[], bytes]] | None) -> go.Figure:
@@ -405,7 +429,7 @@ def _evidence(report: Report) -> None:
         else:
             st.markdown(f"**{md(drill.describe(texts))}**")
     if drill is not None:
-        clear.button("Show all evidence", on_click=lambda: st.session_state.__setitem__(DRILL, None), key="drill_clear")
+        clear.button("Show all evidence", on_click=show_drill, args=(None,), key="drill_clear")
     search_col, claim_col, stance_col = st.columns([3, 2, 2])
     query = search_col.text_input(
         "Search the quotes", key="evidence_search", placeholder="words in the quote, claim, review id or segment"
@@ -420,12 +444,14 @@ def _evidence(report: Report) -> None:
         options,
         key=EVIDENCE_CLAIM,
         format_func=lambda claim_id: "Every claim" if claim_id is None else short_text(texts[claim_id], 60),
+        on_change=_leave_drill("claim_id"),
     )
     stances = stance_col.multiselect(
         "Stance",
         ["contradicts", "supports", "neutral"],
-        key="evidence_stance",
+        key=EVIDENCE_STANCE,
         placeholder="Every stance",
+        on_change=_leave_drill("stance"),
     )
     drilled = apply_drill(evidence, drill)
     if drill is not None and drilled.empty and not evidence.empty:

@@ -285,6 +285,38 @@ def test_the_dashboards_filters_are_in_its_address_and_a_link_opens_it_filtered(
     assert "segment.region" not in colleague.query_params
 
 
+def test_a_links_dates_may_be_days_or_lie_past_the_data_and_what_cannot_be_applied_is_said(monkeypatch, tmp_path):
+    monkeypatch.setenv("ALIGN_WORKSPACE", str(tmp_path / "workspace"))
+    report = _report()  # reviews dated January and February 2025
+
+    def opened(**params: str) -> AppTest:
+        monkeypatch.setattr(state, "current_report", lambda: (report, None))
+        app = AppTest.from_function(_dashboard_page, default_timeout=TIMEOUT)
+        for name, value in params.items():
+            app.query_params[name] = value
+        app.run()
+        assert not app.exception
+        return app
+
+    def said(app: AppTest) -> list[str]:
+        return [i.value.replace("\\", "") for i in app.info if i.value.startswith("The link's filters")]
+
+    # days read as their months; a range reaching past the data is cut to it
+    app = opened(**{"from": "2025-02-01", "to": "2025-02-28"})
+    assert app.select_slider[0].value == ("2025-02", "2025-02") and not said(app)
+    app = opened(**{"from": "2024-06", "to": "2025-01"})
+    assert app.select_slider[0].value == ("2025-01", "2025-01") and not said(app)
+    # what cannot be applied is said, not dropped in silence
+    app = opened(**{"from": "2025-02", "to": "2025-01", "segment.region": "Mars"})
+    assert app.select_slider[0].value == ("2025-01", "2025-02")
+    (note,) = said(app)
+    assert "the first is after the last" in note and "Region “Mars” (not in this dataset)" in note
+    (note,) = said(opened(**{"from": "June"}))
+    assert "write them as months, from=2025-04&to=2025-06" in note
+    (note,) = said(opened(**{"from": "2030-01"}))
+    assert "dated 2025-01 to 2025-02" in note
+
+
 def _hand_over_page() -> None:
     from alignment.ui import common
 

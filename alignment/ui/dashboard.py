@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -156,6 +157,7 @@ def _filters(report: Report) -> Report:
     # input, so in a column of a four-filter row (170 px at 1300 px, 120 px at 800 px) even "(blank)" was
     # cut to "lank)" or hidden.
     count = int(with_dates) + len(columns)
+    link_notes: list[str] = []  # what a link's filters asked for and could not be applied
     with st.container(border=True):
         cells = [
             cell
@@ -167,7 +169,10 @@ def _filters(report: Report) -> Report:
             labels = [m.strftime("%Y-%m") for m in months]
             full = (labels[0], labels[-1])
             # The range goes in as value=, never through the key: Streamlit reads a range only from value=.
-            kept, remember = state.remembered(key, _linked_months(key) or full)
+            linked, unread = _linked_months(key, labels)
+            if unread:
+                link_notes.append(unread)
+            kept, remember = state.remembered(key, linked or full)
             if not (isinstance(kept, (tuple, list)) and len(kept) == 2 and set(kept) <= set(labels)):
                 kept = full
             with cells[0]:
@@ -188,7 +193,11 @@ def _filters(report: Report) -> Report:
         values = _segment_values(report)
         for index, column in enumerate(columns):
             key = f"dash_seg_{dataset_key}_{column}"
-            remember = state.keep(key, _linked_values(key, column))
+            linked_values = _linked_values(key, column)
+            absent = [value for value in linked_values if value not in values[column]]
+            if absent:
+                link_notes.append(f"{filter_label(column)} {_quoted_values(absent)} (not in this dataset)")
+            remember = state.keep(key, linked_values)
             still_there = [v for v in st.session_state[key] if v in values[column]]
             if still_there != st.session_state[key]:  # write only to drop a value gone from the data
                 st.session_state[key] = still_there
@@ -200,8 +209,14 @@ def _filters(report: Report) -> Report:
                     on_change=remember,
                     placeholder=f"All {column} values",
                 )
+    if link_notes:
+        st.info("The link's filters were applied, except: " + md("; ".join(link_notes)) + ".")
     _link_filters(None if start is None else (first, last), chosen, columns)
     return filter_report(report, start, end, chosen)
+
+
+def _quoted_values(values: Sequence[str]) -> str:
+    return ", ".join(f"“{value}”" for value in values)
 
 
 # The filters in the page's address, so that a link to the dashboard opens it as filtered: "from" and "to"
@@ -210,12 +225,30 @@ MONTHS_PARAMS = ("from", "to")
 SEGMENT_PARAM = "segment."
 
 
-def _linked_months(key: str) -> tuple[str, str] | None:
-    """The month range a link gives ("from", "to"), for a session that has not set its own yet."""
+_LINKED_MONTH = re.compile(r"(\d{4}-\d{2})(?:-\d{2})?")
+
+
+def _linked_months(key: str, months: Sequence[str]) -> tuple[tuple[str, str] | None, str | None]:
+    """The month range a link gives ("from", "to", as 2025-04 or a day of it, 2025-04-15; either may be left
+    out), within the dataset's ``months``, for a session that has not set its own yet; and, when the link's
+    dates cannot be applied, why, in words (else None)."""
     if f"aln_keep_{key}" in st.session_state:
-        return None
+        return None, None
     first, last = (st.query_params.get(name) for name in MONTHS_PARAMS)
-    return (first, last) if first and last and first <= last else None
+    if not first and not last:
+        return None, None
+    given = f"from={first or '…'}, to={last or '…'}"
+    read = [_LINKED_MONTH.fullmatch(value.strip()) if value else None for value in (first, last)]
+    if (first and read[0] is None) or (last and read[1] is None):
+        return None, f"the dates ({given}): write them as months, from=2025-04&to=2025-06"
+    start = read[0].group(1) if read[0] else months[0]
+    end = read[1].group(1) if read[1] else months[-1]
+    if first and last and start > end:
+        return None, f"the dates ({given}): the first is after the last"
+    start, end = max(start, months[0]), min(end, months[-1])
+    if start > end:
+        return None, f"the dates ({given}): this dataset's reviews are dated {months[0]} to {months[-1]}"
+    return (start, end), None
 
 
 def _linked_values(key: str, column: str) -> list[str]:

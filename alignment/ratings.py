@@ -452,7 +452,9 @@ def rating_prior_note(prior: RatingPrior) -> str:
         f"Each sentence's stance is weighed by its review's star rating, as strongly as this dataset's ratings "
         f"agree with its sentences ({prior.readings:,} rated readings): the odds that a sentence contradicts "
         f"a claim are multiplied by {_factor(low)} in a low-rated review, {_factor(middle)} in a middle one and "
-        f"{_factor(high)} in a high-rated one.{_reader_note(prior)} To judge the words alone, check with "
+        f"{_factor(high)} in a high-rated one.{_reader_note(prior)} The weighing is fitted on all of the check's "
+        "claims together, so rewording, adding or dropping one can move the others' counts a little. To judge "
+        "the words alone, check with "
         "--no-rating-prior (Config(rating_prior=False); in the app, “Weigh stance by star ratings” off)."
     )
 

@@ -396,6 +396,8 @@ def test_check_reads_a_large_rated_dataset_with_its_own_reader_unless_turned_off
 def test_the_rating_note_writes_its_factors_as_a_person_reads_them_not_in_exponents():
     note = rating_prior_note(RatingPrior((34123.4, 0.86, 2.5e-05), 73639))
     assert "multiplied by 34,000 in a low-rated review, 0.86 in a middle one and 1/40,000 in a high-rated one" in note
+    # a marketer who rewords one claim sees the others move: the note says why
+    assert "fitted on all of the check's claims together, so rewording, adding or dropping one can move" in note
     # the command line's option first: the library's notes are read at the command line and in Python
     assert note.endswith(
         "To judge the words alone, check with --no-rating-prior (Config(rating_prior=False); in the "

@@ -407,7 +407,20 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 2 user error, 1 other failure, 130 Ctrl-C, 143 SIGTERM)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # Said by the command they were given to, whose --help lists what it takes (argparse's own message
+        # comes from the top parser, and pointed at `alignment --help`).
+        command = " ".join(
+            [
+                "alignment",
+                *(str(getattr(args, name)) for name in ("command", "action", "kind") if getattr(args, name, None)),
+            ]
+        )
+        parser.exit(
+            EXIT_USER_ERROR,
+            f"{command}: unrecognized arguments: {' '.join(unknown)}. Run '{command} --help' for usage.\n",
+        )
     terminated: list[int] = []
     try:
         if hasattr(args, "workspace"):

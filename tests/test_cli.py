@@ -318,6 +318,15 @@ def test_the_claims_command_a_check_suggests_names_the_ad_tables_columns():
     assert _claims_command_source(plain) == "ads.txt"
 
 
+def test_an_unknown_option_is_said_by_the_command_it_was_given_to_with_that_commands_help(capsys):
+    code, _, err = _run(capsys, "claims", "ads.txt", "--ads-text-column", "copy")
+    assert code == 2 and err == (
+        "alignment claims: unrecognized arguments: --ads-text-column copy. Run 'alignment claims --help' for usage.\n"
+    )
+    code, _, err = _run(capsys, "runs", "show", "1", "--bogus")
+    assert code == 2 and "Run 'alignment runs show --help' for usage." in err and err.endswith("\n")
+
+
 def test_an_out_file_named_as_a_table_or_a_page_is_refused_by_a_command_that_writes_json(tmp_path, capsys):
     ads = tmp_path / "ads.txt"
     ads.write_text("No hidden fees.\n")

@@ -1128,8 +1128,8 @@ def _extend_to_attachment(span: Span, unit: Span) -> Span:
             return doc[_phrase_start(before, unit) : span.end]
     if not (relative or attached) or not unit.start <= head.i < span.start:
         return span
-    if head.tag_ == "VB" or head.lemma_.lower() in _CTA_VERBS:
-        return span
+    if attached and (head.tag_ == "VB" or head.lemma_.lower() in _CTA_VERBS):
+        return span  # not a relative clause's: no imperative takes one ("Calls that never drop" is a noun's)
     return span.doc[_phrase_start(head, unit) : span.end]
 
 

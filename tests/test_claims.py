@@ -786,6 +786,16 @@ def test_a_range_after_a_label_keeps_its_first_end(nlp):
 
 
 @pytest.mark.models
+def test_a_relative_clause_keeps_its_noun_even_one_spelled_like_a_call_to_action(nlp):
+    # "Calls" is no imperative here: no imperative takes a relative clause; "Book through …" still stays out
+    assert [claim.text for claim in extract_claims([Ad("a1", "Calls that never drop.")], nlp)] == [
+        "Calls that never drop"
+    ]
+    booked = [claim.text for claim in extract_claims([Ad("a2", "Book through the link in our bio.")], nlp)]
+    assert not any(text.startswith("Book") for text in booked), booked
+
+
+@pytest.mark.models
 def test_a_claim_never_starts_or_ends_inside_a_hyphenated_word(nlp):
     # the parse cuts "co-op", "Gluten-free", "Oven-safe" in pieces, and a phrase may be headed by the last one
     for copy, claim in (

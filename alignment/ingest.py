@@ -722,6 +722,8 @@ def looks_binary(text: str) -> bool:
 
 
 SEPARATORS = (",", ";", "\t", "|")
+# The first line Excel writes (and reads) to name a CSV's separator: "sep=;".
+_EXCEL_SEPARATOR_LINE = re.compile(r"sep=([,;\t|])\s*")
 SEPARATOR_SAMPLE_LINES = 30
 
 
@@ -731,6 +733,9 @@ def choose_separator(text: str, default: str) -> str:
     (``default`` on a tie). A semicolon export whose first review holds a comma is read by semicolons, not
     by that comma. When none does, a first line without ``default`` is sniffed, else ``default``."""
     lines = text.lstrip("\ufeff\r\n").split("\n")[:SEPARATOR_SAMPLE_LINES]  # not at a U+2028 inside a review
+    hint = _EXCEL_SEPARATOR_LINE.fullmatch(lines[0].rstrip("\r")) if lines else None
+    if hint:  # the separator a European Excel writes on the first line ("sep=;"), above the header
+        return hint.group(1)
     sample = "\n".join(line.rstrip("\r") for line in lines)
     best: tuple[float, int, str] | None = None
     for separator in dict.fromkeys((default, *SEPARATORS)):
@@ -892,6 +897,8 @@ def _title_lines(text: str, sep: str, expected: Iterable[str] = ()) -> _Titles:
     without this, the title would name the one column, and the header would be read as a review."""
     sample = _head_sample(text)
     starts = [0] + [match.end() for match in _LINE_END.finditer(sample)]
+    if len(starts) > 1 and _EXCEL_SEPARATOR_LINE.fullmatch(sample[: starts[1]].strip("\ufeff\r\n")):
+        return _Titles(1, 1, starts[1])  # Excel's "sep=;" hint: not the header, whatever the header names
     names = _KNOWN_COLUMN_NAMES | {_name_key(name) for name in expected}
     titles: list[int] = []  # how many fields each line above is filled in, blank lines left out
     for number, start in enumerate(starts[:-1]):

@@ -758,6 +758,20 @@ def test_a_json_true_or_false_in_the_text_column_is_counted_as_not_text_rather_t
     }
 
 
+def test_excels_separator_line_above_the_header_names_the_separator_and_is_not_read_as_the_header(tmp_path):
+    path = tmp_path / "export.csv"
+    rows = ["sep=;", "Kommentar;Sterne", '"Sehr gut, schnell geliefert";5', '"Kam zu spät";1']
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    loaded = load_reviews(path)  # "Kommentar" is no name the reader knows: found by what it holds
+    assert loaded.mapping.text == "Kommentar"
+    assert [review.text for review in loaded.reviews] == ["Sehr gut, schnell geliefert", "Kam zu spät"]
+    stream = ReviewStream(path)
+    assert [review.text for reviews, _ in stream.chunks() for review in reviews] == [
+        review.text for review in loaded.reviews
+    ]
+    assert loaded.summary.skipped == stream.summary().skipped == {TITLE_ROW: 1}  # counted, not dropped unsaid
+
+
 def test_fractions_that_also_say_stars_or_write_their_scale_with_a_decimal_are_read():
     written = [
         "5.0 out of 5 stars",

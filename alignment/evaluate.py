@@ -188,12 +188,15 @@ def review_scores(
     return contra, similar, {row: reading for row, (_, reading) in best.items()}
 
 
+BLANK_LABEL = "blank label"  # counted among the unread labels of a column of numbers (read_sides)
+
+
 def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str]]:
     """Each label as "contradicts", "supports" or None (no side), with counts of the labels left unread.
 
     Words: negative, contradicts, complaint (and their forms) contradict; positive, supports, praise
     support; neutral, mixed, none and a blank take no side. A column of numbers (no label word in it, a
-    value that is not a number left unread): -1 / 0 / 1 (or 0 / 1) read as contradicts / no side / supports
+    value that is not a number, or a blank, left unread): -1 / 0 / 1 (or 0 / 1) read as contradicts / no side / supports
     (0 contradicts when the labels are only 0 and 1); anything else is a rating on the scale its values fit
     (1-5, 0-10, 0-100): 40% of the top or less contradicts, 80% or more supports; a rating above the
     scale the rest fit (a typo, :func:`alignment.ratings.rating_bounds`) takes no side and is counted unread.
@@ -211,6 +214,10 @@ def read_sides(values: Sequence[object]) -> tuple[list[Side | None], Counter[str
         not_numbers = sum(1 for text, n in zip(texts, numbers, strict=True) if text and pd.isna(n))
         if not_numbers:
             unread["label not recognised"] += not_numbers
+        # A blank among ratings or -1/0/1 labels is a review nobody labelled, not one labelled as taking no side.
+        blanks = sum(1 for text in texts if not text)
+        if blanks:
+            unread[BLANK_LABEL] += blanks
         plain = [None if pd.isna(n) else float(n) for n in numbers]
         rated = None
         if any(readings[text] != text for text in texts):

@@ -95,7 +95,8 @@ def test_labels_are_read_as_words_as_minus_one_zero_one_or_as_star_ratings():
     # 1-5 stars: 1-2 contradict, 3 takes no side, 4-5 support (as the app's "rating disagrees" flag reads them)
     assert read_sides(["1", "2", "3", "4", "5"])[0] == ["contradicts", "contradicts", None, "supports", "supports"]
     assert read_sides(["10", "55", "90"])[0] == ["contradicts", None, "supports"]  # a 0-100 score
-    assert read_sides(["4", "x", ""]) == (["supports", None, None], {"label not recognised": 1})  # 1-5, x unread
+    # 1-5, "x" unread; the blank is a review nobody rated, counted apart from the 3s that take no side
+    assert read_sides(["4", "x", ""]) == (["supports", None, None], {"label not recognised": 1, "blank label": 1})
     # a typo far above a large file's 1-5 scale takes no side and is counted; the 5s still support
     sides, unread = read_sides(["5", "1"] * 100 + ["50"])
     assert sides[:2] == ["supports", "contradicts"] and sides[-1] is None

@@ -722,6 +722,10 @@ class Workspace:
                 f" and {more} more (`alignment datasets` lists them all)" if more > 0 else ""
             )
             hint = f" The datasets are: {shown}." if known else " The workspace has no datasets yet."
+            # Names are told apart by case ("Cloth" and "cloth" may both exist): one spelled otherwise is named.
+            cased = [other for other in known if other.lower() == name.lower()]
+            if cased:
+                hint = f" Names are case-sensitive: did you mean {' or '.join(repr(other) for other in cased)}?{hint}"
             raise UnknownDatasetError(
                 f"No dataset named {name!r} in the workspace {self.location}.{hint} "
                 f"Add one with `alignment ingest FILE --name {name}`."

@@ -204,6 +204,9 @@ def test_workspace_unknown_dataset_names_the_ones_that_exist(workspace, reviews_
         workspace.load_dataset("nope")
     with pytest.raises(UnknownDatasetError):
         workspace.delete_dataset("nope")
+    # a name told apart only by its case is named, as names are case-sensitive
+    with pytest.raises(UnknownDatasetError, match=r"Names are case-sensitive: did you mean 'telecom'\?"):
+        workspace.dataset("TELECOM")
 
 
 def test_workspace_delete_removes_only_that_dataset(workspace, reviews_frame):

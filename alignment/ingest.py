@@ -1788,7 +1788,7 @@ class RowValidator:
         """
         mapping = self.mapping
         cells = frame[mapping.text].tolist()
-        texts = ["" if _is_structured(value) or _is_boolean(value) else _clean_text(value) for value in cells]
+        texts = ["" if _holds_no_text(value) else _clean_text(value) for value in cells]
         ids = self._read_ids(frame[mapping.id]) if mapping.id else None
         # Read for the whole chunk, so a column settles its date order and rating scale on the same rows
         # whichever rows are kept; what could not be read is counted below, for the rows kept.
@@ -1818,7 +1818,7 @@ class RowValidator:
         for position in range(len(frame)):
             text = texts[position]
             if not text:
-                structured = _is_structured(cells[position]) or _is_boolean(cells[position]) or objects[position]
+                structured = _holds_no_text(cells[position]) or objects[position]
                 reason = ROWS_RUN_TOGETHER if position in run_together else "blank text"
                 self.skipped[NOT_TEXT if structured else reason] += 1
                 continue
@@ -1965,10 +1965,10 @@ def _label_cell(value: object) -> str:
     return clean_cell(value)
 
 
-def _is_boolean(value: object) -> bool:
-    """True for a JSON or Parquet true/false (Python's or numpy's bool): a flag, never a review's words, where
-    str() would make the review "True"."""
-    return type(value).__name__ in {"bool", "bool_"}
+def _holds_no_text(value: object) -> bool:
+    """True for a text cell that holds no text to read: a list or an object (:func:`_is_structured`), or a
+    JSON or Parquet true/false (Python's or numpy's bool), where str() would make the review "True"."""
+    return _is_structured(value) or type(value).__name__ in {"bool", "bool_"}
 
 
 def _is_structured(value: object) -> bool:

@@ -1911,6 +1911,8 @@ def dataset_overview(review_set: ReviewSet) -> DatasetOverview:
     bounds = rating_bounds(ratings)
     on_scale = [rating for rating in ratings if bounds is None or rating <= bounds[1]]
     if len(on_scale) < len(ratings):  # typos off the file's scale (off_scale)
+        # Ingest counts them too (RowValidator.invalid_values), but a dataset saved to a workspace before it
+        # did has a summary without them: counted here from the ratings, the same count either way.
         invalid[OFF_SCALE_RATING] = len(ratings) - len(on_scale)
     return DatasetOverview(
         source=summary.source,
